@@ -1,0 +1,20 @@
+//! The vocabulary and the rules of triage, free of IO.
+//!
+//! Nothing here imports the AWS SDK, tokio, ratatui or crossterm, touches files,
+//! or reads the clock: time comes in through [`clock::Clock`] and the outside
+//! world through the traits in [`ports`].
+
+pub mod clock;
+pub mod error;
+pub mod health;
+pub mod ports;
+pub mod ranking;
+pub mod sanitize;
+pub mod service;
+pub mod task;
+
+pub use clock::Clock;
+pub use error::PortError;
+pub use health::{classify, Health, HealthVerdict};
+pub use service::{Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
+pub use task::{Container, Task, TaskState};

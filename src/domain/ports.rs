@@ -1,0 +1,164 @@
+//! The ports: what triage needs from an account, implemented by `aws/` (the
+//! real SDK) and `demo/` (the simulation). Futures are boxed so the ports can
+//! be used as trait objects without an async runtime in the domain.
+
+use super::error::PortError;
+use super::service::Service;
+use super::task::{Task, TaskState};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+
+pub type PortResult<T> = Result<T, PortError>;
+pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = PortResult<T>> + Send + 'a>>;
+
+/// Who and where we are: shown in the header, journaled at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AccountIdentity {
+    pub account: Option<String>,
+    pub region: String,
+    pub profile: Option<String>,
+    /// The caller's ARN (role or user), when known.
+    pub principal: Option<String>,
+    /// Set when talking to an emulator or a non-default endpoint.
+    pub endpoint: Option<String>,
+    /// True for the built-in simulation.
+    pub demo: bool,
+}
+
+/// A change to a service: what `UpdateService` sends.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ServiceChange {
+    pub desired_count: Option<u32>,
+    pub task_definition: Option<String>,
+    pub force_new_deployment: bool,
+}
+
+/// The parts of a task definition triage shows and compares.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDefinition {
+    pub arn: String,
+    pub family: String,
+    pub revision: u32,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub containers: Vec<ContainerDefinition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerDefinition {
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    pub memory: Option<u32>,
+    pub memory_reservation: Option<u32>,
+    pub command: Vec<String>,
+    /// Environment variable names (values are not kept: they may be secrets).
+    pub environment: Vec<String>,
+    /// Secret names (`secrets[].name`), never values.
+    pub secrets: Vec<String>,
+    pub log_group: Option<String>,
+    pub log_stream_prefix: Option<String>,
+    pub health_check: Vec<String>,
+}
+
+/// Reading and changing ECS.
+pub trait EcsPort: Send + Sync {
+    fn identity(&self) -> PortFuture<'_, AccountIdentity>;
+    /// Names of every cluster in the region (paged to the end).
+    fn clusters(&self) -> PortFuture<'_, Vec<String>>;
+    /// Every service of a cluster, described (paged and batched by the adapter).
+    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>>;
+    /// One service, described.
+    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service>;
+    /// Tasks of one service in the given state, described.
+    fn tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        state: TaskState,
+    ) -> PortFuture<'a, Vec<Task>>;
+    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition>;
+    fn update_service<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        change: ServiceChange,
+    ) -> PortFuture<'a, Service>;
+}
+
+/// Wraps a port and refuses every mutating call: read-only mode enforced at
+/// the boundary, whatever the UI or a runbook asks for.
+pub struct ReadOnly<P>(pub P);
+
+impl<P: EcsPort> EcsPort for ReadOnly<P> {
+    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
+        self.0.identity()
+    }
+    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
+        self.0.clusters()
+    }
+    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
+        self.0.services(cluster)
+    }
+    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
+        self.0.service(cluster, service)
+    }
+    fn tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        state: TaskState,
+    ) -> PortFuture<'a, Vec<Task>> {
+        self.0.tasks(cluster, service, state)
+    }
+    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
+        self.0.task_definition(arn)
+    }
+    fn update_service<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        _change: ServiceChange,
+    ) -> PortFuture<'a, Service> {
+        Box::pin(async move {
+            Err(PortError::ReadOnly {
+                operation: format!("UpdateService {cluster}/{service}"),
+            })
+        })
+    }
+}
+
+impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
+    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
+        (**self).identity()
+    }
+    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
+        (**self).clusters()
+    }
+    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
+        (**self).services(cluster)
+    }
+    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
+        (**self).service(cluster, service)
+    }
+    fn tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        state: TaskState,
+    ) -> PortFuture<'a, Vec<Task>> {
+        (**self).tasks(cluster, service, state)
+    }
+    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
+        (**self).task_definition(arn)
+    }
+    fn update_service<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        change: ServiceChange,
+    ) -> PortFuture<'a, Service> {
+        (**self).update_service(cluster, service, change)
+    }
+}

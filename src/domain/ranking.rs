@@ -1,0 +1,32 @@
+//! The home screen's order: worst health first, then most recently changed.
+
+use super::health::{classify, HealthVerdict};
+use super::service::Service;
+use chrono::{DateTime, Utc};
+
+/// A service with its verdict, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedService {
+    pub service: Service,
+    pub verdict: HealthVerdict,
+}
+
+/// Classify and order services: worst first, then most recently changed, then by name.
+pub fn rank(services: impl IntoIterator<Item = Service>, now: DateTime<Utc>) -> Vec<RankedService> {
+    let mut ranked: Vec<RankedService> = services
+        .into_iter()
+        .map(|service| RankedService {
+            verdict: classify(&service, now),
+            service,
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        a.verdict
+            .health
+            .cmp(&b.verdict.health)
+            .then_with(|| b.service.last_changed().cmp(&a.service.last_changed()))
+            .then_with(|| a.service.cluster.cmp(&b.service.cluster))
+            .then_with(|| a.service.name.cmp(&b.service.name))
+    });
+    ranked
+}

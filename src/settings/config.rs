@@ -1,0 +1,194 @@
+//! The config file (`config.toml`): parsed strictly for types, leniently for
+//! keys. An unknown key is a warning naming the file and key; a value of the
+//! wrong type is an error naming the file, line and key.
+
+use super::SettingsError;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ConfigFile {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub clusters: Vec<String>,
+    pub read_only: Option<bool>,
+    pub theme: Option<String>,
+    pub data_dir: Option<String>,
+    /// Patterns for production profiles or accounts: a red banner when they match.
+    pub production: Vec<String>,
+    pub runbooks: Vec<String>,
+    pub refresh: RefreshSection,
+    pub aws: AwsSection,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RefreshSection {
+    pub selected_seconds: Option<u64>,
+    pub others_seconds: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AwsSection {
+    pub max_attempts: Option<u32>,
+    pub ecs_reads_per_second: Option<f64>,
+    pub ecs_burst: Option<u32>,
+    pub timeout_seconds: Option<u64>,
+}
+
+/// Every key the config file understands, as dotted paths.
+pub const KNOWN_KEYS: &[&str] = &[
+    "profile",
+    "region",
+    "endpoint_url",
+    "clusters",
+    "read_only",
+    "theme",
+    "data_dir",
+    "production",
+    "runbooks",
+    "refresh",
+    "refresh.selected_seconds",
+    "refresh.others_seconds",
+    "aws",
+    "aws.max_attempts",
+    "aws.ecs_reads_per_second",
+    "aws.ecs_burst",
+    "aws.timeout_seconds",
+];
+
+/// Read and validate a config file; returns it with warnings for unknown keys.
+pub fn load(path: &Path) -> Result<(ConfigFile, Vec<String>), SettingsError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SettingsError::ConfigRead {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<(ConfigFile, Vec<String>), SettingsError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| SettingsError::ConfigSyntax {
+        path: path.to_path_buf(),
+        line: e.span().map(|s| line_of(text, s.start)).unwrap_or(1),
+        message: e.message().to_string(),
+    })?;
+    let mut warnings = Vec::new();
+    collect_unknown(&table, "", path, &mut warnings);
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        SettingsError::ConfigType {
+            path: path.to_path_buf(),
+            line: line_of(text, offset),
+            key: key_at(text, offset),
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    Ok((file, warnings))
+}
+
+fn collect_unknown(table: &toml::Table, prefix: &str, path: &Path, warnings: &mut Vec<String>) {
+    for (key, value) in table {
+        let dotted = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if !KNOWN_KEYS.contains(&dotted.as_str()) {
+            warnings.push(format!(
+                "{}: unknown key `{dotted}` ignored (check the spelling; see the README's config section)",
+                path.display()
+            ));
+            continue;
+        }
+        if let toml::Value::Table(inner) = value {
+            collect_unknown(inner, &dotted, path, warnings);
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The dotted key whose value sits at `offset`: the text left of `=` on that
+/// line, prefixed by the nearest `[table]` header above it.
+fn key_at(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .unwrap_or_else(|| line.trim().to_string());
+    let header = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    match header {
+        Some(h) if !h.is_empty() => format!("{h}.{key}"),
+        _ => key,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("/home/me/.config/triage/config.toml")
+    }
+
+    #[test]
+    fn reads_a_full_config() {
+        let text = r#"
+profile = "prod-admin"
+region = "eu-west-1"
+clusters = ["prod-web", "prod-jobs"]
+read_only = true
+production = ["prod*"]
+
+[refresh]
+selected_seconds = 3
+
+[aws]
+ecs_reads_per_second = 5.5
+"#;
+        let (file, warnings) = parse(text, p()).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(file.profile.as_deref(), Some("prod-admin"));
+        assert_eq!(file.clusters, vec!["prod-web", "prod-jobs"]);
+        assert_eq!(file.refresh.selected_seconds, Some(3));
+        assert_eq!(file.aws.ecs_reads_per_second, Some(5.5));
+    }
+
+    #[test]
+    fn unknown_key_is_a_warning_naming_file_and_key() {
+        let (_, warnings) = parse("regoin = \"x\"\n[refresh]\nfast = 1\n", p()).unwrap();
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings[0].contains("config.toml") && warnings[0].contains("`regoin`"));
+        assert!(warnings[1].contains("`refresh.fast`"));
+    }
+
+    #[test]
+    fn wrong_type_names_file_line_and_key() {
+        let text = "profile = \"p\"\n\n[refresh]\nothers_seconds = \"thirty\"\n";
+        let err = parse(text, p()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("/home/me/.config/triage/config.toml:4:"), "{msg}");
+        assert!(msg.contains("`refresh.others_seconds`"), "{msg}");
+        let err = parse("read_only = \"yes\"\n", p()).unwrap_err().to_string();
+        assert!(err.contains(":1:") && err.contains("`read_only`"), "{err}");
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let err = parse("a = 1\nb = [\n", p()).unwrap_err().to_string();
+        assert!(err.contains("config.toml:"), "{err}");
+    }
+}

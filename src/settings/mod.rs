@@ -1,0 +1,306 @@
+//! Flags + environment + config file → one validated [`Settings`].
+//!
+//! Precedence: a flag beats its environment variable, which beats the config
+//! file, which beats the built-in default. Problems a person can fix say which
+//! file, line and key.
+
+pub mod config;
+pub mod flags;
+pub mod paths;
+pub mod theme;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use config::ConfigFile;
+pub use flags::GlobalFlags;
+pub use theme::ThemeSpec;
+
+/// Where the data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountSource {
+    Aws {
+        profile: Option<String>,
+        region: Option<String>,
+        endpoint_url: Option<String>,
+    },
+    /// The built-in simulation, by scenario name or file path.
+    Demo { scenario: String },
+}
+
+/// How often the console refreshes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshSettings {
+    /// The service on screen (detail view).
+    pub selected: Duration,
+    /// Everything else.
+    pub others: Duration,
+}
+
+/// Knobs for the AWS adapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwsTuning {
+    /// Attempts per call inside the SDK (1 = no SDK retry; triage backs off itself).
+    pub max_attempts: u32,
+    /// Client-side budget for ECS read calls, per second (keep below the account quota).
+    pub ecs_reads_per_second: f64,
+    pub ecs_burst: u32,
+    /// Per-call timeout.
+    pub timeout: Duration,
+}
+
+impl Default for AwsTuning {
+    fn default() -> Self {
+        Self {
+            max_attempts: 1,
+            ecs_reads_per_second: 10.0,
+            ecs_burst: 20,
+            timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Everything the rest of triage needs to know about how it was started.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub source: AccountSource,
+    /// Clusters to watch; empty = every cluster in the region.
+    pub clusters: Vec<String>,
+    pub read_only: bool,
+    pub data_dir: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub theme: ThemeSpec,
+    pub no_color: bool,
+    pub refresh: RefreshSettings,
+    /// Glob patterns (`*`) matched against the profile name and the account id.
+    pub production: Vec<String>,
+    pub aws: AwsTuning,
+    pub runbook_paths: Vec<PathBuf>,
+    pub log_file: PathBuf,
+    /// Non-fatal problems found while loading (unknown config keys…).
+    pub warnings: Vec<String>,
+}
+
+impl Settings {
+    /// Resolve settings from flags, the process environment and the config file.
+    pub fn load(flags: &GlobalFlags) -> Result<Self, SettingsError> {
+        Self::resolve(flags, &|name| std::env::var(name).ok())
+    }
+
+    /// Resolve with an injectable environment (for tests).
+    pub fn resolve(
+        flags: &GlobalFlags,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
+        let dirs = paths::Dirs::from_env(env);
+        let config_path = flags
+            .config
+            .clone()
+            .or_else(|| env("TRIAGE_CONFIG").map(PathBuf::from))
+            .map(|p| (p, true))
+            .unwrap_or_else(|| (dirs.config_dir.join("config.toml"), false));
+        let (path, explicit) = config_path;
+        let (file, mut warnings, config_path) = if path.exists() {
+            let (file, warnings) = config::load(&path)?;
+            (file, warnings, Some(path))
+        } else if explicit {
+            return Err(SettingsError::ConfigMissing { path });
+        } else {
+            (ConfigFile::default(), Vec::new(), None)
+        };
+
+        let source = match &flags.demo {
+            Some(scenario) => AccountSource::Demo {
+                scenario: scenario.clone(),
+            },
+            None => AccountSource::Aws {
+                profile: flags
+                    .profile
+                    .clone()
+                    .or_else(|| file.profile.clone())
+                    .or_else(|| env("AWS_PROFILE")),
+                region: flags.region.clone().or_else(|| file.region.clone()),
+                endpoint_url: flags
+                    .endpoint_url
+                    .clone()
+                    .or_else(|| env("AWS_ENDPOINT_URL"))
+                    .or_else(|| file.endpoint_url.clone()),
+            },
+        };
+
+        let clusters = if flags.cluster.is_empty() {
+            file.clusters.clone()
+        } else {
+            flags.cluster.clone()
+        };
+        for c in &clusters {
+            if c.trim().is_empty() {
+                return Err(SettingsError::Invalid {
+                    what: "--cluster".into(),
+                    message: "a cluster name cannot be empty".into(),
+                });
+            }
+        }
+
+        let data_dir = flags
+            .data_dir
+            .clone()
+            .or_else(|| env("TRIAGE_DATA_DIR").map(PathBuf::from))
+            .or_else(|| file.data_dir.clone().map(PathBuf::from))
+            .unwrap_or_else(|| dirs.data_dir.join("incidents"));
+
+        let theme_name = flags
+            .theme
+            .clone()
+            .or_else(|| file.theme.clone())
+            .unwrap_or_else(|| "dark".to_string());
+        let theme = theme::find(&theme_name, &dirs.config_dir.join("themes"), &mut warnings)?;
+
+        let refresh = RefreshSettings {
+            selected: seconds("refresh.selected_seconds", file.refresh.selected_seconds, 5)?,
+            others: seconds("refresh.others_seconds", file.refresh.others_seconds, 30)?,
+        };
+        let defaults = AwsTuning::default();
+        let aws = AwsTuning {
+            max_attempts: file.aws.max_attempts.unwrap_or(defaults.max_attempts).max(1),
+            ecs_reads_per_second: match file.aws.ecs_reads_per_second {
+                Some(r) if r > 0.0 && r.is_finite() => r,
+                Some(r) => {
+                    return Err(SettingsError::Invalid {
+                        what: "aws.ecs_reads_per_second".into(),
+                        message: format!("must be a positive number, got {r}"),
+                    })
+                }
+                None => defaults.ecs_reads_per_second,
+            },
+            ecs_burst: file.aws.ecs_burst.unwrap_or(defaults.ecs_burst).max(1),
+            timeout: seconds("aws.timeout_seconds", file.aws.timeout_seconds, 20)?,
+        };
+
+        let mut runbook_paths = vec![PathBuf::from("runbooks"), dirs.config_dir.join("runbooks")];
+        runbook_paths.extend(file.runbooks.iter().map(PathBuf::from));
+
+        let log_file = env("TRIAGE_LOG_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| dirs.state_dir.join("triage.log"));
+
+        Ok(Settings {
+            source,
+            clusters,
+            read_only: flags.read_only || file.read_only.unwrap_or(false),
+            data_dir,
+            config_path,
+            theme,
+            no_color: env("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            refresh,
+            production: file.production.clone(),
+            aws,
+            runbook_paths,
+            log_file,
+            warnings,
+        })
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(self.source, AccountSource::Demo { .. })
+    }
+
+    pub fn profile(&self) -> Option<&str> {
+        match &self.source {
+            AccountSource::Aws { profile, .. } => profile.as_deref(),
+            AccountSource::Demo { .. } => None,
+        }
+    }
+
+    /// True when the profile or the account matches a `production` pattern.
+    pub fn is_production(&self, account: Option<&str>) -> bool {
+        self.production.iter().any(|pattern| {
+            self.profile().is_some_and(|p| glob_match(pattern, p))
+                || account.is_some_and(|a| glob_match(pattern, a))
+        })
+    }
+}
+
+fn seconds(key: &str, value: Option<u64>, default: u64) -> Result<Duration, SettingsError> {
+    match value {
+        Some(0) => Err(SettingsError::Invalid {
+            what: key.into(),
+            message: "must be at least 1 second".into(),
+        }),
+        Some(s) => Ok(Duration::from_secs(s)),
+        None => Ok(Duration::from_secs(default)),
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself (case-insensitive).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    let text = text.to_ascii_lowercase();
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text.as_str();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(pos) => rest = &rest[pos + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// A problem with how triage was started; exits with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read config file {path}: {source}")]
+    ConfigRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} does not exist (given by --config or TRIAGE_CONFIG)")]
+    ConfigMissing { path: PathBuf },
+    #[error("{path}:{line}: {message}")]
+    ConfigSyntax {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{path}:{line}: key `{key}`: {message}")]
+    ConfigType {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
+    #[error("unknown theme `{name}`; available: {available}")]
+    UnknownTheme { name: String, available: String },
+    #[error("theme {path}: {message}")]
+    BadTheme { path: String, message: String },
+    #[error("{what}: {message}")]
+    Invalid { what: String, message: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_profiles_and_accounts() {
+        assert!(glob_match("prod*", "prod-admin"));
+        assert!(glob_match("*prod*", "my-PROD-sso"));
+        assert!(glob_match("123456789012", "123456789012"));
+        assert!(!glob_match("prod*", "staging"));
+        assert!(glob_match("a*c*e", "abcde"));
+        assert!(!glob_match("a*c*e", "abcdf"));
+    }
+}
