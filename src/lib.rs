@@ -7,3 +7,4 @@
 
 pub mod domain;
 pub mod settings;
+pub mod demo;

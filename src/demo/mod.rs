@@ -1,0 +1,110 @@
+//! The demo: a simulated AWS account behind the same ports as `aws/`, so the
+//! whole console runs without credentials. Only reachable with `--demo`.
+
+pub mod scenario;
+pub mod sim;
+
+use crate::domain::ports::{AccountIdentity, EcsPort, PortFuture, ServiceChange, TaskDefinition};
+use crate::domain::service::Service;
+use crate::domain::task::{Task, TaskState};
+use crate::domain::Clock;
+use chrono::{DateTime, Utc};
+use scenario::Scenario;
+use sim::Simulation;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A simulated account. Simulated time follows the given clock, sped up by the
+/// scenario's `speed`.
+pub struct DemoAccount {
+    sim: Mutex<Simulation>,
+    clock: Arc<dyn Clock>,
+    started_real: DateTime<Utc>,
+    started_sim: DateTime<Utc>,
+    speed: f64,
+    latency: Duration,
+    pub scenario_name: String,
+}
+
+impl DemoAccount {
+    pub fn new(scenario: &Scenario, clock: Arc<dyn Clock>) -> DemoAccount {
+        let now = clock.now();
+        DemoAccount {
+            sim: Mutex::new(Simulation::new(scenario, now)),
+            clock,
+            started_real: now,
+            started_sim: now,
+            speed: scenario.speed,
+            latency: Duration::from_millis(scenario.latency_ms),
+            scenario_name: scenario.name.clone(),
+        }
+    }
+
+    /// No simulated network latency (benchmarks, tests).
+    pub fn without_latency(mut self) -> Self {
+        self.latency = Duration::ZERO;
+        self
+    }
+
+    fn sim_now(&self) -> DateTime<Utc> {
+        let real = self.clock.now() - self.started_real;
+        let scaled = (real.num_milliseconds() as f64 * self.speed) as i64;
+        self.started_sim + chrono::Duration::milliseconds(scaled)
+    }
+
+    /// Run `f` on the simulation brought up to date, after the simulated latency.
+    fn with_sim<'a, T: Send + 'a>(
+        &'a self,
+        f: impl FnOnce(&mut Simulation) -> T + Send + 'a,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
+        Box::pin(async move {
+            if !self.latency.is_zero() {
+                tokio::time::sleep(self.latency).await;
+            }
+            let now = self.sim_now();
+            let mut sim = self.sim.lock().unwrap_or_else(|e| e.into_inner());
+            sim.advance_to(now);
+            f(&mut sim)
+        })
+    }
+}
+
+impl EcsPort for DemoAccount {
+    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
+        Box::pin(async move { Ok(self.with_sim(|s| s.identity()).await) })
+    }
+
+    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
+        Box::pin(async move { Ok(self.with_sim(|s| s.cluster_names()).await) })
+    }
+
+    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
+        Box::pin(self.with_sim(move |s| s.services(cluster)))
+    }
+
+    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
+        Box::pin(self.with_sim(move |s| s.service(cluster, service)))
+    }
+
+    fn tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        state: TaskState,
+    ) -> PortFuture<'a, Vec<Task>> {
+        Box::pin(self.with_sim(move |s| s.tasks(cluster, service, state)))
+    }
+
+    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
+        Box::pin(self.with_sim(move |s| s.task_definition(arn)))
+    }
+
+    fn update_service<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        change: ServiceChange,
+    ) -> PortFuture<'a, Service> {
+        Box::pin(self.with_sim(move |s| s.update_service(cluster, service, change)))
+    }
+}

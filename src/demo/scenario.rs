@@ -1,0 +1,184 @@
+//! Demo scenarios: TOML files describing a simulated account. The built-in
+//! ones are embedded; `--demo=FILE` loads another.
+
+use serde::Deserialize;
+use std::path::Path;
+
+/// The scenarios compiled into the binary.
+pub const BUILT_IN: &[(&str, &str)] = &[("saas", include_str!("scenarios/saas.toml"))];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub account: String,
+    pub region: String,
+    #[serde(default)]
+    pub seed: u64,
+    /// Simulated seconds per real second.
+    #[serde(default = "one")]
+    pub speed: f64,
+    /// How much history is simulated before the console opens.
+    #[serde(default = "default_history")]
+    pub history_minutes: u32,
+    /// Simulated API latency.
+    #[serde(default)]
+    pub latency_ms: u64,
+    pub clusters: Vec<ClusterSpec>,
+    pub services: Vec<ServiceSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSpec {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub cluster: String,
+    pub name: String,
+    pub desired: u32,
+    /// Most tasks the account can place for this service (capacity shortage below desired).
+    pub capacity: Option<u32>,
+    pub cpu: String,
+    pub memory: String,
+    pub container: String,
+    pub image: String,
+    #[serde(default)]
+    pub launch_type: Option<String>,
+    /// Seconds from launch to RUNNING.
+    #[serde(default = "default_start")]
+    pub start_seconds: u32,
+    #[serde(default = "one_u32")]
+    pub first_revision: u32,
+    pub revisions: Vec<RevisionSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionSpec {
+    pub tag: String,
+    /// When this revision was deployed, relative to the console's start.
+    pub deployed_minutes_ago: u32,
+    #[serde(default)]
+    pub fault: Fault,
+    /// For `oom`: a task lives between these many seconds after it starts.
+    #[serde(default = "default_fault_after")]
+    pub fault_after_seconds: [u32; 2],
+}
+
+/// What is wrong with a revision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    #[default]
+    None,
+    /// Tasks are OOM-killed (exit 137) some time after they start.
+    Oom,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn one_u32() -> u32 {
+    1
+}
+fn default_history() -> u32 {
+    180
+}
+fn default_start() -> u32 {
+    40
+}
+fn default_fault_after() -> [u32; 2] {
+    [60, 180]
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("no demo scenario `{name}`: built-in scenarios are {available}, or give a path to a .toml file")]
+    Unknown { name: String, available: String },
+    #[error("cannot read demo scenario {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("demo scenario {origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+impl Scenario {
+    /// A built-in scenario by name, or a scenario file by path.
+    pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
+        if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name_or_path) {
+            return Scenario::parse(text, name_or_path);
+        }
+        let path = Path::new(name_or_path);
+        if path.extension().is_some_and(|e| e == "toml") || path.is_file() {
+            let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            return Scenario::parse(&text, &path.display().to_string());
+        }
+        Err(ScenarioError::Unknown {
+            name: name_or_path.to_string(),
+            available: BUILT_IN
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let invalid = |message: String| ScenarioError::Invalid {
+            origin: origin.to_string(),
+            message,
+        };
+        let scenario: Scenario = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if !(scenario.speed > 0.0 && scenario.speed.is_finite()) {
+            return Err(invalid("speed must be a positive number".into()));
+        }
+        for s in &scenario.services {
+            if !scenario.clusters.iter().any(|c| c.name == s.cluster) {
+                return Err(invalid(format!(
+                    "service `{}` names cluster `{}`, which is not in [[clusters]]",
+                    s.name, s.cluster
+                )));
+            }
+            if s.revisions.is_empty() {
+                return Err(invalid(format!("service `{}` has no revisions", s.name)));
+            }
+            for r in &s.revisions {
+                if r.fault_after_seconds[0] > r.fault_after_seconds[1] {
+                    return Err(invalid(format!(
+                        "service `{}` revision `{}`: fault_after_seconds must be [low, high]",
+                        s.name, r.tag
+                    )));
+                }
+            }
+        }
+        Ok(scenario)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_scenarios_parse() {
+        for (name, _) in BUILT_IN {
+            let s = Scenario::load(name).unwrap();
+            assert!(s.services.len() >= 8);
+            assert!(s.clusters.len() >= 2);
+        }
+    }
+
+    #[test]
+    fn unknown_scenario_lists_the_built_in_ones() {
+        let err = Scenario::load("nope").unwrap_err().to_string();
+        assert!(err.contains("saas"), "{err}");
+    }
+}

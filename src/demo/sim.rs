@@ -1,0 +1,762 @@
+//! The simulated account: ECS services that launch tasks, roll out
+//! deployments, run out of memory, run short of capacity and write the events
+//! ECS writes. Time only moves when [`Simulation::advance_to`] is called, in
+//! fixed steps, so a run is reproducible from its seed.
+
+use super::scenario::{Fault, Scenario, ServiceSpec};
+use crate::domain::ports::{AccountIdentity, ContainerDefinition, ServiceChange, TaskDefinition};
+use crate::domain::service::{Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
+use crate::domain::task::{Container, Task, TaskState};
+use crate::domain::PortError;
+use chrono::{DateTime, Duration, Utc};
+
+/// One simulation step.
+const STEP_SECONDS: i64 = 5;
+/// ECS keeps stopped tasks for about an hour.
+const STOPPED_TASK_RETENTION_MINUTES: i64 = 60;
+/// ECS keeps the latest 100 events of a service.
+const EVENT_LIMIT: usize = 100;
+/// Seconds a task needs to stop after SIGTERM during a replacement.
+const DRAIN_SECONDS: i64 = 30;
+
+pub struct Simulation {
+    pub now: DateTime<Utc>,
+    rng: fastrand::Rng,
+    account: String,
+    region: String,
+    clusters: Vec<String>,
+    services: Vec<SimService>,
+    /// Deployments the scenario makes happen at a given time.
+    scheduled: Vec<(DateTime<Utc>, usize, usize)>,
+}
+
+struct SimService {
+    cluster: String,
+    name: String,
+    created_at: DateTime<Utc>,
+    desired: u32,
+    capacity: Option<u32>,
+    start_seconds: i64,
+    launch_type: String,
+    family: String,
+    container: String,
+    cpu: String,
+    memory: String,
+    revisions: Vec<SimRevision>,
+    deployments: Vec<SimDeployment>,
+    tasks: Vec<SimTask>,
+    events: Vec<ServiceEvent>,
+    recent_failures: Vec<DateTime<Utc>>,
+    next_launch_at: DateTime<Utc>,
+    last_throttle_event: Option<DateTime<Utc>>,
+    last_capacity_event: Option<DateTime<Utc>>,
+}
+
+struct SimRevision {
+    number: u32,
+    image: String,
+    fault: Fault,
+    fault_after: [u32; 2],
+}
+
+struct SimDeployment {
+    id: String,
+    revision: usize,
+    status: DeploymentStatus,
+    rollout: RolloutState,
+    reason: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    failed_tasks: u32,
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Phase {
+    Provisioning,
+    Running,
+    Stopping,
+    Stopped,
+}
+
+struct SimTask {
+    id: String,
+    deployment: String,
+    revision: usize,
+    phase: Phase,
+    created_at: DateTime<Utc>,
+    running_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    dies_at: Option<DateTime<Utc>>,
+    stopping_at: Option<DateTime<Utc>>,
+    stopped_at: Option<DateTime<Utc>>,
+    stop_code: Option<String>,
+    stopped_reason: Option<String>,
+    exit_code: Option<i32>,
+    container_reason: Option<String>,
+}
+
+impl Simulation {
+    /// Build the account as it was `history_minutes` before `now`, then run it up to `now`.
+    pub fn new(scenario: &Scenario, now: DateTime<Utc>) -> Simulation {
+        let start = now - Duration::minutes(i64::from(scenario.history_minutes));
+        let mut sim = Simulation {
+            now: start,
+            rng: fastrand::Rng::with_seed(scenario.seed),
+            account: scenario.account.clone(),
+            region: scenario.region.clone(),
+            clusters: scenario.clusters.iter().map(|c| c.name.clone()).collect(),
+            services: Vec::new(),
+            scheduled: Vec::new(),
+        };
+        for (index, spec) in scenario.services.iter().enumerate() {
+            sim.add_service(index, spec, start, now);
+        }
+        sim.scheduled.sort_by_key(|(at, _, _)| *at);
+        sim.advance_to(now);
+        sim
+    }
+
+    fn add_service(&mut self, index: usize, spec: &ServiceSpec, start: DateTime<Utc>, now: DateTime<Utc>) {
+        let revisions: Vec<SimRevision> = spec
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| SimRevision {
+                number: spec.first_revision + i as u32,
+                image: format!("{}:{}", spec.image, r.tag),
+                fault: r.fault,
+                fault_after: r.fault_after_seconds,
+            })
+            .collect();
+        // The revision in effect when the simulation starts: the newest one
+        // deployed before then (or the first).
+        let history = start;
+        let mut initial = 0;
+        for (i, r) in spec.revisions.iter().enumerate() {
+            let at = now - Duration::minutes(i64::from(r.deployed_minutes_ago));
+            if at <= history {
+                initial = i;
+            } else {
+                self.scheduled.push((at, index, i));
+            }
+        }
+        let deployed_at = now
+            - Duration::minutes(i64::from(spec.revisions[initial].deployed_minutes_ago))
+                .min(Duration::minutes(60 * 24 * 30));
+        let mut service = SimService {
+            cluster: spec.cluster.clone(),
+            name: spec.name.clone(),
+            created_at: deployed_at - Duration::days(30),
+            desired: spec.desired,
+            capacity: spec.capacity,
+            start_seconds: i64::from(spec.start_seconds.max(5)),
+            launch_type: spec.launch_type.clone().unwrap_or_else(|| "FARGATE".into()),
+            family: spec.name.clone(),
+            container: spec.container.clone(),
+            cpu: spec.cpu.clone(),
+            memory: spec.memory.clone(),
+            revisions,
+            deployments: Vec::new(),
+            tasks: Vec::new(),
+            events: Vec::new(),
+            recent_failures: Vec::new(),
+            next_launch_at: start,
+            last_throttle_event: None,
+            last_capacity_event: None,
+        };
+        let deployment = SimDeployment {
+            id: deployment_id(&mut self.rng),
+            revision: initial,
+            status: DeploymentStatus::Primary,
+            rollout: RolloutState::Completed,
+            reason: Some("ECS deployment completed.".into()),
+            created_at: deployed_at,
+            updated_at: deployed_at + Duration::minutes(4),
+            failed_tasks: 0,
+        };
+        // Tasks already running at the start, up to capacity.
+        let running = spec.capacity.map_or(spec.desired, |c| c.min(spec.desired));
+        for _ in 0..running {
+            let started = deployment.updated_at - Duration::seconds(i64::from(self.rng.u32(30..200)));
+            let task = SimTask {
+                id: task_id(&mut self.rng),
+                deployment: deployment.id.clone(),
+                revision: initial,
+                phase: Phase::Running,
+                created_at: started - Duration::seconds(40),
+                running_at: started,
+                started_at: Some(started),
+                dies_at: None,
+                stopping_at: None,
+                stopped_at: None,
+                stop_code: None,
+                stopped_reason: None,
+                exit_code: None,
+                container_reason: None,
+            };
+            service.tasks.push(task);
+        }
+        let steady = ServiceEvent {
+            id: event_id(&mut self.rng),
+            at: start - Duration::minutes(i64::from(self.rng.u32(1..300))),
+            message: format!("(service {}) has reached a steady state.", spec.name),
+        };
+        service.events.push(steady);
+        service.deployments.push(deployment);
+        self.services.push(service);
+    }
+
+    /// Run the account forward to `to` in fixed steps.
+    pub fn advance_to(&mut self, to: DateTime<Utc>) {
+        // A laptop that slept for a week should not simulate the week.
+        if to - self.now > Duration::hours(24) {
+            self.now = to - Duration::hours(24);
+        }
+        while self.now + Duration::seconds(STEP_SECONDS) <= to {
+            self.now += Duration::seconds(STEP_SECONDS);
+            self.step();
+        }
+    }
+
+    fn step(&mut self) {
+        let now = self.now;
+        while let Some(&(at, service, revision)) = self.scheduled.first() {
+            if at > now {
+                break;
+            }
+            self.scheduled.remove(0);
+            self.deploy(service, revision, false);
+        }
+        for index in 0..self.services.len() {
+            self.step_service(index);
+        }
+    }
+
+    fn step_service(&mut self, index: usize) {
+        let now = self.now;
+        let rng = &mut self.rng;
+        let s = &mut self.services[index];
+
+        // 1. Tasks that die (OOM) or finish stopping.
+        let mut stopped_ids = Vec::new();
+        for task in s.tasks.iter_mut() {
+            if task.phase == Phase::Running && task.dies_at.is_some_and(|d| d <= now) {
+                task.phase = Phase::Stopped;
+                task.stopping_at = Some(now);
+                task.stopped_at = Some(now + Duration::seconds(2));
+                task.stop_code = Some("EssentialContainerExited".into());
+                task.stopped_reason = Some("Essential container in task exited".into());
+                task.exit_code = Some(137);
+                task.container_reason =
+                    Some("OutOfMemoryError: Container killed due to memory usage".into());
+                stopped_ids.push(task.id.clone());
+                if let Some(d) = s.deployments.iter_mut().find(|d| d.id == task.deployment) {
+                    d.failed_tasks += 1;
+                    d.updated_at = now;
+                }
+                s.recent_failures.push(now);
+            }
+            if task.phase == Phase::Stopping
+                && task.stopping_at.is_some_and(|t| t + Duration::seconds(DRAIN_SECONDS) <= now)
+            {
+                task.phase = Phase::Stopped;
+                task.stopped_at = Some(now);
+                task.exit_code = Some(143);
+            }
+        }
+        if !stopped_ids.is_empty() {
+            push_event(s, rng, now, stopped_message(&s.name, &stopped_ids));
+        }
+
+        // 2. Provisioned tasks start running.
+        for task in s.tasks.iter_mut() {
+            if task.phase == Phase::Provisioning && task.running_at <= now {
+                task.phase = Phase::Running;
+                task.started_at = Some(now);
+                let revision = &s.revisions[task.revision];
+                if revision.fault == Fault::Oom {
+                    let [low, high] = revision.fault_after;
+                    let life = rng.u32(low..=high.max(low));
+                    task.dies_at = Some(now + Duration::seconds(i64::from(life)));
+                }
+            }
+        }
+
+        // 3. The scheduler keeps the primary deployment at the desired count.
+        let Some(primary) = s.deployments.iter().find(|d| d.status == DeploymentStatus::Primary)
+        else {
+            return;
+        };
+        let primary_id = primary.id.clone();
+        let primary_revision = primary.revision;
+        let live = |t: &&SimTask| matches!(t.phase, Phase::Provisioning | Phase::Running);
+        let primary_live = s.tasks.iter().filter(live).filter(|t| t.deployment == primary_id).count() as u32;
+        let all_live = s.tasks.iter().filter(live).count() as u32;
+        s.recent_failures.retain(|t| *t > now - Duration::minutes(15));
+
+        if primary_live < s.desired {
+            let throttled = s.recent_failures.len() >= 3 && now < s.next_launch_at;
+            let capacity_left = s.capacity.map_or(u32::MAX, |c| c.saturating_sub(all_live));
+            let room = (2 * s.desired).saturating_sub(all_live);
+            let wanted = (s.desired - primary_live).min(room);
+            let launch = wanted.min(capacity_left);
+            if throttled {
+                // waiting out ECS's restart back-off
+            } else if launch > 0 {
+                let mut ids = Vec::new();
+                for _ in 0..launch {
+                    let id = task_id(rng);
+                    let jitter = i64::from(rng.u32(0..10));
+                    s.tasks.push(SimTask {
+                        id: id.clone(),
+                        deployment: primary_id.clone(),
+                        revision: primary_revision,
+                        phase: Phase::Provisioning,
+                        created_at: now,
+                        running_at: now + Duration::seconds(s.start_seconds + jitter),
+                        started_at: None,
+                        dies_at: None,
+                        stopping_at: None,
+                        stopped_at: None,
+                        stop_code: None,
+                        stopped_reason: None,
+                        exit_code: None,
+                        container_reason: None,
+                    });
+                    ids.push(id);
+                }
+                let tasks: Vec<String> = ids.iter().map(|id| format!("(task {id})")).collect();
+                let message = format!(
+                    "(service {}) has started {} tasks: {}.",
+                    s.name,
+                    ids.len(),
+                    tasks.join(" ")
+                );
+                push_event(s, rng, now, message);
+                if s.recent_failures.len() >= 3 {
+                    // ECS backs off restarts of a service whose tasks keep failing.
+                    let backoff = 20 * s.recent_failures.len() as i64;
+                    s.next_launch_at = now + Duration::seconds(backoff.min(300));
+                    if s.last_throttle_event.is_none_or(|t| now - t > Duration::minutes(10)) {
+                        s.last_throttle_event = Some(now);
+                        let message = format!(
+                            "(service {}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+                            s.name
+                        );
+                        push_event(s, rng, now, message);
+                    }
+                }
+            } else if wanted > 0
+                && capacity_left == 0
+                && s.last_capacity_event.is_none_or(|t| now - t > Duration::minutes(15))
+            {
+                s.last_capacity_event = Some(now);
+                let message = format!(
+                    "(service {}) was unable to place a task. Reason: Capacity is unavailable at this time. Please try again later or in a different availability zone. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+                    s.name
+                );
+                push_event(s, rng, now, message);
+            }
+        }
+
+        // 4. Old deployments drain as the primary's tasks come up; extra tasks scale in.
+        let primary_running = s
+            .tasks
+            .iter()
+            .filter(|t| t.deployment == primary_id && t.phase == Phase::Running)
+            .count() as u32;
+        let old_allowed = s.desired.saturating_sub(primary_running) as usize;
+        let mut to_stop: Vec<usize> = Vec::new();
+        let old: Vec<usize> = (0..s.tasks.len())
+            .filter(|&i| s.tasks[i].deployment != primary_id && live(&&s.tasks[i]))
+            .collect();
+        if old.len() > old_allowed {
+            to_stop.extend(old.iter().skip(old_allowed));
+        }
+        let primary_tasks: Vec<usize> = (0..s.tasks.len())
+            .filter(|&i| s.tasks[i].deployment == primary_id && live(&&s.tasks[i]))
+            .collect();
+        if primary_tasks.len() as u32 > s.desired {
+            to_stop.extend(primary_tasks.iter().skip(s.desired as usize));
+        }
+        if !to_stop.is_empty() {
+            let mut ids = Vec::new();
+            for i in to_stop {
+                let task = &mut s.tasks[i];
+                task.phase = Phase::Stopping;
+                task.stopping_at = Some(now);
+                task.dies_at = None;
+                task.stop_code = Some("ServiceSchedulerInitiated".into());
+                task.stopped_reason = Some(format!(
+                    "Scaling activity initiated by (deployment {primary_id})"
+                ));
+                ids.push(task.id.clone());
+            }
+            push_event(s, rng, now, stopped_message(&s.name, &ids));
+        }
+
+        // 5. Deployments finish.
+        let draining: Vec<String> = s
+            .deployments
+            .iter()
+            .filter(|d| d.status != DeploymentStatus::Primary)
+            .filter(|d| !s.tasks.iter().any(|t| t.deployment == d.id && live(&t)))
+            .filter(|d| !s.tasks.iter().any(|t| t.deployment == d.id && t.phase == Phase::Stopping))
+            .map(|d| d.id.clone())
+            .collect();
+        s.deployments.retain(|d| !draining.contains(&d.id));
+        let others_left = s.deployments.len() > 1;
+        let primary_running_now = primary_running;
+        let desired = s.desired;
+        let name = s.name.clone();
+        if let Some(p) = s.deployments.iter_mut().find(|d| d.status == DeploymentStatus::Primary) {
+            if p.rollout == RolloutState::InProgress && !others_left && primary_running_now >= desired {
+                p.rollout = RolloutState::Completed;
+                p.reason = Some("ECS deployment completed.".into());
+                p.updated_at = now;
+                let id = p.id.clone();
+                push_event(s, rng, now, format!("(service {name}) (deployment {id}) deployment completed."));
+                push_event(s, rng, now, format!("(service {name}) has reached a steady state."));
+            }
+        }
+
+        // 6. ECS forgets stopped tasks after about an hour.
+        s.tasks.retain(|t| {
+            t.phase != Phase::Stopped
+                || t.stopped_at
+                    .is_none_or(|at| now - at < Duration::minutes(STOPPED_TASK_RETENTION_MINUTES))
+        });
+    }
+
+    /// Start a deployment of `revision` (as UpdateService does).
+    fn deploy(&mut self, service: usize, revision: usize, force: bool) {
+        let now = self.now;
+        let id = deployment_id(&mut self.rng);
+        let s = &mut self.services[service];
+        let current = s.deployments.iter().find(|d| d.status == DeploymentStatus::Primary);
+        if !force && current.is_some_and(|d| d.revision == revision) {
+            return;
+        }
+        for d in s.deployments.iter_mut() {
+            d.status = DeploymentStatus::Active;
+        }
+        s.deployments.insert(
+            0,
+            SimDeployment {
+                id,
+                revision,
+                status: DeploymentStatus::Primary,
+                rollout: RolloutState::InProgress,
+                reason: None,
+                created_at: now,
+                updated_at: now,
+                failed_tasks: 0,
+            },
+        );
+        // A new task definition resets ECS's restart back-off.
+        s.recent_failures.clear();
+        s.next_launch_at = now;
+    }
+
+    // ----- what the port reads -----
+
+    pub fn identity(&self) -> AccountIdentity {
+        AccountIdentity {
+            account: Some(self.account.clone()),
+            region: self.region.clone(),
+            profile: None,
+            principal: Some(format!(
+                "arn:aws:sts::{}:assumed-role/OnCall/demo",
+                self.account
+            )),
+            endpoint: None,
+            demo: true,
+        }
+    }
+
+    pub fn cluster_names(&self) -> Vec<String> {
+        self.clusters.clone()
+    }
+
+    pub fn services(&self, cluster: &str) -> Result<Vec<Service>, PortError> {
+        self.require_cluster(cluster)?;
+        Ok(self
+            .services
+            .iter()
+            .filter(|s| s.cluster == cluster)
+            .map(|s| self.describe(s))
+            .collect())
+    }
+
+    pub fn service(&self, cluster: &str, name: &str) -> Result<Service, PortError> {
+        Ok(self.describe(self.find(cluster, name)?))
+    }
+
+    pub fn tasks(&self, cluster: &str, name: &str, state: TaskState) -> Result<Vec<Task>, PortError> {
+        let s = self.find(cluster, name)?;
+        let mut tasks: Vec<Task> = s
+            .tasks
+            .iter()
+            .filter(|t| match state {
+                TaskState::Running => t.phase != Phase::Stopped,
+                TaskState::Stopped => t.phase == Phase::Stopped,
+            })
+            .map(|t| self.task(s, t))
+            .collect();
+        tasks.sort_by(|a, b| b.stopped_at.cmp(&a.stopped_at).then(b.created_at.cmp(&a.created_at)));
+        Ok(tasks)
+    }
+
+    pub fn task_definition(&self, arn: &str) -> Result<TaskDefinition, PortError> {
+        let label = crate::domain::service::revision_label(arn);
+        for s in &self.services {
+            for r in &s.revisions {
+                if label == format!("{}:{}", s.family, r.number) {
+                    return Ok(self.task_definition_of(s, r));
+                }
+            }
+        }
+        Err(PortError::NotFound {
+            what: "task definition".into(),
+            message: format!("{arn} is not registered"),
+        })
+    }
+
+    pub fn update_service(
+        &mut self,
+        cluster: &str,
+        name: &str,
+        change: ServiceChange,
+    ) -> Result<Service, PortError> {
+        let index = self
+            .services
+            .iter()
+            .position(|s| s.cluster == cluster && s.name == name)
+            .ok_or_else(|| self.service_not_found(cluster, name))?;
+        if let Some(td) = &change.task_definition {
+            let label = crate::domain::service::revision_label(td);
+            let s = &self.services[index];
+            let revision = s
+                .revisions
+                .iter()
+                .position(|r| label == format!("{}:{}", s.family, r.number) || label == s.family)
+                .ok_or_else(|| PortError::InvalidInput {
+                    operation: "UpdateService".into(),
+                    message: format!("task definition {td} does not exist"),
+                })?;
+            self.deploy(index, revision, change.force_new_deployment);
+        } else if change.force_new_deployment {
+            let current = self.services[index]
+                .deployments
+                .iter()
+                .find(|d| d.status == DeploymentStatus::Primary)
+                .map(|d| d.revision)
+                .unwrap_or(0);
+            self.deploy(index, current, true);
+        }
+        if let Some(count) = change.desired_count {
+            self.services[index].desired = count;
+        }
+        Ok(self.describe(&self.services[index]))
+    }
+
+    fn require_cluster(&self, cluster: &str) -> Result<(), PortError> {
+        if self.clusters.iter().any(|c| c == cluster) {
+            Ok(())
+        } else {
+            Err(PortError::NotFound {
+                what: "cluster".into(),
+                message: format!("cluster `{cluster}` does not exist"),
+            })
+        }
+    }
+
+    fn find(&self, cluster: &str, name: &str) -> Result<&SimService, PortError> {
+        self.require_cluster(cluster)?;
+        self.services
+            .iter()
+            .find(|s| s.cluster == cluster && s.name == name)
+            .ok_or_else(|| self.service_not_found(cluster, name))
+    }
+
+    fn service_not_found(&self, cluster: &str, name: &str) -> PortError {
+        PortError::NotFound {
+            what: "service".into(),
+            message: format!("service `{name}` is not in cluster `{cluster}`"),
+        }
+    }
+
+    fn td_arn(&self, s: &SimService, revision: usize) -> String {
+        format!(
+            "arn:aws:ecs:{}:{}:task-definition/{}:{}",
+            self.region, self.account, s.family, s.revisions[revision].number
+        )
+    }
+
+    fn describe(&self, s: &SimService) -> Service {
+        let count = |deployment: Option<&str>, phase: Phase| {
+            s.tasks
+                .iter()
+                .filter(|t| deployment.is_none_or(|d| t.deployment == d))
+                .filter(|t| t.phase == phase || (phase == Phase::Running && t.phase == Phase::Stopping))
+                .count() as u32
+        };
+        let deployments = s
+            .deployments
+            .iter()
+            .map(|d| Deployment {
+                id: d.id.clone(),
+                status: d.status,
+                rollout_state: Some(d.rollout),
+                rollout_state_reason: d.reason.clone(),
+                task_definition: self.td_arn(s, d.revision),
+                desired: if d.status == DeploymentStatus::Primary {
+                    s.desired
+                } else {
+                    count(Some(&d.id), Phase::Running)
+                },
+                running: count(Some(&d.id), Phase::Running),
+                pending: count(Some(&d.id), Phase::Provisioning),
+                failed_tasks: d.failed_tasks,
+                created_at: Some(d.created_at),
+                updated_at: Some(d.updated_at),
+            })
+            .collect::<Vec<_>>();
+        let primary_revision = s
+            .deployments
+            .iter()
+            .find(|d| d.status == DeploymentStatus::Primary)
+            .map(|d| d.revision)
+            .unwrap_or(0);
+        let mut events = s.events.clone();
+        events.sort_by(|a, b| b.at.cmp(&a.at));
+        Service {
+            cluster: s.cluster.clone(),
+            name: s.name.clone(),
+            arn: format!(
+                "arn:aws:ecs:{}:{}:service/{}/{}",
+                self.region, self.account, s.cluster, s.name
+            ),
+            status: "ACTIVE".into(),
+            desired: s.desired,
+            running: count(None, Phase::Running),
+            pending: count(None, Phase::Provisioning),
+            task_definition: self.td_arn(s, primary_revision),
+            launch_type: Some(s.launch_type.clone()),
+            deployments,
+            events,
+            created_at: Some(s.created_at),
+        }
+    }
+
+    fn task(&self, s: &SimService, t: &SimTask) -> Task {
+        let last_status = match t.phase {
+            Phase::Provisioning => "PROVISIONING",
+            Phase::Running => "RUNNING",
+            Phase::Stopping => "DEACTIVATING",
+            Phase::Stopped => "STOPPED",
+        };
+        Task {
+            arn: format!(
+                "arn:aws:ecs:{}:{}:task/{}/{}",
+                self.region, self.account, s.cluster, t.id
+            ),
+            id: t.id.clone(),
+            cluster: s.cluster.clone(),
+            group: Some(format!("service:{}", s.name)),
+            task_definition: self.td_arn(s, t.revision),
+            last_status: last_status.into(),
+            desired_status: if t.phase == Phase::Running || t.phase == Phase::Provisioning {
+                "RUNNING".into()
+            } else {
+                "STOPPED".into()
+            },
+            health_status: Some(if t.phase == Phase::Running { "HEALTHY" } else { "UNKNOWN" }.into()),
+            started_by: Some(t.deployment.clone()),
+            launch_type: Some(s.launch_type.clone()),
+            availability_zone: Some(format!("{}{}", self.region, ['a', 'b', 'c'][t.id.len() % 3])),
+            cpu: Some(s.cpu.clone()),
+            memory: Some(s.memory.clone()),
+            created_at: Some(t.created_at),
+            started_at: t.started_at,
+            stopping_at: t.stopping_at,
+            stopped_at: t.stopped_at,
+            stop_code: t.stop_code.clone(),
+            stopped_reason: t.stopped_reason.clone(),
+            containers: vec![Container {
+                name: s.container.clone(),
+                image: Some(s.revisions[t.revision].image.clone()),
+                last_status: Some(last_status.into()),
+                exit_code: t.exit_code,
+                reason: t.container_reason.clone(),
+                health_status: None,
+            }],
+        }
+    }
+
+    fn task_definition_of(&self, s: &SimService, r: &SimRevision) -> TaskDefinition {
+        let index = s.revisions.iter().position(|x| x.number == r.number).unwrap_or(0);
+        TaskDefinition {
+            arn: self.td_arn(s, index),
+            family: s.family.clone(),
+            revision: r.number,
+            cpu: Some(s.cpu.clone()),
+            memory: Some(s.memory.clone()),
+            containers: vec![ContainerDefinition {
+                name: s.container.clone(),
+                image: r.image.clone(),
+                essential: true,
+                memory: s.memory.parse().ok(),
+                memory_reservation: None,
+                command: Vec::new(),
+                environment: vec!["NODE_ENV".into(), "LOG_LEVEL".into()],
+                secrets: vec!["DATABASE_URL".into()],
+                log_group: Some(format!("/ecs/{}/{}", s.cluster, s.name)),
+                log_stream_prefix: Some("ecs".into()),
+                health_check: vec![
+                    "CMD-SHELL".into(),
+                    "wget -q --spider http://127.0.0.1:8080/health || exit 1".into(),
+                ],
+            }],
+        }
+    }
+}
+
+fn push_event(s: &mut SimService, rng: &mut fastrand::Rng, at: DateTime<Utc>, message: String) {
+    s.events.push(ServiceEvent {
+        id: event_id(rng),
+        at,
+        message,
+    });
+    if s.events.len() > EVENT_LIMIT {
+        s.events.remove(0);
+    }
+}
+
+fn stopped_message(service: &str, ids: &[String]) -> String {
+    let tasks: Vec<String> = ids.iter().map(|id| format!("(task {id})")).collect();
+    format!(
+        "(service {service}) has stopped {} running tasks: {}.",
+        ids.len(),
+        tasks.join(" ")
+    )
+}
+
+fn task_id(rng: &mut fastrand::Rng) -> String {
+    (0..32).map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0')).collect()
+}
+
+fn event_id(rng: &mut fastrand::Rng) -> String {
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        rng.u32(..),
+        rng.u16(..),
+        rng.u16(..),
+        rng.u16(..),
+        rng.u64(..) & 0xffff_ffff_ffff
+    )
+}
+
+fn deployment_id(rng: &mut fastrand::Rng) -> String {
+    format!("ecs-svc/{}", rng.u64(1_000_000_000_000_000_000..9_999_999_999_999_999_999))
+}
