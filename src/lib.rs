@@ -8,3 +8,4 @@
 pub mod domain;
 pub mod settings;
 pub mod demo;
+pub mod aws;

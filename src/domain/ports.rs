@@ -85,6 +85,10 @@ pub trait EcsPort: Send + Sync {
         service: &'a str,
         change: ServiceChange,
     ) -> PortFuture<'a, Service>;
+    /// How many calls AWS has throttled so far (retried with back-off).
+    fn throttled_calls(&self) -> u64 {
+        0
+    }
 }
 
 /// Wraps a port and refuses every mutating call: read-only mode enforced at
@@ -127,6 +131,9 @@ impl<P: EcsPort> EcsPort for ReadOnly<P> {
             })
         })
     }
+    fn throttled_calls(&self) -> u64 {
+        self.0.throttled_calls()
+    }
 }
 
 impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
@@ -160,5 +167,8 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
         change: ServiceChange,
     ) -> PortFuture<'a, Service> {
         (**self).update_service(cluster, service, change)
+    }
+    fn throttled_calls(&self) -> u64 {
+        (**self).throttled_calls()
     }
 }

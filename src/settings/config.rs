@@ -37,6 +37,7 @@ pub struct AwsSection {
     pub ecs_reads_per_second: Option<f64>,
     pub ecs_burst: Option<u32>,
     pub timeout_seconds: Option<u64>,
+    pub throttle_retries: Option<u32>,
 }
 
 /// Every key the config file understands, as dotted paths.
@@ -58,6 +59,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "aws.ecs_reads_per_second",
     "aws.ecs_burst",
     "aws.timeout_seconds",
+    "aws.throttle_retries",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.

@@ -47,6 +47,8 @@ pub struct AwsTuning {
     pub ecs_burst: u32,
     /// Per-call timeout.
     pub timeout: Duration,
+    /// How often one call is retried, with jittered back-off, when AWS throttles it.
+    pub throttle_retries: u32,
 }
 
 impl Default for AwsTuning {
@@ -56,6 +58,7 @@ impl Default for AwsTuning {
             ecs_reads_per_second: 10.0,
             ecs_burst: 20,
             timeout: Duration::from_secs(20),
+            throttle_retries: 4,
         }
     }
 }
@@ -175,6 +178,7 @@ impl Settings {
             },
             ecs_burst: file.aws.ecs_burst.unwrap_or(defaults.ecs_burst).max(1),
             timeout: seconds("aws.timeout_seconds", file.aws.timeout_seconds, 20)?,
+            throttle_retries: file.aws.throttle_retries.unwrap_or(defaults.throttle_retries),
         };
 
         let mut runbook_paths = vec![PathBuf::from("runbooks"), dirs.config_dir.join("runbooks")];

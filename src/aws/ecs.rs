@@ -1,0 +1,354 @@
+//! The ECS port over the real SDK: lists paged to the end, describes batched
+//! (DescribeServices 10, DescribeTasks 100), task definitions cached, every
+//! call budgeted and retried with jitter when throttled.
+
+use super::budget::{backoff_delay, Budget};
+use super::convert;
+use super::errors::{map_sdk_error, ErrorContext};
+use super::Connection;
+use crate::domain::ports::{
+    AccountIdentity, EcsPort, PortFuture, PortResult, ServiceChange, TaskDefinition,
+};
+use crate::domain::service::{arn_name, Service};
+use crate::domain::task::{Task, TaskState};
+use crate::domain::PortError;
+use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ecs::types::DesiredStatus;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// DescribeServices takes at most 10 services a call.
+pub const DESCRIBE_SERVICES_BATCH: usize = 10;
+/// DescribeTasks takes at most 100 tasks a call.
+pub const DESCRIBE_TASKS_BATCH: usize = 100;
+
+/// An AWS account reached through the SDK.
+pub struct AwsAccount {
+    ecs: aws_sdk_ecs::Client,
+    sts: aws_sdk_sts::Client,
+    region: String,
+    profile: Option<String>,
+    endpoint: Option<String>,
+    ctx: ErrorContext,
+    reads: Budget,
+    writes: Budget,
+    throttle_retries: u32,
+    task_definitions: Mutex<HashMap<String, TaskDefinition>>,
+    throttled: AtomicU64,
+}
+
+impl AwsAccount {
+    /// Build clients for the connection (no call is made yet).
+    pub async fn connect(conn: &Connection) -> Result<AwsAccount, PortError> {
+        let config = super::load_config(conn).await?;
+        Ok(Self::with_config(&config, conn))
+    }
+
+    /// Build on an already resolved SDK config (the connection gives the
+    /// profile for messages, the endpoint and the budgets).
+    pub fn with_config(config: &aws_config::SdkConfig, conn: &Connection) -> AwsAccount {
+        let region = config
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default();
+        let endpoint = conn.endpoint_url.clone();
+        AwsAccount {
+            ecs: aws_sdk_ecs::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            ctx: ErrorContext {
+                profile: conn.profile.clone(),
+                endpoint: endpoint
+                    .clone()
+                    .unwrap_or_else(|| format!("https://ecs.{region}.amazonaws.com")),
+            },
+            region,
+            profile: conn.profile.clone(),
+            endpoint,
+            reads: Budget::new(conn.tuning.ecs_reads_per_second, conn.tuning.ecs_burst),
+            // ECS write quotas are much lower than read quotas.
+            writes: Budget::new(1.0, 5),
+            throttle_retries: conn.tuning.throttle_retries,
+            task_definitions: Mutex::new(HashMap::new()),
+            throttled: AtomicU64::new(0),
+        }
+    }
+
+    /// One budgeted call, retried with jittered back-off while AWS throttles it.
+    async fn call<T, E, R, F, Fut>(&self, budget: &Budget, operation: &str, send: F) -> PortResult<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let mut attempt = 0;
+        loop {
+            budget.acquire().await;
+            match send().await {
+                Ok(out) => return Ok(out),
+                Err(err) => {
+                    let err = map_sdk_error(operation, err, &self.ctx);
+                    if matches!(err, PortError::Throttled { .. }) && attempt < self.throttle_retries {
+                        self.throttled.fetch_add(1, Ordering::Relaxed);
+                        let delay =
+                            backoff_delay(attempt, Duration::from_millis(250), Duration::from_secs(10));
+                        tracing::warn!(operation, attempt, ?delay, "throttled; backing off");
+                        tokio::time::sleep(delay).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    async fn list_service_arns(&self, cluster: &str) -> PortResult<Vec<String>> {
+        let mut arns = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .call(&self.reads, "ListServices", || {
+                    self.ecs
+                        .list_services()
+                        .cluster(cluster)
+                        .max_results(100)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            arns.extend(out.service_arns().iter().cloned());
+            match next(out.next_token(), &token) {
+                Some(t) => token = Some(t),
+                None => return Ok(arns),
+            }
+        }
+    }
+
+    async fn describe_services(&self, cluster: &str, arns: &[String]) -> PortResult<Vec<Service>> {
+        let mut services = Vec::with_capacity(arns.len());
+        for batch in arns.chunks(DESCRIBE_SERVICES_BATCH) {
+            let out = self
+                .call(&self.reads, "DescribeServices", || {
+                    self.ecs
+                        .describe_services()
+                        .cluster(cluster)
+                        .set_services(Some(batch.to_vec()))
+                        .send()
+                })
+                .await?;
+            for failure in out.failures() {
+                tracing::warn!(
+                    arn = failure.arn().unwrap_or_default(),
+                    reason = failure.reason().unwrap_or_default(),
+                    "DescribeServices failure"
+                );
+            }
+            services.extend(
+                out.services()
+                    .iter()
+                    .map(convert::service)
+                    .map(|mut s| {
+                        if s.cluster.is_empty() {
+                            s.cluster = arn_name(cluster).to_string();
+                        }
+                        s
+                    }),
+            );
+        }
+        Ok(services)
+    }
+}
+
+/// The next page token, or None at the end (absent, empty or repeated token).
+fn next(token: Option<&str>, previous: &Option<String>) -> Option<String> {
+    match token {
+        Some(t) if !t.is_empty() && previous.as_deref() != Some(t) => Some(t.to_string()),
+        _ => None,
+    }
+}
+
+impl EcsPort for AwsAccount {
+    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
+        Box::pin(async move {
+            let out = self
+                .call(&self.reads, "GetCallerIdentity", || {
+                    self.sts.get_caller_identity().send()
+                })
+                .await?;
+            Ok(AccountIdentity {
+                account: out.account().map(str::to_string),
+                region: self.region.clone(),
+                profile: self.profile.clone(),
+                principal: out.arn().map(str::to_string),
+                endpoint: self.endpoint.clone(),
+                demo: false,
+            })
+        })
+    }
+
+    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
+        Box::pin(async move {
+            let mut names = Vec::new();
+            let mut token: Option<String> = None;
+            loop {
+                let out = self
+                    .call(&self.reads, "ListClusters", || {
+                        self.ecs
+                            .list_clusters()
+                            .max_results(100)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                names.extend(out.cluster_arns().iter().map(|a| arn_name(a).to_string()));
+                match next(out.next_token(), &token) {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+            names.sort();
+            Ok(names)
+        })
+    }
+
+    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
+        Box::pin(async move {
+            let arns = self.list_service_arns(cluster).await?;
+            self.describe_services(cluster, &arns).await
+        })
+    }
+
+    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
+        Box::pin(async move {
+            let found = self.describe_services(cluster, &[service.to_string()]).await?;
+            found.into_iter().next().ok_or_else(|| PortError::NotFound {
+                what: "service".into(),
+                message: format!("service `{service}` is not in cluster `{cluster}`"),
+            })
+        })
+    }
+
+    fn tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        state: TaskState,
+    ) -> PortFuture<'a, Vec<Task>> {
+        Box::pin(async move {
+            let status = match state {
+                TaskState::Running => DesiredStatus::Running,
+                TaskState::Stopped => DesiredStatus::Stopped,
+            };
+            let mut arns = Vec::new();
+            let mut token: Option<String> = None;
+            loop {
+                let out = self
+                    .call(&self.reads, "ListTasks", || {
+                        self.ecs
+                            .list_tasks()
+                            .cluster(cluster)
+                            .service_name(service)
+                            .desired_status(status.clone())
+                            .max_results(100)
+                            .set_next_token(token.clone())
+                            .send()
+                    })
+                    .await?;
+                arns.extend(out.task_arns().iter().cloned());
+                match next(out.next_token(), &token) {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+            let group = format!("service:{service}");
+            let mut tasks = Vec::with_capacity(arns.len());
+            for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
+                let out = self
+                    .call(&self.reads, "DescribeTasks", || {
+                        self.ecs
+                            .describe_tasks()
+                            .cluster(cluster)
+                            .set_tasks(Some(batch.to_vec()))
+                            .send()
+                    })
+                    .await?;
+                tasks.extend(
+                    out.tasks()
+                        .iter()
+                        .map(convert::task)
+                        // ListTasks' serviceName filter is not honoured everywhere: check the group.
+                        .filter(|t| t.group.as_deref() == Some(group.as_str())),
+                );
+            }
+            tasks.sort_by(|a, b| b.stopped_at.cmp(&a.stopped_at).then(b.created_at.cmp(&a.created_at)));
+            Ok(tasks)
+        })
+    }
+
+    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
+        Box::pin(async move {
+            if let Some(td) = self
+                .task_definitions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(arn)
+            {
+                return Ok(td.clone());
+            }
+            let out = self
+                .call(&self.reads, "DescribeTaskDefinition", || {
+                    self.ecs.describe_task_definition().task_definition(arn).send()
+                })
+                .await?;
+            let td = out
+                .task_definition()
+                .map(convert::task_definition)
+                .ok_or_else(|| PortError::NotFound {
+                    what: "task definition".into(),
+                    message: arn.to_string(),
+                })?;
+            // A revision never changes, so the cache never goes stale.
+            self.task_definitions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(arn.to_string(), td.clone());
+            Ok(td)
+        })
+    }
+
+    fn update_service<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        change: ServiceChange,
+    ) -> PortFuture<'a, Service> {
+        Box::pin(async move {
+            let out = self
+                .call(&self.writes, "UpdateService", || {
+                    self.ecs
+                        .update_service()
+                        .cluster(cluster)
+                        .service(service)
+                        .set_desired_count(change.desired_count.map(|c| c.min(i32::MAX as u32) as i32))
+                        .set_task_definition(change.task_definition.clone())
+                        .force_new_deployment(change.force_new_deployment)
+                        .send()
+                })
+                .await?;
+            out.service()
+                .map(convert::service)
+                .ok_or_else(|| PortError::Other {
+                    operation: "UpdateService".into(),
+                    message: "AWS returned no service".into(),
+                })
+        })
+    }
+
+    fn throttled_calls(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,127 @@
+//! Test support: a moto AWS emulator provisioned and started by the tests
+//! themselves (a venv under target/, created on first use), one per test
+//! binary, isolated between tests by giving each test its own region.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+pub struct Moto {
+    pub endpoint: String,
+}
+
+/// Regions moto serves; each test takes one so tests never see each other's state.
+const REGIONS: &[&str] = &[
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
+    "eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1",
+    "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "sa-east-1",
+];
+static NEXT_REGION: AtomicUsize = AtomicUsize::new(0);
+
+/// A region no other test in this binary uses.
+pub fn fresh_region() -> &'static str {
+    let i = NEXT_REGION.fetch_add(1, Ordering::SeqCst);
+    REGIONS.get(i).copied().expect("more tests in one binary than moto regions")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// The venv with moto, created once per machine (locked against parallel test binaries).
+pub fn moto_python() -> PathBuf {
+    let dir = target_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let venv = dir.join("moto-venv");
+    let python = venv.join("bin/python");
+    let lock = std::fs::File::create(dir.join("moto-venv.lock")).unwrap();
+    lock.lock().unwrap();
+    let ready = python.exists()
+        && Command::new(&python)
+            .args(["-c", "import moto.server, werkzeug"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ready {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 is needed to run moto");
+        assert!(status.success(), "creating the moto venv failed");
+        let status = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "moto[server]>=5.2,<5.3"])
+            .status()
+            .expect("pip");
+        assert!(status.success(), "installing moto failed");
+    }
+    lock.unlock().unwrap();
+    python
+}
+
+/// The emulator for this test binary, started on first use.
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let python = moto_python();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto_harness.py");
+        let mut child = Command::new(python)
+            .arg(script)
+            .args(["--parent-pid", &std::process::id().to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto harness");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .unwrap_or_else(|| panic!("moto harness said {line:?}"));
+        Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+        }
+    })
+}
+
+impl Moto {
+    /// Calls the emulator has seen in `region`, by operation.
+    pub fn calls(&self, region: &str, operation: &str) -> u64 {
+        let body = http("GET", &format!("{}/_triage/calls", self.endpoint), None);
+        let counts: serde_json::Value = serde_json::from_str(&body).unwrap();
+        counts[format!("{region} {operation}")].as_u64().unwrap_or(0)
+    }
+
+    /// The next `count` calls of `operation` in `region` fail with `code`.
+    pub fn fail(&self, region: &str, operation: &str, code: &str, count: u32) {
+        let body = serde_json::json!({
+            "region": region, "operation": operation, "code": code,
+            "message": format!("injected {code}"), "count": count
+        });
+        http("POST", &format!("{}/_triage/faults", self.endpoint), Some(&body.to_string()));
+    }
+}
+
+/// A minimal HTTP/1.1 client over a TcpStream (no extra dependency).
+pub fn http(method: &str, url: &str, body: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+}
