@@ -1,1 +1,54 @@
-fn main() {}
+//! `triage`: opens the console, or runs a subcommand.
+
+use clap::Parser;
+use std::process::ExitCode;
+use std::sync::Arc;
+use triage::cli::{exit, Cli, Command};
+use triage::settings::Settings;
+use triage::wiring::{init_logging, open_account, SystemClock};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("triage: cannot start: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("triage: {err:#}");
+            ExitCode::from(exit::code_for(&err))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let settings = Settings::load(&cli.global)?;
+    init_logging(&settings);
+    let clock = Arc::new(SystemClock);
+    match &cli.command {
+        None => {
+            let ecs = open_account(&settings).await?;
+            triage::console::run(&settings, ecs, clock).await?;
+            Ok(exit::OK)
+        }
+        Some(command) => {
+            for warning in &settings.warnings {
+                eprintln!("warning: {warning}");
+            }
+            let ecs = open_account(&settings).await?;
+            match command {
+                Command::Status(args) => {
+                    triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! What `update` asks of the outside world (effects) and what comes back
+//! (worker results), each tagged with the generation of its request so stale
+//! answers can be dropped.
+
+use crate::domain::ports::{AccountIdentity, TaskDefinition};
+use crate::domain::service::{Service, ServiceKey};
+use crate::domain::task::Task;
+use crate::domain::PortError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Who and where: account, region, principal.
+    FetchIdentity,
+    /// Every watched service. `clusters` empty = every cluster in the region.
+    FetchStatus { generation: u64, clusters: Vec<String> },
+    /// One service in depth: its tasks, stopped tasks and task definition.
+    FetchServiceDetail { generation: u64, key: ServiceKey },
+    Quit,
+}
+
+/// A result from a worker.
+#[derive(Debug, Clone)]
+pub enum WorkerResult {
+    Identity(Result<AccountIdentity, PortError>),
+    Status {
+        generation: u64,
+        result: Result<StatusSnapshot, PortError>,
+    },
+    ServiceDetail {
+        generation: u64,
+        key: ServiceKey,
+        result: Result<Box<ServiceDetail>, PortError>,
+    },
+}
+
+/// Every watched cluster's services, as of one refresh.
+#[derive(Debug, Clone, Default)]
+pub struct StatusSnapshot {
+    pub services: Vec<Service>,
+    /// Clusters that could not be read, and why (the others still show).
+    pub cluster_errors: Vec<(String, PortError)>,
+    /// Calls AWS throttled so far (retried).
+    pub throttled_calls: u64,
+}
+
+/// A service in depth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceDetail {
+    pub service: Service,
+    pub running: Vec<Task>,
+    pub stopped: Vec<Task>,
+    pub task_definition: Option<TaskDefinition>,
+}

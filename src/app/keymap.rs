@@ -1,0 +1,140 @@
+//! Every key binding, with the words that explain it: the help screen and the
+//! footer hints are generated from this table, so they cannot drift from what
+//! the keys do.
+
+use super::input::{Key, KeyPress};
+use super::state::Screen;
+
+/// Something a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    Palette,
+    Filter,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Refresh,
+    ClusterEvents,
+    AllEvents,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everywhere,
+    Home,
+    Service,
+    Events,
+    /// Home and events: the screens with a selectable list.
+    Lists,
+    /// Every screen but home.
+    NotHome,
+}
+
+impl Scope {
+    fn includes(self, screen: &Screen) -> bool {
+        match self {
+            Scope::Everywhere => true,
+            Scope::Home => matches!(screen, Screen::Home),
+            Scope::Service => matches!(screen, Screen::Service(_)),
+            Scope::Events => matches!(screen, Screen::Events(_)),
+            Scope::Lists => matches!(screen, Screen::Home | Screen::Events(_)),
+            Scope::NotHome => !matches!(screen, Screen::Home),
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [KeyPress],
+    /// How the keys are shown ("j ↓").
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    pub scope: Scope,
+    /// Shown in the footer's short list.
+    pub hint: Option<&'static str>,
+}
+
+const fn k(c: char) -> KeyPress {
+    KeyPress::char(c)
+}
+const fn p(key: Key) -> KeyPress {
+    KeyPress::plain(key)
+}
+
+pub const BINDINGS: &[Binding] = &[
+    Binding { keys: &[p(Key::Enter)], label: "Enter", action: Action::Open, help: "open the selected service", scope: Scope::Lists, hint: Some("open") },
+    Binding { keys: &[k('j'), p(Key::Down)], label: "j ↓", action: Action::Down, help: "move down", scope: Scope::Everywhere, hint: None },
+    Binding { keys: &[k('k'), p(Key::Up)], label: "k ↑", action: Action::Up, help: "move up", scope: Scope::Everywhere, hint: None },
+    Binding { keys: &[p(Key::PageDown), KeyPress::ctrl('d')], label: "PgDn ^d", action: Action::PageDown, help: "page down", scope: Scope::Everywhere, hint: None },
+    Binding { keys: &[p(Key::PageUp), KeyPress::ctrl('u')], label: "PgUp ^u", action: Action::PageUp, help: "page up", scope: Scope::Everywhere, hint: None },
+    Binding { keys: &[k('g'), p(Key::Home)], label: "g Home", action: Action::Top, help: "go to the top", scope: Scope::Everywhere, hint: None },
+    Binding { keys: &[k('G'), p(Key::End)], label: "G End", action: Action::Bottom, help: "go to the bottom", scope: Scope::Everywhere, hint: None },
+    Binding { keys: &[k('/')], label: "/", action: Action::Filter, help: "filter the list (!text hides matches)", scope: Scope::Lists, hint: Some("filter") },
+    Binding { keys: &[k('e')], label: "e", action: Action::ClusterEvents, help: "events of the selected service's cluster, all services merged", scope: Scope::Home, hint: Some("events") },
+    Binding { keys: &[k('e')], label: "e", action: Action::ClusterEvents, help: "events of this service's cluster, all services merged", scope: Scope::Service, hint: Some("cluster events") },
+    Binding { keys: &[k('E')], label: "E", action: Action::AllEvents, help: "events of every watched cluster, merged by time", scope: Scope::Lists, hint: None },
+    Binding { keys: &[k('r')], label: "r", action: Action::Refresh, help: "refresh now", scope: Scope::Everywhere, hint: Some("refresh") },
+    Binding { keys: &[p(Key::Esc), p(Key::Left), k('h')], label: "Esc h ←", action: Action::Back, help: "back", scope: Scope::NotHome, hint: Some("back") },
+    Binding { keys: &[k(':')], label: ":", action: Action::Palette, help: "command palette (:svc, :events, :theme, :q)", scope: Scope::Everywhere, hint: Some("command") },
+    Binding { keys: &[k('?')], label: "?", action: Action::Help, help: "help for this screen", scope: Scope::Everywhere, hint: Some("help") },
+    Binding { keys: &[k('q'), KeyPress::ctrl('c')], label: "q ^c", action: Action::Quit, help: "quit", scope: Scope::Everywhere, hint: Some("quit") },
+];
+
+/// Also accept `l` and → to open, like moving right into a tree.
+const OPEN_ALIASES: &[KeyPress] = &[k('l'), p(Key::Right)];
+
+/// The action a key asks for on this screen, if any.
+pub fn action_for(screen: &Screen, key: KeyPress) -> Option<Action> {
+    if OPEN_ALIASES.contains(&key) && Scope::Lists.includes(screen) {
+        return Some(Action::Open);
+    }
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope.includes(screen))
+        .find(|b| b.keys.contains(&key))
+        .map(|b| b.action)
+}
+
+/// The bindings valid on this screen, in table order.
+pub fn bindings_for(screen: &Screen) -> Vec<&'static Binding> {
+    BINDINGS.iter().filter(|b| b.scope.includes(screen)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::service::ServiceKey;
+
+    #[test]
+    fn no_key_is_bound_twice_on_one_screen() {
+        let screens = [
+            Screen::Home,
+            Screen::Service(ServiceKey { cluster: "c".into(), service: "s".into() }),
+            Screen::Events(None),
+        ];
+        for screen in &screens {
+            let bindings = bindings_for(screen);
+            for (i, a) in bindings.iter().enumerate() {
+                for b in &bindings[i + 1..] {
+                    for key in a.keys {
+                        assert!(!b.keys.contains(key), "{key:?} bound twice on {screen:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn back_is_not_offered_on_home() {
+        assert_eq!(action_for(&Screen::Home, p(Key::Esc)), None);
+        assert_eq!(action_for(&Screen::Events(None), p(Key::Esc)), Some(Action::Back));
+    }
+}

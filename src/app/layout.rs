@@ -1,0 +1,31 @@
+//! Screen geometry shared by `update` (mouse clicks, page sizes) and `ui`
+//! (drawing), so both agree on where rows are.
+
+/// Rows above the body: the identity line and the breadcrumb/banner line.
+pub const HEADER_ROWS: u16 = 2;
+/// Rows below the body: key hints or a message.
+pub const FOOTER_ROWS: u16 = 1;
+/// The table's column header row.
+pub const TABLE_HEADER_ROWS: u16 = 1;
+
+/// The first screen row of a list's items (home, events).
+pub const fn list_top() -> u16 {
+    HEADER_ROWS + TABLE_HEADER_ROWS
+}
+
+/// How many list rows fit in a terminal `height` rows tall.
+pub fn list_rows(height: u16) -> usize {
+    height.saturating_sub(HEADER_ROWS + TABLE_HEADER_ROWS + FOOTER_ROWS) as usize
+}
+
+/// Keep `selected` visible in a window of `rows` starting at `offset`.
+pub fn scroll_into_view(selected: usize, offset: usize, rows: usize) -> usize {
+    let rows = rows.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    }
+}

@@ -1,0 +1,17 @@
+//! The console's state and its one `update(state, msg) -> effects` function
+//! (The Elm Architecture). Nothing here awaits, draws or does IO: the console
+//! loop feeds messages in, workers carry effects out.
+
+pub mod effect;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod palette;
+pub mod state;
+pub mod text_input;
+pub mod update;
+
+pub use effect::{Effect, ServiceDetail, StatusSnapshot, WorkerResult};
+pub use input::{Key, KeyPress, MouseInput};
+pub use state::{AppState, Screen};
+pub use update::{update, Msg};

@@ -1,0 +1,95 @@
+//! The `:` command palette: parse a command line into a command.
+
+use super::state::Screen;
+
+/// A command the palette understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `:svc` — the ranked services (home).
+    Services,
+    /// `:svc <name>` — open a service by name (first match across clusters).
+    OpenService(String),
+    /// `:events [cluster]`
+    Events(Option<String>),
+    /// `:theme <name>`
+    Theme(String),
+    Refresh,
+    Help,
+    Quit,
+}
+
+/// Every command with its usage, for completion and help.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("svc", "ranked services; `:svc NAME` opens one"),
+    ("events", "events merged by time; `:events CLUSTER` for one cluster"),
+    ("theme", "switch colours: `:theme dark|light|high-contrast`"),
+    ("refresh", "refresh now"),
+    ("help", "keys for this screen"),
+    ("quit", "leave triage"),
+];
+
+pub fn parse(line: &str) -> Result<Command, String> {
+    let line = line.trim().trim_start_matches(':');
+    let mut words = line.split_whitespace();
+    let Some(name) = words.next() else {
+        return Err("type a command, e.g. :svc or :events".into());
+    };
+    let arg = words.next().map(str::to_string);
+    match name {
+        "svc" | "services" | "service" | "home" => Ok(match arg {
+            Some(a) => Command::OpenService(a),
+            None => Command::Services,
+        }),
+        "events" | "ev" => Ok(Command::Events(arg)),
+        "theme" => arg
+            .map(Command::Theme)
+            .ok_or_else(|| "which theme? :theme dark|light|high-contrast".to_string()),
+        "refresh" | "r" => Ok(Command::Refresh),
+        "help" | "h" | "?" => Ok(Command::Help),
+        "q" | "quit" | "exit" | "q!" => Ok(Command::Quit),
+        other => Err(format!(
+            "unknown command `:{other}`; commands: {}",
+            COMMANDS.iter().map(|(c, _)| format!(":{c}")).collect::<Vec<_>>().join(" ")
+        )),
+    }
+}
+
+/// Commands starting with what was typed, for the palette's suggestions.
+pub fn complete(prefix: &str) -> Vec<&'static str> {
+    let prefix = prefix.trim().trim_start_matches(':');
+    COMMANDS
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| c.starts_with(prefix))
+        .collect()
+}
+
+/// The screen a command leads to, if it is a navigation.
+pub fn target(command: &Command) -> Option<Screen> {
+    match command {
+        Command::Services => Some(Screen::Home),
+        Command::Events(cluster) => Some(Screen::Events(cluster.clone())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commands_and_arguments() {
+        assert_eq!(parse(":svc"), Ok(Command::Services));
+        assert_eq!(parse("svc chatbot-api"), Ok(Command::OpenService("chatbot-api".into())));
+        assert_eq!(parse("events prod-web"), Ok(Command::Events(Some("prod-web".into()))));
+        assert_eq!(parse("q"), Ok(Command::Quit));
+        assert!(parse("logz").unwrap_err().contains(":svc"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn completes_prefixes() {
+        assert_eq!(complete("ev"), vec!["events"]);
+        assert_eq!(complete("").len(), COMMANDS.len());
+    }
+}

@@ -1,0 +1,288 @@
+//! Everything the console knows, kept apart from how it is drawn.
+
+use super::effect::ServiceDetail;
+use super::text_input::TextInput;
+use crate::domain::ports::AccountIdentity;
+use crate::domain::ranking::RankedService;
+use crate::domain::service::{ServiceEvent, ServiceKey};
+use crate::domain::PortError;
+use crate::settings::ThemeSpec;
+use chrono::{DateTime, Duration, Utc};
+
+/// Which screen is showing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// The ranked services across clusters.
+    Home,
+    /// One service in depth.
+    Service(ServiceKey),
+    /// Service events merged by time: of one cluster, or of all (None).
+    Events(Option<String>),
+}
+
+/// A layer over the screen that takes the keys first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Palette(TextInput),
+}
+
+/// How the console was started (fixed for the session).
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub demo: Option<String>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub read_only: bool,
+    /// Clusters asked for; empty = all.
+    pub clusters: Vec<String>,
+    pub production_patterns: Vec<String>,
+    pub refresh_selected: Duration,
+    pub refresh_others: Duration,
+}
+
+/// A request on its way: its generation and when it left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InFlight {
+    pub generation: u64,
+    pub since: DateTime<Utc>,
+}
+
+/// Data refreshed from the account, kept with its age and the last error.
+#[derive(Debug, Clone)]
+pub struct Refreshing<T> {
+    pub data: Option<T>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub error: Option<PortError>,
+    pub failures: u32,
+    pub in_flight: Option<InFlight>,
+    pub next_at: DateTime<Utc>,
+    /// The newest generation asked for; results of older ones are dropped.
+    pub generation: u64,
+}
+
+impl<T> Refreshing<T> {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Refreshing {
+            data: None,
+            updated_at: None,
+            error: None,
+            failures: 0,
+            in_flight: None,
+            next_at: now,
+            generation: 0,
+        }
+    }
+}
+
+/// A list's cursor: the selected row and the first visible one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// The console's state.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub now: DateTime<Utc>,
+    pub session: SessionInfo,
+    pub theme: ThemeSpec,
+    pub no_color: bool,
+    pub identity: Option<AccountIdentity>,
+    pub identity_error: Option<PortError>,
+    pub status: Refreshing<Vec<RankedService>>,
+    pub cluster_errors: Vec<(String, PortError)>,
+    pub throttled_calls: u64,
+    /// When the last refresh saw AWS throttling increase.
+    pub throttled_at: Option<DateTime<Utc>>,
+    pub detail: Refreshing<ServiceDetail>,
+    pub detail_key: Option<ServiceKey>,
+    pub screen: Screen,
+    pub back: Vec<Screen>,
+    pub overlay: Overlay,
+    pub filter: TextInput,
+    pub filtering: bool,
+    pub home: Cursor,
+    /// The service the home cursor is on, so it stays selected when the ranking changes.
+    pub home_selected_key: Option<ServiceKey>,
+    pub events: Cursor,
+    pub detail_scroll: usize,
+    pub width: u16,
+    pub height: u16,
+    pub message: Option<Message>,
+    pub quit: bool,
+}
+
+/// A line in the footer for a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+impl AppState {
+    pub fn new(
+        session: SessionInfo,
+        theme: ThemeSpec,
+        no_color: bool,
+        now: DateTime<Utc>,
+    ) -> AppState {
+        AppState {
+            now,
+            session,
+            theme,
+            no_color,
+            identity: None,
+            identity_error: None,
+            status: Refreshing::new(now),
+            cluster_errors: Vec::new(),
+            throttled_calls: 0,
+            throttled_at: None,
+            detail: Refreshing::new(now),
+            detail_key: None,
+            screen: Screen::Home,
+            back: Vec::new(),
+            overlay: Overlay::None,
+            filter: TextInput::default(),
+            filtering: false,
+            home: Cursor::default(),
+            home_selected_key: None,
+            events: Cursor::default(),
+            detail_scroll: 0,
+            width: 80,
+            height: 24,
+            message: None,
+            quit: false,
+        }
+    }
+
+    /// Services on the home screen, ranked, after the filter.
+    pub fn visible_services(&self) -> Vec<&RankedService> {
+        let Some(ranked) = &self.status.data else {
+            return Vec::new();
+        };
+        let filter = Filter::parse(&self.filter.text);
+        ranked
+            .iter()
+            .filter(|r| {
+                filter.keeps(&[
+                    &r.service.cluster,
+                    &r.service.name,
+                    r.verdict.health.as_str(),
+                    &r.verdict.reason,
+                ])
+            })
+            .collect()
+    }
+
+    /// Events of the events screen: every service of the cluster (or all
+    /// clusters) merged newest first, after the filter.
+    pub fn visible_events(&self) -> Vec<ClusterEvent<'_>> {
+        let Screen::Events(cluster) = &self.screen else {
+            return Vec::new();
+        };
+        let Some(ranked) = &self.status.data else {
+            return Vec::new();
+        };
+        let filter = Filter::parse(&self.filter.text);
+        let mut events: Vec<ClusterEvent<'_>> = ranked
+            .iter()
+            .filter(|r| cluster.as_ref().is_none_or(|c| &r.service.cluster == c))
+            .flat_map(|r| {
+                r.service.events.iter().map(move |event| ClusterEvent {
+                    cluster: &r.service.cluster,
+                    service: &r.service.name,
+                    event,
+                })
+            })
+            .filter(|e| filter.keeps(&[e.cluster, e.service, &e.event.message]))
+            .collect();
+        events.sort_by(|a, b| {
+            b.event
+                .at
+                .cmp(&a.event.at)
+                .then_with(|| a.service.cmp(b.service))
+        });
+        events
+    }
+
+    /// The service shown on the detail screen, from the detail fetch or, until
+    /// it arrives, from the status snapshot.
+    pub fn selected_ranked(&self) -> Option<&RankedService> {
+        let key = self.detail_key.as_ref()?;
+        self.status
+            .data
+            .as_ref()?
+            .iter()
+            .find(|r| &r.service.key() == key)
+    }
+
+    /// True when the profile or account matches a `production` pattern.
+    pub fn is_production(&self) -> bool {
+        if self.session.demo.is_some() {
+            return false;
+        }
+        let account = self.identity.as_ref().and_then(|i| i.account.as_deref());
+        self.session.production_patterns.iter().any(|pattern| {
+            self.session
+                .profile
+                .as_deref()
+                .is_some_and(|p| crate::settings::glob_match(pattern, p))
+                || account.is_some_and(|a| crate::settings::glob_match(pattern, a))
+        })
+    }
+
+    /// Age of the status data, in whole seconds.
+    pub fn status_age(&self) -> Option<Duration> {
+        self.status.updated_at.map(|t| self.now - t)
+    }
+
+    /// AWS throttled a call in the last minute.
+    pub fn recently_throttled(&self) -> bool {
+        self.throttled_at
+            .is_some_and(|t| self.now - t < Duration::seconds(60))
+    }
+}
+
+/// One event on the merged events screen.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterEvent<'a> {
+    pub cluster: &'a str,
+    pub service: &'a str,
+    pub event: &'a ServiceEvent,
+}
+
+/// The `/` filter: case-insensitive substring; a leading `!` keeps what does not match.
+pub struct Filter {
+    needle: String,
+    inverse: bool,
+}
+
+impl Filter {
+    pub fn parse(text: &str) -> Filter {
+        let text = text.trim();
+        match text.strip_prefix('!') {
+            Some(rest) => Filter {
+                needle: rest.to_lowercase(),
+                inverse: true,
+            },
+            None => Filter {
+                needle: text.to_lowercase(),
+                inverse: false,
+            },
+        }
+    }
+
+    pub fn keeps(&self, fields: &[&str]) -> bool {
+        if self.needle.is_empty() {
+            return true;
+        }
+        let hit = fields
+            .iter()
+            .any(|f| f.to_lowercase().contains(&self.needle));
+        hit != self.inverse
+    }
+}

@@ -1,0 +1,505 @@
+//! `update(state, msg) -> effects`: the only place the console's state changes.
+
+use super::effect::{Effect, WorkerResult};
+use super::input::{KeyPress, MouseInput};
+use super::keymap::{action_for, Action};
+use super::layout::{list_rows, list_top, scroll_into_view};
+use super::palette::{self, Command};
+use super::state::{AppState, Cursor, InFlight, Message, Overlay, Refreshing, Screen};
+use super::text_input::{Edit, TextInput};
+use crate::domain::ranking::rank;
+use crate::domain::PortError;
+use chrono::{DateTime, Duration, Utc};
+
+/// Something that happened.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyPress),
+    Mouse(MouseInput),
+    Resize { width: u16, height: u16 },
+    /// Time passed (the console ticks about once a second).
+    Tick(DateTime<Utc>),
+    Worker(WorkerResult),
+}
+
+/// A request still unanswered after this long is given up on.
+const REQUEST_TIMEOUT_SECONDS: i64 = 90;
+/// First retry delay after a failed refresh; doubles up to the refresh interval.
+const RETRY_BASE_SECONDS: i64 = 2;
+
+/// The effects to run when the console opens.
+pub fn init(state: &mut AppState) -> Vec<Effect> {
+    let mut effects = vec![Effect::FetchIdentity];
+    effects.extend(request_status(state));
+    effects
+}
+
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick(now) => {
+            state.now = now;
+            if state.message.as_ref().is_some_and(|m| m.until <= now) {
+                state.message = None;
+            }
+            due_refreshes(state)
+        }
+        Msg::Resize { width, height } => {
+            state.width = width;
+            state.height = height;
+            clamp_cursors(state);
+            Vec::new()
+        }
+        Msg::Worker(result) => on_result(state, result),
+        Msg::Key(key) => on_key(state, key),
+        Msg::Mouse(mouse) => on_mouse(state, mouse),
+    }
+}
+
+// ----- refreshing -----
+
+fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let now = state.now;
+    if is_due(&state.status, now) {
+        effects.extend(request_status(state));
+    }
+    if matches!(state.screen, Screen::Service(_)) && is_due(&state.detail, now) {
+        effects.extend(request_detail(state));
+    }
+    effects
+}
+
+fn is_due<T>(r: &Refreshing<T>, now: DateTime<Utc>) -> bool {
+    match r.in_flight {
+        Some(f) => now - f.since > Duration::seconds(REQUEST_TIMEOUT_SECONDS),
+        None => now >= r.next_at,
+    }
+}
+
+fn request_status(state: &mut AppState) -> Vec<Effect> {
+    let generation = begin(&mut state.status, state.now);
+    vec![Effect::FetchStatus {
+        generation,
+        clusters: state.session.clusters.clone(),
+    }]
+}
+
+fn request_detail(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Service(key) = &state.screen else {
+        return Vec::new();
+    };
+    let key = key.clone();
+    let generation = begin(&mut state.detail, state.now);
+    vec![Effect::FetchServiceDetail { generation, key }]
+}
+
+fn begin<T>(r: &mut Refreshing<T>, now: DateTime<Utc>) -> u64 {
+    r.generation += 1;
+    r.in_flight = Some(InFlight {
+        generation: r.generation,
+        since: now,
+    });
+    r.generation
+}
+
+/// Record the outcome of a refresh: data and its time, or the error and when to retry.
+fn settle<T>(r: &mut Refreshing<T>, now: DateTime<Utc>, interval: Duration, outcome: Result<T, PortError>) {
+    r.in_flight = None;
+    match outcome {
+        Ok(data) => {
+            r.data = Some(data);
+            r.updated_at = Some(now);
+            r.error = None;
+            r.failures = 0;
+            r.next_at = now + interval;
+        }
+        Err(err) => {
+            // Keep the last known data on screen; retry with growing delays.
+            r.failures = r.failures.saturating_add(1);
+            let delay = Duration::seconds(RETRY_BASE_SECONDS << r.failures.min(5).saturating_sub(1));
+            r.next_at = now + delay.min(interval);
+            r.error = Some(err);
+        }
+    }
+}
+
+fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
+    let now = state.now;
+    match result {
+        WorkerResult::Identity(Ok(identity)) => {
+            state.identity = Some(identity);
+            state.identity_error = None;
+        }
+        WorkerResult::Identity(Err(err)) => state.identity_error = Some(err),
+        WorkerResult::Status { generation, result } => {
+            if generation != state.status.generation {
+                return Vec::new(); // an older refresh, overtaken
+            }
+            let interval = state.session.refresh_others;
+            let result = result.map(|snapshot| {
+                if snapshot.throttled_calls > state.throttled_calls {
+                    state.throttled_at = Some(now);
+                }
+                state.throttled_calls = snapshot.throttled_calls;
+                state.cluster_errors = snapshot.cluster_errors;
+                rank(snapshot.services, now)
+            });
+            if let Err(PortError::Throttled { .. }) = &result {
+                state.throttled_at = Some(now);
+            }
+            settle(&mut state.status, now, interval, result);
+            restore_home_selection(state);
+        }
+        WorkerResult::ServiceDetail {
+            generation,
+            key,
+            result,
+        } => {
+            if generation != state.detail.generation || state.detail_key.as_ref() != Some(&key) {
+                return Vec::new(); // stale: another service is selected now
+            }
+            let interval = state.session.refresh_selected;
+            settle(&mut state.detail, now, interval, result.map(|d| *d));
+        }
+    }
+    Vec::new()
+}
+
+// ----- keys -----
+
+fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+    match &mut state.overlay {
+        Overlay::Help => {
+            if matches!(action_for(&state.screen, key), Some(Action::Quit)) && key.ctrl {
+                return quit(state);
+            }
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+        Overlay::Palette(input) => {
+            return match input.handle(key) {
+                Edit::Submit => {
+                    let line = input.text.clone();
+                    state.overlay = Overlay::None;
+                    run_command(state, &line)
+                }
+                Edit::Cancel => {
+                    state.overlay = Overlay::None;
+                    Vec::new()
+                }
+                Edit::Changed | Edit::Ignored => {
+                    if key.key == super::input::Key::Tab {
+                        let matches = palette::complete(&input.text);
+                        if let [only] = matches.as_slice() {
+                            input.text = format!("{only} ");
+                        }
+                    }
+                    Vec::new()
+                }
+            };
+        }
+        Overlay::None => {}
+    }
+    if state.filtering {
+        match state.filter.handle(key) {
+            Edit::Submit => state.filtering = false,
+            Edit::Cancel => {
+                state.filtering = false;
+                state.filter = TextInput::default();
+            }
+            Edit::Changed | Edit::Ignored => {}
+        }
+        state.home = Cursor::default();
+        state.events = Cursor::default();
+        remember_home_selection(state);
+        return Vec::new();
+    }
+    let Some(action) = action_for(&state.screen, key) else {
+        return Vec::new();
+    };
+    perform(state, action)
+}
+
+fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let page = list_rows(state.height).max(1);
+    match action {
+        Action::Quit => return quit(state),
+        Action::Help => state.overlay = Overlay::Help,
+        Action::Palette => state.overlay = Overlay::Palette(TextInput::default()),
+        Action::Filter => state.filtering = true,
+        Action::Back => return back(state),
+        Action::Up => move_by(state, -1),
+        Action::Down => move_by(state, 1),
+        Action::PageUp => move_by(state, -(page as i64)),
+        Action::PageDown => move_by(state, page as i64),
+        Action::Top => move_by(state, i64::MIN / 2),
+        Action::Bottom => move_by(state, i64::MAX / 2),
+        Action::Open => return open_selected(state),
+        Action::Refresh => {
+            let mut effects = request_status(state);
+            effects.extend(request_detail(state));
+            flash(state, "refreshing…", false);
+            return effects;
+        }
+        Action::ClusterEvents => {
+            let cluster = match &state.screen {
+                Screen::Service(key) => Some(key.cluster.clone()),
+                _ => state
+                    .visible_services()
+                    .get(state.home.selected)
+                    .map(|r| r.service.cluster.clone()),
+            };
+            return go(state, Screen::Events(cluster));
+        }
+        Action::AllEvents => return go(state, Screen::Events(None)),
+    }
+    Vec::new()
+}
+
+fn quit(state: &mut AppState) -> Vec<Effect> {
+    state.quit = true;
+    vec![Effect::Quit]
+}
+
+fn flash(state: &mut AppState, text: &str, error: bool) {
+    state.message = Some(Message {
+        text: text.to_string(),
+        error,
+        until: state.now + Duration::seconds(if error { 8 } else { 3 }),
+    });
+}
+
+/// Navigate to a screen, remembering where we came from.
+fn go(state: &mut AppState, screen: Screen) -> Vec<Effect> {
+    if state.screen == screen {
+        return Vec::new();
+    }
+    let previous = std::mem::replace(&mut state.screen, screen);
+    state.back.push(previous);
+    if state.back.len() > 50 {
+        state.back.remove(0);
+    }
+    entered(state)
+}
+
+fn back(state: &mut AppState) -> Vec<Effect> {
+    if !state.filter.text.is_empty() {
+        state.filter = TextInput::default();
+        return Vec::new();
+    }
+    let previous = state.back.pop().unwrap_or(Screen::Home);
+    state.screen = previous;
+    entered(state)
+}
+
+/// A screen was entered: reset its cursor and fetch what it needs.
+fn entered(state: &mut AppState) -> Vec<Effect> {
+    state.filter = TextInput::default();
+    state.filtering = false;
+    match state.screen.clone() {
+        Screen::Service(key) => {
+            state.detail_scroll = 0;
+            if state.detail_key.as_ref() != Some(&key) {
+                state.detail = Refreshing::new(state.now);
+                state.detail_key = Some(key);
+            }
+            request_detail(state)
+        }
+        Screen::Events(_) => {
+            state.events = Cursor::default();
+            Vec::new()
+        }
+        Screen::Home => {
+            restore_home_selection(state);
+            Vec::new()
+        }
+    }
+}
+
+fn open_selected(state: &mut AppState) -> Vec<Effect> {
+    let key = match &state.screen {
+        Screen::Home => state
+            .visible_services()
+            .get(state.home.selected)
+            .map(|r| r.service.key()),
+        Screen::Events(_) => state.visible_events().get(state.events.selected).map(|e| {
+            crate::domain::service::ServiceKey {
+                cluster: e.cluster.to_string(),
+                service: e.service.to_string(),
+            }
+        }),
+        Screen::Service(_) => None,
+    };
+    match key {
+        Some(key) => go(state, Screen::Service(key)),
+        None => Vec::new(),
+    }
+}
+
+fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
+    let command = match palette::parse(line) {
+        Ok(c) => c,
+        Err(message) => {
+            flash(state, &message, true);
+            return Vec::new();
+        }
+    };
+    if let Some(screen) = palette::target(&command) {
+        if screen == Screen::Home {
+            state.back.clear();
+            state.screen = Screen::Home;
+            return entered(state);
+        }
+        return go(state, screen);
+    }
+    match command {
+        Command::OpenService(name) => {
+            let found = state.status.data.as_ref().and_then(|ranked| {
+                ranked
+                    .iter()
+                    .find(|r| r.service.name == name)
+                    .or_else(|| ranked.iter().find(|r| r.service.name.contains(&name)))
+                    .map(|r| r.service.key())
+            });
+            match found {
+                Some(key) => go(state, Screen::Service(key)),
+                None => {
+                    flash(state, &format!("no service named `{name}` is watched"), true);
+                    Vec::new()
+                }
+            }
+        }
+        Command::Theme(name) => {
+            match crate::settings::ThemeSpec::built_in(&name) {
+                Some(theme) => {
+                    state.theme = theme;
+                    flash(state, &format!("theme {name}"), false);
+                }
+                None => flash(
+                    state,
+                    &format!("no built-in theme `{name}`: dark, light, high-contrast"),
+                    true,
+                ),
+            }
+            Vec::new()
+        }
+        Command::Refresh => perform(state, Action::Refresh),
+        Command::Help => perform(state, Action::Help),
+        Command::Quit => quit(state),
+        Command::Services | Command::Events(_) => Vec::new(),
+    }
+}
+
+// ----- cursors -----
+
+fn move_by(state: &mut AppState, delta: i64) {
+    let rows = list_rows(state.height);
+    match state.screen {
+        Screen::Home => {
+            let len = state.visible_services().len();
+            state.home = moved(state.home, delta, len, rows);
+            remember_home_selection(state);
+        }
+        Screen::Events(_) => {
+            let len = state.visible_events().len();
+            state.events = moved(state.events, delta, len, rows);
+        }
+        Screen::Service(_) => {
+            let len = state
+                .detail
+                .data
+                .as_ref()
+                .map(|d| d.service.events.len())
+                .unwrap_or(0);
+            let target = (state.detail_scroll as i64).saturating_add(delta);
+            state.detail_scroll = target.clamp(0, len.saturating_sub(1) as i64) as usize;
+        }
+    }
+}
+
+fn moved(cursor: Cursor, delta: i64, len: usize, rows: usize) -> Cursor {
+    if len == 0 {
+        return Cursor::default();
+    }
+    let selected = (cursor.selected as i64)
+        .saturating_add(delta)
+        .clamp(0, len as i64 - 1) as usize;
+    Cursor {
+        selected,
+        offset: scroll_into_view(selected, cursor.offset, rows),
+    }
+}
+
+fn remember_home_selection(state: &mut AppState) {
+    state.home_selected_key = state
+        .visible_services()
+        .get(state.home.selected)
+        .map(|r| r.service.key());
+}
+
+/// After a re-rank, keep the cursor on the same service.
+fn restore_home_selection(state: &mut AppState) {
+    let rows = list_rows(state.height);
+    let visible = state.visible_services();
+    let index = state
+        .home_selected_key
+        .as_ref()
+        .and_then(|key| visible.iter().position(|r| &r.service.key() == key));
+    let len = visible.len();
+    drop(visible);
+    match index {
+        Some(i) => {
+            state.home.selected = i;
+            state.home.offset = scroll_into_view(i, state.home.offset, rows);
+        }
+        None => {
+            state.home = moved(state.home, 0, len, rows);
+            remember_home_selection(state);
+        }
+    }
+}
+
+fn clamp_cursors(state: &mut AppState) {
+    let rows = list_rows(state.height);
+    let home_len = state.visible_services().len();
+    state.home = moved(state.home, 0, home_len, rows);
+    let events_len = state.visible_events().len();
+    state.events = moved(state.events, 0, events_len, rows);
+}
+
+// ----- mouse -----
+
+fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
+    if state.overlay != Overlay::None {
+        return Vec::new();
+    }
+    match mouse {
+        MouseInput::ScrollUp => perform(state, Action::Up),
+        MouseInput::ScrollDown => perform(state, Action::Down),
+        MouseInput::Click { row, .. } => {
+            let top = list_top();
+            if row < top || row as usize >= top as usize + list_rows(state.height) {
+                return Vec::new();
+            }
+            let cursor = match state.screen {
+                Screen::Home => state.home,
+                Screen::Events(_) => state.events,
+                Screen::Service(_) => return Vec::new(),
+            };
+            let index = cursor.offset + (row - top) as usize;
+            let len = match state.screen {
+                Screen::Home => state.visible_services().len(),
+                _ => state.visible_events().len(),
+            };
+            if index >= len {
+                return Vec::new();
+            }
+            if index == cursor.selected {
+                return open_selected(state);
+            }
+            let delta = index as i64 - cursor.selected as i64;
+            move_by(state, delta);
+            Vec::new()
+        }
+    }
+}

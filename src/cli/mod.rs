@@ -1,0 +1,40 @@
+//! The command line: clap definitions and the non-interactive subcommands,
+//! with aligned text or stable JSON output and meaningful exit codes
+//! (0 ok, 1 a problem found where a flag asks for it, 2 usage or input error,
+//! 3 AWS or credential error).
+
+pub mod exit;
+pub mod output;
+pub mod status;
+
+use crate::settings::GlobalFlags;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "triage",
+    version,
+    about = "Incident-response console for AWS ECS: what is broken, why tasks die, and what to do",
+    long_about = "Without a subcommand, opens the console.\n\nTry it without an AWS account: triage --demo"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalFlags,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Health of every watched service, worst first
+    Status(status::StatusArgs),
+}
+
+/// Output format of a subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}

@@ -1,0 +1,114 @@
+//! The console loop: the one owner of the terminal. It selects over terminal
+//! input, worker results and a tick; drains what is queued; updates; then
+//! draws once. It never awaits AWS: workers do, and report back.
+
+pub mod input;
+pub mod terminal;
+
+use crate::app::state::SessionInfo;
+use crate::app::update::init;
+use crate::app::{update, AppState, Effect, Msg};
+use crate::domain::ports::EcsPort;
+use crate::domain::Clock;
+use crate::settings::{AccountSource, Settings};
+use crate::workers::Workers;
+use futures::{FutureExt, StreamExt};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// At most this many queued inputs and results are folded into one frame.
+const DRAIN_LIMIT: usize = 256;
+
+/// The session facts the app shows, from the settings.
+pub fn session_info(settings: &Settings) -> SessionInfo {
+    let (demo, region) = match &settings.source {
+        AccountSource::Demo { scenario } => (Some(scenario.clone()), None),
+        AccountSource::Aws { region, .. } => (None, region.clone()),
+    };
+    SessionInfo {
+        demo,
+        profile: settings.profile().map(str::to_string),
+        region,
+        read_only: settings.read_only,
+        clusters: settings.clusters.clone(),
+        production_patterns: settings.production.clone(),
+        refresh_selected: chrono::Duration::from_std(settings.refresh.selected)
+            .unwrap_or(chrono::Duration::seconds(5)),
+        refresh_others: chrono::Duration::from_std(settings.refresh.others)
+            .unwrap_or(chrono::Duration::seconds(30)),
+    }
+}
+
+/// Run the console until the engineer quits.
+pub async fn run(settings: &Settings, ecs: Arc<dyn EcsPort>, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let mut state = AppState::new(
+        session_info(settings),
+        settings.theme.clone(),
+        settings.no_color,
+        clock.now(),
+    );
+    let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
+    let workers = Workers::new(ecs, results_tx);
+
+    let mut terminal = terminal::Guard::enter()?;
+    let size = terminal.size()?;
+    update(&mut state, Msg::Resize { width: size.width, height: size.height });
+    for effect in init(&mut state) {
+        workers.run(effect);
+    }
+    if let Some(warning) = settings.warnings.first() {
+        state.message = Some(crate::app::state::Message {
+            text: warning.clone(),
+            error: true,
+            until: state.now + chrono::Duration::seconds(10),
+        });
+    }
+
+    let mut events = crossterm::event::EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(1000));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    terminal.draw(|frame| crate::ui::draw(frame, &state))?;
+
+    loop {
+        let mut messages = Vec::new();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => messages.extend(input::convert(event)),
+                Some(Err(err)) => return Err(err.into()),
+                None => break,
+            },
+            Some(result) = results_rx.recv() => messages.push(Msg::Worker(result)),
+            _ = tick.tick() => messages.push(Msg::Tick(clock.now())),
+        }
+        // Drain whatever else is already waiting, then draw once.
+        while messages.len() < DRAIN_LIMIT {
+            if let Ok(result) = results_rx.try_recv() {
+                messages.push(Msg::Worker(result));
+                continue;
+            }
+            match events.next().now_or_never() {
+                Some(Some(Ok(event))) => messages.extend(input::convert(event)),
+                _ => break,
+            }
+        }
+        for msg in messages {
+            let msg = match msg {
+                // Keep the app's clock current for every message, not only ticks.
+                Msg::Tick(_) => Msg::Tick(clock.now()),
+                other => other,
+            };
+            state.now = clock.now();
+            for effect in update(&mut state, msg) {
+                if effect == Effect::Quit {
+                    return Ok(());
+                }
+                workers.run(effect);
+            }
+        }
+        if state.quit {
+            return Ok(());
+        }
+        terminal.draw(|frame| crate::ui::draw(frame, &state))?;
+    }
+    Ok(())
+}

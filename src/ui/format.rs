@@ -1,0 +1,60 @@
+//! Small text helpers for drawing: ages, times, truncation.
+
+use chrono::{DateTime, Duration, Utc};
+use unicode_width::UnicodeWidthChar;
+
+/// "12s", "4m", "3h", "2d".
+pub fn age(d: Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// "4m ago" since `then`, or "—".
+pub fn ago(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
+    match then {
+        Some(t) => format!("{} ago", age(now - t)),
+        None => "—".into(),
+    }
+}
+
+/// Short age since `then`, or "—".
+pub fn since(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
+    then.map(|t| age(now - t)).unwrap_or_else(|| "—".into())
+}
+
+/// "03:12:05" in UTC.
+pub fn clock(t: DateTime<Utc>) -> String {
+    t.format("%H:%M:%S").to_string()
+}
+
+/// Cut text to `width` terminal columns, ending with … when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The first 8 characters of a task id, as the ECS console shows them.
+pub fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}

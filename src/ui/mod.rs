@@ -1,0 +1,55 @@
+//! Drawing only: `&AppState → Frame`. Screens and widgets read the state and
+//! paint; nothing here changes state or does IO. Every text from AWS is
+//! sanitized before it is painted.
+
+pub mod format;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+use crate::app::layout::{FOOTER_ROWS, HEADER_ROWS};
+use crate::app::state::{AppState, Overlay, Screen};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+use theme::Styles;
+
+/// Paint the whole console.
+pub fn draw(frame: &mut Frame, state: &AppState) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let styles = Styles::new(&state.theme, state.no_color);
+    let header = Rect { height: HEADER_ROWS.min(area.height), ..area };
+    widgets::header::draw(frame, header, state, &styles);
+
+    let body_top = area.y + HEADER_ROWS.min(area.height);
+    let footer_rows = FOOTER_ROWS.min(area.height.saturating_sub(HEADER_ROWS));
+    let body = Rect {
+        x: area.x,
+        y: body_top,
+        width: area.width,
+        height: area.height.saturating_sub(HEADER_ROWS + footer_rows),
+    };
+    if body.height > 0 {
+        match &state.screen {
+            Screen::Home => screens::home::draw(frame, body, state, &styles),
+            Screen::Service(_) => screens::service::draw(frame, body, state, &styles),
+            Screen::Events(_) => screens::events::draw(frame, body, state, &styles),
+        }
+    }
+    if footer_rows > 0 {
+        let footer = Rect {
+            x: area.x,
+            y: area.y + area.height - 1,
+            width: area.width,
+            height: 1,
+        };
+        widgets::footer::draw(frame, footer, state, &styles);
+    }
+    match &state.overlay {
+        Overlay::None => {}
+        Overlay::Help => widgets::help::draw(frame, area, state, &styles),
+        Overlay::Palette(input) => widgets::palette::draw(frame, area, input, &styles),
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per screen.
+
+pub mod events;
+pub mod home;
+pub mod service;

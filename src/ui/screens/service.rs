@@ -1,0 +1,236 @@
+//! One service in depth: health and why, deployments, running and recently
+//! stopped tasks, and its latest events.
+
+use crate::app::state::AppState;
+use crate::domain::health::classify;
+use crate::domain::sanitize::one_line;
+use crate::domain::service::{revision_label, Service};
+use crate::domain::task::Task;
+use crate::ui::format::{clock, since, short_id};
+use crate::ui::theme::{health_symbol, Styles};
+use crate::ui::widgets::status_note;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::Frame;
+
+/// Stopped tasks shown at most (newest first).
+const STOPPED_SHOWN: usize = 5;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    let detail = state.detail.data.as_ref();
+    let service = detail
+        .map(|d| &d.service)
+        .or_else(|| state.selected_ranked().map(|r| &r.service));
+    let Some(service) = service else {
+        status_note::draw_empty(frame, area, state, &state.detail, "the service", styles);
+        return;
+    };
+
+    let deployments = service.deployments.len() as u16;
+    let tasks: Vec<&Task> = detail
+        .map(|d| d.running.iter().chain(d.stopped.iter().take(STOPPED_SHOWN)).collect())
+        .unwrap_or_default();
+    let task_rows = (tasks.len().max(1) as u16).min(12);
+    let [summary, deployments_area, tasks_area, events_area] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(deployments + 2),
+        Constraint::Length(task_rows + 2),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+
+    draw_summary(frame, summary, state, service, styles);
+    draw_deployments(frame, deployments_area, state, service, styles);
+    draw_tasks(frame, tasks_area, state, &tasks, detail.is_some(), styles);
+    draw_events(frame, events_area, state, service, styles);
+}
+
+fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, service: &Service, styles: &Styles) {
+    let verdict = classify(service, state.now);
+    let mut facts = vec![
+        format!("desired {} · running {} · pending {}", service.desired, service.running, service.pending),
+        service.revision_label(),
+    ];
+    if let Some(launch) = &service.launch_type {
+        facts.push(launch.clone());
+    }
+    if let Some(td) = state.detail.data.as_ref().and_then(|d| d.task_definition.as_ref()) {
+        if let Some(c) = td.containers.first() {
+            facts.push(c.image.rsplit('/').next().unwrap_or(&c.image).to_string());
+        }
+        if let (Some(cpu), Some(mem)) = (&td.cpu, &td.memory) {
+            facts.push(format!("cpu {cpu} mem {mem}"));
+        }
+    }
+    facts.push(format!("changed {} ago", since(state.now, service.last_changed())));
+    let mut second = vec![Span::styled(facts.join(" · "), styles.muted())];
+    if let Some(err) = &state.detail.error {
+        second.push(Span::styled(format!("  ⚠ {}", err.short()), styles.degraded()));
+    } else if state.detail.data.is_some() {
+        second.push(Span::styled(
+            format!("  updated {} ago", since(state.now, state.detail.updated_at)),
+            styles.muted(),
+        ));
+    }
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("{} {} ", health_symbol(verdict.health), verdict.health.as_str()),
+                styles.health(verdict.health),
+            ),
+            Span::styled(one_line(&verdict.reason), styles.text()),
+        ]),
+        Line::from(second),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn section(title: &str, styles: &Styles) -> Line<'static> {
+    Line::from(Span::styled(title.to_string(), styles.heading()))
+}
+
+fn draw_deployments(frame: &mut Frame, area: Rect, state: &AppState, service: &Service, styles: &Styles) {
+    if area.height == 0 {
+        return;
+    }
+    let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(section("DEPLOYMENTS", styles)), title);
+    let rows: Vec<Row> = service
+        .deployments
+        .iter()
+        .map(|d| {
+            let rollout = d.rollout_state.map(|r| r.as_str()).unwrap_or("—");
+            let style = match d.rollout_state {
+                Some(crate::domain::RolloutState::Failed) => styles.critical(),
+                _ if d.failed_tasks > 0 => styles.degraded(),
+                _ => styles.text(),
+            };
+            Row::new(vec![
+                Cell::from(d.status.as_str()),
+                Cell::from(rollout),
+                Cell::from(revision_label(&d.task_definition)),
+                Cell::from(format!("{}/{}", d.running, d.desired)),
+                Cell::from(d.pending.to_string()),
+                Cell::from(d.failed_tasks.to_string()),
+                Cell::from(since(state.now, d.created_at)),
+                Cell::from(since(state.now, d.updated_at)),
+                Cell::from(one_line(d.rollout_state_reason.as_deref().unwrap_or(""))),
+            ])
+            .style(style)
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(11),
+        Constraint::Length(18),
+        Constraint::Length(5),
+        Constraint::Length(4),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Fill(1),
+    ];
+    let header = Row::new(vec!["STATUS", "ROLLOUT", "REVISION", "RUN", "PEND", "FAILED", "CREATED", "UPDATED", "REASON"])
+        .style(styles.table_header());
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+}
+
+fn draw_tasks(frame: &mut Frame, area: Rect, state: &AppState, tasks: &[&Task], loaded: bool, styles: &Styles) {
+    if area.height == 0 {
+        return;
+    }
+    let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(section("TASKS", styles)), title);
+    if !loaded {
+        let text = match &state.detail.error {
+            Some(err) => format!("cannot load tasks: {err}"),
+            None => "loading tasks…".into(),
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, styles.muted())), table);
+        return;
+    }
+    if tasks.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled("no tasks", styles.muted())), table);
+        return;
+    }
+    let rows: Vec<Row> = tasks
+        .iter()
+        .map(|t| {
+            let stopped = t.last_status == "STOPPED";
+            let container = t.culprit();
+            let exit = container
+                .and_then(|c| c.exit_code)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "—".into());
+            let when = if stopped {
+                format!("stopped {} ago", since(state.now, t.stopped_at))
+            } else {
+                format!("up {}", since(state.now, t.started_at.or(t.created_at)))
+            };
+            let why = if stopped {
+                let reason = container.and_then(|c| c.reason.clone()).or_else(|| t.stopped_reason.clone());
+                one_line(reason.as_deref().unwrap_or(""))
+            } else {
+                t.health_status.clone().unwrap_or_default()
+            };
+            let style = if stopped && exit != "0" && exit != "143" {
+                styles.degraded()
+            } else if stopped {
+                styles.muted()
+            } else {
+                styles.text()
+            };
+            Row::new(vec![
+                Cell::from(short_id(&t.id).to_string()),
+                Cell::from(t.last_status.clone()),
+                Cell::from(revision_label(&t.task_definition)),
+                Cell::from(when),
+                Cell::from(exit),
+                Cell::from(why),
+            ])
+            .style(style)
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(12),
+        Constraint::Length(18),
+        Constraint::Length(16),
+        Constraint::Length(4),
+        Constraint::Fill(1),
+    ];
+    let header = Row::new(vec!["TASK", "STATUS", "REVISION", "WHEN", "EXIT", "HEALTH / WHY IT STOPPED"])
+        .style(styles.table_header());
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+}
+
+fn draw_events(frame: &mut Frame, area: Rect, state: &AppState, service: &Service, styles: &Styles) {
+    if area.height == 0 {
+        return;
+    }
+    let [title, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("EVENTS", styles.heading()),
+            Span::styled(format!("  {} · j/k scroll", service.events.len()), styles.muted()),
+        ])),
+        title,
+    );
+    let prefix = format!("(service {}) ", service.name);
+    let lines: Vec<Line> = service
+        .events
+        .iter()
+        .skip(state.detail_scroll)
+        .take(list.height as usize)
+        .map(|e| {
+            let message = one_line(&e.message);
+            let message = message.strip_prefix(&prefix).unwrap_or(&message).to_string();
+            Line::from(vec![
+                Span::styled(format!("{} {:>4} ", clock(e.at), since(state.now, Some(e.at))), styles.muted()),
+                Span::styled(message, styles.text()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}

@@ -1,0 +1,41 @@
+//! The bottom line: a message, the filter being typed, or the key hints for
+//! this screen (generated from the keymap).
+
+use crate::app::keymap::bindings_for;
+use crate::app::state::AppState;
+use crate::domain::sanitize::one_line;
+use crate::ui::theme::Styles;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    let line = if state.filtering {
+        Line::from(vec![
+            Span::styled("/", styles.accent()),
+            Span::styled(state.filter.text.clone(), styles.text()),
+            Span::styled("▏", styles.accent()),
+            Span::styled("  Enter keep · Esc clear · !text hides matches", styles.muted()),
+        ])
+    } else if let Some(message) = &state.message {
+        let style = if message.error { styles.critical() } else { styles.accent() };
+        Line::from(Span::styled(one_line(&message.text), style))
+    } else if let (Some(err), Some(_)) = (&state.status.error, &state.status.data) {
+        Line::from(vec![
+            Span::styled(format!("⚠ refresh failed: {} · ", err.short()), styles.degraded()),
+            Span::styled(super::status_note::retry_note(state, &state.status), styles.muted()),
+        ])
+    } else {
+        let mut spans = Vec::new();
+        for binding in bindings_for(&state.screen) {
+            if let Some(hint) = binding.hint {
+                let key = binding.label.split_whitespace().next().unwrap_or(binding.label);
+                spans.push(Span::styled(key.to_string(), styles.accent()));
+                spans.push(Span::styled(format!(" {hint}  "), styles.muted()));
+            }
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}

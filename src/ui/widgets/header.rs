@@ -1,0 +1,97 @@
+//! The two header lines: who/where and how fresh the data is; then where you
+//! are, banners (DEMO, PRODUCTION, READ-ONLY) and per-cluster problems.
+
+use crate::app::state::{AppState, Screen};
+use crate::domain::sanitize::one_line;
+use crate::ui::format::age;
+use crate::ui::theme::Styles;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    let mut first: Vec<Span> = Vec::new();
+    if let Some(scenario) = &state.session.demo {
+        first.push(Span::styled(format!(" DEMO {scenario} "), styles.banner_demo()));
+        first.push(Span::raw(" "));
+    } else if state.is_production() {
+        first.push(Span::styled(" PRODUCTION ", styles.banner_production()));
+        first.push(Span::raw(" "));
+    }
+    if state.session.read_only {
+        first.push(Span::styled(" READ-ONLY ", styles.accent()));
+        first.push(Span::raw(" "));
+    }
+    first.push(Span::styled("triage ", styles.accent()));
+    first.push(Span::styled(where_we_are(state), styles.header()));
+    first.push(Span::raw("  "));
+    first.extend(freshness(state, styles));
+
+    let mut second: Vec<Span> = vec![Span::styled(breadcrumb(state), styles.heading())];
+    if !state.filter.text.is_empty() || state.filtering {
+        second.push(Span::styled(
+            format!("  /{}", state.filter.text),
+            styles.accent(),
+        ));
+    }
+    if !state.cluster_errors.is_empty() {
+        let problems: Vec<String> = state
+            .cluster_errors
+            .iter()
+            .map(|(cluster, err)| format!("{cluster}: {err}"))
+            .collect();
+        second.push(Span::styled(
+            format!("  ⚠ {}", one_line(&problems.join("; "))),
+            styles.critical(),
+        ));
+    }
+    let lines = vec![Line::from(first), Line::from(second)];
+    frame.render_widget(Paragraph::new(lines).style(styles.text()), area);
+}
+
+fn where_we_are(state: &AppState) -> String {
+    let identity = state.identity.as_ref();
+    let account = identity
+        .and_then(|i| i.account.clone())
+        .unwrap_or_else(|| "account ?".into());
+    let region = identity
+        .map(|i| i.region.clone())
+        .or_else(|| state.session.region.clone())
+        .unwrap_or_else(|| "region ?".into());
+    let mut parts = vec![account, region];
+    if let Some(profile) = &state.session.profile {
+        parts.push(format!("profile {profile}"));
+    }
+    if let Some(endpoint) = identity.and_then(|i| i.endpoint.as_ref()) {
+        parts.push(format!("via {endpoint}"));
+    }
+    parts.join(" · ")
+}
+
+fn freshness<'a>(state: &AppState, styles: &Styles) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    match (state.status_age(), &state.status.error) {
+        (Some(a), None) => spans.push(Span::styled(format!("updated {} ago", age(a)), styles.muted())),
+        (Some(a), Some(_)) => spans.push(Span::styled(
+            format!("STALE: updated {} ago", age(a)),
+            styles.degraded(),
+        )),
+        (None, Some(_)) => spans.push(Span::styled("no data yet", styles.degraded())),
+        (None, None) => spans.push(Span::styled("loading…", styles.muted())),
+    }
+    if state.recently_throttled() {
+        spans.push(Span::styled("  ⚠ throttled, backing off", styles.degraded()));
+    }
+    spans
+}
+
+fn breadcrumb(state: &AppState) -> String {
+    let count = state.visible_services().len();
+    match &state.screen {
+        Screen::Home => format!("Services ({count})"),
+        Screen::Service(key) => format!("Services › {}/{}", key.cluster, key.service),
+        Screen::Events(Some(cluster)) => format!("Services › Events of {cluster}"),
+        Screen::Events(None) => "Services › Events of all clusters".to_string(),
+    }
+}

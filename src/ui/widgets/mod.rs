@@ -1,0 +1,7 @@
+//! Pieces shared by every screen: header, footer, overlays, status notes.
+
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod palette;
+pub mod status_note;

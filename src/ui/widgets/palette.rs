@@ -1,0 +1,43 @@
+//! The `:` command line, with the commands that match what is typed.
+
+use crate::app::palette::{complete, COMMANDS};
+use crate::app::text_input::TextInput;
+use crate::ui::theme::Styles;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, input: &TextInput, styles: &Styles) {
+    let word = input.text.split_whitespace().next().unwrap_or("");
+    let matches = complete(word);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(":", styles.accent()),
+        Span::styled(input.text.clone(), styles.text()),
+        Span::styled("▏", styles.accent()),
+    ])];
+    for command in matches.iter().take(6) {
+        let usage = COMMANDS.iter().find(|(c, _)| c == command).map(|(_, u)| *u).unwrap_or("");
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{command:<9}"), styles.accent()),
+            Span::styled(usage, styles.muted()),
+        ]));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x,
+        y: area.y + area.height.saturating_sub(height + 1).min(2),
+        width: area.width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(styles.border())
+                .title(Span::styled(" command · Tab completes · Enter runs · Esc closes ", styles.muted())),
+        ),
+        popup,
+    );
+}

@@ -1,0 +1,70 @@
+//! Wiring: the system clock, the log file, and the account (AWS or the demo)
+//! built from [`Settings`], read-only when asked.
+
+use crate::aws::{AwsAccount, Connection};
+use crate::demo::scenario::Scenario;
+use crate::demo::DemoAccount;
+use crate::domain::ports::{EcsPort, ReadOnly};
+use crate::domain::Clock;
+use crate::settings::{AccountSource, Settings};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Build the account the settings ask for.
+pub async fn open_account(settings: &Settings) -> anyhow::Result<Arc<dyn EcsPort>> {
+    let account: Arc<dyn EcsPort> = match &settings.source {
+        AccountSource::Demo { scenario } => {
+            let scenario = Scenario::load(scenario)?;
+            Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)))
+        }
+        AccountSource::Aws {
+            profile,
+            region,
+            endpoint_url,
+        } => {
+            let conn = Connection {
+                profile: profile.clone(),
+                region: region.clone(),
+                endpoint_url: endpoint_url.clone(),
+                tuning: settings.aws.clone(),
+            };
+            Arc::new(AwsAccount::connect(&conn).await?)
+        }
+    };
+    Ok(if settings.read_only {
+        Arc::new(ReadOnly(account))
+    } else {
+        account
+    })
+}
+
+/// Send tracing to the log file (never to the terminal). Level from
+/// `TRIAGE_LOG` (default `info`). Returns false when the file cannot be opened.
+pub fn init_logging(settings: &Settings) -> bool {
+    let path = &settings.log_file;
+    if let Some(parent) = path.parent() {
+        if std::fs::create_dir_all(parent).is_err() {
+            return false;
+        }
+    }
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) else {
+        return false;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRIAGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .is_ok()
+}

@@ -1,0 +1,57 @@
+//! Workers: tokio jobs that carry out the app's effects against the ports and
+//! send the results back, tagged with the generation of their request.
+
+pub mod detail;
+pub mod status;
+
+use crate::app::{Effect, WorkerResult};
+use crate::domain::ports::EcsPort;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Runs effects in the background; results go to the console loop's channel.
+#[derive(Clone)]
+pub struct Workers {
+    ecs: Arc<dyn EcsPort>,
+    results: UnboundedSender<WorkerResult>,
+}
+
+impl Workers {
+    pub fn new(ecs: Arc<dyn EcsPort>, results: UnboundedSender<WorkerResult>) -> Workers {
+        Workers { ecs, results }
+    }
+
+    /// Start the job for an effect; never blocks.
+    pub fn run(&self, effect: Effect) {
+        let ecs = self.ecs.clone();
+        let results = self.results.clone();
+        match effect {
+            Effect::FetchIdentity => {
+                tokio::spawn(async move {
+                    let result = ecs.identity().await;
+                    let _ = results.send(WorkerResult::Identity(result));
+                });
+            }
+            Effect::FetchStatus {
+                generation,
+                clusters,
+            } => {
+                tokio::spawn(async move {
+                    let result = status::fetch_status(ecs.as_ref(), &clusters).await;
+                    let _ = results.send(WorkerResult::Status { generation, result });
+                });
+            }
+            Effect::FetchServiceDetail { generation, key } => {
+                tokio::spawn(async move {
+                    let result = detail::fetch_detail(ecs.as_ref(), &key).await.map(Box::new);
+                    let _ = results.send(WorkerResult::ServiceDetail {
+                        generation,
+                        key,
+                        result,
+                    });
+                });
+            }
+            Effect::Quit => {}
+        }
+    }
+}
