@@ -31,6 +31,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         return;
     }
     let wide = area.width >= 120;
+    // Size name columns to what is shown (capped), so the reason gets the rest.
+    let fit = |len: usize, cap: usize| (len.clamp(7, cap)) as u16;
+    let cluster_width = fit(visible.iter().map(|r| r.service.cluster.chars().count()).max().unwrap_or(0), if wide { 24 } else { 10 });
+    let service_width = fit(visible.iter().map(|r| r.service.name.chars().count()).max().unwrap_or(0), if wide { 32 } else { 14 });
+    let revision_width = fit(visible.iter().map(|r| r.service.revision_label().chars().count()).max().unwrap_or(0), 32);
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
     let start = state.home.offset.min(visible.len().saturating_sub(1));
     let rows: Vec<Row> = visible
@@ -38,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .enumerate()
         .skip(start)
         .take(rows_fit)
-        .map(|(i, r)| row(r, state, styles, wide, i == state.home.selected))
+        .map(|(i, r)| row(r, state, styles, (wide, cluster_width as usize, service_width as usize), i == state.home.selected))
         .collect();
 
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
@@ -46,10 +51,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             vec!["HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "ROLLOUT", "CHANGED", "REASON"],
             vec![
                 Constraint::Length(12),
-                Constraint::Length(14),
-                Constraint::Length(24),
-                Constraint::Length(9),
-                Constraint::Length(22),
+                Constraint::Length(cluster_width),
+                Constraint::Length(service_width),
+                Constraint::Length(7),
+                Constraint::Length(revision_width),
                 Constraint::Length(11),
                 Constraint::Length(7),
                 Constraint::Fill(1),
@@ -60,8 +65,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             vec!["HEALTH", "CLUSTER", "SERVICE", "TASKS", "REV", "AGE", "REASON"],
             vec![
                 Constraint::Length(10),
-                Constraint::Length(9),
-                Constraint::Length(13),
+                Constraint::Length(cluster_width),
+                Constraint::Length(service_width),
                 Constraint::Length(6),
                 Constraint::Length(4),
                 Constraint::Length(4),
@@ -75,7 +80,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     frame.render_widget(table, area);
 }
 
-fn row<'a>(r: &RankedService, state: &AppState, styles: &Styles, wide: bool, selected: bool) -> Row<'a> {
+fn row<'a>(
+    r: &RankedService,
+    state: &AppState,
+    styles: &Styles,
+    (wide, cluster_width, service_width): (bool, usize, usize),
+    selected: bool,
+) -> Row<'a> {
     let s = &r.service;
     let health = r.verdict.health;
     let health_text = format!("{} {}", health_symbol(health), short_health(health));
@@ -89,8 +100,8 @@ fn row<'a>(r: &RankedService, state: &AppState, styles: &Styles, wide: bool, sel
     let cells: Vec<Cell> = if wide {
         vec![
             Cell::from(Span::styled(health_text, styles.health(health))),
-            Cell::from(s.cluster.clone()),
-            Cell::from(s.name.clone()),
+            Cell::from(truncate(&s.cluster, cluster_width)),
+            Cell::from(truncate(&s.name, service_width)),
             Cell::from(tasks),
             Cell::from(revision),
             Cell::from(rollout(r)),
@@ -104,8 +115,8 @@ fn row<'a>(r: &RankedService, state: &AppState, styles: &Styles, wide: bool, sel
             .unwrap_or_default();
         vec![
             Cell::from(Span::styled(health_text, styles.health(health))),
-            Cell::from(truncate(&s.cluster, 9)),
-            Cell::from(truncate(&s.name, 13)),
+            Cell::from(truncate(&s.cluster, cluster_width)),
+            Cell::from(truncate(&s.name, service_width)),
             Cell::from(tasks),
             Cell::from(rev),
             Cell::from(changed),

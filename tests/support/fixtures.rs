@@ -1,0 +1,91 @@
+//! Fixtures in the shape AWS returns them (DescribeServices JSON), read into
+//! domain types the way the AWS adapter does.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use triage::domain::service::{arn_name, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
+
+pub fn load(path: &str) -> Value {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
+    serde_json::from_str(&std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))).unwrap()
+}
+
+/// AWS timestamps: epoch seconds (the API) or RFC 3339 strings (the CLI).
+fn time(v: &Value) -> Option<DateTime<Utc>> {
+    match v {
+        Value::Number(n) => {
+            let secs = n.as_f64()?;
+            DateTime::from_timestamp(secs.trunc() as i64, (secs.fract() * 1e9) as u32)
+        }
+        Value::String(s) => DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc)),
+        _ => None,
+    }
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_string()
+}
+
+fn count(v: &Value, key: &str) -> u32 {
+    v[key].as_i64().unwrap_or(0).max(0) as u32
+}
+
+/// Every service of a DescribeServices response.
+pub fn services(doc: &Value) -> Vec<Service> {
+    doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| Service {
+            cluster: arn_name(&text(s, "clusterArn")).to_string(),
+            name: text(s, "serviceName"),
+            arn: text(s, "serviceArn"),
+            status: text(s, "status"),
+            desired: count(s, "desiredCount"),
+            running: count(s, "runningCount"),
+            pending: count(s, "pendingCount"),
+            task_definition: text(s, "taskDefinition"),
+            launch_type: s["launchType"].as_str().map(str::to_string),
+            deployments: s["deployments"]
+                .as_array()
+                .map(|ds| {
+                    ds.iter()
+                        .map(|d| Deployment {
+                            id: text(d, "id"),
+                            status: DeploymentStatus::parse(&text(d, "status")),
+                            rollout_state: RolloutState::parse(&text(d, "rolloutState")),
+                            rollout_state_reason: d["rolloutStateReason"].as_str().map(str::to_string),
+                            task_definition: text(d, "taskDefinition"),
+                            desired: count(d, "desiredCount"),
+                            running: count(d, "runningCount"),
+                            pending: count(d, "pendingCount"),
+                            failed_tasks: count(d, "failedTasks"),
+                            created_at: time(&d["createdAt"]),
+                            updated_at: time(&d["updatedAt"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            events: s["events"]
+                .as_array()
+                .map(|es| {
+                    es.iter()
+                        .filter_map(|e| {
+                            Some(ServiceEvent {
+                                id: text(e, "id"),
+                                at: time(&e["createdAt"])?,
+                                message: text(e, "message"),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            created_at: time(&s["createdAt"]),
+        })
+        .collect()
+}
+
+/// The one service of a fixture file.
+pub fn service(path: &str) -> Service {
+    services(&load(path)).remove(0)
+}
