@@ -89,3 +89,51 @@ pub fn services(doc: &Value) -> Vec<Service> {
 pub fn service(path: &str) -> Service {
     services(&load(path)).remove(0)
 }
+
+/// Every task of a DescribeTasks response.
+pub fn tasks(doc: &Value) -> Vec<triage::domain::Task> {
+    doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let arn = text(t, "taskArn");
+            triage::domain::Task {
+                id: arn_name(&arn).to_string(),
+                arn,
+                cluster: arn_name(&text(t, "clusterArn")).to_string(),
+                group: t["group"].as_str().map(str::to_string),
+                task_definition: text(t, "taskDefinitionArn"),
+                last_status: text(t, "lastStatus"),
+                desired_status: text(t, "desiredStatus"),
+                health_status: t["healthStatus"].as_str().map(str::to_string),
+                started_by: t["startedBy"].as_str().map(str::to_string),
+                launch_type: t["launchType"].as_str().map(str::to_string),
+                availability_zone: t["availabilityZone"].as_str().map(str::to_string),
+                cpu: t["cpu"].as_str().map(str::to_string),
+                memory: t["memory"].as_str().map(str::to_string),
+                created_at: time(&t["createdAt"]),
+                started_at: time(&t["startedAt"]),
+                stopping_at: time(&t["stoppingAt"]),
+                stopped_at: time(&t["stoppedAt"]),
+                stop_code: t["stopCode"].as_str().map(str::to_string),
+                stopped_reason: t["stoppedReason"].as_str().map(str::to_string),
+                containers: t["containers"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| triage::domain::Container {
+                                name: text(c, "name"),
+                                image: c["image"].as_str().map(str::to_string),
+                                last_status: c["lastStatus"].as_str().map(str::to_string),
+                                exit_code: c["exitCode"].as_i64().map(|x| x as i32),
+                                reason: c["reason"].as_str().map(str::to_string),
+                                health_status: c["healthStatus"].as_str().map(str::to_string),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}

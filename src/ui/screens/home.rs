@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         (
             vec!["HEALTH", "CLUSTER", "SERVICE", "TASKS", "REV", "AGE", "REASON"],
             vec![
-                Constraint::Length(10),
+                Constraint::Length(11),
                 Constraint::Length(cluster_width),
                 Constraint::Length(service_width),
                 Constraint::Length(6),

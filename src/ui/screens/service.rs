@@ -165,8 +165,10 @@ fn draw_tasks(frame: &mut Frame, area: Rect, state: &AppState, tasks: &[&Task], 
                 .unwrap_or_else(|| "—".into());
             let when = if stopped {
                 format!("stopped {} ago", since(state.now, t.stopped_at))
-            } else {
+            } else if t.last_status == "RUNNING" {
                 format!("up {}", since(state.now, t.started_at.or(t.created_at)))
+            } else {
+                format!("created {} ago", since(state.now, t.created_at))
             };
             let why = if stopped {
                 let reason = container.and_then(|c| c.reason.clone()).or_else(|| t.stopped_reason.clone());

@@ -5,7 +5,7 @@ use crate::app::state::{AppState, Screen};
 use crate::domain::sanitize::one_line;
 use crate::ui::format::age;
 use crate::ui::theme::Styles;
-use ratatui::layout::Rect;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -23,10 +23,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         first.push(Span::styled(" READ-ONLY ", styles.accent()));
         first.push(Span::raw(" "));
     }
-    first.push(Span::styled("triage ", styles.accent()));
     first.push(Span::styled(where_we_are(state), styles.header()));
-    first.push(Span::raw("  "));
-    first.extend(freshness(state, styles));
+    // Freshness sits at the right edge, so it stays visible when the identity is cut.
+    let fresh = Line::from(freshness(state, styles));
+    let fresh_width = (fresh.width() as u16 + 1).min(area.width / 2);
+    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(fresh_width)]).areas(Rect {
+        height: 1.min(area.height),
+        ..area
+    });
+    frame.render_widget(Paragraph::new(fresh).alignment(Alignment::Right), right);
 
     let mut second: Vec<Span> = vec![Span::styled(breadcrumb(state), styles.heading())];
     if !state.filter.text.is_empty() || state.filtering {
@@ -46,8 +51,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             styles.critical(),
         ));
     }
-    let lines = vec![Line::from(first), Line::from(second)];
-    frame.render_widget(Paragraph::new(lines).style(styles.text()), area);
+    frame.render_widget(Paragraph::new(Line::from(first)).style(styles.text()), left);
+    if area.height > 1 {
+        let below = Rect { y: area.y + 1, height: area.height - 1, ..area };
+        frame.render_widget(Paragraph::new(Line::from(second)).style(styles.text()), below);
+    }
 }
 
 fn where_we_are(state: &AppState) -> String {
@@ -61,7 +69,7 @@ fn where_we_are(state: &AppState) -> String {
         .unwrap_or_else(|| "region ?".into());
     let mut parts = vec![account, region];
     if let Some(profile) = &state.session.profile {
-        parts.push(format!("profile {profile}"));
+        parts.push(profile.clone());
     }
     if let Some(endpoint) = identity.and_then(|i| i.endpoint.as_ref()) {
         parts.push(format!("via {endpoint}"));

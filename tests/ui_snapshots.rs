@@ -1,0 +1,211 @@
+//! What the screens look like: TestBackend + insta snapshots at 80×24 and
+//! 160×48, and every screen and overlay at 20×5 without a panic.
+
+mod support;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use support::fixtures;
+use triage::app::state::SessionInfo;
+use triage::app::update::init;
+use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, ServiceDetail, StatusSnapshot, WorkerResult};
+use triage::domain::ports::AccountIdentity;
+use triage::domain::task::Task;
+use triage::domain::PortError;
+use triage::settings::ThemeSpec;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()
+}
+
+const FIXTURES: &[&str] = &[
+    "healthy", "down", "degraded-below-desired", "deploying", "scaled-to-zero",
+    "failed-rollout", "degraded-failed-tasks", "healthy-after-old-stops",
+];
+
+fn session(demo: bool) -> SessionInfo {
+    SessionInfo {
+        demo: demo.then(|| "saas".to_string()),
+        profile: (!demo).then(|| "prod-admin".to_string()),
+        region: Some("eu-west-1".into()),
+        read_only: false,
+        clusters: vec![],
+        production_patterns: vec!["prod*".into()],
+        refresh_selected: Duration::seconds(5),
+        refresh_others: Duration::seconds(30),
+    }
+}
+
+fn loaded(width: u16, height: u16, demo: bool) -> AppState {
+    let mut s = AppState::new(session(demo), ThemeSpec::built_in("dark").unwrap(), false, t0());
+    update(&mut s, Msg::Resize { width, height });
+    let effects = init(&mut s);
+    let generation = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchStatus { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    update(&mut s, Msg::Worker(WorkerResult::Identity(Ok(AccountIdentity {
+        account: Some("123456789012".into()),
+        region: "eu-west-1".into(),
+        profile: Some("prod-admin".into()),
+        principal: None,
+        endpoint: None,
+        demo,
+    }))));
+    let services = FIXTURES.iter().map(|n| fixtures::service(&format!("health/{n}.json"))).collect();
+    update(&mut s, Msg::Worker(WorkerResult::Status {
+        generation,
+        result: Ok(StatusSnapshot { services, ..Default::default() }),
+    }));
+    update(&mut s, Msg::Tick(t0() + Duration::seconds(4)));
+    s
+}
+
+fn with_detail(mut s: AppState) -> AppState {
+    let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    let Effect::FetchServiceDetail { generation, key } = effects[0].clone() else { panic!("{effects:?}") };
+    let tasks: Vec<Task> = fixtures::tasks(&fixtures::load("tasks/payments.json"));
+    let (stopped, running): (Vec<Task>, Vec<Task>) = tasks.into_iter().partition(|t| t.last_status == "STOPPED");
+    let service = fixtures::service("health/down.json");
+    update(&mut s, Msg::Worker(WorkerResult::ServiceDetail {
+        generation,
+        key,
+        result: Ok(Box::new(ServiceDetail { service, running, stopped, task_definition: None })),
+    }));
+    s
+}
+
+fn render(s: &AppState) -> String {
+    let backend = TestBackend::new(s.width, s.height);
+    let mut terminal = Terminal::new(backend).unwrap();
+    terminal.draw(|f| triage::ui::draw(f, s)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn home_80x24() {
+    insta::assert_snapshot!(render(&loaded(80, 24, false)));
+}
+
+#[test]
+fn home_160x48() {
+    insta::assert_snapshot!(render(&loaded(160, 48, false)));
+}
+
+#[test]
+fn home_demo_shows_the_demo_banner() {
+    let text = render(&loaded(80, 24, true));
+    assert!(text.lines().next().unwrap().contains("DEMO saas"));
+    assert!(!text.contains("PRODUCTION"));
+}
+
+#[test]
+fn detail_80x24() {
+    insta::assert_snapshot!(render(&with_detail(loaded(80, 24, false))));
+}
+
+#[test]
+fn detail_160x48() {
+    insta::assert_snapshot!(render(&with_detail(loaded(160, 48, false))));
+}
+
+#[test]
+fn events_120x30() {
+    let mut s = loaded(120, 30, false);
+    update(&mut s, Msg::Key(KeyPress::char('E')));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn help_80x24() {
+    let mut s = loaded(80, 24, false);
+    update(&mut s, Msg::Key(KeyPress::char('?')));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
+fn stale_data_shows_its_age_and_the_error() {
+    let mut s = loaded(100, 20, false);
+    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(40)));
+    let Some(Effect::FetchStatus { generation, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+    update(&mut s, Msg::Worker(WorkerResult::Status {
+        generation,
+        result: Err(PortError::Throttled { operation: "DescribeServices".into() }),
+    }));
+    update(&mut s, Msg::Tick(t0() + Duration::seconds(75)));
+    let text = render(&s);
+    assert!(text.contains("STALE: updated 1m ago"), "{text}");
+    assert!(text.contains("throttled"), "{text}");
+    assert!(text.contains("payments"), "the last data stays: {text}");
+}
+
+#[test]
+fn no_credentials_explains_the_fix() {
+    let mut s = AppState::new(session(false), ThemeSpec::built_in("dark").unwrap(), false, t0());
+    update(&mut s, Msg::Resize { width: 100, height: 20 });
+    init(&mut s);
+    update(&mut s, Msg::Worker(WorkerResult::Status {
+        generation: 1,
+        result: Err(PortError::ExpiredCredentials { profile: Some("prod-admin".into()) }),
+    }));
+    let text = render(&s);
+    assert!(text.contains("aws sso login --profile prod-admin"), "{text}");
+    assert!(text.contains("retrying in"), "{text}");
+}
+
+#[test]
+fn hostile_event_text_never_reaches_the_terminal() {
+    let mut s = loaded(120, 30, false);
+    if let Some(ranked) = s.status.data.as_mut() {
+        ranked[0].service.events.insert(0, triage::domain::ServiceEvent {
+            id: "x".into(),
+            at: t0(),
+            message: "(service payments) \u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2Jcleared\u{9b}31m".into(),
+        });
+    }
+    update(&mut s, Msg::Key(KeyPress::char('E')));
+    let text = render(&s);
+    assert!(text.contains("cleared"));
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'));
+}
+
+#[test]
+fn every_screen_and_overlay_renders_at_20x5_without_panic() {
+    let sizes = [(20, 5), (1, 1), (5, 20), (80, 3)];
+    for (w, h) in sizes {
+        let mut s = loaded(w, h, true);
+        render(&s);
+        update(&mut s, Msg::Key(KeyPress::char('?')));
+        render(&s);
+        update(&mut s, Msg::Key(KeyPress::char('x')));
+        update(&mut s, Msg::Key(KeyPress::char(':')));
+        render(&s);
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Esc)));
+        update(&mut s, Msg::Key(KeyPress::char('/')));
+        render(&s);
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Esc)));
+        update(&mut s, Msg::Key(KeyPress::char('E')));
+        render(&s);
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Esc)));
+        let s = with_detail(s);
+        render(&s);
+        // Before anything has loaded.
+        let mut empty = AppState::new(session(false), ThemeSpec::built_in("light").unwrap(), true, t0());
+        update(&mut empty, Msg::Resize { width: w, height: h });
+        render(&empty);
+    }
+}
