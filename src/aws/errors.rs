@@ -18,6 +18,7 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     let full = DisplayErrorContext(&err).to_string();
+    tracing::debug!(operation, error = %full, "AWS call failed");
     match &err {
         SdkError::ServiceError(service) => {
             let e = service.err();
@@ -45,16 +46,16 @@ where
             };
             PortError::Unreachable {
                 endpoint: ctx.endpoint.clone(),
-                message: format!("{what} ({})", last_cause(&full)),
+                message: format!("{what} ({})", innermost(&err)),
             }
         }
         SdkError::ResponseError(_) => PortError::Other {
             operation: operation.into(),
-            message: format!("unreadable response: {}", last_cause(&full)),
+            message: format!("unreadable response: {}", innermost(&err)),
         },
         _ => credential_problem(&full, ctx).unwrap_or_else(|| PortError::Other {
             operation: operation.into(),
-            message: last_cause(&full),
+            message: innermost(&err),
         }),
     }
 }
@@ -124,6 +125,8 @@ fn credential_problem(full: &str, ctx: &ErrorContext) -> Option<PortError> {
         });
     }
     if lower.contains("no providers in chain provided credentials")
+        || lower.contains("no credentials found")
+        || lower.contains("credential provider was not enabled")
         || lower.contains("failed to load credentials")
         || lower.contains("credentials provider")
         || lower.contains("could not find profile")
@@ -136,9 +139,13 @@ fn credential_problem(full: &str, ctx: &ErrorContext) -> Option<PortError> {
     None
 }
 
-fn last_cause(full: &str) -> String {
-    let text = full.rsplit(": ").next().unwrap_or(full);
-    crate::domain::sanitize::one_line(text)
+/// The innermost cause in the error's source chain ("tcp connect error: Connection refused").
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    crate::domain::sanitize::one_line(&current.to_string())
         .chars()
         .take(200)
         .collect()
