@@ -68,6 +68,8 @@ pub async fn run(settings: &Settings, ecs: Arc<dyn EcsPort>, clock: Arc<dyn Cloc
     let mut tick = tokio::time::interval(Duration::from_millis(1000));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     terminal.draw(|frame| crate::ui::draw(frame, &state))?;
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
     loop {
         let mut messages = Vec::new();
@@ -79,6 +81,10 @@ pub async fn run(settings: &Settings, ecs: Arc<dyn EcsPort>, clock: Arc<dyn Cloc
             },
             Some(result) = results_rx.recv() => messages.push(Msg::Worker(result)),
             _ = tick.tick() => messages.push(Msg::Tick(clock.now())),
+            // The terminal went away or we were asked to stop: leave cleanly
+            // (the guard restores the terminal on the way out).
+            _ = hangup.recv() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
         }
         // Drain whatever else is already waiting, then draw once.
         while messages.len() < DRAIN_LIMIT {

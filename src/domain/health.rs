@@ -240,17 +240,17 @@ fn recent_event<'a>(
     patterns: &[&str],
 ) -> Option<&'a super::service::ServiceEvent> {
     let since = window_start(service, now);
+    // A steady state after an event means it was resolved.
+    let steady = service
+        .events
+        .iter()
+        .filter(|e| e.message.contains("has reached a steady state"))
+        .map(|e| e.at)
+        .max();
     service
         .events
         .iter()
-        .filter(|e| e.at >= since)
-        .filter(|e| {
-            // A steady state after the event means it was resolved.
-            !service
-                .events
-                .iter()
-                .any(|later| later.at > e.at && later.message.contains("has reached a steady state"))
-        })
+        .filter(|e| e.at >= since && steady.is_none_or(|s| e.at >= s))
         .find(|e| matches_any(&e.message, patterns))
 }
 

@@ -20,13 +20,18 @@ pub fn rank(services: impl IntoIterator<Item = Service>, now: DateTime<Utc>) -> 
             service,
         })
         .collect();
-    ranked.sort_by(|a, b| {
-        a.verdict
-            .health
-            .cmp(&b.verdict.health)
-            .then_with(|| b.service.last_changed().cmp(&a.service.last_changed()))
+    // Keys computed once per service, not once per comparison.
+    let mut keyed: Vec<_> = ranked
+        .into_iter()
+        .map(|r| {
+            let changed = std::cmp::Reverse(r.service.last_changed());
+            ((r.verdict.health, changed), r)
+        })
+        .collect();
+    keyed.sort_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
             .then_with(|| a.service.cluster.cmp(&b.service.cluster))
             .then_with(|| a.service.name.cmp(&b.service.name))
     });
-    ranked
+    keyed.into_iter().map(|(_, r)| r).collect()
 }

@@ -1,0 +1,135 @@
+//! Speed targets, measured: drawing the home screen with 2,000 services, and
+//! the demo from start to its first frame with data.
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::sync::Arc;
+use triage::app::state::SessionInfo;
+use triage::app::update::init;
+use triage::app::{update, AppState, Msg, StatusSnapshot, WorkerResult};
+use triage::demo::scenario::Scenario;
+use triage::demo::DemoAccount;
+use triage::domain::clock::ManualClock;
+use triage::domain::service::{Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
+use triage::settings::ThemeSpec;
+use triage::workers::status::fetch_status;
+
+fn session() -> SessionInfo {
+    SessionInfo {
+        demo: Some("saas".into()),
+        profile: None,
+        region: None,
+        read_only: false,
+        clusters: vec![],
+        production_patterns: vec![],
+        refresh_selected: Duration::seconds(5),
+        refresh_others: Duration::seconds(30),
+    }
+}
+
+/// 2,000 services over 20 clusters, every health represented, 20 events each.
+fn many_services() -> Vec<Service> {
+    let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+    (0..2000)
+        .map(|i| {
+            let cluster = format!("cluster-{:02}", i % 20);
+            let name = format!("service-{i:04}");
+            let desired = (i % 5) as u32;
+            let running = if i % 7 == 0 { 0 } else { desired };
+            let td = format!("arn:aws:ecs:eu-west-1:123456789012:task-definition/{name}:{}", i % 90 + 1);
+            Service {
+                cluster: cluster.clone(),
+                name: name.clone(),
+                arn: format!("arn:aws:ecs:eu-west-1:123456789012:service/{cluster}/{name}"),
+                status: "ACTIVE".into(),
+                desired,
+                running,
+                pending: 0,
+                task_definition: td.clone(),
+                launch_type: Some("FARGATE".into()),
+                deployments: vec![Deployment {
+                    id: format!("ecs-svc/{i}"),
+                    status: DeploymentStatus::Primary,
+                    rollout_state: Some(if i % 11 == 0 { RolloutState::InProgress } else { RolloutState::Completed }),
+                    rollout_state_reason: None,
+                    task_definition: td,
+                    desired,
+                    running,
+                    pending: 0,
+                    failed_tasks: (i % 13 == 0) as u32,
+                    created_at: Some(now - Duration::minutes(i as i64)),
+                    updated_at: Some(now - Duration::minutes(i as i64 / 2)),
+                }],
+                events: (0..20)
+                    .map(|e| ServiceEvent {
+                        id: format!("{i}-{e}"),
+                        at: now - Duration::minutes(e * 7 + i as i64 % 5),
+                        message: format!("(service {name}) has reached a steady state."),
+                    })
+                    .collect(),
+                created_at: Some(now - Duration::days(30)),
+            }
+        })
+        .collect()
+}
+
+fn loaded_state(services: Vec<Service>, width: u16, height: u16) -> AppState {
+    let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+    let mut state = AppState::new(session(), ThemeSpec::built_in("dark").unwrap(), false, now);
+    update(&mut state, Msg::Resize { width, height });
+    init(&mut state);
+    update(
+        &mut state,
+        Msg::Worker(WorkerResult::Status {
+            generation: 1,
+            result: Ok(StatusSnapshot { services, ..Default::default() }),
+        }),
+    );
+    state
+}
+
+fn render_home(c: &mut Criterion) {
+    let state = loaded_state(many_services(), 160, 48);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function("render home, 2000 services, 160x48", |b| {
+        b.iter(|| {
+            terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
+        })
+    });
+    let mut filtered = loaded_state(many_services(), 160, 48);
+    filtered.filter.text = "cluster-07".into();
+    c.bench_function("render home, 2000 services filtered, 160x48", |b| {
+        b.iter(|| {
+            terminal.draw(|f| triage::ui::draw(f, &filtered)).unwrap();
+        })
+    });
+    c.bench_function("rank 2000 services", |b| {
+        let services = many_services();
+        let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+        b.iter_batched(
+            || services.clone(),
+            |services| triage::domain::ranking::rank(services, now),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+}
+
+fn demo_first_frame(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let scenario = Scenario::load("saas").unwrap();
+    c.bench_function("demo start to first frame (3h of history simulated)", |b| {
+        b.iter(|| {
+            let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()));
+            let account = DemoAccount::new(&scenario, clock).without_latency();
+            let snapshot = runtime.block_on(fetch_status(&account, &[])).unwrap();
+            let state = loaded_state(snapshot.services, 120, 40);
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, render_home, demo_first_frame);
+criterion_main!(benches);

@@ -1,0 +1,109 @@
+//! End to end: the real binary on the demo, driven through tmux at a fixed
+//! size. The OOM-looping service is ranked first, opens, goes back, quits, and
+//! the terminal is restored (cooked mode, main screen).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux is needed for the end-to-end test");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    /// Poll the screen until `pred` holds (10 s at most).
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {what}; screen was:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+fn wait_for_file(path: &Path) {
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(start.elapsed() < Duration::from_secs(15), "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn demo_oom_service_first_open_back_quit_and_the_terminal_is_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
+    let stty = dir.path().join("stty");
+    let script = format!(
+        "HOME={home} TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; \
+         echo $? > {home}/code; stty -a > {stty}; touch {done}; sleep 60",
+        home = dir.path().display(),
+        stty = stty.display(),
+        done = done.display(),
+    );
+    let tmux = Tmux { socket: format!("triage-e2e-{}", std::process::id()) };
+    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "sh", "-c", &script]);
+
+    // Ranked first: the OOM-looping service.
+    let screen = tmux.wait_for("the ranked services", |s| s.contains("chatbot-api") && s.contains("Services ("));
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[0].contains("DEMO"), "DEMO banner on the first line:\n{screen}");
+    assert!(lines[3].contains("chatbot-api"), "first row is the OOM loop:\n{screen}");
+    assert!(lines[3].contains("degraded") || lines[3].contains("down"), "{screen}");
+    assert_eq!(tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]).trim(), "1");
+
+    // Open it: deployments, tasks with the OOM kills, events.
+    tmux.keys(&["Enter"]);
+    let detail = tmux.wait_for("the service detail", |s| s.contains("DEPLOYMENTS") && s.contains("OutOfMemoryError"));
+    assert!(detail.contains("prod-web/chatbot-api"));
+    assert!(detail.contains("137"));
+
+    // Back, then quit.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("home again", |s| s.contains("Services (") && !s.contains("DEPLOYMENTS"));
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+
+    let code = std::fs::read_to_string(dir.path().join("code")).unwrap();
+    assert_eq!(code.trim(), "0", "triage exits 0 on q");
+    let settings = std::fs::read_to_string(&stty).unwrap();
+    let words: Vec<&str> = settings.split_whitespace().collect();
+    assert!(words.contains(&"icanon") && words.contains(&"echo"), "terminal left in raw mode: {settings}");
+    assert_eq!(
+        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]).trim(),
+        "0",
+        "back on the main screen"
+    );
+}
