@@ -38,7 +38,10 @@ fn many_services() -> Vec<Service> {
             let name = format!("service-{i:04}");
             let desired = (i % 5) as u32;
             let running = if i % 7 == 0 { 0 } else { desired };
-            let td = format!("arn:aws:ecs:eu-west-1:123456789012:task-definition/{name}:{}", i % 90 + 1);
+            let td = format!(
+                "arn:aws:ecs:eu-west-1:123456789012:task-definition/{name}:{}",
+                i % 90 + 1
+            );
             Service {
                 cluster: cluster.clone(),
                 name: name.clone(),
@@ -52,7 +55,11 @@ fn many_services() -> Vec<Service> {
                 deployments: vec![Deployment {
                     id: format!("ecs-svc/{i}"),
                     status: DeploymentStatus::Primary,
-                    rollout_state: Some(if i % 11 == 0 { RolloutState::InProgress } else { RolloutState::Completed }),
+                    rollout_state: Some(if i % 11 == 0 {
+                        RolloutState::InProgress
+                    } else {
+                        RolloutState::Completed
+                    }),
                     rollout_state_reason: None,
                     task_definition: td,
                     desired,
@@ -84,7 +91,10 @@ fn loaded_state(services: Vec<Service>, width: u16, height: u16) -> AppState {
         &mut state,
         Msg::Worker(WorkerResult::Status {
             generation: 1,
-            result: Ok(StatusSnapshot { services, ..Default::default() }),
+            result: Ok(StatusSnapshot {
+                services,
+                ..Default::default()
+            }),
         }),
     );
     state
@@ -117,11 +127,16 @@ fn render_home(c: &mut Criterion) {
 }
 
 fn demo_first_frame(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let scenario = Scenario::load("saas").unwrap();
     c.bench_function("demo start to first frame (3h of history simulated)", |b| {
         b.iter(|| {
-            let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()));
+            let clock = Arc::new(ManualClock::new(
+                Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap(),
+            ));
             let account = DemoAccount::new(&scenario, clock).without_latency();
             let snapshot = runtime.block_on(fetch_status(&account, &[])).unwrap();
             let state = loaded_state(snapshot.services, 120, 40);

@@ -5,13 +5,13 @@
 //! draws it; `cli` is the non-interactive face; `settings` resolves flags,
 //! environment and config.
 
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod console;
+pub mod demo;
 pub mod domain;
 pub mod settings;
-pub mod demo;
-pub mod aws;
-pub mod app;
-pub mod workers;
 pub mod ui;
-pub mod console;
 pub mod wiring;
-pub mod cli;
+pub mod workers;

@@ -46,7 +46,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let ecs = open_account(&settings).await?;
             match command {
                 Command::Status(args) => {
-                    triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
+                    triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref())
+                        .await
                 }
             }
         }

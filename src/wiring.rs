@@ -56,7 +56,11 @@ pub fn init_logging(settings: &Settings) -> bool {
             return false;
         }
     }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) else {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    else {
         return false;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRIAGE_LOG")

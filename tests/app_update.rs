@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use support::fixtures;
 use triage::app::state::{Overlay, SessionInfo};
 use triage::app::update::init;
-use triage::app::{update, AppState, Effect, Key, KeyPress, MouseInput, Msg, Screen, StatusSnapshot, WorkerResult};
+use triage::app::{
+    update, AppState, Effect, Key, KeyPress, MouseInput, Msg, Screen, StatusSnapshot, WorkerResult,
+};
 use triage::domain::service::ServiceKey;
 use triage::domain::{Health, PortError};
 use triage::settings::ThemeSpec;
@@ -31,13 +33,22 @@ fn session() -> SessionInfo {
 
 fn state() -> AppState {
     let mut s = AppState::new(session(), ThemeSpec::built_in("dark").unwrap(), false, t0());
-    update(&mut s, Msg::Resize { width: 120, height: 30 });
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 120,
+            height: 30,
+        },
+    );
     s
 }
 
 fn snapshot(names: &[&str]) -> StatusSnapshot {
     StatusSnapshot {
-        services: names.iter().map(|n| fixtures::service(&format!("health/{n}.json"))).collect(),
+        services: names
+            .iter()
+            .map(|n| fixtures::service(&format!("health/{n}.json")))
+            .collect(),
         ..Default::default()
     }
 }
@@ -47,7 +58,13 @@ fn loaded(names: &[&str]) -> AppState {
     let mut s = state();
     let effects = init(&mut s);
     let generation = status_generation(&effects).unwrap();
-    update(&mut s, Msg::Worker(WorkerResult::Status { generation, result: Ok(snapshot(names)) }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            result: Ok(snapshot(names)),
+        }),
+    );
     s
 }
 
@@ -72,7 +89,13 @@ fn type_text(s: &mut AppState, text: &str) {
     }
 }
 
-const ALL: &[&str] = &["healthy", "down", "degraded-below-desired", "deploying", "scaled-to-zero"];
+const ALL: &[&str] = &[
+    "healthy",
+    "down",
+    "degraded-below-desired",
+    "deploying",
+    "scaled-to-zero",
+];
 
 #[test]
 fn opening_asks_for_identity_and_status() {
@@ -85,7 +108,11 @@ fn opening_asks_for_identity_and_status() {
 #[test]
 fn status_arrives_ranked_and_refreshes_on_schedule() {
     let mut s = loaded(ALL);
-    let names: Vec<&str> = s.visible_services().iter().map(|r| r.service.name.as_str()).collect();
+    let names: Vec<&str> = s
+        .visible_services()
+        .iter()
+        .map(|r| r.service.name.as_str())
+        .collect();
     assert_eq!(names[0], "payments");
     assert_eq!(s.status.updated_at, Some(t0()));
     // Nothing is due for 30 s.
@@ -103,24 +130,49 @@ fn a_stale_result_is_dropped() {
     let second = status_generation(&update(&mut s, key('r'))).unwrap();
     assert!(second > first);
     // The older answer arrives last: ignored.
-    update(&mut s, Msg::Worker(WorkerResult::Status { generation: first, result: Ok(snapshot(ALL)) }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation: first,
+            result: Ok(snapshot(ALL)),
+        }),
+    );
     assert_eq!(s.visible_services().len(), 1);
-    update(&mut s, Msg::Worker(WorkerResult::Status { generation: second, result: Ok(snapshot(ALL)) }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation: second,
+            result: Ok(snapshot(ALL)),
+        }),
+    );
     assert_eq!(s.visible_services().len(), 5);
 }
 
 #[test]
 fn a_failed_refresh_keeps_the_last_data_and_retries_with_growing_delays() {
     let mut s = loaded(ALL);
-    let unreachable = PortError::Unreachable { endpoint: "https://ecs.eu-west-1.amazonaws.com".into(), message: "connection failed".into() };
+    let unreachable = PortError::Unreachable {
+        endpoint: "https://ecs.eu-west-1.amazonaws.com".into(),
+        message: "connection failed".into(),
+    };
     let mut delays = Vec::new();
     let mut now = t0();
     for _ in 0..6 {
         now = s.status.next_at;
         let generation = status_generation(&update(&mut s, Msg::Tick(now))).unwrap();
-        update(&mut s, Msg::Worker(WorkerResult::Status { generation, result: Err(unreachable.clone()) }));
+        update(
+            &mut s,
+            Msg::Worker(WorkerResult::Status {
+                generation,
+                result: Err(unreachable.clone()),
+            }),
+        );
         delays.push((s.status.next_at - now).num_seconds());
-        assert_eq!(s.visible_services().len(), 5, "last known data stays on screen");
+        assert_eq!(
+            s.visible_services().len(),
+            5,
+            "last known data stays on screen"
+        );
         assert_eq!(s.status.updated_at, Some(t0()), "with its age");
     }
     assert_eq!(delays, vec![2, 4, 8, 16, 30, 30]);
@@ -128,7 +180,13 @@ fn a_failed_refresh_keeps_the_last_data_and_retries_with_growing_delays() {
     // Recovery clears the error.
     let next = s.status.next_at;
     let generation = status_generation(&update(&mut s, Msg::Tick(next))).unwrap();
-    update(&mut s, Msg::Worker(WorkerResult::Status { generation, result: Ok(snapshot(ALL)) }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            result: Ok(snapshot(ALL)),
+        }),
+    );
     assert!(s.status.error.is_none());
     assert!(s.status.updated_at > Some(now));
 }
@@ -137,29 +195,65 @@ fn a_failed_refresh_keeps_the_last_data_and_retries_with_growing_delays() {
 fn enter_opens_the_service_and_esc_goes_back() {
     let mut s = loaded(ALL);
     let effects = update(&mut s, special(Key::Enter));
-    let payments = ServiceKey { cluster: "prod-web".into(), service: "payments".into() };
+    let payments = ServiceKey {
+        cluster: "prod-web".into(),
+        service: "payments".into(),
+    };
     assert_eq!(s.screen, Screen::Service(payments.clone()));
     assert!(matches!(&effects[..], [Effect::FetchServiceDetail { key, .. }] if *key == payments));
     // The detail refreshes every 5 s while shown.
-    let generation = match &effects[0] { Effect::FetchServiceDetail { generation, .. } => *generation, _ => unreachable!() };
-    update(&mut s, Msg::Worker(WorkerResult::ServiceDetail { generation, key: payments.clone(), result: Err(PortError::Throttled { operation: "DescribeTasks".into() }) }));
+    let generation = match &effects[0] {
+        Effect::FetchServiceDetail { generation, .. } => *generation,
+        _ => unreachable!(),
+    };
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::ServiceDetail {
+            generation,
+            key: payments.clone(),
+            result: Err(PortError::Throttled {
+                operation: "DescribeTasks".into(),
+            }),
+        }),
+    );
     assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(1))).is_empty());
     update(&mut s, special(Key::Esc));
     assert_eq!(s.screen, Screen::Home);
-    assert_eq!(s.visible_services()[s.home.selected].service.name, "payments");
+    assert_eq!(
+        s.visible_services()[s.home.selected].service.name,
+        "payments"
+    );
 }
 
 #[test]
 fn detail_of_a_service_no_longer_shown_is_dropped() {
     let mut s = loaded(ALL);
     let effects = update(&mut s, special(Key::Enter));
-    let Effect::FetchServiceDetail { generation, key: first } = effects[0].clone() else { panic!() };
+    let Effect::FetchServiceDetail {
+        generation,
+        key: first,
+    } = effects[0].clone()
+    else {
+        panic!()
+    };
     update(&mut s, special(Key::Esc));
     update(&mut s, key('j'));
     update(&mut s, special(Key::Enter));
     let service = fixtures::service("health/healthy.json");
-    let detail = triage::app::ServiceDetail { service, running: vec![], stopped: vec![], task_definition: None };
-    update(&mut s, Msg::Worker(WorkerResult::ServiceDetail { generation, key: first, result: Ok(Box::new(detail)) }));
+    let detail = triage::app::ServiceDetail {
+        service,
+        running: vec![],
+        stopped: vec![],
+        task_definition: None,
+    };
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::ServiceDetail {
+            generation,
+            key: first,
+            result: Ok(Box::new(detail)),
+        }),
+    );
     assert!(s.detail.data.is_none());
 }
 
@@ -169,7 +263,13 @@ fn selection_stays_on_the_same_service_when_the_ranking_changes() {
     update(&mut s, key('j')); // admin (deploying) → healthy backend-api is row 1
     let selected = s.visible_services()[s.home.selected].service.name.clone();
     let generation = status_generation(&update(&mut s, key('r'))).unwrap();
-    update(&mut s, Msg::Worker(WorkerResult::Status { generation, result: Ok(snapshot(ALL)) }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            result: Ok(snapshot(ALL)),
+        }),
+    );
     assert_eq!(s.visible_services()[s.home.selected].service.name, selected);
 }
 
@@ -178,7 +278,11 @@ fn filter_narrows_and_inverts_and_esc_clears_it() {
     let mut s = loaded(ALL);
     update(&mut s, key('/'));
     type_text(&mut s, "prod-data");
-    let names: Vec<String> = s.visible_services().iter().map(|r| r.service.name.clone()).collect();
+    let names: Vec<String> = s
+        .visible_services()
+        .iter()
+        .map(|r| r.service.name.clone())
+        .collect();
     assert_eq!(names, vec!["worker", "reindexer"]);
     update(&mut s, special(Key::Enter));
     assert!(!s.filtering);
@@ -186,7 +290,10 @@ fn filter_narrows_and_inverts_and_esc_clears_it() {
     update(&mut s, key('/'));
     update(&mut s, Msg::Key(KeyPress::ctrl('u')));
     type_text(&mut s, "!healthy");
-    assert!(s.visible_services().iter().all(|r| r.verdict.health != Health::Healthy));
+    assert!(s
+        .visible_services()
+        .iter()
+        .all(|r| r.verdict.health != Health::Healthy));
     update(&mut s, special(Key::Esc));
     assert_eq!(s.visible_services().len(), 5);
 }

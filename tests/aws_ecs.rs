@@ -36,13 +36,20 @@ fn connection(region: &str, endpoint: &str) -> Connection {
 
 async fn account(region: &str) -> AwsAccount {
     let endpoint = &moto().endpoint;
-    AwsAccount::with_config(&sdk_config(region, endpoint).await, &connection(region, endpoint))
+    AwsAccount::with_config(
+        &sdk_config(region, endpoint).await,
+        &connection(region, endpoint),
+    )
 }
 
 /// A cluster with `count` services on one task definition, made with the SDK directly.
 async fn seed_cluster(region: &str, cluster: &str, count: usize) -> aws_sdk_ecs::Client {
     let ecs = aws_sdk_ecs::Client::new(&sdk_config(region, &moto().endpoint).await);
-    ecs.create_cluster().cluster_name(cluster).send().await.unwrap();
+    ecs.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
     let container = aws_sdk_ecs::types::ContainerDefinition::builder()
         .name("api")
         .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1")
@@ -92,7 +99,9 @@ async fn a_cluster_of_25_services_shows_25_with_describes_batched_by_10() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), 25, "every service once");
-    assert!(services.iter().all(|s| s.cluster == "prod" && s.desired == 2));
+    assert!(services
+        .iter()
+        .all(|s| s.cluster == "prod" && s.desired == 2));
     // moto pages ListServices by 10 here (as AWS may): 10 + 10 + 5.
     assert_eq!(moto().calls(region, "ListServices"), 3);
     // DescribeServices takes 10 at a time: 10 + 10 + 5.
@@ -106,7 +115,11 @@ async fn clusters_are_listed_to_the_end() {
     let region = fresh_region();
     let ecs = aws_sdk_ecs::Client::new(&sdk_config(region, &moto().endpoint).await);
     for i in 0..23 {
-        ecs.create_cluster().cluster_name(format!("c{i:02}")).send().await.unwrap();
+        ecs.create_cluster()
+            .cluster_name(format!("c{i:02}"))
+            .send()
+            .await
+            .unwrap();
     }
     let clusters = account(region).await.clusters().await.unwrap();
     assert_eq!(clusters.len(), 23);
@@ -119,7 +132,9 @@ async fn task_definitions_are_described_once_then_cached() {
     let region = fresh_region();
     seed_cluster(region, "prod", 1).await;
     let account = account(region).await;
-    let arn = account.services("prod").await.unwrap()[0].task_definition.clone();
+    let arn = account.services("prod").await.unwrap()[0]
+        .task_definition
+        .clone();
     let first = account.task_definition(&arn).await.unwrap();
     let second = account.task_definition(&arn).await.unwrap();
     assert_eq!(first, second);
@@ -149,7 +164,11 @@ async fn update_service_changes_desired_count_and_revision() {
     assert_eq!(updated.desired, 5);
     let service = account.service("prod", "svc-00").await.unwrap();
     assert_eq!(service.desired, 5);
-    assert!(service.task_definition.ends_with("api:1"), "{}", service.task_definition);
+    assert!(
+        service.task_definition.ends_with("api:1"),
+        "{}",
+        service.task_definition
+    );
 }
 
 #[tokio::test]
@@ -158,7 +177,14 @@ async fn read_only_refuses_writes_before_they_reach_aws() {
     seed_cluster(region, "prod", 1).await;
     let account = triage::domain::ports::ReadOnly(account(region).await);
     let err = account
-        .update_service("prod", "svc-00", ServiceChange { desired_count: Some(0), ..Default::default() })
+        .update_service(
+            "prod",
+            "svc-00",
+            ServiceChange {
+                desired_count: Some(0),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, PortError::ReadOnly { .. }));
@@ -205,14 +231,25 @@ async fn errors_map_to_kinds_with_advice() {
 
     moto().fail(region, "ListClusters", "ExpiredTokenException", 1);
     let err = account.clusters().await.unwrap_err();
-    assert!(matches!(err, PortError::ExpiredCredentials { .. }), "{err:?}");
-    assert!(err.to_string().contains("aws sso login --profile test-profile"));
+    assert!(
+        matches!(err, PortError::ExpiredCredentials { .. }),
+        "{err:?}"
+    );
+    assert!(err
+        .to_string()
+        .contains("aws sso login --profile test-profile"));
 
     moto().fail(region, "GetCallerIdentity", "InvalidClientTokenId", 1);
     let err = account.identity().await.unwrap_err();
-    assert!(matches!(err, PortError::InvalidCredentials { .. }), "{err:?}");
+    assert!(
+        matches!(err, PortError::InvalidCredentials { .. }),
+        "{err:?}"
+    );
 
-    let err = account.service("prod", "no-such-service").await.unwrap_err();
+    let err = account
+        .service("prod", "no-such-service")
+        .await
+        .unwrap_err();
     assert!(matches!(err, PortError::NotFound { .. }), "{err:?}");
 
     let err = account.services("no-such-cluster").await.unwrap_err();
@@ -235,7 +272,10 @@ async fn an_unreachable_endpoint_is_reported_as_such() {
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let region = "us-east-1";
-    let account = AwsAccount::with_config(&sdk_config(region, &endpoint).await, &connection(region, &endpoint));
+    let account = AwsAccount::with_config(
+        &sdk_config(region, &endpoint).await,
+        &connection(region, &endpoint),
+    );
     let err = account.clusters().await.unwrap_err();
     assert!(matches!(err, PortError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains(&endpoint));

@@ -21,13 +21,17 @@ fn triage(home: &tempfile::TempDir) -> Command {
 }
 
 fn json(bytes: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
 }
 
 #[test]
 fn demo_status_json_is_ranked_and_complete() {
     let home = tempfile::tempdir().unwrap();
-    let out = triage(&home).args(["--demo", "status", "-o", "json"]).assert().success();
+    let out = triage(&home)
+        .args(["--demo", "status", "-o", "json"])
+        .assert()
+        .success();
     let doc = json(&out.get_output().stdout);
     assert_eq!(doc["account"], "123456789012");
     assert_eq!(doc["region"], "eu-west-1");
@@ -36,18 +40,46 @@ fn demo_status_json_is_ranked_and_complete() {
     assert!(services.len() >= 8);
     assert_eq!(services[0]["service"], "chatbot-api");
     for s in services {
-        for key in ["cluster", "service", "status", "reason", "desired", "running", "pending", "task_definition", "deployments", "events"] {
+        for key in [
+            "cluster",
+            "service",
+            "status",
+            "reason",
+            "desired",
+            "running",
+            "pending",
+            "task_definition",
+            "deployments",
+            "events",
+        ] {
             assert!(s.get(key).is_some(), "{key} missing in {s}");
         }
         for d in s["deployments"].as_array().unwrap() {
-            for key in ["id", "status", "rollout_state", "task_definition", "desired", "running", "pending", "failed_tasks", "created_at", "updated_at"] {
+            for key in [
+                "id",
+                "status",
+                "rollout_state",
+                "task_definition",
+                "desired",
+                "running",
+                "pending",
+                "failed_tasks",
+                "created_at",
+                "updated_at",
+            ] {
                 assert!(d.get(key).is_some(), "deployment {key} missing");
             }
         }
     }
-    let statuses: Vec<&str> = services.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = services
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
     for expected in ["degraded", "deploying", "healthy", "scaled_to_zero"] {
-        assert!(statuses.contains(&expected), "{expected} not in {statuses:?}");
+        assert!(
+            statuses.contains(&expected),
+            "{expected} not in {statuses:?}"
+        );
     }
 }
 
@@ -68,7 +100,10 @@ fn demo_status_text_is_an_aligned_table() {
 #[test]
 fn fail_on_unhealthy_exits_1() {
     let home = tempfile::tempdir().unwrap();
-    triage(&home).args(["--demo", "status", "--fail-on-unhealthy"]).assert().code(1);
+    triage(&home)
+        .args(["--demo", "status", "--fail-on-unhealthy"])
+        .assert()
+        .code(1);
     // Only the healthy cluster's services: nothing to fail on? prod-data has the degraded worker;
     // so check the flag is what makes the difference.
     triage(&home).args(["--demo", "status"]).assert().code(0);
@@ -77,15 +112,24 @@ fn fail_on_unhealthy_exits_1() {
 #[test]
 fn an_unknown_cluster_lists_the_clusters_that_exist() {
     let home = tempfile::tempdir().unwrap();
-    let out = triage(&home).args(["--demo", "--cluster", "prod-wbe", "status"]).assert().code(2);
+    let out = triage(&home)
+        .args(["--demo", "--cluster", "prod-wbe", "status"])
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(stderr.contains("prod-wbe") && stderr.contains("prod-web, prod-data"), "{stderr}");
+    assert!(
+        stderr.contains("prod-wbe") && stderr.contains("prod-web, prod-data"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn an_unknown_demo_scenario_names_the_built_in_ones() {
     let home = tempfile::tempdir().unwrap();
-    let out = triage(&home).args(["--demo=nope", "status"]).assert().code(2);
+    let out = triage(&home)
+        .args(["--demo=nope", "status"])
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("saas"));
 }
 
@@ -95,36 +139,62 @@ fn config_unknown_key_warns_and_wrong_type_exits_2_with_line_and_key() {
     let config = home.path().join("config.toml");
     std::fs::write(&config, "region = \"eu-west-1\"\nrefesh = 3\n").unwrap();
     let out = triage(&home)
-        .args(["--demo", "--config"]).arg(&config).args(["status", "-o", "json"])
+        .args(["--demo", "--config"])
+        .arg(&config)
+        .args(["status", "-o", "json"])
         .assert()
         .success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(stderr.contains("unknown key `refesh`") && stderr.contains("config.toml"), "{stderr}");
+    assert!(
+        stderr.contains("unknown key `refesh`") && stderr.contains("config.toml"),
+        "{stderr}"
+    );
 
-    std::fs::write(&config, "region = \"eu-west-1\"\n\n[refresh]\nothers_seconds = \"often\"\n").unwrap();
-    let out = triage(&home).args(["--demo", "--config"]).arg(&config).arg("status").assert().code(2);
+    std::fs::write(
+        &config,
+        "region = \"eu-west-1\"\n\n[refresh]\nothers_seconds = \"often\"\n",
+    )
+    .unwrap();
+    let out = triage(&home)
+        .args(["--demo", "--config"])
+        .arg(&config)
+        .arg("status")
+        .assert()
+        .code(2);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(stderr.contains("config.toml:4") && stderr.contains("`refresh.others_seconds`"), "{stderr}");
+    assert!(
+        stderr.contains("config.toml:4") && stderr.contains("`refresh.others_seconds`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_missing_config_file_given_explicitly_is_an_error() {
     let home = tempfile::tempdir().unwrap();
-    let out = triage(&home).args(["--demo", "--config", "/nonexistent/triage.toml", "status"]).assert().code(2);
+    let out = triage(&home)
+        .args(["--demo", "--config", "/nonexistent/triage.toml", "status"])
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("/nonexistent/triage.toml"));
 }
 
 #[test]
 fn an_unknown_theme_lists_the_themes() {
     let home = tempfile::tempdir().unwrap();
-    let out = triage(&home).args(["--demo", "--theme", "neon", "status"]).assert().code(2);
+    let out = triage(&home)
+        .args(["--demo", "--theme", "neon", "status"])
+        .assert()
+        .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("high-contrast"));
 }
 
 #[test]
 fn bad_usage_exits_2() {
     let home = tempfile::tempdir().unwrap();
-    triage(&home).args(["status", "-o", "yaml"]).assert().code(2);
+    triage(&home)
+        .args(["status", "-o", "yaml"])
+        .assert()
+        .code(2);
     triage(&home).args(["frobnicate"]).assert().code(2);
 }
 
@@ -135,18 +205,30 @@ async fn seed(region: &str, clusters: &[(&str, usize)]) {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_string()))
         .endpoint_url(&moto().endpoint)
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
         .load()
         .await;
     let ecs = aws_sdk_ecs::Client::new(&config);
     ecs.register_task_definition()
         .family("api")
-        .container_definitions(aws_sdk_ecs::types::ContainerDefinition::builder().name("api").image("api:v1").memory(256).build())
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("api")
+                .image("api:v1")
+                .memory(256)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     for (cluster, services) in clusters {
-        ecs.create_cluster().cluster_name(*cluster).send().await.unwrap();
+        ecs.create_cluster()
+            .cluster_name(*cluster)
+            .send()
+            .await
+            .unwrap();
         for i in 0..*services {
             ecs.create_service()
                 .cluster(*cluster)
@@ -173,7 +255,10 @@ async fn status_against_aws_lists_every_service_of_every_cluster() {
     let region = fresh_region();
     seed(region, &[("web", 25), ("jobs", 3)]).await;
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region).args(["status", "-o", "json"]).assert().success();
+    let out = aws_triage(&home, region)
+        .args(["status", "-o", "json"])
+        .assert()
+        .success();
     let doc = json(&out.get_output().stdout);
     assert_eq!(doc["account"], "123456789012");
     assert_eq!(doc["region"], region);
@@ -184,10 +269,24 @@ async fn status_against_aws_lists_every_service_of_every_cluster() {
         .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
         .env("AWS_SECRET_ACCESS_KEY", "secret")
         .env("AWS_ENDPOINT_URL", &moto().endpoint)
-        .args(["--region", region, "--cluster", "jobs", "status", "-o", "json"])
+        .args([
+            "--region",
+            region,
+            "--cluster",
+            "jobs",
+            "status",
+            "-o",
+            "json",
+        ])
         .assert()
         .success();
-    assert_eq!(json(&out.get_output().stdout)["services"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        json(&out.get_output().stdout)["services"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -195,29 +294,58 @@ async fn expired_credentials_exit_3_naming_the_sso_login_command() {
     let region = fresh_region();
     seed(region, &[("web", 1)]).await;
     let home = tempfile::tempdir().unwrap();
-    std::fs::write(home.path().join("credentials"), "[oncall]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n").unwrap();
-    std::fs::write(home.path().join("config"), format!("[profile oncall]\nregion = {region}\n")).unwrap();
+    std::fs::write(
+        home.path().join("credentials"),
+        "[oncall]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        format!("[profile oncall]\nregion = {region}\n"),
+    )
+    .unwrap();
     moto().fail(region, "ListClusters", "ExpiredTokenException", 1);
     moto().fail(region, "GetCallerIdentity", "ExpiredToken", 1);
     let out = triage(&home)
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("credentials"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.path().join("credentials"),
+        )
         .env("AWS_CONFIG_FILE", home.path().join("config"))
-        .args(["--profile", "oncall", "--endpoint-url", &moto().endpoint, "status"])
+        .args([
+            "--profile",
+            "oncall",
+            "--endpoint-url",
+            &moto().endpoint,
+            "status",
+        ])
         .assert()
         .code(3);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(stderr.contains("aws sso login --profile oncall"), "{stderr}");
+    assert!(
+        stderr.contains("aws sso login --profile oncall"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn no_credentials_exit_3_saying_how_to_fix_it_and_mentioning_the_demo() {
     let home = tempfile::tempdir().unwrap();
     let out = triage(&home)
-        .args(["--region", "us-east-1", "--endpoint-url", &moto().endpoint, "status"])
+        .args([
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            &moto().endpoint,
+            "status",
+        ])
         .assert()
         .code(3);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(stderr.contains("no AWS credentials") && stderr.contains("triage --demo"), "{stderr}");
+    assert!(
+        stderr.contains("no AWS credentials") && stderr.contains("triage --demo"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -229,7 +357,13 @@ fn an_unreachable_endpoint_exits_3() {
     let out = triage(&home)
         .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
         .env("AWS_SECRET_ACCESS_KEY", "secret")
-        .args(["--region", "us-east-1", "--endpoint-url", &endpoint, "status"])
+        .args([
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            &endpoint,
+            "status",
+        ])
         .assert()
         .code(3);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("cannot reach"));

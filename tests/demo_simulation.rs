@@ -10,13 +10,18 @@ use triage::domain::ranking::rank;
 use triage::domain::{Health, TaskState};
 
 fn demo() -> (Arc<ManualClock>, DemoAccount) {
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()));
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap(),
+    ));
     let scenario = Scenario::load("saas").unwrap();
     let account = DemoAccount::new(&scenario, clock.clone()).without_latency();
     (clock, account)
 }
 
-async fn ranked(account: &DemoAccount, now: chrono::DateTime<Utc>) -> Vec<triage::domain::ranking::RankedService> {
+async fn ranked(
+    account: &DemoAccount,
+    now: chrono::DateTime<Utc>,
+) -> Vec<triage::domain::ranking::RankedService> {
     let mut all = Vec::new();
     for cluster in account.clusters().await.unwrap() {
         all.extend(account.services(&cluster).await.unwrap());
@@ -29,18 +34,34 @@ async fn oom_looping_service_ranks_first_and_the_rest_is_as_scripted() {
     let (clock, account) = demo();
     let ranked = ranked(&account, clock.now()).await;
     for r in &ranked {
-        eprintln!("{:<12} {:<12} {:<10} {}", r.service.cluster, r.service.name, r.verdict.health, r.verdict.reason);
+        eprintln!(
+            "{:<12} {:<12} {:<10} {}",
+            r.service.cluster, r.service.name, r.verdict.health, r.verdict.reason
+        );
     }
     assert!(ranked.len() >= 8);
     assert_eq!(ranked[0].service.name, "chatbot-api");
-    assert!(matches!(ranked[0].verdict.health, Health::Down | Health::Degraded));
-    let health = |name: &str| ranked.iter().find(|r| r.service.name == name).unwrap().verdict.health;
+    assert!(matches!(
+        ranked[0].verdict.health,
+        Health::Down | Health::Degraded
+    ));
+    let health = |name: &str| {
+        ranked
+            .iter()
+            .find(|r| r.service.name == name)
+            .unwrap()
+            .verdict
+            .health
+    };
     assert_eq!(health("worker"), Health::Degraded);
     assert_eq!(health("admin"), Health::Deploying);
     assert_eq!(health("reindexer"), Health::ScaledToZero);
     assert_eq!(health("backend-api"), Health::Healthy);
 
-    let stopped = account.tasks("prod-web", "chatbot-api", TaskState::Stopped).await.unwrap();
+    let stopped = account
+        .tasks("prod-web", "chatbot-api", TaskState::Stopped)
+        .await
+        .unwrap();
     let oom = stopped
         .iter()
         .find(|t| t.containers[0].exit_code == Some(137))
@@ -64,20 +85,39 @@ async fn rolling_back_ends_the_oom_loop() {
         .update_service(
             "prod-web",
             "chatbot-api",
-            ServiceChange { task_definition: Some(previous), ..Default::default() },
+            ServiceChange {
+                task_definition: Some(previous),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
-    clock.advance(Duration::minutes(1));
+    clock.advance(Duration::seconds(10));
     let during = account.service("prod-web", "chatbot-api").await.unwrap();
-    assert!(during.deployments.len() >= 1);
+    let primary = during.primary().expect("a primary deployment");
+    assert!(primary.task_definition.ends_with("chatbot-api:40"));
+    assert_eq!(
+        primary.rollout_state,
+        Some(triage::domain::RolloutState::InProgress)
+    );
     clock.advance(Duration::minutes(15));
     let ranked = ranked(&account, clock.now()).await;
-    let chatbot = ranked.iter().find(|r| r.service.name == "chatbot-api").unwrap();
-    assert_eq!(chatbot.verdict.health, Health::Healthy, "{}", chatbot.verdict.reason);
+    let chatbot = ranked
+        .iter()
+        .find(|r| r.service.name == "chatbot-api")
+        .unwrap();
+    assert_eq!(
+        chatbot.verdict.health,
+        Health::Healthy,
+        "{}",
+        chatbot.verdict.reason
+    );
     assert!(chatbot.service.task_definition.ends_with("chatbot-api:40"));
     // No task of the good revision is OOM-killed.
-    let stopped = account.tasks("prod-web", "chatbot-api", TaskState::Stopped).await.unwrap();
+    let stopped = account
+        .tasks("prod-web", "chatbot-api", TaskState::Stopped)
+        .await
+        .unwrap();
     let rollback_at = clock.now() - Duration::minutes(16);
     assert!(stopped
         .iter()
@@ -89,14 +129,28 @@ async fn rolling_back_ends_the_oom_loop() {
 async fn desired_count_changes_the_counts() {
     let (clock, account) = demo();
     account
-        .update_service("prod-web", "backend-api", ServiceChange { desired_count: Some(6), ..Default::default() })
+        .update_service(
+            "prod-web",
+            "backend-api",
+            ServiceChange {
+                desired_count: Some(6),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     clock.advance(Duration::minutes(3));
     let s = account.service("prod-web", "backend-api").await.unwrap();
     assert_eq!((s.desired, s.running), (6, 6));
     account
-        .update_service("prod-web", "backend-api", ServiceChange { desired_count: Some(0), ..Default::default() })
+        .update_service(
+            "prod-web",
+            "backend-api",
+            ServiceChange {
+                desired_count: Some(0),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     clock.advance(Duration::minutes(3));

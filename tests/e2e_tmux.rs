@@ -48,14 +48,20 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
 
 fn wait_for_file(path: &Path) {
     let start = Instant::now();
     while !path.exists() {
-        assert!(start.elapsed() < Duration::from_secs(15), "{} never appeared", path.display());
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{} never appeared",
+            path.display()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -73,26 +79,59 @@ fn demo_oom_service_first_open_back_quit_and_the_terminal_is_restored() {
         stty = stty.display(),
         done = done.display(),
     );
-    let tmux = Tmux { socket: format!("triage-e2e-{}", std::process::id()) };
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "sh", "-c", &script]);
+    let tmux = Tmux {
+        socket: format!("triage-e2e-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
 
     // Ranked first: the OOM-looping service.
-    let screen = tmux.wait_for("the ranked services", |s| s.contains("chatbot-api") && s.contains("Services ("));
+    let screen = tmux.wait_for("the ranked services", |s| {
+        s.contains("chatbot-api") && s.contains("Services (")
+    });
     let lines: Vec<&str> = screen.lines().collect();
-    assert!(lines[0].contains("DEMO"), "DEMO banner on the first line:\n{screen}");
-    assert!(lines[3].contains("chatbot-api"), "first row is the OOM loop:\n{screen}");
-    assert!(lines[3].contains("degraded") || lines[3].contains("down"), "{screen}");
-    assert_eq!(tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]).trim(), "1");
+    assert!(
+        lines[0].contains("DEMO"),
+        "DEMO banner on the first line:\n{screen}"
+    );
+    assert!(
+        lines[3].contains("chatbot-api"),
+        "first row is the OOM loop:\n{screen}"
+    );
+    assert!(
+        lines[3].contains("degraded") || lines[3].contains("down"),
+        "{screen}"
+    );
+    assert_eq!(
+        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "1"
+    );
 
     // Open it: deployments, tasks with the OOM kills, events.
     tmux.keys(&["Enter"]);
-    let detail = tmux.wait_for("the service detail", |s| s.contains("DEPLOYMENTS") && s.contains("OutOfMemoryError"));
+    let detail = tmux.wait_for("the service detail", |s| {
+        s.contains("DEPLOYMENTS") && s.contains("OutOfMemoryError")
+    });
     assert!(detail.contains("prod-web/chatbot-api"));
     assert!(detail.contains("137"));
 
     // Back, then quit.
     tmux.keys(&["Escape"]);
-    tmux.wait_for("home again", |s| s.contains("Services (") && !s.contains("DEPLOYMENTS"));
+    tmux.wait_for("home again", |s| {
+        s.contains("Services (") && !s.contains("DEPLOYMENTS")
+    });
     tmux.keys(&["q"]);
     wait_for_file(&done);
 
@@ -100,9 +139,13 @@ fn demo_oom_service_first_open_back_quit_and_the_terminal_is_restored() {
     assert_eq!(code.trim(), "0", "triage exits 0 on q");
     let settings = std::fs::read_to_string(&stty).unwrap();
     let words: Vec<&str> = settings.split_whitespace().collect();
-    assert!(words.contains(&"icanon") && words.contains(&"echo"), "terminal left in raw mode: {settings}");
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "terminal left in raw mode: {settings}"
+    );
     assert_eq!(
-        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]).trim(),
+        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
         "0",
         "back on the main screen"
     );

@@ -23,20 +23,56 @@ fn every_fixture_gets_its_health_and_a_reason_that_says_why() {
         ("healthy", Health::Healthy, "4 of 4 running"),
         ("scaled-to-zero", Health::ScaledToZero, "desired 0"),
         ("down", Health::Down, "0 of 2 running, 1 pending"),
-        ("failed-rollout", Health::Failed, "deployment of chatbot-api:41 FAILED: ECS deployment circuit breaker"),
-        ("failed-circuit-breaker-rollback", Health::Failed, "rolled back by the circuit breaker"),
-        ("failed-rolled-back-earlier", Health::Failed, "rolled back by the circuit breaker"),
-        ("degraded-below-desired", Health::Degraded, "2 of 3 running: was unable to place a task"),
-        ("degraded-failed-tasks", Health::Degraded, "2 failed tasks in deployment of admin:18"),
-        ("degraded-repeated-stops", Health::Degraded, "3 task stops in 25m"),
-        ("degraded-unhealthy-targets", Health::Degraded, "failed container health checks"),
-        ("deploying", Health::Deploying, "rolling out admin:19 (1 of 2 new running)"),
+        (
+            "failed-rollout",
+            Health::Failed,
+            "deployment of chatbot-api:41 FAILED: ECS deployment circuit breaker",
+        ),
+        (
+            "failed-circuit-breaker-rollback",
+            Health::Failed,
+            "rolled back by the circuit breaker",
+        ),
+        (
+            "failed-rolled-back-earlier",
+            Health::Failed,
+            "rolled back by the circuit breaker",
+        ),
+        (
+            "degraded-below-desired",
+            Health::Degraded,
+            "2 of 3 running: was unable to place a task",
+        ),
+        (
+            "degraded-failed-tasks",
+            Health::Degraded,
+            "2 failed tasks in deployment of admin:18",
+        ),
+        (
+            "degraded-repeated-stops",
+            Health::Degraded,
+            "3 task stops in 25m",
+        ),
+        (
+            "degraded-unhealthy-targets",
+            Health::Degraded,
+            "failed container health checks",
+        ),
+        (
+            "deploying",
+            Health::Deploying,
+            "rolling out admin:19 (1 of 2 new running)",
+        ),
         ("healthy-after-old-stops", Health::Healthy, "2 of 2 running"),
     ];
     for (name, health, reason) in cases {
         let v = verdict(name);
         assert_eq!(v.health, *health, "{name}: {}", v.reason);
-        assert!(v.reason.contains(reason), "{name}: reason {:?} lacks {reason:?}", v.reason);
+        assert!(
+            v.reason.contains(reason),
+            "{name}: reason {:?} lacks {reason:?}",
+            v.reason
+        );
     }
 }
 
@@ -59,10 +95,18 @@ fn repeated_stops_age_out_of_the_window() {
 #[test]
 fn ranking_puts_the_worst_first_then_the_most_recently_changed() {
     let names = [
-        "healthy", "scaled-to-zero", "down", "failed-rollout", "degraded-below-desired",
-        "degraded-repeated-stops", "deploying", "degraded-failed-tasks",
+        "healthy",
+        "scaled-to-zero",
+        "down",
+        "failed-rollout",
+        "degraded-below-desired",
+        "degraded-repeated-stops",
+        "deploying",
+        "degraded-failed-tasks",
     ];
-    let services = names.iter().map(|n| fixtures::service(&format!("health/{n}.json")));
+    let services = names
+        .iter()
+        .map(|n| fixtures::service(&format!("health/{n}.json")));
     let ranked = rank(services, now());
     let order: Vec<(Health, &str)> = ranked
         .iter()
@@ -87,7 +131,21 @@ fn ranking_puts_the_worst_first_then_the_most_recently_changed() {
 #[test]
 fn health_names_are_the_stable_json_codes() {
     let codes: Vec<&str> = Health::ALL.iter().map(|h| h.as_str()).collect();
-    assert_eq!(codes, ["down", "failed", "degraded", "deploying", "healthy", "scaled_to_zero"]);
-    assert!(Health::Down.is_unhealthy() && Health::Failed.is_unhealthy() && Health::Degraded.is_unhealthy());
+    assert_eq!(
+        codes,
+        [
+            "down",
+            "failed",
+            "degraded",
+            "deploying",
+            "healthy",
+            "scaled_to_zero"
+        ]
+    );
+    assert!(
+        Health::Down.is_unhealthy()
+            && Health::Failed.is_unhealthy()
+            && Health::Degraded.is_unhealthy()
+    );
     assert!(!Health::Deploying.is_unhealthy() && !Health::ScaledToZero.is_unhealthy());
 }

@@ -9,7 +9,9 @@ use ratatui::Terminal;
 use support::fixtures;
 use triage::app::state::SessionInfo;
 use triage::app::update::init;
-use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, ServiceDetail, StatusSnapshot, WorkerResult};
+use triage::app::{
+    update, AppState, Effect, Key, KeyPress, Msg, ServiceDetail, StatusSnapshot, WorkerResult,
+};
 use triage::domain::ports::AccountIdentity;
 use triage::domain::task::Task;
 use triage::domain::PortError;
@@ -20,8 +22,14 @@ fn t0() -> DateTime<Utc> {
 }
 
 const FIXTURES: &[&str] = &[
-    "healthy", "down", "degraded-below-desired", "deploying", "scaled-to-zero",
-    "failed-rollout", "degraded-failed-tasks", "healthy-after-old-stops",
+    "healthy",
+    "down",
+    "degraded-below-desired",
+    "deploying",
+    "scaled-to-zero",
+    "failed-rollout",
+    "degraded-failed-tasks",
+    "healthy-after-old-stops",
 ];
 
 fn session(demo: bool) -> SessionInfo {
@@ -38,7 +46,12 @@ fn session(demo: bool) -> SessionInfo {
 }
 
 fn loaded(width: u16, height: u16, demo: bool) -> AppState {
-    let mut s = AppState::new(session(demo), ThemeSpec::built_in("dark").unwrap(), false, t0());
+    let mut s = AppState::new(
+        session(demo),
+        ThemeSpec::built_in("dark").unwrap(),
+        false,
+        t0(),
+    );
     update(&mut s, Msg::Resize { width, height });
     let effects = init(&mut s);
     let generation = effects
@@ -48,34 +61,57 @@ fn loaded(width: u16, height: u16, demo: bool) -> AppState {
             _ => None,
         })
         .unwrap();
-    update(&mut s, Msg::Worker(WorkerResult::Identity(Ok(AccountIdentity {
-        account: Some("123456789012".into()),
-        region: "eu-west-1".into(),
-        profile: Some("prod-admin".into()),
-        principal: None,
-        endpoint: None,
-        demo,
-    }))));
-    let services = FIXTURES.iter().map(|n| fixtures::service(&format!("health/{n}.json"))).collect();
-    update(&mut s, Msg::Worker(WorkerResult::Status {
-        generation,
-        result: Ok(StatusSnapshot { services, ..Default::default() }),
-    }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Identity(Ok(AccountIdentity {
+            account: Some("123456789012".into()),
+            region: "eu-west-1".into(),
+            profile: Some("prod-admin".into()),
+            principal: None,
+            endpoint: None,
+            demo,
+        }))),
+    );
+    let services = FIXTURES
+        .iter()
+        .map(|n| fixtures::service(&format!("health/{n}.json")))
+        .collect();
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            result: Ok(StatusSnapshot {
+                services,
+                ..Default::default()
+            }),
+        }),
+    );
     update(&mut s, Msg::Tick(t0() + Duration::seconds(4)));
     s
 }
 
 fn with_detail(mut s: AppState) -> AppState {
     let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
-    let Effect::FetchServiceDetail { generation, key } = effects[0].clone() else { panic!("{effects:?}") };
+    let Effect::FetchServiceDetail { generation, key } = effects[0].clone() else {
+        panic!("{effects:?}")
+    };
     let tasks: Vec<Task> = fixtures::tasks(&fixtures::load("tasks/payments.json"));
-    let (stopped, running): (Vec<Task>, Vec<Task>) = tasks.into_iter().partition(|t| t.last_status == "STOPPED");
+    let (stopped, running): (Vec<Task>, Vec<Task>) =
+        tasks.into_iter().partition(|t| t.last_status == "STOPPED");
     let service = fixtures::service("health/down.json");
-    update(&mut s, Msg::Worker(WorkerResult::ServiceDetail {
-        generation,
-        key,
-        result: Ok(Box::new(ServiceDetail { service, running, stopped, task_definition: None })),
-    }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::ServiceDetail {
+            generation,
+            key,
+            result: Ok(Box::new(ServiceDetail {
+                service,
+                running,
+                stopped,
+                task_definition: None,
+            })),
+        }),
+    );
     s
 }
 
@@ -141,11 +177,18 @@ fn help_80x24() {
 fn stale_data_shows_its_age_and_the_error() {
     let mut s = loaded(100, 20, false);
     let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(40)));
-    let Some(Effect::FetchStatus { generation, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
-    update(&mut s, Msg::Worker(WorkerResult::Status {
-        generation,
-        result: Err(PortError::Throttled { operation: "DescribeServices".into() }),
-    }));
+    let Some(Effect::FetchStatus { generation, .. }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            result: Err(PortError::Throttled {
+                operation: "DescribeServices".into(),
+            }),
+        }),
+    );
     update(&mut s, Msg::Tick(t0() + Duration::seconds(75)));
     let text = render(&s);
     assert!(text.contains("STALE: updated 1m ago"), "{text}");
@@ -155,15 +198,34 @@ fn stale_data_shows_its_age_and_the_error() {
 
 #[test]
 fn no_credentials_explains_the_fix() {
-    let mut s = AppState::new(session(false), ThemeSpec::built_in("dark").unwrap(), false, t0());
-    update(&mut s, Msg::Resize { width: 100, height: 20 });
+    let mut s = AppState::new(
+        session(false),
+        ThemeSpec::built_in("dark").unwrap(),
+        false,
+        t0(),
+    );
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 100,
+            height: 20,
+        },
+    );
     init(&mut s);
-    update(&mut s, Msg::Worker(WorkerResult::Status {
-        generation: 1,
-        result: Err(PortError::ExpiredCredentials { profile: Some("prod-admin".into()) }),
-    }));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation: 1,
+            result: Err(PortError::ExpiredCredentials {
+                profile: Some("prod-admin".into()),
+            }),
+        }),
+    );
     let text = render(&s);
-    assert!(text.contains("aws sso login --profile prod-admin"), "{text}");
+    assert!(
+        text.contains("aws sso login --profile prod-admin"),
+        "{text}"
+    );
     assert!(text.contains("retrying in"), "{text}");
 }
 
@@ -171,11 +233,16 @@ fn no_credentials_explains_the_fix() {
 fn hostile_event_text_never_reaches_the_terminal() {
     let mut s = loaded(120, 30, false);
     if let Some(ranked) = s.status.data.as_mut() {
-        ranked[0].service.events.insert(0, triage::domain::ServiceEvent {
-            id: "x".into(),
-            at: t0(),
-            message: "(service payments) \u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2Jcleared\u{9b}31m".into(),
-        });
+        ranked[0].service.events.insert(
+            0,
+            triage::domain::ServiceEvent {
+                id: "x".into(),
+                at: t0(),
+                message:
+                    "(service payments) \u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}[2Jcleared\u{9b}31m"
+                        .into(),
+            },
+        );
     }
     update(&mut s, Msg::Key(KeyPress::char('E')));
     let text = render(&s);
@@ -204,8 +271,19 @@ fn every_screen_and_overlay_renders_at_20x5_without_panic() {
         let s = with_detail(s);
         render(&s);
         // Before anything has loaded.
-        let mut empty = AppState::new(session(false), ThemeSpec::built_in("light").unwrap(), true, t0());
-        update(&mut empty, Msg::Resize { width: w, height: h });
+        let mut empty = AppState::new(
+            session(false),
+            ThemeSpec::built_in("light").unwrap(),
+            true,
+            t0(),
+        );
+        update(
+            &mut empty,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
         render(&empty);
     }
 }

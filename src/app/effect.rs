@@ -12,9 +12,15 @@ pub enum Effect {
     /// Who and where: account, region, principal.
     FetchIdentity,
     /// Every watched service. `clusters` empty = every cluster in the region.
-    FetchStatus { generation: u64, clusters: Vec<String> },
+    FetchStatus {
+        generation: u64,
+        clusters: Vec<String>,
+    },
     /// One service in depth: its tasks, stopped tasks and task definition.
-    FetchServiceDetail { generation: u64, key: ServiceKey },
+    FetchServiceDetail {
+        generation: u64,
+        key: ServiceKey,
+    },
     Quit,
 }
 

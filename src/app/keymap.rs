@@ -70,22 +70,134 @@ const fn p(key: Key) -> KeyPress {
 }
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { keys: &[p(Key::Enter)], label: "Enter", action: Action::Open, help: "open the selected service", scope: Scope::Lists, hint: Some("open") },
-    Binding { keys: &[k('j'), p(Key::Down)], label: "j ↓", action: Action::Down, help: "move down", scope: Scope::Everywhere, hint: None },
-    Binding { keys: &[k('k'), p(Key::Up)], label: "k ↑", action: Action::Up, help: "move up", scope: Scope::Everywhere, hint: None },
-    Binding { keys: &[p(Key::PageDown), KeyPress::ctrl('d')], label: "PgDn ^d", action: Action::PageDown, help: "page down", scope: Scope::Everywhere, hint: None },
-    Binding { keys: &[p(Key::PageUp), KeyPress::ctrl('u')], label: "PgUp ^u", action: Action::PageUp, help: "page up", scope: Scope::Everywhere, hint: None },
-    Binding { keys: &[k('g'), p(Key::Home)], label: "g Home", action: Action::Top, help: "go to the top", scope: Scope::Everywhere, hint: None },
-    Binding { keys: &[k('G'), p(Key::End)], label: "G End", action: Action::Bottom, help: "go to the bottom", scope: Scope::Everywhere, hint: None },
-    Binding { keys: &[k('/')], label: "/", action: Action::Filter, help: "filter the list (!text hides matches)", scope: Scope::Lists, hint: Some("filter") },
-    Binding { keys: &[k('e')], label: "e", action: Action::ClusterEvents, help: "events of the selected service's cluster, all services merged", scope: Scope::Home, hint: Some("events") },
-    Binding { keys: &[k('e')], label: "e", action: Action::ClusterEvents, help: "events of this service's cluster, all services merged", scope: Scope::Service, hint: Some("cluster events") },
-    Binding { keys: &[k('E')], label: "E", action: Action::AllEvents, help: "events of every watched cluster, merged by time", scope: Scope::Lists, hint: None },
-    Binding { keys: &[k('r')], label: "r", action: Action::Refresh, help: "refresh now", scope: Scope::Everywhere, hint: Some("refresh") },
-    Binding { keys: &[p(Key::Esc), p(Key::Left), k('h')], label: "Esc h ←", action: Action::Back, help: "back", scope: Scope::NotHome, hint: Some("back") },
-    Binding { keys: &[k(':')], label: ":", action: Action::Palette, help: "command palette (:svc, :events, :theme, :q)", scope: Scope::Everywhere, hint: Some("command") },
-    Binding { keys: &[k('?')], label: "?", action: Action::Help, help: "help for this screen", scope: Scope::Everywhere, hint: Some("help") },
-    Binding { keys: &[k('q'), KeyPress::ctrl('c')], label: "q ^c", action: Action::Quit, help: "quit", scope: Scope::Everywhere, hint: Some("quit") },
+    Binding {
+        keys: &[p(Key::Enter)],
+        label: "Enter",
+        action: Action::Open,
+        help: "open the selected service",
+        scope: Scope::Lists,
+        hint: Some("open"),
+    },
+    Binding {
+        keys: &[k('j'), p(Key::Down)],
+        label: "j ↓",
+        action: Action::Down,
+        help: "move down",
+        scope: Scope::Everywhere,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('k'), p(Key::Up)],
+        label: "k ↑",
+        action: Action::Up,
+        help: "move up",
+        scope: Scope::Everywhere,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::PageDown), KeyPress::ctrl('d')],
+        label: "PgDn ^d",
+        action: Action::PageDown,
+        help: "page down",
+        scope: Scope::Everywhere,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::PageUp), KeyPress::ctrl('u')],
+        label: "PgUp ^u",
+        action: Action::PageUp,
+        help: "page up",
+        scope: Scope::Everywhere,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('g'), p(Key::Home)],
+        label: "g Home",
+        action: Action::Top,
+        help: "go to the top",
+        scope: Scope::Everywhere,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('G'), p(Key::End)],
+        label: "G End",
+        action: Action::Bottom,
+        help: "go to the bottom",
+        scope: Scope::Everywhere,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('/')],
+        label: "/",
+        action: Action::Filter,
+        help: "filter the list (!text hides matches)",
+        scope: Scope::Lists,
+        hint: Some("filter"),
+    },
+    Binding {
+        keys: &[k('e')],
+        label: "e",
+        action: Action::ClusterEvents,
+        help: "events of the selected service's cluster, all services merged",
+        scope: Scope::Home,
+        hint: Some("events"),
+    },
+    Binding {
+        keys: &[k('e')],
+        label: "e",
+        action: Action::ClusterEvents,
+        help: "events of this service's cluster, all services merged",
+        scope: Scope::Service,
+        hint: Some("cluster events"),
+    },
+    Binding {
+        keys: &[k('E')],
+        label: "E",
+        action: Action::AllEvents,
+        help: "events of every watched cluster, merged by time",
+        scope: Scope::Lists,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('r')],
+        label: "r",
+        action: Action::Refresh,
+        help: "refresh now",
+        scope: Scope::Everywhere,
+        hint: Some("refresh"),
+    },
+    Binding {
+        keys: &[p(Key::Esc), p(Key::Left), k('h')],
+        label: "Esc h ←",
+        action: Action::Back,
+        help: "back",
+        scope: Scope::NotHome,
+        hint: Some("back"),
+    },
+    Binding {
+        keys: &[k(':')],
+        label: ":",
+        action: Action::Palette,
+        help: "command palette (:svc, :events, :theme, :q)",
+        scope: Scope::Everywhere,
+        hint: Some("command"),
+    },
+    Binding {
+        keys: &[k('?')],
+        label: "?",
+        action: Action::Help,
+        help: "help for this screen",
+        scope: Scope::Everywhere,
+        hint: Some("help"),
+    },
+    Binding {
+        keys: &[k('q'), KeyPress::ctrl('c')],
+        label: "q ^c",
+        action: Action::Quit,
+        help: "quit",
+        scope: Scope::Everywhere,
+        hint: Some("quit"),
+    },
 ];
 
 /// Also accept `l` and → to open, like moving right into a tree.
@@ -105,7 +217,10 @@ pub fn action_for(screen: &Screen, key: KeyPress) -> Option<Action> {
 
 /// The bindings valid on this screen, in table order.
 pub fn bindings_for(screen: &Screen) -> Vec<&'static Binding> {
-    BINDINGS.iter().filter(|b| b.scope.includes(screen)).collect()
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope.includes(screen))
+        .collect()
 }
 
 #[cfg(test)]
@@ -117,7 +232,10 @@ mod tests {
     fn no_key_is_bound_twice_on_one_screen() {
         let screens = [
             Screen::Home,
-            Screen::Service(ServiceKey { cluster: "c".into(), service: "s".into() }),
+            Screen::Service(ServiceKey {
+                cluster: "c".into(),
+                service: "s".into(),
+            }),
             Screen::Events(None),
         ];
         for screen in &screens {
@@ -135,6 +253,9 @@ mod tests {
     #[test]
     fn back_is_not_offered_on_home() {
         assert_eq!(action_for(&Screen::Home, p(Key::Esc)), None);
-        assert_eq!(action_for(&Screen::Events(None), p(Key::Esc)), Some(Action::Back));
+        assert_eq!(
+            action_for(&Screen::Events(None), p(Key::Esc)),
+            Some(Action::Back)
+        );
     }
 }

@@ -21,7 +21,10 @@ pub enum Command {
 /// Every command with its usage, for completion and help.
 pub const COMMANDS: &[(&str, &str)] = &[
     ("svc", "ranked services; `:svc NAME` opens one"),
-    ("events", "events merged by time; `:events CLUSTER` for one cluster"),
+    (
+        "events",
+        "events merged by time; `:events CLUSTER` for one cluster",
+    ),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
     ("refresh", "refresh now"),
     ("help", "keys for this screen"),
@@ -49,7 +52,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "q" | "quit" | "exit" | "q!" => Ok(Command::Quit),
         other => Err(format!(
             "unknown command `:{other}`; commands: {}",
-            COMMANDS.iter().map(|(c, _)| format!(":{c}")).collect::<Vec<_>>().join(" ")
+            COMMANDS
+                .iter()
+                .map(|(c, _)| format!(":{c}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         )),
     }
 }
@@ -80,8 +87,14 @@ mod tests {
     #[test]
     fn parses_commands_and_arguments() {
         assert_eq!(parse(":svc"), Ok(Command::Services));
-        assert_eq!(parse("svc chatbot-api"), Ok(Command::OpenService("chatbot-api".into())));
-        assert_eq!(parse("events prod-web"), Ok(Command::Events(Some("prod-web".into()))));
+        assert_eq!(
+            parse("svc chatbot-api"),
+            Ok(Command::OpenService("chatbot-api".into()))
+        );
+        assert_eq!(
+            parse("events prod-web"),
+            Ok(Command::Events(Some("prod-web".into())))
+        );
         assert_eq!(parse("q"), Ok(Command::Quit));
         assert!(parse("logz").unwrap_err().contains(":svc"));
         assert!(parse("").is_err());

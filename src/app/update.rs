@@ -16,7 +16,10 @@ use chrono::{DateTime, Duration, Utc};
 pub enum Msg {
     Key(KeyPress),
     Mouse(MouseInput),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Time passed (the console ticks about once a second).
     Tick(DateTime<Utc>),
     Worker(WorkerResult),
@@ -103,7 +106,12 @@ fn begin<T>(r: &mut Refreshing<T>, now: DateTime<Utc>) -> u64 {
 }
 
 /// Record the outcome of a refresh: data and its time, or the error and when to retry.
-fn settle<T>(r: &mut Refreshing<T>, now: DateTime<Utc>, interval: Duration, outcome: Result<T, PortError>) {
+fn settle<T>(
+    r: &mut Refreshing<T>,
+    now: DateTime<Utc>,
+    interval: Duration,
+    outcome: Result<T, PortError>,
+) {
     r.in_flight = None;
     match outcome {
         Ok(data) => {
@@ -116,7 +124,8 @@ fn settle<T>(r: &mut Refreshing<T>, now: DateTime<Utc>, interval: Duration, outc
         Err(err) => {
             // Keep the last known data on screen; retry with growing delays.
             r.failures = r.failures.saturating_add(1);
-            let delay = Duration::seconds(RETRY_BASE_SECONDS << r.failures.min(5).saturating_sub(1));
+            let delay =
+                Duration::seconds(RETRY_BASE_SECONDS << r.failures.min(5).saturating_sub(1));
             r.next_at = now + delay.min(interval);
             r.error = Some(err);
         }
@@ -364,7 +373,11 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
             match found {
                 Some(key) => go(state, Screen::Service(key)),
                 None => {
-                    flash(state, &format!("no service named `{name}` is watched"), true);
+                    flash(
+                        state,
+                        &format!("no service named `{name}` is watched"),
+                        true,
+                    );
                     Vec::new()
                 }
             }

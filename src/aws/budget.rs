@@ -34,7 +34,8 @@ impl Budget {
                 let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
                 let (tokens, last) = &mut *state;
                 let now = Instant::now();
-                *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.burst);
+                *tokens =
+                    (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.burst);
                 *last = now;
                 if *tokens >= 1.0 {
                     *tokens -= 1.0;

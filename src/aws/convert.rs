@@ -18,7 +18,11 @@ fn count(n: i32) -> u32 {
 }
 
 pub fn service(s: &types::Service) -> Service {
-    let cluster = s.cluster_arn().map(arn_name).unwrap_or_default().to_string();
+    let cluster = s
+        .cluster_arn()
+        .map(arn_name)
+        .unwrap_or_default()
+        .to_string();
     Service {
         cluster,
         name: s.service_name().unwrap_or_default().to_string(),
@@ -28,14 +32,11 @@ pub fn service(s: &types::Service) -> Service {
         running: count(s.running_count()),
         pending: count(s.pending_count()),
         task_definition: s.task_definition().unwrap_or_default().to_string(),
-        launch_type: s
-            .launch_type()
-            .map(|l| l.as_str().to_string())
-            .or_else(|| {
-                s.capacity_provider_strategy()
-                    .first()
-                    .map(|c| c.capacity_provider().to_string())
-            }),
+        launch_type: s.launch_type().map(|l| l.as_str().to_string()).or_else(|| {
+            s.capacity_provider_strategy()
+                .first()
+                .map(|c| c.capacity_provider().to_string())
+        }),
         deployments: s.deployments().iter().map(deployment).collect(),
         events: s
             .events()
@@ -56,7 +57,9 @@ fn deployment(d: &types::Deployment) -> Deployment {
     Deployment {
         id: d.id().unwrap_or_default().to_string(),
         status: DeploymentStatus::parse(d.status().unwrap_or_default()),
-        rollout_state: d.rollout_state().and_then(|r| RolloutState::parse(r.as_str())),
+        rollout_state: d
+            .rollout_state()
+            .and_then(|r| RolloutState::parse(r.as_str())),
         rollout_state_reason: d.rollout_state_reason().map(str::to_string),
         task_definition: d.task_definition().unwrap_or_default().to_string(),
         desired: count(d.desired_count()),
@@ -72,7 +75,11 @@ pub fn task(t: &types::Task) -> Task {
     let arn = t.task_arn().unwrap_or_default().to_string();
     Task {
         id: arn_name(&arn).to_string(),
-        cluster: t.cluster_arn().map(arn_name).unwrap_or_default().to_string(),
+        cluster: t
+            .cluster_arn()
+            .map(arn_name)
+            .unwrap_or_default()
+            .to_string(),
         arn,
         group: t.group().map(str::to_string),
         task_definition: t.task_definition_arn().unwrap_or_default().to_string(),

@@ -50,10 +50,7 @@ impl AwsAccount {
     /// Build on an already resolved SDK config (the connection gives the
     /// profile for messages, the endpoint and the budgets).
     pub fn with_config(config: &aws_config::SdkConfig, conn: &Connection) -> AwsAccount {
-        let region = config
-            .region()
-            .map(|r| r.to_string())
-            .unwrap_or_default();
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         let endpoint = conn.endpoint_url.clone();
         AwsAccount {
             ecs: aws_sdk_ecs::Client::new(config),
@@ -77,7 +74,12 @@ impl AwsAccount {
     }
 
     /// One budgeted call, retried with jittered back-off while AWS throttles it.
-    async fn call<T, E, R, F, Fut>(&self, budget: &Budget, operation: &str, send: F) -> PortResult<T>
+    async fn call<T, E, R, F, Fut>(
+        &self,
+        budget: &Budget,
+        operation: &str,
+        send: F,
+    ) -> PortResult<T>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, R>>>,
@@ -91,10 +93,14 @@ impl AwsAccount {
                 Ok(out) => return Ok(out),
                 Err(err) => {
                     let err = map_sdk_error(operation, err, &self.ctx);
-                    if matches!(err, PortError::Throttled { .. }) && attempt < self.throttle_retries {
+                    if matches!(err, PortError::Throttled { .. }) && attempt < self.throttle_retries
+                    {
                         self.throttled.fetch_add(1, Ordering::Relaxed);
-                        let delay =
-                            backoff_delay(attempt, Duration::from_millis(250), Duration::from_secs(10));
+                        let delay = backoff_delay(
+                            attempt,
+                            Duration::from_millis(250),
+                            Duration::from_secs(10),
+                        );
                         tracing::warn!(operation, attempt, ?delay, "throttled; backing off");
                         tokio::time::sleep(delay).await;
                         attempt += 1;
@@ -147,17 +153,12 @@ impl AwsAccount {
                     "DescribeServices failure"
                 );
             }
-            services.extend(
-                out.services()
-                    .iter()
-                    .map(convert::service)
-                    .map(|mut s| {
-                        if s.cluster.is_empty() {
-                            s.cluster = arn_name(cluster).to_string();
-                        }
-                        s
-                    }),
-            );
+            services.extend(out.services().iter().map(convert::service).map(|mut s| {
+                if s.cluster.is_empty() {
+                    s.cluster = arn_name(cluster).to_string();
+                }
+                s
+            }));
         }
         Ok(services)
     }
@@ -224,7 +225,9 @@ impl EcsPort for AwsAccount {
 
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
         Box::pin(async move {
-            let found = self.describe_services(cluster, &[service.to_string()]).await?;
+            let found = self
+                .describe_services(cluster, &[service.to_string()])
+                .await?;
             found.into_iter().next().ok_or_else(|| PortError::NotFound {
                 what: "service".into(),
                 message: format!("service `{service}` is not in cluster `{cluster}`"),
@@ -284,7 +287,11 @@ impl EcsPort for AwsAccount {
                         .filter(|t| t.group.as_deref() == Some(group.as_str())),
                 );
             }
-            tasks.sort_by(|a, b| b.stopped_at.cmp(&a.stopped_at).then(b.created_at.cmp(&a.created_at)));
+            tasks.sort_by(|a, b| {
+                b.stopped_at
+                    .cmp(&a.stopped_at)
+                    .then(b.created_at.cmp(&a.created_at))
+            });
             Ok(tasks)
         })
     }
@@ -301,7 +308,10 @@ impl EcsPort for AwsAccount {
             }
             let out = self
                 .call(&self.reads, "DescribeTaskDefinition", || {
-                    self.ecs.describe_task_definition().task_definition(arn).send()
+                    self.ecs
+                        .describe_task_definition()
+                        .task_definition(arn)
+                        .send()
                 })
                 .await?;
             let td = out
@@ -333,7 +343,9 @@ impl EcsPort for AwsAccount {
                         .update_service()
                         .cluster(cluster)
                         .service(service)
-                        .set_desired_count(change.desired_count.map(|c| c.min(i32::MAX as u32) as i32))
+                        .set_desired_count(
+                            change.desired_count.map(|c| c.min(i32::MAX as u32) as i32),
+                        )
                         .set_task_definition(change.task_definition.clone())
                         .force_new_deployment(change.force_new_deployment)
                         .send()

@@ -69,24 +69,29 @@ pub fn from_code(operation: &str, code: &str, message: &str, ctx: &ErrorContext)
                 profile: ctx.profile.clone(),
             }
         }
-        "UnrecognizedClientException" | "InvalidClientTokenId" | "InvalidSignatureException"
-        | "SignatureDoesNotMatch" | "AuthFailure" | "IncompleteSignature" => {
-            PortError::InvalidCredentials {
-                profile: ctx.profile.clone(),
-                message,
-            }
-        }
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "AuthFailure"
+        | "IncompleteSignature" => PortError::InvalidCredentials {
+            profile: ctx.profile.clone(),
+            message,
+        },
+        "AccessDeniedException"
+        | "AccessDenied"
+        | "UnauthorizedOperation"
         | "UnauthorizedException" => PortError::AccessDenied {
             operation: operation.into(),
             message,
         },
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException"
-        | "RequestLimitExceeded" | "ThrottledException" => {
-            PortError::Throttled {
-                operation: operation.into(),
-            }
-        }
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "ThrottledException" => PortError::Throttled {
+            operation: operation.into(),
+        },
         "ClusterNotFoundException" => PortError::NotFound {
             what: "cluster".into(),
             message,
@@ -169,7 +174,12 @@ mod tests {
             PortError::ExpiredCredentials { .. }
         ));
         assert!(matches!(
-            from_code("DescribeServices", "ThrottlingException", "Rate exceeded", &ctx()),
+            from_code(
+                "DescribeServices",
+                "ThrottlingException",
+                "Rate exceeded",
+                &ctx()
+            ),
             PortError::Throttled { .. }
         ));
         assert!(matches!(
@@ -177,7 +187,12 @@ mod tests {
             PortError::AccessDenied { .. }
         ));
         assert!(matches!(
-            from_code("ListServices", "ClusterNotFoundException", "Cluster not found.", &ctx()),
+            from_code(
+                "ListServices",
+                "ClusterNotFoundException",
+                "Cluster not found.",
+                &ctx()
+            ),
             PortError::NotFound { .. }
         ));
     }
@@ -189,7 +204,10 @@ mod tests {
             Some(PortError::ExpiredCredentials { .. })
         ));
         assert!(matches!(
-            credential_problem("dispatch failure: other: no providers in chain provided credentials", &ctx()),
+            credential_problem(
+                "dispatch failure: other: no providers in chain provided credentials",
+                &ctx()
+            ),
             Some(PortError::NoCredentials { .. })
         ));
     }

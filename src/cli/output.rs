@@ -51,7 +51,11 @@ mod tests {
     fn columns_align_and_control_sequences_are_stripped() {
         let out = table(
             &["A", "BB", "C"],
-            &[vec!["x".into(), "\u{1b}[31my\u{1b}[0m".into(), "last".into()]],
+            &[vec![
+                "x".into(),
+                "\u{1b}[31my\u{1b}[0m".into(),
+                "last".into(),
+            ]],
         );
         assert_eq!(out, "A  BB  C\nx  y   last\n");
     }

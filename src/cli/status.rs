@@ -35,11 +35,9 @@ pub async fn run(
     let identity = identity?;
     let now = clock.now();
     // A cluster asked for by name that does not exist is an input error.
-    if let Some((_, err)) = snapshot
-        .cluster_errors
-        .iter()
-        .find(|(_, e)| matches!(e, crate::domain::PortError::NotFound { what, .. } if what == "cluster"))
-    {
+    if let Some((_, err)) = snapshot.cluster_errors.iter().find(
+        |(_, e)| matches!(e, crate::domain::PortError::NotFound { what, .. } if what == "cluster"),
+    ) {
         return Err(err.clone().into());
     }
     for (cluster, err) in &snapshot.cluster_errors {
@@ -134,7 +132,9 @@ pub fn to_text(ranked: &[RankedService], now: DateTime<Utc>) -> String {
         })
         .collect();
     table(
-        &["HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "CHANGED", "REASON"],
+        &[
+            "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "CHANGED", "REASON",
+        ],
         &rows,
     )
 }

@@ -40,7 +40,11 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
 }
 
 /// Run the console until the engineer quits.
-pub async fn run(settings: &Settings, ecs: Arc<dyn EcsPort>, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+pub async fn run(
+    settings: &Settings,
+    ecs: Arc<dyn EcsPort>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
     let mut state = AppState::new(
         session_info(settings),
         settings.theme.clone(),
@@ -52,7 +56,13 @@ pub async fn run(settings: &Settings, ecs: Arc<dyn EcsPort>, clock: Arc<dyn Cloc
 
     let mut terminal = terminal::Guard::enter()?;
     let size = terminal.size()?;
-    update(&mut state, Msg::Resize { width: size.width, height: size.height });
+    update(
+        &mut state,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
     for effect in init(&mut state) {
         workers.run(effect);
     }

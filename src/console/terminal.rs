@@ -20,7 +20,12 @@ impl Guard {
     pub fn enter() -> std::io::Result<Guard> {
         install_panic_hook();
         enable_raw_mode()?;
-        if let Err(err) = execute!(stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide) {
+        if let Err(err) = execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            cursor::Hide
+        ) {
             restore();
             return Err(err);
         }
@@ -56,7 +61,12 @@ impl DerefMut for Guard {
 
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
-    let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = disable_raw_mode();
 }
 

@@ -116,7 +116,13 @@ impl Simulation {
         sim
     }
 
-    fn add_service(&mut self, index: usize, spec: &ServiceSpec, start: DateTime<Utc>, now: DateTime<Utc>) {
+    fn add_service(
+        &mut self,
+        index: usize,
+        spec: &ServiceSpec,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) {
         let revisions: Vec<SimRevision> = spec
             .revisions
             .iter()
@@ -177,7 +183,8 @@ impl Simulation {
         // Tasks already running at the start, up to capacity.
         let running = spec.capacity.map_or(spec.desired, |c| c.min(spec.desired));
         for _ in 0..running {
-            let started = deployment.updated_at - Duration::seconds(i64::from(self.rng.u32(30..200)));
+            let started =
+                deployment.updated_at - Duration::seconds(i64::from(self.rng.u32(30..200)));
             let task = SimTask {
                 id: task_id(&mut self.rng),
                 deployment: deployment.id.clone(),
@@ -257,7 +264,9 @@ impl Simulation {
                 s.recent_failures.push(now);
             }
             if task.phase == Phase::Stopping
-                && task.stopping_at.is_some_and(|t| t + Duration::seconds(DRAIN_SECONDS) <= now)
+                && task
+                    .stopping_at
+                    .is_some_and(|t| t + Duration::seconds(DRAIN_SECONDS) <= now)
             {
                 task.phase = Phase::Stopped;
                 task.stopped_at = Some(now);
@@ -283,16 +292,25 @@ impl Simulation {
         }
 
         // 3. The scheduler keeps the primary deployment at the desired count.
-        let Some(primary) = s.deployments.iter().find(|d| d.status == DeploymentStatus::Primary)
+        let Some(primary) = s
+            .deployments
+            .iter()
+            .find(|d| d.status == DeploymentStatus::Primary)
         else {
             return;
         };
         let primary_id = primary.id.clone();
         let primary_revision = primary.revision;
         let live = |t: &&SimTask| matches!(t.phase, Phase::Provisioning | Phase::Running);
-        let primary_live = s.tasks.iter().filter(live).filter(|t| t.deployment == primary_id).count() as u32;
+        let primary_live = s
+            .tasks
+            .iter()
+            .filter(live)
+            .filter(|t| t.deployment == primary_id)
+            .count() as u32;
         let all_live = s.tasks.iter().filter(live).count() as u32;
-        s.recent_failures.retain(|t| *t > now - Duration::minutes(15));
+        s.recent_failures
+            .retain(|t| *t > now - Duration::minutes(15));
 
         if primary_live < s.desired {
             let throttled = s.recent_failures.len() >= 3 && now < s.next_launch_at;
@@ -337,7 +355,9 @@ impl Simulation {
                     // ECS backs off restarts of a service whose tasks keep failing.
                     let backoff = 20 * s.recent_failures.len() as i64;
                     s.next_launch_at = now + Duration::seconds(backoff.min(300));
-                    if s.last_throttle_event.is_none_or(|t| now - t > Duration::minutes(10)) {
+                    if s.last_throttle_event
+                        .is_none_or(|t| now - t > Duration::minutes(10))
+                    {
                         s.last_throttle_event = Some(now);
                         let message = format!(
                             "(service {}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
@@ -348,7 +368,8 @@ impl Simulation {
                 }
             } else if wanted > 0
                 && capacity_left == 0
-                && s.last_capacity_event.is_none_or(|t| now - t > Duration::minutes(15))
+                && s.last_capacity_event
+                    .is_none_or(|t| now - t > Duration::minutes(15))
             {
                 s.last_capacity_event = Some(now);
                 let message = format!(
@@ -401,7 +422,11 @@ impl Simulation {
             .iter()
             .filter(|d| d.status != DeploymentStatus::Primary)
             .filter(|d| !s.tasks.iter().any(|t| t.deployment == d.id && live(&t)))
-            .filter(|d| !s.tasks.iter().any(|t| t.deployment == d.id && t.phase == Phase::Stopping))
+            .filter(|d| {
+                !s.tasks
+                    .iter()
+                    .any(|t| t.deployment == d.id && t.phase == Phase::Stopping)
+            })
             .map(|d| d.id.clone())
             .collect();
         s.deployments.retain(|d| !draining.contains(&d.id));
@@ -409,14 +434,31 @@ impl Simulation {
         let primary_running_now = primary_running;
         let desired = s.desired;
         let name = s.name.clone();
-        if let Some(p) = s.deployments.iter_mut().find(|d| d.status == DeploymentStatus::Primary) {
-            if p.rollout == RolloutState::InProgress && !others_left && primary_running_now >= desired {
+        if let Some(p) = s
+            .deployments
+            .iter_mut()
+            .find(|d| d.status == DeploymentStatus::Primary)
+        {
+            if p.rollout == RolloutState::InProgress
+                && !others_left
+                && primary_running_now >= desired
+            {
                 p.rollout = RolloutState::Completed;
                 p.reason = Some("ECS deployment completed.".into());
                 p.updated_at = now;
                 let id = p.id.clone();
-                push_event(s, rng, now, format!("(service {name}) (deployment {id}) deployment completed."));
-                push_event(s, rng, now, format!("(service {name}) has reached a steady state."));
+                push_event(
+                    s,
+                    rng,
+                    now,
+                    format!("(service {name}) (deployment {id}) deployment completed."),
+                );
+                push_event(
+                    s,
+                    rng,
+                    now,
+                    format!("(service {name}) has reached a steady state."),
+                );
             }
         }
 
@@ -433,7 +475,10 @@ impl Simulation {
         let now = self.now;
         let id = deployment_id(&mut self.rng);
         let s = &mut self.services[service];
-        let current = s.deployments.iter().find(|d| d.status == DeploymentStatus::Primary);
+        let current = s
+            .deployments
+            .iter()
+            .find(|d| d.status == DeploymentStatus::Primary);
         if !force && current.is_some_and(|d| d.revision == revision) {
             return;
         }
@@ -492,7 +537,12 @@ impl Simulation {
         Ok(self.describe(self.find(cluster, name)?))
     }
 
-    pub fn tasks(&self, cluster: &str, name: &str, state: TaskState) -> Result<Vec<Task>, PortError> {
+    pub fn tasks(
+        &self,
+        cluster: &str,
+        name: &str,
+        state: TaskState,
+    ) -> Result<Vec<Task>, PortError> {
         let s = self.find(cluster, name)?;
         let mut tasks: Vec<Task> = s
             .tasks
@@ -503,7 +553,11 @@ impl Simulation {
             })
             .map(|t| self.task(s, t))
             .collect();
-        tasks.sort_by(|a, b| b.stopped_at.cmp(&a.stopped_at).then(b.created_at.cmp(&a.created_at)));
+        tasks.sort_by(|a, b| {
+            b.stopped_at
+                .cmp(&a.stopped_at)
+                .then(b.created_at.cmp(&a.created_at))
+        });
         Ok(tasks)
     }
 
@@ -598,7 +652,9 @@ impl Simulation {
             s.tasks
                 .iter()
                 .filter(|t| deployment.is_none_or(|d| t.deployment == d))
-                .filter(|t| t.phase == phase || (phase == Phase::Running && t.phase == Phase::Stopping))
+                .filter(|t| {
+                    t.phase == phase || (phase == Phase::Running && t.phase == Phase::Stopping)
+                })
                 .count() as u32
         };
         let deployments = s
@@ -629,7 +685,7 @@ impl Simulation {
             .map(|d| d.revision)
             .unwrap_or(0);
         let mut events = s.events.clone();
-        events.sort_by(|a, b| b.at.cmp(&a.at));
+        events.sort_by_key(|e| std::cmp::Reverse(e.at));
         Service {
             cluster: s.cluster.clone(),
             name: s.name.clone(),
@@ -671,10 +727,21 @@ impl Simulation {
             } else {
                 "STOPPED".into()
             },
-            health_status: Some(if t.phase == Phase::Running { "HEALTHY" } else { "UNKNOWN" }.into()),
+            health_status: Some(
+                if t.phase == Phase::Running {
+                    "HEALTHY"
+                } else {
+                    "UNKNOWN"
+                }
+                .into(),
+            ),
             started_by: Some(t.deployment.clone()),
             launch_type: Some(s.launch_type.clone()),
-            availability_zone: Some(format!("{}{}", self.region, ['a', 'b', 'c'][t.id.len() % 3])),
+            availability_zone: Some(format!(
+                "{}{}",
+                self.region,
+                ['a', 'b', 'c'][t.id.len() % 3]
+            )),
             cpu: Some(s.cpu.clone()),
             memory: Some(s.memory.clone()),
             created_at: Some(t.created_at),
@@ -695,7 +762,11 @@ impl Simulation {
     }
 
     fn task_definition_of(&self, s: &SimService, r: &SimRevision) -> TaskDefinition {
-        let index = s.revisions.iter().position(|x| x.number == r.number).unwrap_or(0);
+        let index = s
+            .revisions
+            .iter()
+            .position(|x| x.number == r.number)
+            .unwrap_or(0);
         TaskDefinition {
             arn: self.td_arn(s, index),
             family: s.family.clone(),
@@ -743,7 +814,9 @@ fn stopped_message(service: &str, ids: &[String]) -> String {
 }
 
 fn task_id(rng: &mut fastrand::Rng) -> String {
-    (0..32).map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0')).collect()
+    (0..32)
+        .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0'))
+        .collect()
 }
 
 fn event_id(rng: &mut fastrand::Rng) -> String {
@@ -758,5 +831,8 @@ fn event_id(rng: &mut fastrand::Rng) -> String {
 }
 
 fn deployment_id(rng: &mut fastrand::Rng) -> String {
-    format!("ecs-svc/{}", rng.u64(1_000_000_000_000_000_000..9_999_999_999_999_999_999))
+    format!(
+        "ecs-svc/{}",
+        rng.u64(1_000_000_000_000_000_000..9_999_999_999_999_999_999)
+    )
 }

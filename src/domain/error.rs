@@ -89,9 +89,7 @@ mod tests {
         let e = PortError::ExpiredCredentials {
             profile: Some("prod-admin".into()),
         };
-        assert!(e
-            .to_string()
-            .contains("aws sso login --profile prod-admin"));
+        assert!(e.to_string().contains("aws sso login --profile prod-admin"));
     }
 
     #[test]

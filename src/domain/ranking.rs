@@ -13,7 +13,7 @@ pub struct RankedService {
 
 /// Classify and order services: worst first, then most recently changed, then by name.
 pub fn rank(services: impl IntoIterator<Item = Service>, now: DateTime<Utc>) -> Vec<RankedService> {
-    let mut ranked: Vec<RankedService> = services
+    let ranked: Vec<RankedService> = services
         .into_iter()
         .map(|service| RankedService {
             verdict: classify(&service, now),

@@ -10,7 +10,9 @@ pub struct Dirs {
 
 impl Dirs {
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Self {
-        let home = env("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        let home = env("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("."));
         let xdg = |var: &str, fallback: &str| {
             env(var)
                 .filter(|v| !v.is_empty())

@@ -30,7 +30,10 @@ pub const ROLES: &[&str] = &[
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
 ];
 
 /// A colour, independent of any terminal library.
@@ -117,7 +120,9 @@ pub fn parse(text: &str, origin: &str) -> Result<ThemeSpec, SettingsError> {
     let mut roles = if origin == "dark" {
         BTreeMap::new()
     } else {
-        ThemeSpec::built_in("dark").map(|t| t.roles).unwrap_or_default()
+        ThemeSpec::built_in("dark")
+            .map(|t| t.roles)
+            .unwrap_or_default()
     };
     for (role, value) in &file.roles {
         if !ROLES.contains(&role.as_str()) {
@@ -147,11 +152,11 @@ pub fn find(
     _warnings: &mut Vec<String>,
 ) -> Result<ThemeSpec, SettingsError> {
     let as_path = Path::new(name);
-    let candidates = [
-        user_dir.join(format!("{name}.toml")),
-        as_path.to_path_buf(),
-    ];
-    for path in candidates.iter().filter(|p| p.extension().is_some() && p.is_file()) {
+    let candidates = [user_dir.join(format!("{name}.toml")), as_path.to_path_buf()];
+    if let Some(path) = candidates
+        .iter()
+        .find(|p| p.extension().is_some() && p.is_file())
+    {
         let text = std::fs::read_to_string(path).map_err(|e| SettingsError::BadTheme {
             path: path.display().to_string(),
             message: e.to_string(),

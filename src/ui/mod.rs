@@ -20,7 +20,10 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         return;
     }
     let styles = Styles::new(&state.theme, state.no_color);
-    let header = Rect { height: HEADER_ROWS.min(area.height), ..area };
+    let header = Rect {
+        height: HEADER_ROWS.min(area.height),
+        ..area
+    };
     widgets::header::draw(frame, header, state, &styles);
 
     let body_top = area.y + HEADER_ROWS.min(area.height);

@@ -12,20 +12,24 @@ const CLUSTERS_AT_ONCE: usize = 4;
 /// Read the services of `clusters` (empty = every cluster in the region).
 /// A cluster that fails is reported in the snapshot and the others still
 /// show; only when nothing could be read at all is the whole result an error.
-pub async fn fetch_status(ecs: &dyn EcsPort, clusters: &[String]) -> Result<StatusSnapshot, PortError> {
+pub async fn fetch_status(
+    ecs: &dyn EcsPort,
+    clusters: &[String],
+) -> Result<StatusSnapshot, PortError> {
     let clusters = if !clusters.is_empty() {
         clusters.to_vec()
     } else {
         ecs.clusters().await?
     };
-    let results: Vec<(String, Result<Vec<crate::domain::Service>, PortError>)> = stream::iter(clusters)
-        .map(|cluster| async move {
-            let result = ecs.services(&cluster).await;
-            (cluster, result)
-        })
-        .buffered(CLUSTERS_AT_ONCE)
-        .collect()
-        .await;
+    let results: Vec<(String, Result<Vec<crate::domain::Service>, PortError>)> =
+        stream::iter(clusters)
+            .map(|cluster| async move {
+                let result = ecs.services(&cluster).await;
+                (cluster, result)
+            })
+            .buffered(CLUSTERS_AT_ONCE)
+            .collect()
+            .await;
 
     let mut snapshot = StatusSnapshot::default();
     let mut failed = 0;
@@ -39,9 +43,10 @@ pub async fn fetch_status(ecs: &dyn EcsPort, clusters: &[String]) -> Result<Stat
                 if existing.is_none() {
                     existing = Some(ecs.clusters().await.unwrap_or_default());
                 }
-                snapshot
-                    .cluster_errors
-                    .push((cluster.clone(), unknown_cluster(&cluster, existing.as_deref().unwrap_or(&[]))));
+                snapshot.cluster_errors.push((
+                    cluster.clone(),
+                    unknown_cluster(&cluster, existing.as_deref().unwrap_or(&[])),
+                ));
             }
             Err(err) => {
                 failed += 1;

@@ -3,11 +3,18 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use triage::domain::service::{arn_name, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
+use triage::domain::service::{
+    arn_name, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
+};
 
 pub fn load(path: &str) -> Value {
-    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
-    serde_json::from_str(&std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))).unwrap()
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path);
+    serde_json::from_str(
+        &std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display())),
+    )
+    .unwrap()
 }
 
 /// AWS timestamps: epoch seconds (the API) or RFC 3339 strings (the CLI).
@@ -17,7 +24,9 @@ fn time(v: &Value) -> Option<DateTime<Utc>> {
             let secs = n.as_f64()?;
             DateTime::from_timestamp(secs.trunc() as i64, (secs.fract() * 1e9) as u32)
         }
-        Value::String(s) => DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc)),
+        Value::String(s) => DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
         _ => None,
     }
 }
@@ -54,7 +63,9 @@ pub fn services(doc: &Value) -> Vec<Service> {
                             id: text(d, "id"),
                             status: DeploymentStatus::parse(&text(d, "status")),
                             rollout_state: RolloutState::parse(&text(d, "rolloutState")),
-                            rollout_state_reason: d["rolloutStateReason"].as_str().map(str::to_string),
+                            rollout_state_reason: d["rolloutStateReason"]
+                                .as_str()
+                                .map(str::to_string),
                             task_definition: text(d, "taskDefinition"),
                             desired: count(d, "desiredCount"),
                             running: count(d, "runningCount"),

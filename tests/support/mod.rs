@@ -14,20 +14,38 @@ use std::sync::OnceLock;
 
 pub struct Moto {
     pub endpoint: String,
+    /// The harness exits on its own when this test binary is gone.
+    _process: std::sync::Mutex<std::process::Child>,
 }
 
 /// Regions moto serves; each test takes one so tests never see each other's state.
 const REGIONS: &[&str] = &[
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
-    "eu-west-3", "eu-central-1", "eu-north-1", "ap-south-1", "ap-northeast-1",
-    "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "sa-east-1",
 ];
 static NEXT_REGION: AtomicUsize = AtomicUsize::new(0);
 
 /// A region no other test in this binary uses.
 pub fn fresh_region() -> &'static str {
     let i = NEXT_REGION.fetch_add(1, Ordering::SeqCst);
-    REGIONS.get(i).copied().expect("more tests in one binary than moto regions")
+    REGIONS
+        .get(i)
+        .copied()
+        .expect("more tests in one binary than moto regions")
 }
 
 fn target_dir() -> PathBuf {
@@ -57,7 +75,14 @@ pub fn moto_python() -> PathBuf {
             .expect("python3 is needed to run moto");
         assert!(status.success(), "creating the moto venv failed");
         let status = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "moto[server]>=5.2,<5.3"])
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "moto[server]>=5.2,<5.3",
+            ])
             .status()
             .expect("pip");
         assert!(status.success(), "installing moto failed");
@@ -88,6 +113,7 @@ pub fn moto() -> &'static Moto {
             .unwrap_or_else(|| panic!("moto harness said {line:?}"));
         Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
+            _process: std::sync::Mutex::new(child),
         }
     })
 }
@@ -97,7 +123,9 @@ impl Moto {
     pub fn calls(&self, region: &str, operation: &str) -> u64 {
         let body = http("GET", &format!("{}/_triage/calls", self.endpoint), None);
         let counts: serde_json::Value = serde_json::from_str(&body).unwrap();
-        counts[format!("{region} {operation}")].as_u64().unwrap_or(0)
+        counts[format!("{region} {operation}")]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     /// The next `count` calls of `operation` in `region` fail with `code`.
@@ -106,7 +134,11 @@ impl Moto {
             "region": region, "operation": operation, "code": code,
             "message": format!("injected {code}"), "count": count
         });
-        http("POST", &format!("{}/_triage/faults", self.endpoint), Some(&body.to_string()));
+        http(
+            "POST",
+            &format!("{}/_triage/faults", self.endpoint),
+            Some(&body.to_string()),
+        );
     }
 }
 
@@ -114,7 +146,10 @@ impl Moto {
 pub fn http(method: &str, url: &str, body: Option<&str>) -> String {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap();
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap();
     let mut stream = std::net::TcpStream::connect(host).unwrap();
     let body = body.unwrap_or("");
     write!(
@@ -125,5 +160,8 @@ pub fn http(method: &str, url: &str, body: Option<&str>) -> String {
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default()
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
 }

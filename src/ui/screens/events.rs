@@ -77,7 +77,14 @@ fn strip_service_prefix<'a>(message: &'a str, service: &str) -> &'a str {
 
 fn is_alarming(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    ["unable", "failed", "unhealthy", "rolling back", "circuit breaker", "throttled"]
-        .iter()
-        .any(|p| m.contains(p))
+    [
+        "unable",
+        "failed",
+        "unhealthy",
+        "rolling back",
+        "circuit breaker",
+        "throttled",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }

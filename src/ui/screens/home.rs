@@ -27,15 +27,39 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         } else {
             "No service matches the filter (Esc clears it)."
         };
-        frame.render_widget(Paragraph::new(Line::from(Span::styled(text, styles.muted()))), area);
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(text, styles.muted()))),
+            area,
+        );
         return;
     }
     let wide = area.width >= 120;
     // Size name columns to what is shown (capped), so the reason gets the rest.
     let fit = |len: usize, cap: usize| (len.clamp(7, cap)) as u16;
-    let cluster_width = fit(visible.iter().map(|r| r.service.cluster.chars().count()).max().unwrap_or(0), if wide { 24 } else { 10 });
-    let service_width = fit(visible.iter().map(|r| r.service.name.chars().count()).max().unwrap_or(0), if wide { 32 } else { 14 });
-    let revision_width = fit(visible.iter().map(|r| r.service.revision_label().chars().count()).max().unwrap_or(0), 32);
+    let cluster_width = fit(
+        visible
+            .iter()
+            .map(|r| r.service.cluster.chars().count())
+            .max()
+            .unwrap_or(0),
+        if wide { 24 } else { 10 },
+    );
+    let service_width = fit(
+        visible
+            .iter()
+            .map(|r| r.service.name.chars().count())
+            .max()
+            .unwrap_or(0),
+        if wide { 32 } else { 14 },
+    );
+    let revision_width = fit(
+        visible
+            .iter()
+            .map(|r| r.service.revision_label().chars().count())
+            .max()
+            .unwrap_or(0),
+        32,
+    );
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
     let start = state.home.offset.min(visible.len().saturating_sub(1));
     let rows: Vec<Row> = visible
@@ -43,12 +67,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .enumerate()
         .skip(start)
         .take(rows_fit)
-        .map(|(i, r)| row(r, state, styles, (wide, cluster_width as usize, service_width as usize), i == state.home.selected))
+        .map(|(i, r)| {
+            row(
+                r,
+                state,
+                styles,
+                (wide, cluster_width as usize, service_width as usize),
+                i == state.home.selected,
+            )
+        })
         .collect();
 
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
-            vec!["HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "ROLLOUT", "CHANGED", "REASON"],
+            vec![
+                "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "ROLLOUT", "CHANGED", "REASON",
+            ],
             vec![
                 Constraint::Length(12),
                 Constraint::Length(cluster_width),
@@ -62,7 +96,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         )
     } else {
         (
-            vec!["HEALTH", "CLUSTER", "SERVICE", "TASKS", "REV", "AGE", "REASON"],
+            vec![
+                "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REV", "AGE", "REASON",
+            ],
             vec![
                 Constraint::Length(11),
                 Constraint::Length(cluster_width),

@@ -6,7 +6,7 @@ use crate::domain::health::classify;
 use crate::domain::sanitize::one_line;
 use crate::domain::service::{revision_label, Service};
 use crate::domain::task::Task;
-use crate::ui::format::{clock, since, short_id};
+use crate::ui::format::{clock, short_id, since};
 use crate::ui::theme::{health_symbol, Styles};
 use crate::ui::widgets::status_note;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -29,7 +29,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 
     let deployments = service.deployments.len() as u16;
     let tasks: Vec<&Task> = detail
-        .map(|d| d.running.iter().chain(d.stopped.iter().take(STOPPED_SHOWN)).collect())
+        .map(|d| {
+            d.running
+                .iter()
+                .chain(d.stopped.iter().take(STOPPED_SHOWN))
+                .collect()
+        })
         .unwrap_or_default();
     let task_rows = (tasks.len().max(1) as u16).min(12);
     let [summary, deployments_area, tasks_area, events_area] = Layout::vertical([
@@ -46,16 +51,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     draw_events(frame, events_area, state, service, styles);
 }
 
-fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, service: &Service, styles: &Styles) {
+fn draw_summary(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    service: &Service,
+    styles: &Styles,
+) {
     let verdict = classify(service, state.now);
     let mut facts = vec![
-        format!("desired {} · running {} · pending {}", service.desired, service.running, service.pending),
+        format!(
+            "desired {} · running {} · pending {}",
+            service.desired, service.running, service.pending
+        ),
         service.revision_label(),
     ];
     if let Some(launch) = &service.launch_type {
         facts.push(launch.clone());
     }
-    if let Some(td) = state.detail.data.as_ref().and_then(|d| d.task_definition.as_ref()) {
+    if let Some(td) = state
+        .detail
+        .data
+        .as_ref()
+        .and_then(|d| d.task_definition.as_ref())
+    {
         if let Some(c) = td.containers.first() {
             facts.push(c.image.rsplit('/').next().unwrap_or(&c.image).to_string());
         }
@@ -63,20 +82,33 @@ fn draw_summary(frame: &mut Frame, area: Rect, state: &AppState, service: &Servi
             facts.push(format!("cpu {cpu} mem {mem}"));
         }
     }
-    facts.push(format!("changed {} ago", since(state.now, service.last_changed())));
+    facts.push(format!(
+        "changed {} ago",
+        since(state.now, service.last_changed())
+    ));
     let mut second = vec![Span::styled(facts.join(" · "), styles.muted())];
     if let Some(err) = &state.detail.error {
-        second.push(Span::styled(format!("  ⚠ {}", err.short()), styles.degraded()));
+        second.push(Span::styled(
+            format!("  ⚠ {}", err.short()),
+            styles.degraded(),
+        ));
     } else if state.detail.data.is_some() {
         second.push(Span::styled(
-            format!("  updated {} ago", since(state.now, state.detail.updated_at)),
+            format!(
+                "  updated {} ago",
+                since(state.now, state.detail.updated_at)
+            ),
             styles.muted(),
         ));
     }
     let lines = vec![
         Line::from(vec![
             Span::styled(
-                format!("{} {} ", health_symbol(verdict.health), verdict.health.as_str()),
+                format!(
+                    "{} {} ",
+                    health_symbol(verdict.health),
+                    verdict.health.as_str()
+                ),
                 styles.health(verdict.health),
             ),
             Span::styled(one_line(&verdict.reason), styles.text()),
@@ -90,7 +122,13 @@ fn section(title: &str, styles: &Styles) -> Line<'static> {
     Line::from(Span::styled(title.to_string(), styles.heading()))
 }
 
-fn draw_deployments(frame: &mut Frame, area: Rect, state: &AppState, service: &Service, styles: &Styles) {
+fn draw_deployments(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    service: &Service,
+    styles: &Styles,
+) {
     if area.height == 0 {
         return;
     }
@@ -131,12 +169,24 @@ fn draw_deployments(frame: &mut Frame, area: Rect, state: &AppState, service: &S
         Constraint::Length(7),
         Constraint::Fill(1),
     ];
-    let header = Row::new(vec!["STATUS", "ROLLOUT", "REVISION", "RUN", "PEND", "FAILED", "CREATED", "UPDATED", "REASON"])
-        .style(styles.table_header());
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+    let header = Row::new(vec![
+        "STATUS", "ROLLOUT", "REVISION", "RUN", "PEND", "FAILED", "CREATED", "UPDATED", "REASON",
+    ])
+    .style(styles.table_header());
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        table,
+    );
 }
 
-fn draw_tasks(frame: &mut Frame, area: Rect, state: &AppState, tasks: &[&Task], loaded: bool, styles: &Styles) {
+fn draw_tasks(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    tasks: &[&Task],
+    loaded: bool,
+    styles: &Styles,
+) {
     if area.height == 0 {
         return;
     }
@@ -151,7 +201,10 @@ fn draw_tasks(frame: &mut Frame, area: Rect, state: &AppState, tasks: &[&Task], 
         return;
     }
     if tasks.is_empty() {
-        frame.render_widget(Paragraph::new(Span::styled("no tasks", styles.muted())), table);
+        frame.render_widget(
+            Paragraph::new(Span::styled("no tasks", styles.muted())),
+            table,
+        );
         return;
     }
     let rows: Vec<Row> = tasks
@@ -171,7 +224,9 @@ fn draw_tasks(frame: &mut Frame, area: Rect, state: &AppState, tasks: &[&Task], 
                 format!("created {} ago", since(state.now, t.created_at))
             };
             let why = if stopped {
-                let reason = container.and_then(|c| c.reason.clone()).or_else(|| t.stopped_reason.clone());
+                let reason = container
+                    .and_then(|c| c.reason.clone())
+                    .or_else(|| t.stopped_reason.clone());
                 one_line(reason.as_deref().unwrap_or(""))
             } else {
                 t.health_status.clone().unwrap_or_default()
@@ -202,12 +257,28 @@ fn draw_tasks(frame: &mut Frame, area: Rect, state: &AppState, tasks: &[&Task], 
         Constraint::Length(4),
         Constraint::Fill(1),
     ];
-    let header = Row::new(vec!["TASK", "STATUS", "REVISION", "WHEN", "EXIT", "HEALTH / WHY IT STOPPED"])
-        .style(styles.table_header());
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+    let header = Row::new(vec![
+        "TASK",
+        "STATUS",
+        "REVISION",
+        "WHEN",
+        "EXIT",
+        "HEALTH / WHY IT STOPPED",
+    ])
+    .style(styles.table_header());
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        table,
+    );
 }
 
-fn draw_events(frame: &mut Frame, area: Rect, state: &AppState, service: &Service, styles: &Styles) {
+fn draw_events(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    service: &Service,
+    styles: &Styles,
+) {
     if area.height == 0 {
         return;
     }
@@ -215,7 +286,10 @@ fn draw_events(frame: &mut Frame, area: Rect, state: &AppState, service: &Servic
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled("EVENTS", styles.heading()),
-            Span::styled(format!("  {} · j/k scroll", service.events.len()), styles.muted()),
+            Span::styled(
+                format!("  {} · j/k scroll", service.events.len()),
+                styles.muted(),
+            ),
         ])),
         title,
     );
@@ -227,9 +301,15 @@ fn draw_events(frame: &mut Frame, area: Rect, state: &AppState, service: &Servic
         .take(list.height as usize)
         .map(|e| {
             let message = one_line(&e.message);
-            let message = message.strip_prefix(&prefix).unwrap_or(&message).to_string();
+            let message = message
+                .strip_prefix(&prefix)
+                .unwrap_or(&message)
+                .to_string();
             Line::from(vec![
-                Span::styled(format!("{} {:>4} ", clock(e.at), since(state.now, Some(e.at))), styles.muted()),
+                Span::styled(
+                    format!("{} {:>4} ", clock(e.at), since(state.now, Some(e.at))),
+                    styles.muted(),
+                ),
                 Span::styled(message, styles.text()),
             ])
         })

@@ -16,21 +16,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             Span::styled("/", styles.accent()),
             Span::styled(state.filter.text.clone(), styles.text()),
             Span::styled("▏", styles.accent()),
-            Span::styled("  Enter keep · Esc clear · !text hides matches", styles.muted()),
+            Span::styled(
+                "  Enter keep · Esc clear · !text hides matches",
+                styles.muted(),
+            ),
         ])
     } else if let Some(message) = &state.message {
-        let style = if message.error { styles.critical() } else { styles.accent() };
+        let style = if message.error {
+            styles.critical()
+        } else {
+            styles.accent()
+        };
         Line::from(Span::styled(one_line(&message.text), style))
     } else if let (Some(err), Some(_)) = (&state.status.error, &state.status.data) {
         Line::from(vec![
-            Span::styled(format!("⚠ refresh failed: {} · ", err.short()), styles.degraded()),
-            Span::styled(super::status_note::retry_note(state, &state.status), styles.muted()),
+            Span::styled(
+                format!("⚠ refresh failed: {} · ", err.short()),
+                styles.degraded(),
+            ),
+            Span::styled(
+                super::status_note::retry_note(state, &state.status),
+                styles.muted(),
+            ),
         ])
     } else {
         let mut spans = Vec::new();
         for binding in bindings_for(&state.screen) {
             if let Some(hint) = binding.hint {
-                let key = binding.label.split_whitespace().next().unwrap_or(binding.label);
+                let key = binding
+                    .label
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or(binding.label);
                 spans.push(Span::styled(key.to_string(), styles.accent()));
                 spans.push(Span::styled(format!(" {hint}  "), styles.muted()));
             }

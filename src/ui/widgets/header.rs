@@ -13,7 +13,10 @@ use ratatui::Frame;
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let mut first: Vec<Span> = Vec::new();
     if let Some(scenario) = &state.session.demo {
-        first.push(Span::styled(format!(" DEMO {scenario} "), styles.banner_demo()));
+        first.push(Span::styled(
+            format!(" DEMO {scenario} "),
+            styles.banner_demo(),
+        ));
         first.push(Span::raw(" "));
     } else if state.is_production() {
         first.push(Span::styled(" PRODUCTION ", styles.banner_production()));
@@ -27,10 +30,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     // Freshness sits at the right edge, so it stays visible when the identity is cut.
     let fresh = Line::from(freshness(state, styles));
     let fresh_width = (fresh.width() as u16 + 1).min(area.width / 2);
-    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(fresh_width)]).areas(Rect {
-        height: 1.min(area.height),
-        ..area
-    });
+    let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(fresh_width)])
+        .areas(Rect {
+            height: 1.min(area.height),
+            ..area
+        });
     frame.render_widget(Paragraph::new(fresh).alignment(Alignment::Right), right);
 
     let mut second: Vec<Span> = vec![Span::styled(breadcrumb(state), styles.heading())];
@@ -53,8 +57,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     }
     frame.render_widget(Paragraph::new(Line::from(first)).style(styles.text()), left);
     if area.height > 1 {
-        let below = Rect { y: area.y + 1, height: area.height - 1, ..area };
-        frame.render_widget(Paragraph::new(Line::from(second)).style(styles.text()), below);
+        let below = Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(second)).style(styles.text()),
+            below,
+        );
     }
 }
 
@@ -80,7 +91,10 @@ fn where_we_are(state: &AppState) -> String {
 fn freshness<'a>(state: &AppState, styles: &Styles) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     match (state.status_age(), &state.status.error) {
-        (Some(a), None) => spans.push(Span::styled(format!("updated {} ago", age(a)), styles.muted())),
+        (Some(a), None) => spans.push(Span::styled(
+            format!("updated {} ago", age(a)),
+            styles.muted(),
+        )),
         (Some(a), Some(_)) => spans.push(Span::styled(
             format!("STALE: updated {} ago", age(a)),
             styles.degraded(),
@@ -89,7 +103,10 @@ fn freshness<'a>(state: &AppState, styles: &Styles) -> Vec<Span<'a>> {
         (None, None) => spans.push(Span::styled("loading…", styles.muted())),
     }
     if state.recently_throttled() {
-        spans.push(Span::styled("  ⚠ throttled, backing off", styles.degraded()));
+        spans.push(Span::styled(
+            "  ⚠ throttled, backing off",
+            styles.degraded(),
+        ));
     }
     spans
 }

@@ -19,7 +19,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("Commands (after :)", styles.heading())));
+    lines.push(Line::from(Span::styled(
+        "Commands (after :)",
+        styles.heading(),
+    )));
     for (command, usage) in COMMANDS {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>9}  ", format!(":{command}")), styles.accent()),
@@ -27,7 +30,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         ]));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("any key closes this help", styles.muted())));
+    lines.push(Line::from(Span::styled(
+        "any key closes this help",
+        styles.muted(),
+    )));
 
     let width = area.width.saturating_sub(4).min(76);
     let height = (lines.len() as u16 + 2).min(area.height);

@@ -17,7 +17,11 @@ pub fn draw(frame: &mut Frame, area: Rect, input: &TextInput, styles: &Styles) {
         Span::styled("▏", styles.accent()),
     ])];
     for command in matches.iter().take(6) {
-        let usage = COMMANDS.iter().find(|(c, _)| c == command).map(|(_, u)| *u).unwrap_or("");
+        let usage = COMMANDS
+            .iter()
+            .find(|(c, _)| c == command)
+            .map(|(_, u)| *u)
+            .unwrap_or("");
         lines.push(Line::from(vec![
             Span::styled(format!("  :{command:<9}"), styles.accent()),
             Span::styled(usage, styles.muted()),
@@ -36,7 +40,10 @@ pub fn draw(frame: &mut Frame, area: Rect, input: &TextInput, styles: &Styles) {
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(styles.border())
-                .title(Span::styled(" command · Tab completes · Enter runs · Esc closes ", styles.muted())),
+                .title(Span::styled(
+                    " command · Tab completes · Enter runs · Esc closes ",
+                    styles.muted(),
+                )),
         ),
         popup,
     );

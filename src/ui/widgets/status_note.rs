@@ -10,16 +10,29 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 /// Draw "loading…" or the error of a refresh that has no data to show yet.
-pub fn draw_empty<T>(frame: &mut Frame, area: Rect, state: &AppState, r: &Refreshing<T>, what: &str, styles: &Styles) {
+pub fn draw_empty<T>(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    r: &Refreshing<T>,
+    what: &str,
+    styles: &Styles,
+) {
     let lines = match &r.error {
         Some(err) => vec![
-            Line::from(Span::styled(format!("Cannot load {what}."), styles.critical())),
+            Line::from(Span::styled(
+                format!("Cannot load {what}."),
+                styles.critical(),
+            )),
             Line::from(""),
             Line::from(Span::styled(err.to_string(), styles.text())),
             Line::from(""),
             Line::from(Span::styled(retry_note(state, r), styles.muted())),
         ],
-        None => vec![Line::from(Span::styled(format!("Loading {what}…"), styles.muted()))],
+        None => vec![Line::from(Span::styled(
+            format!("Loading {what}…"),
+            styles.muted(),
+        ))],
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -30,5 +43,9 @@ pub fn retry_note<T>(state: &AppState, r: &Refreshing<T>) -> String {
         return format!("retrying now (failed {} times)", r.failures);
     }
     let wait = r.next_at - state.now;
-    format!("retrying in {} (failed {} times) · r to retry now", age(wait), r.failures)
+    format!(
+        "retrying in {} (failed {} times) · r to retry now",
+        age(wait),
+        r.failures
+    )
 }

@@ -1,0 +1,88 @@
+//! Property tests: parsers and matchers never panic, and sanitizing always
+//! leaves text that is safe for a terminal.
+
+use chrono::{Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use std::path::Path;
+use triage::domain::sanitize::{one_line, strip_controls};
+use triage::domain::service::{Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
+use triage::domain::{classify, Health};
+
+fn is_unsafe(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && c != '\n' && c != '\t') || u == 0x7f || (0x80..=0x9f).contains(&u)
+}
+
+proptest! {
+    #[test]
+    fn sanitized_text_has_no_control_characters(input in any::<String>()) {
+        let out = strip_controls(&input);
+        prop_assert!(!out.chars().any(is_unsafe), "{out:?}");
+        prop_assert!(!one_line(&input).chars().any(|c| is_unsafe(c) || c == '\n'));
+    }
+
+    #[test]
+    fn sanitizing_escape_heavy_text_is_safe(parts in proptest::collection::vec(
+        prop_oneof![
+            Just("\u{1b}[".to_string()), Just("\u{1b}]".to_string()), Just("\u{7}".to_string()),
+            Just("\u{1b}\\".to_string()), Just("\u{9b}".to_string()), Just("\u{9d}".to_string()),
+            Just("\u{1b}P".to_string()), Just("31m".to_string()), Just("text".to_string()), Just(";".to_string()),
+        ], 0..30)) {
+        let input: String = parts.concat();
+        let out = strip_controls(&input);
+        prop_assert!(!out.chars().any(is_unsafe), "{input:?} -> {out:?}");
+    }
+
+    #[test]
+    fn plain_printable_text_is_left_alone(input in "[ -~]*") {
+        prop_assert_eq!(strip_controls(&input), input);
+    }
+
+    #[test]
+    fn config_parsing_never_panics(text in any::<String>()) {
+        let _ = triage::settings::config::parse(&text, Path::new("config.toml"));
+    }
+
+    #[test]
+    fn config_like_text_never_panics(lines in proptest::collection::vec(
+        "(\\[[a-z]{1,8}\\]|[a-z_]{1,16} = (\"[a-z]*\"|[0-9]{1,5}|true|\\[\\]|\\{\\}|[a-z]+))", 0..12)) {
+        let _ = triage::settings::config::parse(&lines.join("\n"), Path::new("config.toml"));
+    }
+
+    #[test]
+    fn palette_parsing_never_panics(line in any::<String>()) {
+        let _ = triage::app::palette::parse(&line);
+        let _ = triage::app::palette::complete(&line);
+    }
+
+    #[test]
+    fn classification_never_panics_and_is_consistent(
+        desired in 0u32..50, running in 0u32..60, pending in 0u32..10, failed in 0u32..5,
+        rollout in 0usize..4, extra_deployment in any::<bool>(),
+        events in proptest::collection::vec((0i64..120, any::<String>()), 0..20),
+    ) {
+        let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+        let deployment = |status, rollout_state| Deployment {
+            id: "ecs-svc/1".into(), status, rollout_state, rollout_state_reason: None,
+            task_definition: "arn:aws:ecs:eu-west-1:1:task-definition/x:1".into(),
+            desired, running, pending, failed_tasks: failed,
+            created_at: Some(now - Duration::minutes(20)), updated_at: Some(now),
+        };
+        let state = [None, Some(RolloutState::InProgress), Some(RolloutState::Completed), Some(RolloutState::Failed)][rollout];
+        let mut deployments = vec![deployment(DeploymentStatus::Primary, state)];
+        if extra_deployment {
+            deployments.push(deployment(DeploymentStatus::Active, Some(RolloutState::Completed)));
+        }
+        let service = Service {
+            cluster: "c".into(), name: "s".into(), arn: "a".into(), status: "ACTIVE".into(),
+            desired, running, pending, task_definition: "x:1".into(), launch_type: None, deployments,
+            events: events.into_iter().map(|(m, message)| ServiceEvent { id: "e".into(), at: now - Duration::minutes(m), message }).collect(),
+            created_at: None,
+        };
+        let v = classify(&service, now);
+        prop_assert!(!v.reason.is_empty());
+        if desired == 0 { prop_assert_eq!(v.health, Health::ScaledToZero); }
+        if desired > 0 && running == 0 { prop_assert_eq!(v.health, Health::Down); }
+        if v.health == Health::Healthy { prop_assert!(running >= desired); }
+    }
+}
