@@ -73,7 +73,7 @@ fn demo_oom_service_first_open_back_quit_and_the_terminal_is_restored() {
     let done = dir.path().join("done");
     let stty = dir.path().join("stty");
     let script = format!(
-        "HOME={home} TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; \
+        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; \
          echo $? > {home}/code; stty -a > {stty}; touch {done}; sleep 60",
         home = dir.path().display(),
         stty = stty.display(),
@@ -148,5 +148,55 @@ fn demo_oom_service_first_open_back_quit_and_the_terminal_is_restored() {
             .trim(),
         "0",
         "back on the main screen"
+    );
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_the_message_on_the_main_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
+    let stty = dir.path().join("stty");
+    let script = format!(
+        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log TRIAGE_TEST_PANIC=1 {bin} --demo; \
+         echo $? > {home}/code; stty -a > {stty}; touch {done}; sleep 60",
+        home = dir.path().display(),
+        stty = stty.display(),
+        done = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-panic-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    wait_for_file(&done);
+    let code = std::fs::read_to_string(dir.path().join("code")).unwrap();
+    assert_ne!(code.trim(), "0", "a panic is not a success");
+    let settings = std::fs::read_to_string(&stty).unwrap();
+    let words: Vec<&str> = settings.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "terminal left in raw mode: {settings}"
+    );
+    assert_eq!(
+        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("panicking on purpose"),
+        "the panic message is readable:\n{screen}"
     );
 }

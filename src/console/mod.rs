@@ -78,6 +78,10 @@ pub async fn run(
     let mut tick = tokio::time::interval(Duration::from_millis(1000));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     terminal.draw(|frame| crate::ui::draw(frame, &state))?;
+    // Lets the end-to-end test prove that a panic restores the terminal.
+    if std::env::var_os("TRIAGE_TEST_PANIC").is_some() {
+        panic!("TRIAGE_TEST_PANIC is set: panicking on purpose after the first frame");
+    }
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
