@@ -15,3 +15,4 @@ pub mod settings;
 pub mod ui;
 pub mod wiring;
 pub mod workers;
+pub mod store;

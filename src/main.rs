@@ -33,23 +33,20 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     let settings = Settings::load(&cli.global)?;
     init_logging(&settings);
     let clock = Arc::new(SystemClock);
-    match &cli.command {
-        None => {
+    let Some(command) = &cli.command else {
+        let ecs = open_account(&settings).await?;
+        triage::console::run(&settings, ecs, clock).await?;
+        return Ok(exit::OK);
+    };
+    for warning in &settings.warnings {
+        eprintln!("warning: {warning}");
+    }
+    match command {
+        Command::Status(args) => {
             let ecs = open_account(&settings).await?;
-            triage::console::run(&settings, ecs, clock).await?;
-            Ok(exit::OK)
+            triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
         }
-        Some(command) => {
-            for warning in &settings.warnings {
-                eprintln!("warning: {warning}");
-            }
-            let ecs = open_account(&settings).await?;
-            match command {
-                Command::Status(args) => {
-                    triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref())
-                        .await
-                }
-            }
-        }
+        // The journal is local: no AWS account needed.
+        Command::Incident(args) => triage::cli::incident::run(args, &settings, clock.as_ref()),
     }
 }

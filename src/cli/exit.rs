@@ -20,6 +20,12 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         {
             return USAGE;
         }
+        if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
+            return match store {
+                crate::store::StoreError::Io { .. } => PROBLEM_FOUND,
+                _ => USAGE,
+            };
+        }
         if let Some(port) = cause.downcast_ref::<PortError>() {
             return match port {
                 PortError::NotFound { what, .. } if what == "cluster" => USAGE,

@@ -4,6 +4,7 @@
 //! 3 AWS or credential error).
 
 pub mod exit;
+pub mod incident;
 pub mod output;
 pub mod status;
 
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Health of every watched service, worst first
     Status(status::StatusArgs),
+    /// The incident journal: start, note, milestone, close, export
+    Incident(incident::IncidentArgs),
 }
 
 /// Output format of a subcommand.

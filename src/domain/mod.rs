@@ -12,6 +12,7 @@ pub mod ranking;
 pub mod sanitize;
 pub mod service;
 pub mod task;
+pub mod timeline;
 
 pub use clock::Clock;
 pub use error::PortError;

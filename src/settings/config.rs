@@ -19,6 +19,10 @@ pub struct ConfigFile {
     /// Patterns for production profiles or accounts: a red banner when they match.
     pub production: Vec<String>,
     pub runbooks: Vec<String>,
+    /// Your name in incident timelines (default: $USER).
+    pub name: Option<String>,
+    /// Extra redaction patterns (regexes) for journal entries and exports.
+    pub redact: Vec<String>,
     pub refresh: RefreshSection,
     pub aws: AwsSection,
 }
@@ -51,6 +55,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "data_dir",
     "production",
     "runbooks",
+    "name",
+    "redact",
     "refresh",
     "refresh.selected_seconds",
     "refresh.others_seconds",

@@ -79,6 +79,10 @@ pub struct Settings {
     pub production: Vec<String>,
     pub aws: AwsTuning,
     pub runbook_paths: Vec<PathBuf>,
+    /// The person at the keyboard, as named in timelines.
+    pub operator: String,
+    /// Extra redaction patterns (validated regexes).
+    pub redact: Vec<String>,
     pub log_file: PathBuf,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
@@ -191,6 +195,20 @@ impl Settings {
         let mut runbook_paths = vec![PathBuf::from("runbooks"), dirs.config_dir.join("runbooks")];
         runbook_paths.extend(file.runbooks.iter().map(PathBuf::from));
 
+        let operator = file
+            .name
+            .clone()
+            .or_else(|| env("USER"))
+            .or_else(|| env("USERNAME"))
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "unknown".to_string());
+        if let Err(message) = crate::domain::timeline::redact::Redactor::new(&file.redact) {
+            return Err(SettingsError::Invalid {
+                what: "redact".into(),
+                message,
+            });
+        }
+
         let log_file = env("TRIAGE_LOG_FILE")
             .map(PathBuf::from)
             .unwrap_or_else(|| dirs.state_dir.join("triage.log"));
@@ -207,6 +225,8 @@ impl Settings {
             production: file.production.clone(),
             aws,
             runbook_paths,
+            operator,
+            redact: file.redact.clone(),
             log_file,
             warnings,
         })

@@ -1,0 +1,198 @@
+//! `triage incident …`: start, list, note, milestone, close, export.
+
+use super::exit;
+use super::output::{rfc3339, table};
+use super::Format;
+use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::{export, time_input, Actor, EntryDraft, EntryKind, Milestone, Severity};
+use crate::domain::timeline::entry::IncidentChange;
+use crate::domain::Clock;
+use crate::settings::Settings;
+use crate::store::{IncidentStore, StoreError};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct IncidentArgs {
+    #[command(subcommand)]
+    pub command: IncidentCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Start an incident; prints its id
+    Start {
+        title: String,
+        /// SEV1 (worst) … SEV4
+        #[arg(long)]
+        severity: Option<String>,
+        #[arg(short, long, value_enum, default_value_t = Format::Text)]
+        output: Format,
+    },
+    /// Every incident, newest first
+    List {
+        #[arg(short, long, value_enum, default_value_t = Format::Text)]
+        output: Format,
+    },
+    /// Add a note: `note [ID] "TEXT"`
+    Note {
+        #[arg(num_args = 1..=2, value_names = ["ID", "TEXT"], required = true)]
+        args: Vec<String>,
+        /// When it happened, if not now: 2026-01-28T03:05:00Z, 03:05 (UTC), 15m ago
+        #[arg(long)]
+        at: Option<String>,
+        /// Mark for the post-mortem
+        #[arg(long)]
+        important: bool,
+        /// Tag (repeatable); `followup` becomes an action item in the post-mortem
+        #[arg(long)]
+        tag: Vec<String>,
+    },
+    /// Record a milestone: `milestone [ID] NAME`
+    Milestone {
+        /// impact_started, detected, acknowledged, contained, mitigated or resolved
+        #[arg(num_args = 1..=2, value_names = ["ID", "NAME"], required = true)]
+        args: Vec<String>,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Close an incident
+    Close { id: Option<String> },
+    /// Export the timeline: the post-mortem draft (md), json or csv
+    Export {
+        id: Option<String>,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// Write to this file instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Md,
+    Json,
+    Csv,
+}
+
+/// Run an incident subcommand; returns the exit code.
+pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyhow::Result<u8> {
+    let store = IncidentStore::new(&settings.data_dir);
+    let redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
+    let me = Actor::Human { name: settings.operator.clone() };
+    match &args.command {
+        IncidentCommand::Start { title, severity, output } => {
+            let severity = severity.as_deref().map(Severity::parse).transpose().map_err(StoreError::Invalid)?;
+            let id = store.start(title, severity, me, &redactor, clock)?;
+            match output {
+                Format::Json => println!("{}", json!({ "id": id })),
+                Format::Text => println!("{id}"),
+            }
+        }
+        IncidentCommand::List { output } => {
+            let incidents = store.list()?;
+            match output {
+                Format::Json => {
+                    let list: Vec<_> = incidents
+                        .iter()
+                        .map(|l| {
+                            let i = &l.incident;
+                            json!({
+                                "id": i.id, "title": i.title, "severity": i.severity.map(|s| s.as_str()),
+                                "status": i.status.as_str(), "started_at": i.started_at.map(rfc3339),
+                                "closed_at": i.closed_at.map(rfc3339), "entries": i.entries.len(),
+                            })
+                        })
+                        .collect();
+                    println!("{}", serde_json::to_string_pretty(&list)?);
+                }
+                Format::Text if incidents.is_empty() => println!("No incidents yet. Start one: triage incident start \"<title>\""),
+                Format::Text => {
+                    let rows: Vec<Vec<String>> = incidents
+                        .iter()
+                        .map(|l| {
+                            let i = &l.incident;
+                            vec![
+                                i.id.clone(),
+                                i.severity.map(|s| s.as_str().to_string()).unwrap_or_else(|| "—".into()),
+                                i.status.as_str().into(),
+                                i.started_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
+                                i.entries.len().to_string(),
+                                i.title.clone(),
+                            ]
+                        })
+                        .collect();
+                    print!("{}", table(&["ID", "SEVERITY", "STATUS", "STARTED", "ENTRIES", "TITLE"], &rows));
+                }
+            }
+            for l in &incidents {
+                for (line, why) in &l.skipped {
+                    eprintln!("warning: {}: line {line}: {why}", l.incident.id);
+                }
+            }
+        }
+        IncidentCommand::Note { args, at, important, tag } => {
+            let (id, text) = split_optional_id(args);
+            if text.trim().is_empty() {
+                return Err(StoreError::Invalid("the note is empty: triage incident note \"what you saw or did\"".into()).into());
+            }
+            let id = store.resolve(id)?;
+            let at = parse_at(at.as_deref(), clock)?;
+            let mut draft = EntryDraft::new(EntryKind::Note, me, text).at(at);
+            draft.important = *important;
+            draft.tags = tag.clone();
+            let entry = store.journal(&id).append(draft, &redactor, clock)?;
+            println!("noted in {id} (entry {})", entry.seq);
+        }
+        IncidentCommand::Milestone { args, at } => {
+            let (id, name) = split_optional_id(args);
+            let milestone = Milestone::parse(name).map_err(StoreError::Invalid)?;
+            let id = store.resolve(id)?;
+            let at = parse_at(at.as_deref(), clock)?;
+            let entry = store.journal(&id).append(EntryDraft::milestone(milestone, me, at), &redactor, clock)?;
+            println!("{} at {} in {id} (entry {})", milestone.title(), entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"), entry.seq);
+        }
+        IncidentCommand::Close { id } => {
+            let id = store.resolve(id.as_deref())?;
+            let mut draft = EntryDraft::new(EntryKind::Decision, me, "Incident closed");
+            draft.incident = Some(IncidentChange { status: Some("closed".into()), ..Default::default() });
+            store.journal(&id).append(draft, &redactor, clock)?;
+            println!("closed {id}");
+        }
+        IncidentCommand::Export { id, format, output } => {
+            let id = store.resolve(id.as_deref())?;
+            let loaded = store.load(&id)?;
+            for (line, why) in &loaded.skipped {
+                eprintln!("warning: {id}: line {line}: {why}");
+            }
+            let text = match format {
+                ExportFormat::Md => export::markdown(&loaded.incident),
+                ExportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&export::json(&loaded.incident))?),
+                ExportFormat::Csv => export::csv(&loaded.incident),
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(path, text).map_err(|source| StoreError::Io { doing: "write", path: path.clone(), source })?;
+                    eprintln!("wrote {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// `[ID] VALUE`: one argument is the value; two are id and value.
+fn split_optional_id(args: &[String]) -> (Option<&str>, &str) {
+    match args {
+        [value] => (None, value),
+        [id, value, ..] => (Some(id), value),
+        [] => (None, ""),
+    }
+}
+
+fn parse_at(at: Option<&str>, clock: &dyn Clock) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+    at.map(|t| time_input::parse(t, clock.now()).map_err(StoreError::Invalid)).transpose()
+}

@@ -1,0 +1,265 @@
+//! Exports of an incident: the post-mortem draft (markdown that reads well on
+//! GitHub), JSON and CSV. Entries were redacted when written; text is
+//! sanitized again here because an export may be pasted anywhere.
+
+use super::entry::{Entry, EntryKind, Milestone};
+use super::incident::{human_duration, Incident};
+use crate::domain::sanitize::strip_controls;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Text safe inside a markdown table cell.
+fn cell(text: &str) -> String {
+    strip_controls(text)
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+/// The post-mortem draft.
+pub fn markdown(incident: &Incident) -> String {
+    let mut out = String::new();
+    let push = |out: &mut String, line: &str| {
+        out.push_str(line);
+        out.push('\n');
+    };
+    push(&mut out, &format!("# Post-mortem: {}", cell(&incident.title)));
+    push(&mut out, "");
+    push(&mut out, "| | |");
+    push(&mut out, "|---|---|");
+    push(&mut out, &format!("| Incident | `{}` |", incident.id));
+    push(&mut out, &format!("| Severity | {} |", incident.severity.map(|s| s.as_str()).unwrap_or("not set")));
+    push(&mut out, &format!("| Status | {} |", incident.status.as_str()));
+    push(&mut out, &format!("| Started | {} UTC |", incident.started_at.map(utc).unwrap_or_else(|| "—".into())));
+    push(&mut out, &format!("| Closed | {} |", incident.closed_at.map(|t| format!("{} UTC", utc(t))).unwrap_or_else(|| "—".into())));
+    let services = services_involved(incident);
+    push(&mut out, &format!("| Services | {} |", if services.is_empty() { "—".to_string() } else { services.join(", ") }));
+    let responders = responders(incident);
+    push(&mut out, &format!("| Responders | {} |", if responders.is_empty() { "—".to_string() } else { responders.join(", ") }));
+    push(&mut out, "");
+
+    push(&mut out, "## Summary");
+    push(&mut out, "");
+    push(&mut out, "_What happened, in two or three sentences, for someone who was not there._");
+    push(&mut out, "");
+    push(&mut out, "## Impact");
+    push(&mut out, "");
+    push(&mut out, "_Who was affected, how, and for how long. Numbers where you have them._");
+    push(&mut out, "");
+
+    push(&mut out, "## Key timestamps (UTC)");
+    push(&mut out, "");
+    push(&mut out, "| Milestone | Time |");
+    push(&mut out, "|---|---|");
+    let milestones = incident.milestones();
+    for m in Milestone::ALL {
+        let at = milestones.get(&m).map(|t| utc(*t)).unwrap_or_else(|| "—".into());
+        push(&mut out, &format!("| {} | {} |", m.title(), at));
+    }
+    let d = incident.durations();
+    let show = |x: Option<chrono::Duration>| x.map(human_duration).unwrap_or_else(|| "—".into());
+    push(&mut out, &format!("| **Time to detect** | {} |", show(d.to_detect)));
+    push(&mut out, &format!("| **Time to mitigate** | {} |", show(d.to_mitigate)));
+    push(&mut out, &format!("| **Time to resolve** | {} |", show(d.to_resolve)));
+    push(&mut out, "");
+
+    push(&mut out, "## Response");
+    push(&mut out, "");
+    let steps: Vec<&Entry> = incident.live_entries().filter(|e| e.kind == EntryKind::Step && e.result.is_some()).collect();
+    let actions: Vec<&Entry> = incident.live_entries().filter(|e| e.kind == EntryKind::Action).collect();
+    if steps.is_empty() && actions.is_empty() {
+        push(&mut out, "_No runbook step or action was recorded._");
+    } else {
+        push(&mut out, "| Time | Runbook | Step | Outcome | By |");
+        push(&mut out, "|---|---|---|---|---|");
+        for e in steps.iter().chain(actions.iter()) {
+            let (runbook, step) = e
+                .runbook
+                .as_ref()
+                .map(|r| (r.file.clone(), r.step_id.clone()))
+                .unwrap_or_else(|| ("—".into(), cell(&e.summary)));
+            let outcome = e.result.as_ref().map(|r| r.status.clone()).unwrap_or_else(|| "—".into());
+            push(&mut out, &format!("| {} | {} | {} | {} | {} |", utc(e.occurred_at), cell(&runbook), cell(&step), outcome, cell(&e.actor.label())));
+        }
+    }
+    push(&mut out, "");
+
+    push(&mut out, "## Timeline (UTC)");
+    push(&mut out, "");
+    push(&mut out, "| Time | Kind | Actor | Event | Evidence |");
+    push(&mut out, "|---|---|---|---|---|");
+    for e in incident.live_entries() {
+        let mut event = cell(&e.summary);
+        if e.kind == EntryKind::Milestone || e.important {
+            event = format!("**{event}**");
+        }
+        if e.is_backdated() {
+            event.push_str(&format!(" _(recorded {})_", utc(e.recorded_at)));
+        }
+        if e.supersedes.is_some() {
+            event.push_str(" _(corrected)_");
+        }
+        let kind = match e.milestone {
+            Some(m) => format!("milestone: {}", m.as_str()),
+            None => e.kind.as_str().to_string(),
+        };
+        let evidence = e.evidence.iter().map(|x| cell(x)).collect::<Vec<_>>().join("<br>");
+        push(&mut out, &format!("| {} | {} | {} | {} | {} |", utc(e.occurred_at), kind, cell(&e.actor.label()), event, evidence));
+    }
+    push(&mut out, "");
+
+    push(&mut out, "## Contributing factors");
+    push(&mut out, "");
+    push(&mut out, "_What made this possible, and what made it worse? (Systems and conditions, not people.)_");
+    push(&mut out, "");
+    push(&mut out, "## Lessons learned");
+    push(&mut out, "");
+    push(&mut out, "_What went well? What went badly? Where did we get lucky?_");
+    push(&mut out, "");
+    push(&mut out, "## Action items");
+    push(&mut out, "");
+    push(&mut out, "| Action | Owner | Due |");
+    push(&mut out, "|---|---|---|");
+    let followups: Vec<&Entry> = incident.live_entries().filter(|e| e.tags.iter().any(|t| t == "followup")).collect();
+    if followups.is_empty() {
+        push(&mut out, "| _What will keep this from happening again?_ | | |");
+    }
+    for e in followups {
+        push(&mut out, &format!("| {} | _owner_ | _due_ |", cell(&e.summary)));
+    }
+    push(&mut out, "");
+
+    push(&mut out, "## Appendix: step records");
+    push(&mut out, "");
+    let records: Vec<&Entry> = incident.entries.iter().filter(|e| e.kind == EntryKind::Step || e.kind == EntryKind::Action).collect();
+    if records.is_empty() {
+        push(&mut out, "_None._");
+        push(&mut out, "");
+    }
+    for e in records {
+        push(&mut out, &format!("### {} — {}", utc(e.occurred_at), cell(&e.summary)));
+        push(&mut out, "");
+        push(&mut out, "```json");
+        push(&mut out, &serde_json::to_string_pretty(&entry_json(e, incident.is_superseded(e))).unwrap_or_default());
+        push(&mut out, "```");
+        push(&mut out, "");
+    }
+    let corrections: Vec<&Entry> = incident.entries.iter().filter(|e| incident.is_superseded(e)).collect();
+    if !corrections.is_empty() {
+        push(&mut out, "## Appendix: corrected entries");
+        push(&mut out, "");
+        push(&mut out, "| Time | Was | Recorded |");
+        push(&mut out, "|---|---|---|");
+        for e in corrections {
+            push(&mut out, &format!("| {} | ~~{}~~ | {} |", utc(e.occurred_at), cell(&e.summary), utc(e.recorded_at)));
+        }
+        push(&mut out, "");
+    }
+    out
+}
+
+fn services_involved(incident: &Incident) -> Vec<String> {
+    let mut services: Vec<String> = incident
+        .live_entries()
+        .flat_map(|e| e.resources.iter())
+        .filter_map(|r| r.split_once(":service/").map(|(_, tail)| tail.to_string()))
+        .collect();
+    services.sort();
+    services.dedup();
+    services
+}
+
+fn responders(incident: &Incident) -> Vec<String> {
+    let mut people: Vec<String> = incident
+        .entries
+        .iter()
+        .filter_map(|e| match &e.actor {
+            super::entry::Actor::Human { name } => Some(strip_controls(name)),
+            _ => None,
+        })
+        .collect();
+    people.sort();
+    people.dedup();
+    people
+}
+
+fn entry_json(e: &Entry, superseded: bool) -> serde_json::Value {
+    let mut value = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
+    if let Some(map) = value.as_object_mut() {
+        map.insert("superseded".into(), json!(superseded));
+    }
+    value
+}
+
+/// `{"incident": {…}, "entries": […]}`, entries ordered by (occurred_at, seq).
+pub fn json(incident: &Incident) -> serde_json::Value {
+    json!({
+        "incident": {
+            "id": incident.id,
+            "title": incident.title,
+            "severity": incident.severity.map(|s| s.as_str()),
+            "status": incident.status.as_str(),
+            "started_at": incident.started_at.map(rfc3339),
+            "closed_at": incident.closed_at.map(rfc3339),
+        },
+        "entries": incident.entries.iter().map(|e| entry_json(e, incident.is_superseded(e))).collect::<Vec<_>>(),
+    })
+}
+
+pub const CSV_HEADER: &[&str] = &[
+    "seq", "id", "occurred_at", "recorded_at", "time_source", "kind", "milestone", "actor",
+    "summary", "detail", "resources", "evidence", "important", "tags", "supersedes", "superseded",
+];
+
+/// One row per entry (RFC 4180 quoting).
+pub fn csv(incident: &Incident) -> String {
+    let mut out = String::new();
+    out.push_str(&CSV_HEADER.join(","));
+    out.push_str("\r\n");
+    for e in &incident.entries {
+        let fields = [
+            e.seq.to_string(),
+            e.id.clone(),
+            rfc3339(e.occurred_at),
+            rfc3339(e.recorded_at),
+            serde_json::to_value(e.time_source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            e.kind.as_str().to_string(),
+            e.milestone.map(|m| m.as_str().to_string()).unwrap_or_default(),
+            e.actor.label(),
+            e.summary.clone(),
+            e.detail.clone().unwrap_or_default(),
+            e.resources.join(" "),
+            e.evidence.join(" "),
+            e.important.to_string(),
+            e.tags.join(" "),
+            e.supersedes.clone().unwrap_or_default(),
+            incident.is_superseded(e).to_string(),
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(&strip_controls(f))).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    // A leading = + - @ would be run as a formula by spreadsheets.
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}

@@ -1,0 +1,12 @@
+//! The incident timeline: journal entries (TIMELINE.md's schema), the incident
+//! they describe, redaction, what the console observes, and the exports.
+
+pub mod entry;
+pub mod export;
+pub mod incident;
+pub mod observe;
+pub mod redact;
+pub mod time_input;
+
+pub use entry::{Actor, Entry, EntryDraft, EntryKind, Milestone, TimeSource};
+pub use incident::{Incident, IncidentStatus, Severity};

@@ -1,0 +1,159 @@
+//! One incident's journal file. Appends take an exclusive lock, write the
+//! whole line with one `write` on an O_APPEND descriptor and fsync before
+//! returning; reads skip (and report) a torn or corrupt line, never failing
+//! because of one.
+
+use super::{io, StoreError};
+use crate::domain::timeline::entry::rfc3339_ms;
+use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::{Entry, EntryDraft};
+use crate::domain::Clock;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "journal.jsonl";
+
+/// How far back from the end a tail read looks for the last sequence number.
+const TAIL_BYTES: u64 = 256 * 1024;
+
+pub struct Journal {
+    path: PathBuf,
+}
+
+/// What a read found.
+#[derive(Debug, Clone, Default)]
+pub struct ReadReport {
+    pub entries: Vec<Entry>,
+    /// Lines that could not be read: (line number, why). A torn last line
+    /// from a crash shows up here.
+    pub skipped: Vec<(usize, String)>,
+}
+
+impl Journal {
+    pub fn new(dir: &Path) -> Journal {
+        Journal {
+            path: dir.join(FILE_NAME),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one entry: redacted, numbered, written and fsynced. Returns the
+    /// entry exactly as written.
+    pub fn append(&self, draft: EntryDraft, redactor: &Redactor, clock: &dyn Clock) -> Result<Entry, StoreError> {
+        let path = &self.path;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+            .map_err(io("open", path))?;
+        file.lock().map_err(io("lock", path))?;
+        let result = (|| {
+            let (last_seq, needs_newline) = tail(&mut file).map_err(io("read", path))?;
+            let now = rfc3339_ms::truncate(clock.now());
+            let entry = draft.into_entry(new_id(now.timestamp_millis()), last_seq + 1, now);
+            let mut value = serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            redactor.redact_json(&mut value);
+            let written: Entry = serde_json::from_value(value.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut line = String::new();
+            if needs_newline {
+                // The last line was torn by a crash: start on a fresh line.
+                line.push('\n');
+            }
+            line.push_str(&serde_json::to_string(&value).map_err(|e| StoreError::Invalid(e.to_string()))?);
+            line.push('\n');
+            file.write_all(line.as_bytes()).map_err(io("write", path))?;
+            file.sync_data().map_err(io("sync", path))?;
+            Ok(written)
+        })();
+        let _ = file.unlock();
+        result
+    }
+
+    /// Every readable entry, in file order.
+    pub fn read(&self) -> Result<ReadReport, StoreError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ReadReport::default()),
+            Err(e) => return Err(io("read", &self.path)(e)),
+        };
+        Ok(parse(&text))
+    }
+}
+
+/// Parse journal bytes; bad lines are skipped and reported.
+pub fn parse(bytes: &[u8]) -> ReadReport {
+    let mut report = ReadReport::default();
+    let ends_cleanly = bytes.last().is_none_or(|b| *b == b'\n');
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    let count = lines.len();
+    for (i, line) in lines.into_iter().enumerate() {
+        let number = i + 1;
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let is_last = i + 1 == count;
+        match serde_json::from_slice::<Entry>(line) {
+            Ok(entry) => report.entries.push(entry),
+            Err(e) => {
+                let why = if is_last && !ends_cleanly {
+                    "torn last line (the writer stopped mid-write); ignored".to_string()
+                } else {
+                    format!("unreadable line ignored: {e}")
+                };
+                report.skipped.push((number, why));
+            }
+        }
+    }
+    report
+}
+
+/// The last sequence number in the file, and whether the file ends mid-line.
+fn tail(file: &mut File) -> std::io::Result<(u64, bool)> {
+    let len = file.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok((0, false));
+    }
+    let mut start = len.saturating_sub(TAIL_BYTES);
+    loop {
+        file.seek(SeekFrom::Start(start))?;
+        let mut buf = Vec::with_capacity((len - start) as usize);
+        file.read_to_end(&mut buf)?;
+        let needs_newline = buf.last() != Some(&b'\n');
+        let seq = buf
+            .split(|b| *b == b'\n')
+            .rev()
+            .filter_map(|line| serde_json::from_slice::<SeqOnly>(line).ok())
+            .map(|s| s.seq)
+            .next();
+        match seq {
+            Some(seq) => return Ok((seq, needs_newline)),
+            None if start == 0 => return Ok((0, needs_newline)),
+            None => start = 0,
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SeqOnly {
+    seq: u64,
+}
+
+/// A sortable unique id: 48-bit milliseconds and 80 random bits, Crockford base32 (a ULID).
+pub fn new_id(millis: i64) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let time = (millis.max(0) as u128) & 0xFFFF_FFFF_FFFF;
+    let random = (fastrand::u128(..)) & ((1u128 << 80) - 1);
+    let value = (time << 80) | random;
+    (0..26)
+        .rev()
+        .map(|i| ALPHABET[((value >> (i * 5)) & 31) as usize] as char)
+        .collect()
+}
