@@ -12,7 +12,7 @@ pub mod console;
 pub mod demo;
 pub mod domain;
 pub mod settings;
+pub mod store;
 pub mod ui;
 pub mod wiring;
 pub mod workers;
-pub mod store;

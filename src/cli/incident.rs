@@ -3,9 +3,11 @@
 use super::exit;
 use super::output::{rfc3339, table};
 use super::Format;
-use crate::domain::timeline::redact::Redactor;
-use crate::domain::timeline::{export, time_input, Actor, EntryDraft, EntryKind, Milestone, Severity};
 use crate::domain::timeline::entry::IncidentChange;
+use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::{
+    export, time_input, Actor, EntryDraft, EntryKind, Milestone, Severity,
+};
 use crate::domain::Clock;
 use crate::settings::Settings;
 use crate::store::{IncidentStore, StoreError};
@@ -81,10 +83,20 @@ pub enum ExportFormat {
 pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyhow::Result<u8> {
     let store = IncidentStore::new(&settings.data_dir);
     let redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
-    let me = Actor::Human { name: settings.operator.clone() };
+    let me = Actor::Human {
+        name: settings.operator.clone(),
+    };
     match &args.command {
-        IncidentCommand::Start { title, severity, output } => {
-            let severity = severity.as_deref().map(Severity::parse).transpose().map_err(StoreError::Invalid)?;
+        IncidentCommand::Start {
+            title,
+            severity,
+            output,
+        } => {
+            let severity = severity
+                .as_deref()
+                .map(Severity::parse)
+                .transpose()
+                .map_err(StoreError::Invalid)?;
             let id = store.start(title, severity, me, &redactor, clock)?;
             match output {
                 Format::Json => println!("{}", json!({ "id": id })),
@@ -108,7 +120,9 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
                         .collect();
                     println!("{}", serde_json::to_string_pretty(&list)?);
                 }
-                Format::Text if incidents.is_empty() => println!("No incidents yet. Start one: triage incident start \"<title>\""),
+                Format::Text if incidents.is_empty() => {
+                    println!("No incidents yet. Start one: triage incident start \"<title>\"")
+                }
                 Format::Text => {
                     let rows: Vec<Vec<String>> = incidents
                         .iter()
@@ -116,15 +130,25 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
                             let i = &l.incident;
                             vec![
                                 i.id.clone(),
-                                i.severity.map(|s| s.as_str().to_string()).unwrap_or_else(|| "—".into()),
+                                i.severity
+                                    .map(|s| s.as_str().to_string())
+                                    .unwrap_or_else(|| "—".into()),
                                 i.status.as_str().into(),
-                                i.started_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default(),
+                                i.started_at
+                                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                                    .unwrap_or_default(),
                                 i.entries.len().to_string(),
                                 i.title.clone(),
                             ]
                         })
                         .collect();
-                    print!("{}", table(&["ID", "SEVERITY", "STATUS", "STARTED", "ENTRIES", "TITLE"], &rows));
+                    print!(
+                        "{}",
+                        table(
+                            &["ID", "SEVERITY", "STATUS", "STARTED", "ENTRIES", "TITLE"],
+                            &rows
+                        )
+                    );
                 }
             }
             for l in &incidents {
@@ -133,10 +157,18 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
                 }
             }
         }
-        IncidentCommand::Note { args, at, important, tag } => {
+        IncidentCommand::Note {
+            args,
+            at,
+            important,
+            tag,
+        } => {
             let (id, text) = split_optional_id(args);
             if text.trim().is_empty() {
-                return Err(StoreError::Invalid("the note is empty: triage incident note \"what you saw or did\"".into()).into());
+                return Err(StoreError::Invalid(
+                    "the note is empty: triage incident note \"what you saw or did\"".into(),
+                )
+                .into());
             }
             let id = store.resolve(id)?;
             let at = parse_at(at.as_deref(), clock)?;
@@ -151,13 +183,25 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
             let milestone = Milestone::parse(name).map_err(StoreError::Invalid)?;
             let id = store.resolve(id)?;
             let at = parse_at(at.as_deref(), clock)?;
-            let entry = store.journal(&id).append(EntryDraft::milestone(milestone, me, at), &redactor, clock)?;
-            println!("{} at {} in {id} (entry {})", milestone.title(), entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"), entry.seq);
+            let entry = store.journal(&id).append(
+                EntryDraft::milestone(milestone, me, at),
+                &redactor,
+                clock,
+            )?;
+            println!(
+                "{} at {} in {id} (entry {})",
+                milestone.title(),
+                entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                entry.seq
+            );
         }
         IncidentCommand::Close { id } => {
             let id = store.resolve(id.as_deref())?;
             let mut draft = EntryDraft::new(EntryKind::Decision, me, "Incident closed");
-            draft.incident = Some(IncidentChange { status: Some("closed".into()), ..Default::default() });
+            draft.incident = Some(IncidentChange {
+                status: Some("closed".into()),
+                ..Default::default()
+            });
             store.journal(&id).append(draft, &redactor, clock)?;
             println!("closed {id}");
         }
@@ -169,12 +213,19 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
             }
             let text = match format {
                 ExportFormat::Md => export::markdown(&loaded.incident),
-                ExportFormat::Json => format!("{}\n", serde_json::to_string_pretty(&export::json(&loaded.incident))?),
+                ExportFormat::Json => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&export::json(&loaded.incident))?
+                ),
                 ExportFormat::Csv => export::csv(&loaded.incident),
             };
             match output {
                 Some(path) => {
-                    std::fs::write(path, text).map_err(|source| StoreError::Io { doing: "write", path: path.clone(), source })?;
+                    std::fs::write(path, text).map_err(|source| StoreError::Io {
+                        doing: "write",
+                        path: path.clone(),
+                        source,
+                    })?;
                     eprintln!("wrote {}", path.display());
                 }
                 None => print!("{text}"),
@@ -193,6 +244,10 @@ fn split_optional_id(args: &[String]) -> (Option<&str>, &str) {
     }
 }
 
-fn parse_at(at: Option<&str>, clock: &dyn Clock) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
-    at.map(|t| time_input::parse(t, clock.now()).map_err(StoreError::Invalid)).transpose()
+fn parse_at(
+    at: Option<&str>,
+    clock: &dyn Clock,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+    at.map(|t| time_input::parse(t, clock.now()).map_err(StoreError::Invalid))
+        .transpose()
 }

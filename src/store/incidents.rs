@@ -3,8 +3,8 @@
 use super::journal::Journal;
 use super::{io, StoreError};
 use crate::domain::timeline::entry::IncidentChange;
-use crate::domain::timeline::{Actor, EntryDraft, EntryKind, Incident, IncidentStatus, Severity};
 use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::{Actor, EntryDraft, EntryKind, Incident, IncidentStatus, Severity};
 use crate::domain::Clock;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,9 @@ pub struct Loaded {
 
 impl IncidentStore {
     pub fn new(root: &Path) -> IncidentStore {
-        IncidentStore { root: root.to_path_buf() }
+        IncidentStore {
+            root: root.to_path_buf(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -47,7 +49,9 @@ impl IncidentStore {
     ) -> Result<String, StoreError> {
         let title = title.trim();
         if title.is_empty() {
-            return Err(StoreError::Invalid("an incident needs a title, e.g. triage incident start \"checkout errors\"".into()));
+            return Err(StoreError::Invalid(
+                "an incident needs a title, e.g. triage incident start \"checkout errors\"".into(),
+            ));
         }
         std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
         let base = format!("{}-{}", clock.now().format("%Y%m%d-%H%M"), slug(title));
@@ -95,16 +99,29 @@ impl IncidentStore {
             let id = entry.file_name().to_string_lossy().into_owned();
             incidents.push(self.load(&id)?);
         }
-        incidents.sort_by(|a, b| b.incident.started_at.cmp(&a.incident.started_at).then(b.incident.id.cmp(&a.incident.id)));
+        incidents.sort_by(|a, b| {
+            b.incident
+                .started_at
+                .cmp(&a.incident.started_at)
+                .then(b.incident.id.cmp(&a.incident.id))
+        });
         Ok(incidents)
     }
 
     pub fn load(&self, id: &str) -> Result<Loaded, StoreError> {
-        if id.is_empty() || id.contains('/') || id.contains("..") || !self.journal(id).path().is_file() {
+        if id.is_empty()
+            || id.contains('/')
+            || id.contains("..")
+            || !self.journal(id).path().is_file()
+        {
             let known: Vec<String> = self.list_ids();
             return Err(StoreError::UnknownIncident {
                 id: id.to_string(),
-                known: if known.is_empty() { String::new() } else { format!("; incidents: {}", known.join(", ")) },
+                known: if known.is_empty() {
+                    String::new()
+                } else {
+                    format!("; incidents: {}", known.join(", "))
+                },
             });
         }
         let report = self.journal(id).read()?;
@@ -144,7 +161,9 @@ impl IncidentStore {
         match open.as_slice() {
             [] => Err(StoreError::NoOpenIncident),
             [one] => Ok(one.clone()),
-            many => Err(StoreError::SeveralOpen { ids: many.join(", ") }),
+            many => Err(StoreError::SeveralOpen {
+                ids: many.join(", "),
+            }),
         }
     }
 }
@@ -163,5 +182,9 @@ fn slug(title: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "incident".into() } else { out }
+    if out.is_empty() {
+        "incident".into()
+    } else {
+        out
+    }
 }

@@ -43,7 +43,12 @@ impl Journal {
 
     /// Append one entry: redacted, numbered, written and fsynced. Returns the
     /// entry exactly as written.
-    pub fn append(&self, draft: EntryDraft, redactor: &Redactor, clock: &dyn Clock) -> Result<Entry, StoreError> {
+    pub fn append(
+        &self,
+        draft: EntryDraft,
+        redactor: &Redactor,
+        clock: &dyn Clock,
+    ) -> Result<Entry, StoreError> {
         let path = &self.path;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io("create", parent))?;
@@ -59,15 +64,19 @@ impl Journal {
             let (last_seq, needs_newline) = tail(&mut file).map_err(io("read", path))?;
             let now = rfc3339_ms::truncate(clock.now());
             let entry = draft.into_entry(new_id(now.timestamp_millis()), last_seq + 1, now);
-            let mut value = serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let mut value =
+                serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
             redactor.redact_json(&mut value);
-            let written: Entry = serde_json::from_value(value.clone()).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let written: Entry = serde_json::from_value(value.clone())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
             let mut line = String::new();
             if needs_newline {
                 // The last line was torn by a crash: start on a fresh line.
                 line.push('\n');
             }
-            line.push_str(&serde_json::to_string(&value).map_err(|e| StoreError::Invalid(e.to_string()))?);
+            line.push_str(
+                &serde_json::to_string(&value).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            );
             line.push('\n');
             file.write_all(line.as_bytes()).map_err(io("write", path))?;
             file.sync_data().map_err(io("sync", path))?;

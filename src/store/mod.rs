@@ -28,7 +28,10 @@ pub enum StoreError {
     Invalid(String),
 }
 
-pub(crate) fn io<'a>(doing: &'static str, path: &'a std::path::Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+pub(crate) fn io<'a>(
+    doing: &'static str,
+    path: &'a std::path::Path,
+) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
     move |source| StoreError::Io {
         doing,
         path: path.to_path_buf(),

@@ -31,28 +31,81 @@ pub fn markdown(incident: &Incident) -> String {
         out.push_str(line);
         out.push('\n');
     };
-    push(&mut out, &format!("# Post-mortem: {}", cell(&incident.title)));
+    push(
+        &mut out,
+        &format!("# Post-mortem: {}", cell(&incident.title)),
+    );
     push(&mut out, "");
     push(&mut out, "| | |");
     push(&mut out, "|---|---|");
     push(&mut out, &format!("| Incident | `{}` |", incident.id));
-    push(&mut out, &format!("| Severity | {} |", incident.severity.map(|s| s.as_str()).unwrap_or("not set")));
-    push(&mut out, &format!("| Status | {} |", incident.status.as_str()));
-    push(&mut out, &format!("| Started | {} UTC |", incident.started_at.map(utc).unwrap_or_else(|| "—".into())));
-    push(&mut out, &format!("| Closed | {} |", incident.closed_at.map(|t| format!("{} UTC", utc(t))).unwrap_or_else(|| "—".into())));
+    push(
+        &mut out,
+        &format!(
+            "| Severity | {} |",
+            incident.severity.map(|s| s.as_str()).unwrap_or("not set")
+        ),
+    );
+    push(
+        &mut out,
+        &format!("| Status | {} |", incident.status.as_str()),
+    );
+    push(
+        &mut out,
+        &format!(
+            "| Started | {} UTC |",
+            incident.started_at.map(utc).unwrap_or_else(|| "—".into())
+        ),
+    );
+    push(
+        &mut out,
+        &format!(
+            "| Closed | {} |",
+            incident
+                .closed_at
+                .map(|t| format!("{} UTC", utc(t)))
+                .unwrap_or_else(|| "—".into())
+        ),
+    );
     let services = services_involved(incident);
-    push(&mut out, &format!("| Services | {} |", if services.is_empty() { "—".to_string() } else { services.join(", ") }));
+    push(
+        &mut out,
+        &format!(
+            "| Services | {} |",
+            if services.is_empty() {
+                "—".to_string()
+            } else {
+                services.join(", ")
+            }
+        ),
+    );
     let responders = responders(incident);
-    push(&mut out, &format!("| Responders | {} |", if responders.is_empty() { "—".to_string() } else { responders.join(", ") }));
+    push(
+        &mut out,
+        &format!(
+            "| Responders | {} |",
+            if responders.is_empty() {
+                "—".to_string()
+            } else {
+                responders.join(", ")
+            }
+        ),
+    );
     push(&mut out, "");
 
     push(&mut out, "## Summary");
     push(&mut out, "");
-    push(&mut out, "_What happened, in two or three sentences, for someone who was not there._");
+    push(
+        &mut out,
+        "_What happened, in two or three sentences, for someone who was not there._",
+    );
     push(&mut out, "");
     push(&mut out, "## Impact");
     push(&mut out, "");
-    push(&mut out, "_Who was affected, how, and for how long. Numbers where you have them._");
+    push(
+        &mut out,
+        "_Who was affected, how, and for how long. Numbers where you have them._",
+    );
     push(&mut out, "");
 
     push(&mut out, "## Key timestamps (UTC)");
@@ -61,20 +114,38 @@ pub fn markdown(incident: &Incident) -> String {
     push(&mut out, "|---|---|");
     let milestones = incident.milestones();
     for m in Milestone::ALL {
-        let at = milestones.get(&m).map(|t| utc(*t)).unwrap_or_else(|| "—".into());
+        let at = milestones
+            .get(&m)
+            .map(|t| utc(*t))
+            .unwrap_or_else(|| "—".into());
         push(&mut out, &format!("| {} | {} |", m.title(), at));
     }
     let d = incident.durations();
     let show = |x: Option<chrono::Duration>| x.map(human_duration).unwrap_or_else(|| "—".into());
-    push(&mut out, &format!("| **Time to detect** | {} |", show(d.to_detect)));
-    push(&mut out, &format!("| **Time to mitigate** | {} |", show(d.to_mitigate)));
-    push(&mut out, &format!("| **Time to resolve** | {} |", show(d.to_resolve)));
+    push(
+        &mut out,
+        &format!("| **Time to detect** | {} |", show(d.to_detect)),
+    );
+    push(
+        &mut out,
+        &format!("| **Time to mitigate** | {} |", show(d.to_mitigate)),
+    );
+    push(
+        &mut out,
+        &format!("| **Time to resolve** | {} |", show(d.to_resolve)),
+    );
     push(&mut out, "");
 
     push(&mut out, "## Response");
     push(&mut out, "");
-    let steps: Vec<&Entry> = incident.live_entries().filter(|e| e.kind == EntryKind::Step && e.result.is_some()).collect();
-    let actions: Vec<&Entry> = incident.live_entries().filter(|e| e.kind == EntryKind::Action).collect();
+    let steps: Vec<&Entry> = incident
+        .live_entries()
+        .filter(|e| e.kind == EntryKind::Step && e.result.is_some())
+        .collect();
+    let actions: Vec<&Entry> = incident
+        .live_entries()
+        .filter(|e| e.kind == EntryKind::Action)
+        .collect();
     if steps.is_empty() && actions.is_empty() {
         push(&mut out, "_No runbook step or action was recorded._");
     } else {
@@ -86,8 +157,22 @@ pub fn markdown(incident: &Incident) -> String {
                 .as_ref()
                 .map(|r| (r.file.clone(), r.step_id.clone()))
                 .unwrap_or_else(|| ("—".into(), cell(&e.summary)));
-            let outcome = e.result.as_ref().map(|r| r.status.clone()).unwrap_or_else(|| "—".into());
-            push(&mut out, &format!("| {} | {} | {} | {} | {} |", utc(e.occurred_at), cell(&runbook), cell(&step), outcome, cell(&e.actor.label())));
+            let outcome = e
+                .result
+                .as_ref()
+                .map(|r| r.status.clone())
+                .unwrap_or_else(|| "—".into());
+            push(
+                &mut out,
+                &format!(
+                    "| {} | {} | {} | {} | {} |",
+                    utc(e.occurred_at),
+                    cell(&runbook),
+                    cell(&step),
+                    outcome,
+                    cell(&e.actor.label())
+                ),
+            );
         }
     }
     push(&mut out, "");
@@ -111,55 +196,108 @@ pub fn markdown(incident: &Incident) -> String {
             Some(m) => format!("milestone: {}", m.as_str()),
             None => e.kind.as_str().to_string(),
         };
-        let evidence = e.evidence.iter().map(|x| cell(x)).collect::<Vec<_>>().join("<br>");
-        push(&mut out, &format!("| {} | {} | {} | {} | {} |", utc(e.occurred_at), kind, cell(&e.actor.label()), event, evidence));
+        let evidence = e
+            .evidence
+            .iter()
+            .map(|x| cell(x))
+            .collect::<Vec<_>>()
+            .join("<br>");
+        push(
+            &mut out,
+            &format!(
+                "| {} | {} | {} | {} | {} |",
+                utc(e.occurred_at),
+                kind,
+                cell(&e.actor.label()),
+                event,
+                evidence
+            ),
+        );
     }
     push(&mut out, "");
 
     push(&mut out, "## Contributing factors");
     push(&mut out, "");
-    push(&mut out, "_What made this possible, and what made it worse? (Systems and conditions, not people.)_");
+    push(
+        &mut out,
+        "_What made this possible, and what made it worse? (Systems and conditions, not people.)_",
+    );
     push(&mut out, "");
     push(&mut out, "## Lessons learned");
     push(&mut out, "");
-    push(&mut out, "_What went well? What went badly? Where did we get lucky?_");
+    push(
+        &mut out,
+        "_What went well? What went badly? Where did we get lucky?_",
+    );
     push(&mut out, "");
     push(&mut out, "## Action items");
     push(&mut out, "");
     push(&mut out, "| Action | Owner | Due |");
     push(&mut out, "|---|---|---|");
-    let followups: Vec<&Entry> = incident.live_entries().filter(|e| e.tags.iter().any(|t| t == "followup")).collect();
+    let followups: Vec<&Entry> = incident
+        .live_entries()
+        .filter(|e| e.tags.iter().any(|t| t == "followup"))
+        .collect();
     if followups.is_empty() {
-        push(&mut out, "| _What will keep this from happening again?_ | | |");
+        push(
+            &mut out,
+            "| _What will keep this from happening again?_ | | |",
+        );
     }
     for e in followups {
-        push(&mut out, &format!("| {} | _owner_ | _due_ |", cell(&e.summary)));
+        push(
+            &mut out,
+            &format!("| {} | _owner_ | _due_ |", cell(&e.summary)),
+        );
     }
     push(&mut out, "");
 
     push(&mut out, "## Appendix: step records");
     push(&mut out, "");
-    let records: Vec<&Entry> = incident.entries.iter().filter(|e| e.kind == EntryKind::Step || e.kind == EntryKind::Action).collect();
+    let records: Vec<&Entry> = incident
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Step || e.kind == EntryKind::Action)
+        .collect();
     if records.is_empty() {
         push(&mut out, "_None._");
         push(&mut out, "");
     }
     for e in records {
-        push(&mut out, &format!("### {} — {}", utc(e.occurred_at), cell(&e.summary)));
+        push(
+            &mut out,
+            &format!("### {} — {}", utc(e.occurred_at), cell(&e.summary)),
+        );
         push(&mut out, "");
         push(&mut out, "```json");
-        push(&mut out, &serde_json::to_string_pretty(&entry_json(e, incident.is_superseded(e))).unwrap_or_default());
+        push(
+            &mut out,
+            &serde_json::to_string_pretty(&entry_json(e, incident.is_superseded(e)))
+                .unwrap_or_default(),
+        );
         push(&mut out, "```");
         push(&mut out, "");
     }
-    let corrections: Vec<&Entry> = incident.entries.iter().filter(|e| incident.is_superseded(e)).collect();
+    let corrections: Vec<&Entry> = incident
+        .entries
+        .iter()
+        .filter(|e| incident.is_superseded(e))
+        .collect();
     if !corrections.is_empty() {
         push(&mut out, "## Appendix: corrected entries");
         push(&mut out, "");
         push(&mut out, "| Time | Was | Recorded |");
         push(&mut out, "|---|---|---|");
         for e in corrections {
-            push(&mut out, &format!("| {} | ~~{}~~ | {} |", utc(e.occurred_at), cell(&e.summary), utc(e.recorded_at)));
+            push(
+                &mut out,
+                &format!(
+                    "| {} | ~~{}~~ | {} |",
+                    utc(e.occurred_at),
+                    cell(&e.summary),
+                    utc(e.recorded_at)
+                ),
+            );
         }
         push(&mut out, "");
     }
@@ -215,8 +353,22 @@ pub fn json(incident: &Incident) -> serde_json::Value {
 }
 
 pub const CSV_HEADER: &[&str] = &[
-    "seq", "id", "occurred_at", "recorded_at", "time_source", "kind", "milestone", "actor",
-    "summary", "detail", "resources", "evidence", "important", "tags", "supersedes", "superseded",
+    "seq",
+    "id",
+    "occurred_at",
+    "recorded_at",
+    "time_source",
+    "kind",
+    "milestone",
+    "actor",
+    "summary",
+    "detail",
+    "resources",
+    "evidence",
+    "important",
+    "tags",
+    "supersedes",
+    "superseded",
 ];
 
 /// One row per entry (RFC 4180 quoting).
@@ -230,9 +382,14 @@ pub fn csv(incident: &Incident) -> String {
             e.id.clone(),
             rfc3339(e.occurred_at),
             rfc3339(e.recorded_at),
-            serde_json::to_value(e.time_source).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            serde_json::to_value(e.time_source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             e.kind.as_str().to_string(),
-            e.milestone.map(|m| m.as_str().to_string()).unwrap_or_default(),
+            e.milestone
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_default(),
             e.actor.label(),
             e.summary.clone(),
             e.detail.clone().unwrap_or_default(),
@@ -243,7 +400,10 @@ pub fn csv(incident: &Incident) -> String {
             e.supersedes.clone().unwrap_or_default(),
             incident.is_superseded(e).to_string(),
         ];
-        let row: Vec<String> = fields.iter().map(|f| csv_field(&strip_controls(f))).collect();
+        let row: Vec<String> = fields
+            .iter()
+            .map(|f| csv_field(&strip_controls(f)))
+            .collect();
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }

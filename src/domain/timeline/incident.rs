@@ -41,7 +41,9 @@ impl Severity {
             "SEV2" | "2" => Ok(Severity::Sev2),
             "SEV3" | "3" => Ok(Severity::Sev3),
             "SEV4" | "4" => Ok(Severity::Sev4),
-            _ => Err(format!("unknown severity `{s}`: use SEV1, SEV2, SEV3 or SEV4")),
+            _ => Err(format!(
+                "unknown severity `{s}`: use SEV1, SEV2, SEV3 or SEV4"
+            )),
         }
     }
 
@@ -74,7 +76,10 @@ impl Incident {
     /// Fold a journal into an incident.
     pub fn from_entries(id: &str, mut entries: Vec<Entry>) -> Incident {
         entries.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then(a.seq.cmp(&b.seq)));
-        let superseded: HashSet<String> = entries.iter().filter_map(|e| e.supersedes.clone()).collect();
+        let superseded: HashSet<String> = entries
+            .iter()
+            .filter_map(|e| e.supersedes.clone())
+            .collect();
         let mut incident = Incident {
             id: id.to_string(),
             title: id.to_string(),
@@ -94,7 +99,11 @@ impl Incident {
                     incident.title = title.clone();
                     incident.started_at.get_or_insert(e.occurred_at);
                 }
-                if let Some(sev) = change.severity.as_deref().and_then(|s| Severity::parse(s).ok()) {
+                if let Some(sev) = change
+                    .severity
+                    .as_deref()
+                    .and_then(|s| Severity::parse(s).ok())
+                {
                     incident.severity = Some(sev);
                 }
                 match change.status.as_deref() {
@@ -119,7 +128,9 @@ impl Incident {
 
     /// Entries no later entry corrected, in time order.
     pub fn live_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().filter(|e| !self.superseded.contains(&e.id))
+        self.entries
+            .iter()
+            .filter(|e| !self.superseded.contains(&e.id))
     }
 
     pub fn is_superseded(&self, entry: &Entry) -> bool {
@@ -129,7 +140,10 @@ impl Incident {
     /// When each milestone happened (the latest live entry for it wins).
     pub fn milestones(&self) -> BTreeMap<Milestone, DateTime<Utc>> {
         let mut found: BTreeMap<Milestone, (u64, DateTime<Utc>)> = BTreeMap::new();
-        for e in self.live_entries().filter(|e| e.kind == EntryKind::Milestone) {
+        for e in self
+            .live_entries()
+            .filter(|e| e.kind == EntryKind::Milestone)
+        {
             if let Some(m) = e.milestone {
                 let newer = found.get(&m).is_none_or(|(seq, _)| e.seq > *seq);
                 if newer {
@@ -144,7 +158,10 @@ impl Incident {
     /// without one, from the incident's start).
     pub fn durations(&self) -> Durations {
         let milestones = self.milestones();
-        let origin = milestones.get(&Milestone::ImpactStarted).copied().or(self.started_at);
+        let origin = milestones
+            .get(&Milestone::ImpactStarted)
+            .copied()
+            .or(self.started_at);
         let since = |m: Milestone| Some(*milestones.get(&m)? - origin?);
         Durations {
             to_detect: since(Milestone::Detected),

@@ -13,11 +13,14 @@ pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Ve
     let Some(previous) = previous else {
         return vec![baseline(next)];
     };
-    let before: HashMap<ServiceKey, &RankedService> = previous.iter().map(|r| (r.service.key(), r)).collect();
+    let before: HashMap<ServiceKey, &RankedService> =
+        previous.iter().map(|r| (r.service.key(), r)).collect();
     let mut drafts = Vec::new();
     for now in next {
         let key = now.service.key();
-        let Some(was) = before.get(&key) else { continue };
+        let Some(was) = before.get(&key) else {
+            continue;
+        };
         if was.verdict.health != now.verdict.health {
             let mut draft = observation(
                 format!(
@@ -26,7 +29,8 @@ pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Ve
                 ),
                 &now.service.arn,
             );
-            draft.important = now.verdict.health == Health::Down || now.verdict.health == Health::Failed;
+            draft.important =
+                now.verdict.health == Health::Down || now.verdict.health == Health::Failed;
             drafts.push(draft);
         }
         drafts.extend(deployment_changes(was, now));
@@ -38,16 +42,36 @@ fn baseline(next: &[RankedService]) -> EntryDraft {
     let unhealthy: Vec<String> = next
         .iter()
         .filter(|r| r.verdict.health.is_unhealthy())
-        .map(|r| format!("{} {} ({})", r.service.key(), r.verdict.health, r.verdict.reason))
+        .map(|r| {
+            format!(
+                "{} {} ({})",
+                r.service.key(),
+                r.verdict.health,
+                r.verdict.reason
+            )
+        })
         .collect();
     let summary = if unhealthy.is_empty() {
-        format!("First look: all {} services healthy or deploying", next.len())
+        format!(
+            "First look: all {} services healthy or deploying",
+            next.len()
+        )
     } else {
-        format!("First look: {} of {} services unhealthy", unhealthy.len(), next.len())
+        format!(
+            "First look: {} of {} services unhealthy",
+            unhealthy.len(),
+            next.len()
+        )
     };
     let mut draft = EntryDraft::new(EntryKind::Observation, Actor::Console, summary);
     if !unhealthy.is_empty() {
-        draft.detail = Some(unhealthy.iter().map(|u| format!("- {u}")).collect::<Vec<_>>().join("\n"));
+        draft.detail = Some(
+            unhealthy
+                .iter()
+                .map(|u| format!("- {u}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
     }
     draft
 }
@@ -55,12 +79,20 @@ fn baseline(next: &[RankedService]) -> EntryDraft {
 fn deployment_changes(was: &RankedService, now: &RankedService) -> Vec<EntryDraft> {
     let key = now.service.key();
     let mut drafts = Vec::new();
-    let old: HashMap<&str, _> = was.service.deployments.iter().map(|d| (d.id.as_str(), d)).collect();
+    let old: HashMap<&str, _> = was
+        .service
+        .deployments
+        .iter()
+        .map(|d| (d.id.as_str(), d))
+        .collect();
     for d in &now.service.deployments {
         let revision = revision_label(&d.task_definition);
         match old.get(d.id.as_str()) {
             None if d.status == DeploymentStatus::Primary => {
-                let mut draft = observation(format!("{key}: deployment of {revision} started"), &now.service.arn);
+                let mut draft = observation(
+                    format!("{key}: deployment of {revision} started"),
+                    &now.service.arn,
+                );
                 draft.occurred_at = d.created_at;
                 draft.time_source = TimeSource::Aws;
                 drafts.push(draft);
@@ -71,8 +103,15 @@ fn deployment_changes(was: &RankedService, now: &RankedService) -> Vec<EntryDraf
                     Some(RolloutState::Failed) => ("FAILED", true),
                     _ => continue,
                 };
-                let reason = d.rollout_state_reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                let mut draft = observation(format!("{key}: deployment of {revision} {what}{reason}"), &now.service.arn);
+                let reason = d
+                    .rollout_state_reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                let mut draft = observation(
+                    format!("{key}: deployment of {revision} {what}{reason}"),
+                    &now.service.arn,
+                );
                 draft.occurred_at = d.updated_at;
                 draft.time_source = TimeSource::Aws;
                 draft.important = important;

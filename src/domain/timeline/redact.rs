@@ -14,13 +14,19 @@ pub const DEFAULT_PATTERNS: &[(&str, &str)] = &[
         r#"(?i)(aws_?secret_?access_?key|secretaccesskey)("?\s*[:=]\s*"?)[A-Za-z0-9/+=]{16,}"#,
     ),
     // A bare 40-character AWS secret access key next to an access key id.
-    ("aws-secret-key", r"(?:^|[^A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])"),
+    (
+        "aws-secret-key",
+        r"(?:^|[^A-Za-z0-9/+=])([A-Za-z0-9/+]{40})(?:$|[^A-Za-z0-9/+=])",
+    ),
     ("bearer-token", r"(?i)\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*"),
     (
         "password-pair",
         r#"(?i)\b(password|passwd|pwd|secret|token|api_?key|client_?secret)(\s*[:=]\s*"?)[^\s"'&,;]+"#,
     ),
-    ("private-key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)"),
+    (
+        "private-key",
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)",
+    ),
 ];
 
 /// Removes known secret values, secret-looking patterns and terminal control sequences.
@@ -108,7 +114,10 @@ mod tests {
     fn known_secret_values_are_masked() {
         let mut r = Redactor::default();
         r.add_secret("hunter2-prod-db");
-        assert_eq!(r.redact("db pass is hunter2-prod-db!"), "db pass is [REDACTED]!");
+        assert_eq!(
+            r.redact("db pass is hunter2-prod-db!"),
+            "db pass is [REDACTED]!"
+        );
     }
 
     #[test]
@@ -118,7 +127,10 @@ mod tests {
             r.redact("curl -H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc'"),
             "curl -H 'Authorization: Bearer [REDACTED]'"
         );
-        assert_eq!(r.redact("password=s3cr3t&user=bob"), "password=[REDACTED]&user=bob");
+        assert_eq!(
+            r.redact("password=s3cr3t&user=bob"),
+            "password=[REDACTED]&user=bob"
+        );
         assert_eq!(
             r.redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
             "aws_secret_access_key = [REDACTED]"
@@ -128,6 +140,9 @@ mod tests {
             "key [REDACTED] leaked"
         );
         assert_eq!(r.redact("\u{1b}[31mred\u{1b}[0m"), "red");
-        assert_eq!(r.redact("an ordinary note about tokens"), "an ordinary note about tokens");
+        assert_eq!(
+            r.redact("an ordinary note about tokens"),
+            "an ordinary note about tokens"
+        );
     }
 }

@@ -17,7 +17,11 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
         .or_else(|| t.strip_prefix('-'))
         .map(str::trim);
     if let Some(amount) = relative {
-        let (number, unit) = amount.split_at(amount.find(|c: char| !c.is_ascii_digit()).unwrap_or(amount.len()));
+        let (number, unit) = amount.split_at(
+            amount
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(amount.len()),
+        );
         let n: i64 = number.parse().map_err(|_| bad(text))?;
         let d = match unit.trim() {
             "s" | "sec" | "secs" => Duration::seconds(n),
@@ -31,7 +35,11 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     for format in ["%H:%M:%S", "%H:%M"] {
         if let Ok(time) = NaiveTime::parse_from_str(t, format) {
             let today = now.date_naive().and_time(time).and_utc();
-            return Ok(if today > now { today - Duration::days(1) } else { today });
+            return Ok(if today > now {
+                today - Duration::days(1)
+            } else {
+                today
+            });
         }
     }
     Err(bad(text))
@@ -49,9 +57,18 @@ mod tests {
     #[test]
     fn reads_absolute_clock_and_relative_times() {
         let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
-        assert_eq!(parse("2026-01-28T02:50:00Z", now).unwrap(), Utc.with_ymd_and_hms(2026, 1, 28, 2, 50, 0).unwrap());
-        assert_eq!(parse("03:05", now).unwrap(), Utc.with_ymd_and_hms(2026, 1, 28, 3, 5, 0).unwrap());
-        assert_eq!(parse("23:30", now).unwrap(), Utc.with_ymd_and_hms(2026, 1, 27, 23, 30, 0).unwrap());
+        assert_eq!(
+            parse("2026-01-28T02:50:00Z", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 28, 2, 50, 0).unwrap()
+        );
+        assert_eq!(
+            parse("03:05", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 28, 3, 5, 0).unwrap()
+        );
+        assert_eq!(
+            parse("23:30", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 27, 23, 30, 0).unwrap()
+        );
         assert_eq!(parse("15m ago", now).unwrap(), now - Duration::minutes(15));
         assert_eq!(parse("-2h", now).unwrap(), now - Duration::hours(2));
         assert!(parse("yesterday-ish", now).unwrap_err().contains("15m ago"));

@@ -1,0 +1,204 @@
+//! Exports of a realistic incident (the 3 AM chatbot OOM): backdated
+//! milestones, a corrected entry, a runbook step, a follow-up; the post-mortem
+//! draft, JSON and CSV as snapshots, and the time-to-X figures.
+
+use chrono::{Duration, TimeZone, Utc};
+use triage::domain::clock::ManualClock;
+use triage::domain::timeline::entry::{ActionRecord, ResultRecord, RunbookRef};
+use triage::domain::timeline::incident::human_duration;
+use triage::domain::timeline::redact::Redactor;
+use triage::domain::timeline::{
+    export, Actor, EntryDraft, EntryKind, Milestone, Severity, TimeSource,
+};
+use triage::store::IncidentStore;
+
+fn alice() -> Actor {
+    Actor::Human {
+        name: "alice".into(),
+    }
+}
+
+/// Write the incident through the real store, the clock moving as it would.
+fn realistic_incident() -> (tempfile::TempDir, triage::domain::timeline::Incident) {
+    // Entry ids are random: seed the generator so snapshots are stable.
+    fastrand::seed(20260128);
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
+    let r = Redactor::default();
+    let id = store
+        .start(
+            "chatbot-api OOM restart loop after v1.15.0",
+            Some(Severity::Sev2),
+            alice(),
+            &r,
+            &clock,
+        )
+        .unwrap();
+    let j = store.journal(&id);
+    let at = |h: u32, m: u32| Some(Utc.with_ymd_and_hms(2026, 1, 28, h, m, 0).unwrap());
+    let tick = |minutes: i64| clock.advance(Duration::minutes(minutes));
+
+    let mut obs = EntryDraft::new(
+        EntryKind::Observation,
+        Actor::Console,
+        "First look: 2 of 9 services unhealthy",
+    );
+    obs.detail = Some("- prod-web/chatbot-api degraded (15 failed tasks in deployment of chatbot-api:41)\n- prod-data/worker degraded (2 of 3 running)".into());
+    j.append(obs, &r, &clock).unwrap();
+    let mut deploy = EntryDraft::new(
+        EntryKind::Observation,
+        Actor::Console,
+        "prod-web/chatbot-api: deployment of chatbot-api:41 started",
+    );
+    deploy.occurred_at = at(2, 47);
+    deploy.time_source = TimeSource::Aws;
+    deploy.resources =
+        vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
+    j.append(deploy, &r, &clock).unwrap();
+    // Backdated: impact began with the deployment, detection was the page at 03:12.
+    j.append(
+        EntryDraft::milestone(Milestone::ImpactStarted, alice(), at(2, 49)),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    let detected = j
+        .append(
+            EntryDraft::milestone(Milestone::Detected, alice(), at(3, 10)),
+            &r,
+            &clock,
+        )
+        .unwrap();
+    tick(1);
+    // Correction: the page came at 03:12, not 03:10.
+    let mut fix = EntryDraft::correcting(&detected);
+    fix.occurred_at = at(3, 12);
+    j.append(fix, &r, &clock).unwrap();
+    j.append(
+        EntryDraft::milestone(Milestone::Acknowledged, alice(), None),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    tick(2);
+    let mut note = EntryDraft::new(
+        EntryKind::Note,
+        alice(),
+        "Tasks die with exit 137 | OutOfMemoryError, 1-3 min after start",
+    );
+    note.important = true;
+    j.append(note, &r, &clock).unwrap();
+    tick(3);
+    let mut step = EntryDraft::new(
+        EntryKind::Step,
+        alice(),
+        "Roll back chatbot-api to revision 40",
+    );
+    step.runbook = Some(RunbookRef {
+        file: "runbooks/oom-restart-loop.md".into(),
+        content_sha: "9f2c1e".into(),
+        run_id: "run-01".into(),
+        step_id: "rollback".into(),
+        attempt: 1,
+        state: "succeeded".into(),
+    });
+    step.action = Some(ActionRecord {
+        kind: "ecs.rollback".into(),
+        destructive: true,
+        dry_run: false,
+        confirmed_by: Some("alice".into()),
+        confirmation: Some("typed".into()),
+        inputs: serde_json::json!({"cluster": "prod-web", "service": "chatbot-api", "to": "chatbot-api:40"}),
+        undo: serde_json::json!({"task_definition": "chatbot-api:41"}),
+    });
+    step.result = Some(ResultRecord {
+        status: "succeeded".into(),
+        exit_code: None,
+        duration_ms: Some(2140),
+        outputs: serde_json::json!({"deployment_id": "ecs-svc/7316552849123456789"}),
+        excerpt: None,
+    });
+    step.resources = vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
+    j.append(step, &r, &clock).unwrap();
+    tick(4);
+    j.append(
+        EntryDraft::milestone(Milestone::Mitigated, alice(), None),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    tick(20);
+    let mut followup = EntryDraft::new(
+        EntryKind::Note,
+        alice(),
+        "Add a memory alarm on chatbot-api at 80% of the task limit",
+    );
+    followup.tags = vec!["followup".into()];
+    j.append(followup, &r, &clock).unwrap();
+    j.append(
+        EntryDraft::milestone(Milestone::Resolved, alice(), None),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    let loaded = store.load(&id).unwrap();
+    assert!(loaded.skipped.is_empty());
+    (dir, loaded.incident)
+}
+
+#[test]
+fn time_to_detect_mitigate_and_resolve_count_from_impact_start() {
+    let (_dir, incident) = realistic_incident();
+    let d = incident.durations();
+    // impact 02:49; detected 03:12 (corrected from 03:10); mitigated 03:24; resolved 03:44
+    assert_eq!(d.to_detect, Some(Duration::minutes(23)));
+    assert_eq!(d.to_mitigate, Some(Duration::minutes(35)));
+    assert_eq!(d.to_resolve, Some(Duration::minutes(55)));
+    assert_eq!(human_duration(Duration::minutes(65)), "1h 05m");
+    assert_eq!(incident.superseded.len(), 1);
+}
+
+#[test]
+fn markdown_post_mortem_draft() {
+    let (_dir, incident) = realistic_incident();
+    let md = export::markdown(&incident);
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn json_export() {
+    let (_dir, incident) = realistic_incident();
+    let mut doc = export::json(&incident);
+    // Entry ids are random; everything else is fixed.
+    for e in doc["entries"].as_array_mut().unwrap() {
+        e["id"] = "<id>".into();
+        if e.get("supersedes").is_some() {
+            e["supersedes"] = "<id>".into();
+        }
+    }
+    let entries = doc["entries"].as_array().unwrap();
+    let times: Vec<&str> = entries
+        .iter()
+        .map(|e| e["occurred_at"].as_str().unwrap())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "ordered by occurred_at"
+    );
+    insta::assert_snapshot!(serde_json::to_string_pretty(&doc).unwrap());
+}
+
+#[test]
+fn csv_export() {
+    let (_dir, incident) = realistic_incident();
+    let csv = export::csv(&incident);
+    let ids: Vec<&str> = incident.entries.iter().map(|e| e.id.as_str()).collect();
+    let mut stable = csv.clone();
+    for (i, id) in ids.iter().enumerate() {
+        stable = stable.replace(id, &format!("<id{}>", incident.entries[i].seq));
+    }
+    // Records end in CRLF; a multi-line field holds bare LFs inside quotes.
+    assert_eq!(csv.matches("\r\n").count(), incident.entries.len() + 1);
+    insta::assert_snapshot!(stable);
+}
