@@ -5,9 +5,10 @@
 use crate::domain::ports::{AccountIdentity, TaskDefinition};
 use crate::domain::service::{Service, ServiceKey};
 use crate::domain::task::Task;
+use crate::domain::timeline::{Entry, EntryDraft};
 use crate::domain::PortError;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Who and where: account, region, principal.
     FetchIdentity,
@@ -21,6 +22,14 @@ pub enum Effect {
         generation: u64,
         key: ServiceKey,
     },
+    /// Append to the attached incident's journal (fsynced before the next message).
+    Journal(Box<EntryDraft>),
+    /// Open a new incident and attach to it.
+    StartIncident {
+        title: String,
+    },
+    /// Write the post-mortem draft, JSON and CSV next to the journal.
+    ExportIncident,
     Quit,
 }
 
@@ -37,6 +46,12 @@ pub enum WorkerResult {
         key: ServiceKey,
         result: Result<Box<ServiceDetail>, PortError>,
     },
+    /// An entry as written to the journal, or why it could not be.
+    Journaled(Result<Box<Entry>, String>),
+    /// The console attached to an incident: its id and entries so far.
+    IncidentAttached(Result<(String, Vec<Entry>), String>),
+    /// Export files written.
+    Exported(Result<Vec<String>, String>),
 }
 
 /// Every watched cluster's services, as of one refresh.

@@ -23,6 +23,12 @@ pub enum Action {
     Refresh,
     ClusterEvents,
     AllEvents,
+    Timeline,
+    AddNote,
+    AddMilestone,
+    ToggleImportant,
+    EditEntry,
+    Export,
 }
 
 /// Where a binding applies.
@@ -32,6 +38,7 @@ pub enum Scope {
     Home,
     Service,
     Events,
+    Timeline,
     /// Home and events: the screens with a selectable list.
     Lists,
     /// Every screen but home.
@@ -45,6 +52,7 @@ impl Scope {
             Scope::Home => matches!(screen, Screen::Home),
             Scope::Service => matches!(screen, Screen::Service(_)),
             Scope::Events => matches!(screen, Screen::Events(_)),
+            Scope::Timeline => matches!(screen, Screen::Timeline),
             Scope::Lists => matches!(screen, Screen::Home | Screen::Events(_)),
             Scope::NotHome => !matches!(screen, Screen::Home),
         }
@@ -159,6 +167,54 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        keys: &[k('t')],
+        label: "t",
+        action: Action::Timeline,
+        help: "the incident timeline (:tl)",
+        scope: Scope::Everywhere,
+        hint: Some("timeline"),
+    },
+    Binding {
+        keys: &[k('n')],
+        label: "n",
+        action: Action::AddNote,
+        help: "add a note",
+        scope: Scope::Timeline,
+        hint: Some("note"),
+    },
+    Binding {
+        keys: &[k('m')],
+        label: "m",
+        action: Action::AddMilestone,
+        help: "record a milestone (optionally at a time: detected 10m ago)",
+        scope: Scope::Timeline,
+        hint: Some("milestone"),
+    },
+    Binding {
+        keys: &[k('i')],
+        label: "i",
+        action: Action::ToggleImportant,
+        help: "mark / unmark the selected entry important",
+        scope: Scope::Timeline,
+        hint: Some("important"),
+    },
+    Binding {
+        keys: &[k('e')],
+        label: "e",
+        action: Action::EditEntry,
+        help: "correct the selected entry (a new entry supersedes it)",
+        scope: Scope::Timeline,
+        hint: Some("edit"),
+    },
+    Binding {
+        keys: &[k('x')],
+        label: "x",
+        action: Action::Export,
+        help: "export the post-mortem draft, JSON and CSV",
+        scope: Scope::Timeline,
+        hint: Some("export"),
+    },
+    Binding {
         keys: &[k('r')],
         label: "r",
         action: Action::Refresh,
@@ -237,6 +293,7 @@ mod tests {
                 service: "s".into(),
             }),
             Screen::Events(None),
+            Screen::Timeline,
         ];
         for screen in &screens {
             let bindings = bindings_for(screen);

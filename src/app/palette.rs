@@ -13,6 +13,10 @@ pub enum Command {
     Events(Option<String>),
     /// `:theme <name>`
     Theme(String),
+    /// `:tl` — the incident timeline
+    Timeline,
+    /// `:start <title>` — open an incident
+    StartIncident(String),
     Refresh,
     Help,
     Quit,
@@ -25,6 +29,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "events",
         "events merged by time; `:events CLUSTER` for one cluster",
     ),
+    ("tl", "the incident timeline: notes, milestones, export"),
+    ("start", "open an incident: `:start TITLE`"),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
     ("refresh", "refresh now"),
     ("help", "keys for this screen"),
@@ -47,6 +53,18 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "theme" => arg
             .map(Command::Theme)
             .ok_or_else(|| "which theme? :theme dark|light|high-contrast".to_string()),
+        "tl" | "timeline" => Ok(Command::Timeline),
+        "start" => {
+            let title = line
+                .split_once(char::is_whitespace)
+                .map(|(_, t)| t.trim())
+                .unwrap_or("");
+            if title.is_empty() {
+                Err("give the incident a title: :start checkout errors after deploy".into())
+            } else {
+                Ok(Command::StartIncident(title.to_string()))
+            }
+        }
         "refresh" | "r" => Ok(Command::Refresh),
         "help" | "h" | "?" => Ok(Command::Help),
         "q" | "quit" | "exit" | "q!" => Ok(Command::Quit),
@@ -76,6 +94,7 @@ pub fn target(command: &Command) -> Option<Screen> {
     match command {
         Command::Services => Some(Screen::Home),
         Command::Events(cluster) => Some(Screen::Events(cluster.clone())),
+        Command::Timeline => Some(Screen::Timeline),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@ use super::text_input::TextInput;
 use crate::domain::ports::AccountIdentity;
 use crate::domain::ranking::RankedService;
 use crate::domain::service::{ServiceEvent, ServiceKey};
+use crate::domain::timeline::Incident;
 use crate::domain::PortError;
 use crate::settings::ThemeSpec;
 use chrono::{DateTime, Duration, Utc};
@@ -18,6 +19,8 @@ pub enum Screen {
     Service(ServiceKey),
     /// Service events merged by time: of one cluster, or of all (None).
     Events(Option<String>),
+    /// The attached incident's timeline.
+    Timeline,
 }
 
 /// A layer over the screen that takes the keys first.
@@ -26,6 +29,35 @@ pub enum Overlay {
     None,
     Help,
     Palette(TextInput),
+    /// A one-line question (note text, milestone, correction).
+    Prompt(Prompt),
+}
+
+/// What a prompt's answer is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptPurpose {
+    Note,
+    Milestone,
+    /// Correct the entry with this id.
+    Edit(String),
+    StartIncident,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub purpose: PromptPurpose,
+    pub input: TextInput,
+}
+
+impl Prompt {
+    pub fn title(&self) -> &'static str {
+        match self.purpose {
+            PromptPurpose::Note => "note (Enter saves, Esc cancels)",
+            PromptPurpose::Milestone => "milestone [time]: impact_started detected acknowledged contained mitigated resolved · e.g. detected 10m ago",
+            PromptPurpose::Edit(_) => "correct this entry (saved as a new entry that supersedes it)",
+            PromptPurpose::StartIncident => "incident title",
+        }
+    }
 }
 
 /// How the console was started (fixed for the session).
@@ -40,6 +72,17 @@ pub struct SessionInfo {
     pub production_patterns: Vec<String>,
     pub refresh_selected: Duration,
     pub refresh_others: Duration,
+    /// The person at the keyboard (timeline actor).
+    pub operator: String,
+}
+
+/// The incident the console writes to, as folded from its journal.
+#[derive(Debug, Clone)]
+pub struct IncidentView {
+    pub incident: Incident,
+    pub cursor: Cursor,
+    /// The console-start entry has been written.
+    pub start_recorded: bool,
 }
 
 /// A request on its way: its generation and when it left.
@@ -109,6 +152,7 @@ pub struct AppState {
     pub home_selected_key: Option<ServiceKey>,
     pub events: Cursor,
     pub detail_scroll: usize,
+    pub incident: Option<IncidentView>,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -152,6 +196,7 @@ impl AppState {
             home_selected_key: None,
             events: Cursor::default(),
             detail_scroll: 0,
+            incident: None,
             width: 80,
             height: 24,
             message: None,

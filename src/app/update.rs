@@ -5,9 +5,15 @@ use super::input::{KeyPress, MouseInput};
 use super::keymap::{action_for, Action};
 use super::layout::{list_rows, list_top, scroll_into_view};
 use super::palette::{self, Command};
-use super::state::{AppState, Cursor, InFlight, Message, Overlay, Refreshing, Screen};
+use super::state::{
+    AppState, Cursor, InFlight, IncidentView, Message, Overlay, Prompt, PromptPurpose, Refreshing,
+    Screen,
+};
 use super::text_input::{Edit, TextInput};
 use crate::domain::ranking::rank;
+use crate::domain::timeline::{
+    observe, time_input, Actor, Entry, EntryDraft, EntryKind, Incident, Milestone,
+};
 use crate::domain::PortError;
 use chrono::{DateTime, Duration, Utc};
 
@@ -138,6 +144,7 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
         WorkerResult::Identity(Ok(identity)) => {
             state.identity = Some(identity);
             state.identity_error = None;
+            return record_start(state);
         }
         WorkerResult::Identity(Err(err)) => state.identity_error = Some(err),
         WorkerResult::Status { generation, result } => {
@@ -145,6 +152,7 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
                 return Vec::new(); // an older refresh, overtaken
             }
             let interval = state.session.refresh_others;
+            let previous = state.status.data.take();
             let result = result.map(|snapshot| {
                 if snapshot.throttled_calls > state.throttled_calls {
                     state.throttled_at = Some(now);
@@ -156,8 +164,20 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             if let Err(PortError::Throttled { .. }) = &result {
                 state.throttled_at = Some(now);
             }
+            let mut effects = Vec::new();
+            if let (Ok(next), Some(_)) = (&result, &state.incident) {
+                effects.extend(
+                    observe::changes(previous.as_deref(), next)
+                        .into_iter()
+                        .map(|draft| Effect::Journal(Box::new(draft))),
+                );
+            }
+            if result.is_err() {
+                state.status.data = previous;
+            }
             settle(&mut state.status, now, interval, result);
             restore_home_selection(state);
+            return effects;
         }
         WorkerResult::ServiceDetail {
             generation,
@@ -170,8 +190,106 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             let interval = state.session.refresh_selected;
             settle(&mut state.detail, now, interval, result.map(|d| *d));
         }
+        WorkerResult::IncidentAttached(Ok((id, entries))) => {
+            state.incident = Some(IncidentView {
+                cursor: Cursor {
+                    selected: entries.len().saturating_sub(1),
+                    offset: 0,
+                },
+                incident: Incident::from_entries(&id, entries),
+                start_recorded: false,
+            });
+            flash(
+                state,
+                &format!("writing the timeline of incident {id} (t or :tl shows it)"),
+                false,
+            );
+            let mut effects = record_start(state);
+            // What is on screen now is the timeline's first look.
+            if let (Some(ranked), true) = (&state.status.data, state.incident.is_some()) {
+                effects.extend(
+                    observe::changes(None, ranked)
+                        .into_iter()
+                        .map(|d| Effect::Journal(Box::new(d))),
+                );
+            }
+            return effects;
+        }
+        WorkerResult::IncidentAttached(Err(message)) => flash(state, &message, true),
+        WorkerResult::Journaled(Ok(entry)) => {
+            if let Some(view) = &mut state.incident {
+                let mut entries = std::mem::take(&mut view.incident.entries);
+                entries.push(*entry);
+                view.incident = Incident::from_entries(&view.incident.id, entries);
+                let len = view.incident.entries.len();
+                view.cursor.selected = view.cursor.selected.min(len.saturating_sub(1));
+            }
+        }
+        WorkerResult::Journaled(Err(message)) => {
+            flash(
+                state,
+                &format!("NOT written to the journal: {message}"),
+                true,
+            );
+        }
+        WorkerResult::Exported(Ok(paths)) => {
+            flash(state, &format!("exported {}", paths.join(", ")), false)
+        }
+        WorkerResult::Exported(Err(message)) => {
+            flash(state, &format!("export failed: {message}"), true)
+        }
     }
     Vec::new()
+}
+
+/// The first entry of a console session: who, where, what is watched.
+fn record_start(state: &mut AppState) -> Vec<Effect> {
+    let (Some(view), Some(identity)) = (&state.incident, &state.identity) else {
+        return Vec::new();
+    };
+    if view.start_recorded {
+        return Vec::new();
+    }
+    let target = match &state.session.demo {
+        Some(scenario) => format!("the demo account (scenario {scenario})"),
+        None => format!(
+            "account {} in {}{}",
+            identity.account.as_deref().unwrap_or("?"),
+            identity.region,
+            state
+                .session
+                .profile
+                .as_deref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default()
+        ),
+    };
+    let clusters = if state.session.clusters.is_empty() {
+        "every cluster".to_string()
+    } else {
+        format!("clusters {}", state.session.clusters.join(", "))
+    };
+    let mut draft = EntryDraft::new(
+        EntryKind::Action,
+        me(state),
+        format!(
+            "Console opened by {} on {target}, watching {clusters}",
+            state.session.operator
+        ),
+    );
+    if let Some(principal) = &identity.principal {
+        draft.resources.push(principal.clone());
+    }
+    if let Some(view) = &mut state.incident {
+        view.start_recorded = true;
+    }
+    vec![Effect::Journal(Box::new(draft))]
+}
+
+fn me(state: &AppState) -> Actor {
+    Actor::Human {
+        name: state.session.operator.clone(),
+    }
 }
 
 // ----- keys -----
@@ -205,6 +323,20 @@ fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
                     }
                     Vec::new()
                 }
+            };
+        }
+        Overlay::Prompt(prompt) => {
+            return match prompt.input.handle(key) {
+                Edit::Submit => {
+                    let prompt = prompt.clone();
+                    state.overlay = Overlay::None;
+                    answer(state, prompt)
+                }
+                Edit::Cancel => {
+                    state.overlay = Overlay::None;
+                    Vec::new()
+                }
+                Edit::Changed | Edit::Ignored => Vec::new(),
             };
         }
         Overlay::None => {}
@@ -261,8 +393,103 @@ fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
             return go(state, Screen::Events(cluster));
         }
         Action::AllEvents => return go(state, Screen::Events(None)),
+        Action::Timeline => return go(state, Screen::Timeline),
+        Action::AddNote => ask(state, PromptPurpose::Note, String::new()),
+        Action::AddMilestone => ask(state, PromptPurpose::Milestone, String::new()),
+        Action::EditEntry => {
+            if let Some(entry) = selected_entry(state) {
+                let (id, summary) = (entry.id.clone(), entry.summary.clone());
+                ask(state, PromptPurpose::Edit(id), summary);
+            }
+        }
+        Action::ToggleImportant => {
+            if let Some(entry) = selected_entry(state) {
+                let mut draft = EntryDraft::correcting(entry);
+                draft.important = !entry.important;
+                return vec![Effect::Journal(Box::new(draft))];
+            }
+        }
+        Action::Export => {
+            if state.incident.is_some() {
+                return vec![Effect::ExportIncident];
+            }
+            no_incident(state);
+        }
     }
     Vec::new()
+}
+
+/// Open a prompt (only with an incident attached, except to start one).
+fn ask(state: &mut AppState, purpose: PromptPurpose, text: String) {
+    if state.incident.is_none() && purpose != PromptPurpose::StartIncident {
+        no_incident(state);
+        return;
+    }
+    state.overlay = Overlay::Prompt(Prompt {
+        purpose,
+        input: TextInput { text },
+    });
+}
+
+fn no_incident(state: &mut AppState) {
+    flash(state, "no incident is open: :start TITLE opens one", true);
+}
+
+/// The timeline entry under the cursor (live or superseded).
+fn selected_entry(state: &AppState) -> Option<&Entry> {
+    if state.screen != Screen::Timeline {
+        return None;
+    }
+    let view = state.incident.as_ref()?;
+    view.incident.entries.get(view.cursor.selected)
+}
+
+/// A prompt was answered.
+fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
+    let text = prompt.input.text.trim().to_string();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let draft = match prompt.purpose {
+        PromptPurpose::StartIncident => return vec![Effect::StartIncident { title: text }],
+        PromptPurpose::Note => EntryDraft::new(EntryKind::Note, me(state), text),
+        PromptPurpose::Milestone => {
+            let (name, when) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));
+            let milestone = match Milestone::parse(name) {
+                Ok(m) => m,
+                Err(message) => {
+                    flash(state, &message, true);
+                    return Vec::new();
+                }
+            };
+            let at = if when.trim().is_empty() {
+                None
+            } else {
+                match time_input::parse(when, state.now) {
+                    Ok(at) => Some(at),
+                    Err(message) => {
+                        flash(state, &message, true);
+                        return Vec::new();
+                    }
+                }
+            };
+            EntryDraft::milestone(milestone, me(state), at)
+        }
+        PromptPurpose::Edit(id) => {
+            let Some(entry) = state
+                .incident
+                .as_ref()
+                .and_then(|v| v.incident.entries.iter().find(|e| e.id == id))
+            else {
+                return Vec::new();
+            };
+            let mut draft = EntryDraft::correcting(entry);
+            draft.summary = text;
+            draft.actor = me(state);
+            draft
+        }
+    };
+    vec![Effect::Journal(Box::new(draft))]
 }
 
 fn quit(state: &mut AppState) -> Vec<Effect> {
@@ -322,8 +549,22 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
             restore_home_selection(state);
             Vec::new()
         }
+        Screen::Timeline => {
+            let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
+            if let Some(view) = &mut state.incident {
+                let last = view.incident.entries.len().saturating_sub(1);
+                view.cursor = Cursor {
+                    selected: last,
+                    offset: scroll_into_view(last, 0, rows),
+                };
+            }
+            Vec::new()
+        }
     }
 }
+
+/// Rows the timeline screen spends on key timestamps above its list.
+pub const TIMELINE_SUMMARY_ROWS: u16 = 2;
 
 fn open_selected(state: &mut AppState) -> Vec<Effect> {
     let key = match &state.screen {
@@ -337,7 +578,7 @@ fn open_selected(state: &mut AppState) -> Vec<Effect> {
                 service: e.service.to_string(),
             }
         }),
-        Screen::Service(_) => None,
+        Screen::Service(_) | Screen::Timeline => None,
     };
     match key {
         Some(key) => go(state, Screen::Service(key)),
@@ -396,10 +637,24 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Command::StartIncident(title) => {
+            if let Some(view) = &state.incident {
+                flash(
+                    state,
+                    &format!(
+                        "already writing incident {}; close it first (triage incident close)",
+                        view.incident.id
+                    ),
+                    true,
+                );
+                return Vec::new();
+            }
+            vec![Effect::StartIncident { title }]
+        }
         Command::Refresh => perform(state, Action::Refresh),
         Command::Help => perform(state, Action::Help),
         Command::Quit => quit(state),
-        Command::Services | Command::Events(_) => Vec::new(),
+        Command::Services | Command::Events(_) | Command::Timeline => Vec::new(),
     }
 }
 
@@ -416,6 +671,13 @@ fn move_by(state: &mut AppState, delta: i64) {
         Screen::Events(_) => {
             let len = state.visible_events().len();
             state.events = moved(state.events, delta, len, rows);
+        }
+        Screen::Timeline => {
+            let rows = rows.saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
+            if let Some(view) = &mut state.incident {
+                let len = view.incident.entries.len();
+                view.cursor = moved(view.cursor, delta, len, rows);
+            }
         }
         Screen::Service(_) => {
             let len = state
@@ -497,7 +759,7 @@ fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
             let cursor = match state.screen {
                 Screen::Home => state.home,
                 Screen::Events(_) => state.events,
-                Screen::Service(_) => return Vec::new(),
+                Screen::Service(_) | Screen::Timeline => return Vec::new(),
             };
             let index = cursor.offset + (row - top) as usize;
             let len = match state.screen {

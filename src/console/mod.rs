@@ -3,6 +3,7 @@
 //! draws once. It never awaits AWS: workers do, and report back.
 
 pub mod input;
+pub mod recorder;
 pub mod terminal;
 
 use crate::app::state::SessionInfo;
@@ -36,6 +37,7 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
             .unwrap_or(chrono::Duration::seconds(5)),
         refresh_others: chrono::Duration::from_std(settings.refresh.others)
             .unwrap_or(chrono::Duration::seconds(30)),
+        operator: settings.operator.clone(),
     }
 }
 
@@ -53,6 +55,14 @@ pub async fn run(
     );
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let workers = Workers::new(ecs, results_tx);
+    let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
+        .map_err(anyhow::Error::msg)?;
+    let mut recorder = recorder::Recorder::new(
+        crate::store::IncidentStore::new(&settings.data_dir),
+        redactor,
+        clock.clone(),
+        settings.operator.clone(),
+    );
 
     let mut terminal = terminal::Guard::enter()?;
     let size = terminal.size()?;
@@ -66,6 +76,11 @@ pub async fn run(
     for effect in init(&mut state) {
         workers.run(effect);
     }
+    let mut pending: Vec<Msg> = recorder
+        .attach_open()
+        .map(Msg::Worker)
+        .into_iter()
+        .collect();
     if let Some(warning) = settings.warnings.first() {
         state.message = Some(crate::app::state::Message {
             text: warning.clone(),
@@ -86,7 +101,7 @@ pub async fn run(
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
 
     loop {
-        let mut messages = Vec::new();
+        let mut messages = std::mem::take(&mut pending);
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => messages.extend(input::convert(event)),
@@ -111,18 +126,18 @@ pub async fn run(
                 _ => break,
             }
         }
-        for msg in messages {
-            let msg = match msg {
-                // Keep the app's clock current for every message, not only ticks.
-                Msg::Tick(_) => Msg::Tick(clock.now()),
-                other => other,
-            };
+        // Journal results are fed back at once, before anything is drawn.
+        let mut queue = std::collections::VecDeque::from(messages);
+        while let Some(msg) = queue.pop_front() {
             state.now = clock.now();
             for effect in update(&mut state, msg) {
                 if effect == Effect::Quit {
                     return Ok(());
                 }
-                workers.run(effect);
+                match recorder.handle(&effect) {
+                    Some(result) => queue.push_back(Msg::Worker(result)),
+                    None => workers.run(effect),
+                }
             }
         }
         if state.quit {

@@ -39,6 +39,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             Screen::Home => screens::home::draw(frame, body, state, &styles),
             Screen::Service(_) => screens::service::draw(frame, body, state, &styles),
             Screen::Events(_) => screens::events::draw(frame, body, state, &styles),
+            Screen::Timeline => screens::timeline::draw(frame, body, state, &styles),
         }
     }
     if footer_rows > 0 {
@@ -54,5 +55,6 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Overlay::None => {}
         Overlay::Help => widgets::help::draw(frame, area, state, &styles),
         Overlay::Palette(input) => widgets::palette::draw(frame, area, input, &styles),
+        Overlay::Prompt(prompt) => widgets::prompt::draw(frame, area, prompt, &styles),
     }
 }

@@ -51,7 +51,12 @@ impl Workers {
                     });
                 });
             }
-            Effect::Quit => {}
+            // The journal is written by the console loop itself (in order,
+            // fsynced before the next message); quitting is its business too.
+            Effect::Journal(_)
+            | Effect::StartIncident { .. }
+            | Effect::ExportIncident
+            | Effect::Quit => {}
         }
     }
 }

@@ -3,3 +3,4 @@
 pub mod events;
 pub mod home;
 pub mod service;
+pub mod timeline;

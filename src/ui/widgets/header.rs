@@ -44,6 +44,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             styles.accent(),
         ));
     }
+    if let Some(view) = &state.incident {
+        second.push(Span::styled(
+            format!("  ● incident {}", view.incident.id),
+            styles.muted(),
+        ));
+    }
     if !state.cluster_errors.is_empty() {
         let problems: Vec<String> = state
             .cluster_errors
@@ -118,5 +124,6 @@ fn breadcrumb(state: &AppState) -> String {
         Screen::Service(key) => format!("Services › {}/{}", key.cluster, key.service),
         Screen::Events(Some(cluster)) => format!("Services › Events of {cluster}"),
         Screen::Events(None) => "Services › Events of all clusters".to_string(),
+        Screen::Timeline => "Services › Timeline".to_string(),
     }
 }

@@ -4,4 +4,5 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod palette;
+pub mod prompt;
 pub mod status_note;

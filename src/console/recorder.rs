@@ -1,0 +1,123 @@
+//! The console's hand on the incident journal: attaches to the open incident,
+//! appends entries (fsynced before the loop moves on), starts incidents and
+//! writes exports. Runs inside the loop so entries are written in order.
+
+use crate::app::{Effect, WorkerResult};
+use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::{export, Actor, IncidentStatus};
+use crate::domain::Clock;
+use crate::store::{IncidentStore, StoreError};
+use std::sync::Arc;
+
+pub struct Recorder {
+    store: IncidentStore,
+    redactor: Redactor,
+    clock: Arc<dyn Clock>,
+    operator: String,
+    incident: Option<String>,
+}
+
+impl Recorder {
+    pub fn new(
+        store: IncidentStore,
+        redactor: Redactor,
+        clock: Arc<dyn Clock>,
+        operator: String,
+    ) -> Recorder {
+        Recorder {
+            store,
+            redactor,
+            clock,
+            operator,
+            incident: None,
+        }
+    }
+
+    /// Attach to the newest open incident, if there is one.
+    pub fn attach_open(&mut self) -> Option<WorkerResult> {
+        let open: Vec<_> = match self.store.list() {
+            Ok(list) => list
+                .into_iter()
+                .filter(|l| l.incident.status == IncidentStatus::Open)
+                .collect(),
+            Err(err) => return Some(WorkerResult::IncidentAttached(Err(err.to_string()))),
+        };
+        let newest = open.into_iter().next()?;
+        Some(self.attached(newest.incident.id))
+    }
+
+    fn attached(&mut self, id: String) -> WorkerResult {
+        match self.store.load(&id) {
+            Ok(loaded) => {
+                self.incident = Some(id.clone());
+                WorkerResult::IncidentAttached(Ok((id, loaded.incident.entries)))
+            }
+            Err(err) => WorkerResult::IncidentAttached(Err(err.to_string())),
+        }
+    }
+
+    /// Carry out a journal effect; None for effects that are not the journal's.
+    pub fn handle(&mut self, effect: &Effect) -> Option<WorkerResult> {
+        match effect {
+            Effect::Journal(draft) => {
+                let Some(id) = &self.incident else {
+                    return Some(WorkerResult::Journaled(Err(
+                        StoreError::NoOpenIncident.to_string()
+                    )));
+                };
+                let result = self
+                    .store
+                    .journal(id)
+                    .append((**draft).clone(), &self.redactor, self.clock.as_ref())
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                if let Err(message) = &result {
+                    tracing::error!(%message, "journal append failed");
+                }
+                Some(WorkerResult::Journaled(result))
+            }
+            Effect::StartIncident { title } => {
+                let actor = Actor::Human {
+                    name: self.operator.clone(),
+                };
+                Some(
+                    match self
+                        .store
+                        .start(title, None, actor, &self.redactor, self.clock.as_ref())
+                    {
+                        Ok(id) => self.attached(id),
+                        Err(err) => WorkerResult::IncidentAttached(Err(err.to_string())),
+                    },
+                )
+            }
+            Effect::ExportIncident => Some(WorkerResult::Exported(self.export())),
+            _ => None,
+        }
+    }
+
+    /// The post-mortem draft, JSON and CSV, next to the journal.
+    fn export(&self) -> Result<Vec<String>, String> {
+        let id = self
+            .incident
+            .as_ref()
+            .ok_or_else(|| StoreError::NoOpenIncident.to_string())?;
+        let loaded = self.store.load(id).map_err(|e| e.to_string())?;
+        let files = [
+            ("postmortem.md", export::markdown(&loaded.incident)),
+            (
+                "timeline.json",
+                serde_json::to_string_pretty(&export::json(&loaded.incident))
+                    .map_err(|e| e.to_string())?,
+            ),
+            ("timeline.csv", export::csv(&loaded.incident)),
+        ];
+        let mut written = Vec::new();
+        for (name, text) in files {
+            let path = loaded.dir.join(name);
+            std::fs::write(&path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            written.push(path.display().to_string());
+        }
+        Ok(written)
+    }
+}

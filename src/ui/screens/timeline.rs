@@ -1,0 +1,143 @@
+//! The incident timeline: key timestamps and time-to-X on top, then every
+//! entry in time order. Milestones and important entries stand out;
+//! backdated entries show both times; corrected entries are dimmed.
+
+use crate::app::layout::list_rows;
+use crate::app::state::AppState;
+use crate::app::update::TIMELINE_SUMMARY_ROWS;
+use crate::domain::sanitize::one_line;
+use crate::domain::timeline::incident::human_duration;
+use crate::domain::timeline::{EntryKind, Milestone};
+use crate::ui::format::clock;
+use crate::ui::theme::Styles;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    let Some(view) = &state.incident else {
+        let lines = vec![
+            Line::from(Span::styled("No incident is open.", styles.heading())),
+            Line::from(""),
+            Line::from(Span::styled(
+                "Start one with :start TITLE (or `triage incident start \"TITLE\"`): from then on triage writes down what it sees and what you do, and the post-mortem draft is one key away.",
+                styles.text(),
+            )),
+        ];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        return;
+    };
+    let incident = &view.incident;
+    let [summary, list] = Layout::vertical([
+        Constraint::Length(TIMELINE_SUMMARY_ROWS),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+
+    let milestones = incident.milestones();
+    let mut first = vec![Span::styled(
+        format!("{} ", one_line(&incident.title)),
+        styles.heading(),
+    )];
+    if let Some(sev) = incident.severity {
+        first.push(Span::styled(
+            format!("{} ", sev.as_str()),
+            styles.critical(),
+        ));
+    }
+    first.push(Span::styled(
+        format!("{} · {}", incident.status.as_str(), incident.id),
+        styles.muted(),
+    ));
+    let mut second = Vec::new();
+    for m in Milestone::ALL {
+        let style = if milestones.contains_key(&m) {
+            styles.accent()
+        } else {
+            styles.muted()
+        };
+        let at = milestones
+            .get(&m)
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_else(|| "—".into());
+        second.push(Span::styled(format!("{} {at}  ", m.as_str()), style));
+    }
+    let d = incident.durations();
+    for (label, value) in [
+        ("TTD", d.to_detect),
+        ("TTM", d.to_mitigate),
+        ("TTR", d.to_resolve),
+    ] {
+        if let Some(v) = value {
+            second.push(Span::styled(
+                format!("{label} {}  ", human_duration(v)),
+                styles.heading(),
+            ));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(vec![Line::from(first), Line::from(second)]),
+        summary,
+    );
+
+    let rows_fit = list_rows(state.height)
+        .saturating_sub(TIMELINE_SUMMARY_ROWS as usize)
+        .min(list.height.saturating_sub(1) as usize);
+    let rows: Vec<Row> = incident
+        .entries
+        .iter()
+        .enumerate()
+        .skip(view.cursor.offset)
+        .take(rows_fit)
+        .map(|(i, e)| {
+            let superseded = incident.is_superseded(e);
+            let mut time = clock(e.occurred_at);
+            if e.is_backdated() {
+                time.push_str(&format!(" (rec {})", e.recorded_at.format("%H:%M")));
+            }
+            let kind = match e.milestone {
+                Some(m) => m.as_str().to_string(),
+                None => e.kind.as_str().to_string(),
+            };
+            let mut summary = String::new();
+            if e.important {
+                summary.push_str("★ ");
+            }
+            summary.push_str(&one_line(&e.summary));
+            if superseded {
+                summary.push_str("  (corrected)");
+            }
+            let style = if i == view.cursor.selected {
+                styles.selection()
+            } else if superseded {
+                styles.muted().add_modifier(Modifier::CROSSED_OUT)
+            } else if e.kind == EntryKind::Milestone {
+                styles.accent()
+            } else if e.important {
+                styles.degraded().add_modifier(Modifier::BOLD)
+            } else {
+                styles.text()
+            };
+            Row::new(vec![
+                Cell::from(time),
+                Cell::from(kind),
+                Cell::from(one_line(&e.actor.label())),
+                Cell::from(summary),
+            ])
+            .style(style)
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(20),
+        Constraint::Length(14),
+        Constraint::Length(10),
+        Constraint::Fill(1),
+    ];
+    let header = Row::new(vec!["UTC", "KIND", "ACTOR", "ENTRY"]).style(styles.table_header());
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        list,
+    );
+}
