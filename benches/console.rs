@@ -26,6 +26,7 @@ fn session() -> SessionInfo {
         production_patterns: vec![],
         refresh_selected: Duration::seconds(5),
         refresh_others: Duration::seconds(30),
+        operator: "alice".into(),
     }
 }
 

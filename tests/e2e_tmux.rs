@@ -200,3 +200,84 @@ fn a_panic_restores_the_terminal_and_prints_the_message_on_the_main_screen() {
         "the panic message is readable:\n{screen}"
     );
 }
+
+#[test]
+fn demo_start_an_incident_add_a_note_and_a_milestone_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let data = dir.path().join("incidents");
+    let done = dir.path().join("done");
+    let script = format!(
+        "HOME={home} USER=alice RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {data}; touch {done}; sleep 60",
+        home = dir.path().display(),
+        data = data.display(),
+        done = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-tl-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the ranked services", |s| s.contains("chatbot-api"));
+
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "start chatbot-api OOM loop"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the incident attached", |s| {
+        s.contains("incident ") && s.contains("chatbot-api-oom-loop")
+    });
+    tmux.keys(&["t"]);
+    tmux.wait_for("the timeline", |s| {
+        s.contains("Services › Timeline") && s.contains("Console opened by alice")
+    });
+
+    tmux.keys(&["n"]);
+    tmux.wait_for("the note prompt", |s| s.contains("note (Enter saves"));
+    tmux.keys(&["-l", "rolling back chatbot-api to :40"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the note", |s| {
+        s.contains("rolling back chatbot-api to :40")
+    });
+
+    tmux.keys(&["m"]);
+    tmux.wait_for("the milestone prompt", |s| s.contains("milestone [time]"));
+    tmux.keys(&["-l", "detected 10m ago"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the milestone", |s| {
+        s.contains("★ Detected") && s.contains("TTD")
+    });
+
+    tmux.keys(&["x"]);
+    tmux.wait_for("the export", |s| s.contains("exported"));
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+
+    let incident = std::fs::read_dir(&data)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let journal = std::fs::read_to_string(incident.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("rolling back chatbot-api to :40"));
+    assert!(journal.contains("\"milestone\":\"detected\""));
+    assert!(
+        journal.contains("First look"),
+        "the console wrote its first look"
+    );
+    let md = std::fs::read_to_string(incident.join("postmortem.md")).unwrap();
+    assert!(md.starts_with("# Post-mortem: chatbot-api OOM loop"));
+    assert!(md.contains("rolling back chatbot-api to :40"));
+    assert!(incident.join("timeline.json").is_file() && incident.join("timeline.csv").is_file());
+}

@@ -42,6 +42,7 @@ fn session(demo: bool) -> SessionInfo {
         production_patterns: vec!["prod*".into()],
         refresh_selected: Duration::seconds(5),
         refresh_others: Duration::seconds(30),
+        operator: "alice".into(),
     }
 }
 
@@ -285,5 +286,103 @@ fn every_screen_and_overlay_renders_at_20x5_without_panic() {
             },
         );
         render(&empty);
+    }
+}
+
+fn timeline_state(width: u16, height: u16) -> AppState {
+    use triage::domain::timeline::{Actor, EntryDraft, EntryKind, Milestone};
+    let mut s = loaded(width, height, true);
+    let alice = || Actor::Human {
+        name: "alice".into(),
+    };
+    let at = |h: u32, m: u32| Some(Utc.with_ymd_and_hms(2026, 1, 28, h, m, 0).unwrap());
+    let mut opened = EntryDraft::new(
+        EntryKind::Decision,
+        alice(),
+        "Incident opened: chatbot-api OOM restart loop (SEV2)",
+    );
+    opened.important = true;
+    opened.incident = Some(triage::domain::timeline::entry::IncidentChange {
+        title: Some("chatbot-api OOM restart loop".into()),
+        severity: Some("SEV2".into()),
+        status: Some("open".into()),
+    });
+    let drafts = vec![
+        (opened, t0()),
+        (
+            EntryDraft::new(
+                EntryKind::Observation,
+                Actor::Console,
+                "First look: 2 of 9 services unhealthy",
+            ),
+            t0(),
+        ),
+        (
+            EntryDraft::milestone(Milestone::ImpactStarted, alice(), at(2, 49)),
+            t0() + Duration::seconds(30),
+        ),
+        (
+            EntryDraft::milestone(Milestone::Detected, alice(), at(3, 10)),
+            t0() + Duration::seconds(40),
+        ),
+        (
+            EntryDraft::new(
+                EntryKind::Note,
+                alice(),
+                "Tasks die with exit 137 one to three minutes after start",
+            ),
+            t0() + Duration::minutes(2),
+        ),
+        (
+            EntryDraft::new(
+                EntryKind::Observation,
+                Actor::Console,
+                "prod-web/chatbot-api: deployment of chatbot-api:40 started",
+            ),
+            t0() + Duration::minutes(6),
+        ),
+        (
+            EntryDraft::milestone(Milestone::Mitigated, alice(), None),
+            t0() + Duration::minutes(12),
+        ),
+    ];
+    let mut entries: Vec<_> = drafts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (d, recorded))| d.into_entry(format!("01ENTRY{i:02}"), i as u64 + 1, recorded))
+        .collect();
+    // The detection time was corrected.
+    let mut fix = triage::domain::timeline::EntryDraft::correcting(&entries[3]);
+    fix.occurred_at = at(3, 12);
+    entries.push(fix.into_entry("01ENTRY99".into(), 8, t0() + Duration::minutes(13)));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok((
+            "20260128-0312-chatbot-api-oom".into(),
+            entries,
+        )))),
+    );
+    update(&mut s, Msg::Tick(t0() + Duration::minutes(14)));
+    update(&mut s, Msg::Key(KeyPress::char('t')));
+    s.message = None;
+    s
+}
+
+#[test]
+fn timeline_100x24() {
+    insta::assert_snapshot!(render(&timeline_state(100, 24)));
+}
+
+#[test]
+fn timeline_prompt_and_small_sizes_do_not_panic() {
+    let mut s = timeline_state(100, 24);
+    update(&mut s, Msg::Key(KeyPress::char('m')));
+    let text = render(&s);
+    assert!(text.contains("milestone [time]"), "{text}");
+    for (w, h) in [(20, 5), (1, 1), (200, 3)] {
+        let mut small = timeline_state(w, h);
+        render(&small);
+        update(&mut small, Msg::Key(KeyPress::char('n')));
+        render(&small);
     }
 }

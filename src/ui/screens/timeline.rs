@@ -51,7 +51,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         format!("{} · {}", incident.status.as_str(), incident.id),
         styles.muted(),
     ));
+    // Time-to-X first: they are what the post-mortem asks for.
     let mut second = Vec::new();
+    let d = incident.durations();
+    for (label, value) in [
+        ("TTD", d.to_detect),
+        ("TTM", d.to_mitigate),
+        ("TTR", d.to_resolve),
+    ] {
+        let (text, style) = match value {
+            Some(v) => (human_duration(v), styles.heading()),
+            None => ("—".to_string(), styles.muted()),
+        };
+        second.push(Span::styled(format!("{label} {text}  "), style));
+    }
+    second.push(Span::styled("│ ", styles.muted()));
     for m in Milestone::ALL {
         let style = if milestones.contains_key(&m) {
             styles.accent()
@@ -62,20 +76,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             .get(&m)
             .map(|t| t.format("%H:%M").to_string())
             .unwrap_or_else(|| "—".into());
-        second.push(Span::styled(format!("{} {at}  ", m.as_str()), style));
-    }
-    let d = incident.durations();
-    for (label, value) in [
-        ("TTD", d.to_detect),
-        ("TTM", d.to_mitigate),
-        ("TTR", d.to_resolve),
-    ] {
-        if let Some(v) = value {
-            second.push(Span::styled(
-                format!("{label} {}  ", human_duration(v)),
-                styles.heading(),
-            ));
-        }
+        let label = match m {
+            Milestone::ImpactStarted => "impact",
+            Milestone::Acknowledged => "ack",
+            other => other.as_str(),
+        };
+        second.push(Span::styled(format!("{label} {at}  "), style));
     }
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(second)]),

@@ -1,0 +1,283 @@
+//! The console and the incident timeline: what it records by itself, and
+//! notes, milestones, corrections and exports from the keyboard.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use triage::app::state::{Overlay, SessionInfo};
+use triage::app::update::init;
+use triage::app::{
+    update, AppState, Effect, Key, KeyPress, Msg, Screen, StatusSnapshot, WorkerResult,
+};
+use triage::domain::ports::AccountIdentity;
+use triage::domain::timeline::{Actor, Entry, EntryDraft, EntryKind, Milestone, TimeSource};
+use triage::settings::ThemeSpec;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()
+}
+
+fn state() -> AppState {
+    let session = SessionInfo {
+        demo: Some("saas".into()),
+        profile: None,
+        region: None,
+        read_only: false,
+        clusters: vec![],
+        production_patterns: vec![],
+        refresh_selected: Duration::seconds(5),
+        refresh_others: Duration::seconds(30),
+        operator: "alice".into(),
+    };
+    let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 120,
+            height: 30,
+        },
+    );
+    s
+}
+
+fn opened_entry() -> Entry {
+    EntryDraft::new(
+        EntryKind::Decision,
+        Actor::Human {
+            name: "alice".into(),
+        },
+        "Incident opened: chatbot OOM",
+    )
+    .into_entry("01AAA".into(), 1, t0())
+}
+
+fn journal_drafts(effects: &[Effect]) -> Vec<EntryDraft> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Journal(d) => Some((**d).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Write the drafts as the journal would, feeding the results back.
+fn write_back(s: &mut AppState, drafts: Vec<EntryDraft>) {
+    let mut seq = s
+        .incident
+        .as_ref()
+        .map(|v| v.incident.entries.len() as u64)
+        .unwrap_or(0);
+    for d in drafts {
+        seq += 1;
+        let entry = d.into_entry(format!("01E{seq:03}"), seq, s.now);
+        update(s, Msg::Worker(WorkerResult::Journaled(Ok(Box::new(entry)))));
+    }
+}
+
+fn services(names: &[&str]) -> Vec<triage::domain::Service> {
+    // Reuse the health fixtures' shape through the demo: simplest is a tiny hand-made service.
+    names
+        .iter()
+        .map(|n| triage::domain::Service {
+            cluster: "prod-web".into(),
+            name: n.to_string(),
+            arn: format!("arn:aws:ecs:eu-west-1:123456789012:service/prod-web/{n}"),
+            status: "ACTIVE".into(),
+            desired: 2,
+            running: 2,
+            pending: 0,
+            task_definition: format!("{n}:1"),
+            launch_type: None,
+            deployments: vec![],
+            events: vec![],
+            created_at: None,
+        })
+        .collect()
+}
+
+fn status(s: &mut AppState, services: Vec<triage::domain::Service>) -> Vec<Effect> {
+    let effects = update(s, Msg::Tick(s.status.next_at.max(s.now)));
+    let generation = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchStatus { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or(s.status.generation);
+    update(
+        s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            result: Ok(StatusSnapshot {
+                services,
+                ..Default::default()
+            }),
+        }),
+    )
+}
+
+fn attach(s: &mut AppState) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok((
+            "20260128-0312-chatbot-oom".into(),
+            vec![opened_entry()],
+        )))),
+    )
+}
+
+fn identity() -> Msg {
+    Msg::Worker(WorkerResult::Identity(Ok(AccountIdentity {
+        account: Some("123456789012".into()),
+        region: "eu-west-1".into(),
+        demo: true,
+        ..Default::default()
+    })))
+}
+
+fn keys(s: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(s, Msg::Key(KeyPress::char(c)));
+    }
+}
+
+fn enter(s: &mut AppState) -> Vec<Effect> {
+    update(s, Msg::Key(KeyPress::plain(Key::Enter)))
+}
+
+#[test]
+fn attaching_records_who_opened_the_console_and_a_first_look() {
+    let mut s = state();
+    init(&mut s);
+    update(&mut s, identity());
+    status(&mut s, services(&["chatbot-api", "frontend"]));
+    let drafts = journal_drafts(&attach(&mut s));
+    assert_eq!(drafts.len(), 2, "{drafts:?}");
+    assert!(drafts[0]
+        .summary
+        .starts_with("Console opened by alice on the demo account"));
+    assert!(drafts[1].summary.starts_with("First look: all 2 services"));
+    // Only once.
+    assert!(journal_drafts(&update(&mut s, identity())).is_empty());
+}
+
+#[test]
+fn a_health_change_is_written_down_with_its_reason() {
+    let mut s = state();
+    init(&mut s);
+    attach(&mut s);
+    status(&mut s, services(&["chatbot-api"]));
+    let mut down = services(&["chatbot-api"]);
+    down[0].running = 0;
+    s.now = s.status.next_at;
+    let drafts = journal_drafts(&status(&mut s, down));
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(
+        drafts[0].summary,
+        "prod-web/chatbot-api healthy → down: 0 of 2 running"
+    );
+    assert!(drafts[0].important);
+    assert_eq!(drafts[0].actor, Actor::Console);
+}
+
+#[test]
+fn nothing_is_recorded_without_an_incident_and_the_keys_say_how_to_start_one() {
+    let mut s = state();
+    init(&mut s);
+    assert!(journal_drafts(&status(&mut s, services(&["a"]))).is_empty());
+    keys(&mut s, "t");
+    assert_eq!(s.screen, Screen::Timeline);
+    keys(&mut s, "n");
+    assert_eq!(s.overlay, Overlay::None);
+    assert!(s.message.as_ref().unwrap().text.contains(":start"));
+    keys(&mut s, ":");
+    keys(&mut s, "start checkout errors");
+    assert_eq!(
+        enter(&mut s),
+        vec![Effect::StartIncident {
+            title: "checkout errors".into()
+        }]
+    );
+}
+
+#[test]
+fn notes_milestones_corrections_marks_and_export_from_the_timeline() {
+    let mut s = state();
+    init(&mut s);
+    attach(&mut s);
+    keys(&mut s, "t");
+
+    keys(&mut s, "n");
+    keys(&mut s, "rolled back to :40");
+    let drafts = journal_drafts(&enter(&mut s));
+    assert_eq!(drafts[0].kind, EntryKind::Note);
+    assert_eq!(drafts[0].summary, "rolled back to :40");
+    assert_eq!(
+        drafts[0].actor,
+        Actor::Human {
+            name: "alice".into()
+        }
+    );
+    write_back(&mut s, drafts);
+
+    keys(&mut s, "m");
+    keys(&mut s, "detected 10m ago");
+    let drafts = journal_drafts(&enter(&mut s));
+    assert_eq!(drafts[0].milestone, Some(Milestone::Detected));
+    assert_eq!(drafts[0].occurred_at, Some(t0() - Duration::minutes(10)));
+    assert_eq!(drafts[0].time_source, TimeSource::Operator);
+    write_back(&mut s, drafts);
+
+    keys(&mut s, "m");
+    keys(&mut s, "detectd");
+    assert!(journal_drafts(&enter(&mut s)).is_empty());
+    assert!(s
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("unknown milestone"));
+
+    // The cursor is on the newest entry (the note, by time); correct it.
+    let view = s.incident.as_ref().unwrap();
+    let selected = view.incident.entries[view.cursor.selected].clone();
+    keys(&mut s, "e");
+    update(&mut s, Msg::Key(KeyPress::ctrl('u')));
+    keys(&mut s, "rolled back to revision 40");
+    let drafts = journal_drafts(&enter(&mut s));
+    assert_eq!(drafts[0].supersedes.as_deref(), Some(selected.id.as_str()));
+    assert_eq!(drafts[0].summary, "rolled back to revision 40");
+    write_back(&mut s, drafts);
+    let incident = &s.incident.as_ref().unwrap().incident;
+    assert!(incident.is_superseded(&selected));
+
+    let view = s.incident.as_ref().unwrap();
+    let selected = view.incident.entries[view.cursor.selected].clone();
+    let drafts = journal_drafts(&update(&mut s, Msg::Key(KeyPress::char('i'))));
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].supersedes.as_deref(), Some(selected.id.as_str()));
+    assert_eq!(drafts[0].important, !selected.important, "i flips the mark");
+
+    assert_eq!(
+        update(&mut s, Msg::Key(KeyPress::char('x'))),
+        vec![Effect::ExportIncident]
+    );
+}
+
+#[test]
+fn a_failed_write_is_said_out_loud() {
+    let mut s = state();
+    init(&mut s);
+    attach(&mut s);
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Journaled(Err(
+            "cannot write /data/journal.jsonl: No space left on device".into(),
+        ))),
+    );
+    let message = s.message.clone().unwrap();
+    assert!(
+        message.error
+            && message.text.contains("NOT written")
+            && message.text.contains("No space left")
+    );
+}
