@@ -281,3 +281,30 @@ fn demo_start_an_incident_add_a_note_and_a_milestone_and_export() {
     assert!(md.contains("rolling back chatbot-api to :40"));
     assert!(incident.join("timeline.json").is_file() && incident.join("timeline.csv").is_file());
 }
+
+#[test]
+fn against_an_unreachable_endpoint_the_console_still_opens_and_says_why() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
+    let script = format!(
+        "HOME={home} AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
+         TRIAGE_LOG_FILE={home}/triage.log {bin} --region us-east-1 --endpoint-url {endpoint} --data-dir {home}/data; \
+         touch {done}; sleep 60",
+        home = dir.path().display(),
+        done = done.display(),
+    );
+    let tmux = Tmux { socket: format!("triage-e2e-down-{}", std::process::id()) };
+    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "30", "sh", "-c", &script]);
+    let screen = tmux.wait_for("the error", |s| s.contains("Cannot load services") && s.contains("retrying in"));
+    assert!(screen.contains("cannot reach") && screen.contains(&endpoint), "{screen}");
+    // Still responsive: help opens and closes, q quits.
+    tmux.keys(&["?"]);
+    tmux.wait_for("help", |s| s.contains("Keys"));
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+}
