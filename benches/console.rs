@@ -27,6 +27,7 @@ fn session() -> SessionInfo {
         refresh_selected: Duration::seconds(5),
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
+        share: false,
     }
 }
 

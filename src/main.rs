@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use triage::cli::{exit, Cli, Command};
 use triage::settings::Settings;
-use triage::wiring::{init_logging, open_account, SystemClock};
+use triage::wiring::{init_logging, open_account, open_shared, SystemClock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -35,7 +35,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     let clock = Arc::new(SystemClock);
     let Some(command) = &cli.command else {
         let ecs = open_account(&settings).await?;
-        triage::console::run(&settings, ecs, clock).await?;
+        let shared = open_shared(&settings).await?;
+        triage::console::run(&settings, ecs, shared, clock).await?;
         return Ok(exit::OK);
     };
     for warning in &settings.warnings {
@@ -47,6 +48,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
         }
         // The journal is local: no AWS account needed.
-        Command::Incident(args) => triage::cli::incident::run(args, &settings, clock.as_ref()),
+        Command::Incident(args) => {
+            let shared = open_shared(&settings).await?;
+            triage::cli::incident::run(args, &settings, clock.as_ref(), shared.as_deref()).await
+        }
     }
 }

@@ -4,7 +4,7 @@
 use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
-use crate::domain::ports::{EcsPort, ReadOnly};
+use crate::domain::ports::{EcsPort, ReadOnly, SharedTimeline};
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use chrono::{DateTime, Utc};
@@ -45,6 +45,34 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Arc<dyn EcsPort
     } else {
         account
     })
+}
+
+/// The shared incident log, when `--share` (or `share = true`) asks for it.
+pub async fn open_shared(settings: &Settings) -> anyhow::Result<Option<Arc<dyn SharedTimeline>>> {
+    if !settings.share {
+        return Ok(None);
+    }
+    Ok(Some(match &settings.source {
+        AccountSource::Demo { .. } => Arc::new(crate::demo::shared::DemoSharedTimeline::default()),
+        AccountSource::Aws {
+            profile,
+            region,
+            endpoint_url,
+        } => {
+            let conn = Connection {
+                profile: profile.clone(),
+                region: region.clone(),
+                endpoint_url: endpoint_url.clone(),
+                tuning: settings.aws.clone(),
+            };
+            let config = crate::aws::load_config(&conn).await?;
+            Arc::new(crate::aws::shared::AwsSharedTimeline::new(
+                &config,
+                &settings.share_log_group,
+                profile.clone(),
+            ))
+        }
+    }))
 }
 
 /// Send tracing to the log file (never to the terminal). Level from

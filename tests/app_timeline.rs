@@ -26,6 +26,7 @@ fn state() -> AppState {
         refresh_selected: Duration::seconds(5),
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
+        share: false,
     };
     let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
     update(
@@ -280,4 +281,69 @@ fn a_failed_write_is_said_out_loud() {
             && message.text.contains("NOT written")
             && message.text.contains("No space left")
     );
+}
+
+#[test]
+fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shared() {
+    let mut s = state();
+    s.session.share = true;
+    init(&mut s);
+    let effects = attach(&mut s);
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::PublishShared { entries, .. } if entries.len() == 1)));
+
+    // What it writes goes out.
+    keys(&mut s, "t");
+    keys(&mut s, "n");
+    keys(&mut s, "mine");
+    let drafts = journal_drafts(&enter(&mut s));
+    let entry = drafts[0].clone().into_entry("01MINE".into(), 2, s.now);
+    let effects = update(
+        &mut s,
+        Msg::Worker(WorkerResult::Journaled(Ok(Box::new(entry)))),
+    );
+    assert!(
+        matches!(&effects[..], [Effect::PublishShared { entries, .. }] if entries[0].id == "01MINE")
+    );
+
+    // It asks for others' entries every few seconds, one request at a time.
+    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(1)));
+    assert!(matches!(
+        &effects[..],
+        [Effect::PullShared { cursor: None, .. }]
+    ));
+    assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(2))).is_empty());
+    let bobs = EntryDraft::new(
+        EntryKind::Note,
+        Actor::Human { name: "bob".into() },
+        "blocking egress",
+    )
+    .into_entry("01BOB".into(), 1, t0());
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::SharedPulled(Ok((
+            vec![bobs.clone(), bobs],
+            Some("f/2".into()),
+        )))),
+    );
+    let view = s.incident.as_ref().unwrap();
+    assert_eq!(
+        view.incident
+            .entries
+            .iter()
+            .filter(|e| e.id == "01BOB")
+            .count(),
+        1,
+        "each entry once"
+    );
+    assert_eq!(view.shared_cursor.as_deref(), Some("f/2"));
+    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(8)));
+    assert!(matches!(&effects[..], [Effect::PullShared { cursor: Some(c), .. }] if c == "f/2"));
+
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::SharedPublishFailed("access denied".into())),
+    );
+    assert!(s.message.as_ref().unwrap().text.contains("not shared"));
 }

@@ -2,6 +2,8 @@
 //! size. The OOM-looping service is ranked first, opens, goes back, quits, and
 //! the terminal is restored (cooked mode, main screen).
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -297,14 +299,168 @@ fn against_an_unreachable_endpoint_the_console_still_opens_and_says_why() {
         home = dir.path().display(),
         done = done.display(),
     );
-    let tmux = Tmux { socket: format!("triage-e2e-down-{}", std::process::id()) };
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "30", "sh", "-c", &script]);
-    let screen = tmux.wait_for("the error", |s| s.contains("Cannot load services") && s.contains("retrying in"));
-    assert!(screen.contains("cannot reach") && screen.contains(&endpoint), "{screen}");
+    let tmux = Tmux {
+        socket: format!("triage-e2e-down-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let screen = tmux.wait_for("the error", |s| {
+        s.contains("Cannot load services") && s.contains("retrying in")
+    });
+    assert!(
+        screen.contains("cannot reach") && screen.contains(&endpoint),
+        "{screen}"
+    );
     // Still responsive: help opens and closes, q quits.
     tmux.keys(&["?"]);
     tmux.wait_for("help", |s| s.contains("Keys"));
     tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+}
+
+#[test]
+fn two_terminals_one_timeline_through_the_shared_log() {
+    let moto = support::moto();
+    let region = support::fresh_region();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let aws =
+        "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true";
+    let flags = format!("--share --region {region} --endpoint-url {}", moto.endpoint);
+    // Alice starts the incident from her shell; Bob's console (another data dir) joins it.
+    let alice_home = dir.path().join("alice");
+    let bob_home = dir.path().join("bob");
+    let start = Command::new(bin)
+        .env_clear()
+        .envs([
+            ("HOME", alice_home.to_str().unwrap()),
+            ("USER", "alice"),
+            (
+                "TRIAGE_DATA_DIR",
+                alice_home.join("incidents").to_str().unwrap(),
+            ),
+        ])
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ])
+        .env("TRIAGE_LOG_FILE", dir.path().join("alice.log"))
+        .args(flags.split_whitespace())
+        .args(["incident", "start", "Egress spike"])
+        .output()
+        .unwrap();
+    assert!(
+        start.status.success(),
+        "{}",
+        String::from_utf8_lossy(&start.stderr)
+    );
+    let id = String::from_utf8(start.stdout).unwrap().trim().to_string();
+    // Bob pulls it in by id (creating his local copy), then opens the console on the demo account.
+    let join = Command::new(bin)
+        .env_clear()
+        .envs([
+            ("HOME", bob_home.to_str().unwrap()),
+            ("USER", "bob"),
+            (
+                "TRIAGE_DATA_DIR",
+                bob_home.join("incidents").to_str().unwrap(),
+            ),
+        ])
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ])
+        .env("TRIAGE_LOG_FILE", dir.path().join("bob.log"))
+        .args(flags.split_whitespace())
+        .args(["incident", "note", &id, "bob here"])
+        .output()
+        .unwrap();
+    assert!(
+        join.status.success(),
+        "{}",
+        String::from_utf8_lossy(&join.stderr)
+    );
+
+    let done = dir.path().join("done");
+    let script = format!(
+        "HOME={home} USER=bob {aws} RUST_BACKTRACE=0 TRIAGE_DATA_DIR={home}/incidents TRIAGE_LOG_FILE={log} \
+         {bin} {flags}; touch {done}; sleep 60",
+        home = bob_home.display(),
+        log = dir.path().join("bob-console.log").display(),
+        done = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-share-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("bob's console attached", |s| {
+        s.contains(&format!("incident {id}"))
+    });
+    tmux.keys(&["t"]);
+    tmux.wait_for("the shared timeline", |s| {
+        s.contains("Incident opened: Egress spike") && s.contains("bob here")
+    });
+
+    // Alice adds a note from her terminal: it appears in Bob's console.
+    let note = Command::new(bin)
+        .env_clear()
+        .envs([
+            ("HOME", alice_home.to_str().unwrap()),
+            ("USER", "alice"),
+            (
+                "TRIAGE_DATA_DIR",
+                alice_home.join("incidents").to_str().unwrap(),
+            ),
+        ])
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ])
+        .env("TRIAGE_LOG_FILE", dir.path().join("alice.log"))
+        .args(flags.split_whitespace())
+        .args([
+            "incident",
+            "note",
+            &id,
+            "alice sees sg-0abc open to 0.0.0.0/0",
+        ])
+        .output()
+        .unwrap();
+    assert!(note.status.success());
+    let screen = tmux.wait_for("alice's note in bob's console", |s| {
+        s.contains("alice sees sg-0abc")
+    });
+    assert!(
+        screen.contains("alice") && screen.contains("bob"),
+        "{screen}"
+    );
     tmux.keys(&["q"]);
     wait_for_file(&done);
 }

@@ -43,6 +43,7 @@ fn session(demo: bool) -> SessionInfo {
         refresh_selected: Duration::seconds(5),
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
+        share: false,
     }
 }
 

@@ -30,6 +30,16 @@ pub enum Effect {
     },
     /// Write the post-mortem draft, JSON and CSV next to the journal.
     ExportIncident,
+    /// Publish entries to the shared incident log (`--share`).
+    PublishShared {
+        incident: String,
+        entries: Vec<Entry>,
+    },
+    /// Bring in what other responders published since `cursor`.
+    PullShared {
+        incident: String,
+        cursor: Option<String>,
+    },
     Quit,
 }
 
@@ -52,6 +62,10 @@ pub enum WorkerResult {
     IncidentAttached(Result<(String, Vec<Entry>), String>),
     /// Export files written.
     Exported(Result<Vec<String>, String>),
+    /// Entries other responders shared (already cached locally), and the next cursor.
+    SharedPulled(Result<(Vec<Entry>, Option<String>), String>),
+    /// A publish to the shared log failed.
+    SharedPublishFailed(String),
 }
 
 /// Every watched cluster's services, as of one refresh.

@@ -74,6 +74,8 @@ pub struct SessionInfo {
     pub refresh_others: Duration,
     /// The person at the keyboard (timeline actor).
     pub operator: String,
+    /// Timelines are shared with other responders (`--share`).
+    pub share: bool,
 }
 
 /// The incident the console writes to, as folded from its journal.
@@ -83,6 +85,11 @@ pub struct IncidentView {
     pub cursor: Cursor,
     /// The console-start entry has been written.
     pub start_recorded: bool,
+    /// Where the next pull from the shared log starts.
+    pub shared_cursor: Option<String>,
+    pub shared_in_flight: bool,
+    pub shared_next_at: DateTime<Utc>,
+    pub shared_error: Option<String>,
 }
 
 /// A request on its way: its generation and when it left.

@@ -75,8 +75,22 @@ fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     if matches!(state.screen, Screen::Service(_)) && is_due(&state.detail, now) {
         effects.extend(request_detail(state));
     }
+    if state.session.share {
+        if let Some(view) = &mut state.incident {
+            if !view.shared_in_flight && now >= view.shared_next_at {
+                view.shared_in_flight = true;
+                effects.push(Effect::PullShared {
+                    incident: view.incident.id.clone(),
+                    cursor: view.shared_cursor.clone(),
+                });
+            }
+        }
+    }
     effects
 }
+
+/// How often the shared incident log is read.
+const SHARED_PULL_SECONDS: i64 = 5;
 
 fn is_due<T>(r: &Refreshing<T>, now: DateTime<Utc>) -> bool {
     match r.in_flight {
@@ -191,6 +205,15 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             settle(&mut state.detail, now, interval, result.map(|d| *d));
         }
         WorkerResult::IncidentAttached(Ok((id, entries))) => {
+            let mut effects = Vec::new();
+            if state.session.share {
+                // What this console wrote before is published again; readers
+                // keep each entry id once.
+                effects.push(Effect::PublishShared {
+                    incident: id.clone(),
+                    entries: entries.clone(),
+                });
+            }
             state.incident = Some(IncidentView {
                 cursor: Cursor {
                     selected: entries.len().saturating_sub(1),
@@ -198,13 +221,17 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
                 },
                 incident: Incident::from_entries(&id, entries),
                 start_recorded: false,
+                shared_cursor: None,
+                shared_in_flight: false,
+                shared_next_at: now,
+                shared_error: None,
             });
             flash(
                 state,
                 &format!("writing the timeline of incident {id} (t or :tl shows it)"),
                 false,
             );
-            let mut effects = record_start(state);
+            effects.extend(record_start(state));
             // What is on screen now is the timeline's first look.
             if let (Some(ranked), true) = (&state.status.data, state.incident.is_some()) {
                 effects.extend(
@@ -217,13 +244,52 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
         }
         WorkerResult::IncidentAttached(Err(message)) => flash(state, &message, true),
         WorkerResult::Journaled(Ok(entry)) => {
-            if let Some(view) = &mut state.incident {
-                let mut entries = std::mem::take(&mut view.incident.entries);
-                entries.push(*entry);
-                view.incident = Incident::from_entries(&view.incident.id, entries);
-                let len = view.incident.entries.len();
-                view.cursor.selected = view.cursor.selected.min(len.saturating_sub(1));
+            let publish = state.session.share.then(|| (*entry).clone());
+            merge_entries(state, vec![*entry]);
+            if let (Some(entry), Some(view)) = (publish, &state.incident) {
+                return vec![Effect::PublishShared {
+                    incident: view.incident.id.clone(),
+                    entries: vec![entry],
+                }];
             }
+        }
+        WorkerResult::SharedPulled(result) => {
+            if let Some(view) = &mut state.incident {
+                view.shared_in_flight = false;
+                view.shared_next_at = now + Duration::seconds(SHARED_PULL_SECONDS);
+                match result {
+                    Ok((entries, cursor)) => {
+                        view.shared_cursor = cursor;
+                        view.shared_error = None;
+                        if !entries.is_empty() {
+                            let count = entries.len();
+                            merge_entries(state, entries);
+                            flash(
+                                state,
+                                &format!(
+                                    "{count} new shared entr{}",
+                                    if count == 1 { "y" } else { "ies" }
+                                ),
+                                false,
+                            );
+                        }
+                    }
+                    Err(message) => {
+                        view.shared_next_at = now + Duration::seconds(SHARED_PULL_SECONDS * 6);
+                        view.shared_error = Some(message);
+                    }
+                }
+            }
+        }
+        WorkerResult::SharedPublishFailed(message) => {
+            if let Some(view) = &mut state.incident {
+                view.shared_error = Some(message.clone());
+            }
+            flash(
+                state,
+                &format!("written locally, but not shared: {message}"),
+                true,
+            );
         }
         WorkerResult::Journaled(Err(message)) => {
             flash(
@@ -240,6 +306,21 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// Add entries to the attached incident (each id once) and refold it.
+fn merge_entries(state: &mut AppState, new: Vec<Entry>) {
+    if let Some(view) = &mut state.incident {
+        let mut entries = std::mem::take(&mut view.incident.entries);
+        for entry in new {
+            if !entries.iter().any(|e| e.id == entry.id) {
+                entries.push(entry);
+            }
+        }
+        view.incident = Incident::from_entries(&view.incident.id, entries);
+        let len = view.incident.entries.len();
+        view.cursor.selected = view.cursor.selected.min(len.saturating_sub(1));
+    }
 }
 
 /// The first entry of a console session: who, where, what is watched.

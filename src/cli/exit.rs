@@ -15,6 +15,15 @@ pub const AWS: u8 = 3;
 /// The exit code for an error that ended a command.
 pub fn code_for(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
+        if let Some(share) = cause.downcast_ref::<crate::workers::share::ShareError>() {
+            return match share {
+                crate::workers::share::ShareError::Port(p) => port_code(p),
+                crate::workers::share::ShareError::Store(crate::store::StoreError::Io {
+                    ..
+                }) => PROBLEM_FOUND,
+                crate::workers::share::ShareError::Store(_) => USAGE,
+            };
+        }
         if cause.downcast_ref::<SettingsError>().is_some()
             || cause.downcast_ref::<ScenarioError>().is_some()
         {
@@ -27,12 +36,16 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
             };
         }
         if let Some(port) = cause.downcast_ref::<PortError>() {
-            return match port {
-                PortError::NotFound { what, .. } if what == "cluster" => USAGE,
-                PortError::InvalidInput { .. } => USAGE,
-                _ => AWS,
-            };
+            return port_code(port);
         }
     }
     PROBLEM_FOUND
+}
+
+fn port_code(port: &PortError) -> u8 {
+    match port {
+        PortError::NotFound { what, .. } if what == "cluster" => USAGE,
+        PortError::InvalidInput { .. } => USAGE,
+        _ => AWS,
+    }
 }

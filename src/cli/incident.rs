@@ -3,6 +3,7 @@
 use super::exit;
 use super::output::{rfc3339, table};
 use super::Format;
+use crate::domain::ports::SharedTimeline;
 use crate::domain::timeline::entry::IncidentChange;
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::{
@@ -79,9 +80,20 @@ pub enum ExportFormat {
     Csv,
 }
 
-/// Run an incident subcommand; returns the exit code.
-pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyhow::Result<u8> {
+/// Run an incident subcommand; returns the exit code. With a shared log,
+/// what is written here is published, and what others published is pulled in
+/// before an incident is read.
+pub async fn run(
+    args: &IncidentArgs,
+    settings: &Settings,
+    clock: &dyn Clock,
+    shared: Option<&dyn SharedTimeline>,
+) -> anyhow::Result<u8> {
     let store = IncidentStore::new(&settings.data_dir);
+    let sharing = Sharing {
+        shared,
+        store: &store,
+    };
     let redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
     let me = Actor::Human {
         name: settings.operator.clone(),
@@ -98,6 +110,8 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
                 .transpose()
                 .map_err(StoreError::Invalid)?;
             let id = store.start(title, severity, me, &redactor, clock)?;
+            let entries = store.load(&id)?.incident.entries;
+            sharing.publish(&id, &entries).await?;
             match output {
                 Format::Json => println!("{}", json!({ "id": id })),
                 Format::Text => println!("{id}"),
@@ -170,18 +184,19 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
                 )
                 .into());
             }
-            let id = store.resolve(id)?;
+            let id = sharing.resolve(id).await?;
             let at = parse_at(at.as_deref(), clock)?;
             let mut draft = EntryDraft::new(EntryKind::Note, me, text).at(at);
             draft.important = *important;
             draft.tags = tag.clone();
             let entry = store.journal(&id).append(draft, &redactor, clock)?;
             println!("noted in {id} (entry {})", entry.seq);
+            sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Milestone { args, at } => {
             let (id, name) = split_optional_id(args);
             let milestone = Milestone::parse(name).map_err(StoreError::Invalid)?;
-            let id = store.resolve(id)?;
+            let id = sharing.resolve(id).await?;
             let at = parse_at(at.as_deref(), clock)?;
             let entry = store.journal(&id).append(
                 EntryDraft::milestone(milestone, me, at),
@@ -194,19 +209,21 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
                 entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 entry.seq
             );
+            sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Close { id } => {
-            let id = store.resolve(id.as_deref())?;
+            let id = sharing.resolve(id.as_deref()).await?;
             let mut draft = EntryDraft::new(EntryKind::Decision, me, "Incident closed");
             draft.incident = Some(IncidentChange {
                 status: Some("closed".into()),
                 ..Default::default()
             });
-            store.journal(&id).append(draft, &redactor, clock)?;
+            let entry = store.journal(&id).append(draft, &redactor, clock)?;
             println!("closed {id}");
+            sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Export { id, format, output } => {
-            let id = store.resolve(id.as_deref())?;
+            let id = sharing.resolve(id.as_deref()).await?;
             let loaded = store.load(&id)?;
             for (line, why) in &loaded.skipped {
                 eprintln!("warning: {id}: line {line}: {why}");
@@ -233,6 +250,44 @@ pub fn run(args: &IncidentArgs, settings: &Settings, clock: &dyn Clock) -> anyho
         }
     }
     Ok(exit::OK)
+}
+
+/// The shared log, when there is one.
+struct Sharing<'a> {
+    shared: Option<&'a dyn SharedTimeline>,
+    store: &'a IncidentStore,
+}
+
+impl Sharing<'_> {
+    /// The incident meant; with sharing, its shared entries are pulled in
+    /// first (so a responder can join an incident by its id).
+    async fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
+        if let (Some(shared), Some(id)) = (self.shared, id) {
+            let (new, _) = crate::workers::share::pull(shared, self.store, id, None).await?;
+            if !new.is_empty() {
+                eprintln!(
+                    "merged {} shared entr{} into {id}",
+                    new.len(),
+                    if new.len() == 1 { "y" } else { "ies" }
+                );
+            }
+        }
+        Ok(self.store.resolve(id)?)
+    }
+
+    async fn publish(
+        &self,
+        id: &str,
+        entries: &[crate::domain::timeline::Entry],
+    ) -> anyhow::Result<()> {
+        if let Some(shared) = self.shared {
+            shared
+                .publish(id, entries)
+                .await
+                .map_err(|e| anyhow::Error::new(e).context("written locally, but not shared"))?;
+        }
+        Ok(())
+    }
 }
 
 /// `[ID] VALUE`: one argument is the value; two are id and value.

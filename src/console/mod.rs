@@ -38,6 +38,7 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
         refresh_others: chrono::Duration::from_std(settings.refresh.others)
             .unwrap_or(chrono::Duration::seconds(30)),
         operator: settings.operator.clone(),
+        share: settings.share,
     }
 }
 
@@ -45,6 +46,7 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
 pub async fn run(
     settings: &Settings,
     ecs: Arc<dyn EcsPort>,
+    shared: Option<Arc<dyn crate::domain::ports::SharedTimeline>>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let mut state = AppState::new(
@@ -54,7 +56,11 @@ pub async fn run(
         clock.now(),
     );
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
-    let workers = Workers::new(ecs, results_tx);
+    let mut workers = Workers::new(ecs, results_tx);
+    if let Some(shared) = shared {
+        let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
+        workers = workers.with_shared(shared, store);
+    }
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
         .map_err(anyhow::Error::msg)?;
     let mut recorder = recorder::Recorder::new(

@@ -2,6 +2,7 @@
 //! whole console runs without credentials. Only reachable with `--demo`.
 
 pub mod scenario;
+pub mod shared;
 pub mod sim;
 
 use crate::domain::ports::{AccountIdentity, EcsPort, PortFuture, ServiceChange, TaskDefinition};

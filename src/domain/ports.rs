@@ -172,3 +172,27 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
         (**self).throttled_calls()
     }
 }
+
+/// A log many consoles append incident entries to and read from, so several
+/// responders see one timeline (CloudWatch Logs, or the demo's in-memory one).
+pub trait SharedTimeline: Send + Sync {
+    /// Publish entries of an incident, as written locally (already redacted).
+    fn publish<'a>(
+        &'a self,
+        incident: &'a str,
+        entries: &'a [crate::domain::timeline::Entry],
+    ) -> PortFuture<'a, ()>;
+    /// Entries published after `cursor` (None = from the beginning), with the
+    /// cursor to pass next time.
+    fn fetch<'a>(&'a self, incident: &'a str, cursor: Option<String>)
+        -> PortFuture<'a, SharedPage>;
+}
+
+/// Entries fetched from the shared log, and where to continue.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedPage {
+    pub entries: Vec<crate::domain::timeline::Entry>,
+    pub cursor: Option<String>,
+    /// Lines in the shared log that were not entries (skipped).
+    pub skipped: usize,
+}

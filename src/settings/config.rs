@@ -23,6 +23,9 @@ pub struct ConfigFile {
     pub name: Option<String>,
     /// Extra redaction patterns (regexes) for journal entries and exports.
     pub redact: Vec<String>,
+    /// Share incident timelines through CloudWatch Logs.
+    pub share: Option<bool>,
+    pub share_log_group: Option<String>,
     pub refresh: RefreshSection,
     pub aws: AwsSection,
 }
@@ -57,6 +60,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "runbooks",
     "name",
     "redact",
+    "share",
+    "share_log_group",
     "refresh",
     "refresh.selected_seconds",
     "refresh.others_seconds",

@@ -30,6 +30,10 @@ pub struct GlobalFlags {
     #[arg(long, global = true)]
     pub read_only: bool,
 
+    /// Share incident timelines with other responders through CloudWatch Logs
+    #[arg(long, global = true)]
+    pub share: bool,
+
     /// Config file (default: $XDG_CONFIG_HOME/triage/config.toml)
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -83,6 +83,9 @@ pub struct Settings {
     pub operator: String,
     /// Extra redaction patterns (validated regexes).
     pub redact: Vec<String>,
+    /// Publish and merge incident timelines through a CloudWatch Logs group.
+    pub share: bool,
+    pub share_log_group: String,
     pub log_file: PathBuf,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
@@ -227,6 +230,11 @@ impl Settings {
             runbook_paths,
             operator,
             redact: file.redact.clone(),
+            share: flags.share || file.share.unwrap_or(false),
+            share_log_group: file
+                .share_log_group
+                .clone()
+                .unwrap_or_else(|| "/triage/incidents".to_string()),
             log_file,
             warnings,
         })

@@ -93,7 +93,7 @@ impl IncidentStore {
         let mut incidents = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
-            if !path.join(super::journal::FILE_NAME).is_file() {
+            if !has_journal(&path) {
                 continue;
             }
             let id = entry.file_name().to_string_lossy().into_owned();
@@ -109,11 +109,7 @@ impl IncidentStore {
     }
 
     pub fn load(&self, id: &str) -> Result<Loaded, StoreError> {
-        if id.is_empty()
-            || id.contains('/')
-            || id.contains("..")
-            || !self.journal(id).path().is_file()
-        {
+        if id.is_empty() || id.contains('/') || id.contains("..") || !has_journal(&self.dir(id)) {
             let known: Vec<String> = self.list_ids();
             return Err(StoreError::UnknownIncident {
                 id: id.to_string(),
@@ -124,7 +120,22 @@ impl IncidentStore {
                 },
             });
         }
-        let report = self.journal(id).read()?;
+        let mut report = self.journal(id).read()?;
+        // Entries other responders shared, merged in (each id once).
+        let shared = Journal::shared(&self.dir(id)).read()?;
+        let mut seen: std::collections::HashSet<String> =
+            report.entries.iter().map(|e| e.id.clone()).collect();
+        for entry in shared.entries {
+            if seen.insert(entry.id.clone()) {
+                report.entries.push(entry);
+            }
+        }
+        report.skipped.extend(
+            shared
+                .skipped
+                .into_iter()
+                .map(|(line, why)| (line, format!("shared.jsonl: {why}"))),
+        );
         Ok(Loaded {
             incident: Incident::from_entries(id, report.entries),
             skipped: report.skipped,
@@ -137,7 +148,7 @@ impl IncidentStore {
             .map(|entries| {
                 entries
                     .flatten()
-                    .filter(|e| e.path().join(super::journal::FILE_NAME).is_file())
+                    .filter(|e| has_journal(&e.path()))
                     .map(|e| e.file_name().to_string_lossy().into_owned())
                     .collect()
             })
@@ -166,6 +177,11 @@ impl IncidentStore {
             }),
         }
     }
+}
+
+fn has_journal(dir: &Path) -> bool {
+    dir.join(super::journal::FILE_NAME).is_file()
+        || dir.join(super::journal::SHARED_FILE_NAME).is_file()
 }
 
 /// "Checkout errors after deploy!" → "checkout-errors-after-deploy".

@@ -13,6 +13,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "journal.jsonl";
+/// Entries other responders published to the shared log, cached locally.
+pub const SHARED_FILE_NAME: &str = "shared.jsonl";
 
 /// How far back from the end a tail read looks for the last sequence number.
 const TAIL_BYTES: u64 = 256 * 1024;
@@ -37,8 +39,52 @@ impl Journal {
         }
     }
 
+    /// The local cache of entries other consoles shared.
+    pub fn shared(dir: &Path) -> Journal {
+        Journal {
+            path: dir.join(SHARED_FILE_NAME),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Append entries that already exist elsewhere (their ids and seqs kept),
+    /// under the same lock, one write and fsync.
+    pub fn append_existing(&self, entries: &[Entry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let path = &self.path;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+            .map_err(io("open", path))?;
+        file.lock().map_err(io("lock", path))?;
+        let result = (|| {
+            let (_, needs_newline) = tail(&mut file).map_err(io("read", path))?;
+            let mut text = String::new();
+            if needs_newline {
+                text.push('\n');
+            }
+            for entry in entries {
+                text.push_str(
+                    &serde_json::to_string(entry)
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
+                );
+                text.push('\n');
+            }
+            file.write_all(text.as_bytes()).map_err(io("write", path))?;
+            file.sync_data().map_err(io("sync", path))
+        })();
+        let _ = file.unlock();
+        result
     }
 
     /// Append one entry: redacted, numbered, written and fsynced. Returns the

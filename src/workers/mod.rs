@@ -2,10 +2,12 @@
 //! send the results back, tagged with the generation of their request.
 
 pub mod detail;
+pub mod share;
 pub mod status;
 
 use crate::app::{Effect, WorkerResult};
-use crate::domain::ports::EcsPort;
+use crate::domain::ports::{EcsPort, SharedTimeline};
+use crate::store::IncidentStore;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -14,11 +16,27 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Workers {
     ecs: Arc<dyn EcsPort>,
     results: UnboundedSender<WorkerResult>,
+    /// The shared incident log and the local store its entries are cached in.
+    shared: Option<(Arc<dyn SharedTimeline>, Arc<IncidentStore>)>,
 }
 
 impl Workers {
     pub fn new(ecs: Arc<dyn EcsPort>, results: UnboundedSender<WorkerResult>) -> Workers {
-        Workers { ecs, results }
+        Workers {
+            ecs,
+            results,
+            shared: None,
+        }
+    }
+
+    /// Share incident timelines through this log (`--share`).
+    pub fn with_shared(
+        mut self,
+        shared: Arc<dyn SharedTimeline>,
+        store: Arc<IncidentStore>,
+    ) -> Workers {
+        self.shared = Some((shared, store));
+        self
     }
 
     /// Start the job for an effect; never blocks.
@@ -49,6 +67,27 @@ impl Workers {
                         key,
                         result,
                     });
+                });
+            }
+            Effect::PublishShared { incident, entries } => {
+                let Some((shared, _)) = self.shared.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    if let Err(err) = shared.publish(&incident, &entries).await {
+                        let _ = results.send(WorkerResult::SharedPublishFailed(err.to_string()));
+                    }
+                });
+            }
+            Effect::PullShared { incident, cursor } => {
+                let Some((shared, store)) = self.shared.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = share::pull(shared.as_ref(), &store, &incident, cursor)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = results.send(WorkerResult::SharedPulled(result));
                 });
             }
             // The journal is written by the console loop itself (in order,

@@ -90,9 +90,10 @@ impl Incident {
             entries: Vec::new(),
             superseded,
         };
-        // Metadata changes apply in the order they were written.
+        // Metadata changes apply in the order they were written (entries
+        // shared by other responders have their own seq: order by time first).
         let mut by_seq: Vec<&Entry> = entries.iter().collect();
-        by_seq.sort_by_key(|e| e.seq);
+        by_seq.sort_by_key(|e| (e.recorded_at, e.seq));
         for e in by_seq {
             if let Some(change) = &e.incident {
                 if let Some(title) = &change.title {
