@@ -19,6 +19,23 @@ impl Clock for SystemClock {
     }
 }
 
+/// How to reach AWS, from the settings (empty for the demo).
+fn connection(settings: &Settings) -> Connection {
+    match &settings.source {
+        AccountSource::Aws {
+            profile,
+            region,
+            endpoint_url,
+        } => Connection {
+            profile: profile.clone(),
+            region: region.clone(),
+            endpoint_url: endpoint_url.clone(),
+            tuning: settings.aws.clone(),
+        },
+        AccountSource::Demo { .. } => Connection::default(),
+    }
+}
+
 /// Build the account the settings ask for.
 pub async fn open_account(settings: &Settings) -> anyhow::Result<Arc<dyn EcsPort>> {
     let account: Arc<dyn EcsPort> = match &settings.source {
@@ -26,19 +43,7 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Arc<dyn EcsPort
             let scenario = Scenario::load(scenario)?;
             Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)))
         }
-        AccountSource::Aws {
-            profile,
-            region,
-            endpoint_url,
-        } => {
-            let conn = Connection {
-                profile: profile.clone(),
-                region: region.clone(),
-                endpoint_url: endpoint_url.clone(),
-                tuning: settings.aws.clone(),
-            };
-            Arc::new(AwsAccount::connect(&conn).await?)
-        }
+        AccountSource::Aws { .. } => Arc::new(AwsAccount::connect(&connection(settings)).await?),
     };
     Ok(if settings.read_only {
         Arc::new(ReadOnly(account))
@@ -54,18 +59,8 @@ pub async fn open_shared(settings: &Settings) -> anyhow::Result<Option<Arc<dyn S
     }
     Ok(Some(match &settings.source {
         AccountSource::Demo { .. } => Arc::new(crate::demo::shared::DemoSharedTimeline::default()),
-        AccountSource::Aws {
-            profile,
-            region,
-            endpoint_url,
-        } => {
-            let conn = Connection {
-                profile: profile.clone(),
-                region: region.clone(),
-                endpoint_url: endpoint_url.clone(),
-                tuning: settings.aws.clone(),
-            };
-            let config = crate::aws::load_config(&conn).await?;
+        AccountSource::Aws { profile, .. } => {
+            let config = crate::aws::load_config(&connection(settings)).await?;
             Arc::new(crate::aws::shared::AwsSharedTimeline::new(
                 &config,
                 &settings.share_log_group,

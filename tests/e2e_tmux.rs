@@ -339,61 +339,37 @@ fn two_terminals_one_timeline_through_the_shared_log() {
     let aws =
         "AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true";
     let flags = format!("--share --region {region} --endpoint-url {}", moto.endpoint);
-    // Alice starts the incident from her shell; Bob's console (another data dir) joins it.
+    // One responder's shell command: their own home and data dir, shared log on.
+    let responder = |name: &str, home: &Path, args: &[&str]| -> String {
+        let out = Command::new(bin)
+            .env_clear()
+            .env("HOME", home)
+            .env("USER", name)
+            .env("TRIAGE_DATA_DIR", home.join("incidents"))
+            .env("TRIAGE_LOG_FILE", home.join("triage.log"))
+            .envs([
+                ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+                ("AWS_SECRET_ACCESS_KEY", "secret"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ])
+            .args(flags.split_whitespace())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Alice starts the incident from her shell; Bob joins it by id, then opens his console.
     let alice_home = dir.path().join("alice");
     let bob_home = dir.path().join("bob");
-    let start = Command::new(bin)
-        .env_clear()
-        .envs([
-            ("HOME", alice_home.to_str().unwrap()),
-            ("USER", "alice"),
-            (
-                "TRIAGE_DATA_DIR",
-                alice_home.join("incidents").to_str().unwrap(),
-            ),
-        ])
-        .envs([
-            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ])
-        .env("TRIAGE_LOG_FILE", dir.path().join("alice.log"))
-        .args(flags.split_whitespace())
-        .args(["incident", "start", "Egress spike"])
-        .output()
-        .unwrap();
-    assert!(
-        start.status.success(),
-        "{}",
-        String::from_utf8_lossy(&start.stderr)
-    );
-    let id = String::from_utf8(start.stdout).unwrap().trim().to_string();
-    // Bob pulls it in by id (creating his local copy), then opens the console on the demo account.
-    let join = Command::new(bin)
-        .env_clear()
-        .envs([
-            ("HOME", bob_home.to_str().unwrap()),
-            ("USER", "bob"),
-            (
-                "TRIAGE_DATA_DIR",
-                bob_home.join("incidents").to_str().unwrap(),
-            ),
-        ])
-        .envs([
-            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ])
-        .env("TRIAGE_LOG_FILE", dir.path().join("bob.log"))
-        .args(flags.split_whitespace())
-        .args(["incident", "note", &id, "bob here"])
-        .output()
-        .unwrap();
-    assert!(
-        join.status.success(),
-        "{}",
-        String::from_utf8_lossy(&join.stderr)
-    );
+    let id = responder("alice", &alice_home, &["incident", "start", "Egress spike"])
+        .trim()
+        .to_string();
+    responder("bob", &bob_home, &["incident", "note", &id, "bob here"]);
 
     let done = dir.path().join("done");
     let script = format!(
@@ -428,32 +404,16 @@ fn two_terminals_one_timeline_through_the_shared_log() {
     });
 
     // Alice adds a note from her terminal: it appears in Bob's console.
-    let note = Command::new(bin)
-        .env_clear()
-        .envs([
-            ("HOME", alice_home.to_str().unwrap()),
-            ("USER", "alice"),
-            (
-                "TRIAGE_DATA_DIR",
-                alice_home.join("incidents").to_str().unwrap(),
-            ),
-        ])
-        .envs([
-            ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ])
-        .env("TRIAGE_LOG_FILE", dir.path().join("alice.log"))
-        .args(flags.split_whitespace())
-        .args([
+    responder(
+        "alice",
+        &alice_home,
+        &[
             "incident",
             "note",
             &id,
             "alice sees sg-0abc open to 0.0.0.0/0",
-        ])
-        .output()
-        .unwrap();
-    assert!(note.status.success());
+        ],
+    );
     let screen = tmux.wait_for("alice's note in bob's console", |s| {
         s.contains("alice sees sg-0abc")
     });

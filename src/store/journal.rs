@@ -50,43 +50,6 @@ impl Journal {
         &self.path
     }
 
-    /// Append entries that already exist elsewhere (their ids and seqs kept),
-    /// under the same lock, one write and fsync.
-    pub fn append_existing(&self, entries: &[Entry]) -> Result<(), StoreError> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let path = &self.path;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io("create", parent))?;
-        }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(path)
-            .map_err(io("open", path))?;
-        file.lock().map_err(io("lock", path))?;
-        let result = (|| {
-            let (_, needs_newline) = tail(&mut file).map_err(io("read", path))?;
-            let mut text = String::new();
-            if needs_newline {
-                text.push('\n');
-            }
-            for entry in entries {
-                text.push_str(
-                    &serde_json::to_string(entry)
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?,
-                );
-                text.push('\n');
-            }
-            file.write_all(text.as_bytes()).map_err(io("write", path))?;
-            file.sync_data().map_err(io("sync", path))
-        })();
-        let _ = file.unlock();
-        result
-    }
-
     /// Append one entry: redacted, numbered, written and fsynced. Returns the
     /// entry exactly as written.
     pub fn append(
@@ -95,6 +58,42 @@ impl Journal {
         redactor: &Redactor,
         clock: &dyn Clock,
     ) -> Result<Entry, StoreError> {
+        self.locked(|file, (last_seq, torn)| {
+            let now = rfc3339_ms::truncate(clock.now());
+            let entry = draft.into_entry(new_id(now.timestamp_millis()), last_seq + 1, now);
+            let mut value =
+                serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            redactor.redact_json(&mut value);
+            let written: Entry = serde_json::from_value(value.clone())
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let line =
+                serde_json::to_string(&value).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            self.write_lines(file, torn, &[line])?;
+            Ok(written)
+        })
+    }
+
+    /// Append entries that already exist elsewhere (their ids and seqs kept),
+    /// under the same lock, in one write, fsynced.
+    pub fn append_existing(&self, entries: &[Entry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.locked(|file, (_, torn)| {
+            let lines = entries
+                .iter()
+                .map(|e| serde_json::to_string(e).map_err(|e| StoreError::Invalid(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            self.write_lines(file, torn, &lines)
+        })
+    }
+
+    /// Run `f` with the file open for appending under an exclusive lock,
+    /// given the last sequence number in it and whether it ends mid-line.
+    fn locked<T>(
+        &self,
+        f: impl FnOnce(&mut File, (u64, bool)) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let path = &self.path;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io("create", parent))?;
@@ -106,30 +105,28 @@ impl Journal {
             .open(path)
             .map_err(io("open", path))?;
         file.lock().map_err(io("lock", path))?;
-        let result = (|| {
-            let (last_seq, needs_newline) = tail(&mut file).map_err(io("read", path))?;
-            let now = rfc3339_ms::truncate(clock.now());
-            let entry = draft.into_entry(new_id(now.timestamp_millis()), last_seq + 1, now);
-            let mut value =
-                serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            redactor.redact_json(&mut value);
-            let written: Entry = serde_json::from_value(value.clone())
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let mut line = String::new();
-            if needs_newline {
-                // The last line was torn by a crash: start on a fresh line.
-                line.push('\n');
-            }
-            line.push_str(
-                &serde_json::to_string(&value).map_err(|e| StoreError::Invalid(e.to_string()))?,
-            );
-            line.push('\n');
-            file.write_all(line.as_bytes()).map_err(io("write", path))?;
-            file.sync_data().map_err(io("sync", path))?;
-            Ok(written)
-        })();
+        let result = tail(&mut file)
+            .map_err(io("read", path))
+            .and_then(|tail| f(&mut file, tail));
         let _ = file.unlock();
         result
+    }
+
+    /// Write whole lines with one `write` on the O_APPEND descriptor, then
+    /// fsync. A torn last line from a crash is ended first, so the new lines
+    /// start clean.
+    fn write_lines(&self, file: &mut File, torn: bool, lines: &[String]) -> Result<(), StoreError> {
+        let mut text = String::new();
+        if torn {
+            text.push('\n');
+        }
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        file.write_all(text.as_bytes())
+            .map_err(io("write", &self.path))?;
+        file.sync_data().map_err(io("sync", &self.path))
     }
 
     /// Every readable entry, in file order.
