@@ -5,6 +5,7 @@
 //! world through the traits in [`ports`].
 
 pub mod clock;
+pub mod diagnosis;
 pub mod error;
 pub mod health;
 pub mod ports;

@@ -1,0 +1,12 @@
+//! Stopped-task diagnosis: each stopped task decoded into one finding (cause,
+//! severity, explanation, the evidence that led there, next checks, the
+//! runbook that fits), and the patterns across tasks a person would notice.
+//! Pure: rules are functions over the task's fields (DIAGNOSIS.md).
+
+pub mod cause;
+pub mod patterns;
+pub mod rules;
+
+pub use cause::{Cause, Severity};
+pub use patterns::{patterns, Pattern};
+pub use rules::{diagnose, Finding};
