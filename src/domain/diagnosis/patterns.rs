@@ -97,7 +97,7 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
         pattern.suggestion = suggestion(&pattern, primary.map(|p| p.task_definition.as_str()));
         out.push(pattern);
     }
-    out.sort_by(|a, b| b.last_at.cmp(&a.last_at));
+    out.sort_by_key(|p| std::cmp::Reverse(p.last_at));
     out
 }
 
