@@ -47,6 +47,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let ecs = open_account(&settings).await?;
             triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
         }
+        Command::Diagnose(args) => {
+            let ecs = open_account(&settings).await?;
+            triage::cli::diagnose::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
+        }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {
             let shared = open_shared(&settings).await?;

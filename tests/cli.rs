@@ -380,3 +380,73 @@ fn no_region_exits_2_saying_where_to_set_it() {
         .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--region"));
 }
+
+#[test]
+fn demo_diagnose_json_decodes_stopped_tasks_and_finds_the_loop() {
+    let home = tempfile::tempdir().unwrap();
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "-o", "json"])
+        .assert()
+        .success();
+    let doc = json(&out.get_output().stdout);
+    let findings = doc["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        for key in [
+            "task_arn",
+            "cluster",
+            "service",
+            "task_definition",
+            "stopped_at",
+            "stop_code",
+            "stopped_reason",
+            "container",
+            "exit_code",
+            "container_reason",
+            "cause",
+            "severity",
+            "title",
+            "explanation",
+            "next_checks",
+            "runbook",
+        ] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    let times: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["stopped_at"].as_str())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let oom = doc["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["service"] == "prod-web/chatbot-api")
+        .unwrap();
+    assert_eq!(oom["cause"], "oom_killed");
+    assert_eq!(oom["since_deployment"], true);
+
+    triage(&home)
+        .args(["--demo", "diagnose", "--fail-on-critical"])
+        .assert()
+        .code(1);
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "--service", "weaviate", "-o", "json"])
+        .assert()
+        .success();
+    assert!(json(&out.get_output().stdout)["findings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "--service", "nope"])
+        .assert()
+        .code(3);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("`nope`"));
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "--since", "soon"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("30m"));
+}

@@ -164,3 +164,44 @@ async fn unknown_cluster_and_service_are_not_found() {
     assert!(account.services("nope").await.is_err());
     assert!(account.service("prod-web", "nope").await.is_err());
 }
+
+#[tokio::test]
+async fn the_demo_has_every_kind_of_stop_the_diagnosis_screen_needs() {
+    let (clock, account) = demo();
+    let report =
+        triage::workers::diagnosis::fetch_diagnosis(&account, &Default::default(), clock.now())
+            .await
+            .unwrap();
+    let causes: std::collections::BTreeSet<&str> =
+        report.findings.iter().map(|f| f.cause.code()).collect();
+    for expected in [
+        "oom_killed",
+        "image_not_found",
+        "secrets_access",
+        "elb_health_check",
+        "deployment_replaced",
+    ] {
+        assert!(
+            causes.contains(expected),
+            "{expected} missing from {causes:?}"
+        );
+    }
+    let oom = report
+        .patterns
+        .iter()
+        .find(|p| p.service == "chatbot-api")
+        .expect("the OOM loop");
+    assert!(oom.since_deployment && !oom.ended);
+    assert_eq!(oom.rollback_to.as_deref(), Some("chatbot-api:40"));
+    let fixed = report
+        .patterns
+        .iter()
+        .find(|p| p.service == "frontend")
+        .expect("the bad tag");
+    assert!(fixed.ended, "{}", fixed.suggestion);
+    assert!(
+        fixed.suggestion.contains("ended when frontend:"),
+        "{}",
+        fixed.suggestion
+    );
+}

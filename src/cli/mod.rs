@@ -3,6 +3,7 @@
 //! (0 ok, 1 a problem found where a flag asks for it, 2 usage or input error,
 //! 3 AWS or credential error).
 
+pub mod diagnose;
 pub mod exit;
 pub mod incident;
 pub mod output;
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Health of every watched service, worst first
     Status(status::StatusArgs),
+    /// Why tasks stopped: each stopped task decoded, and the patterns across them
+    Diagnose(diagnose::DiagnoseArgs),
     /// The incident journal: start, note, milestone, close, export
     Incident(incident::IncidentArgs),
 }

@@ -79,6 +79,12 @@ pub enum Fault {
     None,
     /// Tasks are OOM-killed (exit 137) some time after they start.
     Oom,
+    /// The image tag does not exist: tasks fail to start (CannotPullContainerError).
+    ImageNotFound,
+    /// The execution role cannot read a secret: tasks fail to start (ResourceInitializationError).
+    SecretsAccess,
+    /// Tasks start but fail the load balancer's health checks and are replaced.
+    ElbHealthCheck,
 }
 
 fn one() -> f64 {

@@ -251,11 +251,20 @@ impl Simulation {
                 task.phase = Phase::Stopped;
                 task.stopping_at = Some(now);
                 task.stopped_at = Some(now + Duration::seconds(2));
-                task.stop_code = Some("EssentialContainerExited".into());
-                task.stopped_reason = Some("Essential container in task exited".into());
-                task.exit_code = Some(137);
-                task.container_reason =
-                    Some("OutOfMemoryError: Container killed due to memory usage".into());
+                if s.revisions[task.revision].fault == Fault::ElbHealthCheck {
+                    task.stop_code = Some("ServiceSchedulerInitiated".into());
+                    task.stopped_reason = Some(format!(
+                        "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:{}:{}:targetgroup/{}-tg/6d0ecf831eec9f09)",
+                        self.region, self.account, s.family
+                    ));
+                    task.exit_code = Some(143);
+                } else {
+                    task.stop_code = Some("EssentialContainerExited".into());
+                    task.stopped_reason = Some("Essential container in task exited".into());
+                    task.exit_code = Some(137);
+                    task.container_reason =
+                        Some("OutOfMemoryError: Container killed due to memory usage".into());
+                }
                 stopped_ids.push(task.id.clone());
                 if let Some(d) = s.deployments.iter_mut().find(|d| d.id == task.deployment) {
                     d.failed_tasks += 1;
@@ -277,18 +286,38 @@ impl Simulation {
             push_event(s, rng, now, stopped_message(&s.name, &stopped_ids));
         }
 
-        // 2. Provisioned tasks start running.
+        // 2. Provisioned tasks start running, or fail to start.
+        let mut failed_to_start = Vec::new();
         for task in s.tasks.iter_mut() {
             if task.phase == Phase::Provisioning && task.running_at <= now {
+                let revision = &s.revisions[task.revision];
+                if let Some((reason, container_reason)) =
+                    start_failure(revision, &self.account, &self.region, &s.family)
+                {
+                    task.phase = Phase::Stopped;
+                    task.stopping_at = Some(now);
+                    task.stopped_at = Some(now + Duration::seconds(1));
+                    task.stop_code = Some("TaskFailedToStart".into());
+                    task.stopped_reason = Some(reason);
+                    task.container_reason = container_reason;
+                    failed_to_start.push(task.deployment.clone());
+                    continue;
+                }
                 task.phase = Phase::Running;
                 task.started_at = Some(now);
-                let revision = &s.revisions[task.revision];
-                if revision.fault == Fault::Oom {
+                if matches!(revision.fault, Fault::Oom | Fault::ElbHealthCheck) {
                     let [low, high] = revision.fault_after;
                     let life = rng.u32(low..=high.max(low));
                     task.dies_at = Some(now + Duration::seconds(i64::from(life)));
                 }
             }
+        }
+        for deployment in failed_to_start {
+            if let Some(d) = s.deployments.iter_mut().find(|d| d.id == deployment) {
+                d.failed_tasks += 1;
+                d.updated_at = now;
+            }
+            s.recent_failures.push(now);
         }
 
         // 3. The scheduler keeps the primary deployment at the desired count.
@@ -790,6 +819,31 @@ impl Simulation {
                 ],
             }],
         }
+    }
+}
+
+/// Why a task of this revision fails before it runs, as ECS words it.
+fn start_failure(
+    revision: &SimRevision,
+    account: &str,
+    region: &str,
+    family: &str,
+) -> Option<(String, Option<String>)> {
+    match revision.fault {
+        Fault::ImageNotFound => {
+            let reason = format!(
+                "CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref {image}: {image}: not found",
+                image = revision.image
+            );
+            Some((reason.clone(), Some(reason)))
+        }
+        Fault::SecretsAccess => Some((
+            format!(
+                "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:{region}:{account}:secret:prod/{family}/api-key from secrets manager: AccessDeniedException: User: arn:aws:sts::{account}:assumed-role/ecsTaskExecutionRole/{family} is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:{region}:{account}:secret:prod/{family}/api-key"
+            ),
+            None,
+        )),
+        _ => None,
     }
 }
 

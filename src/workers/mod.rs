@@ -2,6 +2,7 @@
 //! send the results back, tagged with the generation of their request.
 
 pub mod detail;
+pub mod diagnosis;
 pub mod share;
 pub mod status;
 

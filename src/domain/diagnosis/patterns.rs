@@ -26,6 +26,8 @@ pub struct Pattern {
     pub since_deployment: bool,
     /// The revision to go back to, when a deployment is to blame.
     pub rollback_to: Option<String>,
+    /// The stops ran a revision the service no longer runs: a later deployment ended them.
+    pub ended: bool,
     pub suggestion: String,
 }
 
@@ -83,6 +85,8 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
         } else {
             None
         };
+        let ended =
+            primary.is_some_and(|p| group.iter().all(|f| f.task_definition != p.task_definition));
         let mut pattern = Pattern {
             cluster,
             service,
@@ -92,6 +96,7 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
             last_at,
             since_deployment,
             rollback_to,
+            ended,
             suggestion: String::new(),
         };
         pattern.suggestion = suggestion(&pattern, primary.map(|p| p.task_definition.as_str()));
@@ -126,6 +131,16 @@ fn suggestion(p: &Pattern, current: Option<&str>) -> String {
         .runbook
         .map(|r| format!(" (runbook {r})"))
         .unwrap_or_default();
+    if p.ended {
+        return format!(
+            "{} stops of {}{every}; they ended when {} was deployed",
+            p.count,
+            p.cause.code(),
+            current
+                .map(revision_label)
+                .unwrap_or_else(|| "a new revision".into())
+        );
+    }
     match (&p.rollback_to, current) {
         (Some(previous), Some(current)) => format!(
             "{} stops of {} since {} was deployed{every}: roll back to {previous}{runbook}",

@@ -1,0 +1,178 @@
+//! `triage diagnose`: why tasks stopped, decoded, with the patterns across them.
+
+use super::exit;
+use super::output::{rfc3339, table};
+use super::Format;
+use crate::domain::diagnosis::Severity;
+use crate::domain::ports::EcsPort;
+use crate::domain::Clock;
+use crate::workers::diagnosis::{fetch_diagnosis, DiagnosisReport, DiagnosisScope};
+use clap::Args;
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// Only this service (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub service: Vec<String>,
+
+    /// Only tasks stopped within this long: 30m, 1h, 2d (ECS keeps stopped tasks about an hour)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    /// Exit 1 when a critical finding exists
+    #[arg(long)]
+    pub fail_on_critical: bool,
+}
+
+pub async fn run(
+    args: &DiagnoseArgs,
+    ecs: &dyn EcsPort,
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> anyhow::Result<u8> {
+    let since = args
+        .since
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|message| crate::settings::SettingsError::Invalid {
+            what: "--since".into(),
+            message,
+        })?;
+    let scope = DiagnosisScope {
+        clusters: clusters.to_vec(),
+        services: args.service.clone(),
+        since,
+    };
+    let now = clock.now();
+    let report = fetch_diagnosis(ecs, &scope, now).await?;
+    for (service, err) in &report.errors {
+        eprintln!("warning: stopped tasks of {service} could not be read: {err}");
+    }
+    match args.output {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report, now))?),
+        Format::Text => print!("{}", to_text(&report)),
+    }
+    let critical = report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Critical);
+    Ok(if args.fail_on_critical && critical {
+        exit::PROBLEM_FOUND
+    } else {
+        exit::OK
+    })
+}
+
+/// `30m`, `1h`, `2d`, `90s`.
+pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("cannot read `{text}` as a duration: use 30m, 1h or 2d"))?;
+    match unit {
+        "s" => Ok(chrono::Duration::seconds(n)),
+        "m" => Ok(chrono::Duration::minutes(n)),
+        "h" => Ok(chrono::Duration::hours(n)),
+        "d" => Ok(chrono::Duration::days(n)),
+        _ => Err(format!(
+            "cannot read `{text}` as a duration: use 30m, 1h or 2d"
+        )),
+    }
+}
+
+pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    json!({
+        "generated_at": rfc3339(now),
+        "findings": report.findings.iter().map(|f| json!({
+            "task_arn": f.task_arn,
+            "cluster": f.cluster,
+            "service": f.service,
+            "task_definition": f.task_definition,
+            "stopped_at": f.stopped_at.map(rfc3339),
+            "stop_code": f.stop_code,
+            "stopped_reason": f.stopped_reason,
+            "container": f.container,
+            "exit_code": f.exit_code,
+            "container_reason": f.container_reason,
+            "cause": f.cause.code(),
+            "severity": f.severity.as_str(),
+            "title": f.title,
+            "explanation": f.explanation,
+            "evidence": f.evidence,
+            "next_checks": f.next_checks,
+            "runbook": f.runbook,
+        })).collect::<Vec<_>>(),
+        "patterns": report.patterns.iter().map(|p| json!({
+            "service": format!("{}/{}", p.cluster, p.service),
+            "cause": p.cause.code(),
+            "count": p.count,
+            "first_at": p.first_at.map(rfc3339),
+            "last_at": p.last_at.map(rfc3339),
+            "since_deployment": p.since_deployment,
+            "ended": p.ended,
+            "suggestion": p.suggestion,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn to_text(report: &DiagnosisReport) -> String {
+    let mut out = String::new();
+    for p in &report.patterns {
+        out.push_str(&format!(
+            "PATTERN {}/{}: {}\n",
+            p.cluster, p.service, p.suggestion
+        ));
+    }
+    if !report.patterns.is_empty() {
+        out.push('\n');
+    }
+    if report.findings.is_empty() {
+        out.push_str("No stopped tasks (ECS keeps them for about an hour).\n");
+        return out;
+    }
+    let rows: Vec<Vec<String>> = report
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.stopped_at
+                    .map(|t| t.format("%H:%M:%S").to_string())
+                    .unwrap_or_default(),
+                f.severity.as_str().into(),
+                format!("{}/{}", f.cluster, f.service.as_deref().unwrap_or("—")),
+                f.task_arn
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(8)
+                    .collect(),
+                f.cause.code().into(),
+                f.exit_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                f.title.clone(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "STOPPED",
+            "SEVERITY",
+            "SERVICE",
+            "TASK",
+            "CAUSE",
+            "EXIT",
+            "WHAT HAPPENED",
+        ],
+        &rows,
+    ));
+    out
+}
