@@ -111,8 +111,16 @@ pub fn moto() -> &'static Moto {
             .trim()
             .strip_prefix("PORT ")
             .unwrap_or_else(|| panic!("moto harness said {line:?}"));
+        let endpoint = format!("http://127.0.0.1:{port}");
+        // Tasks stay as they are until a test changes them (moto otherwise
+        // moves a task one state on at every DescribeTasks).
+        http(
+            "POST",
+            &format!("{endpoint}/moto-api/state-manager/set-transition"),
+            Some(r#"{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000}}"#),
+        );
         Moto {
-            endpoint: format!("http://127.0.0.1:{port}"),
+            endpoint,
             _process: std::sync::Mutex::new(child),
         }
     })
@@ -126,6 +134,33 @@ impl Moto {
         counts[format!("{region} {operation}")]
             .as_u64()
             .unwrap_or(0)
+    }
+
+    /// Make a task STOPPED as ECS reports it: stop code, reason, and per
+    /// container exit code (None = absent) and reason.
+    pub fn stop_task(
+        &self,
+        region: &str,
+        task: &str,
+        stop_code: &str,
+        reason: &str,
+        containers: &[(Option<i32>, Option<&str>)],
+        stopped_at: i64,
+    ) {
+        let containers: Vec<serde_json::Value> = containers
+            .iter()
+            .map(|(code, reason)| serde_json::json!({"exitCode": code, "reason": reason}))
+            .collect();
+        let body = serde_json::json!({
+            "region": region, "task": task, "stopCode": stop_code, "stoppedReason": reason,
+            "stoppedAt": stopped_at, "containers": containers,
+        });
+        let answer = http(
+            "POST",
+            &format!("{}/_triage/ecs/stop-task", self.endpoint),
+            Some(&body.to_string()),
+        );
+        assert!(answer.contains("\"ok\""), "stop-task: {answer}");
     }
 
     /// The next `count` calls of `operation` in `region` fail with `code`.

@@ -9,6 +9,11 @@ Adds test-only routes under /_triage/ to what moto serves:
                                    "status", "count"}: the next `count` calls of
                                    that operation in that region fail with that
                                    AWS error code
+  POST   /_triage/ecs/stop-task    {"region", "task", "stopCode", "stoppedReason",
+                                   "stoppedAt", "containers": [{"exitCode",
+                                   "reason"}]}: make a task STOPPED the way ECS
+                                   reports it (moto's own stopped tasks have no
+                                   stop code, exit code 0 and no reason)
 and makes ECS list calls page like AWS does (moto returns one page): at most
 PAGE_CAP items a page, with a nextToken, honouring maxResults.
 
@@ -151,7 +156,46 @@ class Harness:
             with lock:
                 faults.append(fault)
             return json_response(start_response, "200 OK", {"ok": True})
+        if path == "/_triage/ecs/stop-task" and method == "POST":
+            body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+            return stop_task(body, start_response)
         return json_response(start_response, "404 Not Found", {"error": f"no route {method} {path}"})
+
+
+def stop_task(body, start_response):
+    from datetime import datetime, timezone
+
+    from moto.ecs.models import ecs_backends
+
+    backend = ecs_backends[body.get("account", "123456789012")][body["region"]]
+    wanted = body["task"]
+    for cluster_tasks in backend.tasks.values():
+        for arn, task in cluster_tasks.items():
+            if wanted not in (arn, task.task_arn) and not arn.endswith("/" + wanted):
+                continue
+            stopped = datetime.fromtimestamp(body.get("stoppedAt", datetime.now(timezone.utc).timestamp()), timezone.utc)
+            task.desired_status = "STOPPED"
+            task.last_status = "STOPPED"
+            if body.get("stopCode"):
+                task.stop_code = body["stopCode"]
+            task.stopped_reason = body.get("stoppedReason", "")
+            task.created_at = datetime.fromtimestamp(stopped.timestamp() - 300, timezone.utc)
+            if body.get("started", True):
+                task.started_at = datetime.fromtimestamp(stopped.timestamp() - 240, timezone.utc)
+            task.stopping_at = stopped
+            task.execution_stopped_at = stopped
+            task.stopped_at = stopped
+            for container, spec in zip(task.containers, body.get("containers", [])):
+                container.last_status = "STOPPED"
+                if "exitCode" in spec:
+                    if spec["exitCode"] is None:
+                        del container.exitCode
+                    else:
+                        container.exitCode = spec["exitCode"]
+                if spec.get("reason"):
+                    container.reason = spec["reason"]
+            return json_response(start_response, "200 OK", {"ok": True, "task": task.task_arn})
+    return json_response(start_response, "404 Not Found", {"error": f"no task {wanted}"})
 
 
 def parent_alive(pid):
