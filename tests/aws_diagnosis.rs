@@ -127,7 +127,7 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
     // ListTasks is paged to the end; DescribeTasks takes 100 at a time.
     let described = moto().calls(region, "DescribeTasks");
     assert!(
-        described >= 2 && described <= 3,
+        (2..=3).contains(&described),
         "DescribeTasks calls: {described}"
     );
     assert!(moto().calls(region, "ListTasks") > 1, "paged");
