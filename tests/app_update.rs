@@ -118,11 +118,17 @@ fn status_arrives_ranked_and_refreshes_on_schedule() {
     assert_eq!(names[0], "payments");
     assert_eq!(s.status.updated_at, Some(t0()));
     // Nothing is due for 30 s.
-    assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(10))).is_empty());
+    assert_eq!(
+        status_generation(&update(&mut s, Msg::Tick(t0() + Duration::seconds(10)))),
+        None
+    );
     let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(30)));
     assert_eq!(status_generation(&effects), Some(2));
     // A request in flight is not repeated.
-    assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(31))).is_empty());
+    assert_eq!(
+        status_generation(&update(&mut s, Msg::Tick(t0() + Duration::seconds(31)))),
+        None
+    );
 }
 
 #[test]
@@ -218,7 +224,13 @@ fn enter_opens_the_service_and_esc_goes_back() {
             }),
         }),
     );
-    assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(1))).is_empty());
+    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(1)));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchServiceDetail { .. })),
+        "{effects:?}"
+    );
     update(&mut s, special(Key::Esc));
     assert_eq!(s.screen, Screen::Home);
     assert_eq!(
@@ -390,4 +402,75 @@ fn paging_keys_stay_in_bounds() {
     assert_eq!(s.home.selected, 0);
     update(&mut s, key('k'));
     assert_eq!(s.home.selected, 0);
+}
+
+#[test]
+fn diagnosis_opens_fetches_drills_into_a_finding_and_copies_its_arn() {
+    use triage::domain::diagnosis::diagnose;
+    let mut s = loaded(ALL);
+    let effects = update(&mut s, key('d'));
+    assert_eq!(s.screen, Screen::Diagnosis);
+    let generation = match &effects[..] {
+        [Effect::FetchDiagnosis { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    let finding = |name: &str| {
+        diagnose(
+            &fixtures::tasks(&fixtures::load(&format!("stopped-tasks/{name}.json")))[0],
+            None,
+        )
+    };
+    let report = triage::workers::diagnosis::DiagnosisReport {
+        findings: vec![
+            finding("deployment_replaced--scheduler-143"),
+            finding("oom_killed--exit-137-with-oom-reason"),
+            finding("sigkill--exit-137-without-reason"),
+        ],
+        ..Default::default()
+    };
+    // A stale answer is dropped.
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Diagnosis {
+            generation: generation + 7,
+            result: Ok(Box::new(report.clone())),
+        }),
+    );
+    assert!(s.diagnosis.data.is_none());
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Diagnosis {
+            generation,
+            result: Ok(Box::new(report)),
+        }),
+    );
+    // Worst first: critical before warning before info.
+    let order: Vec<&str> = s
+        .visible_findings()
+        .iter()
+        .map(|f| f.cause.code())
+        .collect();
+    assert_eq!(order, vec!["oom_killed", "sigkill", "deployment_replaced"]);
+    update(&mut s, special(Key::Enter));
+    let Screen::Finding(arn) = s.screen.clone() else {
+        panic!("{:?}", s.screen)
+    };
+    assert!(arn.ends_with(&s.diagnosis.data.as_ref().unwrap().findings[1].task_id));
+    assert_eq!(update(&mut s, key('y')), vec![Effect::Copy(arn)]);
+    update(&mut s, special(Key::Esc));
+    assert_eq!(s.screen, Screen::Diagnosis);
+}
+
+#[test]
+fn stopped_tasks_are_read_in_the_background_only_while_something_is_unhealthy() {
+    let mut s = loaded(&["healthy"]);
+    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(1)));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::FetchDiagnosis { .. })));
+    let mut s = loaded(ALL); // payments is down
+    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(1)));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::FetchDiagnosis { .. })));
 }

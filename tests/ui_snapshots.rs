@@ -387,3 +387,72 @@ fn timeline_prompt_and_small_sizes_do_not_panic() {
         render(&small);
     }
 }
+
+fn diagnosis_state(width: u16, height: u16) -> AppState {
+    use triage::domain::diagnosis::{diagnose, patterns};
+    let mut s = loaded(width, height, false);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/stopped-tasks");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let findings: Vec<_> = names
+        .iter()
+        .map(|n| {
+            diagnose(
+                &fixtures::tasks(&fixtures::load(&format!("stopped-tasks/{n}")))[0],
+                None,
+            )
+        })
+        .collect();
+    let services = vec![fixtures::service("health/degraded-repeated-stops.json")];
+    let report = triage::workers::diagnosis::DiagnosisReport {
+        patterns: patterns(&findings, &services),
+        findings,
+        services,
+        errors: vec![],
+    };
+    update(&mut s, Msg::Key(KeyPress::char('d')));
+    // Stopped tasks were already being read in the background (services are unhealthy).
+    let generation = s
+        .diagnosis
+        .in_flight
+        .expect("stopped tasks are being read")
+        .generation;
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Diagnosis {
+            generation,
+            result: Ok(Box::new(report)),
+        }),
+    );
+    s
+}
+
+#[test]
+fn diagnosis_120x30() {
+    insta::assert_snapshot!(render(&diagnosis_state(120, 30)));
+}
+
+#[test]
+fn finding_detail_100x30() {
+    let mut s = diagnosis_state(100, 30);
+    update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    let text = render(&s);
+    assert!(
+        text.contains("EVIDENCE") && text.contains("CHECK FIRST"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn diagnosis_screens_render_small_without_panic() {
+    for (w, h) in [(20, 5), (1, 1), (200, 4)] {
+        let mut s = diagnosis_state(w, h);
+        render(&s);
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        render(&s);
+    }
+}

@@ -22,6 +22,13 @@ pub enum Effect {
         generation: u64,
         key: ServiceKey,
     },
+    /// Stopped tasks of the watched services, decoded.
+    FetchDiagnosis {
+        generation: u64,
+        clusters: Vec<String>,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
     /// Append to the attached incident's journal (fsynced before the next message).
     Journal(Box<EntryDraft>),
     /// Open a new incident and attach to it.
@@ -55,6 +62,10 @@ pub enum WorkerResult {
         generation: u64,
         key: ServiceKey,
         result: Result<Box<ServiceDetail>, PortError>,
+    },
+    Diagnosis {
+        generation: u64,
+        result: Result<Box<crate::workers::diagnosis::DiagnosisReport>, PortError>,
     },
     /// An entry as written to the journal, or why it could not be.
     Journaled(Result<Box<Entry>, String>),

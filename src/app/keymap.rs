@@ -24,6 +24,8 @@ pub enum Action {
     ClusterEvents,
     AllEvents,
     Timeline,
+    Diagnosis,
+    CopyArn,
     AddNote,
     AddMilestone,
     ToggleImportant,
@@ -39,6 +41,8 @@ pub enum Scope {
     Service,
     Events,
     Timeline,
+    Diagnosis,
+    Finding,
     /// Home and events: the screens with a selectable list.
     Lists,
     /// Every screen but home.
@@ -53,7 +57,9 @@ impl Scope {
             Scope::Service => matches!(screen, Screen::Service(_)),
             Scope::Events => matches!(screen, Screen::Events(_)),
             Scope::Timeline => matches!(screen, Screen::Timeline),
-            Scope::Lists => matches!(screen, Screen::Home | Screen::Events(_)),
+            Scope::Diagnosis => matches!(screen, Screen::Diagnosis),
+            Scope::Finding => matches!(screen, Screen::Finding(_)),
+            Scope::Lists => matches!(screen, Screen::Home | Screen::Events(_) | Screen::Diagnosis),
             Scope::NotHome => !matches!(screen, Screen::Home),
         }
     }
@@ -82,7 +88,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[p(Key::Enter)],
         label: "Enter",
         action: Action::Open,
-        help: "open the selected service",
+        help: "open the selected row",
         scope: Scope::Lists,
         hint: Some("open"),
     },
@@ -165,6 +171,22 @@ pub const BINDINGS: &[Binding] = &[
         help: "events of every watched cluster, merged by time",
         scope: Scope::Lists,
         hint: None,
+    },
+    Binding {
+        keys: &[k('d')],
+        label: "d",
+        action: Action::Diagnosis,
+        help: "why tasks stopped (:diag)",
+        scope: Scope::Everywhere,
+        hint: Some("diagnose"),
+    },
+    Binding {
+        keys: &[k('y')],
+        label: "y",
+        action: Action::CopyArn,
+        help: "copy the task ARN to the clipboard",
+        scope: Scope::Finding,
+        hint: Some("copy ARN"),
     },
     Binding {
         keys: &[k('t')],
@@ -294,6 +316,8 @@ mod tests {
             }),
             Screen::Events(None),
             Screen::Timeline,
+            Screen::Diagnosis,
+            Screen::Finding("arn".into()),
         ];
         for screen in &screens {
             let bindings = bindings_for(screen);

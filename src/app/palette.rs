@@ -15,6 +15,8 @@ pub enum Command {
     Theme(String),
     /// `:tl` — the incident timeline
     Timeline,
+    /// `:diag` — why tasks stopped
+    Diagnosis,
     /// `:start <title>` — open an incident
     StartIncident(String),
     Refresh,
@@ -29,6 +31,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "events",
         "events merged by time; `:events CLUSTER` for one cluster",
     ),
+    ("diag", "why tasks stopped: every stopped task decoded"),
     ("tl", "the incident timeline: notes, milestones, export"),
     ("start", "open an incident: `:start TITLE`"),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
@@ -54,6 +57,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             .map(Command::Theme)
             .ok_or_else(|| "which theme? :theme dark|light|high-contrast".to_string()),
         "tl" | "timeline" => Ok(Command::Timeline),
+        "diag" | "diagnose" | "diagnosis" => Ok(Command::Diagnosis),
         "start" => {
             let title = line
                 .split_once(char::is_whitespace)
@@ -95,6 +99,7 @@ pub fn target(command: &Command) -> Option<Screen> {
         Command::Services => Some(Screen::Home),
         Command::Events(cluster) => Some(Screen::Events(cluster.clone())),
         Command::Timeline => Some(Screen::Timeline),
+        Command::Diagnosis => Some(Screen::Diagnosis),
         _ => None,
     }
 }

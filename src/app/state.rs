@@ -21,6 +21,10 @@ pub enum Screen {
     Events(Option<String>),
     /// The attached incident's timeline.
     Timeline,
+    /// Stopped tasks across the watched services, decoded.
+    Diagnosis,
+    /// One finding in depth, by task ARN.
+    Finding(String),
 }
 
 /// A layer over the screen that takes the keys first.
@@ -160,6 +164,8 @@ pub struct AppState {
     pub events: Cursor,
     pub detail_scroll: usize,
     pub incident: Option<IncidentView>,
+    pub diagnosis: Refreshing<crate::workers::diagnosis::DiagnosisReport>,
+    pub diagnosis_cursor: Cursor,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -204,6 +210,8 @@ impl AppState {
             events: Cursor::default(),
             detail_scroll: 0,
             incident: None,
+            diagnosis: Refreshing::new(now),
+            diagnosis_cursor: Cursor::default(),
             width: 80,
             height: 24,
             message: None,
@@ -270,6 +278,49 @@ impl AppState {
             .as_ref()?
             .iter()
             .find(|r| &r.service.key() == key)
+    }
+
+    /// Findings on the diagnosis screen: worst severity first, grouped by
+    /// cause, newest first within a cause; after the filter.
+    pub fn visible_findings(&self) -> Vec<&crate::domain::diagnosis::Finding> {
+        let Some(report) = &self.diagnosis.data else {
+            return Vec::new();
+        };
+        let filter = Filter::parse(&self.filter.text);
+        let mut findings: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| {
+                filter.keeps(&[
+                    &f.cluster,
+                    f.service.as_deref().unwrap_or(""),
+                    f.cause.code(),
+                    &f.title,
+                    f.severity.as_str(),
+                ])
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then(a.cause.cmp(&b.cause))
+                .then(b.stopped_at.cmp(&a.stopped_at))
+        });
+        findings
+    }
+
+    /// The live restart-loop pattern of a service, if any (for the home screen).
+    pub fn loop_of(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Option<&crate::domain::diagnosis::Pattern> {
+        self.diagnosis
+            .data
+            .as_ref()?
+            .patterns
+            .iter()
+            .find(|p| !p.ended && p.cluster == cluster && p.service == service)
     }
 
     /// True when the profile or account matches a `production` pattern.

@@ -75,6 +75,9 @@ fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     if matches!(state.screen, Screen::Service(_)) && is_due(&state.detail, now) {
         effects.extend(request_detail(state));
     }
+    if diagnosis_due(state) {
+        effects.extend(request_diagnosis(state));
+    }
     if state.session.share {
         if let Some(view) = &mut state.incident {
             if !view.shared_in_flight && now >= view.shared_next_at {
@@ -102,6 +105,40 @@ fn is_due<T>(r: &Refreshing<T>, now: DateTime<Utc>) -> bool {
 fn request_status(state: &mut AppState) -> Vec<Effect> {
     let generation = begin(&mut state.status, state.now);
     vec![Effect::FetchStatus {
+        generation,
+        clusters: state.session.clusters.clone(),
+    }]
+}
+
+/// Rows the diagnosis screen spends on patterns above its list.
+pub const DIAGNOSIS_PATTERN_ROWS: u16 = 3;
+
+/// Stopped tasks are read while the diagnosis is on screen, and in the
+/// background (half as often) while some service is unhealthy, so the home
+/// screen can show restart loops.
+fn diagnosis_due(state: &AppState) -> bool {
+    let on_screen = matches!(state.screen, Screen::Diagnosis | Screen::Finding(_));
+    let unhealthy = state
+        .status
+        .data
+        .as_ref()
+        .is_some_and(|ranked| ranked.iter().any(|r| r.verdict.health.is_unhealthy()));
+    if !on_screen && !unhealthy {
+        return false;
+    }
+    if !is_due(&state.diagnosis, state.now) {
+        return false;
+    }
+    on_screen
+        || state
+            .diagnosis
+            .updated_at
+            .is_none_or(|t| state.now - t >= state.session.refresh_others * 2)
+}
+
+fn request_diagnosis(state: &mut AppState) -> Vec<Effect> {
+    let generation = begin(&mut state.diagnosis, state.now);
+    vec![Effect::FetchDiagnosis {
         generation,
         clusters: state.session.clusters.clone(),
     }]
@@ -280,6 +317,16 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
                     }
                 }
             }
+        }
+        WorkerResult::Diagnosis { generation, result } => {
+            if generation != state.diagnosis.generation {
+                return Vec::new();
+            }
+            let interval = state.session.refresh_others;
+            settle(&mut state.diagnosis, now, interval, result.map(|r| *r));
+            let len = state.visible_findings().len();
+            let rows = list_rows(state.height).saturating_sub(DIAGNOSIS_PATTERN_ROWS as usize);
+            state.diagnosis_cursor = moved(state.diagnosis_cursor, 0, len, rows);
         }
         WorkerResult::SharedPublishFailed(message) => {
             if let Some(view) = &mut state.incident {
@@ -475,6 +522,14 @@ fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         }
         Action::AllEvents => return go(state, Screen::Events(None)),
         Action::Timeline => return go(state, Screen::Timeline),
+        Action::Diagnosis => return go(state, Screen::Diagnosis),
+        Action::CopyArn => {
+            if let Screen::Finding(arn) = &state.screen {
+                let arn = arn.clone();
+                flash(state, "task ARN copied (OSC 52)", false);
+                return vec![Effect::Copy(arn)];
+            }
+        }
         Action::AddNote => ask(state, PromptPurpose::Note, String::new()),
         Action::AddMilestone => ask(state, PromptPurpose::Milestone, String::new()),
         Action::EditEntry => {
@@ -630,6 +685,19 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
             restore_home_selection(state);
             Vec::new()
         }
+        Screen::Diagnosis => {
+            state.diagnosis_cursor = Cursor::default();
+            if state.diagnosis.in_flight.is_none()
+                && state
+                    .diagnosis
+                    .updated_at
+                    .is_none_or(|t| state.now - t > Duration::seconds(10))
+            {
+                return request_diagnosis(state);
+            }
+            Vec::new()
+        }
+        Screen::Finding(_) => Vec::new(),
         Screen::Timeline => {
             let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {
@@ -659,7 +727,17 @@ fn open_selected(state: &mut AppState) -> Vec<Effect> {
                 service: e.service.to_string(),
             }
         }),
-        Screen::Service(_) | Screen::Timeline => None,
+        Screen::Diagnosis => {
+            let arn = state
+                .visible_findings()
+                .get(state.diagnosis_cursor.selected)
+                .map(|f| f.task_arn.clone());
+            return match arn {
+                Some(arn) => go(state, Screen::Finding(arn)),
+                None => Vec::new(),
+            };
+        }
+        Screen::Service(_) | Screen::Timeline | Screen::Finding(_) => None,
     };
     match key {
         Some(key) => go(state, Screen::Service(key)),
@@ -735,7 +813,9 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Refresh => perform(state, Action::Refresh),
         Command::Help => perform(state, Action::Help),
         Command::Quit => quit(state),
-        Command::Services | Command::Events(_) | Command::Timeline => Vec::new(),
+        Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
+            Vec::new()
+        }
     }
 }
 
@@ -753,6 +833,12 @@ fn move_by(state: &mut AppState, delta: i64) {
             let len = state.visible_events().len();
             state.events = moved(state.events, delta, len, rows);
         }
+        Screen::Diagnosis => {
+            let rows = rows.saturating_sub(DIAGNOSIS_PATTERN_ROWS as usize);
+            let len = state.visible_findings().len();
+            state.diagnosis_cursor = moved(state.diagnosis_cursor, delta, len, rows);
+        }
+        Screen::Finding(_) => {}
         Screen::Timeline => {
             let rows = rows.saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {
@@ -840,7 +926,9 @@ fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
             let cursor = match state.screen {
                 Screen::Home => state.home,
                 Screen::Events(_) => state.events,
-                Screen::Service(_) | Screen::Timeline => return Vec::new(),
+                Screen::Service(_) | Screen::Timeline | Screen::Diagnosis | Screen::Finding(_) => {
+                    return Vec::new()
+                }
             };
             let index = cursor.offset + (row - top) as usize;
             let len = match state.screen {

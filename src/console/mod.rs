@@ -140,6 +140,10 @@ pub async fn run(
                 if effect == Effect::Quit {
                     return Ok(());
                 }
+                if let Effect::Copy(text) = &effect {
+                    terminal::copy_to_clipboard(text);
+                    continue;
+                }
                 match recorder.handle(&effect) {
                     Some(result) => queue.push_back(Msg::Worker(result)),
                     None => workers.run(effect),

@@ -59,6 +59,36 @@ impl DerefMut for Guard {
     }
 }
 
+/// Ask the terminal to put `text` on the clipboard (OSC 52; works over SSH
+/// and in tmux with `set-clipboard on`).
+pub fn copy_to_clipboard(text: &str) {
+    use std::io::Write;
+    let mut out = stdout();
+    let _ = write!(out, "\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()));
+    let _ = out.flush();
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Put the terminal back as we found it. Safe to call more than once.
 pub fn restore() {
     let _ = execute!(
@@ -81,4 +111,15 @@ fn install_panic_hook() {
             previous(info);
         }));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_standard_alphabet() {
+        assert_eq!(super::base64(b"arn"), "YXJu");
+        assert_eq!(super::base64(b"ar"), "YXI=");
+        assert_eq!(super::base64(b"a"), "YQ==");
+        assert_eq!(super::base64(b""), "");
+    }
 }

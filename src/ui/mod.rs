@@ -40,6 +40,8 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             Screen::Service(_) => screens::service::draw(frame, body, state, &styles),
             Screen::Events(_) => screens::events::draw(frame, body, state, &styles),
             Screen::Timeline => screens::timeline::draw(frame, body, state, &styles),
+            Screen::Diagnosis => screens::diagnosis::draw(frame, body, state, &styles),
+            Screen::Finding(arn) => screens::finding::draw(frame, body, state, &styles, arn),
         }
     }
     if footer_rows > 0 {

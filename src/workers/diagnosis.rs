@@ -63,17 +63,18 @@ pub async fn fetch_diagnosis(
             });
         }
     }
-    let results: Vec<(String, Result<Vec<crate::domain::Task>, PortError>)> =
-        stream::iter(services.iter())
-            .map(|s| async move {
-                (
-                    format!("{}/{}", s.cluster, s.name),
-                    ecs.tasks(&s.cluster, &s.name, TaskState::Stopped).await,
-                )
-            })
-            .buffered(SERVICES_AT_ONCE)
-            .collect()
-            .await;
+    let keys: Vec<(String, String)> = services
+        .iter()
+        .map(|s| (s.cluster.clone(), s.name.clone()))
+        .collect();
+    let results: Vec<(String, Result<Vec<crate::domain::Task>, PortError>)> = stream::iter(keys)
+        .map(|(cluster, name)| async move {
+            let tasks = ecs.tasks(&cluster, &name, TaskState::Stopped).await;
+            (format!("{cluster}/{name}"), tasks)
+        })
+        .buffered(SERVICES_AT_ONCE)
+        .collect()
+        .await;
 
     let mut report = DiagnosisReport::default();
     let mut essentials: HashMap<String, Option<Vec<String>>> = HashMap::new();

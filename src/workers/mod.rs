@@ -70,6 +70,22 @@ impl Workers {
                     });
                 });
             }
+            Effect::FetchDiagnosis {
+                generation,
+                clusters,
+            } => {
+                tokio::spawn(async move {
+                    let scope = diagnosis::DiagnosisScope {
+                        clusters,
+                        ..Default::default()
+                    };
+                    let result =
+                        diagnosis::fetch_diagnosis(ecs.as_ref(), &scope, chrono::Utc::now())
+                            .await
+                            .map(Box::new);
+                    let _ = results.send(WorkerResult::Diagnosis { generation, result });
+                });
+            }
             Effect::PublishShared { incident, entries } => {
                 let Some((shared, _)) = self.shared.clone() else {
                     return;
@@ -96,6 +112,7 @@ impl Workers {
             Effect::Journal(_)
             | Effect::StartIncident { .. }
             | Effect::ExportIncident
+            | Effect::Copy(_)
             | Effect::Quit => {}
         }
     }

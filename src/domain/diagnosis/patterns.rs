@@ -65,7 +65,8 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
     let mut out = Vec::new();
     for ((cluster, service, cause), group) in groups {
         let benign = cause.facts().severity == Severity::Info;
-        if benign || group.len() < LOOP_COUNT {
+        // Unrecognised stops are not "the same cause" repeating.
+        if benign || cause == Cause::Unknown || group.len() < LOOP_COUNT {
             continue;
         }
         let first_at = group.iter().filter_map(|f| f.stopped_at).min();

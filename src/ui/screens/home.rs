@@ -132,7 +132,10 @@ fn row<'a>(
     }
     let revision = s.revision_label();
     let changed = since(state.now, s.last_changed());
-    let reason = one_line(&r.verdict.reason);
+    let reason = match state.loop_of(&s.cluster, &s.name) {
+        Some(pattern) => format!("{} · {}", pattern.short(), one_line(&r.verdict.reason)),
+        None => one_line(&r.verdict.reason),
+    };
     let cells: Vec<Cell> = if wide {
         vec![
             Cell::from(Span::styled(health_text, styles.health(health))),

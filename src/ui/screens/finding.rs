@@ -1,0 +1,88 @@
+//! One finding in depth: what happened, why, the exact fields that say so,
+//! what to check first, the runbook that fits, and the loop it belongs to.
+
+use crate::app::state::AppState;
+use crate::domain::sanitize::one_line;
+use crate::ui::format::since;
+use crate::ui::screens::diagnosis::severity_style;
+use crate::ui::theme::Styles;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, task_arn: &str) {
+    let Some(finding) = state
+        .diagnosis
+        .data
+        .as_ref()
+        .and_then(|r| r.findings.iter().find(|f| f.task_arn == task_arn))
+    else {
+        let text = format!(
+            "ECS no longer returns task {task_arn} (it keeps stopped tasks for about an hour)."
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, styles.muted())).wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("{} ", finding.severity.as_str().to_uppercase()),
+                severity_style(styles, finding.severity),
+            ),
+            Span::styled(one_line(&finding.title), styles.heading()),
+        ]),
+        Line::from(Span::styled(
+            format!(
+                "{}/{} · task {} · {} · stopped {} ago",
+                finding.cluster,
+                finding.service.as_deref().unwrap_or("—"),
+                finding.task_id,
+                crate::domain::service::revision_label(&finding.task_definition),
+                since(state.now, finding.stopped_at)
+            ),
+            styles.muted(),
+        )),
+        Line::from(""),
+        Line::from(Span::styled(finding.explanation.clone(), styles.text())),
+        Line::from(""),
+        Line::from(Span::styled("EVIDENCE", styles.heading())),
+    ];
+    for e in &finding.evidence {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<14}", e.field), styles.muted()),
+            Span::styled(one_line(&e.value), styles.text()),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("CHECK FIRST", styles.heading())));
+    for (i, check) in finding.next_checks.iter().enumerate() {
+        lines.push(Line::from(Span::styled(
+            format!("  {}. {check}", i + 1),
+            styles.text(),
+        )));
+    }
+    if let Some(pattern) = state.diagnosis.data.as_ref().and_then(|r| {
+        r.patterns.iter().find(|p| {
+            Some(p.service.as_str()) == finding.service.as_deref()
+                && p.cluster == finding.cluster
+                && p.cause == finding.cause
+        })
+    }) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::styled("PATTERN  ", styles.heading()),
+            Span::styled(one_line(&pattern.suggestion), styles.degraded()),
+        ]));
+    }
+    if let Some(runbook) = &finding.runbook {
+        lines.push(Line::from(vec![
+            Span::styled("RUNBOOK  ", styles.heading()),
+            Span::styled(runbook.clone(), styles.accent()),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
