@@ -347,3 +347,96 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
     );
     assert!(s.message.as_ref().unwrap().text.contains("not shared"));
 }
+
+mod support;
+
+fn report_of(names: &[&str]) -> triage::workers::diagnosis::DiagnosisReport {
+    use support::fixtures;
+    triage::workers::diagnosis::DiagnosisReport {
+        findings: names
+            .iter()
+            .map(|n| {
+                triage::domain::diagnosis::diagnose(
+                    &fixtures::tasks(&fixtures::load(&format!("stopped-tasks/{n}.json")))[0],
+                    None,
+                )
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn diagnosis_result(
+    s: &mut AppState,
+    report: triage::workers::diagnosis::DiagnosisReport,
+) -> Vec<Effect> {
+    s.diagnosis.generation += 1;
+    let generation = s.diagnosis.generation;
+    update(
+        s,
+        Msg::Worker(WorkerResult::Diagnosis {
+            generation,
+            result: Ok(Box::new(report)),
+        }),
+    )
+}
+
+#[test]
+fn stopped_tasks_are_journaled_once_and_outlive_ecs() {
+    let mut s = state();
+    init(&mut s);
+    attach(&mut s);
+    let report = report_of(&[
+        "oom_killed--exit-137-with-oom-reason",
+        "segfault--exit-139",
+        "deployment_replaced--scheduler-143",
+    ]);
+    let drafts = journal_drafts(&diagnosis_result(&mut s, report.clone()));
+    assert_eq!(
+        drafts.len(),
+        2,
+        "benign replacements are not journaled: {drafts:?}"
+    );
+    assert!(drafts
+        .iter()
+        .all(|d| d.tags.contains(&"stopped-task".to_string())));
+    assert!(
+        drafts[0].summary.contains("stopped: Out of memory"),
+        "{}",
+        drafts[0].summary
+    );
+    assert_eq!(drafts[0].time_source, TimeSource::Aws);
+    // Seen again: not written again.
+    assert!(journal_drafts(&diagnosis_result(&mut s, report)).is_empty());
+    write_back(&mut s, drafts);
+
+    // An hour later ECS has forgotten them; the console still shows them, from the journal.
+    diagnosis_result(&mut s, report_of(&["deployment_replaced--scheduler-143"]));
+    let shown: Vec<(&str, bool)> = s
+        .visible_findings()
+        .iter()
+        .map(|f| (f.cause.code(), f.from_journal))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("oom_killed", true),
+            ("segfault", true),
+            ("deployment_replaced", false)
+        ]
+    );
+
+    // A console that attaches later knows they were recorded.
+    let entries = s.incident.as_ref().unwrap().incident.entries.clone();
+    let mut later = state();
+    init(&mut later);
+    update(
+        &mut later,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok((
+            "20260128-0312-chatbot-oom".into(),
+            entries,
+        )))),
+    );
+    let again = report_of(&["oom_killed--exit-137-with-oom-reason"]);
+    assert!(journal_drafts(&diagnosis_result(&mut later, again)).is_empty());
+}

@@ -435,20 +435,46 @@ fn demo_from_home_to_the_oom_finding() {
         home = dir.path().display(),
         done = done.display(),
     );
-    let tmux = Tmux { socket: format!("triage-e2e-diag-{}", std::process::id()) };
-    tmux.run(&["new-session", "-d", "-s", "e2e", "-x", "120", "-y", "32", "sh", "-c", &script]);
+    let tmux = Tmux {
+        socket: format!("triage-e2e-diag-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "32",
+        "sh",
+        "-c",
+        &script,
+    ]);
     // The loop shows on the home screen once stopped tasks are read.
     tmux.wait_for("the loop on the home screen", |s| s.contains("× OOM in"));
     tmux.keys(&["d"]);
-    let screen = tmux.wait_for("the diagnosis", |s| s.contains("Services › Diagnosis") && s.contains("oom_killed"));
-    assert!(screen.contains("since chatbot-api:41 was deployed"), "{screen}");
+    let screen = tmux.wait_for("the diagnosis", |s| {
+        s.contains("Services › Diagnosis") && s.contains("oom_killed")
+    });
+    assert!(
+        screen.contains("since chatbot-api:41 was deployed"),
+        "{screen}"
+    );
     // The worst finding is first: open it.
     tmux.keys(&["Enter"]);
-    let finding = tmux.wait_for("the finding", |s| s.contains("EVIDENCE") && s.contains("CHECK FIRST"));
-    assert!(finding.contains("Out of memory") && finding.contains("OutOfMemoryError"), "{finding}");
+    let finding = tmux.wait_for("the finding", |s| {
+        s.contains("EVIDENCE") && s.contains("CHECK FIRST")
+    });
+    assert!(
+        finding.contains("Out of memory") && finding.contains("OutOfMemoryError"),
+        "{finding}"
+    );
     assert!(finding.contains("RUNBOOK  oom-restart-loop"), "{finding}");
     tmux.keys(&["Escape"]);
-    tmux.wait_for("back on the diagnosis", |s| s.contains("Services › Diagnosis") && !s.contains("EVIDENCE"));
+    tmux.wait_for("back on the diagnosis", |s| {
+        s.contains("Services › Diagnosis") && !s.contains("EVIDENCE")
+    });
     tmux.keys(&["q"]);
     wait_for_file(&done);
 }

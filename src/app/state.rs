@@ -166,6 +166,10 @@ pub struct AppState {
     pub incident: Option<IncidentView>,
     pub diagnosis: Refreshing<crate::workers::diagnosis::DiagnosisReport>,
     pub diagnosis_cursor: Cursor,
+    /// Stopped tasks already written to the incident journal (task ARNs).
+    pub recorded_tasks: std::collections::HashSet<String>,
+    /// Findings kept in the journal, for tasks ECS may have forgotten.
+    pub journal_findings: Vec<crate::domain::diagnosis::Finding>,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -212,6 +216,8 @@ impl AppState {
             incident: None,
             diagnosis: Refreshing::new(now),
             diagnosis_cursor: Cursor::default(),
+            recorded_tasks: Default::default(),
+            journal_findings: Vec::new(),
             width: 80,
             height: 24,
             message: None,
@@ -287,9 +293,14 @@ impl AppState {
             return Vec::new();
         };
         let filter = Filter::parse(&self.filter.text);
+        let forgotten = self
+            .journal_findings
+            .iter()
+            .filter(|j| !report.findings.iter().any(|f| f.task_arn == j.task_arn));
         let mut findings: Vec<_> = report
             .findings
             .iter()
+            .chain(forgotten)
             .filter(|f| {
                 filter.keeps(&[
                     &f.cluster,

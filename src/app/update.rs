@@ -268,7 +268,9 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
                 &format!("writing the timeline of incident {id} (t or :tl shows it)"),
                 false,
             );
+            remember_journal_findings(state);
             effects.extend(record_start(state));
+            effects.extend(record_stopped_tasks(state));
             // What is on screen now is the timeline's first look.
             if let (Some(ranked), true) = (&state.status.data, state.incident.is_some()) {
                 effects.extend(
@@ -324,9 +326,11 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             }
             let interval = state.session.refresh_others;
             settle(&mut state.diagnosis, now, interval, result.map(|r| *r));
+            let effects = record_stopped_tasks(state);
             let len = state.visible_findings().len();
             let rows = list_rows(state.height).saturating_sub(DIAGNOSIS_PATTERN_ROWS as usize);
             state.diagnosis_cursor = moved(state.diagnosis_cursor, 0, len, rows);
+            return effects;
         }
         WorkerResult::SharedPublishFailed(message) => {
             if let Some(view) = &mut state.incident {
@@ -355,6 +359,32 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Write each stopped task worth it to the journal, once.
+fn record_stopped_tasks(state: &mut AppState) -> Vec<Effect> {
+    use crate::domain::diagnosis::journal::{entry_for, worth_recording};
+    let (Some(_), Some(report)) = (&state.incident, &state.diagnosis.data) else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    for finding in report.findings.iter().filter(|f| worth_recording(f)) {
+        if state.recorded_tasks.insert(finding.task_arn.clone()) {
+            effects.push(Effect::Journal(Box::new(entry_for(finding))));
+        }
+    }
+    effects
+}
+
+/// After the incident's entries change: the stopped tasks they hold.
+fn remember_journal_findings(state: &mut AppState) {
+    if let Some(view) = &state.incident {
+        state.journal_findings =
+            crate::domain::diagnosis::journal::findings_in(&view.incident.entries);
+        for f in &state.journal_findings {
+            state.recorded_tasks.insert(f.task_arn.clone());
+        }
+    }
+}
+
 /// Add entries to the attached incident (each id once) and refold it.
 fn merge_entries(state: &mut AppState, new: Vec<Entry>) {
     if let Some(view) = &mut state.incident {
@@ -368,6 +398,7 @@ fn merge_entries(state: &mut AppState, new: Vec<Entry>) {
         let len = view.incident.entries.len();
         view.cursor.selected = view.cursor.selected.min(len.saturating_sub(1));
     }
+    remember_journal_findings(state);
 }
 
 /// The first entry of a console session: who, where, what is watched.

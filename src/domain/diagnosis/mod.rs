@@ -4,6 +4,7 @@
 //! Pure: rules are functions over the task's fields (DIAGNOSIS.md).
 
 pub mod cause;
+pub mod journal;
 pub mod patterns;
 pub mod rules;
 

@@ -37,6 +37,9 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     pub next_checks: Vec<String>,
     pub runbook: Option<String>,
+    /// Rebuilt from the incident journal: ECS no longer returns this task.
+    #[serde(default)]
+    pub from_journal: bool,
 }
 
 /// What the rules look at, lower-cased once.
@@ -326,5 +329,6 @@ pub fn diagnose(task: &Task, essential: Option<&[String]>) -> Finding {
         evidence,
         next_checks: facts.next_checks.iter().map(|s| s.to_string()).collect(),
         runbook: facts.runbook.map(str::to_string),
+        from_journal: false,
     }
 }

@@ -118,7 +118,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                         .map(|c| c.to_string())
                         .unwrap_or_else(|| "—".into()),
                 ),
-                Cell::from(one_line(&f.title)),
+                Cell::from(if f.from_journal {
+                    format!("(from journal) {}", one_line(&f.title))
+                } else {
+                    one_line(&f.title)
+                }),
             ])
             .style(style)
         })

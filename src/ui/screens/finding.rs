@@ -17,9 +17,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
         .data
         .as_ref()
         .and_then(|r| r.findings.iter().find(|f| f.task_arn == task_arn))
+        .or_else(|| {
+            state
+                .journal_findings
+                .iter()
+                .find(|f| f.task_arn == task_arn)
+        })
     else {
         let text = format!(
-            "ECS no longer returns task {task_arn} (it keeps stopped tasks for about an hour)."
+            "ECS no longer returns task {task_arn} (it keeps stopped tasks for about an hour), and the incident journal has no record of it."
         );
         frame.render_widget(
             Paragraph::new(Span::styled(text, styles.muted())).wrap(Wrap { trim: false }),
@@ -46,7 +52,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
             ),
             styles.muted(),
         )),
-        Line::from(""),
+        Line::from(Span::styled(
+            if finding.from_journal {
+                "from the incident journal: ECS no longer returns this task"
+            } else {
+                ""
+            },
+            styles.degraded(),
+        )),
         Line::from(Span::styled(finding.explanation.clone(), styles.text())),
         Line::from(""),
         Line::from(Span::styled("EVIDENCE", styles.heading())),
