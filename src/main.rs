@@ -34,9 +34,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     init_logging(&settings);
     let clock = Arc::new(SystemClock);
     let Some(command) = &cli.command else {
-        let ecs = open_account(&settings).await?;
+        let account = open_account(&settings).await?;
         let shared = open_shared(&settings).await?;
-        triage::console::run(&settings, ecs, shared, clock).await?;
+        triage::console::run(&settings, account, shared, clock).await?;
         return Ok(exit::OK);
     };
     for warning in &settings.warnings {
@@ -44,12 +44,19 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     match command {
         Command::Status(args) => {
-            let ecs = open_account(&settings).await?;
-            triage::cli::status::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
+            let account = open_account(&settings).await?;
+            triage::cli::status::run(
+                args,
+                account.ecs.as_ref(),
+                &settings.clusters,
+                clock.as_ref(),
+            )
+            .await
         }
         Command::Diagnose(args) => {
-            let ecs = open_account(&settings).await?;
-            triage::cli::diagnose::run(args, ecs.as_ref(), &settings.clusters, clock.as_ref()).await
+            let account = open_account(&settings).await?;
+            let (ecs, logs) = (account.ecs.as_ref(), account.logs.as_ref());
+            triage::cli::diagnose::run(args, ecs, logs, &settings.clusters, clock.as_ref()).await
         }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {

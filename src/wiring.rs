@@ -4,7 +4,7 @@
 use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
-use crate::domain::ports::{EcsPort, ReadOnly, SharedTimeline};
+use crate::domain::ports::{EcsPort, LogsPort, ReadOnly, SharedTimeline};
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use chrono::{DateTime, Utc};
@@ -36,20 +36,41 @@ fn connection(settings: &Settings) -> Connection {
     }
 }
 
-/// Build the account the settings ask for.
-pub async fn open_account(settings: &Settings) -> anyhow::Result<Arc<dyn EcsPort>> {
-    let account: Arc<dyn EcsPort> = match &settings.source {
+/// The ports of one account: ECS and its container logs.
+#[derive(Clone)]
+pub struct Account {
+    pub ecs: Arc<dyn EcsPort>,
+    pub logs: Arc<dyn LogsPort>,
+}
+
+/// Build the account the settings ask for (read-only when asked).
+pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
+    let (ecs, logs): (Arc<dyn EcsPort>, Arc<dyn LogsPort>) = match &settings.source {
         AccountSource::Demo { scenario } => {
             let scenario = Scenario::load(scenario)?;
-            Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)))
+            let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
+            (demo.clone(), demo)
         }
-        AccountSource::Aws { .. } => Arc::new(AwsAccount::connect(&connection(settings)).await?),
+        AccountSource::Aws { profile, .. } => {
+            let conn = connection(settings);
+            let config = crate::aws::load_config(&conn).await?;
+            let logs = crate::aws::logs::AwsLogs::new(
+                &config,
+                profile.clone(),
+                settings.aws.ecs_reads_per_second,
+            );
+            (
+                Arc::new(AwsAccount::with_config(&config, &conn)),
+                Arc::new(logs),
+            )
+        }
     };
-    Ok(if settings.read_only {
-        Arc::new(ReadOnly(account))
+    let ecs: Arc<dyn EcsPort> = if settings.read_only {
+        Arc::new(ReadOnly(ecs))
     } else {
-        account
-    })
+        ecs
+    };
+    Ok(Account { ecs, logs })
 }
 
 /// The shared incident log, when `--share` (or `share = true`) asks for it.

@@ -38,6 +38,14 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
         .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v2")
         .memory(512)
         .essential(true)
+        .log_configuration(
+            aws_sdk_ecs::types::LogConfiguration::builder()
+                .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                .options("awslogs-group", "/ecs/api")
+                .options("awslogs-stream-prefix", "ecs")
+                .build()
+                .unwrap(),
+        )
         .build();
     ecs.register_task_definition()
         .family("api")
@@ -104,6 +112,44 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
         );
     }
 
+    // The first OOM-killed task wrote to its awslogs stream before it died.
+    let logs_client = aws_sdk_cloudwatchlogs::Client::new(&config);
+    logs_client
+        .create_log_group()
+        .log_group_name("/ecs/api")
+        .send()
+        .await
+        .unwrap();
+    let first_id = api[0].rsplit('/').next().unwrap().to_string();
+    let stream = format!("ecs/api/{first_id}");
+    logs_client
+        .create_log_stream()
+        .log_group_name("/ecs/api")
+        .log_stream_name(&stream)
+        .send()
+        .await
+        .unwrap();
+    let events: Vec<aws_sdk_cloudwatchlogs::types::InputLogEvent> = (0..60)
+        .map(|i| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp((now - 120 + i) * 1000)
+                .message(format!(
+                    "{{\"level\":\"warn\",\"msg\":\"heap {} MiB\"}}",
+                    400 + i
+                ))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    logs_client
+        .put_log_events()
+        .log_group_name("/ecs/api")
+        .log_stream_name(&stream)
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+
     let conn = Connection {
         region: Some(region.into()),
         endpoint_url: Some(moto().endpoint.clone()),
@@ -143,6 +189,7 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
 
     let report = fetch_diagnosis(
         &account,
+        None,
         &DiagnosisScope {
             services: vec!["api".into()],
             ..Default::default()
@@ -151,6 +198,50 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
     )
     .await
     .unwrap();
+    let logs = triage::aws::logs::AwsLogs::new(&config, None, 500.0);
+    let with_logs = fetch_diagnosis(
+        &account,
+        Some(&logs),
+        &DiagnosisScope {
+            services: vec!["api".into()],
+            ..Default::default()
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let first = with_logs
+        .findings
+        .iter()
+        .find(|f| f.task_id == first_id)
+        .expect("the first OOM task");
+    match &first.logs {
+        triage::domain::diagnosis::LogTail::Lines {
+            stream: read,
+            lines,
+        } => {
+            assert_eq!(read, &format!("/ecs/api {stream}"));
+            assert_eq!(lines.len(), 50, "the last 50 lines");
+            assert!(
+                lines.last().unwrap().message.contains("heap 459 MiB"),
+                "{:?}",
+                lines.last()
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let other = with_logs
+        .findings
+        .iter()
+        .find(|f| f.cause.code() == "segfault")
+        .unwrap();
+    match &other.logs {
+        triage::domain::diagnosis::LogTail::Missing { why } => {
+            assert!(why.contains("no log stream"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+
     let count = |code: &str| {
         report
             .findings
@@ -171,6 +262,7 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
     // --since narrows to recent stops.
     let recent = fetch_diagnosis(
         &account,
+        None,
         &DiagnosisScope {
             services: vec!["api".into()],
             since: Some(chrono::Duration::minutes(5)),

@@ -409,6 +409,8 @@ fn demo_diagnose_json_decodes_stopped_tasks_and_finds_the_loop() {
             "explanation",
             "next_checks",
             "runbook",
+            "log_tail",
+            "log_tail_missing",
         ] {
             assert!(f.get(key).is_some(), "{key} missing in {f}");
         }
@@ -418,6 +420,19 @@ fn demo_diagnose_json_decodes_stopped_tasks_and_finds_the_loop() {
         .filter_map(|f| f["stopped_at"].as_str())
         .collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let newest_oom = findings
+        .iter()
+        .find(|f| f["cause"] == "oom_killed")
+        .unwrap();
+    let tail = newest_oom["log_tail"].as_array().unwrap();
+    assert!(
+        !tail.is_empty() && tail.len() <= 50,
+        "the container's last lines"
+    );
+    assert!(tail.last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("memory high"));
     let oom = doc["patterns"]
         .as_array()
         .unwrap()

@@ -168,10 +168,14 @@ async fn unknown_cluster_and_service_are_not_found() {
 #[tokio::test]
 async fn the_demo_has_every_kind_of_stop_the_diagnosis_screen_needs() {
     let (clock, account) = demo();
-    let report =
-        triage::workers::diagnosis::fetch_diagnosis(&account, &Default::default(), clock.now())
-            .await
-            .unwrap();
+    let report = triage::workers::diagnosis::fetch_diagnosis(
+        &account,
+        Some(&account),
+        &Default::default(),
+        clock.now(),
+    )
+    .await
+    .unwrap();
     let causes: std::collections::BTreeSet<&str> =
         report.findings.iter().map(|f| f.cause.code()).collect();
     for expected in [
@@ -185,6 +189,36 @@ async fn the_demo_has_every_kind_of_stop_the_diagnosis_screen_needs() {
             causes.contains(expected),
             "{expected} missing from {causes:?}"
         );
+    }
+    // The newest OOM kill comes with the container's last lines: memory climbing.
+    let newest = report
+        .findings
+        .iter()
+        .find(|f| f.cause.code() == "oom_killed")
+        .unwrap();
+    match &newest.logs {
+        triage::domain::diagnosis::LogTail::Lines { stream, lines } => {
+            assert!(
+                stream.contains("/ecs/prod-web/chatbot-api ecs/api/"),
+                "{stream}"
+            );
+            assert!(
+                lines.last().unwrap().message.contains("memory high"),
+                "{:?}",
+                lines.last()
+            );
+            assert!(lines.iter().all(|l| Some(l.timestamp) <= newest.stopped_at));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A task that never started wrote nothing, and the finding says why.
+    let pull = report
+        .findings
+        .iter()
+        .find(|f| f.cause.code() == "image_not_found")
+        .unwrap();
+    if let triage::domain::diagnosis::LogTail::Missing { why } = &pull.logs {
+        assert!(why.contains("never started"), "{why}");
     }
     let oom = report
         .patterns

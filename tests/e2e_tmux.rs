@@ -464,13 +464,20 @@ fn demo_from_home_to_the_oom_finding() {
     // The worst finding is first: open it.
     tmux.keys(&["Enter"]);
     let finding = tmux.wait_for("the finding", |s| {
-        s.contains("EVIDENCE") && s.contains("CHECK FIRST")
+        s.contains("EVIDENCE") && s.contains("LAST LOG LINES")
     });
     assert!(
         finding.contains("Out of memory") && finding.contains("OutOfMemoryError"),
         "{finding}"
     );
     assert!(finding.contains("RUNBOOK  oom-restart-loop"), "{finding}");
+    assert!(
+        finding.contains("memory high"),
+        "the container's last lines: {finding}"
+    );
+    // The rest is a scroll away.
+    tmux.keys(&["G"]);
+    tmux.wait_for("the checks", |s| s.contains("CHECK FIRST"));
     tmux.keys(&["Escape"]);
     tmux.wait_for("back on the diagnosis", |s| {
         s.contains("Services › Diagnosis") && !s.contains("EVIDENCE")

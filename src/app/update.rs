@@ -389,14 +389,27 @@ fn remember_journal_findings(state: &mut AppState) {
 fn merge_entries(state: &mut AppState, new: Vec<Entry>) {
     if let Some(view) = &mut state.incident {
         let mut entries = std::mem::take(&mut view.incident.entries);
+        let before = entries.len();
         for entry in new {
             if !entries.iter().any(|e| e.id == entry.id) {
                 entries.push(entry);
             }
         }
+        let new_count = entries.len() - before;
+        // At the newest entry, the view follows new ones (like tail -f).
+        let following = view.cursor.selected + 1 >= entries.len().saturating_sub(new_count);
         view.incident = Incident::from_entries(&view.incident.id, entries);
         let len = view.incident.entries.len();
-        view.cursor.selected = view.cursor.selected.min(len.saturating_sub(1));
+        let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
+        if following {
+            let last = len.saturating_sub(1);
+            view.cursor = Cursor {
+                selected: last,
+                offset: scroll_into_view(last, view.cursor.offset, rows),
+            };
+        } else {
+            view.cursor.selected = view.cursor.selected.min(len.saturating_sub(1));
+        }
     }
     remember_journal_findings(state);
 }
@@ -728,7 +741,10 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Screen::Finding(_) => Vec::new(),
+        Screen::Finding(_) => {
+            state.detail_scroll = 0;
+            Vec::new()
+        }
         Screen::Timeline => {
             let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {
@@ -869,7 +885,11 @@ fn move_by(state: &mut AppState, delta: i64) {
             let len = state.visible_findings().len();
             state.diagnosis_cursor = moved(state.diagnosis_cursor, delta, len, rows);
         }
-        Screen::Finding(_) => {}
+        Screen::Finding(_) => {
+            // Scrolls the finding's text; the view clamps at its end.
+            let target = (state.detail_scroll as i64).saturating_add(delta);
+            state.detail_scroll = target.clamp(0, 500) as usize;
+        }
         Screen::Timeline => {
             let rows = rows.saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod convert;
 pub mod ecs;
 pub mod errors;
+pub mod logs;
 pub mod shared;
 
 use crate::domain::PortError;

@@ -3,8 +3,10 @@
 use super::exit;
 use super::output::{rfc3339, table};
 use super::Format;
+use crate::domain::diagnosis::LogTail;
 use crate::domain::diagnosis::Severity;
-use crate::domain::ports::EcsPort;
+use crate::domain::ports::{EcsPort, LogsPort};
+use crate::domain::sanitize::strip_controls;
 use crate::domain::Clock;
 use crate::workers::diagnosis::{fetch_diagnosis, DiagnosisReport, DiagnosisScope};
 use clap::Args;
@@ -31,6 +33,7 @@ pub struct DiagnoseArgs {
 pub async fn run(
     args: &DiagnoseArgs,
     ecs: &dyn EcsPort,
+    logs: &dyn LogsPort,
     clusters: &[String],
     clock: &dyn Clock,
 ) -> anyhow::Result<u8> {
@@ -49,7 +52,7 @@ pub async fn run(
         since,
     };
     let now = clock.now();
-    let report = fetch_diagnosis(ecs, &scope, now).await?;
+    let report = fetch_diagnosis(ecs, Some(logs), &scope, now).await?;
     for (service, err) in &report.errors {
         eprintln!("warning: stopped tasks of {service} could not be read: {err}");
     }
@@ -108,6 +111,18 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
             "evidence": f.evidence,
             "next_checks": f.next_checks,
             "runbook": f.runbook,
+            "log_tail": match &f.logs {
+                LogTail::Lines { lines, .. } => json!(lines.iter().map(|l| json!({
+                    "timestamp": l.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    "message": strip_controls(&l.message),
+                })).collect::<Vec<_>>()),
+                _ => json!([]),
+            },
+            "log_tail_missing": match &f.logs {
+                LogTail::Missing { why } => json!(why),
+                LogTail::NotRead => json!("not read: only the newest non-benign stops get their logs read"),
+                LogTail::Lines { .. } => json!(null),
+            },
         })).collect::<Vec<_>>(),
         "patterns": report.patterns.iter().map(|p| json!({
             "service": format!("{}/{}", p.cluster, p.service),

@@ -9,7 +9,6 @@ pub mod terminal;
 use crate::app::state::SessionInfo;
 use crate::app::update::init;
 use crate::app::{update, AppState, Effect, Msg};
-use crate::domain::ports::EcsPort;
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use crate::workers::Workers;
@@ -45,7 +44,7 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
 /// Run the console until the engineer quits.
 pub async fn run(
     settings: &Settings,
-    ecs: Arc<dyn EcsPort>,
+    account: crate::wiring::Account,
     shared: Option<Arc<dyn crate::domain::ports::SharedTimeline>>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
@@ -56,7 +55,7 @@ pub async fn run(
         clock.now(),
     );
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = Workers::new(ecs, results_tx);
+    let mut workers = Workers::new(account.ecs, results_tx).with_logs(account.logs);
     if let Some(shared) = shared {
         let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
         workers = workers.with_shared(shared, store);

@@ -70,6 +70,18 @@ impl DemoAccount {
     }
 }
 
+impl crate::domain::ports::LogsPort for DemoAccount {
+    fn tail<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> PortFuture<'a, Vec<crate::domain::ports::LogLine>> {
+        Box::pin(self.with_sim(move |s| s.log_tail(group, stream, before, limit)))
+    }
+}
+
 impl EcsPort for DemoAccount {
     fn identity(&self) -> PortFuture<'_, AccountIdentity> {
         Box::pin(async move { Ok(self.with_sim(|s| s.identity()).await) })

@@ -605,6 +605,111 @@ impl Simulation {
         })
     }
 
+    /// The log lines a task's container wrote before `before` (last `limit`),
+    /// generated from what the task did: startup, traffic, and the signs of
+    /// its fault (memory climbing before an OOM kill, listening on 127.0.0.1).
+    pub fn log_tail(
+        &self,
+        group: &str,
+        stream: &str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<crate::domain::ports::LogLine>, PortError> {
+        let task_id = stream.rsplit('/').next().unwrap_or("");
+        let found = self.services.iter().find_map(|s| {
+            let t = s.tasks.iter().find(|t| t.id == task_id)?;
+            (format!("/ecs/{}/{}", s.cluster, s.name) == group).then_some((s, t))
+        });
+        let missing = || PortError::NotFound {
+            what: "log stream".into(),
+            message: format!("{group} has no stream {stream}"),
+        };
+        let (s, t) = found.ok_or_else(missing)?;
+        let Some(started) = t.started_at else {
+            // Never started: the container wrote nothing.
+            return Err(missing());
+        };
+        let end = t.stopped_at.unwrap_or(self.now).min(before);
+        let fault = s.revisions[t.revision].fault;
+        let mut rng = fastrand::Rng::with_seed(
+            task_id
+                .bytes()
+                .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+        );
+        let line = |at: DateTime<Utc>, level: &str, msg: String| crate::domain::ports::LogLine {
+            timestamp: at,
+            message: format!(
+                r#"{{"level":"{level}","service":"{}","msg":{}}}"#,
+                s.name,
+                serde_json::Value::String(msg)
+            ),
+        };
+        let mut lines = vec![
+            line(
+                started,
+                "info",
+                format!(
+                    "starting {} {}",
+                    s.name,
+                    s.revisions[t.revision]
+                        .image
+                        .rsplit(':')
+                        .next()
+                        .unwrap_or("")
+                ),
+            ),
+            line(
+                started + Duration::seconds(2),
+                "info",
+                if fault == Fault::ElbHealthCheck {
+                    "listening on 127.0.0.1:8080".to_string()
+                } else {
+                    "listening on 0.0.0.0:8080".to_string()
+                },
+            ),
+        ];
+        let life = (end - started).num_seconds().max(0);
+        let memory: f64 = s.memory.parse().unwrap_or(1024.0);
+        let mut at = started + Duration::seconds(5);
+        while at < end {
+            let progress = (at - started).num_seconds() as f64 / life.max(1) as f64;
+            if fault == Fault::Oom && progress > 0.5 {
+                let used = memory * (0.6 + 0.4 * progress);
+                lines.push(line(
+                    at,
+                    "warn",
+                    format!(
+                        "memory high: rss {:.0} MiB of {:.0} MiB (embeddings cache {} entries)",
+                        used,
+                        memory,
+                        40_000 + (progress * 90_000.0) as u32
+                    ),
+                ));
+            } else {
+                let id = format!("req-{:08x}", rng.u32(..));
+                lines.push(line(
+                    at,
+                    "info",
+                    format!(
+                        "POST /api/chat 200 in {} ms correlationId={id}",
+                        rng.u32(40..400)
+                    ),
+                ));
+            }
+            at += Duration::seconds(i64::from(rng.u32(6..15)));
+        }
+        if t.exit_code == Some(143) {
+            lines.push(line(
+                end,
+                "info",
+                "received SIGTERM, draining connections".to_string(),
+            ));
+        }
+        lines.retain(|l| l.timestamp <= before);
+        let skip = lines.len().saturating_sub(limit);
+        Ok(lines.split_off(skip))
+    }
+
     pub fn update_service(
         &mut self,
         cluster: &str,

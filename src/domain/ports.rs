@@ -196,3 +196,22 @@ pub struct SharedPage {
     /// Lines in the shared log that were not entries (skipped).
     pub skipped: usize,
 }
+
+/// One line of a container's log. The message is untrusted text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub message: String,
+}
+
+/// Reading container logs (CloudWatch Logs, or the demo's simulated ones).
+pub trait LogsPort: Send + Sync {
+    /// The last `limit` lines of a stream written before `before`, oldest first.
+    fn tail<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> PortFuture<'a, Vec<LogLine>>;
+}

@@ -1,10 +1,11 @@
 //! The diagnosis job: stopped tasks of the watched services (paged and
-//! batched by the port), each decoded into a finding, and the patterns across
-//! them. Used by `triage diagnose` and the console.
+//! batched by the port), each decoded into a finding with its container's
+//! last log lines, and the patterns across them. Used by `triage diagnose`
+//! and the console.
 
 use super::status::fetch_status;
-use crate::domain::diagnosis::{diagnose, patterns, Finding, Pattern};
-use crate::domain::ports::EcsPort;
+use crate::domain::diagnosis::{diagnose, patterns, Finding, LogTail, Pattern, Severity};
+use crate::domain::ports::{EcsPort, LogsPort, TaskDefinition};
 use crate::domain::service::Service;
 use crate::domain::task::TaskState;
 use crate::domain::PortError;
@@ -34,9 +35,14 @@ pub struct DiagnosisReport {
 }
 
 const SERVICES_AT_ONCE: usize = 4;
+/// How many of the newest non-benign findings get their container's log tail.
+pub const LOG_TAILS: usize = 20;
+/// Lines of each log tail.
+pub const LOG_TAIL_LINES: usize = 50;
 
 pub async fn fetch_diagnosis(
     ecs: &dyn EcsPort,
+    logs: Option<&dyn LogsPort>,
     scope: &DiagnosisScope,
     now: DateTime<Utc>,
 ) -> Result<DiagnosisReport, PortError> {
@@ -51,17 +57,15 @@ pub async fn fetch_diagnosis(
         .into_iter()
         .filter(|s| scope.services.is_empty() || scope.services.iter().any(|n| n == &s.name))
         .collect();
-    if !scope.services.is_empty() {
-        if let Some(missing) = scope
-            .services
-            .iter()
-            .find(|n| !services.iter().any(|s| &s.name == *n))
-        {
-            return Err(PortError::NotFound {
-                what: "service".into(),
-                message: format!("no watched service is named `{missing}`"),
-            });
-        }
+    if let Some(missing) = scope
+        .services
+        .iter()
+        .find(|n| !services.iter().any(|s| &s.name == *n))
+    {
+        return Err(PortError::NotFound {
+            what: "service".into(),
+            message: format!("no watched service is named `{missing}`"),
+        });
     }
     let keys: Vec<(String, String)> = services
         .iter()
@@ -77,7 +81,7 @@ pub async fn fetch_diagnosis(
         .await;
 
     let mut report = DiagnosisReport::default();
-    let mut essentials: HashMap<String, Option<Vec<String>>> = HashMap::new();
+    let mut definitions: HashMap<String, Option<TaskDefinition>> = HashMap::new();
     for (service, result) in results {
         let tasks = match result {
             Ok(tasks) => tasks,
@@ -92,29 +96,80 @@ pub async fn fetch_diagnosis(
                     continue;
                 }
             }
-            if !essentials.contains_key(&task.task_definition) {
-                // Which containers are essential decides which exit stopped the task.
-                let names = ecs
-                    .task_definition(&task.task_definition)
-                    .await
-                    .ok()
-                    .map(|td| {
-                        td.containers
-                            .iter()
-                            .filter(|c| c.essential)
-                            .map(|c| c.name.clone())
-                            .collect()
-                    });
-                essentials.insert(task.task_definition.clone(), names);
+            if !definitions.contains_key(&task.task_definition) {
+                let td = ecs.task_definition(&task.task_definition).await.ok();
+                definitions.insert(task.task_definition.clone(), td);
             }
-            let essential = essentials.get(&task.task_definition).cloned().flatten();
+            // Which containers are essential decides which exit stopped the task.
+            let essential: Option<Vec<String>> = definitions
+                .get(&task.task_definition)
+                .and_then(|td| td.as_ref())
+                .map(|td| {
+                    td.containers
+                        .iter()
+                        .filter(|c| c.essential)
+                        .map(|c| c.name.clone())
+                        .collect()
+                });
             report.findings.push(diagnose(&task, essential.as_deref()));
         }
     }
     report
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.stopped_at));
+    if let Some(logs) = logs {
+        let wanted: Vec<usize> = (0..report.findings.len())
+            .filter(|&i| report.findings[i].severity != Severity::Info)
+            .take(LOG_TAILS)
+            .collect();
+        for i in wanted {
+            let td = definitions
+                .get(&report.findings[i].task_definition)
+                .and_then(|td| td.as_ref());
+            report.findings[i].logs = log_tail(logs, &report.findings[i], td).await;
+        }
+    }
     report.patterns = patterns(&report.findings, &services);
     report.services = services;
     Ok(report)
+}
+
+/// The container's last lines before it stopped, from its awslogs stream
+/// `<prefix>/<container>/<task-id>`, or why there are none.
+async fn log_tail(logs: &dyn LogsPort, finding: &Finding, td: Option<&TaskDefinition>) -> LogTail {
+    let missing = |why: String| LogTail::Missing { why };
+    let Some(td) = td else {
+        return missing(
+            "the task definition could not be read, so its log configuration is unknown".into(),
+        );
+    };
+    let container = finding
+        .container
+        .as_deref()
+        .and_then(|name| td.containers.iter().find(|c| c.name == name))
+        .or_else(|| td.containers.iter().find(|c| c.essential));
+    let Some(container) = container else {
+        return missing("the task definition names no such container".into());
+    };
+    let (Some(group), Some(prefix)) = (&container.log_group, &container.log_stream_prefix) else {
+        return missing(format!(
+            "container {} does not log with awslogs (no awslogs-group / awslogs-stream-prefix)",
+            container.name
+        ));
+    };
+    let stream = format!("{prefix}/{}/{}", container.name, finding.task_id);
+    let before = finding.stopped_at.unwrap_or_else(Utc::now);
+    match logs.tail(group, &stream, before, LOG_TAIL_LINES).await {
+        Ok(lines) if lines.is_empty() => {
+            missing(format!("{group} {stream} has no lines before the stop"))
+        }
+        Ok(lines) => LogTail::Lines {
+            stream: format!("{group} {stream}"),
+            lines,
+        },
+        Err(PortError::NotFound { .. }) => missing(format!(
+            "no log stream {stream} in {group}: the container never started or wrote nothing"
+        )),
+        Err(err) => missing(format!("cannot read {group} {stream}: {err}")),
+    }
 }

@@ -7,7 +7,7 @@ pub mod share;
 pub mod status;
 
 use crate::app::{Effect, WorkerResult};
-use crate::domain::ports::{EcsPort, SharedTimeline};
+use crate::domain::ports::{EcsPort, LogsPort, SharedTimeline};
 use crate::store::IncidentStore;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -19,6 +19,8 @@ pub struct Workers {
     results: UnboundedSender<WorkerResult>,
     /// The shared incident log and the local store its entries are cached in.
     shared: Option<(Arc<dyn SharedTimeline>, Arc<IncidentStore>)>,
+    /// Container logs, for the last lines of stopped tasks.
+    logs: Option<Arc<dyn LogsPort>>,
 }
 
 impl Workers {
@@ -27,7 +29,14 @@ impl Workers {
             ecs,
             results,
             shared: None,
+            logs: None,
         }
+    }
+
+    /// Read stopped containers' last log lines through this port.
+    pub fn with_logs(mut self, logs: Arc<dyn LogsPort>) -> Workers {
+        self.logs = Some(logs);
+        self
     }
 
     /// Share incident timelines through this log (`--share`).
@@ -74,15 +83,20 @@ impl Workers {
                 generation,
                 clusters,
             } => {
+                let logs = self.logs.clone();
                 tokio::spawn(async move {
                     let scope = diagnosis::DiagnosisScope {
                         clusters,
                         ..Default::default()
                     };
-                    let result =
-                        diagnosis::fetch_diagnosis(ecs.as_ref(), &scope, chrono::Utc::now())
-                            .await
-                            .map(Box::new);
+                    let result = diagnosis::fetch_diagnosis(
+                        ecs.as_ref(),
+                        logs.as_deref(),
+                        &scope,
+                        chrono::Utc::now(),
+                    )
+                    .await
+                    .map(Box::new);
                     let _ = results.send(WorkerResult::Diagnosis { generation, result });
                 });
             }

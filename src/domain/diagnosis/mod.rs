@@ -10,4 +10,4 @@ pub mod rules;
 
 pub use cause::{Cause, Severity};
 pub use patterns::{patterns, Pattern};
-pub use rules::{diagnose, Finding};
+pub use rules::{diagnose, Finding, LogTail};

@@ -40,6 +40,24 @@ pub struct Finding {
     /// Rebuilt from the incident journal: ECS no longer returns this task.
     #[serde(default)]
     pub from_journal: bool,
+    /// The container's last log lines before it stopped, or why there are none.
+    #[serde(default)]
+    pub logs: LogTail,
+}
+
+/// The last lines a stopped container wrote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LogTail {
+    /// Not looked at (benign stops, or beyond the newest ones read).
+    #[default]
+    NotRead,
+    Lines {
+        stream: String,
+        lines: Vec<crate::domain::ports::LogLine>,
+    },
+    /// Why there are no lines: no awslogs configuration, stream missing, access denied…
+    Missing { why: String },
 }
 
 /// What the rules look at, lower-cased once.
@@ -330,5 +348,6 @@ pub fn diagnose(task: &Task, essential: Option<&[String]>) -> Finding {
         next_checks: facts.next_checks.iter().map(|s| s.to_string()).collect(),
         runbook: facts.runbook.map(str::to_string),
         from_journal: false,
+        logs: LogTail::NotRead,
     }
 }

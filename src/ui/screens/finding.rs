@@ -62,22 +62,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
         )),
         Line::from(Span::styled(finding.explanation.clone(), styles.text())),
         Line::from(""),
-        Line::from(Span::styled("EVIDENCE", styles.heading())),
     ];
-    for e in &finding.evidence {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<14}", e.field), styles.muted()),
-            Span::styled(one_line(&e.value), styles.text()),
-        ]));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled("CHECK FIRST", styles.heading())));
-    for (i, check) in finding.next_checks.iter().enumerate() {
-        lines.push(Line::from(Span::styled(
-            format!("  {}. {check}", i + 1),
-            styles.text(),
-        )));
-    }
     if let Some(pattern) = state.diagnosis.data.as_ref().and_then(|r| {
         r.patterns.iter().find(|p| {
             Some(p.service.as_str()) == finding.service.as_deref()
@@ -85,7 +70,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
                 && p.cause == finding.cause
         })
     }) {
-        lines.push(Line::from(""));
         lines.push(Line::from(vec![
             Span::styled("PATTERN  ", styles.heading()),
             Span::styled(one_line(&pattern.suggestion), styles.degraded()),
@@ -97,5 +81,54 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
             Span::styled(runbook.clone(), styles.accent()),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("EVIDENCE", styles.heading())));
+    for e in &finding.evidence {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<14}", e.field), styles.muted()),
+            Span::styled(one_line(&e.value), styles.text()),
+        ]));
+    }
+    lines.push(Line::from(""));
+    match &finding.logs {
+        crate::domain::diagnosis::LogTail::Lines {
+            stream,
+            lines: logs,
+        } => {
+            lines.push(Line::from(vec![
+                Span::styled("LAST LOG LINES  ", styles.heading()),
+                Span::styled(one_line(stream), styles.muted()),
+            ]));
+            for l in logs.iter().rev().take(8).rev() {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {} ", l.timestamp.format("%H:%M:%S")),
+                        styles.muted(),
+                    ),
+                    Span::styled(one_line(&l.message), styles.text()),
+                ]));
+            }
+        }
+        crate::domain::diagnosis::LogTail::Missing { why } => {
+            lines.push(Line::from(vec![
+                Span::styled("LOGS  ", styles.heading()),
+                Span::styled(format!("none: {}", one_line(why)), styles.muted()),
+            ]));
+        }
+        crate::domain::diagnosis::LogTail::NotRead => {}
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("CHECK FIRST", styles.heading())));
+    for (i, check) in finding.next_checks.iter().enumerate() {
+        lines.push(Line::from(Span::styled(
+            format!("  {}. {check}", i + 1),
+            styles.text(),
+        )));
+    }
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // Rendered (wrapped) height, so scrolling stops at the last line.
+    let height = paragraph.line_count(area.width) as u16;
+    let scroll =
+        (state.detail_scroll.min(u16::MAX as usize) as u16).min(height.saturating_sub(area.height));
+    frame.render_widget(paragraph.scroll((scroll, 0)), area);
 }

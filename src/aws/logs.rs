@@ -1,0 +1,81 @@
+//! Container logs from CloudWatch Logs: the last lines of one stream before a
+//! moment (GetLogEvents backwards from `endTime`).
+
+use super::budget::Budget;
+use super::errors::{map_sdk_error, ErrorContext};
+use crate::domain::ports::{LogLine, LogsPort, PortFuture};
+use crate::domain::PortError;
+use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
+use chrono::{DateTime, Utc};
+
+pub struct AwsLogs {
+    logs: aws_sdk_cloudwatchlogs::Client,
+    ctx: ErrorContext,
+    budget: Budget,
+}
+
+impl AwsLogs {
+    pub fn new(
+        config: &aws_config::SdkConfig,
+        profile: Option<String>,
+        reads_per_second: f64,
+    ) -> AwsLogs {
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        AwsLogs {
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            ctx: ErrorContext {
+                profile,
+                endpoint: format!("https://logs.{region}.amazonaws.com"),
+            },
+            budget: Budget::new(reads_per_second, 10),
+        }
+    }
+}
+
+impl LogsPort for AwsLogs {
+    fn tail<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> PortFuture<'a, Vec<LogLine>> {
+        Box::pin(async move {
+            self.budget.acquire().await;
+            let out = self
+                .logs
+                .get_log_events()
+                .log_group_name(group)
+                .log_stream_name(stream)
+                .end_time(before.timestamp_millis() + 1)
+                .limit(limit.clamp(1, 10_000) as i32)
+                .start_from_head(false)
+                .send()
+                .await
+                .map_err(|err| {
+                    if err.code() == Some("ResourceNotFoundException") {
+                        PortError::NotFound {
+                            what: "log stream".into(),
+                            message: format!("{group} has no stream {stream}"),
+                        }
+                    } else {
+                        map_sdk_error("GetLogEvents", err, &self.ctx)
+                    }
+                })?;
+            let mut lines: Vec<LogLine> = out
+                .events()
+                .iter()
+                .filter_map(|e| {
+                    Some(LogLine {
+                        timestamp: DateTime::from_timestamp_millis(e.timestamp()?)?,
+                        message: e.message().unwrap_or_default().to_string(),
+                    })
+                })
+                .filter(|l| l.timestamp <= before)
+                .collect();
+            lines.sort_by_key(|l| l.timestamp);
+            let skip = lines.len().saturating_sub(limit);
+            Ok(lines.split_off(skip))
+        })
+    }
+}
