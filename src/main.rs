@@ -56,7 +56,16 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diagnose(args) => {
             let account = open_account(&settings).await?;
             let (ecs, logs) = (account.ecs.as_ref(), account.logs.as_ref());
-            triage::cli::diagnose::run(args, ecs, logs, &settings.clusters, clock.as_ref()).await
+            let data_dir = &settings.data_dir;
+            triage::cli::diagnose::run(
+                args,
+                ecs,
+                logs,
+                &settings.clusters,
+                data_dir,
+                clock.as_ref(),
+            )
+            .await
         }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {

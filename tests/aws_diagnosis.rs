@@ -198,6 +198,15 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
     )
     .await
     .unwrap();
+    // Tasks by ARN: found ones described, unknown ones absent.
+    let wanted = vec![
+        api[0].clone(),
+        "arn:aws:ecs:us-east-1:123456789012:task/prod/00000000000000000000000000000000".to_string(),
+    ];
+    let described = account.describe_tasks("prod", &wanted).await.unwrap();
+    assert_eq!(described.len(), 1);
+    assert_eq!(&described[0].arn, api[0]);
+
     let logs = triage::aws::logs::AwsLogs::new(&config, None, 500.0);
     let with_logs = fetch_diagnosis(
         &account,

@@ -465,3 +465,110 @@ fn demo_diagnose_json_decodes_stopped_tasks_and_finds_the_loop() {
         .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("30m"));
 }
+
+#[test]
+fn diagnose_given_tasks_and_tasks_only_the_journal_remembers() {
+    let home = tempfile::tempdir().unwrap();
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "-o", "json"])
+        .assert()
+        .success();
+    let doc = json(&out.get_output().stdout);
+    let arn = doc["findings"][0]["task_arn"].as_str().unwrap().to_string();
+
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "--task", &arn, "-o", "json"])
+        .assert()
+        .success();
+    let one = json(&out.get_output().stdout);
+    assert_eq!(one["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(one["findings"][0]["task_arn"], arn.as_str());
+    assert_eq!(one["findings"][0]["from_journal"], false);
+
+    // A task ECS has forgotten, but an incident journal recorded.
+    let forgotten =
+        "arn:aws:ecs:eu-west-1:123456789012:task/prod-web/0123456789abcdef0123456789abcdef";
+    let store = triage::store::IncidentStore::new(
+        &home.path().join("data").join("triage").join("incidents"),
+    );
+    let clock = triage::wiring::SystemClock;
+    let redactor = triage::domain::timeline::redact::Redactor::default();
+    let id = store
+        .start(
+            "earlier",
+            None,
+            triage::domain::timeline::Actor::Console,
+            &redactor,
+            &clock,
+        )
+        .unwrap();
+    let mut finding = triage::domain::diagnosis::diagnose(
+        &triage::domain::Task {
+            arn: forgotten.into(),
+            id: "0123456789abcdef0123456789abcdef".into(),
+            cluster: "prod-web".into(),
+            group: Some("service:chatbot-api".into()),
+            task_definition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/chatbot-api:41"
+                .into(),
+            last_status: "STOPPED".into(),
+            desired_status: "STOPPED".into(),
+            health_status: None,
+            started_by: None,
+            launch_type: None,
+            availability_zone: None,
+            cpu: None,
+            memory: None,
+            created_at: None,
+            started_at: None,
+            stopping_at: None,
+            stopped_at: Some(chrono::Utc::now() - chrono::Duration::hours(3)),
+            stop_code: Some("EssentialContainerExited".into()),
+            stopped_reason: Some("Essential container in task exited".into()),
+            containers: vec![triage::domain::Container {
+                name: "api".into(),
+                image: None,
+                last_status: None,
+                exit_code: Some(137),
+                reason: Some("OutOfMemoryError: Container killed due to memory usage".into()),
+                health_status: None,
+            }],
+        },
+        None,
+    );
+    finding.from_journal = false;
+    store
+        .journal(&id)
+        .append(
+            triage::domain::diagnosis::journal::entry_for(&finding),
+            &redactor,
+            &clock,
+        )
+        .unwrap();
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "--task", forgotten, "-o", "json"])
+        .assert()
+        .success();
+    let remembered = json(&out.get_output().stdout);
+    assert_eq!(remembered["findings"][0]["from_journal"], true);
+    assert_eq!(remembered["findings"][0]["cause"], "oom_killed");
+    assert!(String::from_utf8_lossy(&out.get_output().stderr)
+        .contains("shown from the journal of incident"));
+
+    let out = triage(&home)
+        .args([
+            "--demo",
+            "diagnose",
+            "--task",
+            "arn:aws:ecs:eu-west-1:123456789012:task/prod-web/ffffffffffffffffffffffffffffffff",
+        ])
+        .assert()
+        .code(2);
+    assert!(
+        String::from_utf8_lossy(&out.get_output().stderr).contains("no incident journal has it")
+    );
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "--task", "abc123"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--cluster"));
+}

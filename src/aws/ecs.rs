@@ -296,6 +296,29 @@ impl EcsPort for AwsAccount {
         })
     }
 
+    fn describe_tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        tasks: &'a [String],
+    ) -> PortFuture<'a, Vec<Task>> {
+        Box::pin(async move {
+            let mut found = Vec::with_capacity(tasks.len());
+            for batch in tasks.chunks(DESCRIBE_TASKS_BATCH) {
+                let out = self
+                    .call(&self.reads, "DescribeTasks", || {
+                        self.ecs
+                            .describe_tasks()
+                            .cluster(cluster)
+                            .set_tasks(Some(batch.to_vec()))
+                            .send()
+                    })
+                    .await?;
+                found.extend(out.tasks().iter().map(convert::task));
+            }
+            Ok(found)
+        })
+    }
+
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
         Box::pin(async move {
             if let Some(td) = self

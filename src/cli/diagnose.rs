@@ -28,6 +28,11 @@ pub struct DiagnoseArgs {
     /// Exit 1 when a critical finding exists
     #[arg(long)]
     pub fail_on_critical: bool,
+
+    /// Only this task (ARN, or id with --cluster; repeatable). Tasks ECS has
+    /// forgotten are looked up in the incident journals.
+    #[arg(long, value_name = "ARN")]
+    pub task: Vec<String>,
 }
 
 pub async fn run(
@@ -35,6 +40,7 @@ pub async fn run(
     ecs: &dyn EcsPort,
     logs: &dyn LogsPort,
     clusters: &[String],
+    data_dir: &std::path::Path,
     clock: &dyn Clock,
 ) -> anyhow::Result<u8> {
     let since = args
@@ -52,6 +58,9 @@ pub async fn run(
         since,
     };
     let now = clock.now();
+    if !args.task.is_empty() {
+        return run_tasks(args, ecs, logs, clusters, data_dir, now).await;
+    }
     let report = fetch_diagnosis(ecs, Some(logs), &scope, now).await?;
     for (service, err) in &report.errors {
         eprintln!("warning: stopped tasks of {service} could not be read: {err}");
@@ -59,6 +68,76 @@ pub async fn run(
     match args.output {
         Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report, now))?),
         Format::Text => print!("{}", to_text(&report)),
+    }
+    let critical = report
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Critical);
+    Ok(if args.fail_on_critical && critical {
+        exit::PROBLEM_FOUND
+    } else {
+        exit::OK
+    })
+}
+
+/// `--task`: the given tasks; those ECS forgot come from the incident journals.
+async fn run_tasks(
+    args: &DiagnoseArgs,
+    ecs: &dyn EcsPort,
+    logs: &dyn LogsPort,
+    clusters: &[String],
+    data_dir: &std::path::Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<u8> {
+    let default_cluster = match clusters {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
+    let (mut findings, missing) = crate::workers::diagnosis::fetch_task_diagnosis(
+        ecs,
+        Some(logs),
+        default_cluster,
+        &args.task,
+    )
+    .await?;
+    let journaled: Vec<(String, crate::domain::diagnosis::Finding)> =
+        crate::store::IncidentStore::new(data_dir)
+            .list()
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|l| {
+                let id = l.incident.id.clone();
+                crate::domain::diagnosis::journal::findings_in(&l.incident.entries)
+                    .into_iter()
+                    .map(move |f| (id.clone(), f))
+            })
+            .collect();
+    let mut unknown = false;
+    for task in &missing {
+        let matches = |f: &crate::domain::diagnosis::Finding| {
+            f.task_arn == *task || f.task_arn.ends_with(&format!("/{task}"))
+        };
+        match journaled.iter().find(|(_, f)| matches(f)) {
+            Some((incident, finding)) => {
+                eprintln!("task {task}: ECS no longer returns it (it keeps stopped tasks about an hour); shown from the journal of incident {incident}");
+                findings.push(finding.clone());
+            }
+            None => {
+                unknown = true;
+                eprintln!("task {task}: ECS does not return it and no incident journal has it (check the ARN and the region)");
+            }
+        }
+    }
+    let report = DiagnosisReport {
+        findings,
+        ..Default::default()
+    };
+    match args.output {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report, now))?),
+        Format::Text => print!("{}", to_text(&report)),
+    }
+    if unknown {
+        return Ok(exit::USAGE);
     }
     let critical = report
         .findings
@@ -111,6 +190,7 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
             "evidence": f.evidence,
             "next_checks": f.next_checks,
             "runbook": f.runbook,
+            "from_journal": f.from_journal,
             "log_tail": match &f.logs {
                 LogTail::Lines { lines, .. } => json!(lines.iter().map(|l| json!({
                     "timestamp": l.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

@@ -108,6 +108,14 @@ impl EcsPort for DemoAccount {
         Box::pin(self.with_sim(move |s| s.tasks(cluster, service, state)))
     }
 
+    fn describe_tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        tasks: &'a [String],
+    ) -> PortFuture<'a, Vec<Task>> {
+        Box::pin(self.with_sim(move |s| s.describe_tasks(cluster, tasks)))
+    }
+
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
         Box::pin(self.with_sim(move |s| s.task_definition(arn)))
     }

@@ -590,6 +590,23 @@ impl Simulation {
         Ok(tasks)
     }
 
+    /// Tasks of a cluster by ARN or id; forgotten ones are absent.
+    pub fn describe_tasks(&self, cluster: &str, wanted: &[String]) -> Result<Vec<Task>, PortError> {
+        self.require_cluster(cluster)?;
+        Ok(self
+            .services
+            .iter()
+            .filter(|s| s.cluster == cluster)
+            .flat_map(|s| s.tasks.iter().map(move |t| (s, t)))
+            .filter(|(_, t)| {
+                wanted
+                    .iter()
+                    .any(|w| w == &t.id || w.ends_with(&format!("/{}", t.id)))
+            })
+            .map(|(s, t)| self.task(s, t))
+            .collect())
+    }
+
     pub fn task_definition(&self, arn: &str) -> Result<TaskDefinition, PortError> {
         let label = crate::domain::service::revision_label(arn);
         for s in &self.services {

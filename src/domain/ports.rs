@@ -79,6 +79,13 @@ pub trait EcsPort: Send + Sync {
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>>;
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition>;
+    /// Tasks by ARN or id (batched by the adapter); tasks ECS no longer
+    /// returns are simply absent.
+    fn describe_tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        tasks: &'a [String],
+    ) -> PortFuture<'a, Vec<Task>>;
     fn update_service<'a>(
         &'a self,
         cluster: &'a str,
@@ -118,6 +125,13 @@ impl<P: EcsPort> EcsPort for ReadOnly<P> {
     }
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
         self.0.task_definition(arn)
+    }
+    fn describe_tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        tasks: &'a [String],
+    ) -> PortFuture<'a, Vec<Task>> {
+        self.0.describe_tasks(cluster, tasks)
     }
     fn update_service<'a>(
         &'a self,
@@ -159,6 +173,13 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
     }
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
         (**self).task_definition(arn)
+    }
+    fn describe_tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        tasks: &'a [String],
+    ) -> PortFuture<'a, Vec<Task>> {
+        (**self).describe_tasks(cluster, tasks)
     }
     fn update_service<'a>(
         &'a self,

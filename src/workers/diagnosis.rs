@@ -173,3 +173,71 @@ async fn log_tail(logs: &dyn LogsPort, finding: &Finding, td: Option<&TaskDefini
         Err(err) => missing(format!("cannot read {group} {stream}: {err}")),
     }
 }
+
+/// Decode the given tasks (ARNs, or ids with `default_cluster`). Returns the
+/// findings and the tasks ECS did not return.
+pub async fn fetch_task_diagnosis(
+    ecs: &dyn EcsPort,
+    logs: Option<&dyn LogsPort>,
+    default_cluster: Option<&str>,
+    tasks: &[String],
+) -> Result<(Vec<Finding>, Vec<String>), PortError> {
+    let mut by_cluster: HashMap<String, Vec<String>> = HashMap::new();
+    for task in tasks {
+        let cluster = cluster_of(task)
+            .or(default_cluster.map(str::to_string))
+            .ok_or_else(|| PortError::InvalidInput {
+                operation: "DescribeTasks".into(),
+                message: format!(
+                    "`{task}` does not name its cluster: pass the full task ARN or --cluster"
+                ),
+            })?;
+        by_cluster.entry(cluster).or_default().push(task.clone());
+    }
+    let mut findings = Vec::new();
+    let mut found: Vec<String> = Vec::new();
+    let mut definitions: HashMap<String, Option<TaskDefinition>> = HashMap::new();
+    for (cluster, wanted) in by_cluster {
+        for task in ecs.describe_tasks(&cluster, &wanted).await? {
+            found.push(task.arn.clone());
+            if !definitions.contains_key(&task.task_definition) {
+                definitions.insert(
+                    task.task_definition.clone(),
+                    ecs.task_definition(&task.task_definition).await.ok(),
+                );
+            }
+            let td = definitions
+                .get(&task.task_definition)
+                .and_then(|td| td.as_ref());
+            let essential: Option<Vec<String>> = td.map(|td| {
+                td.containers
+                    .iter()
+                    .filter(|c| c.essential)
+                    .map(|c| c.name.clone())
+                    .collect()
+            });
+            let mut finding = diagnose(&task, essential.as_deref());
+            if let Some(logs) = logs {
+                finding.logs = log_tail(logs, &finding, td).await;
+            }
+            findings.push(finding);
+        }
+    }
+    let missing = tasks
+        .iter()
+        .filter(|t| {
+            !found
+                .iter()
+                .any(|f| f == *t || f.ends_with(&format!("/{t}")))
+        })
+        .cloned()
+        .collect();
+    Ok((findings, missing))
+}
+
+/// `arn:aws:ecs:eu-west-1:123:task/prod-web/abc` → `prod-web`.
+fn cluster_of(task: &str) -> Option<String> {
+    let tail = task.split_once(":task/")?.1;
+    let (cluster, _) = tail.rsplit_once('/')?;
+    Some(cluster.to_string())
+}
