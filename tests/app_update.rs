@@ -474,3 +474,49 @@ fn stopped_tasks_are_read_in_the_background_only_while_something_is_unhealthy() 
         .iter()
         .any(|e| matches!(e, Effect::FetchDiagnosis { .. })));
 }
+
+#[test]
+fn a_finding_whose_loop_began_with_the_deployment_asks_what_changed() {
+    use triage::domain::diagnosis::{diagnose, patterns};
+    let mut s = loaded(ALL);
+    update(&mut s, key('d'));
+    let service = fixtures::service("health/degraded-repeated-stops.json");
+    let template = fixtures::tasks(&fixtures::load(
+        "stopped-tasks/oom_killed--exit-137-with-oom-reason.json",
+    ))
+    .remove(0);
+    let findings: Vec<_> = [2, 8, 14]
+        .iter()
+        .map(|m| {
+            let mut t = template.clone();
+            t.id = format!("t{m}");
+            t.arn = format!("arn:aws:ecs:eu-west-1:123456789012:task/prod-web/t{m}");
+            t.stopped_at = Some(t0() - Duration::minutes(*m));
+            t.task_definition = service.task_definition.clone();
+            diagnose(&t, None)
+        })
+        .collect();
+    let report = triage::workers::diagnosis::DiagnosisReport {
+        patterns: patterns(&findings, std::slice::from_ref(&service)),
+        findings,
+        services: vec![service],
+        errors: vec![],
+    };
+    let generation = s.diagnosis.generation;
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Diagnosis {
+            generation,
+            result: Ok(Box::new(report)),
+        }),
+    );
+    let effects = update(&mut s, special(Key::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::FetchRevisionDiff {
+            task_arn: "arn:aws:ecs:eu-west-1:123456789012:task/prod-web/t2".into(),
+            before: "chatbot-api:40".into(),
+            after: "chatbot-api:41".into(),
+        }]
+    );
+}

@@ -27,6 +27,12 @@ pub enum Effect {
         generation: u64,
         clusters: Vec<String>,
     },
+    /// What changed between two task definition revisions (for a finding).
+    FetchRevisionDiff {
+        task_arn: String,
+        before: String,
+        after: String,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Append to the attached incident's journal (fsynced before the next message).
@@ -66,6 +72,12 @@ pub enum WorkerResult {
     Diagnosis {
         generation: u64,
         result: Result<Box<crate::workers::diagnosis::DiagnosisReport>, PortError>,
+    },
+    RevisionDiff {
+        task_arn: String,
+        before: String,
+        after: String,
+        result: Result<Vec<crate::domain::diagnosis::patterns::Change>, PortError>,
     },
     /// An entry as written to the journal, or why it could not be.
     Journaled(Result<Box<Entry>, String>),

@@ -166,6 +166,8 @@ pub struct AppState {
     pub incident: Option<IncidentView>,
     pub diagnosis: Refreshing<crate::workers::diagnosis::DiagnosisReport>,
     pub diagnosis_cursor: Cursor,
+    /// The revision diff for the finding on screen: (task ARN, before, after, changes).
+    pub revision_diff: Option<RevisionDiff>,
     /// Stopped tasks already written to the incident journal (task ARNs).
     pub recorded_tasks: std::collections::HashSet<String>,
     /// Findings kept in the journal, for tasks ECS may have forgotten.
@@ -174,6 +176,16 @@ pub struct AppState {
     pub height: u16,
     pub message: Option<Message>,
     pub quit: bool,
+}
+
+/// What changed between the revision before a deployment and the one that broke.
+#[derive(Debug, Clone)]
+pub struct RevisionDiff {
+    pub task_arn: String,
+    pub before: String,
+    pub after: String,
+    /// None while loading.
+    pub changes: Option<Result<Vec<crate::domain::diagnosis::patterns::Change>, PortError>>,
 }
 
 /// A line in the footer for a moment.
@@ -216,6 +228,7 @@ impl AppState {
             incident: None,
             diagnosis: Refreshing::new(now),
             diagnosis_cursor: Cursor::default(),
+            revision_diff: None,
             recorded_tasks: Default::default(),
             journal_findings: Vec::new(),
             width: 80,

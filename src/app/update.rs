@@ -110,6 +110,47 @@ fn request_status(state: &mut AppState) -> Vec<Effect> {
     }]
 }
 
+/// When a deployment is to blame for a finding's loop, ask what changed
+/// between the revision before and the one that fails.
+fn request_revision_diff(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
+    let Some(report) = &state.diagnosis.data else {
+        return Vec::new();
+    };
+    let Some(finding) = report.findings.iter().find(|f| f.task_arn == task_arn) else {
+        return Vec::new();
+    };
+    let Some(pattern) = report.patterns.iter().find(|p| {
+        p.since_deployment
+            && p.cause == finding.cause
+            && p.cluster == finding.cluster
+            && Some(p.service.as_str()) == finding.service.as_deref()
+    }) else {
+        return Vec::new();
+    };
+    let Some(before) = pattern.rollback_to.clone() else {
+        return Vec::new();
+    };
+    let after = crate::domain::service::revision_label(&finding.task_definition);
+    if state
+        .revision_diff
+        .as_ref()
+        .is_some_and(|d| d.before == before && d.after == after && d.changes.is_some())
+    {
+        return Vec::new();
+    }
+    state.revision_diff = Some(crate::app::state::RevisionDiff {
+        task_arn: task_arn.to_string(),
+        before: before.clone(),
+        after: after.clone(),
+        changes: None,
+    });
+    vec![Effect::FetchRevisionDiff {
+        task_arn: task_arn.to_string(),
+        before,
+        after,
+    }]
+}
+
 /// Rows the diagnosis screen spends on patterns above its list.
 pub const DIAGNOSIS_PATTERN_ROWS: u16 = 3;
 
@@ -331,6 +372,19 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             let rows = list_rows(state.height).saturating_sub(DIAGNOSIS_PATTERN_ROWS as usize);
             state.diagnosis_cursor = moved(state.diagnosis_cursor, 0, len, rows);
             return effects;
+        }
+        WorkerResult::RevisionDiff {
+            task_arn,
+            before,
+            after,
+            result,
+        } => {
+            if let Some(diff) = &mut state.revision_diff {
+                if diff.before == before && diff.after == after {
+                    diff.task_arn = task_arn;
+                    diff.changes = Some(result);
+                }
+            }
         }
         WorkerResult::SharedPublishFailed(message) => {
             if let Some(view) = &mut state.incident {
@@ -741,9 +795,9 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Screen::Finding(_) => {
+        Screen::Finding(arn) => {
             state.detail_scroll = 0;
-            Vec::new()
+            request_revision_diff(state, &arn)
         }
         Screen::Timeline => {
             let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);

@@ -66,6 +66,9 @@ pub struct RevisionSpec {
     pub deployed_minutes_ago: u32,
     #[serde(default)]
     pub fault: Fault,
+    /// Environment variable names this revision adds (names only, as triage keeps them).
+    #[serde(default)]
+    pub environment: Vec<String>,
     /// For `oom`: a task lives between these many seconds after it starts.
     #[serde(default = "default_fault_after")]
     pub fault_after_seconds: [u32; 2],

@@ -55,6 +55,7 @@ struct SimService {
 struct SimRevision {
     number: u32,
     image: String,
+    environment: Vec<String>,
     fault: Fault,
     fault_after: [u32; 2],
 }
@@ -130,6 +131,7 @@ impl Simulation {
             .map(|(i, r)| SimRevision {
                 number: spec.first_revision + i as u32,
                 image: format!("{}:{}", spec.image, r.tag),
+                environment: r.environment.clone(),
                 fault: r.fault,
                 fault_after: r.fault_after_seconds,
             })
@@ -931,7 +933,11 @@ impl Simulation {
                 memory: s.memory.parse().ok(),
                 memory_reservation: None,
                 command: Vec::new(),
-                environment: vec!["NODE_ENV".into(), "LOG_LEVEL".into()],
+                environment: ["NODE_ENV", "LOG_LEVEL"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain(r.environment.iter().cloned())
+                    .collect(),
                 secrets: vec!["DATABASE_URL".into()],
                 log_group: Some(format!("/ecs/{}/{}", s.cluster, s.name)),
                 log_stream_prefix: Some("ecs".into()),

@@ -100,6 +100,26 @@ impl Workers {
                     let _ = results.send(WorkerResult::Diagnosis { generation, result });
                 });
             }
+            Effect::FetchRevisionDiff {
+                task_arn,
+                before,
+                after,
+            } => {
+                tokio::spawn(async move {
+                    let result = async {
+                        let old = ecs.task_definition(&before).await?;
+                        let new = ecs.task_definition(&after).await?;
+                        Ok(crate::domain::diagnosis::patterns::diff(&old, &new))
+                    }
+                    .await;
+                    let _ = results.send(WorkerResult::RevisionDiff {
+                        task_arn,
+                        before,
+                        after,
+                        result,
+                    });
+                });
+            }
             Effect::PublishShared { incident, entries } => {
                 let Some((shared, _)) = self.shared.clone() else {
                     return;

@@ -81,6 +81,48 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
             Span::styled(runbook.clone(), styles.accent()),
         ]));
     }
+    if let Some(diff) = state
+        .revision_diff
+        .as_ref()
+        .filter(|d| d.after == crate::domain::service::revision_label(&finding.task_definition))
+    {
+        lines.push(Line::from(Span::styled(
+            format!("WHAT CHANGED  {} → {}", diff.before, diff.after),
+            styles.heading(),
+        )));
+        match &diff.changes {
+            None => lines.push(Line::from(Span::styled(
+                "  comparing the task definitions…",
+                styles.muted(),
+            ))),
+            Some(Err(err)) => lines.push(Line::from(Span::styled(
+                format!("  cannot compare: {err}"),
+                styles.muted(),
+            ))),
+            Some(Ok(changes)) if changes.is_empty() => lines.push(Line::from(Span::styled(
+                "  nothing in the task definition (the image tag may point elsewhere now)",
+                styles.muted(),
+            ))),
+            Some(Ok(changes)) => {
+                for c in changes {
+                    // Images read better without the registry host.
+                    let short = |v: &str| {
+                        if c.field.ends_with(".image") {
+                            v.rsplit('/').next().unwrap_or(v).to_string()
+                        } else {
+                            v.to_string()
+                        }
+                    };
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<28}", c.field), styles.muted()),
+                        Span::styled(one_line(&short(&c.before)), styles.text()),
+                        Span::styled(" → ", styles.muted()),
+                        Span::styled(one_line(&short(&c.after)), styles.degraded()),
+                    ]));
+                }
+            }
+        }
+    }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("EVIDENCE", styles.heading())));
     for e in &finding.evidence {
