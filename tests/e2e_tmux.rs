@@ -485,3 +485,53 @@ fn demo_from_home_to_the_oom_finding() {
     tmux.keys(&["q"]);
     wait_for_file(&done);
 }
+
+#[test]
+fn demo_a_findings_logs_are_one_key_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
+    let script = format!(
+        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; touch {done}; sleep 60",
+        home = dir.path().display(),
+        done = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-logs-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the console", |s| s.contains("Services ("));
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "diag"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the diagnosis", |s| s.contains("oom_killed"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the finding", |s| s.contains("EVIDENCE"));
+    tmux.keys(&["l"]);
+    let logs = tmux.wait_for("the task's logs", |s| s.contains("lines up to the stop"));
+    let last = logs
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .nth_back(1)
+        .unwrap_or("");
+    assert!(
+        last.contains("memory high"),
+        "the last line before the kill: {logs}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back on the finding", |s| s.contains("EVIDENCE"));
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+}

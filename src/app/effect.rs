@@ -33,6 +33,10 @@ pub enum Effect {
         before: String,
         after: String,
     },
+    /// A stopped task's container log up to its stop (the task log view).
+    FetchTaskLogs {
+        finding: Box<crate::domain::diagnosis::Finding>,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     /// Append to the attached incident's journal (fsynced before the next message).
@@ -78,6 +82,10 @@ pub enum WorkerResult {
         before: String,
         after: String,
         result: Result<Vec<crate::domain::diagnosis::patterns::Change>, PortError>,
+    },
+    TaskLogs {
+        task_arn: String,
+        logs: crate::domain::diagnosis::LogTail,
     },
     /// An entry as written to the journal, or why it could not be.
     Journaled(Result<Box<Entry>, String>),

@@ -26,6 +26,7 @@ pub enum Action {
     Timeline,
     Diagnosis,
     CopyArn,
+    TaskLogs,
     AddNote,
     AddMilestone,
     ToggleImportant,
@@ -43,6 +44,7 @@ pub enum Scope {
     Timeline,
     Diagnosis,
     Finding,
+    TaskLogs,
     /// Home and events: the screens with a selectable list.
     Lists,
     /// Every screen but home.
@@ -59,6 +61,7 @@ impl Scope {
             Scope::Timeline => matches!(screen, Screen::Timeline),
             Scope::Diagnosis => matches!(screen, Screen::Diagnosis),
             Scope::Finding => matches!(screen, Screen::Finding(_)),
+            Scope::TaskLogs => matches!(screen, Screen::TaskLogs(_)),
             Scope::Lists => matches!(screen, Screen::Home | Screen::Events(_) | Screen::Diagnosis),
             Scope::NotHome => !matches!(screen, Screen::Home),
         }
@@ -179,6 +182,14 @@ pub const BINDINGS: &[Binding] = &[
         help: "why tasks stopped (:diag)",
         scope: Scope::Everywhere,
         hint: Some("diagnose"),
+    },
+    Binding {
+        keys: &[k('l')],
+        label: "l",
+        action: Action::TaskLogs,
+        help: "this task's logs up to its stop",
+        scope: Scope::Finding,
+        hint: Some("logs"),
     },
     Binding {
         keys: &[k('y')],
@@ -318,6 +329,7 @@ mod tests {
             Screen::Timeline,
             Screen::Diagnosis,
             Screen::Finding("arn".into()),
+            Screen::TaskLogs("arn".into()),
         ];
         for screen in &screens {
             let bindings = bindings_for(screen);

@@ -25,6 +25,8 @@ pub enum Screen {
     Diagnosis,
     /// One finding in depth, by task ARN.
     Finding(String),
+    /// A stopped task's container log up to its stop, by task ARN.
+    TaskLogs(String),
 }
 
 /// A layer over the screen that takes the keys first.
@@ -168,6 +170,8 @@ pub struct AppState {
     pub diagnosis_cursor: Cursor,
     /// The revision diff for the finding on screen: (task ARN, before, after, changes).
     pub revision_diff: Option<RevisionDiff>,
+    /// The task log view's lines: (task ARN, lines or why none; None while loading).
+    pub task_logs: Option<(String, Option<crate::domain::diagnosis::LogTail>)>,
     /// Stopped tasks already written to the incident journal (task ARNs).
     pub recorded_tasks: std::collections::HashSet<String>,
     /// Findings kept in the journal, for tasks ECS may have forgotten.
@@ -229,6 +233,7 @@ impl AppState {
             diagnosis: Refreshing::new(now),
             diagnosis_cursor: Cursor::default(),
             revision_diff: None,
+            task_logs: None,
             recorded_tasks: Default::default(),
             journal_findings: Vec::new(),
             width: 80,

@@ -373,6 +373,13 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             state.diagnosis_cursor = moved(state.diagnosis_cursor, 0, len, rows);
             return effects;
         }
+        WorkerResult::TaskLogs { task_arn, logs } => {
+            if let Some((arn, lines)) = &mut state.task_logs {
+                if *arn == task_arn {
+                    *lines = Some(logs);
+                }
+            }
+        }
         WorkerResult::RevisionDiff {
             task_arn,
             before,
@@ -621,6 +628,12 @@ fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::AllEvents => return go(state, Screen::Events(None)),
         Action::Timeline => return go(state, Screen::Timeline),
         Action::Diagnosis => return go(state, Screen::Diagnosis),
+        Action::TaskLogs => {
+            if let Screen::Finding(arn) = &state.screen {
+                let arn = arn.clone();
+                return go(state, Screen::TaskLogs(arn));
+            }
+        }
         Action::CopyArn => {
             if let Screen::Finding(arn) = &state.screen {
                 let arn = arn.clone();
@@ -799,6 +812,23 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
             state.detail_scroll = 0;
             request_revision_diff(state, &arn)
         }
+        Screen::TaskLogs(arn) => {
+            state.detail_scroll = 0; // counted from the end: the lines right before the stop
+            let finding = state
+                .diagnosis
+                .data
+                .as_ref()
+                .and_then(|r| r.findings.iter().find(|f| f.task_arn == arn))
+                .or_else(|| state.journal_findings.iter().find(|f| f.task_arn == arn))
+                .cloned();
+            state.task_logs = Some((arn, None));
+            match finding {
+                Some(finding) => vec![Effect::FetchTaskLogs {
+                    finding: Box::new(finding),
+                }],
+                None => Vec::new(),
+            }
+        }
         Screen::Timeline => {
             let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {
@@ -838,7 +868,7 @@ fn open_selected(state: &mut AppState) -> Vec<Effect> {
                 None => Vec::new(),
             };
         }
-        Screen::Service(_) | Screen::Timeline | Screen::Finding(_) => None,
+        Screen::Service(_) | Screen::Timeline | Screen::Finding(_) | Screen::TaskLogs(_) => None,
     };
     match key {
         Some(key) => go(state, Screen::Service(key)),
@@ -940,9 +970,20 @@ fn move_by(state: &mut AppState, delta: i64) {
             state.diagnosis_cursor = moved(state.diagnosis_cursor, delta, len, rows);
         }
         Screen::Finding(_) => {
-            // Scrolls the finding's text; the view clamps at its end.
+            // Scrolls the finding's text (a few screens at most); the view clamps at its end.
             let target = (state.detail_scroll as i64).saturating_add(delta);
-            state.detail_scroll = target.clamp(0, 500) as usize;
+            state.detail_scroll = target.clamp(0, 80) as usize;
+        }
+        Screen::TaskLogs(_) => {
+            // Counted from the end (the stop): down comes closer to it.
+            let len = match &state.task_logs {
+                Some((_, Some(crate::domain::diagnosis::LogTail::Lines { lines, .. }))) => {
+                    lines.len()
+                }
+                _ => 0,
+            };
+            let target = (state.detail_scroll as i64).saturating_sub(delta);
+            state.detail_scroll = target.clamp(0, len.saturating_sub(1) as i64) as usize;
         }
         Screen::Timeline => {
             let rows = rows.saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
@@ -1031,9 +1072,11 @@ fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
             let cursor = match state.screen {
                 Screen::Home => state.home,
                 Screen::Events(_) => state.events,
-                Screen::Service(_) | Screen::Timeline | Screen::Diagnosis | Screen::Finding(_) => {
-                    return Vec::new()
-                }
+                Screen::Service(_)
+                | Screen::Timeline
+                | Screen::Diagnosis
+                | Screen::Finding(_)
+                | Screen::TaskLogs(_) => return Vec::new(),
             };
             let index = cursor.offset + (row - top) as usize;
             let len = match state.screen {

@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             Screen::Timeline => screens::timeline::draw(frame, body, state, &styles),
             Screen::Diagnosis => screens::diagnosis::draw(frame, body, state, &styles),
             Screen::Finding(arn) => screens::finding::draw(frame, body, state, &styles, arn),
+            Screen::TaskLogs(arn) => screens::task_logs::draw(frame, body, state, &styles, arn),
         }
     }
     if footer_rows > 0 {

@@ -136,7 +136,21 @@ pub async fn fetch_diagnosis(
 
 /// The container's last lines before it stopped, from its awslogs stream
 /// `<prefix>/<container>/<task-id>`, or why there are none.
-async fn log_tail(logs: &dyn LogsPort, finding: &Finding, td: Option<&TaskDefinition>) -> LogTail {
+pub async fn log_tail(
+    logs: &dyn LogsPort,
+    finding: &Finding,
+    td: Option<&TaskDefinition>,
+) -> LogTail {
+    log_tail_of(logs, finding, td, LOG_TAIL_LINES).await
+}
+
+/// The last `limit` lines of the finding's container before it stopped.
+pub async fn log_tail_of(
+    logs: &dyn LogsPort,
+    finding: &Finding,
+    td: Option<&TaskDefinition>,
+    limit: usize,
+) -> LogTail {
     let missing = |why: String| LogTail::Missing { why };
     let Some(td) = td else {
         return missing(
@@ -159,7 +173,7 @@ async fn log_tail(logs: &dyn LogsPort, finding: &Finding, td: Option<&TaskDefini
     };
     let stream = format!("{prefix}/{}/{}", container.name, finding.task_id);
     let before = finding.stopped_at.unwrap_or_else(Utc::now);
-    match logs.tail(group, &stream, before, LOG_TAIL_LINES).await {
+    match logs.tail(group, &stream, before, limit).await {
         Ok(lines) if lines.is_empty() => {
             missing(format!("{group} {stream} has no lines before the stop"))
         }
@@ -240,4 +254,14 @@ fn cluster_of(task: &str) -> Option<String> {
     let tail = task.split_once(":task/")?.1;
     let (cluster, _) = tail.rsplit_once('/')?;
     Some(cluster.to_string())
+}
+
+/// Lines a task's container wrote up to its stop, for the task log view.
+pub const TASK_LOG_LINES: usize = 500;
+
+/// The task log view's lines: the task definition is read (cached) to find
+/// the container's awslogs stream.
+pub async fn fetch_task_logs(ecs: &dyn EcsPort, logs: &dyn LogsPort, finding: &Finding) -> LogTail {
+    let td = ecs.task_definition(&finding.task_definition).await.ok();
+    log_tail_of(logs, finding, td.as_ref(), TASK_LOG_LINES).await
 }

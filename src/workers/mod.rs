@@ -120,6 +120,19 @@ impl Workers {
                     });
                 });
             }
+            Effect::FetchTaskLogs { finding } => {
+                let Some(logs) = self.logs.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let lines =
+                        diagnosis::fetch_task_logs(ecs.as_ref(), logs.as_ref(), &finding).await;
+                    let _ = results.send(WorkerResult::TaskLogs {
+                        task_arn: finding.task_arn.clone(),
+                        logs: lines,
+                    });
+                });
+            }
             Effect::PublishShared { incident, entries } => {
                 let Some((shared, _)) = self.shared.clone() else {
                     return;

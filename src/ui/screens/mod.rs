@@ -5,4 +5,5 @@ pub mod events;
 pub mod finding;
 pub mod home;
 pub mod service;
+pub mod task_logs;
 pub mod timeline;

@@ -126,6 +126,10 @@ fn breadcrumb(state: &AppState) -> String {
         Screen::Events(None) => "Services › Events of all clusters".to_string(),
         Screen::Timeline => "Services › Timeline".to_string(),
         Screen::Diagnosis => "Services › Diagnosis".to_string(),
+        Screen::TaskLogs(arn) => format!(
+            "Services › Diagnosis › task {} › logs",
+            crate::ui::format::short_id(crate::domain::service::arn_name(arn))
+        ),
         Screen::Finding(arn) => format!(
             "Services › Diagnosis › task {}",
             crate::ui::format::short_id(crate::domain::service::arn_name(arn))
