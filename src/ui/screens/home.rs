@@ -81,7 +81,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
             vec![
-                "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "ROLLOUT", "CHANGED", "REASON",
+                "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "ROLLOUT", "CHANGED", "STOPS",
+                "REASON",
             ],
             vec![
                 Constraint::Length(12),
@@ -91,6 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                 Constraint::Length(revision_width),
                 Constraint::Length(11),
                 Constraint::Length(7),
+                Constraint::Length(15),
                 Constraint::Fill(1),
             ],
         )
@@ -132,10 +134,9 @@ fn row<'a>(
     }
     let revision = s.revision_label();
     let changed = since(state.now, s.last_changed());
-    let reason = match state.loop_of(&s.cluster, &s.name) {
-        Some(pattern) => format!("{} · {}", pattern.short(), one_line(&r.verdict.reason)),
-        None => one_line(&r.verdict.reason),
-    };
+    // A live restart loop: its own column when wide, in front of the reason when narrow.
+    let stops = state.loop_of(&s.cluster, &s.name).map(|p| p.short());
+    let reason = one_line(&r.verdict.reason);
     let cells: Vec<Cell> = if wide {
         vec![
             Cell::from(Span::styled(health_text, styles.health(health))),
@@ -145,9 +146,14 @@ fn row<'a>(
             Cell::from(revision),
             Cell::from(rollout(r)),
             Cell::from(changed),
+            Cell::from(Span::styled(stops.unwrap_or_default(), styles.critical())),
             Cell::from(Span::styled(reason, styles.health(health))),
         ]
     } else {
+        let reason = match stops {
+            Some(stops) => format!("{stops} · {reason}"),
+            None => reason,
+        };
         let rev = revision
             .rsplit_once(':')
             .map(|(_, n)| n.to_string())
