@@ -56,6 +56,41 @@ impl Drop for Tmux {
     }
 }
 
+/// The demo console in its own tmux server and home; returns the temp dir
+/// (kept alive), the tmux handle and the file that appears when it exits.
+fn demo_console(
+    label: &str,
+    width: u16,
+    height: u16,
+) -> (tempfile::TempDir, Tmux, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
+    let script = format!(
+        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; touch {done}; sleep 60",
+        home = dir.path().display(),
+        done = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-{label}-{}", std::process::id()),
+    };
+    let (w, h) = (width.to_string(), height.to_string());
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        &w,
+        "-y",
+        &h,
+        "sh",
+        "-c",
+        &script,
+    ]);
+    (dir, tmux, done)
+}
+
 fn wait_for_file(path: &Path) {
     let start = Instant::now();
     while !path.exists() {
@@ -427,30 +462,7 @@ fn two_terminals_one_timeline_through_the_shared_log() {
 
 #[test]
 fn demo_from_home_to_the_oom_finding() {
-    let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_triage");
-    let done = dir.path().join("done");
-    let script = format!(
-        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; touch {done}; sleep 60",
-        home = dir.path().display(),
-        done = done.display(),
-    );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-diag-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "32",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let (_dir, tmux, done) = demo_console("diag", 120, 32);
     // The loop shows on the home screen once stopped tasks are read.
     tmux.wait_for("the loop on the home screen", |s| s.contains("× OOM in"));
     tmux.keys(&["d"]);
@@ -488,30 +500,7 @@ fn demo_from_home_to_the_oom_finding() {
 
 #[test]
 fn demo_a_findings_logs_are_one_key_away() {
-    let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_triage");
-    let done = dir.path().join("done");
-    let script = format!(
-        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; touch {done}; sleep 60",
-        home = dir.path().display(),
-        done = done.display(),
-    );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-logs-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let (_dir, tmux, done) = demo_console("logs", 120, 30);
     tmux.wait_for("the console", |s| s.contains("Services ("));
     tmux.keys(&[":"]);
     tmux.keys(&["-l", "diag"]);

@@ -134,6 +134,24 @@ impl AwsAccount {
         }
     }
 
+    /// DescribeTasks, 100 at a time.
+    async fn describe_task_batches(&self, cluster: &str, arns: &[String]) -> PortResult<Vec<Task>> {
+        let mut tasks = Vec::with_capacity(arns.len());
+        for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
+            let out = self
+                .call(&self.reads, "DescribeTasks", || {
+                    self.ecs
+                        .describe_tasks()
+                        .cluster(cluster)
+                        .set_tasks(Some(batch.to_vec()))
+                        .send()
+                })
+                .await?;
+            tasks.extend(out.tasks().iter().map(convert::task));
+        }
+        Ok(tasks)
+    }
+
     async fn describe_services(&self, cluster: &str, arns: &[String]) -> PortResult<Vec<Service>> {
         let mut services = Vec::with_capacity(arns.len());
         for batch in arns.chunks(DESCRIBE_SERVICES_BATCH) {
@@ -268,25 +286,9 @@ impl EcsPort for AwsAccount {
                 }
             }
             let group = format!("service:{service}");
-            let mut tasks = Vec::with_capacity(arns.len());
-            for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
-                let out = self
-                    .call(&self.reads, "DescribeTasks", || {
-                        self.ecs
-                            .describe_tasks()
-                            .cluster(cluster)
-                            .set_tasks(Some(batch.to_vec()))
-                            .send()
-                    })
-                    .await?;
-                tasks.extend(
-                    out.tasks()
-                        .iter()
-                        .map(convert::task)
-                        // ListTasks' serviceName filter is not honoured everywhere: check the group.
-                        .filter(|t| t.group.as_deref() == Some(group.as_str())),
-                );
-            }
+            let mut tasks = self.describe_task_batches(cluster, &arns).await?;
+            // ListTasks' serviceName filter is not honoured everywhere: check the group.
+            tasks.retain(|t| t.group.as_deref() == Some(group.as_str()));
             tasks.sort_by(|a, b| {
                 b.stopped_at
                     .cmp(&a.stopped_at)
@@ -301,22 +303,7 @@ impl EcsPort for AwsAccount {
         cluster: &'a str,
         tasks: &'a [String],
     ) -> PortFuture<'a, Vec<Task>> {
-        Box::pin(async move {
-            let mut found = Vec::with_capacity(tasks.len());
-            for batch in tasks.chunks(DESCRIBE_TASKS_BATCH) {
-                let out = self
-                    .call(&self.reads, "DescribeTasks", || {
-                        self.ecs
-                            .describe_tasks()
-                            .cluster(cluster)
-                            .set_tasks(Some(batch.to_vec()))
-                            .send()
-                    })
-                    .await?;
-                found.extend(out.tasks().iter().map(convert::task));
-            }
-            Ok(found)
-        })
+        Box::pin(self.describe_task_batches(cluster, tasks))
     }
 
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {

@@ -65,19 +65,7 @@ pub async fn run(
     for (service, err) in &report.errors {
         eprintln!("warning: stopped tasks of {service} could not be read: {err}");
     }
-    match args.output {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report, now))?),
-        Format::Text => print!("{}", to_text(&report)),
-    }
-    let critical = report
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Critical);
-    Ok(if args.fail_on_critical && critical {
-        exit::PROBLEM_FOUND
-    } else {
-        exit::OK
-    })
+    print_report(args, &report, now)
 }
 
 /// `--task`: the given tasks; those ECS forgot come from the incident journals.
@@ -132,12 +120,19 @@ async fn run_tasks(
         findings,
         ..Default::default()
     };
+    let code = print_report(args, &report, now)?;
+    Ok(if unknown { exit::USAGE } else { code })
+}
+
+/// Print the report as asked; the exit code `--fail-on-critical` asks for.
+fn print_report(
+    args: &DiagnoseArgs,
+    report: &DiagnosisReport,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<u8> {
     match args.output {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report, now))?),
-        Format::Text => print!("{}", to_text(&report)),
-    }
-    if unknown {
-        return Ok(exit::USAGE);
+        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(report, now))?),
+        Format::Text => print!("{}", to_text(report)),
     }
     let critical = report
         .findings
