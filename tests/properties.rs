@@ -86,3 +86,61 @@ proptest! {
         if v.health == Health::Healthy { prop_assert!(running >= desired); }
     }
 }
+
+proptest! {
+    #[test]
+    fn diagnosis_never_panics_and_its_evidence_is_clean(
+        stop_code in proptest::option::of("[A-Za-z]{0,30}"),
+        reason in proptest::option::of(any::<String>()),
+        containers in proptest::collection::vec(
+            (proptest::option::of(any::<i32>()), proptest::option::of(any::<String>()), any::<bool>()),
+            0..4,
+        ),
+    ) {
+        let task = triage::domain::Task {
+            arn: "arn:aws:ecs:eu-west-1:1:task/c/t".into(),
+            id: "t".into(),
+            cluster: "c".into(),
+            group: Some("service:s".into()),
+            task_definition: "td:1".into(),
+            last_status: "STOPPED".into(),
+            desired_status: "STOPPED".into(),
+            health_status: None,
+            started_by: None,
+            launch_type: None,
+            availability_zone: None,
+            cpu: None,
+            memory: None,
+            created_at: None,
+            started_at: None,
+            stopping_at: None,
+            stopped_at: None,
+            stop_code,
+            stopped_reason: reason,
+            containers: containers
+                .iter()
+                .enumerate()
+                .map(|(i, (exit_code, reason, _))| triage::domain::Container {
+                    name: format!("c{i}"),
+                    image: None,
+                    last_status: None,
+                    exit_code: *exit_code,
+                    reason: reason.clone(),
+                    health_status: None,
+                })
+                .collect(),
+        };
+        let essential: Vec<String> = containers
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, essential))| *essential)
+            .map(|(i, _)| format!("c{i}"))
+            .collect();
+        let finding = triage::domain::diagnosis::diagnose(&task, Some(&essential));
+        prop_assert!(!finding.title.is_empty());
+        for e in &finding.evidence {
+            prop_assert!(!e.value.chars().any(is_unsafe), "{:?}", e);
+        }
+        prop_assert!(!finding.stopped_reason.unwrap_or_default().chars().any(is_unsafe));
+    }
+}
