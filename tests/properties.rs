@@ -144,3 +144,70 @@ proptest! {
         prop_assert!(!finding.stopped_reason.unwrap_or_default().chars().any(is_unsafe));
     }
 }
+
+proptest! {
+    #[test]
+    fn the_matcher_never_panics(id in "[a-zA-Z0-9-]{1,20}", message in any::<String>()) {
+        let m = triage::domain::logsearch::Matcher::new(&id, &[]).unwrap();
+        let _ = m.matches(&message);
+    }
+
+    #[test]
+    fn a_near_miss_id_never_matches_and_the_id_itself_does(
+        id in "[a-z]{3,8}-[0-9]{1,6}",
+        extra in "[a-z0-9]{1,3}",
+        before in "[ =,(\\[]{0,3}",
+        after in "[ ),\\]]{0,3}",
+    ) {
+        let m = triage::domain::logsearch::Matcher::new(&id, &[]).unwrap();
+        let near_text = format!("request {id}{extra} failed");
+        let near_json = format!("{{\"correlationId\":\"{id}{extra}\"}}");
+        let spaced = format!("request{before}{id}{after} failed");
+        let nested = format!("{{\"level\":\"info\",\"ctx\":{{\"requestId\":\"{id}\"}}}}");
+        prop_assert!(!m.matches(&near_text));
+        prop_assert!(!m.matches(&near_json));
+        prop_assert!(m.matches(&spaced) || before.is_empty() || after.is_empty());
+        prop_assert!(m.matches(&nested));
+    }
+
+    #[test]
+    fn the_merge_releases_every_event_once_in_time_order(
+        pages in proptest::collection::vec((0usize..4, proptest::collection::vec(0i64..1000, 0..20)), 0..30),
+    ) {
+        use chrono::TimeZone;
+        use triage::domain::logsearch::{LogEvent, Merger};
+        let groups: Vec<String> = (0..4).map(|g| format!("g{g}")).collect();
+        let mut merger = Merger::new(&groups);
+        let mut clock = [0i64; 4];
+        let mut sent = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (g, mut times) in pages {
+            times.sort();
+            let events: Vec<LogEvent> = times
+                .iter()
+                .map(|t| {
+                    // Each group pages forward in time.
+                    let ts = clock[g].max(*t);
+                    clock[g] = ts;
+                    sent.insert((g, ts));
+                    LogEvent {
+                        group: groups[g].clone(),
+                        stream: "s".into(),
+                        timestamp: chrono::Utc.timestamp_opt(1_769_569_920 + ts, 0).unwrap(),
+                        ingestion: None,
+                        event_id: None,
+                        message: format!("{g}-{ts}"),
+                    }
+                })
+                .collect();
+            merger.push(&groups[g], events);
+            out.extend(merger.ready());
+        }
+        for g in &groups {
+            merger.finish(g);
+        }
+        out.extend(merger.ready());
+        prop_assert!(out.windows(2).all(|w| w[0].timestamp <= w[1].timestamp), "time order");
+        prop_assert_eq!(out.len(), sent.len(), "every distinct event once");
+    }
+}

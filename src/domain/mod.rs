@@ -8,6 +8,7 @@ pub mod clock;
 pub mod diagnosis;
 pub mod error;
 pub mod health;
+pub mod logsearch;
 pub mod ports;
 pub mod ranking;
 pub mod sanitize;

@@ -1,0 +1,11 @@
+//! Correlation-ID log search, the pure parts: deciding whether a log line
+//! really carries the ID (the server's quoted-term filter is only a first
+//! pass), building the server-side filter, and merging many groups' pages into
+//! one time-ordered stream as they arrive. The engines that call CloudWatch
+//! Logs live in `aws/` and `workers/`.
+
+pub mod matcher;
+pub mod merge;
+
+pub use matcher::{filter_pattern, Matcher, DEFAULT_FIELDS};
+pub use merge::{LogEvent, Merger};
