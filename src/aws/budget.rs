@@ -49,14 +49,9 @@ impl Budget {
     }
 }
 
-/// How long to wait before retry `attempt` (0-based): "full jitter" —
-/// uniformly random up to an exponentially growing cap.
+/// How long to wait before retry `attempt`: the domain's formula with a random draw.
 pub fn backoff_delay(attempt: u32, base: Duration, cap: Duration) -> Duration {
-    let ceiling = base
-        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-        .min(cap);
-    let millis = ceiling.as_millis().max(1) as u64;
-    Duration::from_millis(fastrand::u64(millis / 4..=millis))
+    crate::domain::backoff::backoff_delay(attempt, base, cap, fastrand::f64())
 }
 
 #[cfg(test)]
@@ -64,7 +59,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_grows_and_is_capped() {
+    fn backoff_is_jittered_within_its_band() {
         let base = Duration::from_millis(100);
         let cap = Duration::from_secs(2);
         for _ in 0..100 {

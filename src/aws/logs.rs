@@ -3,7 +3,8 @@
 
 use super::budget::Budget;
 use super::errors::{map_sdk_error, ErrorContext};
-use crate::domain::ports::{LogLine, LogsPort, PortFuture};
+use crate::domain::logsearch::LogEvent;
+use crate::domain::ports::{FilterPage, LogLine, LogSearchPort, LogsPort, PortFuture};
 use crate::domain::PortError;
 use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
@@ -76,6 +77,59 @@ impl LogsPort for AwsLogs {
             lines.sort_by_key(|l| l.timestamp);
             let skip = lines.len().saturating_sub(limit);
             Ok(lines.split_off(skip))
+        })
+    }
+}
+
+impl LogSearchPort for AwsLogs {
+    fn filter_page<'a>(
+        &'a self,
+        group: &'a str,
+        pattern: &'a str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        token: Option<String>,
+    ) -> PortFuture<'a, FilterPage> {
+        Box::pin(async move {
+            self.budget.acquire().await;
+            let out = self
+                .logs
+                .filter_log_events()
+                .log_group_name(group)
+                .filter_pattern(pattern)
+                .start_time(start.timestamp_millis())
+                .end_time(end.timestamp_millis())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|err| {
+                    if err.code() == Some("ResourceNotFoundException") {
+                        PortError::NotFound {
+                            what: "log group".into(),
+                            message: format!("{group} does not exist"),
+                        }
+                    } else {
+                        map_sdk_error("FilterLogEvents", err, &self.ctx)
+                    }
+                })?;
+            let events = out
+                .events()
+                .iter()
+                .filter_map(|e| {
+                    Some(LogEvent {
+                        group: group.to_string(),
+                        stream: e.log_stream_name().unwrap_or_default().to_string(),
+                        timestamp: DateTime::from_timestamp_millis(e.timestamp()?)?,
+                        ingestion: e.ingestion_time().and_then(DateTime::from_timestamp_millis),
+                        event_id: e.event_id().map(str::to_string),
+                        message: e.message().unwrap_or_default().to_string(),
+                    })
+                })
+                .collect();
+            Ok(FilterPage {
+                events,
+                next_token: out.next_token().map(str::to_string),
+            })
         })
     }
 }

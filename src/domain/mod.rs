@@ -4,6 +4,7 @@
 //! or reads the clock: time comes in through [`clock::Clock`] and the outside
 //! world through the traits in [`ports`].
 
+pub mod backoff;
 pub mod clock;
 pub mod diagnosis;
 pub mod error;

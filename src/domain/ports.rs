@@ -236,3 +236,23 @@ pub trait LogsPort: Send + Sync {
         limit: usize,
     ) -> PortFuture<'a, Vec<LogLine>>;
 }
+
+/// One page of FilterLogEvents-style results for one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterPage {
+    pub events: Vec<crate::domain::logsearch::LogEvent>,
+    /// More may remain (even after an empty page) while this is present.
+    pub next_token: Option<String>,
+}
+
+/// Searching log groups with a server-side filter pattern, page by page.
+pub trait LogSearchPort: Send + Sync {
+    fn filter_page<'a>(
+        &'a self,
+        group: &'a str,
+        pattern: &'a str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        token: Option<String>,
+    ) -> PortFuture<'a, FilterPage>;
+}

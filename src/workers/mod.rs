@@ -3,6 +3,7 @@
 
 pub mod detail;
 pub mod diagnosis;
+pub mod logsearch;
 pub mod share;
 pub mod status;
 

@@ -1,0 +1,168 @@
+//! The `filter` search engine: FilterLogEvents fanned out over every group at
+//! once, each group paged until its token is really gone (empty pages do not
+//! end a search; a repeated token does), throttling backed off with jitter,
+//! every hit checked exactly on the client and merged by time as it arrives.
+//! What was searched, and how each group ended, is part of the answer.
+
+use crate::domain::logsearch::{filter_pattern, LogEvent, Matcher, Merger};
+use crate::domain::ports::LogSearchPort;
+use crate::domain::PortError;
+use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt};
+use std::time::Duration;
+
+/// How one group's search ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupOutcome {
+    Done {
+        pages: usize,
+        hits: usize,
+        throttled: u32,
+    },
+    Missing,
+    AccessDenied(String),
+    /// Gave up (throttled too long, network…): the result is incomplete.
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchResult {
+    /// Every hit, in time order.
+    pub events: Vec<LogEvent>,
+    /// Per group, in the order given.
+    pub groups: Vec<(String, GroupOutcome)>,
+}
+
+impl SearchResult {
+    pub fn complete(&self) -> bool {
+        self.groups
+            .iter()
+            .all(|(_, o)| matches!(o, GroupOutcome::Done { .. }))
+    }
+}
+
+/// Groups searched at once (the shared token bucket paces the calls).
+pub const GROUPS_AT_ONCE: usize = 8;
+/// Retries of one page while the service throttles.
+pub const THROTTLE_RETRIES: u32 = 6;
+
+/// Search `groups` for `matcher`'s ID between `start` and `end`. `on_hits`
+/// gets hits as soon as their order is certain.
+pub async fn filter_search(
+    port: &dyn LogSearchPort,
+    groups: &[String],
+    matcher: &Matcher,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    mut on_hits: impl FnMut(&[LogEvent]),
+) -> SearchResult {
+    let pattern = filter_pattern(matcher.id());
+    let (tx, mut rx) =
+        tokio::sync::mpsc::unbounded_channel::<(String, Result<Vec<LogEvent>, GroupOutcome>)>();
+    // The senders live in the search futures only, so the receiver ends when they do.
+    let searches = stream::iter(groups.iter().cloned())
+        .map(move |group| {
+            let tx = tx.clone();
+            let pattern = pattern.clone();
+            async move {
+                let outcome = search_group(port, &group, &pattern, start, end, matcher, |hits| {
+                    let _ = tx.send((group.clone(), Ok(hits)));
+                })
+                .await;
+                let _ = tx.send((group, Err(outcome)));
+            }
+        })
+        .buffer_unordered(GROUPS_AT_ONCE)
+        .collect::<Vec<()>>();
+
+    let mut merger = Merger::new(groups);
+    let mut events = Vec::new();
+    let mut outcomes: Vec<(String, GroupOutcome)> = Vec::new();
+    let receive = async {
+        while let Some((group, message)) = rx.recv().await {
+            match message {
+                Ok(hits) => merger.push(&group, hits),
+                Err(outcome) => {
+                    merger.finish(&group);
+                    outcomes.push((group, outcome));
+                }
+            }
+            let ready = merger.ready();
+            if !ready.is_empty() {
+                on_hits(&ready);
+                events.extend(ready);
+            }
+        }
+    };
+    futures::join!(searches, receive);
+    let rest = merger.drain();
+    if !rest.is_empty() {
+        on_hits(&rest);
+        events.extend(rest);
+    }
+    outcomes.sort_by_key(|(g, _)| groups.iter().position(|x| x == g));
+    SearchResult {
+        events,
+        groups: outcomes,
+    }
+}
+
+async fn search_group(
+    port: &dyn LogSearchPort,
+    group: &str,
+    pattern: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    matcher: &Matcher,
+    mut send: impl FnMut(Vec<LogEvent>),
+) -> GroupOutcome {
+    let (mut pages, mut hits, mut throttled) = (0usize, 0usize, 0u32);
+    let mut token: Option<String> = None;
+    let mut retries = 0;
+    loop {
+        match port
+            .filter_page(group, pattern, start, end, token.clone())
+            .await
+        {
+            Ok(page) => {
+                retries = 0;
+                pages += 1;
+                let matched: Vec<LogEvent> = page
+                    .events
+                    .into_iter()
+                    .filter(|e| matcher.matches(&e.message))
+                    .collect();
+                hits += matched.len();
+                send(matched);
+                match page.next_token {
+                    // Empty pages can come while more remain: keep going.
+                    Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+                    // Absent, or the same token twice: the end.
+                    _ => {
+                        return GroupOutcome::Done {
+                            pages,
+                            hits,
+                            throttled,
+                        }
+                    }
+                }
+            }
+            Err(PortError::Throttled { .. }) if retries < THROTTLE_RETRIES => {
+                throttled += 1;
+                retries += 1;
+                let delay = crate::domain::backoff::backoff_delay(
+                    retries,
+                    Duration::from_millis(200),
+                    Duration::from_secs(5),
+                    fastrand::f64(),
+                );
+                tokio::time::sleep(delay).await;
+            }
+            Err(PortError::NotFound { .. }) => return GroupOutcome::Missing,
+            Err(PortError::AccessDenied { message, .. }) => {
+                return GroupOutcome::AccessDenied(message)
+            }
+            Err(err) => return GroupOutcome::Failed(err.to_string()),
+        }
+    }
+}
