@@ -67,6 +67,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             )
             .await
         }
+        Command::Logs(args) => {
+            let account = open_account(&settings).await?;
+            let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
+            triage::cli::logs::run(args, ecs, search, &settings.clusters, clock.as_ref()).await
+        }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {
             let shared = open_shared(&settings).await?;

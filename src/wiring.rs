@@ -4,7 +4,7 @@
 use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
-use crate::domain::ports::{EcsPort, LogsPort, ReadOnly, SharedTimeline};
+use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, ReadOnly, SharedTimeline};
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use chrono::{DateTime, Utc};
@@ -41,27 +41,30 @@ fn connection(settings: &Settings) -> Connection {
 pub struct Account {
     pub ecs: Arc<dyn EcsPort>,
     pub logs: Arc<dyn LogsPort>,
+    pub search: Arc<dyn LogSearchPort>,
 }
 
 /// Build the account the settings ask for (read-only when asked).
 pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
-    let (ecs, logs): (Arc<dyn EcsPort>, Arc<dyn LogsPort>) = match &settings.source {
+    type Ports = (Arc<dyn EcsPort>, Arc<dyn LogsPort>, Arc<dyn LogSearchPort>);
+    let (ecs, logs, search): Ports = match &settings.source {
         AccountSource::Demo { scenario } => {
             let scenario = Scenario::load(scenario)?;
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
-            (demo.clone(), demo)
+            (demo.clone(), demo.clone(), demo)
         }
         AccountSource::Aws { profile, .. } => {
             let conn = connection(settings);
             let config = crate::aws::load_config(&conn).await?;
-            let logs = crate::aws::logs::AwsLogs::new(
+            let logs = Arc::new(crate::aws::logs::AwsLogs::new(
                 &config,
                 profile.clone(),
                 settings.aws.ecs_reads_per_second,
-            );
+            ));
             (
                 Arc::new(AwsAccount::with_config(&config, &conn)),
-                Arc::new(logs),
+                logs.clone(),
+                logs,
             )
         }
     };
@@ -70,7 +73,7 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
     } else {
         ecs
     };
-    Ok(Account { ecs, logs })
+    Ok(Account { ecs, logs, search })
 }
 
 /// The shared incident log, when `--share` (or `share = true`) asks for it.

@@ -572,3 +572,142 @@ fn diagnose_given_tasks_and_tasks_only_the_journal_remembers() {
         .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--cluster"));
 }
+
+#[test]
+fn logs_follows_one_request_as_json_lines_with_grep_like_exit_codes() {
+    let home = tempfile::tempdir().unwrap();
+    // An ID the demo's chatbot-api logged.
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "-o", "json"])
+        .assert()
+        .success();
+    let doc = json(&out.get_output().stdout);
+    let id = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["log_tail"].as_array().unwrap().clone())
+        .find_map(|l| {
+            let fields: serde_json::Value = serde_json::from_str(l["message"].as_str()?).ok()?;
+            fields["correlationId"].as_str().map(str::to_string)
+        })
+        .expect("a correlation ID in the demo's logs");
+
+    let out = triage(&home)
+        .args(["--demo", "logs", &id, "-o", "json"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        for key in [
+            "timestamp",
+            "service",
+            "log_group",
+            "log_stream",
+            "task_id",
+            "message",
+            "fields",
+        ] {
+            assert!(line.get(key).is_some(), "{key} missing in {line}");
+        }
+        assert_eq!(line["fields"]["correlationId"], id.as_str());
+    }
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.contains("searched 9 log groups"), "{stderr}");
+
+    // Nothing matched: exit 1, like grep.
+    triage(&home)
+        .args(["--demo", "logs", "req-00000000"])
+        .assert()
+        .code(1);
+    // Bad input: exit 2 with the reason.
+    let out = triage(&home).args(["--demo", "logs", " "]).assert().code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("empty"));
+    let out = triage(&home)
+        .args(["--demo", "logs", "x", "--start", "03:00", "--end", "02:00"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("window is empty"));
+    triage(&home)
+        .args(["--demo", "logs", "x", "--since", "1h", "--start", "03:00"])
+        .assert()
+        .code(2);
+}
+
+#[tokio::test]
+async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
+    let region = fresh_region();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .endpoint_url(&moto().endpoint)
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .load()
+        .await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    logs.create_log_group()
+        .log_group_name("/ecs/api")
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name("/ecs/api")
+        .log_stream_name("ecs/api/task1")
+        .send()
+        .await
+        .unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    let events = [
+        "{\"correlationId\":\"abc-1\"}",
+        "{\"correlationId\":\"abc-12\"}",
+        "abc-1 plain",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, m)| {
+        aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+            .timestamp(now - 60_000 + i as i64)
+            .message(*m)
+            .build()
+            .unwrap()
+    })
+    .collect();
+    logs.put_log_events()
+        .log_group_name("/ecs/api")
+        .log_stream_name("ecs/api/task1")
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = aws_triage(&home, region)
+        .args([
+            "logs",
+            "abc-1",
+            "--log-group",
+            "/ecs/api",
+            "--log-group",
+            "/ecs/gone",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        stdout.lines().count(),
+        2,
+        "the JSON hit and the plain-text hit, not the near miss: {stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("INCOMPLETE") && stderr.contains("/ecs/gone: missing"),
+        "{stderr}"
+    );
+}

@@ -6,6 +6,7 @@
 pub mod diagnose;
 pub mod exit;
 pub mod incident;
+pub mod logs;
 pub mod output;
 pub mod status;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Why tasks stopped: each stopped task decoded, and the patterns across them
     Diagnose(diagnose::DiagnoseArgs),
+    /// Every log line of one request across every service, merged by time
+    Logs(logs::LogsArgs),
     /// The incident journal: start, note, milestone, close, export
     Incident(incident::IncidentArgs),
 }

@@ -82,6 +82,25 @@ impl crate::domain::ports::LogsPort for DemoAccount {
     }
 }
 
+impl crate::domain::ports::LogSearchPort for DemoAccount {
+    fn filter_page<'a>(
+        &'a self,
+        group: &'a str,
+        pattern: &'a str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        _token: Option<String>,
+    ) -> PortFuture<'a, crate::domain::ports::FilterPage> {
+        let term = pattern.trim_matches('"').replace("\\\"", "\"");
+        Box::pin(self.with_sim(move |s| {
+            Ok(crate::domain::ports::FilterPage {
+                events: s.filter_logs(group, &term, start, end)?,
+                next_token: None,
+            })
+        }))
+    }
+}
+
 impl EcsPort for DemoAccount {
     fn identity(&self) -> PortFuture<'_, AccountIdentity> {
         Box::pin(async move { Ok(self.with_sim(|s| s.identity()).await) })

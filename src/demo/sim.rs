@@ -706,14 +706,14 @@ impl Simulation {
                 ));
             } else {
                 let id = format!("req-{:08x}", rng.u32(..));
-                lines.push(line(
-                    at,
-                    "info",
-                    format!(
-                        "POST /api/chat 200 in {} ms correlationId={id}",
+                lines.push(crate::domain::ports::LogLine {
+                    timestamp: at,
+                    message: format!(
+                        r#"{{"level":"info","service":"{}","msg":"POST /api/chat 200 in {} ms","correlationId":"{id}"}}"#,
+                        s.name,
                         rng.u32(40..400)
                     ),
-                ));
+                });
             }
             at += Duration::seconds(i64::from(rng.u32(6..15)));
         }
@@ -727,6 +727,49 @@ impl Simulation {
         lines.retain(|l| l.timestamp <= before);
         let skip = lines.len().saturating_sub(limit);
         Ok(lines.split_off(skip))
+    }
+
+    /// Every simulated line in `group` between `start` and `end` containing
+    /// `term` (the quoted-term semantics of FilterLogEvents: a substring).
+    pub fn filter_logs(
+        &self,
+        group: &str,
+        term: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<crate::domain::logsearch::LogEvent>, PortError> {
+        let Some(s) = self
+            .services
+            .iter()
+            .find(|s| format!("/ecs/{}/{}", s.cluster, s.name) == group)
+        else {
+            return Err(PortError::NotFound {
+                what: "log group".into(),
+                message: format!("{group} does not exist"),
+            });
+        };
+        let mut found = Vec::new();
+        for t in &s.tasks {
+            let stream = format!("ecs/{}/{}", s.container, t.id);
+            let Ok(lines) = self.log_tail(group, &stream, end, usize::MAX) else {
+                continue;
+            };
+            for line in lines
+                .into_iter()
+                .filter(|l| l.timestamp >= start && l.message.contains(term))
+            {
+                found.push(crate::domain::logsearch::LogEvent {
+                    group: group.to_string(),
+                    stream: stream.clone(),
+                    timestamp: line.timestamp,
+                    ingestion: Some(line.timestamp),
+                    event_id: None,
+                    message: line.message,
+                });
+            }
+        }
+        found.sort_by_key(|e| e.timestamp);
+        Ok(found)
     }
 
     pub fn update_service(

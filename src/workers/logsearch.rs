@@ -166,3 +166,40 @@ async fn search_group(
         }
     }
 }
+
+/// A log group to search and the service that writes to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTarget {
+    pub group: String,
+    /// `cluster/service`, when known.
+    pub service: Option<String>,
+}
+
+/// The log groups of the watched services, from their task definitions
+/// (`awslogs-group`; cached by the port), each once.
+pub async fn discover_groups(
+    ecs: &dyn crate::domain::ports::EcsPort,
+    clusters: &[String],
+    services: &[String],
+) -> Result<Vec<SearchTarget>, PortError> {
+    let snapshot = super::status::fetch_status(ecs, clusters).await?;
+    let mut targets: Vec<SearchTarget> = Vec::new();
+    for service in snapshot
+        .services
+        .iter()
+        .filter(|s| services.is_empty() || services.iter().any(|n| n == &s.name))
+    {
+        let Ok(td) = ecs.task_definition(&service.task_definition).await else {
+            continue;
+        };
+        for group in td.containers.iter().filter_map(|c| c.log_group.clone()) {
+            if !targets.iter().any(|t| t.group == group) {
+                targets.push(SearchTarget {
+                    group,
+                    service: Some(format!("{}/{}", service.cluster, service.name)),
+                });
+            }
+        }
+    }
+    Ok(targets)
+}

@@ -1,0 +1,220 @@
+//! `triage logs <ID>`: every line of one request, from every service's log
+//! group, merged by time. JSON Lines on stdout (one event per line, in time
+//! order), what was searched on stderr. Exit 0 when something matched, 1 when
+//! nothing did (like grep), 2 bad input, 3 AWS error.
+
+use super::exit;
+use super::output::rfc3339;
+use super::Format;
+use crate::domain::logsearch::{LogEvent, Matcher};
+use crate::domain::ports::{EcsPort, LogSearchPort};
+use crate::domain::sanitize::{one_line, strip_controls};
+use crate::domain::timeline::time_input;
+use crate::domain::Clock;
+use crate::settings::SettingsError;
+use crate::workers::logsearch::{discover_groups, filter_search, GroupOutcome, SearchTarget};
+use chrono::SecondsFormat;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The correlation (request, trace) ID
+    pub id: String,
+
+    /// How far back to search: 30m, 1h, 2d (default 1h)
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["start", "end"])]
+    pub since: Option<String>,
+
+    /// Window start: 2026-01-28T03:00:00Z, 03:00 (UTC), 2h ago
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+
+    /// Window end (default: now)
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+
+    /// Only this service's log groups (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub service: Vec<String>,
+
+    /// Also search this log group (repeatable)
+    #[arg(long, value_name = "GROUP")]
+    pub log_group: Vec<String>,
+
+    /// JSON field that carries the ID (repeatable; default: correlationId, requestId, traceId…)
+    #[arg(long, value_name = "NAME")]
+    pub field: Vec<String>,
+
+    /// Search engine
+    #[arg(long, value_enum, default_value_t = Engine::Auto)]
+    pub engine: Engine,
+
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
+/// `auto` uses `filter` until the Logs Insights engine lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Auto,
+    Filter,
+}
+
+fn invalid(what: &str, message: String) -> SettingsError {
+    SettingsError::Invalid {
+        what: what.into(),
+        message,
+    }
+}
+
+pub async fn run(
+    args: &LogsArgs,
+    ecs: &dyn EcsPort,
+    search: &dyn LogSearchPort,
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> anyhow::Result<u8> {
+    let matcher = Matcher::new(&args.id, &args.field).map_err(|m| invalid("ID", m))?;
+    let now = clock.now();
+    let end = match &args.end {
+        Some(t) => time_input::parse(t, now).map_err(|m| invalid("--end", m))?,
+        None => now,
+    };
+    let start = match (&args.start, &args.since) {
+        (Some(t), _) => time_input::parse(t, now).map_err(|m| invalid("--start", m))?,
+        (None, Some(since)) => {
+            end - super::diagnose::parse_duration(since).map_err(|m| invalid("--since", m))?
+        }
+        (None, None) => end - chrono::Duration::hours(1),
+    };
+    if start >= end {
+        return Err(invalid(
+            "window",
+            format!(
+                "the window is empty: {} is not before {}",
+                rfc3339(start),
+                rfc3339(end)
+            ),
+        )
+        .into());
+    }
+
+    let mut targets = discover_groups(ecs, clusters, &args.service).await?;
+    for group in &args.log_group {
+        if !targets.iter().any(|t| &t.group == group) {
+            targets.push(SearchTarget {
+                group: group.clone(),
+                service: None,
+            });
+        }
+    }
+    if targets.is_empty() {
+        return Err(invalid(
+            "log groups",
+            "none to search: the watched services' task definitions name no awslogs group; pass --log-group".into(),
+        )
+        .into());
+    }
+    let groups: Vec<String> = targets.iter().map(|t| t.group.clone()).collect();
+    let service_of = |group: &str| {
+        targets
+            .iter()
+            .find(|t| t.group == group)
+            .and_then(|t| t.service.clone())
+            .unwrap_or_else(|| group.to_string())
+    };
+
+    let format = args.output;
+    let result = filter_search(search, &groups, &matcher, start, end, |hits| {
+        for event in hits {
+            print_event(event, &service_of(&event.group), format);
+        }
+    })
+    .await;
+
+    eprintln!(
+        "searched {} log group{} from {} to {} with the filter engine{}",
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" },
+        rfc3339(start),
+        rfc3339(end),
+        if result.complete() {
+            ""
+        } else {
+            " — INCOMPLETE"
+        }
+    );
+    let mut aws_failures = 0;
+    for (group, outcome) in &result.groups {
+        let what = match outcome {
+            GroupOutcome::Done {
+                pages,
+                hits,
+                throttled,
+            } => {
+                let retried = if *throttled > 0 {
+                    format!(", throttled {throttled}× and retried")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "done: {hits} hit{} in {pages} page{}{retried}",
+                    plural(*hits),
+                    plural(*pages)
+                )
+            }
+            GroupOutcome::Missing => "missing: no such log group".into(),
+            GroupOutcome::AccessDenied(message) => {
+                aws_failures += 1;
+                format!("access denied: {}", one_line(message))
+            }
+            GroupOutcome::Failed(message) => {
+                aws_failures += 1;
+                format!("not searched: {}", one_line(message))
+            }
+        };
+        eprintln!("  {group}: {what}");
+    }
+    Ok(if !result.events.is_empty() {
+        exit::OK
+    } else if aws_failures == result.groups.len() {
+        exit::AWS
+    } else {
+        exit::PROBLEM_FOUND
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn print_event(event: &LogEvent, service: &str, format: Format) {
+    let message = strip_controls(&event.message);
+    match format {
+        Format::Json => {
+            let fields: serde_json::Value =
+                serde_json::from_str(message.trim()).unwrap_or(serde_json::Value::Null);
+            let line = json!({
+                "timestamp": event.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
+                "service": service,
+                "log_group": event.group,
+                "log_stream": event.stream,
+                "task_id": event.stream.rsplit('/').next(),
+                "message": message,
+                "fields": fields,
+            });
+            println!("{line}");
+        }
+        Format::Text => println!(
+            "{}  {:<24}  {}",
+            event.timestamp.format("%H:%M:%S%.3f"),
+            service,
+            one_line(&message)
+        ),
+    }
+}
