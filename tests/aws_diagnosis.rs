@@ -4,8 +4,6 @@
 
 mod support;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ecs::config::Credentials;
 use support::{fresh_region, moto};
 use triage::aws::{AwsAccount, Connection};
 use triage::domain::ports::EcsPort;
@@ -13,20 +11,10 @@ use triage::domain::TaskState;
 use triage::settings::AwsTuning;
 use triage::workers::diagnosis::{fetch_diagnosis, DiagnosisScope};
 
-async fn config(region: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(&moto().endpoint)
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
-        .load()
-        .await
-}
-
 #[tokio::test]
 async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
     let region = fresh_region();
-    let config = config(region).await;
+    let config = support::moto_config(region).await;
     let ecs = aws_sdk_ecs::Client::new(&config);
     ecs.create_cluster()
         .cluster_name("prod")

@@ -3,8 +3,6 @@
 
 mod support;
 
-use aws_config::{BehaviorVersion, Region};
-use aws_sdk_ecs::config::Credentials;
 use support::{fresh_region, moto};
 use triage::aws::{AwsAccount, Connection};
 use triage::domain::ports::{EcsPort, ServiceChange};
@@ -12,13 +10,7 @@ use triage::domain::PortError;
 use triage::settings::AwsTuning;
 
 async fn sdk_config(region: &str, endpoint: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
-        .load()
-        .await
+    support::config_for(region, endpoint).await
 }
 
 fn connection(region: &str, endpoint: &str) -> Connection {

@@ -4,7 +4,6 @@
 
 mod support;
 
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use support::{fresh_region, moto};
 use triage::aws::logs::AwsLogs;
@@ -14,15 +13,7 @@ use triage::workers::logsearch::{filter_search, GroupOutcome};
 #[tokio::test]
 async fn finds_the_request_in_every_group_and_nothing_else() {
     let region = fresh_region();
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(&moto().endpoint)
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "AKIDTEST", "secret", None, None, "test",
-        ))
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
-        .load()
-        .await;
+    let config = support::moto_config(region).await;
     let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
     let now = chrono::Utc::now().timestamp_millis();
     let services = ["frontend", "backend-api", "chatbot-api"];

@@ -201,15 +201,7 @@ fn bad_usage_exits_2() {
 // ----- against moto -----
 
 async fn seed(region: &str, clusters: &[(&str, usize)]) {
-    use aws_config::{BehaviorVersion, Region};
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(&moto().endpoint)
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "AKIDTEST", "secret", None, None, "test",
-        ))
-        .load()
-        .await;
+    let config = support::moto_config(region).await;
     let ecs = aws_sdk_ecs::Client::new(&config);
     ecs.register_task_definition()
         .family("api")
@@ -642,14 +634,7 @@ fn logs_follows_one_request_as_json_lines_with_grep_like_exit_codes() {
 #[tokio::test]
 async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
     let region = fresh_region();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()))
-        .endpoint_url(&moto().endpoint)
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "AKIDTEST", "secret", None, None, "test",
-        ))
-        .load()
-        .await;
+    let config = support::moto_config(region).await;
     let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
     logs.create_log_group()
         .log_group_name("/ecs/api")

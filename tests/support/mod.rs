@@ -177,6 +177,25 @@ impl Moto {
     }
 }
 
+/// SDK config for `region` on the emulator, with dummy static credentials and
+/// no SDK retries (failures are quick and clear).
+pub async fn moto_config(region: &str) -> aws_config::SdkConfig {
+    config_for(region, &moto().endpoint).await
+}
+
+/// The same, for any endpoint (an unreachable one, say).
+pub async fn config_for(region: &str, endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+            "AKIDTEST", "secret", None, None, "test",
+        ))
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .load()
+        .await
+}
+
 /// A minimal HTTP/1.1 client over a TcpStream (no extra dependency).
 pub fn http(method: &str, url: &str, body: Option<&str>) -> String {
     use std::io::{Read, Write};
