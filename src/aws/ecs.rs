@@ -370,6 +370,32 @@ impl EcsPort for AwsAccount {
         })
     }
 
+    fn stop_task<'a>(
+        &'a self,
+        cluster: &'a str,
+        task: &'a str,
+        reason: &'a str,
+    ) -> PortFuture<'a, Task> {
+        Box::pin(async move {
+            let out = self
+                .call(&self.writes, "StopTask", || {
+                    self.ecs
+                        .stop_task()
+                        .cluster(cluster)
+                        .task(task)
+                        .reason(reason)
+                        .send()
+                })
+                .await?;
+            out.task()
+                .map(convert::task)
+                .ok_or_else(|| PortError::Other {
+                    operation: "StopTask".into(),
+                    message: "AWS returned no task".into(),
+                })
+        })
+    }
+
     fn throttled_calls(&self) -> u64 {
         self.throttled.load(Ordering::Relaxed)
     }

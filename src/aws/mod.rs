@@ -4,9 +4,11 @@
 
 pub mod budget;
 pub mod convert;
+pub mod ec2;
 pub mod ecs;
 pub mod errors;
 pub mod logs;
+pub mod secrets;
 pub mod shared;
 
 use crate::domain::PortError;

@@ -147,21 +147,7 @@ fn print_report(
 
 /// `30m`, `1h`, `2d`, `90s`.
 pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let n: i64 = number
-        .parse()
-        .map_err(|_| format!("cannot read `{text}` as a duration: use 30m, 1h or 2d"))?;
-    match unit {
-        "s" => Ok(chrono::Duration::seconds(n)),
-        "m" => Ok(chrono::Duration::minutes(n)),
-        "h" => Ok(chrono::Duration::hours(n)),
-        "d" => Ok(chrono::Duration::days(n)),
-        _ => Err(format!(
-            "cannot read `{text}` as a duration: use 30m, 1h or 2d"
-        )),
-    }
+    crate::domain::timeline::time_input::parse_span(text)
 }
 
 pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {

@@ -2,10 +2,13 @@
 //! whole console runs without credentials. Only reachable with `--demo`.
 
 pub mod scenario;
+pub mod security;
 pub mod shared;
 pub mod sim;
 
+use crate::domain::network::{EgressRule, NetworkPort, SecurityGroup};
 use crate::domain::ports::{AccountIdentity, EcsPort, PortFuture, ServiceChange, TaskDefinition};
+use crate::domain::secrets::{Generate, SecretInfo, SecretsPort};
 use crate::domain::service::Service;
 use crate::domain::task::{Task, TaskState};
 use crate::domain::Clock;
@@ -146,5 +149,44 @@ impl EcsPort for DemoAccount {
         change: ServiceChange,
     ) -> PortFuture<'a, Service> {
         Box::pin(self.with_sim(move |s| s.update_service(cluster, service, change)))
+    }
+
+    fn stop_task<'a>(
+        &'a self,
+        cluster: &'a str,
+        task: &'a str,
+        reason: &'a str,
+    ) -> PortFuture<'a, Task> {
+        Box::pin(self.with_sim(move |s| s.stop_task(cluster, task, reason)))
+    }
+}
+
+impl NetworkPort for DemoAccount {
+    fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
+        Box::pin(self.with_sim(move |s| s.security.group(id)))
+    }
+    fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
+        Box::pin(self.with_sim(move |s| {
+            let now = s.now;
+            s.security.change_egress(id, rules, false, now)
+        }))
+    }
+    fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
+        Box::pin(self.with_sim(move |s| {
+            let now = s.now;
+            s.security.change_egress(id, rules, true, now)
+        }))
+    }
+}
+
+impl SecretsPort for DemoAccount {
+    fn describe_secret<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecretInfo> {
+        Box::pin(self.with_sim(move |s| s.security.describe_secret(id)))
+    }
+    fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String> {
+        Box::pin(self.with_sim(move |s| s.security.new_version(id, true)))
+    }
+    fn put_generated<'a>(&'a self, id: &'a str, _how: Generate) -> PortFuture<'a, String> {
+        Box::pin(self.with_sim(move |s| s.security.new_version(id, false)))
     }
 }

@@ -28,6 +28,13 @@ pub struct Scenario {
     pub latency_ms: u64,
     pub clusters: Vec<ClusterSpec>,
     pub services: Vec<ServiceSpec>,
+    #[serde(default)]
+    pub security_groups: Vec<SecurityGroupSpec>,
+    #[serde(default)]
+    pub secrets: Vec<SecretSpec>,
+    /// A compromised service sending traffic out (the 3 AM security incident).
+    #[serde(default)]
+    pub exfiltration: Option<ExfiltrationSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +63,32 @@ pub struct ServiceSpec {
     #[serde(default = "one_u32")]
     pub first_revision: u32,
     pub revisions: Vec<RevisionSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupSpec {
+    pub id: String,
+    pub name: String,
+    /// `all`, or `tcp:443`-style entries, each to 0.0.0.0/0.
+    pub egress: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSpec {
+    pub name: String,
+    #[serde(default)]
+    pub rotation_lambda: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExfiltrationSpec {
+    pub service: String,
+    pub security_group: String,
+    pub destination: String,
+    pub port: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -4,6 +4,7 @@
 //! fixed steps, so a run is reproducible from its seed.
 
 use super::scenario::{Fault, Scenario, ServiceSpec};
+use super::security::SimSecurity;
 use crate::domain::ports::{AccountIdentity, ContainerDefinition, ServiceChange, TaskDefinition};
 use crate::domain::service::{Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
 use crate::domain::task::{Container, Task, TaskState};
@@ -28,6 +29,8 @@ pub struct Simulation {
     services: Vec<SimService>,
     /// Deployments the scenario makes happen at a given time.
     scheduled: Vec<(DateTime<Utc>, usize, usize)>,
+    /// Security groups, secrets and the compromised service.
+    pub security: SimSecurity,
 }
 
 struct SimService {
@@ -108,6 +111,13 @@ impl Simulation {
             clusters: scenario.clusters.iter().map(|c| c.name.clone()).collect(),
             services: Vec::new(),
             scheduled: Vec::new(),
+            security: SimSecurity::new(
+                &scenario.account,
+                &scenario.region,
+                &scenario.security_groups,
+                &scenario.secrets,
+                scenario.exfiltration.clone(),
+            ),
         };
         for (index, spec) in scenario.services.iter().enumerate() {
             sim.add_service(index, spec, start, now);
@@ -704,6 +714,21 @@ impl Simulation {
                         40_000 + (progress * 90_000.0) as u32
                     ),
                 ));
+            } else if let Some(e) = self
+                .security
+                .exfiltrating(&s.name, at)
+                .filter(|_| rng.u8(..) < 64)
+            {
+                lines.push(line(
+                    at,
+                    "warn",
+                    format!(
+                        "outbound connection to {}:{} established, {} KiB sent",
+                        e.destination,
+                        e.port,
+                        rng.u32(200..9000)
+                    ),
+                ));
             } else {
                 let id = format!("req-{:08x}", rng.u32(..));
                 lines.push(crate::domain::ports::LogLine {
@@ -770,6 +795,36 @@ impl Simulation {
         }
         found.sort_by_key(|e| e.timestamp);
         Ok(found)
+    }
+
+    /// StopTask: the task starts stopping with `UserInitiated` and the reason.
+    pub fn stop_task(
+        &mut self,
+        cluster: &str,
+        task: &str,
+        reason: &str,
+    ) -> Result<Task, PortError> {
+        self.require_cluster(cluster)?;
+        let id = task.rsplit('/').next().unwrap_or(task).to_string();
+        let now = self.now;
+        let found = self.services.iter_mut().enumerate().find_map(|(i, s)| {
+            let position = s.tasks.iter().position(|t| t.id == id)?;
+            (s.cluster == cluster).then_some((i, position))
+        });
+        let (service, position) = found.ok_or_else(|| PortError::NotFound {
+            what: "task".into(),
+            message: format!("task {id} is not in cluster `{cluster}`"),
+        })?;
+        let t = &mut self.services[service].tasks[position];
+        if matches!(t.phase, Phase::Running | Phase::Provisioning) {
+            t.phase = Phase::Stopping;
+            t.stopping_at = Some(now);
+            t.stop_code = Some("UserInitiated".into());
+            t.stopped_reason = Some(reason.to_string());
+            t.exit_code = Some(143);
+        }
+        let s = &self.services[service];
+        Ok(self.task(s, &s.tasks[position]))
     }
 
     pub fn update_service(

@@ -12,6 +12,11 @@ use std::pin::Pin;
 pub type PortResult<T> = Result<T, PortError>;
 pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = PortResult<T>> + Send + 'a>>;
 
+/// The answer of every write in read-only mode.
+pub fn refuse<'a, T: Send + 'a>(operation: String) -> PortFuture<'a, T> {
+    Box::pin(async move { Err(PortError::ReadOnly { operation }) })
+}
+
 /// Who and where we are: shown in the header, journaled at start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct AccountIdentity {
@@ -92,6 +97,13 @@ pub trait EcsPort: Send + Sync {
         service: &'a str,
         change: ServiceChange,
     ) -> PortFuture<'a, Service>;
+    /// StopTask with a reason; the task as ECS returns it.
+    fn stop_task<'a>(
+        &'a self,
+        cluster: &'a str,
+        task: &'a str,
+        reason: &'a str,
+    ) -> PortFuture<'a, Task>;
     /// How many calls AWS has throttled so far (retried with back-off).
     fn throttled_calls(&self) -> u64 {
         0
@@ -139,11 +151,15 @@ impl<P: EcsPort> EcsPort for ReadOnly<P> {
         service: &'a str,
         _change: ServiceChange,
     ) -> PortFuture<'a, Service> {
-        Box::pin(async move {
-            Err(PortError::ReadOnly {
-                operation: format!("UpdateService {cluster}/{service}"),
-            })
-        })
+        refuse(format!("UpdateService {cluster}/{service}"))
+    }
+    fn stop_task<'a>(
+        &'a self,
+        cluster: &'a str,
+        task: &'a str,
+        _reason: &'a str,
+    ) -> PortFuture<'a, Task> {
+        refuse(format!("StopTask {cluster}/{task}"))
     }
     fn throttled_calls(&self) -> u64 {
         self.0.throttled_calls()
@@ -188,6 +204,14 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
         change: ServiceChange,
     ) -> PortFuture<'a, Service> {
         (**self).update_service(cluster, service, change)
+    }
+    fn stop_task<'a>(
+        &'a self,
+        cluster: &'a str,
+        task: &'a str,
+        reason: &'a str,
+    ) -> PortFuture<'a, Task> {
+        (**self).stop_task(cluster, task, reason)
     }
     fn throttled_calls(&self) -> u64 {
         (**self).throttled_calls()

@@ -74,3 +74,20 @@ mod tests {
         assert!(parse("yesterday-ish", now).unwrap_err().contains("15m ago"));
     }
 }
+
+/// A span of time: `30m`, `1h`, `2d`, `90s`, `500ms`.
+pub fn parse_span(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let bad = || format!("cannot read `{text}` as a duration: use 30s, 30m, 1h or 2d");
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    match unit {
+        "ms" => Ok(Duration::milliseconds(n)),
+        "s" => Ok(Duration::seconds(n)),
+        "m" => Ok(Duration::minutes(n)),
+        "h" => Ok(Duration::hours(n)),
+        "d" => Ok(Duration::days(n)),
+        _ => Err(bad()),
+    }
+}

@@ -1,0 +1,164 @@
+//! Security groups' egress over EC2: DescribeSecurityGroups, and
+//! Revoke/AuthorizeSecurityGroupEgress with full IP permissions.
+
+use super::errors::{map_sdk_error, ErrorContext};
+use crate::domain::network::{Destination, EgressRule, NetworkPort, SecurityGroup};
+use crate::domain::ports::PortFuture;
+use crate::domain::PortError;
+use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+
+pub struct AwsNetwork {
+    ec2: aws_sdk_ec2::Client,
+    ctx: ErrorContext,
+}
+
+impl AwsNetwork {
+    pub fn new(config: &aws_config::SdkConfig, profile: Option<String>) -> AwsNetwork {
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        AwsNetwork {
+            ec2: aws_sdk_ec2::Client::new(config),
+            ctx: ErrorContext {
+                profile,
+                endpoint: format!("https://ec2.{region}.amazonaws.com"),
+            },
+        }
+    }
+}
+
+/// One domain rule per destination of each permission.
+fn rules_of(permission: &IpPermission) -> Vec<EgressRule> {
+    let protocol = permission.ip_protocol().unwrap_or("-1").to_string();
+    let (from_port, to_port) = if protocol == "-1" {
+        (None, None)
+    } else {
+        (permission.from_port(), permission.to_port())
+    };
+    let rule = |destination, description: Option<&str>| EgressRule {
+        protocol: protocol.clone(),
+        from_port,
+        to_port,
+        destination,
+        description: description.map(str::to_string),
+    };
+    let mut rules = Vec::new();
+    for r in permission.ip_ranges() {
+        if let Some(cidr) = r.cidr_ip() {
+            rules.push(rule(Destination::Ipv4(cidr.into()), r.description()));
+        }
+    }
+    for r in permission.ipv6_ranges() {
+        if let Some(cidr) = r.cidr_ipv6() {
+            rules.push(rule(Destination::Ipv6(cidr.into()), r.description()));
+        }
+    }
+    for p in permission.prefix_list_ids() {
+        if let Some(id) = p.prefix_list_id() {
+            rules.push(rule(Destination::PrefixList(id.into()), p.description()));
+        }
+    }
+    for g in permission.user_id_group_pairs() {
+        if let Some(id) = g.group_id() {
+            rules.push(rule(Destination::Group(id.into()), g.description()));
+        }
+    }
+    rules
+}
+
+fn permission_of(rule: &EgressRule) -> IpPermission {
+    let mut b = IpPermission::builder().ip_protocol(&rule.protocol);
+    if rule.protocol != "-1" {
+        b = b.set_from_port(rule.from_port).set_to_port(rule.to_port);
+    }
+    let description = rule.description.clone();
+    b = match &rule.destination {
+        Destination::Ipv4(c) => b.ip_ranges(
+            IpRange::builder()
+                .cidr_ip(c)
+                .set_description(description)
+                .build(),
+        ),
+        Destination::Ipv6(c) => b.ipv6_ranges(
+            Ipv6Range::builder()
+                .cidr_ipv6(c)
+                .set_description(description)
+                .build(),
+        ),
+        Destination::PrefixList(p) => b.prefix_list_ids(
+            PrefixListId::builder()
+                .prefix_list_id(p)
+                .set_description(description)
+                .build(),
+        ),
+        Destination::Group(g) => b.user_id_group_pairs(
+            UserIdGroupPair::builder()
+                .group_id(g)
+                .set_description(description)
+                .build(),
+        ),
+    };
+    b.build()
+}
+
+impl NetworkPort for AwsNetwork {
+    fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
+        Box::pin(async move {
+            let out = self
+                .ec2
+                .describe_security_groups()
+                .group_ids(id)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("DescribeSecurityGroups", e, &self.ctx))?;
+            let group = out
+                .security_groups()
+                .iter()
+                .find(|g| g.group_id() == Some(id))
+                .ok_or_else(|| PortError::NotFound {
+                    what: "security group".into(),
+                    message: format!("{id} does not exist in this account and region"),
+                })?;
+            Ok(SecurityGroup {
+                id: id.to_string(),
+                name: group.group_name().unwrap_or_default().to_string(),
+                vpc_id: group.vpc_id().map(str::to_string),
+                egress: group
+                    .ip_permissions_egress()
+                    .iter()
+                    .flat_map(rules_of)
+                    .collect(),
+            })
+        })
+    }
+
+    fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            if rules.is_empty() {
+                return Ok(());
+            }
+            self.ec2
+                .revoke_security_group_egress()
+                .group_id(id)
+                .set_ip_permissions(Some(rules.iter().map(permission_of).collect()))
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("RevokeSecurityGroupEgress", e, &self.ctx))?;
+            Ok(())
+        })
+    }
+
+    fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            if rules.is_empty() {
+                return Ok(());
+            }
+            self.ec2
+                .authorize_security_group_egress()
+                .group_id(id)
+                .set_ip_permissions(Some(rules.iter().map(permission_of).collect()))
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("AuthorizeSecurityGroupEgress", e, &self.ctx))?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! Executable markdown runbooks: the format (parse, lint), parameter values
+//! and references, the catalogue of step kinds, the pure step state machine
+//! rebuilt from the journal, and the pure planning of egress lockdowns.
+
+pub mod egress;
+pub mod kinds;
+pub mod lint;
+pub mod model;
+pub mod parse;
+pub mod run;
+pub mod values;
+
+pub use model::{
+    Confirm, OnFailure, ParamSpec, ParamType, Problem, Runbook, Severity, Step, Value,
+};
+pub use run::{Next, RunState, StepState};
