@@ -48,6 +48,16 @@ impl LogSearchPort for FakeLogs {
             .and_then(|s| s.pop_front());
         Box::pin(async move { next.unwrap_or(Ok(FilterPage::default())) })
     }
+    fn insights<'a>(
+        &'a self,
+        _groups: &'a [String],
+        _query: &'a str,
+        _start: DateTime<Utc>,
+        _end: DateTime<Utc>,
+        _limit: u32,
+    ) -> PortFuture<'a, triage::domain::ports::QueryRows> {
+        Box::pin(async { Ok(triage::domain::ports::QueryRows::default()) })
+    }
 }
 
 fn t(secs: i64) -> DateTime<Utc> {

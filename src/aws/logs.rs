@@ -4,7 +4,7 @@
 use super::budget::Budget;
 use super::errors::{map_sdk_error, ErrorContext};
 use crate::domain::logsearch::LogEvent;
-use crate::domain::ports::{FilterPage, LogLine, LogSearchPort, LogsPort, PortFuture};
+use crate::domain::ports::{FilterPage, LogLine, LogSearchPort, LogsPort, PortFuture, QueryRows};
 use crate::domain::PortError;
 use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
@@ -82,6 +82,72 @@ impl LogsPort for AwsLogs {
 }
 
 impl LogSearchPort for AwsLogs {
+    fn insights<'a>(
+        &'a self,
+        groups: &'a [String],
+        query: &'a str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        limit: u32,
+    ) -> PortFuture<'a, QueryRows> {
+        Box::pin(async move {
+            self.budget.acquire().await;
+            let started = self
+                .logs
+                .start_query()
+                .set_log_group_names(Some(groups.to_vec()))
+                .query_string(query)
+                .start_time(start.timestamp())
+                .end_time(end.timestamp())
+                .limit(limit.clamp(1, 10_000) as i32)
+                .send()
+                .await
+                .map_err(|e| map_sdk_error("StartQuery", e, &self.ctx))?;
+            let id = started.query_id().unwrap_or_default().to_string();
+            loop {
+                self.budget.acquire().await;
+                let out = self
+                    .logs
+                    .get_query_results()
+                    .query_id(&id)
+                    .send()
+                    .await
+                    .map_err(|e| map_sdk_error("GetQueryResults", e, &self.ctx))?;
+                use aws_sdk_cloudwatchlogs::types::QueryStatus;
+                match out.status() {
+                    Some(QueryStatus::Complete) => {
+                        return Ok(QueryRows {
+                            rows: out
+                                .results()
+                                .iter()
+                                .map(|row| {
+                                    row.iter()
+                                        .map(|f| {
+                                            (
+                                                f.field().unwrap_or_default().to_string(),
+                                                f.value().unwrap_or_default().to_string(),
+                                            )
+                                        })
+                                        .collect()
+                                })
+                                .collect(),
+                            matched: out.statistics().map(|s| s.records_matched() as u64),
+                        })
+                    }
+                    Some(QueryStatus::Failed)
+                    | Some(QueryStatus::Cancelled)
+                    | Some(QueryStatus::Timeout) => {
+                        return Err(PortError::Other {
+                            operation: "GetQueryResults".into(),
+                            message: format!("the query ended {:?}", out.status()),
+                        })
+                    }
+                    _ => tokio::time::sleep(std::time::Duration::from_millis(400)).await,
+                }
+            }
+        })
+    }
+
     fn filter_page<'a>(
         &'a self,
         group: &'a str,

@@ -86,6 +86,17 @@ impl crate::domain::ports::LogsPort for DemoAccount {
 }
 
 impl crate::domain::ports::LogSearchPort for DemoAccount {
+    fn insights<'a>(
+        &'a self,
+        groups: &'a [String],
+        query: &'a str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        limit: u32,
+    ) -> PortFuture<'a, crate::domain::ports::QueryRows> {
+        Box::pin(self.with_sim(move |s| s.insights(groups, query, start, end, limit)))
+    }
+
     fn filter_page<'a>(
         &'a self,
         group: &'a str,

@@ -797,6 +797,51 @@ impl Simulation {
         Ok(found)
     }
 
+    /// A Logs Insights query, as far as the demo understands one: the text of
+    /// `filter @message like /TEXT/` (or `like "TEXT"`) as a substring, newest
+    /// first, `limit` rows of @timestamp, @logStream and @message.
+    pub fn insights(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<crate::domain::ports::QueryRows, PortError> {
+        let term = query
+            .split_once("like")
+            .map(|(_, rest)| {
+                let rest = rest.trim_start();
+                let quote = rest.chars().next().unwrap_or('/');
+                rest[quote.len_utf8()..]
+                    .split(quote)
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let mut events = Vec::new();
+        for group in groups {
+            events.extend(self.filter_logs(group, &term, start, end)?);
+        }
+        events.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
+        let matched = events.len() as u64;
+        events.truncate(limit as usize);
+        Ok(crate::domain::ports::QueryRows {
+            rows: events
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        ("@timestamp".to_string(), e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f").to_string()),
+                        ("@logStream".to_string(), e.stream),
+                        ("@message".to_string(), e.message),
+                    ]
+                })
+                .collect(),
+            matched: Some(matched),
+        })
+    }
+
     /// StopTask: the task starts stopping with `UserInitiated` and the reason.
     pub fn stop_task(
         &mut self,

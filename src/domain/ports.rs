@@ -279,4 +279,22 @@ pub trait LogSearchPort: Send + Sync {
         end: chrono::DateTime<chrono::Utc>,
         token: Option<String>,
     ) -> PortFuture<'a, FilterPage>;
+    /// One Logs Insights query over `groups` (at most 50), run to completion.
+    fn insights<'a>(
+        &'a self,
+        groups: &'a [String],
+        query: &'a str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> PortFuture<'a, QueryRows>;
+}
+
+/// What a Logs Insights query returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryRows {
+    /// Each row: (field, value) pairs as returned. Values are untrusted text.
+    pub rows: Vec<Vec<(String, String)>>,
+    /// Records the query matched (may exceed the rows returned).
+    pub matched: Option<u64>,
 }

@@ -4,6 +4,7 @@
 pub mod detail;
 pub mod diagnosis;
 pub mod logsearch;
+pub mod runbook;
 pub mod share;
 pub mod status;
 

@@ -1,0 +1,642 @@
+//! Walks a run through the state machine: asks [`RunState::next`], does that
+//! one thing, writes its journal entry (fsynced) and folds it back in, so the
+//! journal always says at least as much as has happened. The operator (the
+//! CLI's flags, or the console's prompts) decides confirmations and answers.
+
+use super::{execute, plan, Executed, Plan, StepContext, StepError, StepPorts};
+use crate::domain::runbook::run::{
+    milestone_entry, start_entry, transition, Next, RunOutcome, RunState, Transition,
+};
+use crate::domain::runbook::values::{public_params, shell_env, substitute, Params};
+use crate::domain::runbook::{Confirm, Runbook, Step};
+use crate::domain::timeline::entry::{ActionRecord, ResultRecord};
+use crate::domain::timeline::{Actor, Entry, EntryDraft};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+/// Where transitions are written (the incident journal: redacted, fsynced).
+pub trait RunJournal: Send {
+    fn append(&mut self, draft: EntryDraft) -> Result<Entry, String>;
+}
+
+/// What the driver asks a person.
+pub enum Request<'a> {
+    /// A destructive step's plan: confirm it (re-typing `plan.target` when
+    /// the step says `confirm=typed`).
+    Confirm { step: &'a Step, plan: &'a Plan },
+    /// An approve / choice / manual step.
+    Answer { step: &'a Step, plan: &'a Plan },
+    /// The step was running when triage stopped: done, failed, or run again?
+    Resolve { step: &'a Step },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    Done,
+    Failed,
+    Retry,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Confirm { by: String, typed: Option<String> },
+    Answer { by: String, value: String },
+    Resolve { by: String, how: Resolution },
+    Skip { by: String, reason: String },
+    Abort { by: String, reason: String },
+    /// Nobody can answer now: the run pauses here.
+    Wait,
+}
+
+/// What the driver tells as it goes.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// A transition was journaled (the entry as written).
+    Transition { index: Option<usize>, entry: Box<Entry> },
+    /// A plan was read (also before confirmation).
+    Planned { index: usize, plan: Plan },
+    /// A line of live output.
+    Output { index: usize, line: String },
+}
+
+pub type DecisionFuture<'a> = Pin<Box<dyn Future<Output = Decision> + Send + 'a>>;
+
+pub trait Operator: Send {
+    fn decide<'a>(&'a mut self, request: Request<'a>) -> DecisionFuture<'a>;
+    fn progress(&mut self, progress: Progress);
+    /// Sends live output from inside a running step.
+    fn output_sink(&self) -> Box<dyn FnMut(usize, String) + Send>;
+}
+
+/// How a drive ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEnd {
+    Finished { outcome: RunOutcome, aws_error: bool },
+    /// Paused for a person on this step.
+    Waiting { step: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriveError {
+    #[error("cannot write the journal: {0}. The run stopped before doing anything more")]
+    Journal(String),
+}
+
+pub struct Driver<'a> {
+    pub runbook: &'a Runbook,
+    pub params: Params,
+    pub ports: StepPorts,
+    pub actor: Actor,
+    /// The incident's artifacts folder.
+    pub artifacts: PathBuf,
+    pub journal: &'a mut dyn RunJournal,
+    pub operator: &'a mut dyn Operator,
+    plans: BTreeMap<usize, Plan>,
+    aws_error: bool,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(
+        runbook: &'a Runbook,
+        params: Params,
+        ports: StepPorts,
+        actor: Actor,
+        artifacts: PathBuf,
+        journal: &'a mut dyn RunJournal,
+        operator: &'a mut dyn Operator,
+    ) -> Driver<'a> {
+        Driver {
+            runbook,
+            params,
+            ports,
+            actor,
+            artifacts,
+            journal,
+            operator,
+            plans: BTreeMap::new(),
+            aws_error: false,
+        }
+    }
+
+    /// A new run: its start entry, then as far as it can go.
+    pub async fn start(&mut self, run_id: &str) -> Result<(RunState, RunEnd), DriveError> {
+        let mut state = RunState::new(self.runbook, run_id, public_params(self.runbook, &self.params));
+        let draft = start_entry(self.runbook, &state, self.actor.clone());
+        self.write(&mut state, None, draft)?;
+        let end = self.drive(&mut state).await?;
+        Ok((state, end))
+    }
+
+    fn write(&mut self, state: &mut RunState, index: Option<usize>, draft: EntryDraft) -> Result<Entry, DriveError> {
+        let entry = self.journal.append(draft).map_err(DriveError::Journal)?;
+        state.apply(self.runbook, &entry);
+        self.operator.progress(Progress::Transition {
+            index,
+            entry: Box::new(entry.clone()),
+        });
+        Ok(entry)
+    }
+
+    fn step_transition(&mut self, state: &mut RunState, index: usize, t: Transition) -> Result<Entry, DriveError> {
+        let draft = transition(self.runbook, state, Some(index), self.actor.clone(), t);
+        self.write(state, Some(index), draft)
+    }
+
+    fn actor_named(&self, by: &str) -> Actor {
+        if by.is_empty() {
+            self.actor.clone()
+        } else {
+            Actor::Human { name: by.to_string() }
+        }
+    }
+
+    /// Inputs with `${…}` filled from parameters and earlier outputs.
+    fn inputs(&self, state: &RunState, step: &Step) -> Result<serde_json::Value, StepError> {
+        if step.kind == "shell" {
+            return Ok(serde_json::Value::Object(Default::default()));
+        }
+        substitute(&step.body, &self.params, &state.outputs()).map_err(StepError::Input)
+    }
+
+    fn public_inputs(&self, inputs: &serde_json::Value) -> serde_json::Value {
+        let mut shown = inputs.clone();
+        let secrets: Vec<String> = self
+            .runbook
+            .secret_params()
+            .filter_map(|p| self.params.get(&p.name).map(|v| v.render()))
+            .collect();
+        mask_json(&mut shown, &secrets);
+        shown
+    }
+
+    async fn plan_of(&mut self, state: &RunState, index: usize) -> Result<Plan, StepError> {
+        if let Some(p) = self.plans.get(&index) {
+            return Ok(p.clone());
+        }
+        let step = &self.runbook.steps[index];
+        let inputs = self.inputs(state, step)?;
+        let p = plan(&self.ports, step, &inputs).await?;
+        self.plans.insert(index, p.clone());
+        Ok(p)
+    }
+
+    fn fail(&mut self, state: &mut RunState, index: usize, attempt: u32, error: &StepError) -> Result<(), DriveError> {
+        if matches!(error, StepError::Port(e) if !matches!(e, crate::domain::PortError::ReadOnly { .. })) {
+            self.aws_error = true;
+        }
+        self.step_transition(
+            state,
+            index,
+            Transition {
+                state: "failed".into(),
+                attempt,
+                result: Some(ResultRecord {
+                    status: "failed".into(),
+                    excerpt: Some(error.to_string()),
+                    ..ResultRecord::default()
+                }),
+                ..Transition::default()
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Goes as far as it can: to the end, or to a step that waits for a person.
+    pub async fn drive(&mut self, state: &mut RunState) -> Result<RunEnd, DriveError> {
+        loop {
+            let next = state.next(self.runbook);
+            match next {
+                Next::Finished(outcome) => {
+                    return Ok(RunEnd::Finished {
+                        outcome,
+                        aws_error: self.aws_error,
+                    })
+                }
+                Next::Finish(outcome) => {
+                    let draft = transition(
+                        self.runbook,
+                        state,
+                        None,
+                        self.actor.clone(),
+                        Transition {
+                            state: outcome.as_str().into(),
+                            ..Transition::default()
+                        },
+                    );
+                    self.write(state, None, draft)?;
+                }
+                Next::Skip { index, reason } => {
+                    let attempt = state.steps[index].attempt;
+                    self.step_transition(
+                        state,
+                        index,
+                        Transition {
+                            state: "skipped".into(),
+                            attempt,
+                            detail: Some(reason),
+                            ..Transition::default()
+                        },
+                    )?;
+                }
+                Next::Plan { index, attempt } => {
+                    self.plans.remove(&index);
+                    let step = &self.runbook.steps[index];
+                    let inputs = match self.inputs(state, step) {
+                        Ok(i) => i,
+                        Err(e) => {
+                            self.fail(state, index, attempt, &e)?;
+                            continue;
+                        }
+                    };
+                    match plan(&self.ports, step, &inputs).await {
+                        Ok(p) => {
+                            self.operator.progress(Progress::Planned { index, plan: p.clone() });
+                            self.plans.insert(index, p.clone());
+                            let public = self.public_inputs(&inputs);
+                            self.step_transition(
+                                state,
+                                index,
+                                Transition {
+                                    state: "planned".into(),
+                                    attempt,
+                                    detail: Some(p.text()),
+                                    action: Some(ActionRecord {
+                                        kind: step.kind.clone(),
+                                        destructive: step.attrs.destructive,
+                                        dry_run: false,
+                                        inputs: public,
+                                        ..ActionRecord::default()
+                                    }),
+                                    ..Transition::default()
+                                },
+                            )?;
+                        }
+                        Err(e) => self.fail(state, index, attempt, &e)?,
+                    }
+                }
+                Next::Confirm { index } => {
+                    let attempt = state.steps[index].attempt;
+                    let p = match self.plan_of(state, index).await {
+                        Ok(p) => p,
+                        Err(e) => {
+                            self.fail(state, index, attempt, &e)?;
+                            continue;
+                        }
+                    };
+                    let step = &self.runbook.steps[index];
+                    let decision = if p.no_change {
+                        Decision::Confirm {
+                            by: String::new(),
+                            typed: Some("no change needed".into()),
+                        }
+                    } else {
+                        self.operator.decide(Request::Confirm { step, plan: &p }).await
+                    };
+                    match decision {
+                        Decision::Confirm { by, typed } => {
+                            if step.attrs.confirm == Confirm::Typed && !p.no_change {
+                                if let (Some(t), Some(target)) = (&typed, &p.target) {
+                                    if t != target && t != "--yes" {
+                                        // A wrong name is no confirmation: ask again.
+                                        continue;
+                                    }
+                                }
+                            }
+                            let actor = self.actor_named(&by);
+                            let draft = transition(
+                                self.runbook,
+                                state,
+                                Some(index),
+                                actor,
+                                Transition {
+                                    state: "confirmed".into(),
+                                    attempt,
+                                    action: Some(ActionRecord {
+                                        kind: step.kind.clone(),
+                                        destructive: step.attrs.destructive,
+                                        confirmed_by: Some(if by.is_empty() { self.actor.label() } else { by }),
+                                        confirmation: typed,
+                                        ..ActionRecord::default()
+                                    }),
+                                    ..Transition::default()
+                                },
+                            );
+                            self.write(state, Some(index), draft)?;
+                        }
+                        other => {
+                            if let Some(end) = self.non_answer(state, index, attempt, other)? {
+                                return Ok(end);
+                            }
+                        }
+                    }
+                }
+                Next::Answer { index } => {
+                    let attempt = state.steps[index].attempt;
+                    let p = self.plan_of(state, index).await.unwrap_or_default();
+                    let step = &self.runbook.steps[index];
+                    let decision = self.operator.decide(Request::Answer { step, plan: &p }).await;
+                    match decision {
+                        Decision::Answer { by, value } => self.answered(state, index, attempt, &by, &value).await?,
+                        other => {
+                            if let Some(end) = self.non_answer(state, index, attempt, other)? {
+                                return Ok(end);
+                            }
+                        }
+                    }
+                }
+                Next::Execute { index } => self.execute(state, index).await?,
+                Next::Resolve { index } => {
+                    let attempt = state.steps[index].attempt;
+                    let step = &self.runbook.steps[index];
+                    let decision = self.operator.decide(Request::Resolve { step }).await;
+                    match decision {
+                        Decision::Resolve { by, how } => {
+                            let (new_state, status) = match how {
+                                Resolution::Done => ("succeeded", Some("succeeded")),
+                                Resolution::Failed => ("failed", Some("failed")),
+                                Resolution::Retry => ("pending", None),
+                            };
+                            let actor = self.actor_named(&by);
+                            let draft = transition(
+                                self.runbook,
+                                state,
+                                Some(index),
+                                actor,
+                                Transition {
+                                    state: new_state.into(),
+                                    attempt,
+                                    detail: Some(format!("marked {new_state} by the operator after a restart")),
+                                    result: status.map(|s| ResultRecord {
+                                        status: s.into(),
+                                        excerpt: Some("marked by the operator".into()),
+                                        ..ResultRecord::default()
+                                    }),
+                                    ..Transition::default()
+                                },
+                            );
+                            self.write(state, Some(index), draft)?;
+                        }
+                        other => {
+                            if let Some(end) = self.non_answer(state, index, attempt, other)? {
+                                return Ok(end);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Skip, abort, wait (or an answer of the wrong sort, treated as wait).
+    fn non_answer(&mut self, state: &mut RunState, index: usize, attempt: u32, decision: Decision) -> Result<Option<RunEnd>, DriveError> {
+        match decision {
+            Decision::Skip { by, reason } => {
+                let actor = self.actor_named(&by);
+                let draft = transition(
+                    self.runbook,
+                    state,
+                    Some(index),
+                    actor,
+                    Transition {
+                        state: "skipped".into(),
+                        attempt,
+                        detail: Some(format!("skipped by the operator: {reason}")),
+                        ..Transition::default()
+                    },
+                );
+                self.write(state, Some(index), draft)?;
+                Ok(None)
+            }
+            Decision::Abort { by, reason } => {
+                let actor = self.actor_named(&by);
+                let draft = transition(
+                    self.runbook,
+                    state,
+                    Some(index),
+                    actor.clone(),
+                    Transition {
+                        state: "cancelled".into(),
+                        attempt,
+                        detail: Some(format!("run aborted: {reason}")),
+                        ..Transition::default()
+                    },
+                );
+                self.write(state, Some(index), draft)?;
+                let draft = transition(
+                    self.runbook,
+                    state,
+                    None,
+                    actor,
+                    Transition {
+                        state: RunOutcome::Aborted.as_str().into(),
+                        detail: Some(reason),
+                        ..Transition::default()
+                    },
+                );
+                self.write(state, None, draft)?;
+                Ok(Some(RunEnd::Finished {
+                    outcome: RunOutcome::Aborted,
+                    aws_error: false,
+                }))
+            }
+            _ => Ok(Some(RunEnd::Waiting {
+                step: state.steps[index].id.clone(),
+            })),
+        }
+    }
+
+    async fn answered(&mut self, state: &mut RunState, index: usize, attempt: u32, by: &str, value: &str) -> Result<(), DriveError> {
+        let step = &self.runbook.steps[index];
+        let now = self.ports.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let who = if by.is_empty() { self.actor.label() } else { by.to_string() };
+        let (ok, outputs): (bool, BTreeMap<String, String>) = match step.kind.as_str() {
+            "choice" => {
+                let inputs = self.inputs(state, step).unwrap_or_default();
+                let options = super::inputs::list(&inputs, "options").unwrap_or_default();
+                if !options.iter().any(|o| o == value) {
+                    // Not one of the options: ask again.
+                    return Ok(());
+                }
+                (true, BTreeMap::from([("choice".into(), value.to_string())]))
+            }
+            "approve" => {
+                let name = value.trim();
+                if name.is_empty() {
+                    return Ok(());
+                }
+                (true, BTreeMap::from([("approved_by".into(), name.to_string()), ("approved_at".into(), now)]))
+            }
+            _ => {
+                let failed = matches!(value.trim(), "failed" | "fail" | "no");
+                (!failed, BTreeMap::from([("done_by".into(), who.clone()), ("done_at".into(), now)]))
+            }
+        };
+        let actor = if step.kind == "approve" { self.actor_named(value.trim()) } else { self.actor_named(by) };
+        let draft = transition(
+            self.runbook,
+            state,
+            Some(index),
+            actor.clone(),
+            Transition {
+                state: "confirmed".into(),
+                attempt,
+                action: Some(ActionRecord {
+                    kind: step.kind.clone(),
+                    confirmed_by: Some(actor.label()),
+                    confirmation: Some(value.to_string()),
+                    ..ActionRecord::default()
+                }),
+                ..Transition::default()
+            },
+        );
+        self.write(state, Some(index), draft)?;
+        let status = if ok { "succeeded" } else { "failed" };
+        let draft = transition(
+            self.runbook,
+            state,
+            Some(index),
+            actor.clone(),
+            Transition {
+                state: status.into(),
+                attempt,
+                result: Some(ResultRecord {
+                    status: status.into(),
+                    outputs: serde_json::to_value(&outputs).unwrap_or_default(),
+                    excerpt: Some(format!("{} answered `{value}`", actor.label())),
+                    ..ResultRecord::default()
+                }),
+                ..Transition::default()
+            },
+        );
+        self.write(state, Some(index), draft)?;
+        if ok {
+            self.milestone(index)?;
+        }
+        Ok(())
+    }
+
+    fn milestone(&mut self, index: usize) -> Result<(), DriveError> {
+        if let Some(draft) = milestone_entry(self.runbook, index, self.actor.clone()) {
+            let entry = self.journal.append(draft).map_err(DriveError::Journal)?;
+            self.operator.progress(Progress::Transition {
+                index: Some(index),
+                entry: Box::new(entry),
+            });
+        }
+        Ok(())
+    }
+
+    async fn execute(&mut self, state: &mut RunState, index: usize) -> Result<(), DriveError> {
+        let attempt = state.steps[index].attempt;
+        let step = &self.runbook.steps[index];
+        let p = match self.plan_of(state, index).await {
+            Ok(p) => p,
+            Err(e) => return self.fail(state, index, attempt, &e),
+        };
+        let inputs = match self.inputs(state, step) {
+            Ok(i) => i,
+            Err(e) => return self.fail(state, index, attempt, &e),
+        };
+        self.step_transition(
+            state,
+            index,
+            Transition {
+                state: "running".into(),
+                attempt,
+                ..Transition::default()
+            },
+        )?;
+        let secret_values: Vec<String> = self
+            .runbook
+            .secret_params()
+            .filter_map(|p| self.params.get(&p.name).map(|v| v.render()))
+            .collect();
+        let mut sink = self.operator.output_sink();
+        let mut ctx = StepContext {
+            artifacts: self.artifacts.clone(),
+            env: shell_env(&self.params, &state.outputs()),
+            secret_values,
+            output: Box::new(move |line| sink(index, line)),
+        };
+        let started = std::time::Instant::now();
+        let result = execute(&self.ports, step, &inputs, &p, &mut ctx).await;
+        let duration_ms = started.elapsed().as_millis() as u64;
+        match result {
+            Ok(Executed {
+                succeeded,
+                outputs,
+                undo,
+                exit_code,
+                excerpt,
+            }) => {
+                let status = if succeeded { "succeeded" } else { "failed" };
+                self.step_transition(
+                    state,
+                    index,
+                    Transition {
+                        state: status.into(),
+                        attempt,
+                        action: Some(ActionRecord {
+                            kind: step.kind.clone(),
+                            destructive: step.attrs.destructive,
+                            undo,
+                            ..ActionRecord::default()
+                        }),
+                        result: Some(ResultRecord {
+                            status: status.into(),
+                            exit_code,
+                            duration_ms: Some(duration_ms),
+                            outputs: serde_json::to_value(&outputs).unwrap_or_default(),
+                            excerpt,
+                        }),
+                        ..Transition::default()
+                    },
+                )?;
+                if succeeded {
+                    self.milestone(index)?;
+                }
+                Ok(())
+            }
+            Err(e) => self.fail(state, index, attempt, &e),
+        }
+    }
+}
+
+fn mask_json(value: &mut serde_json::Value, secrets: &[String]) {
+    match value {
+        serde_json::Value::String(s) => {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if s.contains(secret.as_str()) {
+                    *s = s.replace(secret.as_str(), "••••••");
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| mask_json(i, secrets)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| mask_json(v, secrets)),
+        _ => {}
+    }
+}
+
+/// `--dry-run`: every step's plan, nothing executed, nothing journaled.
+/// Steps whose inputs need an earlier step's outputs say so.
+pub async fn dry_run(runbook: &Runbook, params: &Params, ports: &StepPorts) -> Vec<(usize, Result<Plan, StepError>)> {
+    let mut plans = Vec::new();
+    for (index, step) in runbook.steps.iter().enumerate() {
+        let result = if step.kind == "shell" {
+            plan(ports, step, &serde_json::Value::Null).await
+        } else {
+            match substitute(&step.body, params, &Default::default()) {
+                Ok(inputs) => plan(ports, step, &inputs).await,
+                Err(e) if e.contains("${steps.") => Ok(Plan {
+                    lines: vec![format!("(planned when it runs: {e})")],
+                    ..Plan::default()
+                }),
+                Err(e) => Err(StepError::Input(e)),
+            }
+        };
+        plans.push((index, result));
+    }
+    plans
+}
