@@ -72,6 +72,20 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
             triage::cli::logs::run(args, ecs, search, &settings.clusters, clock.as_ref()).await
         }
+        Command::Runbook(args) => {
+            use triage::cli::runbook::{self, RunbookCommand};
+            match &args.command {
+                RunbookCommand::List { output } => Ok(runbook::list(&settings, *output)),
+                RunbookCommand::Show { file, output } => {
+                    Ok(runbook::show(&settings, file, *output))
+                }
+                RunbookCommand::Check { files } => Ok(runbook::check(files)),
+                RunbookCommand::Run(run) => {
+                    let account = open_account(&settings).await?;
+                    runbook::run(run, &settings, &account, clock.clone()).await
+                }
+            }
+        }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {
             let shared = open_shared(&settings).await?;

@@ -4,7 +4,9 @@
 use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
+use crate::domain::network::NetworkPort;
 use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, ReadOnly, SharedTimeline};
+use crate::domain::secrets::SecretsPort;
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use chrono::{DateTime, Utc};
@@ -42,16 +44,24 @@ pub struct Account {
     pub ecs: Arc<dyn EcsPort>,
     pub logs: Arc<dyn LogsPort>,
     pub search: Arc<dyn LogSearchPort>,
+    pub network: Arc<dyn NetworkPort>,
+    pub secrets: Arc<dyn SecretsPort>,
 }
 
 /// Build the account the settings ask for (read-only when asked).
 pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
-    type Ports = (Arc<dyn EcsPort>, Arc<dyn LogsPort>, Arc<dyn LogSearchPort>);
-    let (ecs, logs, search): Ports = match &settings.source {
+    type Ports = (
+        Arc<dyn EcsPort>,
+        Arc<dyn LogsPort>,
+        Arc<dyn LogSearchPort>,
+        Arc<dyn NetworkPort>,
+        Arc<dyn SecretsPort>,
+    );
+    let (ecs, logs, search, network, secrets): Ports = match &settings.source {
         AccountSource::Demo { scenario } => {
             let scenario = Scenario::load(scenario)?;
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
-            (demo.clone(), demo.clone(), demo)
+            (demo.clone(), demo.clone(), demo.clone(), demo.clone(), demo)
         }
         AccountSource::Aws { profile, .. } => {
             let conn = connection(settings);
@@ -65,15 +75,31 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
                 Arc::new(AwsAccount::with_config(&config, &conn)),
                 logs.clone(),
                 logs,
+                Arc::new(crate::aws::ec2::AwsNetwork::new(&config, profile.clone())),
+                Arc::new(crate::aws::secrets::AwsSecrets::new(
+                    &config,
+                    profile.clone(),
+                )),
             )
         }
+    };
+    let (network, secrets): (Arc<dyn NetworkPort>, Arc<dyn SecretsPort>) = if settings.read_only {
+        (Arc::new(ReadOnly(network)), Arc::new(ReadOnly(secrets)))
+    } else {
+        (network, secrets)
     };
     let ecs: Arc<dyn EcsPort> = if settings.read_only {
         Arc::new(ReadOnly(ecs))
     } else {
         ecs
     };
-    Ok(Account { ecs, logs, search })
+    Ok(Account {
+        ecs,
+        logs,
+        search,
+        network,
+        secrets,
+    })
 }
 
 /// The shared incident log, when `--share` (or `share = true`) asks for it.

@@ -8,6 +8,7 @@ pub mod exit;
 pub mod incident;
 pub mod logs;
 pub mod output;
+pub mod runbook;
 pub mod status;
 
 use crate::settings::GlobalFlags;
@@ -38,6 +39,8 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// The incident journal: start, note, milestone, close, export
     Incident(incident::IncidentArgs),
+    /// Executable markdown runbooks: list, show, check, run
+    Runbook(runbook::RunbookArgs),
 }
 
 /// Output format of a subcommand.

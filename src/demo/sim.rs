@@ -832,7 +832,10 @@ impl Simulation {
                 .into_iter()
                 .map(|e| {
                     vec![
-                        ("@timestamp".to_string(), e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f").to_string()),
+                        (
+                            "@timestamp".to_string(),
+                            e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+                        ),
                         ("@logStream".to_string(), e.stream),
                         ("@message".to_string(), e.message),
                     ]

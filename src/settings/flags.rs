@@ -38,6 +38,10 @@ pub struct GlobalFlags {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// A folder of runbooks searched first (repeatable)
+    #[arg(long = "runbooks", global = true, value_name = "DIR")]
+    pub runbooks: Vec<PathBuf>,
+
     /// Where incidents are kept (default: $XDG_DATA_HOME/triage/incidents)
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,

@@ -195,7 +195,8 @@ impl Settings {
                 .unwrap_or(defaults.throttle_retries),
         };
 
-        let mut runbook_paths = vec![PathBuf::from("runbooks"), dirs.config_dir.join("runbooks")];
+        let mut runbook_paths = flags.runbooks.clone();
+        runbook_paths.extend([PathBuf::from("runbooks"), dirs.config_dir.join("runbooks")]);
         runbook_paths.extend(file.runbooks.iter().map(PathBuf::from));
 
         let operator = file

@@ -4,6 +4,7 @@
 
 pub mod incidents;
 pub mod journal;
+pub mod runbooks;
 
 pub use incidents::IncidentStore;
 pub use journal::{Journal, ReadReport};

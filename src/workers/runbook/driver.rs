@@ -41,11 +41,26 @@ pub enum Resolution {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Confirm { by: String, typed: Option<String> },
-    Answer { by: String, value: String },
-    Resolve { by: String, how: Resolution },
-    Skip { by: String, reason: String },
-    Abort { by: String, reason: String },
+    Confirm {
+        by: String,
+        typed: Option<String>,
+    },
+    Answer {
+        by: String,
+        value: String,
+    },
+    Resolve {
+        by: String,
+        how: Resolution,
+    },
+    Skip {
+        by: String,
+        reason: String,
+    },
+    Abort {
+        by: String,
+        reason: String,
+    },
     /// Nobody can answer now: the run pauses here.
     Wait,
 }
@@ -54,11 +69,16 @@ pub enum Decision {
 #[derive(Debug, Clone)]
 pub enum Progress {
     /// A transition was journaled (the entry as written).
-    Transition { index: Option<usize>, entry: Box<Entry> },
+    Transition {
+        index: Option<usize>,
+        entry: Box<Entry>,
+    },
     /// A plan was read (also before confirmation).
     Planned { index: usize, plan: Plan },
     /// A line of live output.
     Output { index: usize, line: String },
+    /// An answer or confirmation that was not accepted (the run waits).
+    Rejected { index: usize, reason: String },
 }
 
 pub type DecisionFuture<'a> = Pin<Box<dyn Future<Output = Decision> + Send + 'a>>;
@@ -73,7 +93,10 @@ pub trait Operator: Send {
 /// How a drive ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunEnd {
-    Finished { outcome: RunOutcome, aws_error: bool },
+    Finished {
+        outcome: RunOutcome,
+        aws_error: bool,
+    },
     /// Paused for a person on this step.
     Waiting { step: String },
 }
@@ -122,14 +145,23 @@ impl<'a> Driver<'a> {
 
     /// A new run: its start entry, then as far as it can go.
     pub async fn start(&mut self, run_id: &str) -> Result<(RunState, RunEnd), DriveError> {
-        let mut state = RunState::new(self.runbook, run_id, public_params(self.runbook, &self.params));
+        let mut state = RunState::new(
+            self.runbook,
+            run_id,
+            public_params(self.runbook, &self.params),
+        );
         let draft = start_entry(self.runbook, &state, self.actor.clone());
         self.write(&mut state, None, draft)?;
         let end = self.drive(&mut state).await?;
         Ok((state, end))
     }
 
-    fn write(&mut self, state: &mut RunState, index: Option<usize>, draft: EntryDraft) -> Result<Entry, DriveError> {
+    fn write(
+        &mut self,
+        state: &mut RunState,
+        index: Option<usize>,
+        draft: EntryDraft,
+    ) -> Result<Entry, DriveError> {
         let entry = self.journal.append(draft).map_err(DriveError::Journal)?;
         state.apply(self.runbook, &entry);
         self.operator.progress(Progress::Transition {
@@ -139,7 +171,12 @@ impl<'a> Driver<'a> {
         Ok(entry)
     }
 
-    fn step_transition(&mut self, state: &mut RunState, index: usize, t: Transition) -> Result<Entry, DriveError> {
+    fn step_transition(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+        t: Transition,
+    ) -> Result<Entry, DriveError> {
         let draft = transition(self.runbook, state, Some(index), self.actor.clone(), t);
         self.write(state, Some(index), draft)
     }
@@ -148,7 +185,9 @@ impl<'a> Driver<'a> {
         if by.is_empty() {
             self.actor.clone()
         } else {
-            Actor::Human { name: by.to_string() }
+            Actor::Human {
+                name: by.to_string(),
+            }
         }
     }
 
@@ -182,8 +221,15 @@ impl<'a> Driver<'a> {
         Ok(p)
     }
 
-    fn fail(&mut self, state: &mut RunState, index: usize, attempt: u32, error: &StepError) -> Result<(), DriveError> {
-        if matches!(error, StepError::Port(e) if !matches!(e, crate::domain::PortError::ReadOnly { .. })) {
+    fn fail(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+        attempt: u32,
+        error: &StepError,
+    ) -> Result<(), DriveError> {
+        if matches!(error, StepError::Port(e) if !matches!(e, crate::domain::PortError::ReadOnly { .. }))
+        {
             self.aws_error = true;
         }
         self.step_transition(
@@ -252,7 +298,10 @@ impl<'a> Driver<'a> {
                     };
                     match plan(&self.ports, step, &inputs).await {
                         Ok(p) => {
-                            self.operator.progress(Progress::Planned { index, plan: p.clone() });
+                            self.operator.progress(Progress::Planned {
+                                index,
+                                plan: p.clone(),
+                            });
                             self.plans.insert(index, p.clone());
                             let public = self.public_inputs(&inputs);
                             self.step_transition(
@@ -292,15 +341,25 @@ impl<'a> Driver<'a> {
                             typed: Some("no change needed".into()),
                         }
                     } else {
-                        self.operator.decide(Request::Confirm { step, plan: &p }).await
+                        self.operator
+                            .decide(Request::Confirm { step, plan: &p })
+                            .await
                     };
                     match decision {
                         Decision::Confirm { by, typed } => {
                             if step.attrs.confirm == Confirm::Typed && !p.no_change {
                                 if let (Some(t), Some(target)) = (&typed, &p.target) {
                                     if t != target && t != "--yes" {
-                                        // A wrong name is no confirmation: ask again.
-                                        continue;
+                                        // A wrong name is no confirmation.
+                                        self.operator.progress(Progress::Rejected {
+                                            index,
+                                            reason: format!(
+                                                "typed `{t}`, but confirming needs `{target}`"
+                                            ),
+                                        });
+                                        return Ok(RunEnd::Waiting {
+                                            step: step.id.clone(),
+                                        });
                                     }
                                 }
                             }
@@ -316,7 +375,11 @@ impl<'a> Driver<'a> {
                                     action: Some(ActionRecord {
                                         kind: step.kind.clone(),
                                         destructive: step.attrs.destructive,
-                                        confirmed_by: Some(if by.is_empty() { self.actor.label() } else { by }),
+                                        confirmed_by: Some(if by.is_empty() {
+                                            self.actor.label()
+                                        } else {
+                                            by
+                                        }),
                                         confirmation: typed,
                                         ..ActionRecord::default()
                                     }),
@@ -336,9 +399,21 @@ impl<'a> Driver<'a> {
                     let attempt = state.steps[index].attempt;
                     let p = self.plan_of(state, index).await.unwrap_or_default();
                     let step = &self.runbook.steps[index];
-                    let decision = self.operator.decide(Request::Answer { step, plan: &p }).await;
+                    let decision = self
+                        .operator
+                        .decide(Request::Answer { step, plan: &p })
+                        .await;
                     match decision {
-                        Decision::Answer { by, value } => self.answered(state, index, attempt, &by, &value).await?,
+                        Decision::Answer { by, value } => {
+                            if let Err(reason) =
+                                self.answered(state, index, attempt, &by, &value).await?
+                            {
+                                self.operator.progress(Progress::Rejected { index, reason });
+                                return Ok(RunEnd::Waiting {
+                                    step: self.runbook.steps[index].id.clone(),
+                                });
+                            }
+                        }
                         other => {
                             if let Some(end) = self.non_answer(state, index, attempt, other)? {
                                 return Ok(end);
@@ -367,7 +442,9 @@ impl<'a> Driver<'a> {
                                 Transition {
                                     state: new_state.into(),
                                     attempt,
-                                    detail: Some(format!("marked {new_state} by the operator after a restart")),
+                                    detail: Some(format!(
+                                        "marked {new_state} by the operator after a restart"
+                                    )),
                                     result: status.map(|s| ResultRecord {
                                         status: s.into(),
                                         excerpt: Some("marked by the operator".into()),
@@ -390,7 +467,13 @@ impl<'a> Driver<'a> {
     }
 
     /// Skip, abort, wait (or an answer of the wrong sort, treated as wait).
-    fn non_answer(&mut self, state: &mut RunState, index: usize, attempt: u32, decision: Decision) -> Result<Option<RunEnd>, DriveError> {
+    fn non_answer(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+        attempt: u32,
+        decision: Decision,
+    ) -> Result<Option<RunEnd>, DriveError> {
         match decision {
             Decision::Skip { by, reason } => {
                 let actor = self.actor_named(&by);
@@ -447,33 +530,64 @@ impl<'a> Driver<'a> {
         }
     }
 
-    async fn answered(&mut self, state: &mut RunState, index: usize, attempt: u32, by: &str, value: &str) -> Result<(), DriveError> {
+    /// Records an answer; `Ok(Err(why))` when it is not one the step takes.
+    async fn answered(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+        attempt: u32,
+        by: &str,
+        value: &str,
+    ) -> Result<Result<(), String>, DriveError> {
         let step = &self.runbook.steps[index];
-        let now = self.ports.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let who = if by.is_empty() { self.actor.label() } else { by.to_string() };
+        let now = self
+            .ports
+            .clock
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let who = if by.is_empty() {
+            self.actor.label()
+        } else {
+            by.to_string()
+        };
         let (ok, outputs): (bool, BTreeMap<String, String>) = match step.kind.as_str() {
             "choice" => {
                 let inputs = self.inputs(state, step).unwrap_or_default();
                 let options = super::inputs::list(&inputs, "options").unwrap_or_default();
                 if !options.iter().any(|o| o == value) {
-                    // Not one of the options: ask again.
-                    return Ok(());
+                    return Ok(Err(format!(
+                        "`{value}` is not one of the options: {}",
+                        options.join(", ")
+                    )));
                 }
                 (true, BTreeMap::from([("choice".into(), value.to_string())]))
             }
             "approve" => {
                 let name = value.trim();
                 if name.is_empty() {
-                    return Ok(());
+                    return Ok(Err("an approval needs the approver's name".into()));
                 }
-                (true, BTreeMap::from([("approved_by".into(), name.to_string()), ("approved_at".into(), now)]))
+                (
+                    true,
+                    BTreeMap::from([
+                        ("approved_by".into(), name.to_string()),
+                        ("approved_at".into(), now),
+                    ]),
+                )
             }
             _ => {
                 let failed = matches!(value.trim(), "failed" | "fail" | "no");
-                (!failed, BTreeMap::from([("done_by".into(), who.clone()), ("done_at".into(), now)]))
+                (
+                    !failed,
+                    BTreeMap::from([("done_by".into(), who.clone()), ("done_at".into(), now)]),
+                )
             }
         };
-        let actor = if step.kind == "approve" { self.actor_named(value.trim()) } else { self.actor_named(by) };
+        let actor = if step.kind == "approve" {
+            self.actor_named(value.trim())
+        } else {
+            self.actor_named(by)
+        };
         let draft = transition(
             self.runbook,
             state,
@@ -514,7 +628,7 @@ impl<'a> Driver<'a> {
         if ok {
             self.milestone(index)?;
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     fn milestone(&mut self, index: usize) -> Result<(), DriveError> {
@@ -621,7 +735,11 @@ fn mask_json(value: &mut serde_json::Value, secrets: &[String]) {
 
 /// `--dry-run`: every step's plan, nothing executed, nothing journaled.
 /// Steps whose inputs need an earlier step's outputs say so.
-pub async fn dry_run(runbook: &Runbook, params: &Params, ports: &StepPorts) -> Vec<(usize, Result<Plan, StepError>)> {
+pub async fn dry_run(
+    runbook: &Runbook,
+    params: &Params,
+    ports: &StepPorts,
+) -> Vec<(usize, Result<Plan, StepError>)> {
     let mut plans = Vec::new();
     for (index, step) in runbook.steps.iter().enumerate() {
         let result = if step.kind == "shell" {

@@ -106,7 +106,9 @@ pub async fn stopped_tasks(ports: &StepPorts, inputs: &Value) -> Result<Executed
     lines.extend(report.findings.iter().take(5).map(|f| {
         format!(
             "{} {} {}",
-            f.stopped_at.map(|t| t.format("%H:%M:%S").to_string()).unwrap_or_default(),
+            f.stopped_at
+                .map(|t| t.format("%H:%M:%S").to_string())
+                .unwrap_or_default(),
             f.cause.code(),
             f.title
         )
@@ -116,8 +118,15 @@ pub async fn stopped_tasks(ports: &StepPorts, inputs: &Value) -> Result<Executed
         outputs: outputs([
             ("count", report.findings.len().to_string()),
             ("critical", critical.to_string()),
-            ("top_cause", top.map(|(c, _)| c.to_string()).unwrap_or_default()),
-            ("top_cause_count", top.map(|(_, n)| n.to_string()).unwrap_or_else(|| "0".into())),
+            (
+                "top_cause",
+                top.map(|(c, _)| c.to_string()).unwrap_or_default(),
+            ),
+            (
+                "top_cause_count",
+                top.map(|(_, n)| n.to_string())
+                    .unwrap_or_else(|| "0".into()),
+            ),
             ("rollback_to", rollback_to),
         ]),
         undo: json!({"findings": report.findings.iter().map(|f| &f.task_arn).collect::<Vec<_>>()}),
@@ -180,11 +189,7 @@ pub async fn force(ports: &StepPorts, inputs: &Value) -> Result<Executed, StepEr
 }
 
 /// `previous`, `family:N`, `N` or a full ARN → the task definition to run.
-async fn rollback_target(
-    ports: &StepPorts,
-    current: &str,
-    to: &str,
-) -> Result<String, StepError> {
+async fn rollback_target(ports: &StepPorts, current: &str, to: &str) -> Result<String, StepError> {
     let label = revision_label(current);
     let (family, revision) = label
         .rsplit_once(':')
@@ -201,7 +206,11 @@ async fn rollback_target(
     }
     let lowest = revision.saturating_sub(10).max(1);
     for candidate in (lowest..revision).rev() {
-        match ports.ecs.task_definition(&format!("{family}:{candidate}")).await {
+        match ports
+            .ecs
+            .task_definition(&format!("{family}:{candidate}"))
+            .await
+        {
             Ok(td) => return Ok(td.arn),
             Err(crate::domain::PortError::NotFound { .. }) => continue,
             Err(crate::domain::PortError::InvalidInput { .. }) => continue,
@@ -225,7 +234,11 @@ pub async fn plan_rollback(ports: &StepPorts, inputs: &Value) -> Result<Plan, St
             "{cluster}/{name}: task definition {} → {}{}",
             s.revision_label(),
             revision_label(&target),
-            if no_change { " (already there: no change)" } else { "" }
+            if no_change {
+                " (already there: no change)"
+            } else {
+                ""
+            }
         )],
         target: Some(name),
         no_change,
@@ -233,7 +246,11 @@ pub async fn plan_rollback(ports: &StepPorts, inputs: &Value) -> Result<Plan, St
     })
 }
 
-pub async fn rollback(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Executed, StepError> {
+pub async fn rollback(
+    ports: &StepPorts,
+    inputs: &Value,
+    plan: &Plan,
+) -> Result<Executed, StepError> {
     let cluster = text(inputs, "cluster")?;
     let name = text(inputs, "service")?;
     let from = plan.data["from"].as_str().unwrap_or_default().to_string();
@@ -245,7 +262,10 @@ pub async fn rollback(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<
     // Re-read: someone may have rolled back since the plan was shown.
     let now = ports.ecs.service(&cluster, &name).await?;
     if revision_label(&now.task_definition) == revision_label(&to) {
-        return Ok(unchanged(base, &format!("{name} already runs {}", revision_label(&to))));
+        return Ok(unchanged(
+            base,
+            &format!("{name} already runs {}", revision_label(&to)),
+        ));
     }
     let s = ports
         .ecs
@@ -299,10 +319,19 @@ pub async fn scale(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Exe
     let name = text(inputs, "service")?;
     let count = number(inputs, "count")?;
     let now = ports.ecs.service(&cluster, &name).await?;
-    let previous = plan.data["from"].as_u64().map(|n| n as u32).unwrap_or(now.desired);
-    let out = outputs([("previous_count", previous.to_string()), ("count", count.to_string())]);
+    let previous = plan.data["from"]
+        .as_u64()
+        .map(|n| n as u32)
+        .unwrap_or(now.desired);
+    let out = outputs([
+        ("previous_count", previous.to_string()),
+        ("count", count.to_string()),
+    ]);
     if now.desired == count {
-        return Ok(unchanged(out, &format!("{name} already wants {count} task(s)")));
+        return Ok(unchanged(
+            out,
+            &format!("{name} already wants {count} task(s)"),
+        ));
     }
     ports
         .ecs
@@ -401,9 +430,14 @@ pub async fn wait_steady(
 pub async fn plan_stop_task(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let task = text(inputs, "task")?;
-    let found = ports.ecs.describe_tasks(&cluster, std::slice::from_ref(&task)).await?;
+    let found = ports
+        .ecs
+        .describe_tasks(&cluster, std::slice::from_ref(&task))
+        .await?;
     let t = found.first().ok_or_else(|| {
-        StepError::Failed(format!("task {task} is not in {cluster} (or ECS no longer returns it)"))
+        StepError::Failed(format!(
+            "task {task} is not in {cluster} (or ECS no longer returns it)"
+        ))
     })?;
     let no_change = t.last_status == "STOPPED" || t.desired_status == "STOPPED";
     Ok(Plan {
@@ -412,7 +446,11 @@ pub async fn plan_stop_task(ports: &StepPorts, inputs: &Value) -> Result<Plan, S
             t.id,
             revision_label(&t.task_definition),
             t.last_status,
-            if no_change { ": already stopping or stopped, no change" } else { "" }
+            if no_change {
+                ": already stopping or stopped, no change"
+            } else {
+                ""
+            }
         )],
         target: Some(t.id.clone()),
         no_change,
@@ -420,15 +458,26 @@ pub async fn plan_stop_task(ports: &StepPorts, inputs: &Value) -> Result<Plan, S
     })
 }
 
-pub async fn stop_task(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Executed, StepError> {
+pub async fn stop_task(
+    ports: &StepPorts,
+    inputs: &Value,
+    plan: &Plan,
+) -> Result<Executed, StepError> {
     let cluster = text(inputs, "cluster")?;
     let task = text(inputs, "task")?;
-    let reason = optional_text(inputs, "reason").unwrap_or_else(|| "Stopped by a triage runbook".into());
+    let reason =
+        optional_text(inputs, "reason").unwrap_or_else(|| "Stopped by a triage runbook".into());
     if plan.no_change {
         return Ok(unchanged(
             outputs([
-                ("task_arn", plan.data["arn"].as_str().unwrap_or(&task).to_string()),
-                ("last_status", plan.data["status"].as_str().unwrap_or("").to_string()),
+                (
+                    "task_arn",
+                    plan.data["arn"].as_str().unwrap_or(&task).to_string(),
+                ),
+                (
+                    "last_status",
+                    plan.data["status"].as_str().unwrap_or("").to_string(),
+                ),
             ]),
             "the task is already stopping",
         ));
@@ -437,7 +486,10 @@ pub async fn stop_task(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result
     Ok(Executed {
         succeeded: true,
         excerpt: Some(format!("stopping {} ({})", t.id, t.last_status)),
-        outputs: outputs([("task_arn", t.arn.clone()), ("last_status", t.last_status.clone())]),
+        outputs: outputs([
+            ("task_arn", t.arn.clone()),
+            ("last_status", t.last_status.clone()),
+        ]),
         ..Executed::default()
     })
 }

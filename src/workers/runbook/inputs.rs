@@ -8,9 +8,10 @@ pub fn text(inputs: &Value, key: &str) -> Result<String, StepError> {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
         Some(Value::Number(n)) => Ok(n.to_string()),
         Some(Value::Bool(b)) => Ok(b.to_string()),
-        Some(Value::Array(items)) if items.len() == 1 => text(&Value::Object(
-            [(key.to_string(), items[0].clone())].into_iter().collect(),
-        ), key),
+        Some(Value::Array(items)) if items.len() == 1 => text(
+            &Value::Object([(key.to_string(), items[0].clone())].into_iter().collect()),
+            key,
+        ),
         Some(_) => Err(StepError::Input(format!("input `{key}` must be one value"))),
         None => Err(StepError::Input(format!("input `{key}` is missing"))),
     }
@@ -25,7 +26,11 @@ pub fn list(inputs: &Value, key: &str) -> Result<Vec<String>, StepError> {
     let items: Vec<String> = match inputs.get(key) {
         Some(Value::Array(items)) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| i.to_string())
+            })
             .collect(),
         Some(Value::String(s)) => s.split(',').map(str::to_string).collect(),
         Some(other) => vec![other.to_string()],

@@ -16,7 +16,10 @@ fn search_port(ports: &StepPorts) -> Result<&dyn crate::domain::ports::LogSearch
         .ok_or_else(|| StepError::Failed("log search is not available in this session".into()))
 }
 
-fn window(ports: &StepPorts, inputs: &Value) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), StepError> {
+fn window(
+    ports: &StepPorts,
+    inputs: &Value,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), StepError> {
     let end = ports.clock.now();
     let since = span(inputs, "since")?.unwrap_or_else(|| chrono::Duration::hours(1));
     Ok((end - since, end))
@@ -35,7 +38,8 @@ async fn groups(ports: &StepPorts, inputs: &Value) -> Result<Vec<String>, StepEr
     let targets = discover_groups(ports.ecs.as_ref(), &clusters, &services).await?;
     if targets.is_empty() {
         return Err(StepError::Failed(
-            "no log groups found: the services' task definitions name none; give `log_groups`".into(),
+            "no log groups found: the services' task definitions name none; give `log_groups`"
+                .into(),
         ));
     }
     Ok(targets.into_iter().map(|t| t.group).collect())
@@ -48,7 +52,11 @@ pub async fn plan_search(ports: &StepPorts, inputs: &Value) -> Result<Plan, Step
     Ok(Plan {
         lines: vec![
             format!("search {} log group(s) for `{id}`", groups.len()),
-            format!("window {} → {}", start.format("%H:%M:%S"), end.format("%H:%M:%S UTC")),
+            format!(
+                "window {} → {}",
+                start.format("%H:%M:%S"),
+                end.format("%H:%M:%S UTC")
+            ),
         ],
         data: json!({"groups": groups}),
         ..Plan::default()
@@ -59,17 +67,26 @@ pub async fn search(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Ex
     let id = text(inputs, "id")?;
     let fields: Vec<String> = DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect();
     let matcher = Matcher::new(&id, &fields).map_err(StepError::Input)?;
-    let groups: Vec<String> = serde_json::from_value(plan.data["groups"].clone()).unwrap_or_default();
+    let groups: Vec<String> =
+        serde_json::from_value(plan.data["groups"].clone()).unwrap_or_default();
     let (start, end) = window(ports, inputs)?;
     let result = filter_search(search_port(ports)?, &groups, &matcher, start, end, |_| {}).await;
     let first = result.events.first().map(|e| e.timestamp.to_rfc3339());
     let last = result.events.last().map(|e| e.timestamp.to_rfc3339());
-    let touched: std::collections::BTreeSet<&str> = result.events.iter().map(|e| e.group.as_str()).collect();
+    let touched: std::collections::BTreeSet<&str> =
+        result.events.iter().map(|e| e.group.as_str()).collect();
     let excerpt: Vec<String> = result
         .events
         .iter()
         .take(10)
-        .map(|e| format!("{} {} {}", e.timestamp.format("%H:%M:%S%.3f"), e.group, one_line(&e.message)))
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e.timestamp.format("%H:%M:%S%.3f"),
+                e.group,
+                one_line(&e.message)
+            )
+        })
         .collect();
     Ok(Executed {
         succeeded: true,
@@ -93,11 +110,17 @@ pub fn plan_query(inputs: &Value) -> Result<Plan, StepError> {
     let query = text(inputs, "query")?;
     let groups = list(inputs, "log_groups")?;
     if groups.len() > 50 {
-        return Err(StepError::Input("a Logs Insights query takes at most 50 log groups".into()));
+        return Err(StepError::Input(
+            "a Logs Insights query takes at most 50 log groups".into(),
+        ));
     }
     Ok(Plan {
         lines: vec![
-            format!("Logs Insights over {} group(s), last {}:", groups.len(), optional_text(inputs, "since").unwrap_or_else(|| "1h".into())),
+            format!(
+                "Logs Insights over {} group(s), last {}:",
+                groups.len(),
+                optional_text(inputs, "since").unwrap_or_else(|| "1h".into())
+            ),
             format!("  {query}"),
         ],
         ..Plan::default()
@@ -107,9 +130,13 @@ pub fn plan_query(inputs: &Value) -> Result<Plan, StepError> {
 pub async fn query(ports: &StepPorts, inputs: &Value) -> Result<Executed, StepError> {
     let query = text(inputs, "query")?;
     let groups = list(inputs, "log_groups")?;
-    let limit = optional_text(inputs, "limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let limit = optional_text(inputs, "limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(100);
     let (start, end) = window(ports, inputs)?;
-    let rows = search_port(ports)?.insights(&groups, &query, start, end, limit).await?;
+    let rows = search_port(ports)?
+        .insights(&groups, &query, start, end, limit)
+        .await?;
     let render = |row: &Vec<(String, String)>| {
         row.iter()
             .filter(|(f, _)| f != "@ptr")
@@ -121,9 +148,19 @@ pub async fn query(ports: &StepPorts, inputs: &Value) -> Result<Executed, StepEr
         succeeded: true,
         outputs: BTreeMap::from([
             ("rows".to_string(), rows.rows.len().to_string()),
-            ("first_row".to_string(), rows.rows.first().map(render).unwrap_or_default()),
+            (
+                "first_row".to_string(),
+                rows.rows.first().map(render).unwrap_or_default(),
+            ),
         ]),
-        excerpt: Some(rows.rows.iter().take(10).map(render).collect::<Vec<_>>().join("\n")),
+        excerpt: Some(
+            rows.rows
+                .iter()
+                .take(10)
+                .map(render)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
         ..Executed::default()
     })
 }

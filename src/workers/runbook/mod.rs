@@ -6,6 +6,7 @@
 pub mod driver;
 mod ecs;
 mod inputs;
+pub mod journal;
 mod logs;
 mod network;
 mod secrets;
@@ -106,7 +107,11 @@ pub async fn plan(
         "approve" | "choice" | "manual" => Ok(Plan {
             lines: vec![inputs::text(inputs, "message").unwrap_or_else(|_| step.title.clone())]
                 .into_iter()
-                .chain(inputs::list(inputs, "options").ok().map(|o| format!("options: {}", o.join(", "))))
+                .chain(
+                    inputs::list(inputs, "options")
+                        .ok()
+                        .map(|o| format!("options: {}", o.join(", "))),
+                )
                 .collect(),
             ..Plan::default()
         }),

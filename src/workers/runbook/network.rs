@@ -39,14 +39,21 @@ pub async fn plan_lockdown(ports: &StepPorts, inputs: &Value) -> Result<Plan, St
             plan.remove.len(),
             plan.keep.len(),
             plan.add.len(),
-            if plan.is_no_change() { " (already locked down)" } else { "" }
+            if plan.is_no_change() {
+                " (already locked down)"
+            } else {
+                ""
+            }
         ));
         rule_lines(&mut lines, "-", &plan.remove);
         rule_lines(&mut lines, "=", &plan.keep);
         rule_lines(&mut lines, "+", &plan.add);
         plans.push(plan);
     }
-    lines.push("Tracked connections already open keep flowing; use a network ACL to cut them at once.".into());
+    lines.push(
+        "Tracked connections already open keep flowing; use a network ACL to cut them at once."
+            .into(),
+    );
     let no_change = plans.iter().all(LockdownPlan::is_no_change);
     Ok(Plan {
         target: plans.first().map(|p| p.group.clone()),
@@ -65,17 +72,28 @@ pub async fn lockdown(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepEr
         ("removed".to_string(), counts(|p| p.remove.len())),
         ("added".to_string(), counts(|p| p.add.len())),
         ("kept".to_string(), counts(|p| p.keep.len())),
-        ("snapshot".to_string(), serde_json::to_string(&snapshots).unwrap_or_default()),
+        (
+            "snapshot".to_string(),
+            serde_json::to_string(&snapshots).unwrap_or_default(),
+        ),
     ]);
     if plan.no_change {
-        return Ok(unchanged(outputs, "egress already limited to the allow-list"));
+        return Ok(unchanged(
+            outputs,
+            "egress already limited to the allow-list",
+        ));
     }
     let mut done = Vec::new();
     for p in &plans {
         // Add the allowed rules first so DNS and HTTPS never drop out.
         ports.network.authorize_egress(&p.group, &p.add).await?;
         ports.network.revoke_egress(&p.group, &p.remove).await?;
-        done.push(format!("{}: removed {}, added {}", p.group, p.remove.len(), p.add.len()));
+        done.push(format!(
+            "{}: removed {}, added {}",
+            p.group,
+            p.remove.len(),
+            p.add.len()
+        ));
     }
     outputs.insert("groups".into(), plans.len().to_string());
     Ok(Executed {
@@ -88,16 +106,18 @@ pub async fn lockdown(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepEr
 }
 
 fn snapshots(inputs: &Value) -> Result<Vec<LockdownSnapshot>, StepError> {
-    let raw = inputs
-        .get("snapshot")
-        .ok_or_else(|| StepError::Input("input `snapshot` is missing (use ${steps.<lockdown>.snapshot})".into()))?;
+    let raw = inputs.get("snapshot").ok_or_else(|| {
+        StepError::Input("input `snapshot` is missing (use ${steps.<lockdown>.snapshot})".into())
+    })?;
     let value = match raw {
-        Value::String(s) => serde_json::from_str(s)
-            .map_err(|e| StepError::Input(format!("input `snapshot` is not a lockdown snapshot: {e}")))?,
+        Value::String(s) => serde_json::from_str(s).map_err(|e| {
+            StepError::Input(format!("input `snapshot` is not a lockdown snapshot: {e}"))
+        })?,
         other => other.clone(),
     };
-    let all: Vec<LockdownSnapshot> = serde_json::from_value(value)
-        .map_err(|e| StepError::Input(format!("input `snapshot` is not a lockdown snapshot: {e}")))?;
+    let all: Vec<LockdownSnapshot> = serde_json::from_value(value).map_err(|e| {
+        StepError::Input(format!("input `snapshot` is not a lockdown snapshot: {e}"))
+    })?;
     let only = optional_text(inputs, "security_groups")
         .map(|_| list(inputs, "security_groups"))
         .transpose()?;
@@ -119,7 +139,11 @@ pub async fn plan_restore(ports: &StepPorts, inputs: &Value) -> Result<Plan, Ste
             group.name,
             plan.reauthorize.len(),
             plan.revoke.len(),
-            if plan.is_no_change() { " (already restored)" } else { "" }
+            if plan.is_no_change() {
+                " (already restored)"
+            } else {
+                ""
+            }
         ));
         rule_lines(&mut lines, "+", &plan.reauthorize);
         rule_lines(&mut lines, "-", &plan.revoke);
@@ -137,14 +161,34 @@ pub async fn restore(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepErr
     let plans: Vec<RestorePlan> = serde_json::from_value(plan.data.clone())
         .map_err(|e| StepError::Failed(format!("restore plan unreadable: {e}")))?;
     let outputs = BTreeMap::from([
-        ("restored".to_string(), plans.iter().map(|p| p.reauthorize.len()).sum::<usize>().to_string()),
-        ("revoked".to_string(), plans.iter().map(|p| p.revoke.len()).sum::<usize>().to_string()),
+        (
+            "restored".to_string(),
+            plans
+                .iter()
+                .map(|p| p.reauthorize.len())
+                .sum::<usize>()
+                .to_string(),
+        ),
+        (
+            "revoked".to_string(),
+            plans
+                .iter()
+                .map(|p| p.revoke.len())
+                .sum::<usize>()
+                .to_string(),
+        ),
     ]);
     if plan.no_change {
-        return Ok(unchanged(outputs, "the snapshot's rules are already in place"));
+        return Ok(unchanged(
+            outputs,
+            "the snapshot's rules are already in place",
+        ));
     }
     for p in &plans {
-        ports.network.authorize_egress(&p.group, &p.reauthorize).await?;
+        ports
+            .network
+            .authorize_egress(&p.group, &p.reauthorize)
+            .await?;
         ports.network.revoke_egress(&p.group, &p.revoke).await?;
     }
     Ok(Executed {

@@ -80,10 +80,18 @@ pub async fn rotate(
                     before.name
                 )))
             } else {
-                ports.secrets.rotate_with_lambda(&id).await.map_err(StepError::from)
+                ports
+                    .secrets
+                    .rotate_with_lambda(&id)
+                    .await
+                    .map_err(StepError::from)
             }
         } else {
-            ports.secrets.put_generated(&id, how).await.map_err(StepError::from)
+            ports
+                .secrets
+                .put_generated(&id, how)
+                .await
+                .map_err(StepError::from)
         };
         match result {
             Ok(new) => {
@@ -106,7 +114,10 @@ pub async fn rotate(
     let outputs = BTreeMap::from([
         ("rotated".to_string(), versions.len().to_string()),
         ("unchanged".to_string(), failures.len().to_string()),
-        ("versions".to_string(), Value::Object(versions.clone().into_iter().collect()).to_string()),
+        (
+            "versions".to_string(),
+            Value::Object(versions.clone().into_iter().collect()).to_string(),
+        ),
     ]);
     Ok(Executed {
         succeeded: failures.is_empty(),

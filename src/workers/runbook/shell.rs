@@ -13,7 +13,10 @@ const EXCERPT_LINES: usize = 20;
 const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 pub fn plan(step: &Step) -> Plan {
-    let mut lines = vec![format!("run with bash ({} line(s)):", step.body.lines().count())];
+    let mut lines = vec![format!(
+        "run with bash ({} line(s)):",
+        step.body.lines().count()
+    )];
     lines.extend(step.body.lines().map(|l| format!("  {l}")));
     Plan {
         lines,
@@ -33,7 +36,9 @@ pub async fn run(step: &Step, ctx: &mut StepContext) -> Result<Executed, StepErr
     std::fs::create_dir_all(&ctx.artifacts).map_err(|e| {
         StepError::Failed(format!("cannot create {}: {e}", ctx.artifacts.display()))
     })?;
-    let output_file = ctx.artifacts.join(format!(".rb-output-{}-{}", step.id, std::process::id()));
+    let output_file = ctx
+        .artifacts
+        .join(format!(".rb-output-{}-{}", step.id, std::process::id()));
     let _ = std::fs::remove_file(&output_file);
     let mut command = tokio::process::Command::new("bash");
     command
@@ -52,7 +57,10 @@ pub async fn run(step: &Step, ctx: &mut StepContext) -> Result<Executed, StepErr
     let stdout = child.stdout.take().map(|s| BufReader::new(s).lines());
     let stderr = child.stderr.take().map(|s| BufReader::new(s).lines());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    for mut lines in [stdout.map(either_left), stderr.map(either_right)].into_iter().flatten() {
+    for mut lines in [stdout.map(either_left), stderr.map(either_right)]
+        .into_iter()
+        .flatten()
+    {
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
@@ -99,7 +107,11 @@ pub async fn run(step: &Step, ctx: &mut StepContext) -> Result<Executed, StepErr
         *v = mask(v, &ctx.secret_values);
     }
     let code = status.code();
-    outputs.insert("exit_code".into(), code.map(|c| c.to_string()).unwrap_or_else(|| "killed".into()));
+    outputs.insert(
+        "exit_code".into(),
+        code.map(|c| c.to_string())
+            .unwrap_or_else(|| "killed".into()),
+    );
     if timed_out {
         kept.push(format!("timed out after {}s: killed", timeout.as_secs()));
     }
@@ -117,13 +129,17 @@ type Lines = Box<dyn LineSource>;
 trait LineSource: Send {
     fn next_line(
         &mut self,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Option<String>>> + Send + '_>>;
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<Option<String>>> + Send + '_>,
+    >;
 }
 
 impl<R: tokio::io::AsyncBufRead + Unpin + Send> LineSource for tokio::io::Lines<R> {
     fn next_line(
         &mut self,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Option<String>>> + Send + '_>> {
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<Option<String>>> + Send + '_>,
+    > {
         Box::pin(tokio::io::Lines::next_line(self))
     }
 }

@@ -1,0 +1,768 @@
+//! `triage runbook list | show | check | run`: the runbooks found, one
+//! runbook's shape, the linter, and a non-interactive run (answers and
+//! confirmations from flags; a step nobody answered pauses the run, exit 4).
+
+use super::exit;
+use super::Format;
+use crate::domain::runbook::lint::has_errors;
+use crate::domain::runbook::run::{RunOutcome, RunState};
+use crate::domain::runbook::values::resolve_params;
+use crate::domain::runbook::{Runbook, Severity};
+use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::Actor;
+use crate::domain::Clock;
+use crate::settings::Settings;
+use crate::store::runbooks::{self, RunbookFile};
+use crate::store::{IncidentStore, StoreError};
+use crate::wiring::Account;
+use crate::workers::runbook::driver::{
+    dry_run, Decision, DecisionFuture, Driver, Operator, Progress, Request, Resolution, RunEnd,
+};
+use crate::workers::runbook::journal::IncidentRunJournal;
+use crate::workers::runbook::StepPorts;
+use clap::{Args, Subcommand};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A step waits for a person: answer it and run again.
+pub const WAITING: u8 = 4;
+
+#[derive(Debug, Args)]
+pub struct RunbookArgs {
+    #[command(subcommand)]
+    pub command: RunbookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// The runbooks found (./runbooks, the config dir, config paths)
+    List {
+        #[arg(short, long, value_enum, default_value_t = Format::Text)]
+        output: Format,
+    },
+    /// One runbook: parameters and steps
+    Show {
+        /// A file or a runbook id
+        file: String,
+        #[arg(short, long, value_enum, default_value_t = Format::Text)]
+        output: Format,
+    },
+    /// Lint runbooks: every problem with file:line; exit 2 on errors
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run a runbook step by step, journaled in the incident
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A file or a runbook id
+    pub file: String,
+    /// A parameter: name=value (lists comma-separated; repeatable)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Plan every step, execute none, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm destructive steps (approve, choice and manual steps still need --answer)
+    #[arg(long)]
+    pub yes: bool,
+    /// Answer a step: approve (your name), choice (an option), manual (done|failed),
+    /// a step left unknown by a crash (done|failed|retry), or a destructive step (yes)
+    #[arg(long = "answer", value_name = "STEP=VALUE")]
+    pub answers: Vec<String>,
+    /// The incident to journal in (default: the one open, or a new one)
+    #[arg(long)]
+    pub incident: Option<String>,
+    /// Continue a run where it stopped
+    #[arg(long, value_name = "RUN_ID")]
+    pub resume: Option<String>,
+    /// Resume even though the runbook file changed since the run began
+    #[arg(long)]
+    pub accept_changes: bool,
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+}
+
+fn pairs(items: &[String], flag: &str) -> Result<BTreeMap<String, String>, String> {
+    items
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| format!("{flag} `{p}`: write NAME=VALUE"))
+        })
+        .collect()
+}
+
+fn lint_json(file: &RunbookFile) -> serde_json::Value {
+    json!(file
+        .problems
+        .iter()
+        .map(|p| json!({"line": p.line, "severity": p.severity.as_str(), "message": p.message}))
+        .collect::<Vec<_>>())
+}
+
+pub fn list(settings: &Settings, output: Format) -> u8 {
+    let files = runbooks::list(&settings.runbook_paths);
+    match output {
+        Format::Json => {
+            let list: Vec<_> = files
+                .iter()
+                .map(|f| {
+                    json!({
+                        "id": f.runbook.id, "title": f.runbook.title, "tags": f.runbook.tags,
+                        "file": f.path.display().to_string(), "ok": f.ok(),
+                        "steps": f.runbook.steps.len(), "problems": lint_json(f),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
+        }
+        Format::Text if files.is_empty() => println!(
+            "No runbooks found. triage looks in: {}",
+            settings
+                .runbook_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Format::Text => {
+            let rows: Vec<Vec<String>> = files
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.runbook.id.clone(),
+                        f.runbook.title.clone(),
+                        f.runbook.tags.join(","),
+                        if f.ok() { "ok".into() } else { "ERRORS".into() },
+                        f.path.display().to_string(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                super::output::table(&["ID", "TITLE", "TAGS", "CHECK", "FILE"], &rows)
+            );
+        }
+    }
+    exit::OK
+}
+
+pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
+    let file = match runbooks::find(&settings.runbook_paths, name) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let rb = &file.runbook;
+    match output {
+        Format::Json => {
+            let value = json!({
+                "id": rb.id, "title": rb.title, "tags": rb.tags, "file": file.path.display().to_string(),
+                "params": rb.params.iter().map(|p| json!({
+                    "name": p.name, "type": p.ty.as_str(), "required": p.required,
+                    "default": p.default.as_ref().map(|d| d.to_json()), "secret": p.secret,
+                    "choices": p.choices, "description": p.description,
+                })).collect::<Vec<_>>(),
+                "steps": rb.steps.iter().map(|s| json!({
+                    "id": s.id, "kind": s.kind, "title": s.title, "line": s.line,
+                    "destructive": s.attrs.destructive, "when": s.attrs.when.as_ref().map(|w| w.describe()),
+                    "milestone": s.attrs.milestone,
+                })).collect::<Vec<_>>(),
+                "problems": lint_json(&file),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            println!("{} ({})  {}", rb.title, rb.id, file.path.display());
+            if !rb.tags.is_empty() {
+                println!("tags: {}", rb.tags.join(", "));
+            }
+            println!("\nParameters:");
+            for p in &rb.params {
+                println!(
+                    "  {:<18} {:<8} {}{}{}",
+                    p.name,
+                    p.ty.as_str(),
+                    if p.required { "required " } else { "" },
+                    p.default
+                        .as_ref()
+                        .map(|d| format!("default {} ", d.render()))
+                        .unwrap_or_default(),
+                    p.description.as_deref().unwrap_or("")
+                );
+            }
+            println!("\nSteps:");
+            for (i, s) in rb.steps.iter().enumerate() {
+                let mut flags = Vec::new();
+                if s.attrs.destructive {
+                    flags.push("destructive".to_string());
+                }
+                if let Some(w) = &s.attrs.when {
+                    flags.push(format!("when {}", w.describe()));
+                }
+                if let Some(m) = &s.attrs.milestone {
+                    flags.push(format!("milestone {m}"));
+                }
+                println!(
+                    "  {:>2}. {:<12} {:<26} {}{}",
+                    i + 1,
+                    s.id,
+                    s.kind,
+                    s.title,
+                    if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", flags.join(", "))
+                    }
+                );
+            }
+            print_problems(&file);
+        }
+    }
+    exit::OK
+}
+
+fn print_problems(file: &RunbookFile) {
+    for p in &file.problems {
+        eprintln!(
+            "{}:{}: {}: {}",
+            file.path.display(),
+            p.line,
+            p.severity.as_str(),
+            p.message
+        );
+    }
+}
+
+pub fn check(files: &[PathBuf]) -> u8 {
+    let mut errors = 0;
+    let mut warnings = 0;
+    for path in files {
+        match runbooks::load(path) {
+            Ok(file) => {
+                print_problems(&file);
+                errors += file
+                    .problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Error)
+                    .count();
+                warnings += file
+                    .problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Warning)
+                    .count();
+            }
+            Err(e) => {
+                eprintln!("{}:1: error: {e}", path.display());
+                errors += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
+        files.len()
+    );
+    if errors > 0 {
+        exit::USAGE
+    } else {
+        exit::OK
+    }
+}
+
+/// Answers and confirmations from the command line.
+struct FlagOperator {
+    yes: bool,
+    answers: HashMap<String, String>,
+    me: String,
+    json: bool,
+    run_id: String,
+    runbook: Runbook,
+}
+
+impl Operator for FlagOperator {
+    fn decide<'a>(&'a mut self, request: Request<'a>) -> DecisionFuture<'a> {
+        let decision = match request {
+            Request::Confirm { step, plan } => match self.answers.get(&step.id) {
+                Some(v) if Some(v) == plan.target.as_ref() || v == "yes" => Decision::Confirm {
+                    by: self.me.clone(),
+                    typed: Some(plan.target.clone().unwrap_or_else(|| v.clone())),
+                },
+                Some(v) if v == "skip" => Decision::Skip {
+                    by: self.me.clone(),
+                    reason: "--answer skip".into(),
+                },
+                Some(v) if v == "abort" => Decision::Abort {
+                    by: self.me.clone(),
+                    reason: "--answer abort".into(),
+                },
+                _ if self.yes => Decision::Confirm {
+                    by: self.me.clone(),
+                    typed: Some("--yes".into()),
+                },
+                _ => Decision::Wait,
+            },
+            Request::Answer { step, .. } => match self.answers.get(&step.id) {
+                Some(v) => Decision::Answer {
+                    by: self.me.clone(),
+                    value: v.clone(),
+                },
+                None => Decision::Wait,
+            },
+            Request::Resolve { step } => match self.answers.get(&step.id).map(String::as_str) {
+                Some("done") => Decision::Resolve {
+                    by: self.me.clone(),
+                    how: Resolution::Done,
+                },
+                Some("failed") => Decision::Resolve {
+                    by: self.me.clone(),
+                    how: Resolution::Failed,
+                },
+                Some("retry") => Decision::Resolve {
+                    by: self.me.clone(),
+                    how: Resolution::Retry,
+                },
+                _ => Decision::Wait,
+            },
+        };
+        Box::pin(async move { decision })
+    }
+
+    fn progress(&mut self, progress: Progress) {
+        match progress {
+            Progress::Transition { index, entry } => {
+                let Some(r) = &entry.runbook else { return };
+                if self.json {
+                    let kind = index
+                        .and_then(|i| self.runbook.steps.get(i))
+                        .map(|s| s.kind.clone());
+                    if r.step_id.is_empty() && r.state == "started" {
+                        return;
+                    }
+                    if r.step_id.is_empty() {
+                        return; // the final line is printed by the caller
+                    }
+                    println!(
+                        "{}",
+                        json!({
+                            "run_id": self.run_id, "step": r.step_id, "kind": kind, "state": r.state,
+                            "attempt": r.attempt,
+                            "outputs": entry.result.as_ref().map(|x| x.outputs.clone()).unwrap_or(json!({})),
+                            "excerpt": entry.result.as_ref().and_then(|x| x.excerpt.clone()),
+                        })
+                    );
+                } else if !r.step_id.is_empty() {
+                    let n = index.map(|i| i + 1).unwrap_or(0);
+                    match r.state.as_str() {
+                        "planned" => {
+                            let step = index.and_then(|i| self.runbook.steps.get(i));
+                            println!(
+                                "[{n}/{}] {} ({}) — {}",
+                                self.runbook.steps.len(),
+                                r.step_id,
+                                step.map(|s| s.kind.as_str()).unwrap_or(""),
+                                step.map(|s| s.title.as_str()).unwrap_or("")
+                            );
+                            for line in entry.detail.as_deref().unwrap_or("").lines() {
+                                println!("      plan: {line}");
+                            }
+                        }
+                        "running" => {}
+                        state => {
+                            println!("      {state}");
+                            if let Some(x) = entry.result.as_ref().and_then(|x| x.excerpt.as_ref())
+                            {
+                                for line in x.lines() {
+                                    println!("      │ {line}");
+                                }
+                            }
+                            if let Some(d) = entry.detail.as_ref().filter(|_| state == "skipped") {
+                                println!("      │ {d}");
+                            }
+                        }
+                    }
+                }
+            }
+            Progress::Rejected { index, reason } => {
+                let step = self
+                    .runbook
+                    .steps
+                    .get(index)
+                    .map(|s| s.id.as_str())
+                    .unwrap_or("");
+                eprintln!("step `{step}`: {reason}");
+            }
+            Progress::Planned { .. } => {}
+            Progress::Output { .. } => {}
+        }
+    }
+
+    fn output_sink(&self) -> Box<dyn FnMut(usize, String) + Send> {
+        let json = self.json;
+        Box::new(move |_, line| {
+            if json {
+                eprintln!("  │ {line}");
+            } else {
+                println!("      │ {line}");
+            }
+        })
+    }
+}
+
+/// The incident a run journals into: `--incident`, the one open, or a new one
+/// titled after the runbook.
+fn incident_for(
+    store: &IncidentStore,
+    wanted: Option<&str>,
+    rb: &Runbook,
+    me: &Actor,
+    redactor: &Redactor,
+    clock: &dyn Clock,
+) -> Result<String, StoreError> {
+    match store.resolve(wanted) {
+        Ok(id) => Ok(id),
+        Err(StoreError::NoOpenIncident) if wanted.is_none() => store.start(
+            &format!("Runbook: {}", rb.title),
+            None,
+            me.clone(),
+            redactor,
+            clock,
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+/// The incident holding a run.
+fn incident_of_run(
+    store: &IncidentStore,
+    wanted: Option<&str>,
+    run_id: &str,
+) -> Result<(String, Vec<crate::domain::timeline::Entry>), String> {
+    let candidates: Vec<String> = match wanted {
+        Some(id) => vec![id.to_string()],
+        None => store
+            .list()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|l| l.incident.id)
+            .collect(),
+    };
+    for id in candidates {
+        let loaded = store.load(&id).map_err(|e| e.to_string())?;
+        if loaded
+            .incident
+            .entries
+            .iter()
+            .any(|e| e.runbook.as_ref().is_some_and(|r| r.run_id == run_id))
+        {
+            return Ok((id, loaded.incident.entries));
+        }
+    }
+    Err(format!(
+        "no incident journal holds run `{run_id}`; see `triage incident list`"
+    ))
+}
+
+pub async fn run(
+    args: &RunArgs,
+    settings: &Settings,
+    account: &Account,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<u8> {
+    let usage = |message: String| {
+        eprintln!("error: {message}");
+        Ok(exit::USAGE)
+    };
+    let file = match runbooks::find(&settings.runbook_paths, &args.file) {
+        Ok(f) => f,
+        Err(e) => return usage(e),
+    };
+    if has_errors(&file.problems) {
+        print_problems(&file);
+        return usage(format!(
+            "{} has errors; fix them first (`triage runbook check {}`)",
+            file.path.display(),
+            file.path.display()
+        ));
+    }
+    let rb = file.runbook.clone();
+    let mut given = match pairs(&args.params, "--param") {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let answers: HashMap<String, String> = match pairs(&args.answers, "--answer") {
+        Ok(a) => a.into_iter().collect(),
+        Err(e) => return usage(e),
+    };
+    for step in answers.keys() {
+        if rb.step(step).is_none() {
+            return usage(format!(
+                "--answer {step}=…: `{}` has no step `{step}`",
+                rb.id
+            ));
+        }
+    }
+    let ports = StepPorts {
+        ecs: account.ecs.clone(),
+        network: account.network.clone(),
+        secrets: account.secrets.clone(),
+        search: Some(account.search.clone()),
+        clock: clock.clone(),
+    };
+    let json_out = args.output == Format::Json;
+    let store = IncidentStore::new(&settings.data_dir);
+    let me = Actor::Human {
+        name: settings.operator.clone(),
+    };
+    let mut redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
+
+    // Resuming: the run's incident, its non-secret parameters, and a check
+    // that the file did not change under it.
+    let resumed = match &args.resume {
+        Some(run_id) => {
+            let (incident, entries) =
+                match incident_of_run(&store, args.incident.as_deref(), run_id) {
+                    Ok(found) => found,
+                    Err(e) => return usage(e),
+                };
+            let Some(state) = RunState::rebuild(&rb, run_id, &entries) else {
+                return usage(format!("run `{run_id}` is not a run of `{}`", rb.id));
+            };
+            let changes = state.changes_since_start(&rb);
+            if !changes.is_empty() && !args.accept_changes {
+                return usage(format!(
+                    "{} changed since run {run_id} began ({}); check the steps, then resume with --accept-changes",
+                    file.path.display(),
+                    changes.join(", ")
+                ));
+            }
+            if let Some(map) = state.params.as_object() {
+                for (k, v) in map {
+                    let secret = rb.param(k).is_some_and(|p| p.secret);
+                    if !secret && !given.contains_key(k) {
+                        let text = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            serde_json::Value::Array(items) => items
+                                .iter()
+                                .filter_map(|i| i.as_str())
+                                .collect::<Vec<_>>()
+                                .join(","),
+                            other => other.to_string(),
+                        };
+                        given.insert(k.clone(), text);
+                    }
+                }
+            }
+            Some((incident, state))
+        }
+        None => None,
+    };
+    let params = match resolve_params(&rb, &given) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            if rb.secret_params().any(|p| !given.contains_key(&p.name)) && args.resume.is_some() {
+                eprintln!("secret parameters are never journaled: give them again with --param");
+            }
+            return Ok(exit::USAGE);
+        }
+    };
+    for spec in rb.secret_params() {
+        if let Some(v) = params.get(&spec.name) {
+            redactor.add_secret(&v.render());
+        }
+    }
+
+    if args.dry_run {
+        let plans = dry_run(&rb, &params, &ports).await;
+        let mut failed = false;
+        for (index, result) in plans {
+            let step = &rb.steps[index];
+            match (&result, json_out) {
+                (Ok(p), true) => println!(
+                    "{}",
+                    json!({"step": step.id, "kind": step.kind, "state": "planned", "plan": p.lines, "no_change": p.no_change, "dry_run": true})
+                ),
+                (Err(e), true) => println!(
+                    "{}",
+                    json!({"step": step.id, "kind": step.kind, "state": "failed", "error": e.to_string(), "dry_run": true})
+                ),
+                (Ok(p), false) => {
+                    println!(
+                        "[{}/{}] {} ({}) — {}",
+                        index + 1,
+                        rb.steps.len(),
+                        step.id,
+                        step.kind,
+                        step.title
+                    );
+                    for line in &p.lines {
+                        println!("      plan: {line}");
+                    }
+                }
+                (Err(e), false) => println!(
+                    "[{}/{}] {} ({}): cannot plan: {e}",
+                    index + 1,
+                    rb.steps.len(),
+                    step.id,
+                    step.kind
+                ),
+            }
+            failed |= result.is_err();
+        }
+        if !json_out {
+            println!("dry run: nothing was executed or journaled");
+        }
+        return Ok(if failed {
+            exit::PROBLEM_FOUND
+        } else {
+            exit::OK
+        });
+    }
+
+    let (incident, resumed_state) = match resumed {
+        Some((incident, state)) => (incident, Some(state)),
+        None => match incident_for(
+            &store,
+            args.incident.as_deref(),
+            &rb,
+            &me,
+            &redactor,
+            clock.as_ref(),
+        ) {
+            Ok(id) => (id, None),
+            Err(e) => return usage(e.to_string()),
+        },
+    };
+    let run_id = match &resumed_state {
+        Some(s) => s.run_id.clone(),
+        None => format!(
+            "run-{}",
+            crate::store::journal::new_id(clock.now().timestamp_millis()).to_ascii_lowercase()
+        ),
+    };
+    if !json_out {
+        println!(
+            "Runbook {} — {} (run {run_id}, incident {incident}){}",
+            rb.id,
+            rb.title,
+            if resumed_state.is_some() {
+                ", resumed"
+            } else {
+                ""
+            }
+        );
+    }
+    let mut journal = IncidentRunJournal {
+        journal: store.journal(&incident),
+        redactor,
+        clock: clock.clone(),
+    };
+    let mut operator = FlagOperator {
+        yes: args.yes,
+        answers,
+        me: settings.operator.clone(),
+        json: json_out,
+        run_id: run_id.clone(),
+        runbook: rb.clone(),
+    };
+    let artifacts = store.dir(&incident).join("artifacts");
+    let mut driver = Driver::new(
+        &rb,
+        params,
+        ports,
+        me,
+        artifacts,
+        &mut journal,
+        &mut operator,
+    );
+    let (state, end) = match resumed_state {
+        Some(mut state) => {
+            let end = driver.drive(&mut state).await?;
+            (state, end)
+        }
+        None => driver.start(&run_id).await?,
+    };
+    let code = match &end {
+        RunEnd::Finished {
+            outcome: RunOutcome::Succeeded,
+            ..
+        } => exit::OK,
+        RunEnd::Finished {
+            outcome: RunOutcome::Failed,
+            aws_error: true,
+        } => exit::AWS,
+        RunEnd::Finished { .. } => exit::PROBLEM_FOUND,
+        RunEnd::Waiting { .. } => WAITING,
+    };
+    let (state_word, waiting_for) = match &end {
+        RunEnd::Finished { outcome, .. } => (outcome.as_str(), None),
+        RunEnd::Waiting { step } => ("waiting", Some(step.clone())),
+    };
+    if json_out {
+        println!(
+            "{}",
+            json!({"run_id": run_id, "state": state_word, "waiting_for": waiting_for, "incident": incident})
+        );
+    } else {
+        match &waiting_for {
+            Some(step) => {
+                let hint = waiting_hint(&rb, &state, step);
+                println!("waiting: step `{step}` {hint}");
+                println!(
+                    "continue: triage runbook run {} --resume {run_id} --answer {step}=…",
+                    args.file
+                );
+            }
+            None => println!("run {state_word}"),
+        }
+    }
+    Ok(code)
+}
+
+fn waiting_hint(rb: &Runbook, state: &RunState, step_id: &str) -> String {
+    let Some(step) = rb.step(step_id) else {
+        return String::new();
+    };
+    let unknown = state
+        .steps
+        .iter()
+        .any(|s| s.id == step_id && s.state == crate::domain::runbook::StepState::Unknown);
+    if unknown {
+        return "was running when the run stopped: check what it did, then answer done, failed or retry".into();
+    }
+    match step.kind.as_str() {
+        "approve" => "needs a second person: --answer STEP=<their name>".into(),
+        "choice" => {
+            let options = crate::domain::runbook::values::substitute(
+                &step.body,
+                &Default::default(),
+                &Default::default(),
+            )
+            .ok()
+            .and_then(|v| v.get("options").cloned())
+            .map(|o| o.to_string())
+            .unwrap_or_default();
+            format!("needs a choice {options}")
+        }
+        "manual" => "is done by hand: --answer STEP=done when it is".into(),
+        _ => "is destructive and needs confirmation: --yes or --answer STEP=yes".into(),
+    }
+}
