@@ -64,20 +64,36 @@ fn a_good_runbook_parses_with_lines_titles_prose_and_attributes() {
     assert_eq!(rb.tags, vec!["ecs", "availability"]);
     assert_eq!(rb.params.len(), 4);
     assert!(rb.param("token").unwrap().secret);
-    assert_eq!(rb.steps.len(), 3, "the example fence without id is not a step");
+    assert_eq!(
+        rb.steps.len(),
+        3,
+        "the example fence without id is not a step"
+    );
     let stopped = &rb.steps[0];
-    assert_eq!((stopped.id.as_str(), stopped.kind.as_str()), ("stopped", "ecs.stopped_tasks"));
+    assert_eq!(
+        (stopped.id.as_str(), stopped.kind.as_str()),
+        ("stopped", "ecs.stopped_tasks")
+    );
     assert_eq!(stopped.title, "Why tasks stopped");
     assert_eq!(stopped.line, 23);
     let rollback = &rb.steps[1];
     assert!(rollback.attrs.destructive);
     assert_eq!(rollback.attrs.confirm, Confirm::Typed);
     assert_eq!(rollback.attrs.retries, 2);
-    assert_eq!(rollback.attrs.timeout, Some(std::time::Duration::from_secs(300)));
+    assert_eq!(
+        rollback.attrs.timeout,
+        Some(std::time::Duration::from_secs(300))
+    );
     assert_eq!(rollback.attrs.on_failure, OnFailure::Goto("stopped".into()));
-    assert_eq!(rollback.attrs.when.as_ref().unwrap().describe(), "stopped.top_cause==oom_killed");
+    assert_eq!(
+        rollback.attrs.when.as_ref().unwrap().describe(),
+        "stopped.top_cause==oom_killed"
+    );
     assert_eq!(rollback.attrs.milestone.as_deref(), Some("mitigated"));
-    assert!(rollback.alert.is_some(), "the CAUTION alert belongs to the rollback");
+    assert!(
+        rollback.alert.is_some(),
+        "the CAUTION alert belongs to the rollback"
+    );
     assert!(rollback.prose.contains("[!CAUTION]"));
     assert!(rb.intro.contains("Prose for the human."));
     // `note=` is not a known attribute: reported, with the fence's line.
@@ -133,7 +149,9 @@ fn a_write_step_not_marked_destructive_is_a_warning() {
     let text = "---\nrunbook: 1\nid: t\ntitle: T\n---\n\n```yaml {id=a kind=ecs.scale}\ncluster: x\nservice: y\ncount: 2\n```\n";
     let problems = check("w.md", text).problems;
     assert!(!has_errors(&problems));
-    assert!(problems.iter().any(|p| p.severity == Severity::Warning && p.message.contains("mark it `destructive`")));
+    assert!(problems
+        .iter()
+        .any(|p| p.severity == Severity::Warning && p.message.contains("mark it `destructive`")));
 }
 
 #[test]
@@ -145,14 +163,29 @@ fn the_shipped_runbooks_pass_check() {
         if path.file_name().unwrap() == "README.md" {
             continue;
         }
-        let parsed = check(&path.display().to_string(), &std::fs::read_to_string(&path).unwrap());
-        assert!(parsed.problems.is_empty(), "{}: {:?}", path.display(), parsed.problems);
+        let parsed = check(
+            &path.display().to_string(),
+            &std::fs::read_to_string(&path).unwrap(),
+        );
+        assert!(
+            parsed.problems.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            parsed.problems
+        );
         ids.push(parsed.runbook.id);
     }
     ids.sort();
     assert_eq!(
         ids,
-        ["bad-deployment", "compromised-host", "image-pull-failure", "oom-restart-loop", "rotate-secrets", "service-down"]
+        [
+            "bad-deployment",
+            "compromised-host",
+            "image-pull-failure",
+            "oom-restart-loop",
+            "rotate-secrets",
+            "service-down"
+        ]
     );
 }
 
@@ -182,7 +215,10 @@ fn entry(draft: EntryDraft, seq: u64) -> Entry {
 fn a_run_rebuilt_after_step_two_continues_with_step_three() {
     let rb = parse("five.md", FIVE).runbook;
     let mut state = RunState::new(&rb, "run-1", serde_json::json!({}));
-    let mut entries = vec![entry(triage::domain::runbook::run::start_entry(&rb, &state, Actor::Console), 1)];
+    let mut entries = vec![entry(
+        triage::domain::runbook::run::start_entry(&rb, &state, Actor::Console),
+        1,
+    )];
     for index in 0..2 {
         for s in ["planned", "running", "succeeded"] {
             let t = Transition {
@@ -195,18 +231,37 @@ fn a_run_rebuilt_after_step_two_continues_with_step_three() {
                 }),
                 ..Transition::default()
             };
-            let e = entry(transition(&rb, &state, Some(index), Actor::Console, t), entries.len() as u64 + 1);
+            let e = entry(
+                transition(&rb, &state, Some(index), Actor::Console, t),
+                entries.len() as u64 + 1,
+            );
             state.apply(&rb, &e);
             entries.push(e);
         }
     }
     let rebuilt = RunState::rebuild(&rb, "run-1", &entries).unwrap();
-    assert_eq!(rebuilt.next(&rb), Next::Plan { index: 2, attempt: 1 });
+    assert_eq!(
+        rebuilt.next(&rb),
+        Next::Plan {
+            index: 2,
+            attempt: 1
+        }
+    );
     assert_eq!(rebuilt.outputs()["s2"]["exit_code"], "0");
 
     // Step 3 started running, then the process died: it comes back unknown.
     let e = entry(
-        transition(&rb, &rebuilt, Some(2), Actor::Console, Transition { state: "running".into(), attempt: 1, ..Transition::default() }),
+        transition(
+            &rb,
+            &rebuilt,
+            Some(2),
+            Actor::Console,
+            Transition {
+                state: "running".into(),
+                attempt: 1,
+                ..Transition::default()
+            },
+        ),
         99,
     );
     entries.push(e);
