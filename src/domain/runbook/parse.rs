@@ -567,7 +567,10 @@ fn read_step(
 }
 
 /// `yaml {id=x kind=y destructive note="a b"}` → (`yaml`, [(id, x), …]).
-pub fn split_info(info: &str) -> Result<(String, Vec<(String, Option<String>)>), String> {
+/// Fence attributes in order: `key=value` or a bare `flag`.
+pub type Attributes = Vec<(String, Option<String>)>;
+
+pub fn split_info(info: &str) -> Result<(String, Attributes), String> {
     let info = info.trim();
     let (lang, rest) = match info.find('{') {
         Some(i) => (info[..i].trim(), &info[i..]),

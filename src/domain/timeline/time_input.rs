@@ -49,6 +49,23 @@ fn bad(text: &str) -> String {
     format!("cannot read the time `{text}`: use 2026-01-28T03:05:00Z, 03:05 (UTC), or 15m ago")
 }
 
+/// A span of time: `30m`, `1h`, `2d`, `90s`, `500ms`.
+pub fn parse_span(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let bad = || format!("cannot read `{text}` as a duration: use 30s, 30m, 1h or 2d");
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    match unit {
+        "ms" => Ok(Duration::milliseconds(n)),
+        "s" => Ok(Duration::seconds(n)),
+        "m" => Ok(Duration::minutes(n)),
+        "h" => Ok(Duration::hours(n)),
+        "d" => Ok(Duration::days(n)),
+        _ => Err(bad()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,22 +89,5 @@ mod tests {
         assert_eq!(parse("15m ago", now).unwrap(), now - Duration::minutes(15));
         assert_eq!(parse("-2h", now).unwrap(), now - Duration::hours(2));
         assert!(parse("yesterday-ish", now).unwrap_err().contains("15m ago"));
-    }
-}
-
-/// A span of time: `30m`, `1h`, `2d`, `90s`, `500ms`.
-pub fn parse_span(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let bad = || format!("cannot read `{text}` as a duration: use 30s, 30m, 1h or 2d");
-    let n: i64 = number.parse().map_err(|_| bad())?;
-    match unit {
-        "ms" => Ok(Duration::milliseconds(n)),
-        "s" => Ok(Duration::seconds(n)),
-        "m" => Ok(Duration::minutes(n)),
-        "h" => Ok(Duration::hours(n)),
-        "d" => Ok(Duration::days(n)),
-        _ => Err(bad()),
     }
 }
