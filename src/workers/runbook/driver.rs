@@ -177,7 +177,18 @@ impl<'a> Driver<'a> {
         index: usize,
         t: Transition,
     ) -> Result<Entry, DriveError> {
-        let draft = transition(self.runbook, state, Some(index), self.actor.clone(), t);
+        let actor = self.actor.clone();
+        self.step_transition_by(state, index, actor, t)
+    }
+
+    fn step_transition_by(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+        actor: Actor,
+        t: Transition,
+    ) -> Result<Entry, DriveError> {
+        let draft = transition(self.runbook, state, Some(index), actor, t);
         self.write(state, Some(index), draft)
     }
 
@@ -364,10 +375,9 @@ impl<'a> Driver<'a> {
                                 }
                             }
                             let actor = self.actor_named(&by);
-                            let draft = transition(
-                                self.runbook,
+                            self.step_transition_by(
                                 state,
-                                Some(index),
+                                index,
                                 actor,
                                 Transition {
                                     state: "confirmed".into(),
@@ -385,8 +395,7 @@ impl<'a> Driver<'a> {
                                     }),
                                     ..Transition::default()
                                 },
-                            );
-                            self.write(state, Some(index), draft)?;
+                            )?;
                         }
                         other => {
                             if let Some(end) = self.non_answer(state, index, attempt, other)? {
@@ -434,10 +443,9 @@ impl<'a> Driver<'a> {
                                 Resolution::Retry => ("pending", None),
                             };
                             let actor = self.actor_named(&by);
-                            let draft = transition(
-                                self.runbook,
+                            self.step_transition_by(
                                 state,
-                                Some(index),
+                                index,
                                 actor,
                                 Transition {
                                     state: new_state.into(),
@@ -452,8 +460,7 @@ impl<'a> Driver<'a> {
                                     }),
                                     ..Transition::default()
                                 },
-                            );
-                            self.write(state, Some(index), draft)?;
+                            )?;
                         }
                         other => {
                             if let Some(end) = self.non_answer(state, index, attempt, other)? {
@@ -477,10 +484,9 @@ impl<'a> Driver<'a> {
         match decision {
             Decision::Skip { by, reason } => {
                 let actor = self.actor_named(&by);
-                let draft = transition(
-                    self.runbook,
+                self.step_transition_by(
                     state,
-                    Some(index),
+                    index,
                     actor,
                     Transition {
                         state: "skipped".into(),
@@ -488,16 +494,14 @@ impl<'a> Driver<'a> {
                         detail: Some(format!("skipped by the operator: {reason}")),
                         ..Transition::default()
                     },
-                );
-                self.write(state, Some(index), draft)?;
+                )?;
                 Ok(None)
             }
             Decision::Abort { by, reason } => {
                 let actor = self.actor_named(&by);
-                let draft = transition(
-                    self.runbook,
+                self.step_transition_by(
                     state,
-                    Some(index),
+                    index,
                     actor.clone(),
                     Transition {
                         state: "cancelled".into(),
@@ -505,8 +509,7 @@ impl<'a> Driver<'a> {
                         detail: Some(format!("run aborted: {reason}")),
                         ..Transition::default()
                     },
-                );
-                self.write(state, Some(index), draft)?;
+                )?;
                 let draft = transition(
                     self.runbook,
                     state,
@@ -588,10 +591,9 @@ impl<'a> Driver<'a> {
         } else {
             self.actor_named(by)
         };
-        let draft = transition(
-            self.runbook,
+        self.step_transition_by(
             state,
-            Some(index),
+            index,
             actor.clone(),
             Transition {
                 state: "confirmed".into(),
@@ -604,13 +606,11 @@ impl<'a> Driver<'a> {
                 }),
                 ..Transition::default()
             },
-        );
-        self.write(state, Some(index), draft)?;
+        )?;
         let status = if ok { "succeeded" } else { "failed" };
-        let draft = transition(
-            self.runbook,
+        self.step_transition_by(
             state,
-            Some(index),
+            index,
             actor.clone(),
             Transition {
                 state: status.into(),
@@ -623,8 +623,7 @@ impl<'a> Driver<'a> {
                 }),
                 ..Transition::default()
             },
-        );
-        self.write(state, Some(index), draft)?;
+        )?;
         if ok {
             self.milestone(index)?;
         }
