@@ -399,22 +399,11 @@ pub async fn wait_steady(
             last = line.clone();
         }
         let seconds = started.elapsed().as_secs();
-        if all {
+        if all || started.elapsed() >= timeout {
+            let verdict = if all { "steady" } else { "not steady" };
             return Ok(Executed {
-                succeeded: true,
-                excerpt: Some(format!("steady after {seconds}s: {line}")),
-                outputs: outputs([
-                    ("seconds", seconds.to_string()),
-                    ("running", running.join(",")),
-                    ("desired", desired.join(",")),
-                ]),
-                ..Executed::default()
-            });
-        }
-        if started.elapsed() >= timeout {
-            return Ok(Executed {
-                succeeded: false,
-                excerpt: Some(format!("not steady after {seconds}s: {line}")),
+                succeeded: all,
+                excerpt: Some(format!("{verdict} after {seconds}s: {line}")),
                 outputs: outputs([
                     ("seconds", seconds.to_string()),
                     ("running", running.join(",")),
