@@ -3,6 +3,10 @@
 //! answers can be dropped.
 
 use crate::domain::ports::{AccountIdentity, TaskDefinition};
+use crate::domain::runbook::decision::Decision;
+use crate::domain::runbook::run::RunOutcome;
+use crate::domain::runbook::values::Params;
+use crate::domain::runbook::{Plan, RunbookFile};
 use crate::domain::service::{Service, ServiceKey};
 use crate::domain::task::Task;
 use crate::domain::timeline::{Entry, EntryDraft};
@@ -57,7 +61,75 @@ pub enum Effect {
         incident: String,
         cursor: Option<String>,
     },
+    /// Read the runbook folders (for the `:rb` picker and `R`).
+    LoadRunbooks,
+    /// Start a run of a runbook, journaled in this incident.
+    StartRun {
+        file: Box<RunbookFile>,
+        params: RunParams,
+        incident: String,
+    },
+    /// Answer the run's open question `ask` (dropped by the run if it no
+    /// longer asks that one, so a late key never confirms something unseen).
+    DecideRun {
+        run_id: String,
+        ask: u64,
+        decision: Decision,
+    },
     Quit,
+}
+
+/// A run's parameter values, secrets included: never printed (Debug shows
+/// the names only).
+#[derive(Clone, PartialEq)]
+pub struct RunParams(pub Params);
+
+impl std::fmt::Debug for RunParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+/// What a run in the console tells the app as it goes.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    /// The run has an id and an incident; its start entry comes next.
+    Started { run_id: String, incident: String },
+    /// A transition as journaled (also merged into the incident's timeline).
+    Transition(Box<Entry>),
+    /// A step's plan, read from the account.
+    Planned { index: usize, plan: Plan },
+    /// A line of a running step's live output.
+    Output { index: usize, line: String },
+    /// An answer or confirmation that was not accepted; the question comes again.
+    Rejected { index: usize, reason: String },
+    /// The run waits for the person at the keyboard.
+    Asks(Question),
+    /// The run stopped: finished (its outcome), or could not go on (why).
+    Ended {
+        outcome: Option<RunOutcome>,
+        error: Option<String>,
+    },
+}
+
+/// A question from a run, numbered so an answer matches what was shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub ask: u64,
+    pub index: usize,
+    pub kind: Ask,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ask {
+    /// A destructive step's plan; `typed` = re-type `plan.target` to confirm.
+    Confirm { plan: Plan, typed: bool },
+    /// An approve / choice / manual step.
+    Answer { plan: Plan },
+    /// The step was running when the run stopped: done, failed or retry?
+    Resolve,
+    /// The step failed and the run would end: retry, skip, or let it fail.
+    Failed { error: String },
 }
 
 /// A result from a worker.
@@ -97,6 +169,10 @@ pub enum WorkerResult {
     SharedPulled(Result<(Vec<Entry>, Option<String>), String>),
     /// A publish to the shared log failed.
     SharedPublishFailed(String),
+    /// The runbooks found, each with what the linter says.
+    Runbooks(Vec<RunbookFile>),
+    /// News from the run in progress.
+    Run(RunEvent),
 }
 
 /// Every watched cluster's services, as of one refresh.

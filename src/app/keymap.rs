@@ -32,6 +32,19 @@ pub enum Action {
     ToggleImportant,
     EditEntry,
     Export,
+    /// `R` on a finding: its runbook, prefilled.
+    OpenRunbook,
+    /// Answer what the run asks (confirm, type the name, choose, done).
+    RunAnswer,
+    RunSkip,
+    RunAbort,
+    /// Mark a step left `unknown` (or a manual step) done.
+    RunDone,
+    RunFailed,
+    /// Run a failed or `unknown` step again.
+    RunRetry,
+    /// Show the run's current step again.
+    RunFollow,
 }
 
 /// Where a binding applies.
@@ -45,6 +58,10 @@ pub enum Scope {
     Diagnosis,
     Finding,
     TaskLogs,
+    /// The run view.
+    Run,
+    /// The parameter form (its keys edit fields; listed for help).
+    RunbookForm,
     /// Home and events: the screens with a selectable list.
     Lists,
     /// Every screen but home.
@@ -54,7 +71,8 @@ pub enum Scope {
 impl Scope {
     fn includes(self, screen: &Screen) -> bool {
         match self {
-            Scope::Everywhere => true,
+            // On the form, keys type into its fields.
+            Scope::Everywhere => !matches!(screen, Screen::RunbookForm),
             Scope::Home => matches!(screen, Screen::Home),
             Scope::Service => matches!(screen, Screen::Service(_)),
             Scope::Events => matches!(screen, Screen::Events(_)),
@@ -62,8 +80,13 @@ impl Scope {
             Scope::Diagnosis => matches!(screen, Screen::Diagnosis),
             Scope::Finding => matches!(screen, Screen::Finding(_)),
             Scope::TaskLogs => matches!(screen, Screen::TaskLogs(_)),
-            Scope::Lists => matches!(screen, Screen::Home | Screen::Events(_) | Screen::Diagnosis),
-            Scope::NotHome => !matches!(screen, Screen::Home),
+            Scope::Run => matches!(screen, Screen::Run),
+            Scope::RunbookForm => matches!(screen, Screen::RunbookForm),
+            Scope::Lists => matches!(
+                screen,
+                Screen::Home | Screen::Events(_) | Screen::Diagnosis | Screen::Runbooks
+            ),
+            Scope::NotHome => !matches!(screen, Screen::Home | Screen::RunbookForm),
         }
     }
 }
@@ -200,6 +223,102 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("copy ARN"),
     },
     Binding {
+        keys: &[k('R')],
+        label: "R",
+        action: Action::OpenRunbook,
+        help: "open the runbook for this cause, filled in with its cluster, service and task",
+        scope: Scope::Finding,
+        hint: Some("runbook"),
+    },
+    Binding {
+        keys: &[p(Key::Enter)],
+        label: "Enter",
+        action: Action::RunAnswer,
+        help: "answer the step: confirm, type the name, choose, or mark it done",
+        scope: Scope::Run,
+        hint: Some("answer"),
+    },
+    Binding {
+        keys: &[k('s')],
+        label: "s",
+        action: Action::RunSkip,
+        help: "skip the step (asks why; journaled)",
+        scope: Scope::Run,
+        hint: Some("skip"),
+    },
+    Binding {
+        keys: &[k('R')],
+        label: "R",
+        action: Action::RunRetry,
+        help: "run a failed or unknown step again",
+        scope: Scope::Run,
+        hint: Some("retry"),
+    },
+    Binding {
+        keys: &[k('D')],
+        label: "D",
+        action: Action::RunDone,
+        help: "mark an unknown or manual step done",
+        scope: Scope::Run,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('F')],
+        label: "F",
+        action: Action::RunFailed,
+        help: "mark an unknown or manual step failed",
+        scope: Scope::Run,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('A')],
+        label: "A",
+        action: Action::RunAbort,
+        help: "abort the run (asks why; journaled)",
+        scope: Scope::Run,
+        hint: Some("abort"),
+    },
+    Binding {
+        keys: &[k('f')],
+        label: "f",
+        action: Action::RunFollow,
+        help: "show the run's current step (j/k look at others)",
+        scope: Scope::Run,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::Tab), p(Key::Down)],
+        label: "Tab ↓",
+        action: Action::Down,
+        help: "next field",
+        scope: Scope::RunbookForm,
+        hint: Some("next field"),
+    },
+    Binding {
+        keys: &[p(Key::BackTab), p(Key::Up)],
+        label: "S-Tab ↑",
+        action: Action::Up,
+        help: "previous field",
+        scope: Scope::RunbookForm,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::Enter)],
+        label: "Enter",
+        action: Action::Open,
+        help: "check the values and start the run",
+        scope: Scope::RunbookForm,
+        hint: Some("start"),
+    },
+    Binding {
+        keys: &[p(Key::Esc)],
+        label: "Esc",
+        action: Action::Back,
+        help: "cancel: nothing runs",
+        scope: Scope::RunbookForm,
+        hint: Some("cancel"),
+    },
+    Binding {
         keys: &[k('t')],
         label: "t",
         action: Action::Timeline,
@@ -330,6 +449,9 @@ mod tests {
             Screen::Diagnosis,
             Screen::Finding("arn".into()),
             Screen::TaskLogs("arn".into()),
+            Screen::Runbooks,
+            Screen::RunbookForm,
+            Screen::Run,
         ];
         for screen in &screens {
             let bindings = bindings_for(screen);

@@ -7,6 +7,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod palette;
+pub mod runbook;
 pub mod state;
 pub mod text_input;
 pub mod update;

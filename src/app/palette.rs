@@ -17,6 +17,10 @@ pub enum Command {
     Timeline,
     /// `:diag` — why tasks stopped
     Diagnosis,
+    /// `:rb` — the runbooks found
+    Runbooks,
+    /// `:run` — the run in progress
+    Run,
     /// `:start <title>` — open an incident
     StartIncident(String),
     Refresh,
@@ -33,6 +37,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("diag", "why tasks stopped: every stopped task decoded"),
     ("tl", "the incident timeline: notes, milestones, export"),
+    (
+        "rb",
+        "runbooks: pick one, fill its parameters, run it step by step",
+    ),
+    ("run", "the runbook run in progress"),
     ("start", "open an incident: `:start TITLE`"),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
     ("refresh", "refresh now"),
@@ -57,6 +66,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
             .map(Command::Theme)
             .ok_or_else(|| "which theme? :theme dark|light|high-contrast".to_string()),
         "tl" | "timeline" => Ok(Command::Timeline),
+        "rb" | "runbook" | "runbooks" => Ok(Command::Runbooks),
+        "run" => Ok(Command::Run),
         "diag" | "diagnose" | "diagnosis" => Ok(Command::Diagnosis),
         "start" => {
             let title = line

@@ -27,6 +27,12 @@ pub enum Screen {
     Finding(String),
     /// A stopped task's container log up to its stop, by task ARN.
     TaskLogs(String),
+    /// The runbooks found (`:rb`).
+    Runbooks,
+    /// A runbook's parameters, before its run starts.
+    RunbookForm,
+    /// The run in progress (or the last one).
+    Run,
 }
 
 /// A layer over the screen that takes the keys first.
@@ -176,6 +182,12 @@ pub struct AppState {
     pub recorded_tasks: std::collections::HashSet<String>,
     /// Findings kept in the journal, for tasks ECS may have forgotten.
     pub journal_findings: Vec<crate::domain::diagnosis::Finding>,
+    /// The runbooks found, for the picker and `R`.
+    pub runbooks: super::runbook::RunbookCatalog,
+    /// The parameter form on screen.
+    pub form: Option<super::runbook::ParamForm>,
+    /// The console's run (in progress, or the last one).
+    pub run: Option<super::runbook::RunView>,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -236,6 +248,9 @@ impl AppState {
             task_logs: None,
             recorded_tasks: Default::default(),
             journal_findings: Vec::new(),
+            runbooks: Default::default(),
+            form: None,
+            run: None,
             width: 80,
             height: 24,
             message: None,

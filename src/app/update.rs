@@ -38,7 +38,7 @@ const RETRY_BASE_SECONDS: i64 = 2;
 
 /// The effects to run when the console opens.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
-    let mut effects = vec![Effect::FetchIdentity];
+    let mut effects = vec![Effect::FetchIdentity, Effect::LoadRunbooks];
     effects.extend(request_status(state));
     effects
 }
@@ -312,6 +312,7 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             remember_journal_findings(state);
             effects.extend(record_start(state));
             effects.extend(record_stopped_tasks(state));
+            effects.extend(super::runbook::started_incident(state));
             // What is on screen now is the timeline's first look.
             if let (Some(ranked), true) = (&state.status.data, state.incident.is_some()) {
                 effects.extend(
@@ -392,6 +393,16 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
                     diff.changes = Some(result);
                 }
             }
+        }
+        WorkerResult::Runbooks(files) => return super::runbook::on_runbooks(state, files),
+        WorkerResult::Run(event) => {
+            let mut effects = Vec::new();
+            if let super::effect::RunEvent::Transition(entry) = &event {
+                // The run journals by itself; the timeline shows its entries too.
+                effects = on_result(state, WorkerResult::Journaled(Ok(entry.clone())));
+            }
+            super::runbook::on_event(state, event);
+            return effects;
         }
         WorkerResult::SharedPublishFailed(message) => {
             if let Some(view) = &mut state.incident {
@@ -574,6 +585,12 @@ fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         }
         Overlay::None => {}
     }
+    if state.screen == Screen::RunbookForm {
+        return super::runbook::on_form_key(state, key);
+    }
+    if state.screen == Screen::Run && state.run.as_ref().is_some_and(|r| r.input.is_some()) {
+        return super::runbook::on_run_input_key(state, key);
+    }
     if state.filtering {
         match state.filter.handle(key) {
             Edit::Submit => state.filtering = false,
@@ -662,6 +679,14 @@ fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
             }
             no_incident(state);
         }
+        Action::OpenRunbook => return super::runbook::open_for_finding(state),
+        Action::RunAnswer
+        | Action::RunSkip
+        | Action::RunAbort
+        | Action::RunDone
+        | Action::RunFailed
+        | Action::RunRetry
+        | Action::RunFollow => return super::runbook::on_run_action(state, action),
     }
     Vec::new()
 }
@@ -744,7 +769,7 @@ fn quit(state: &mut AppState) -> Vec<Effect> {
     vec![Effect::Quit]
 }
 
-fn flash(state: &mut AppState, text: &str, error: bool) {
+pub(crate) fn flash(state: &mut AppState, text: &str, error: bool) {
     state.message = Some(Message {
         text: text.to_string(),
         error,
@@ -753,7 +778,7 @@ fn flash(state: &mut AppState, text: &str, error: bool) {
 }
 
 /// Navigate to a screen, remembering where we came from.
-fn go(state: &mut AppState, screen: Screen) -> Vec<Effect> {
+pub(crate) fn go(state: &mut AppState, screen: Screen) -> Vec<Effect> {
     if state.screen == screen {
         return Vec::new();
     }
@@ -765,7 +790,7 @@ fn go(state: &mut AppState, screen: Screen) -> Vec<Effect> {
     entered(state)
 }
 
-fn back(state: &mut AppState) -> Vec<Effect> {
+pub(crate) fn back(state: &mut AppState) -> Vec<Effect> {
     if !state.filter.text.is_empty() {
         state.filter = TextInput::default();
         return Vec::new();
@@ -829,6 +854,15 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
                 None => Vec::new(),
             }
         }
+        Screen::Runbooks | Screen::RunbookForm => Vec::new(),
+        Screen::Run => {
+            if let Some(view) = &mut state.run {
+                view.follow = true;
+                view.selected = view.current();
+                view.scroll = 0;
+            }
+            Vec::new()
+        }
         Screen::Timeline => {
             let rows = list_rows(state.height).saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {
@@ -868,7 +902,13 @@ fn open_selected(state: &mut AppState) -> Vec<Effect> {
                 None => Vec::new(),
             };
         }
-        Screen::Service(_) | Screen::Timeline | Screen::Finding(_) | Screen::TaskLogs(_) => None,
+        Screen::Runbooks => return super::runbook::open_selected(state),
+        Screen::Service(_)
+        | Screen::Timeline
+        | Screen::Finding(_)
+        | Screen::TaskLogs(_)
+        | Screen::RunbookForm
+        | Screen::Run => None,
     };
     match key {
         Some(key) => go(state, Screen::Service(key)),
@@ -944,6 +984,8 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Refresh => perform(state, Action::Refresh),
         Command::Help => perform(state, Action::Help),
         Command::Quit => quit(state),
+        Command::Runbooks => super::runbook::open_picker(state),
+        Command::Run => super::runbook::show_run(state),
         Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
             Vec::new()
         }
@@ -992,6 +1034,29 @@ fn move_by(state: &mut AppState, delta: i64) {
                 view.cursor = moved(view.cursor, delta, len, rows);
             }
         }
+        Screen::Runbooks => {
+            // One row goes to the banner above the list.
+            let len = super::runbook::visible_runbooks(state).len();
+            state.runbooks.cursor =
+                moved(state.runbooks.cursor, delta, len, rows.saturating_sub(1));
+        }
+        Screen::Run => {
+            if let Some(view) = &mut state.run {
+                if delta.abs() == 1 {
+                    // j/k: look at another step.
+                    let len = view.file.runbook.steps.len() as i64;
+                    let target = (view.selected as i64 + delta).clamp(0, (len - 1).max(0));
+                    view.selected = target as usize;
+                    view.follow = false;
+                    view.scroll = 0;
+                } else {
+                    // Pages (and g/G) scroll the step's text; the view clamps at its end.
+                    let target = (view.scroll as i64).saturating_add(delta.signum() * 10);
+                    view.scroll = target.clamp(0, 10_000) as usize;
+                }
+            }
+        }
+        Screen::RunbookForm => {}
         Screen::Service(_) => {
             let len = state
                 .detail
@@ -1076,7 +1141,10 @@ fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
                 | Screen::Timeline
                 | Screen::Diagnosis
                 | Screen::Finding(_)
-                | Screen::TaskLogs(_) => return Vec::new(),
+                | Screen::TaskLogs(_)
+                | Screen::Runbooks
+                | Screen::RunbookForm
+                | Screen::Run => return Vec::new(),
             };
             let index = cursor.offset + (row - top) as usize;
             let len = match state.screen {

@@ -339,6 +339,9 @@ impl Operator for FlagOperator {
                 },
                 _ => Decision::Wait,
             },
+            // From the command line a failed step ends the run; `--resume`
+            // cannot bring it back (the run has ended).
+            Request::Failed { .. } => Decision::Wait,
         };
         Box::pin(async move { decision })
     }

@@ -55,13 +55,28 @@ pub async fn run(
         clock.now(),
     );
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = Workers::new(account.ecs, results_tx).with_logs(account.logs);
+    let mut workers = Workers::new(account.ecs.clone(), results_tx).with_logs(account.logs.clone());
+    let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
+        .map_err(anyhow::Error::msg)?;
+    workers = workers.with_runbooks(
+        settings.runbook_paths.clone(),
+        crate::workers::runbook::console::ConsoleRuns {
+            ports: crate::workers::runbook::StepPorts {
+                ecs: account.ecs.clone(),
+                network: account.network.clone(),
+                secrets: account.secrets.clone(),
+                search: Some(account.search.clone()),
+                clock: clock.clone(),
+            },
+            store: Arc::new(crate::store::IncidentStore::new(&settings.data_dir)),
+            redactor: redactor.clone(),
+            operator: settings.operator.clone(),
+        },
+    );
     if let Some(shared) = shared {
         let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
         workers = workers.with_shared(shared, store);
     }
-    let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
-        .map_err(anyhow::Error::msg)?;
     let mut recorder = recorder::Recorder::new(
         crate::store::IncidentStore::new(&settings.data_dir),
         redactor,

@@ -2,23 +2,10 @@
 //! the config dir's `runbooks/`, config paths), each file read, parsed and
 //! linted; a runbook found by path or by id.
 
-use crate::domain::runbook::lint::{check, has_errors};
-use crate::domain::runbook::{Problem, Runbook};
+use crate::domain::runbook::lint::check;
 use std::path::{Path, PathBuf};
 
-/// One runbook file and what `check` says of it.
-#[derive(Debug, Clone)]
-pub struct RunbookFile {
-    pub path: PathBuf,
-    pub runbook: Runbook,
-    pub problems: Vec<Problem>,
-}
-
-impl RunbookFile {
-    pub fn ok(&self) -> bool {
-        !has_errors(&self.problems)
-    }
-}
+pub use crate::domain::runbook::RunbookFile;
 
 /// Reads and checks one file.
 pub fn load(path: &Path) -> Result<RunbookFile, String> {

@@ -3,6 +3,7 @@
 //! sanitized before it is painted.
 
 pub mod format;
+pub mod markdown;
 pub mod screens;
 pub mod theme;
 pub mod widgets;
@@ -43,6 +44,9 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             Screen::Diagnosis => screens::diagnosis::draw(frame, body, state, &styles),
             Screen::Finding(arn) => screens::finding::draw(frame, body, state, &styles, arn),
             Screen::TaskLogs(arn) => screens::task_logs::draw(frame, body, state, &styles, arn),
+            Screen::Runbooks => screens::runbooks::draw(frame, body, state, &styles),
+            Screen::RunbookForm => screens::runbook_form::draw(frame, body, state, &styles),
+            Screen::Run => screens::run::draw(frame, body, state, &styles),
         }
     }
     if footer_rows > 0 {

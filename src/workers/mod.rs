@@ -11,7 +11,8 @@ pub mod status;
 use crate::app::{Effect, WorkerResult};
 use crate::domain::ports::{EcsPort, LogsPort, SharedTimeline};
 use crate::store::IncidentStore;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Runs effects in the background; results go to the console loop's channel.
@@ -23,6 +24,11 @@ pub struct Workers {
     shared: Option<(Arc<dyn SharedTimeline>, Arc<IncidentStore>)>,
     /// Container logs, for the last lines of stopped tasks.
     logs: Option<Arc<dyn LogsPort>>,
+    /// Runbook folders, and what runs need.
+    runbook_paths: Vec<PathBuf>,
+    runs: Option<runbook::console::ConsoleRuns>,
+    /// Where the decisions for the run in progress go.
+    decisions: Arc<Mutex<Option<runbook::console::DecisionSender>>>,
 }
 
 impl Workers {
@@ -32,7 +38,21 @@ impl Workers {
             results,
             shared: None,
             logs: None,
+            runbook_paths: Vec::new(),
+            runs: None,
+            decisions: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Find runbooks in these folders and run them through these ports.
+    pub fn with_runbooks(
+        mut self,
+        paths: Vec<PathBuf>,
+        runs: runbook::console::ConsoleRuns,
+    ) -> Workers {
+        self.runbook_paths = paths;
+        self.runs = Some(runs);
+        self
     }
 
     /// Read stopped containers' last log lines through this port.
@@ -155,6 +175,36 @@ impl Workers {
                         .map_err(|e| e.to_string());
                     let _ = results.send(WorkerResult::SharedPulled(result));
                 });
+            }
+            Effect::LoadRunbooks => {
+                let paths = self.runbook_paths.clone();
+                tokio::task::spawn_blocking(move || {
+                    let files = crate::store::runbooks::list(&paths);
+                    let _ = results.send(WorkerResult::Runbooks(files));
+                });
+            }
+            Effect::StartRun {
+                file,
+                params,
+                incident,
+            } => {
+                let Some(runs) = &self.runs else {
+                    return;
+                };
+                let sender = runbook::console::spawn(runs, *file, params, incident, results);
+                *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
+            }
+            Effect::DecideRun {
+                run_id,
+                ask,
+                decision,
+            } => {
+                let current = self.decisions.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((id, sender)) = current.as_ref() {
+                    if *id == run_id {
+                        let _ = sender.send((ask, decision));
+                    }
+                }
             }
             // The journal is written by the console loop itself (in order,
             // fsynced before the next message); quitting is its business too.

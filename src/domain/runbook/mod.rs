@@ -2,6 +2,7 @@
 //! and references, the catalogue of step kinds, the pure step state machine
 //! rebuilt from the journal, and the pure planning of egress lockdowns.
 
+pub mod decision;
 pub mod egress;
 pub mod kinds;
 pub mod lint;
@@ -11,6 +12,7 @@ pub mod run;
 pub mod values;
 
 pub use model::{
-    Confirm, OnFailure, ParamSpec, ParamType, Problem, Runbook, Severity, Step, Value,
+    Confirm, OnFailure, ParamSpec, ParamType, Plan, Problem, Runbook, RunbookFile, Severity, Step,
+    Value,
 };
 pub use run::{Next, RunState, StepState};

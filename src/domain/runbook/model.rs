@@ -258,3 +258,37 @@ impl Problem {
         }
     }
 }
+
+/// What a step will do, shown before it runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    /// Lines a person reads: current → target.
+    pub lines: Vec<String>,
+    /// The name to re-type for `confirm=typed`.
+    pub target: Option<String>,
+    /// The state is already the target: nothing will be written.
+    pub no_change: bool,
+    /// Read-state carried from plan to execution (e.g. the lockdown plans).
+    pub data: serde_json::Value,
+}
+
+impl Plan {
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+/// One runbook file and what the linter says of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunbookFile {
+    pub path: std::path::PathBuf,
+    pub runbook: Runbook,
+    pub problems: Vec<Problem>,
+}
+
+impl RunbookFile {
+    /// No lint errors (warnings allowed): it may run.
+    pub fn ok(&self) -> bool {
+        !self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+}

@@ -79,6 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
         lines.push(Line::from(vec![
             Span::styled("RUNBOOK  ", styles.heading()),
             Span::styled(runbook.clone(), styles.accent()),
+            Span::styled("  (R opens it, filled in)", styles.muted()),
         ]));
     }
     if let Some(diff) = state

@@ -130,6 +130,23 @@ fn breadcrumb(state: &AppState) -> String {
             "Services › Diagnosis › task {} › logs",
             crate::ui::format::short_id(crate::domain::service::arn_name(arn))
         ),
+        Screen::Runbooks => "Runbooks".to_string(),
+        Screen::RunbookForm => format!(
+            "Runbooks › {} › parameters",
+            state
+                .form
+                .as_ref()
+                .map(|f| f.file.runbook.id.as_str())
+                .unwrap_or("")
+        ),
+        Screen::Run => format!(
+            "Runbooks › {} › run",
+            state
+                .run
+                .as_ref()
+                .map(|v| v.file.runbook.id.as_str())
+                .unwrap_or("")
+        ),
         Screen::Finding(arn) => format!(
             "Services › Diagnosis › task {}",
             crate::ui::format::short_id(crate::domain::service::arn_name(arn))

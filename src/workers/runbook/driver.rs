@@ -30,40 +30,12 @@ pub enum Request<'a> {
     Answer { step: &'a Step, plan: &'a Plan },
     /// The step was running when triage stopped: done, failed, or run again?
     Resolve { step: &'a Step },
+    /// The step failed and the run would end here: retry it, skip it, or
+    /// let the run fail (any other decision).
+    Failed { step: &'a Step, error: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
-    Done,
-    Failed,
-    Retry,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    Confirm {
-        by: String,
-        typed: Option<String>,
-    },
-    Answer {
-        by: String,
-        value: String,
-    },
-    Resolve {
-        by: String,
-        how: Resolution,
-    },
-    Skip {
-        by: String,
-        reason: String,
-    },
-    Abort {
-        by: String,
-        reason: String,
-    },
-    /// Nobody can answer now: the run pauses here.
-    Wait,
-}
+pub use crate::domain::runbook::decision::{Decision, Resolution};
 
 /// What the driver tells as it goes.
 #[derive(Debug, Clone)]
@@ -272,6 +244,13 @@ impl<'a> Driver<'a> {
                     })
                 }
                 Next::Finish(outcome) => {
+                    if outcome == RunOutcome::Failed {
+                        if let Some(index) = self.failed_here(state) {
+                            if self.retry_or_skip(state, index).await? {
+                                continue;
+                            }
+                        }
+                    }
                     let draft = transition(
                         self.runbook,
                         state,
@@ -470,6 +449,62 @@ impl<'a> Driver<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// The failed step the run is about to end on, if that is why it ends.
+    fn failed_here(&self, state: &RunState) -> Option<usize> {
+        let index = state.position;
+        (state.steps.get(index)?.state == crate::domain::runbook::StepState::Failed)
+            .then_some(index)
+    }
+
+    /// Asks whether a failed step is retried or skipped; true when the run
+    /// goes on.
+    async fn retry_or_skip(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+    ) -> Result<bool, DriveError> {
+        let attempt = state.steps[index].attempt;
+        let error = state.steps[index].note.clone().unwrap_or_default();
+        let step = &self.runbook.steps[index];
+        let decision = self.operator.decide(Request::Failed { step, error }).await;
+        match decision {
+            Decision::Resolve {
+                by,
+                how: Resolution::Retry,
+            } => {
+                let actor = self.actor_named(&by);
+                self.step_transition_by(
+                    state,
+                    index,
+                    actor,
+                    Transition {
+                        state: "pending".into(),
+                        attempt,
+                        detail: Some("retried by the operator after it failed".into()),
+                        ..Transition::default()
+                    },
+                )?;
+                Ok(true)
+            }
+            Decision::Skip { by, reason } => {
+                let actor = self.actor_named(&by);
+                self.step_transition_by(
+                    state,
+                    index,
+                    actor,
+                    Transition {
+                        state: "skipped".into(),
+                        attempt,
+                        detail: Some(format!("skipped by the operator after it failed: {reason}")),
+                        ..Transition::default()
+                    },
+                )?;
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 

@@ -3,6 +3,7 @@
 //! and the driver that walks a run through the state machine, journaling each
 //! transition before the next action.
 
+pub mod console;
 pub mod driver;
 mod ecs;
 mod inputs;
@@ -32,24 +33,7 @@ pub struct StepPorts {
     pub clock: Arc<dyn Clock>,
 }
 
-/// What a step will do, shown before it runs.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Plan {
-    /// Lines a person reads: current → target.
-    pub lines: Vec<String>,
-    /// The name to re-type for `confirm=typed`.
-    pub target: Option<String>,
-    /// The state is already the target: nothing will be written.
-    pub no_change: bool,
-    /// Read-state carried from plan to execution (e.g. the lockdown plans).
-    pub data: serde_json::Value,
-}
-
-impl Plan {
-    pub fn text(&self) -> String {
-        self.lines.join("\n")
-    }
-}
+pub use crate::domain::runbook::Plan;
 
 /// How a step ended.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,17 +88,20 @@ pub async fn plan(
         "ec2.egress_lockdown" => network::plan_lockdown(ports, inputs).await,
         "ec2.egress_restore" => network::plan_restore(ports, inputs).await,
         "shell" => Ok(shell::plan(step)),
-        "approve" | "choice" | "manual" => Ok(Plan {
-            lines: vec![inputs::text(inputs, "message").unwrap_or_else(|_| step.title.clone())]
-                .into_iter()
-                .chain(
-                    inputs::list(inputs, "options")
-                        .ok()
-                        .map(|o| format!("options: {}", o.join(", "))),
-                )
-                .collect(),
-            ..Plan::default()
-        }),
+        "approve" | "choice" | "manual" => {
+            let options = inputs::list(inputs, "options").unwrap_or_default();
+            Ok(Plan {
+                lines: vec![inputs::text(inputs, "message").unwrap_or_else(|_| step.title.clone())]
+                    .into_iter()
+                    .chain(
+                        (!options.is_empty()).then(|| format!("options: {}", options.join(", "))),
+                    )
+                    .collect(),
+                // The console offers these to pick from.
+                data: serde_json::json!({ "options": options }),
+                ..Plan::default()
+            })
+        }
         other => Err(StepError::Input(format!("unknown step kind `{other}`"))),
     }
 }

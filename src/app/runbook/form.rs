@@ -1,0 +1,129 @@
+//! The parameter form: one field per parameter, prefilled from what was
+//! selected and from the defaults, checked as the CLI checks `--param`
+//! before the run starts.
+
+use super::state::{FormField, ParamForm, RunContext, RunView};
+use crate::app::effect::{Effect, RunParams};
+use crate::app::input::{Key, KeyPress};
+use crate::app::state::{AppState, Screen};
+use crate::app::text_input::{Edit, TextInput};
+use crate::app::update::back;
+use crate::domain::runbook::values::resolve_params;
+use crate::domain::runbook::RunbookFile;
+use std::collections::BTreeMap;
+
+pub fn new_form(file: RunbookFile, context: RunContext) -> ParamForm {
+    let fields = file
+        .runbook
+        .params
+        .iter()
+        .map(|spec| {
+            let (text, source) = match (context.value_for(&spec.name), &spec.default) {
+                (Some(value), _) if !spec.secret => (value.to_string(), Some("selected")),
+                (_, Some(default)) => (default.render(), Some("default")),
+                _ => (String::new(), None),
+            };
+            FormField {
+                spec: spec.clone(),
+                input: TextInput { text },
+                source,
+            }
+        })
+        .collect();
+    // Start on the first field that still needs a value.
+    let mut form = ParamForm {
+        file,
+        fields,
+        focus: 0,
+        errors: Vec::new(),
+        context,
+    };
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.spec.required && f.input.text.trim().is_empty())
+        .unwrap_or(0);
+    form
+}
+
+pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+    let Some(form) = &mut state.form else {
+        return back(state);
+    };
+    let count = form.fields.len();
+    match key.key {
+        Key::Esc => {
+            state.form = None;
+            return back(state);
+        }
+        Key::Tab | Key::Down if count > 0 => form.focus = (form.focus + 1) % count,
+        Key::BackTab | Key::Up if count > 0 => form.focus = (form.focus + count - 1) % count,
+        Key::Enter => return submit(state),
+        _ => {
+            if let Some(field) = form.fields.get_mut(form.focus) {
+                if field.input.handle(key) == Edit::Changed {
+                    field.source = None;
+                    form.errors.clear();
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Enter: check every value; start the run when they hold.
+fn submit(state: &mut AppState) -> Vec<Effect> {
+    let Some(form) = &mut state.form else {
+        return Vec::new();
+    };
+    let given: BTreeMap<String, String> = form
+        .fields
+        .iter()
+        .filter(|f| !f.input.text.trim().is_empty())
+        .map(|f| (f.spec.name.clone(), f.input.text.trim().to_string()))
+        .collect();
+    match resolve_params(&form.file.runbook, &given) {
+        Ok(params) => {
+            let file = form.file.clone();
+            state.form = None;
+            start(state, file, RunParams(params))
+        }
+        Err(errors) => {
+            // Put the cursor on the first field named in an error.
+            if let Some(i) = form.fields.iter().position(|f| {
+                errors
+                    .iter()
+                    .any(|e| e.contains(&format!("`{}`", f.spec.name)))
+            }) {
+                form.focus = i;
+            }
+            // The CLI's hint (`pass --param …`) does not fit a form.
+            form.errors = errors
+                .into_iter()
+                .map(|e| match e.split_once(": pass --param") {
+                    Some((head, _)) => head.to_string(),
+                    None => e,
+                })
+                .collect();
+            Vec::new()
+        }
+    }
+}
+
+/// The run view replaces the form; the run joins the attached incident, or
+/// starts one titled after the runbook (the run starts once it is open).
+fn start(state: &mut AppState, file: RunbookFile, params: RunParams) -> Vec<Effect> {
+    let title = file.runbook.title.clone();
+    state.run = Some(RunView::new(file.clone(), params.clone()));
+    state.screen = Screen::Run;
+    match &state.incident {
+        Some(view) => vec![Effect::StartRun {
+            file: Box::new(file),
+            params,
+            incident: view.incident.id.clone(),
+        }],
+        None => vec![Effect::StartIncident {
+            title: format!("Runbook: {title}"),
+        }],
+    }
+}

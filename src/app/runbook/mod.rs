@@ -1,0 +1,210 @@
+//! The console's runbook screens: the `:rb` picker, the parameter form and
+//! the run view. Their state lives in [`state`]; this module and its
+//! children change it in answer to keys and to what the run reports.
+
+mod form;
+mod run;
+pub mod state;
+
+pub use form::on_form_key;
+pub use run::{on_event, on_run_action, on_run_input_key, started_incident};
+pub use state::{
+    FormField, InputPurpose, ParamForm, RunContext, RunEnded, RunInput, RunView, RunbookCatalog,
+};
+
+use super::effect::Effect;
+use super::state::{AppState, Cursor, Filter, Screen};
+use super::update::{flash, go};
+use crate::domain::runbook::RunbookFile;
+
+/// `:rb`: the picker, with the folders read again.
+pub fn open_picker(state: &mut AppState) -> Vec<Effect> {
+    let mut effects = go(state, Screen::Runbooks);
+    effects.push(Effect::LoadRunbooks);
+    effects
+}
+
+/// The runbooks on the picker, after the filter.
+pub fn visible_runbooks(state: &AppState) -> Vec<&RunbookFile> {
+    let Some(files) = &state.runbooks.files else {
+        return Vec::new();
+    };
+    let filter = Filter::parse(&state.filter.text);
+    files
+        .iter()
+        .filter(|f| {
+            let tags = f.runbook.tags.join(" ");
+            filter.keeps(&[&f.runbook.id, &f.runbook.title, &tags])
+        })
+        .collect()
+}
+
+/// The folders were read.
+pub fn on_runbooks(state: &mut AppState, files: Vec<RunbookFile>) -> Vec<Effect> {
+    state.runbooks.files = Some(files);
+    let len = visible_runbooks(state).len();
+    let cursor = state.runbooks.cursor;
+    state.runbooks.cursor = Cursor {
+        selected: cursor.selected.min(len.saturating_sub(1)),
+        offset: cursor.offset.min(len.saturating_sub(1)),
+    };
+    match state.runbooks.pending.take() {
+        Some((id, context)) => open_form(state, &id, context),
+        None => Vec::new(),
+    }
+}
+
+/// Enter on the picker.
+pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
+    let Some(id) = visible_runbooks(state)
+        .get(state.runbooks.cursor.selected)
+        .map(|f| f.runbook.id.clone())
+    else {
+        return Vec::new();
+    };
+    let context = context_before_picker(state);
+    open_form(state, &id, context)
+}
+
+/// `R` on a finding: its runbook, filled from the finding.
+pub fn open_for_finding(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Finding(arn) = &state.screen else {
+        return Vec::new();
+    };
+    let finding = state
+        .diagnosis
+        .data
+        .as_ref()
+        .and_then(|r| r.findings.iter().find(|f| &f.task_arn == arn))
+        .or_else(|| state.journal_findings.iter().find(|f| &f.task_arn == arn))
+        .cloned();
+    let Some(finding) = finding else {
+        return Vec::new();
+    };
+    let Some(id) = finding.runbook.clone() else {
+        flash(
+            state,
+            "no runbook fits this cause; :rb lists them all",
+            true,
+        );
+        return Vec::new();
+    };
+    let context = RunContext {
+        cluster: Some(finding.cluster.clone()),
+        service: finding.service.clone(),
+        task: Some(finding.task_arn.clone()),
+    };
+    if state.runbooks.files.is_none() {
+        state.runbooks.pending = Some((id, context));
+        return vec![Effect::LoadRunbooks];
+    }
+    open_form(state, &id, context)
+}
+
+/// The parameter form of runbook `id`, prefilled from `context`.
+pub fn open_form(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
+    if let Some(view) = state.run.as_ref().filter(|v| v.active()) {
+        let title = view.file.runbook.title.clone();
+        flash(
+            state,
+            &format!("a run of “{title}” is in progress: :run shows it"),
+            true,
+        );
+        return Vec::new();
+    }
+    let Some(file) = state
+        .runbooks
+        .files
+        .as_ref()
+        .and_then(|files| files.iter().find(|f| f.runbook.id == id))
+        .cloned()
+    else {
+        flash(
+            state,
+            &format!("no runbook with id `{id}` was found; :rb lists those found"),
+            true,
+        );
+        return Vec::new();
+    };
+    if !file.ok() {
+        flash(
+            state,
+            &format!(
+                "{} has errors; fix them first (triage runbook check {})",
+                file.path.display(),
+                file.path.display()
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    state.form = Some(form::new_form(file, context));
+    go(state, Screen::RunbookForm)
+}
+
+/// `:run`: back to the run in progress (or the last one).
+pub fn show_run(state: &mut AppState) -> Vec<Effect> {
+    if state.run.is_none() {
+        flash(
+            state,
+            "no runbook has run in this console; :rb picks one",
+            true,
+        );
+        return Vec::new();
+    }
+    go(state, Screen::Run)
+}
+
+/// What the screen the picker was opened from had selected.
+fn context_before_picker(state: &AppState) -> RunContext {
+    let from = state
+        .back
+        .iter()
+        .rev()
+        .find(|s| !matches!(s, Screen::Runbooks | Screen::RunbookForm | Screen::Run));
+    match from {
+        Some(screen) => context_of(state, screen),
+        None => RunContext::default(),
+    }
+}
+
+/// The cluster, service and task a screen has selected.
+pub fn context_of(state: &AppState, screen: &Screen) -> RunContext {
+    match screen {
+        Screen::Service(key) => RunContext {
+            cluster: Some(key.cluster.clone()),
+            service: Some(key.service.clone()),
+            task: None,
+        },
+        Screen::Home => state
+            .home_selected_key
+            .as_ref()
+            .map(|key| RunContext {
+                cluster: Some(key.cluster.clone()),
+                service: Some(key.service.clone()),
+                task: None,
+            })
+            .unwrap_or_default(),
+        Screen::Finding(arn) | Screen::TaskLogs(arn) => state
+            .diagnosis
+            .data
+            .as_ref()
+            .and_then(|r| r.findings.iter().find(|f| &f.task_arn == arn))
+            .map(|f| RunContext {
+                cluster: Some(f.cluster.clone()),
+                service: f.service.clone(),
+                task: Some(f.task_arn.clone()),
+            })
+            .unwrap_or_default(),
+        Screen::Diagnosis => state
+            .visible_findings()
+            .get(state.diagnosis_cursor.selected)
+            .map(|f| RunContext {
+                cluster: Some(f.cluster.clone()),
+                service: f.service.clone(),
+                task: Some(f.task_arn.clone()),
+            })
+            .unwrap_or_default(),
+        _ => RunContext::default(),
+    }
+}

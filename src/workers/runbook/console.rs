@@ -1,0 +1,197 @@
+//! A run driven from the console: the driver in a tokio task, its questions
+//! sent to the app as [`RunEvent::Asks`] and answered through a channel. Each
+//! question has a number; a decision for another number (a late key press)
+//! is dropped, so nothing is ever confirmed that was not on screen.
+
+use super::driver::{Decision, DecisionFuture, Driver, Operator, Progress, Request, RunEnd};
+use super::journal::IncidentRunJournal;
+use super::StepPorts;
+use crate::app::effect::{Ask, Question, RunEvent, RunParams};
+use crate::app::WorkerResult;
+use crate::domain::runbook::{Confirm, RunbookFile};
+use crate::domain::timeline::redact::Redactor;
+use crate::domain::timeline::Actor;
+use crate::store::IncidentStore;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+/// What a console run needs besides the runbook and its values.
+#[derive(Clone)]
+pub struct ConsoleRuns {
+    pub ports: StepPorts,
+    pub store: Arc<IncidentStore>,
+    pub redactor: Redactor,
+    pub operator: String,
+}
+
+/// Where decisions for a run go: (run id, the channel to its operator).
+pub type DecisionSender = (String, UnboundedSender<(u64, Decision)>);
+
+struct ConsoleOperator {
+    results: UnboundedSender<WorkerResult>,
+    decisions: UnboundedReceiver<(u64, Decision)>,
+    /// The number of the last question asked.
+    asked: u64,
+    /// The runbook's step ids, to number the steps in questions.
+    step_ids: Vec<String>,
+    /// The console went away: nobody will answer.
+    closed: Arc<AtomicBool>,
+}
+
+impl ConsoleOperator {
+    fn send(&self, event: RunEvent) {
+        if self.results.send(WorkerResult::Run(event)).is_err() {
+            self.closed.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Operator for ConsoleOperator {
+    fn decide<'a>(&'a mut self, request: Request<'a>) -> DecisionFuture<'a> {
+        self.asked += 1;
+        let ask = self.asked;
+        let (step, kind) = match request {
+            Request::Confirm { step, plan } => (
+                step,
+                Ask::Confirm {
+                    plan: plan.clone(),
+                    typed: step.attrs.confirm == Confirm::Typed && plan.target.is_some(),
+                },
+            ),
+            Request::Answer { step, plan } => (step, Ask::Answer { plan: plan.clone() }),
+            Request::Resolve { step } => (step, Ask::Resolve),
+            Request::Failed { step, error } => (step, Ask::Failed { error }),
+        };
+        let index = self
+            .step_ids
+            .iter()
+            .position(|id| *id == step.id)
+            .unwrap_or(0);
+        self.send(RunEvent::Asks(Question { ask, index, kind }));
+        Box::pin(async move {
+            loop {
+                match self.decisions.recv().await {
+                    Some((n, decision)) if n == ask => return decision,
+                    // An answer to an earlier question: not this one's.
+                    Some(_) => continue,
+                    None => {
+                        self.closed.store(true, Ordering::SeqCst);
+                        return Decision::Wait;
+                    }
+                }
+            }
+        })
+    }
+
+    fn progress(&mut self, progress: Progress) {
+        let event = match progress {
+            Progress::Transition { entry, .. } => RunEvent::Transition(entry),
+            Progress::Planned { index, plan } => RunEvent::Planned { index, plan },
+            Progress::Output { index, line } => RunEvent::Output { index, line },
+            Progress::Rejected { index, reason } => RunEvent::Rejected { index, reason },
+        };
+        self.send(event);
+    }
+
+    fn output_sink(&self) -> Box<dyn FnMut(usize, String) + Send> {
+        let results = self.results.clone();
+        Box::new(move |index, line| {
+            let _ = results.send(WorkerResult::Run(RunEvent::Output { index, line }));
+        })
+    }
+}
+
+/// Start a run in the background; returns where its decisions go.
+pub fn spawn(
+    runs: &ConsoleRuns,
+    file: RunbookFile,
+    params: RunParams,
+    incident: String,
+    results: UnboundedSender<WorkerResult>,
+) -> DecisionSender {
+    let clock = runs.ports.clock.clone();
+    let run_id = format!(
+        "run-{}",
+        crate::store::journal::new_id(clock.now().timestamp_millis()).to_ascii_lowercase()
+    );
+    let (decide_tx, decide_rx) = unbounded_channel();
+    let runs = runs.clone();
+    let id = run_id.clone();
+    tokio::spawn(async move {
+        let closed = Arc::new(AtomicBool::new(false));
+        let mut operator = ConsoleOperator {
+            results: results.clone(),
+            decisions: decide_rx,
+            asked: 0,
+            step_ids: file.runbook.steps.iter().map(|s| s.id.clone()).collect(),
+            closed: closed.clone(),
+        };
+        operator.send(RunEvent::Started {
+            run_id: id.clone(),
+            incident: incident.clone(),
+        });
+        let mut redactor = runs.redactor.clone();
+        for spec in file.runbook.secret_params() {
+            if let Some(v) = params.0.get(&spec.name) {
+                redactor.add_secret(&v.render());
+            }
+        }
+        let mut journal = IncidentRunJournal {
+            journal: runs.store.journal(&incident),
+            redactor,
+            clock: clock.clone(),
+        };
+        let me = Actor::Human {
+            name: runs.operator.clone(),
+        };
+        let artifacts = runs.store.dir(&incident).join("artifacts");
+        let rb = file.runbook;
+        let mut driver = Driver::new(
+            &rb,
+            params.0,
+            runs.ports.clone(),
+            me,
+            artifacts,
+            &mut journal,
+            &mut operator,
+        );
+        // A rejected answer pauses the driver: ask again, until the console
+        // goes away.
+        let ended = match driver.start(&id).await {
+            Ok((mut state, mut end)) => loop {
+                match end {
+                    RunEnd::Waiting { .. } if !closed.load(Ordering::SeqCst) => {
+                        match driver.drive(&mut state).await {
+                            Ok(next) => end = next,
+                            Err(e) => {
+                                break RunEvent::Ended {
+                                    outcome: None,
+                                    error: Some(e.to_string()),
+                                }
+                            }
+                        }
+                    }
+                    RunEnd::Waiting { step } => {
+                        break RunEvent::Ended {
+                            outcome: None,
+                            error: Some(format!("paused at step `{step}`")),
+                        }
+                    }
+                    RunEnd::Finished { outcome, .. } => {
+                        break RunEvent::Ended {
+                            outcome: Some(outcome),
+                            error: None,
+                        }
+                    }
+                }
+            },
+            Err(e) => RunEvent::Ended {
+                outcome: None,
+                error: Some(e.to_string()),
+            },
+        };
+        let _ = results.send(WorkerResult::Run(ended));
+    });
+    (run_id, decide_tx)
+}
