@@ -204,6 +204,13 @@ impl Renderer<'_> {
             }
             TagEnd::BlockQuote(_) => {
                 self.flush();
+                // The bar does not run on past the quote's last line.
+                let bar_only = self.lines.last().is_some_and(|l| {
+                    !l.spans.is_empty() && l.spans.iter().all(|s| s.content == "▌ ")
+                });
+                if bar_only {
+                    self.lines.pop();
+                }
                 self.quote.pop();
                 self.blank();
             }

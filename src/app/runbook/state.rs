@@ -43,9 +43,13 @@ impl RunContext {
 
     /// "prod-web / chatbot-api" (for the form's title).
     pub fn describe(&self) -> String {
-        [&self.cluster, &self.service, &self.task]
-            .iter()
-            .filter_map(|v| v.as_deref())
+        let task = self.task.as_deref().map(|arn| {
+            let id = crate::domain::service::arn_name(arn);
+            format!("task {}", id.get(..8).unwrap_or(id))
+        });
+        [self.cluster.clone(), self.service.clone(), task]
+            .into_iter()
+            .flatten()
             .collect::<Vec<_>>()
             .join(" / ")
     }

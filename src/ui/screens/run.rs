@@ -187,7 +187,10 @@ fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, st
             .map(|s| s.content.as_ref())
             .collect::<String>()
     };
-    if prose.peek().is_some_and(|l| text_of(l) == step.title) {
+    if prose
+        .peek()
+        .is_some_and(|l| text_of(l).ends_with(&step.title))
+    {
         prose.next();
         if prose.peek().is_some_and(|l| l.spans.is_empty()) {
             prose.next();

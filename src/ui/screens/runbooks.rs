@@ -95,11 +95,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         })
         .collect();
     let widths = [
-        Constraint::Length(20),
-        Constraint::Fill(2),
-        Constraint::Length(24),
+        Constraint::Length(18),
+        Constraint::Fill(3),
+        Constraint::Length(22),
         Constraint::Length(5),
-        Constraint::Length(14),
+        Constraint::Length(12),
         Constraint::Fill(1),
     ];
     let header = Row::new(vec!["ID", "TITLE", "TAGS", "STEPS", "CHECK", "FILE"])

@@ -1,0 +1,591 @@
+//! The console's runbook screens as specifications: `R` on a finding opens
+//! its runbook filled in; the form refuses bad values and says which; a run
+//! without an incident opens one first; answers carry the number of the
+//! question they answer; the run view with a plan and a typed confirmation.
+
+mod support;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use support::fixtures;
+use triage::app::effect::{Ask, Question, RunEvent};
+use triage::app::state::SessionInfo;
+use triage::app::update::init;
+use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, Screen, WorkerResult};
+use triage::domain::runbook::decision::{Decision, Resolution};
+use triage::domain::runbook::run::{transition, RunState, Transition};
+use triage::domain::runbook::{Plan, RunbookFile};
+use triage::domain::timeline::entry::ResultRecord;
+use triage::domain::timeline::{Actor, Entry};
+use triage::settings::ThemeSpec;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()
+}
+
+fn shipped_runbooks() -> Vec<RunbookFile> {
+    // Relative, as `./runbooks` is found (tests run in the package's root).
+    triage::store::runbooks::list(&[std::path::PathBuf::from("runbooks")])
+}
+
+fn console(width: u16, height: u16) -> AppState {
+    let session = SessionInfo {
+        demo: Some("saas".into()),
+        profile: None,
+        region: Some("eu-west-1".into()),
+        read_only: false,
+        clusters: vec![],
+        production_patterns: vec![],
+        refresh_selected: Duration::seconds(5),
+        refresh_others: Duration::seconds(30),
+        operator: "alice".into(),
+        share: false,
+    };
+    let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
+    update(&mut s, Msg::Resize { width, height });
+    let effects = init(&mut s);
+    assert!(
+        effects.contains(&Effect::LoadRunbooks),
+        "the runbooks are read when the console opens, so R works at once"
+    );
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Runbooks(shipped_runbooks())),
+    );
+    s
+}
+
+fn key(s: &mut AppState, k: KeyPress) -> Vec<Effect> {
+    update(s, Msg::Key(k))
+}
+
+fn typed(s: &mut AppState, text: &str) {
+    for c in text.chars() {
+        key(s, KeyPress::char(c));
+    }
+}
+
+fn enter(s: &mut AppState) -> Vec<Effect> {
+    key(s, KeyPress::plain(Key::Enter))
+}
+
+fn command(s: &mut AppState, line: &str) -> Vec<Effect> {
+    key(s, KeyPress::char(':'));
+    typed(s, line);
+    enter(s)
+}
+
+fn attach_incident(s: &mut AppState, id: &str) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok((id.into(), vec![])))),
+    )
+}
+
+/// The OOM finding on screen, as from the diagnosis worker.
+fn on_oom_finding(s: &mut AppState) {
+    use triage::domain::diagnosis::{diagnose, patterns};
+    let doc = fixtures::load("stopped-tasks/oom_killed--exit-137-with-oom-reason.json");
+    let findings = vec![diagnose(&fixtures::tasks(&doc)[0], None)];
+    let services = vec![fixtures::service("health/degraded-repeated-stops.json")];
+    let report = triage::workers::diagnosis::DiagnosisReport {
+        patterns: patterns(&findings, &services),
+        findings,
+        services,
+        errors: vec![],
+    };
+    key(s, KeyPress::char('d'));
+    let generation = s.diagnosis.generation;
+    update(
+        s,
+        Msg::Worker(WorkerResult::Diagnosis {
+            generation,
+            result: Ok(Box::new(report)),
+        }),
+    );
+    enter(s);
+    assert!(matches!(s.screen, Screen::Finding(_)), "{:?}", s.screen);
+}
+
+fn field<'a>(s: &'a AppState, name: &str) -> &'a str {
+    let form = s.form.as_ref().expect("the form is open");
+    &form
+        .fields
+        .iter()
+        .find(|f| f.spec.name == name)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        .input
+        .text
+}
+
+#[test]
+fn r_on_an_oom_finding_opens_its_runbook_filled_in_from_the_finding() {
+    let mut s = console(120, 32);
+    on_oom_finding(&mut s);
+    let effects = key(&mut s, KeyPress::char('R'));
+    assert!(effects.is_empty(), "nothing runs before the form is sent");
+    assert_eq!(s.screen, Screen::RunbookForm);
+    assert_eq!(s.form.as_ref().unwrap().file.runbook.id, "oom-restart-loop");
+    assert_eq!(field(&s, "cluster"), "prod-web");
+    assert_eq!(field(&s, "service"), "chatbot-api");
+    assert_eq!(field(&s, "scale_to"), "8", "defaults are filled in too");
+    // Esc leaves the form without running anything, back to the finding.
+    let effects = key(&mut s, KeyPress::plain(Key::Esc));
+    assert!(effects.is_empty());
+    assert!(matches!(s.screen, Screen::Finding(_)));
+    assert!(s.form.is_none());
+}
+
+#[test]
+fn r_before_the_runbooks_are_read_opens_the_form_once_they_are() {
+    let mut s = console(120, 32);
+    s.runbooks.files = None;
+    on_oom_finding(&mut s);
+    let effects = key(&mut s, KeyPress::char('R'));
+    assert_eq!(effects, vec![Effect::LoadRunbooks]);
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Runbooks(shipped_runbooks())),
+    );
+    assert_eq!(s.screen, Screen::RunbookForm);
+    assert_eq!(field(&s, "service"), "chatbot-api");
+}
+
+#[test]
+fn the_picker_lists_every_runbook_and_filters() {
+    let mut s = console(120, 32);
+    let effects = command(&mut s, "rb");
+    assert_eq!(s.screen, Screen::Runbooks);
+    assert!(
+        effects.contains(&Effect::LoadRunbooks),
+        "the folders are read again"
+    );
+    let text = render(&s);
+    for id in [
+        "bad-deployment",
+        "compromised-host",
+        "image-pull-failure",
+        "oom-restart-loop",
+        "rotate-secrets",
+        "service-down",
+    ] {
+        assert!(text.contains(id), "{id} missing:\n{text}");
+    }
+    assert!(text.contains("CHECK") && text.contains("ok"), "{text}");
+    key(&mut s, KeyPress::char('/'));
+    typed(&mut s, "secur");
+    enter(&mut s);
+    let text = render(&s);
+    assert!(
+        text.contains("compromised-host") && !text.contains("oom-restart-loop"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_form_refuses_missing_and_bad_values_and_says_which() {
+    let mut s = console(120, 32);
+    command(&mut s, "rb");
+    key(&mut s, KeyPress::char('/'));
+    typed(&mut s, "oom");
+    enter(&mut s);
+    enter(&mut s);
+    assert_eq!(s.screen, Screen::RunbookForm);
+    // Nothing selected on home: cluster and service are empty.
+    assert_eq!(field(&s, "cluster"), "");
+    let form = s.form.as_ref().unwrap();
+    assert_eq!(
+        form.fields[form.focus].spec.name, "cluster",
+        "starts on the first empty required field"
+    );
+    typed(&mut s, "prod-web");
+    key(&mut s, KeyPress::plain(Key::Tab));
+    key(&mut s, KeyPress::plain(Key::Tab));
+    // scale_to: not a number.
+    key(&mut s, KeyPress::ctrl('u'));
+    typed(&mut s, "lots");
+    let effects = enter(&mut s);
+    assert!(effects.is_empty(), "bad values start nothing");
+    let form = s.form.as_ref().unwrap();
+    let errors = form.errors.join("\n");
+    assert!(errors.contains("`service` is required"), "{errors}");
+    assert!(errors.contains("scale_to"), "{errors}");
+    assert!(
+        !errors.contains("--param"),
+        "CLI hints do not belong in the form: {errors}"
+    );
+    assert_eq!(form.fields[form.focus].spec.name, "service");
+    let text = render(&s);
+    assert!(text.contains("✗ parameter `service` is required"), "{text}");
+}
+
+/// The OOM runbook's form, sent: the run view is up, waiting for its incident.
+fn sent_form(s: &mut AppState) -> Vec<Effect> {
+    on_oom_finding(s);
+    key(s, KeyPress::char('R'));
+    enter(s)
+}
+
+#[test]
+fn a_run_without_an_incident_opens_one_titled_after_the_runbook_then_runs_there() {
+    let mut s = console(120, 32);
+    let effects = sent_form(&mut s);
+    assert_eq!(s.screen, Screen::Run);
+    assert_eq!(
+        effects,
+        vec![Effect::StartIncident {
+            title: "Runbook: ECS task OOM restart loop".into()
+        }]
+    );
+    let effects = attach_incident(&mut s, "20260128-0312-runbook");
+    let start = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartRun {
+                file,
+                params,
+                incident,
+            } => Some((file.runbook.id.clone(), params.clone(), incident.clone())),
+            _ => None,
+        })
+        .expect("the run starts in the new incident");
+    assert_eq!(start.0, "oom-restart-loop");
+    assert_eq!(start.2, "20260128-0312-runbook");
+    assert_eq!(
+        start.1 .0.get("service").map(|v| v.render()).as_deref(),
+        Some("chatbot-api")
+    );
+}
+
+#[test]
+fn a_run_joins_the_attached_incident() {
+    let mut s = console(120, 32);
+    attach_incident(&mut s, "inc-open");
+    let effects = sent_form(&mut s);
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartRun { incident, .. }] if incident == "inc-open"),
+        "{effects:?}"
+    );
+    // A second runbook cannot start while this run is going.
+    key(&mut s, KeyPress::plain(Key::Esc));
+    key(&mut s, KeyPress::char('R'));
+    assert_ne!(s.screen, Screen::RunbookForm);
+    assert!(s.message.as_ref().unwrap().text.contains(":run"));
+}
+
+/// A run at the rollback step: steps 1–3 done, the plan read, the typed
+/// confirmation asked (question number 7).
+fn at_rollback(width: u16, height: u16) -> AppState {
+    let mut s = console(width, height);
+    attach_incident(&mut s, "20260128-0312-chatbot-oom");
+    sent_form(&mut s);
+    let rb = s.run.as_ref().unwrap().file.runbook.clone();
+    let run_id = "run-01kg2x7d0m3vq8a1b2c3d4e5f6";
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Run(RunEvent::Started {
+            run_id: run_id.into(),
+            incident: "20260128-0312-chatbot-oom".into(),
+        })),
+    );
+    let me = Actor::Human {
+        name: "alice".into(),
+    };
+    let mut mirror = RunState::new(&rb, run_id, serde_json::Value::Null);
+    let outputs = [
+        serde_json::json!({"count": "15", "cause": "oom_killed", "since_deployment": "true", "rollback_to": "chatbot-api:40"}),
+        serde_json::json!({"running": "1", "desired": "2", "revision": "chatbot-api:41"}),
+        serde_json::json!({"choice": "rollback"}),
+    ];
+    for (i, out) in outputs.into_iter().enumerate() {
+        for (n, state) in ["planned", "succeeded"].into_iter().enumerate() {
+            let draft = transition(
+                &rb,
+                &mirror,
+                Some(i),
+                me.clone(),
+                Transition {
+                    state: state.into(),
+                    attempt: 1,
+                    result: (state == "succeeded").then(|| ResultRecord {
+                        status: "succeeded".into(),
+                        outputs: out.clone(),
+                        ..ResultRecord::default()
+                    }),
+                    ..Transition::default()
+                },
+            );
+            let entry: Entry = draft.into_entry(
+                format!("01KG2X7D0M3VQ8A1B2C3D4E{i}{n}"),
+                (i * 2 + n + 1) as u64,
+                t0(),
+            );
+            mirror.apply(&rb, &entry);
+            update(
+                &mut s,
+                Msg::Worker(WorkerResult::Run(RunEvent::Transition(Box::new(entry)))),
+            );
+        }
+    }
+    let planned = transition(
+        &rb,
+        &mirror,
+        Some(3),
+        me,
+        Transition {
+            state: "planned".into(),
+            attempt: 1,
+            detail: Some(
+                "prod-web/chatbot-api: task definition chatbot-api:41 → chatbot-api:40".into(),
+            ),
+            ..Transition::default()
+        },
+    )
+    .into_entry("01KG2X7D0M3VQ8A1B2C3D4E300".into(), 7, t0());
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Run(RunEvent::Transition(Box::new(planned)))),
+    );
+    let plan = Plan {
+        lines: vec!["prod-web/chatbot-api: task definition chatbot-api:41 → chatbot-api:40".into()],
+        target: Some("chatbot-api".into()),
+        ..Plan::default()
+    };
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Run(RunEvent::Planned {
+            index: 3,
+            plan: plan.clone(),
+        })),
+    );
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Run(RunEvent::Asks(Question {
+            ask: 7,
+            index: 3,
+            kind: Ask::Confirm { plan, typed: true },
+        }))),
+    );
+    s
+}
+
+#[test]
+fn run_view_with_a_plan_and_a_typed_confirmation() {
+    let mut s = at_rollback(120, 30);
+    assert!(
+        enter(&mut s).is_empty(),
+        "Enter opens the field; nothing is sent yet"
+    );
+    typed(&mut s, "chatbot-a");
+    let text = render(&s);
+    for expected in [
+        "step 4 of 6 waits for you",
+        "✓  1 Why tasks stopped",
+        "›○  4 Roll back",
+        "CAUTION",
+        "chatbot-api:41 → chatbot-api:40",
+        "Destructive: confirm by typing chatbot-api",
+        "type chatbot-api to confirm: chatbot-a",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_typed_confirmation_is_sent_with_its_question_number_and_only_once() {
+    let mut s = at_rollback(120, 30);
+    enter(&mut s);
+    typed(&mut s, "chatbot-api");
+    let effects = enter(&mut s);
+    assert_eq!(
+        effects,
+        vec![Effect::DecideRun {
+            run_id: "run-01kg2x7d0m3vq8a1b2c3d4e5f6".into(),
+            ask: 7,
+            decision: Decision::Confirm {
+                by: "alice".into(),
+                typed: Some("chatbot-api".into()),
+            },
+        }]
+    );
+    // The question is closed: another Enter confirms nothing.
+    assert!(enter(&mut s).is_empty());
+    assert!(s.run.as_ref().unwrap().question.is_none());
+    // A rejection is shown, and the question comes again.
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Run(RunEvent::Rejected {
+            index: 3,
+            reason: "typed `chatbot`, but confirming needs `chatbot-api`".into(),
+        })),
+    );
+    assert!(render(&s).contains("confirming needs `chatbot-api`"));
+}
+
+#[test]
+fn esc_in_the_confirmation_field_sends_nothing() {
+    let mut s = at_rollback(120, 30);
+    enter(&mut s);
+    typed(&mut s, "chat");
+    assert!(key(&mut s, KeyPress::plain(Key::Esc)).is_empty());
+    assert_eq!(s.screen, Screen::Run, "Esc closed the field, not the view");
+    assert!(s.run.as_ref().unwrap().question.is_some(), "still asked");
+}
+
+fn ask(s: &mut AppState, ask: u64, index: usize, kind: Ask) {
+    update(
+        s,
+        Msg::Worker(WorkerResult::Run(RunEvent::Asks(Question {
+            ask,
+            index,
+            kind,
+        }))),
+    );
+}
+
+fn decision(effects: &[Effect]) -> Option<&Decision> {
+    effects.iter().find_map(|e| match e {
+        Effect::DecideRun { decision, .. } => Some(decision),
+        _ => None,
+    })
+}
+
+#[test]
+fn skip_and_abort_ask_why_and_journal_it() {
+    let mut s = at_rollback(120, 30);
+    key(&mut s, KeyPress::char('s'));
+    typed(&mut s, "scaled out by hand already");
+    let effects = enter(&mut s);
+    assert_eq!(
+        decision(&effects),
+        Some(&Decision::Skip {
+            by: "alice".into(),
+            reason: "scaled out by hand already".into()
+        })
+    );
+    ask(
+        &mut s,
+        8,
+        5,
+        Ask::Answer {
+            plan: Plan::default(),
+        },
+    );
+    key(&mut s, KeyPress::char('A'));
+    typed(&mut s, "wrong service");
+    let effects = enter(&mut s);
+    assert_eq!(
+        decision(&effects),
+        Some(&Decision::Abort {
+            by: "alice".into(),
+            reason: "wrong service".into()
+        })
+    );
+}
+
+#[test]
+fn a_choice_is_made_by_number_and_a_bad_one_is_refused_on_screen() {
+    let mut s = at_rollback(120, 30);
+    let plan = Plan {
+        lines: vec!["Roll back to the previous revision, or scale out?".into()],
+        data: serde_json::json!({"options": ["rollback", "scale"]}),
+        ..Plan::default()
+    };
+    ask(&mut s, 9, 2, Ask::Answer { plan });
+    enter(&mut s);
+    typed(&mut s, "3");
+    assert!(enter(&mut s).is_empty());
+    assert!(s
+        .run
+        .as_ref()
+        .unwrap()
+        .notice
+        .as_ref()
+        .unwrap()
+        .contains("rollback, scale"));
+    enter(&mut s);
+    typed(&mut s, "2");
+    let effects = enter(&mut s);
+    assert_eq!(
+        decision(&effects),
+        Some(&Decision::Answer {
+            by: "alice".into(),
+            value: "scale".into()
+        })
+    );
+}
+
+#[test]
+fn an_unknown_step_is_marked_done_failed_or_run_again_and_a_failed_one_retried() {
+    for (k, how) in [
+        ('D', Resolution::Done),
+        ('F', Resolution::Failed),
+        ('R', Resolution::Retry),
+    ] {
+        let mut s = at_rollback(120, 30);
+        ask(&mut s, 10, 3, Ask::Resolve);
+        assert!(render(&s).contains("was running when the run stopped"));
+        assert!(enter(&mut s).is_empty(), "Enter alone does not decide");
+        let effects = key(&mut s, KeyPress::char(k));
+        assert_eq!(
+            decision(&effects),
+            Some(&Decision::Resolve {
+                by: "alice".into(),
+                how
+            })
+        );
+    }
+    let mut s = at_rollback(120, 30);
+    ask(
+        &mut s,
+        11,
+        3,
+        Ask::Failed {
+            error: "AccessDeniedException: not allowed to UpdateService".into(),
+        },
+    );
+    assert!(render(&s).contains("Failed: AccessDeniedException"));
+    // D does not apply to a failed step.
+    assert!(decision(&key(&mut s, KeyPress::char('D'))).is_none());
+    let effects = key(&mut s, KeyPress::char('R'));
+    assert_eq!(
+        decision(&effects),
+        Some(&Decision::Resolve {
+            by: "alice".into(),
+            how: Resolution::Retry
+        })
+    );
+}
+
+#[test]
+fn run_screens_render_small_without_panic() {
+    for (w, h) in [(20, 5), (1, 1), (200, 4), (40, 12)] {
+        let mut s = at_rollback(w, h);
+        render(&s);
+        enter(&mut s);
+        typed(&mut s, "chat");
+        render(&s);
+        command(&mut s, "rb");
+        render(&s);
+    }
+}
+
+fn render(s: &AppState) -> String {
+    let backend = TestBackend::new(s.width, s.height);
+    let mut terminal = Terminal::new(backend).unwrap();
+    terminal.draw(|f| triage::ui::draw(f, s)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        for x in 0..buffer.area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
