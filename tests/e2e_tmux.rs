@@ -63,11 +63,33 @@ fn demo_console(
     width: u16,
     height: u16,
 ) -> (tempfile::TempDir, Tmux, std::path::PathBuf) {
+    demo_console_at_speed(label, width, height, None)
+}
+
+/// The same, with the demo's simulated time running `speed` times faster
+/// (a copy of the saas scenario), for tests that wait for the account to change.
+fn demo_console_at_speed(
+    label: &str,
+    width: u16,
+    height: u16,
+    speed: Option<f64>,
+) -> (tempfile::TempDir, Tmux, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_triage");
     let done = dir.path().join("done");
+    let demo = match speed {
+        None => "--demo".to_string(),
+        Some(speed) => {
+            let text = include_str!("../src/demo/scenarios/saas.toml");
+            assert!(text.contains("\nspeed = 1.0\n"));
+            let fast = text.replace("\nspeed = 1.0\n", &format!("\nspeed = {speed:.1}\n"));
+            let path = dir.path().join("saas-fast.toml");
+            std::fs::write(&path, fast).unwrap();
+            format!("--demo={}", path.display())
+        }
+    };
     let script = format!(
-        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data; touch {done}; sleep 60",
+        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} {demo} --data-dir {home}/data; touch {done}; sleep 60",
         home = dir.path().display(),
         done = done.display(),
     );
@@ -523,4 +545,84 @@ fn demo_a_findings_logs_are_one_key_away() {
     tmux.wait_for("back on the finding", |s| s.contains("EVIDENCE"));
     tmux.keys(&["q"]);
     wait_for_file(&done);
+}
+
+#[test]
+fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
+    let (dir, tmux, done) = demo_console_at_speed("runbook", 130, 36, Some(20.0));
+    tmux.wait_for("the loop on the home screen", |s| s.contains("× OOM in"));
+    tmux.keys(&["d"]);
+    tmux.wait_for("the diagnosis", |s| s.contains("oom_killed"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the OOM finding", |s| {
+        s.contains("Out of memory") && s.contains("RUNBOOK  oom-restart-loop")
+    });
+    // Its log lines, then back.
+    tmux.keys(&["l"]);
+    tmux.wait_for("the task's logs", |s| {
+        s.contains("lines up to the stop") && s.contains("memory high")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back on the finding", |s| s.contains("EVIDENCE"));
+    // Its runbook, filled in from the finding.
+    tmux.keys(&["R"]);
+    let form = tmux.wait_for("the runbook's form", |s| s.contains("› parameters"));
+    assert!(
+        form.contains("[prod-web") && form.contains("[chatbot-api]") && form.contains("[8]"),
+        "{form}"
+    );
+    tmux.keys(&["Enter"]);
+    // Steps 1 and 2 read the account; step 3 asks.
+    let choice = tmux.wait_for("the choice", |s| s.contains("step 3 of 6 waits for you"));
+    assert!(choice.contains("✓  1 Why tasks stopped"), "{choice}");
+    assert!(choice.contains("options: rollback, scale"), "{choice}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the options", |s| {
+        s.contains("choose (1 rollback · 2 scale)")
+    });
+    tmux.keys(&["1", "Enter"]);
+    let confirm = tmux.wait_for("the typed confirmation", |s| {
+        s.contains("confirm by typing chatbot-api")
+    });
+    assert!(
+        confirm.contains("chatbot-api:41 → chatbot-api:40"),
+        "the plan: {confirm}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "chatbot-api"]);
+    tmux.wait_for("the name typed", |s| {
+        s.contains("type chatbot-api to confirm: chatbot-api")
+    });
+    tmux.keys(&["Enter"]);
+    let end = tmux.wait_for("the run's end", |s| s.contains("run succeeded"));
+    assert!(end.contains("✓  4 Roll back"), "{end}");
+    assert!(end.contains("↷  5 Scale out"), "{end}");
+    assert!(end.contains("steady after"), "{end}");
+    // The service recovered: back on the home screen, healthy on revision 40.
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "svc"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("home", |s| s.contains("Services ("));
+    tmux.keys(&["r"]);
+    tmux.wait_for("chatbot-api healthy on revision 40", |s| {
+        s.lines()
+            .any(|l| l.contains("healthy") && l.contains("chatbot-api:40"))
+    });
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+    // The whole run is in the incident's journal.
+    let incidents = dir.path().join("data");
+    let journal = std::fs::read_dir(&incidents)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("journal.jsonl"))
+        .find(|p| p.exists())
+        .expect("the run opened an incident");
+    let text = std::fs::read_to_string(journal).unwrap();
+    for expected in [
+        "\"step_id\":\"rollback\"",
+        "\"confirmation\":\"chatbot-api\"",
+        "\"milestone\":\"mitigated\"",
+    ] {
+        assert!(text.contains(expected), "{expected} not journaled");
+    }
 }

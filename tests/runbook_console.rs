@@ -9,10 +9,12 @@ use triage::app::effect::{Ask, RunEvent, RunParams};
 use triage::app::WorkerResult;
 use triage::demo::scenario::Scenario;
 use triage::demo::DemoAccount;
-use triage::domain::ports::EcsPort;
+use triage::domain::network::NetworkPort;
+use triage::domain::ports::{EcsPort, LogSearchPort};
 use triage::domain::runbook::decision::Decision;
 use triage::domain::runbook::run::RunOutcome;
 use triage::domain::runbook::values::resolve_params;
+use triage::domain::secrets::SecretsPort;
 use triage::domain::timeline::redact::Redactor;
 use triage::domain::timeline::Actor;
 use triage::domain::Clock;
@@ -203,4 +205,172 @@ async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
         .map(|r| format!("{}:{}", r.step_id, r.state))
         .collect();
     assert_eq!(journaled, transitions);
+}
+
+/// The 3 AM incident of seeds/001 in the demo, from the console: approve,
+/// lock down egress, rotate, redeploy, wait, then the two manual steps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltration() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let started = clock.now();
+    let demo = fast_demo(clock.clone());
+    // Simulated time runs 60× from `started`.
+    let sim_now = |real: chrono::DateTime<chrono::Utc>| started + (real - started) * 60;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(IncidentStore::new(dir.path()));
+    let redactor = Redactor::new(&[]).unwrap();
+    let incident = store
+        .start(
+            "backend-api exfiltrating",
+            None,
+            Actor::Human {
+                name: "alice".into(),
+            },
+            &redactor,
+            clock.as_ref(),
+        )
+        .unwrap();
+    let runs = ConsoleRuns {
+        ports: StepPorts {
+            ecs: demo.clone(),
+            network: demo.clone(),
+            secrets: demo.clone(),
+            search: Some(demo.clone()),
+            clock: clock.clone(),
+        },
+        store: store.clone(),
+        redactor,
+        operator: "alice".into(),
+    };
+    let group = "sg-0b4c3a2d1e0f00001";
+    let secrets = [
+        "prod/backend/database-url",
+        "prod/backend/jwt-signing-key",
+        "prod/backend/stripe-api-key",
+    ];
+    let before: Vec<_> = {
+        let mut v = Vec::new();
+        for s in secrets {
+            v.push(demo.describe_secret(s).await.unwrap());
+        }
+        v
+    };
+    let file = triage::store::runbooks::load(std::path::Path::new("runbooks/compromised-host.md"))
+        .unwrap();
+    let given = [
+        ("cluster", "prod-web".to_string()),
+        ("service", "backend-api".to_string()),
+        ("security_groups", group.to_string()),
+        ("secret_ids", secrets.join(",")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let params = resolve_params(&file.runbook, &given).unwrap();
+    let steps: Vec<(String, String)> = file
+        .runbook
+        .steps
+        .iter()
+        .map(|s| (s.id.clone(), s.kind.clone()))
+        .collect();
+    let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let (_, decisions) = spawn(&runs, file, RunParams(params), incident.clone(), results_tx);
+    let by = || "alice".to_string();
+    let mut contained_at = None;
+    let outcome = loop {
+        let result = tokio::time::timeout(Duration::from_secs(60), results.recv())
+            .await
+            .expect("the run goes on")
+            .expect("the run reports its end");
+        let WorkerResult::Run(event) = result else {
+            continue;
+        };
+        match event {
+            RunEvent::Asks(q) => {
+                let (id, kind) = &steps[q.index];
+                let decision = match (&q.kind, kind.as_str()) {
+                    (Ask::Answer { .. }, "approve") => Decision::Answer {
+                        by: by(),
+                        value: "bob".into(),
+                    },
+                    (Ask::Answer { .. }, "manual") => Decision::Answer {
+                        by: by(),
+                        value: "done".into(),
+                    },
+                    (Ask::Confirm { plan, typed }, _) => Decision::Confirm {
+                        by: by(),
+                        typed: typed.then(|| plan.target.clone().unwrap()),
+                    },
+                    other => panic!("unexpected question at {id}: {other:?}"),
+                };
+                decisions.send((q.ask, decision)).unwrap();
+            }
+            RunEvent::Transition(entry)
+                if entry
+                    .runbook
+                    .as_ref()
+                    .is_some_and(|r| r.step_id == "lockdown" && r.state == "succeeded") =>
+            {
+                contained_at = Some(sim_now(clock.now()));
+            }
+            RunEvent::Ended { outcome, error } => {
+                assert_eq!(error, None);
+                break outcome;
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(outcome, Some(RunOutcome::Succeeded));
+    // Egress: exactly the allow-list.
+    let sg = demo.security_group(group).await.unwrap();
+    let mut allowed: Vec<String> = sg.egress.iter().map(|r| r.describe()).collect();
+    allowed.sort();
+    assert_eq!(allowed.len(), 4, "{allowed:?}");
+    assert!(
+        allowed
+            .iter()
+            .all(|r| r.contains("443") || r.contains("80") || r.contains("53")),
+        "{allowed:?}"
+    );
+    // Every secret has a new current version; the old one is previous.
+    for (secret, old) in secrets.iter().zip(&before) {
+        let now = demo.describe_secret(secret).await.unwrap();
+        assert_ne!(now.current_version, old.current_version, "{secret} rotated");
+        assert_eq!(
+            now.previous_version, old.current_version,
+            "{secret} keeps the old as AWSPREVIOUS"
+        );
+    }
+    // The exfiltration lines stop once the group is locked down.
+    let contained_at = contained_at.expect("lockdown succeeded");
+    let log_group = "/ecs/prod-web/backend-api";
+    let count = |start, end| {
+        let demo = demo.clone();
+        async move {
+            let mut n = 0;
+            let mut token = None;
+            loop {
+                let page = demo
+                    .filter_page(log_group, "\"198.51.100.23\"", start, end, token)
+                    .await
+                    .unwrap();
+                n += page.events.len();
+                token = page.next_token;
+                if token.is_none() {
+                    break n;
+                }
+            }
+        }
+    };
+    let window = chrono::Duration::seconds(120);
+    let before_lockdown = count(contained_at - window, contained_at).await;
+    assert!(
+        before_lockdown > 0,
+        "the scenario exfiltrates until contained (two minutes before it)"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let end = sim_now(clock.now());
+    assert!(end - contained_at >= window, "as long a window after it");
+    let after = count(contained_at + chrono::Duration::seconds(1), end).await;
+    assert_eq!(after, 0, "no outbound connection lines after the lockdown");
 }
