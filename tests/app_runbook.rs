@@ -589,3 +589,106 @@ fn render(s: &AppState) -> String {
     }
     out
 }
+
+/// A run's entries as a crash left them: started, step 1 done, step 2 running.
+fn crashed_run_entries(rb: &triage::domain::runbook::Runbook) -> Vec<Entry> {
+    use triage::domain::runbook::run::start_entry;
+    let me = Actor::Human {
+        name: "alice".into(),
+    };
+    let params =
+        serde_json::json!({"cluster": "prod-web", "service": "chatbot-api", "scale_to": 8});
+    let mut mirror = RunState::new(rb, "run-crashed", params);
+    let mut entries = Vec::new();
+    let mut push = |draft: triage::domain::timeline::EntryDraft, mirror: &mut RunState| {
+        let n = entries.len() as u64 + 1;
+        let entry = draft.into_entry(format!("01KG2X7D0M3VQ8A1B2C3D4E{n:03}"), n, t0());
+        mirror.apply(rb, &entry);
+        entries.push(entry);
+    };
+    push(start_entry(rb, &mirror, me.clone()), &mut mirror);
+    for (i, state) in [
+        (0, "planned"),
+        (0, "running"),
+        (0, "succeeded"),
+        (1, "planned"),
+        (1, "running"),
+    ] {
+        let draft = transition(
+            rb,
+            &mirror,
+            Some(i),
+            me.clone(),
+            Transition {
+                state: state.into(),
+                attempt: 1,
+                ..Transition::default()
+            },
+        );
+        push(draft, &mut mirror);
+    }
+    entries
+}
+
+#[test]
+fn resume_rebuilds_a_crashed_run_and_its_running_step_comes_back_unknown() {
+    let mut s = console(120, 30);
+    let rb = shipped_runbooks()
+        .into_iter()
+        .find(|f| f.runbook.id == "oom-restart-loop")
+        .unwrap()
+        .runbook;
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok((
+            "inc-crashed".into(),
+            crashed_run_entries(&rb),
+        )))),
+    );
+    let effects = command(&mut s, "resume");
+    assert!(
+        effects.iter().any(|e| matches!(e,
+            Effect::ResumeRun { run_id, incident, params, .. }
+                if run_id == "run-crashed" && incident == "inc-crashed"
+                    && params.0.get("service").map(|v| v.render()).as_deref() == Some("chatbot-api"))),
+        "{effects:?}"
+    );
+    assert_eq!(s.screen, Screen::Run);
+    let text = render(&s);
+    assert!(text.contains("✓  1 Why tasks stopped"), "{text}");
+    assert!(text.contains("?  2 The service now"), "{text}");
+    // The run asks what became of it; D marks it done.
+    ask(&mut s, 1, 1, Ask::Resolve);
+    let effects = key(&mut s, KeyPress::char('D'));
+    assert_eq!(
+        decision(&effects),
+        Some(&Decision::Resolve {
+            by: "alice".into(),
+            how: Resolution::Done
+        })
+    );
+}
+
+#[test]
+fn resume_says_why_it_cannot() {
+    let mut s = console(120, 30);
+    command(&mut s, "resume");
+    assert!(s
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("no incident is attached"));
+    attach_incident(&mut s, "inc-quiet");
+    command(&mut s, "resume");
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("has no unfinished run"),
+        "{:?}",
+        s.message
+    );
+    assert_ne!(s.screen, Screen::Run);
+}

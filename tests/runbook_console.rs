@@ -374,3 +374,132 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
     let after = count(contained_at + chrono::Duration::seconds(1), end).await;
     assert_eq!(after, 0, "no outbound connection lines after the lockdown");
 }
+
+/// The console went away while the run waited for a typed confirmation; a
+/// new console resumes it from the journal and it asks again, then finishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_left_waiting_is_resumed_from_the_journal_and_asks_again() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let demo = fast_demo(clock.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(IncidentStore::new(dir.path()));
+    let redactor = Redactor::new(&[]).unwrap();
+    let incident = store
+        .start(
+            "chatbot-api OOM",
+            None,
+            Actor::Human {
+                name: "alice".into(),
+            },
+            &redactor,
+            clock.as_ref(),
+        )
+        .unwrap();
+    let runs = ConsoleRuns {
+        ports: StepPorts {
+            ecs: demo.clone(),
+            network: demo.clone(),
+            secrets: demo.clone(),
+            search: Some(demo.clone()),
+            clock: clock.clone(),
+        },
+        store: store.clone(),
+        redactor,
+        operator: "alice".into(),
+    };
+    let file = triage::store::runbooks::load(std::path::Path::new("runbooks/oom-restart-loop.md"))
+        .unwrap();
+    let given = [("cluster", "prod-web"), ("service", "chatbot-api")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let params = RunParams(resolve_params(&file.runbook, &given).unwrap());
+    let (tx, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let (run_id, decisions) = spawn(&runs, file.clone(), params.clone(), incident.clone(), tx);
+    // Answer the choice, then leave at the confirmation.
+    let mut decisions = Some(decisions);
+    let first_end = loop {
+        let Some(WorkerResult::Run(event)) =
+            tokio::time::timeout(Duration::from_secs(60), results.recv())
+                .await
+                .unwrap()
+        else {
+            continue;
+        };
+        match event {
+            RunEvent::Asks(q) if q.index == 2 => {
+                let d = decisions.as_ref().unwrap();
+                d.send((
+                    q.ask,
+                    Decision::Answer {
+                        by: "alice".into(),
+                        value: "rollback".into(),
+                    },
+                ))
+                .unwrap();
+            }
+            RunEvent::Asks(q) if q.index == 3 => {
+                decisions = None; // the console is gone
+            }
+            RunEvent::Ended { outcome, error } => break (outcome, error),
+            _ => {}
+        }
+    };
+    assert_eq!(first_end.0, None);
+    assert!(first_end.1.unwrap().contains("paused at step `rollback`"));
+    assert!(decisions.is_none());
+
+    let (tx, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let (_, decisions) = triage::workers::runbook::console::resume(
+        &runs,
+        file,
+        params,
+        incident.clone(),
+        run_id.clone(),
+        tx,
+    );
+    let mut asked = Vec::new();
+    let outcome = loop {
+        let Some(WorkerResult::Run(event)) =
+            tokio::time::timeout(Duration::from_secs(60), results.recv())
+                .await
+                .unwrap()
+        else {
+            continue;
+        };
+        match event {
+            RunEvent::Started { .. } => panic!("a resumed run does not start again"),
+            RunEvent::Asks(q) => {
+                asked.push(q.index);
+                if let Ask::Confirm { plan, .. } = &q.kind {
+                    decisions
+                        .send((
+                            q.ask,
+                            Decision::Confirm {
+                                by: "alice".into(),
+                                typed: plan.target.clone(),
+                            },
+                        ))
+                        .unwrap();
+                }
+            }
+            RunEvent::Ended { outcome, error } => {
+                assert_eq!(error, None);
+                break outcome;
+            }
+            _ => {}
+        }
+    };
+    assert_eq!(asked, vec![3], "only the confirmation is asked again");
+    assert_eq!(outcome, Some(RunOutcome::Succeeded));
+    let entries = store.load(&incident).unwrap().incident.entries;
+    let decide_answers = entries
+        .iter()
+        .filter_map(|e| e.runbook.as_ref())
+        .filter(|r| r.run_id == run_id && r.step_id == "decide" && r.state == "succeeded")
+        .count();
+    assert_eq!(
+        decide_answers, 1,
+        "the choice made before is kept, not asked again"
+    );
+}

@@ -69,6 +69,13 @@ pub enum Effect {
         params: RunParams,
         incident: String,
     },
+    /// Go on with a run that stopped (its state rebuilt from the journal).
+    ResumeRun {
+        file: Box<RunbookFile>,
+        params: RunParams,
+        incident: String,
+        run_id: String,
+    },
     /// Answer the run's open question `ask` (dropped by the run if it no
     /// longer asks that one, so a late key never confirms something unseen).
     DecideRun {

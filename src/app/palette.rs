@@ -21,6 +21,8 @@ pub enum Command {
     Runbooks,
     /// `:run` — the run in progress
     Run,
+    /// `:resume [RUN_ID]` — go on with a run that stopped
+    Resume(Option<String>),
     /// `:start <title>` — open an incident
     StartIncident(String),
     Refresh,
@@ -42,6 +44,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "runbooks: pick one, fill its parameters, run it step by step",
     ),
     ("run", "the runbook run in progress"),
+    (
+        "resume",
+        "go on with a run that stopped (crash, quit): `:resume [RUN_ID]`",
+    ),
     ("start", "open an incident: `:start TITLE`"),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
     ("refresh", "refresh now"),
@@ -68,6 +74,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "tl" | "timeline" => Ok(Command::Timeline),
         "rb" | "runbook" | "runbooks" => Ok(Command::Runbooks),
         "run" => Ok(Command::Run),
+        "resume" => Ok(Command::Resume(arg)),
         "diag" | "diagnose" | "diagnosis" => Ok(Command::Diagnosis),
         "start" => {
             let title = line

@@ -986,6 +986,7 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Quit => quit(state),
         Command::Runbooks => super::runbook::open_picker(state),
         Command::Run => super::runbook::show_run(state),
+        Command::Resume(run_id) => super::runbook::resume(state, run_id.as_deref()),
         Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
             Vec::new()
         }

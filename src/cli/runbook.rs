@@ -554,21 +554,11 @@ pub async fn run(
                     changes.join(", ")
                 ));
             }
-            if let Some(map) = state.params.as_object() {
-                for (k, v) in map {
-                    let secret = rb.param(k).is_some_and(|p| p.secret);
-                    if !secret && !given.contains_key(k) {
-                        let text = match v {
-                            serde_json::Value::String(s) => s.clone(),
-                            serde_json::Value::Array(items) => items
-                                .iter()
-                                .filter_map(|i| i.as_str())
-                                .collect::<Vec<_>>()
-                                .join(","),
-                            other => other.to_string(),
-                        };
-                        given.insert(k.clone(), text);
-                    }
+            let journaled = crate::domain::runbook::values::journaled_param_texts(&state.params);
+            for (k, text) in journaled {
+                let secret = rb.param(&k).is_some_and(|p| p.secret);
+                if !secret {
+                    given.entry(k).or_insert(text);
                 }
             }
             Some((incident, state))

@@ -194,6 +194,19 @@ impl Workers {
                 let sender = runbook::console::spawn(runs, *file, params, incident, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
             }
+            Effect::ResumeRun {
+                file,
+                params,
+                incident,
+                run_id,
+            } => {
+                let Some(runs) = &self.runs else {
+                    return;
+                };
+                let sender =
+                    runbook::console::resume(runs, *file, params, incident, run_id, results);
+                *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
+            }
             Effect::DecideRun {
                 run_id,
                 ask,

@@ -155,6 +155,109 @@ pub fn show_run(state: &mut AppState) -> Vec<Effect> {
     go(state, Screen::Run)
 }
 
+/// `:resume [RUN_ID]`: the newest unfinished run of the attached incident
+/// (or the one named), rebuilt from its journal, goes on where it stopped.
+pub fn resume(state: &mut AppState, run_id: Option<&str>) -> Vec<Effect> {
+    use crate::domain::runbook::run::{unfinished_runs, RunState};
+    use crate::domain::runbook::values::resolve_params;
+    let Some(incident) = &state.incident else {
+        flash(
+            state,
+            "no incident is attached: runs are kept in an incident's journal",
+            true,
+        );
+        return Vec::new();
+    };
+    if state.run.as_ref().is_some_and(|v| v.active()) {
+        flash(state, "a run is in progress: :run shows it", true);
+        return Vec::new();
+    }
+    let incident_id = incident.incident.id.clone();
+    let entries = &incident.incident.entries;
+    let runs = unfinished_runs(entries);
+    let found = match run_id {
+        Some(id) => runs.iter().find(|r| r.run_id == id),
+        None => runs.last(),
+    };
+    let Some(found) = found.cloned() else {
+        let text = match run_id {
+            Some(id) => format!("incident {incident_id} has no unfinished run `{id}`"),
+            None => format!("incident {incident_id} has no unfinished run"),
+        };
+        flash(state, &text, true);
+        return Vec::new();
+    };
+    let Some(file) = state
+        .runbooks
+        .files
+        .as_ref()
+        .and_then(|f| f.iter().find(|f| f.runbook.id == found.runbook_id))
+        .cloned()
+    else {
+        flash(
+            state,
+            &format!(
+                "run {} is of runbook `{}`, which is not found any more ({})",
+                found.run_id, found.runbook_id, found.file
+            ),
+            true,
+        );
+        return Vec::new();
+    };
+    let Some(run) = RunState::rebuild(&file.runbook, &found.run_id, entries) else {
+        return Vec::new();
+    };
+    let changes = run.changes_since_start(&file.runbook);
+    if !changes.is_empty() {
+        flash(
+            state,
+            &format!(
+                "{} changed since run {} began ({}): check the steps, then resume with `triage runbook run {} --resume {} --accept-changes`",
+                file.path.display(),
+                found.run_id,
+                changes.join(", "),
+                file.runbook.id,
+                found.run_id
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    if file.runbook.secret_params().next().is_some() {
+        flash(
+            state,
+            &format!(
+                "secret parameters are never journaled: resume with `triage runbook run {} --resume {} --param …`",
+                file.runbook.id, found.run_id
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    let given = crate::domain::runbook::values::journaled_param_texts(&run.params);
+    let params = match resolve_params(&file.runbook, &given) {
+        Ok(p) => super::effect::RunParams(p),
+        Err(errors) => {
+            flash(state, &errors.join("; "), true);
+            return Vec::new();
+        }
+    };
+    let mut view = RunView::new(file.clone(), params.clone());
+    view.run_id = Some(found.run_id.clone());
+    view.incident = Some(incident_id.clone());
+    view.run = Some(run);
+    view.selected = view.current();
+    state.run = Some(view);
+    let mut effects = go(state, Screen::Run);
+    effects.push(Effect::ResumeRun {
+        file: Box::new(file),
+        params,
+        incident: incident_id,
+        run_id: found.run_id,
+    });
+    effects
+}
+
 /// What the screen the picker was opened from had selected.
 fn context_before_picker(state: &AppState) -> RunContext {
     let from = state

@@ -433,6 +433,49 @@ fn json_outputs(value: &serde_json::Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// A run that began in an incident and has not ended (crashed, quit, or
+/// paused for an answer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfinishedRun {
+    pub run_id: String,
+    pub runbook_id: String,
+    pub file: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The runs in these entries without an end, oldest first.
+pub fn unfinished_runs(entries: &[Entry]) -> Vec<UnfinishedRun> {
+    let ended: std::collections::HashSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.runbook.as_ref())
+        .filter(|r| r.step_id.is_empty() && RunOutcome::parse(&r.state).is_some())
+        .map(|r| r.run_id.as_str())
+        .collect();
+    entries
+        .iter()
+        .filter_map(|e| {
+            let r = e.runbook.as_ref()?;
+            if !r.step_id.is_empty() || r.state != RUN_STARTED || ended.contains(r.run_id.as_str())
+            {
+                return None;
+            }
+            let runbook_id = e
+                .action
+                .as_ref()
+                .and_then(|a| a.inputs.get("runbook_id"))
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            Some(UnfinishedRun {
+                run_id: r.run_id.clone(),
+                runbook_id,
+                file: r.file.clone(),
+                started_at: e.occurred_at,
+            })
+        })
+        .collect()
+}
+
 /// The facts of one transition, turned into a journal entry by [`transition`].
 #[derive(Debug, Clone, Default)]
 pub struct Transition {

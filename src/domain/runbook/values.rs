@@ -363,3 +363,27 @@ pub fn parse_output_file(text: &str) -> BTreeMap<String, String> {
         })
         .collect()
 }
+
+/// The parameter values a run's start entry kept (secrets never are), as the
+/// text a person would type, for resuming it.
+pub fn journaled_param_texts(params: &serde_json::Value) -> BTreeMap<String, String> {
+    params
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Array(items) => items
+                            .iter()
+                            .filter_map(|i| i.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -8,6 +8,7 @@ use super::journal::IncidentRunJournal;
 use super::StepPorts;
 use crate::app::effect::{Ask, Question, RunEvent, RunParams};
 use crate::app::WorkerResult;
+use crate::domain::runbook::run::RunState;
 use crate::domain::runbook::{Confirm, RunbookFile};
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::Actor;
@@ -110,11 +111,36 @@ pub fn spawn(
     incident: String,
     results: UnboundedSender<WorkerResult>,
 ) -> DecisionSender {
-    let clock = runs.ports.clock.clone();
     let run_id = format!(
         "run-{}",
-        crate::store::journal::new_id(clock.now().timestamp_millis()).to_ascii_lowercase()
+        crate::store::journal::new_id(runs.ports.clock.now().timestamp_millis())
+            .to_ascii_lowercase()
     );
+    launch(runs, file, params, incident, run_id, false, results)
+}
+
+/// Go on with a run that stopped: its state rebuilt from the journal as it
+/// is on disk now (steps found running come back `unknown`).
+pub fn resume(
+    runs: &ConsoleRuns,
+    file: RunbookFile,
+    params: RunParams,
+    incident: String,
+    run_id: String,
+    results: UnboundedSender<WorkerResult>,
+) -> DecisionSender {
+    launch(runs, file, params, incident, run_id, true, results)
+}
+
+fn launch(
+    runs: &ConsoleRuns,
+    file: RunbookFile,
+    params: RunParams,
+    incident: String,
+    run_id: String,
+    resuming: bool,
+    results: UnboundedSender<WorkerResult>,
+) -> DecisionSender {
     let (decide_tx, decide_rx) = unbounded_channel();
     let runs = runs.clone();
     let id = run_id.clone();
@@ -127,10 +153,35 @@ pub fn spawn(
             step_ids: file.runbook.steps.iter().map(|s| s.id.clone()).collect(),
             closed: closed.clone(),
         };
-        operator.send(RunEvent::Started {
-            run_id: id.clone(),
-            incident: incident.clone(),
-        });
+        let rebuilt = if resuming {
+            match runs.store.load(&incident) {
+                Ok(loaded) => {
+                    match RunState::rebuild(&file.runbook, &id, &loaded.incident.entries) {
+                        Some(state) => Some(state),
+                        None => {
+                            let _ = results.send(WorkerResult::Run(RunEvent::Ended {
+                                outcome: None,
+                                error: Some(format!("incident {incident} holds no run {id}")),
+                            }));
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = results.send(WorkerResult::Run(RunEvent::Ended {
+                        outcome: None,
+                        error: Some(e.to_string()),
+                    }));
+                    return;
+                }
+            }
+        } else {
+            operator.send(RunEvent::Started {
+                run_id: id.clone(),
+                incident: incident.clone(),
+            });
+            None
+        };
         let mut redactor = runs.redactor.clone();
         for spec in file.runbook.secret_params() {
             if let Some(v) = params.0.get(&spec.name) {
@@ -140,7 +191,7 @@ pub fn spawn(
         let mut journal = IncidentRunJournal {
             journal: runs.store.journal(&incident),
             redactor,
-            clock: clock.clone(),
+            clock: runs.ports.clock.clone(),
         };
         let me = Actor::Human {
             name: runs.operator.clone(),
@@ -156,9 +207,13 @@ pub fn spawn(
             &mut journal,
             &mut operator,
         );
+        let first = match rebuilt {
+            Some(mut state) => driver.drive(&mut state).await.map(|end| (state, end)),
+            None => driver.start(&id).await,
+        };
         // A rejected answer pauses the driver: ask again, until the console
         // goes away.
-        let ended = match driver.start(&id).await {
+        let ended = match first {
             Ok((mut state, mut end)) => loop {
                 match end {
                     RunEnd::Waiting { .. } if !closed.load(Ordering::SeqCst) => {
