@@ -54,11 +54,36 @@ pub struct LogsArgs {
     pub output: Format,
 }
 
-/// `auto` uses `filter` until the Logs Insights engine lands.
+/// `auto`: `filter` for windows up to six hours, `insights` beyond.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
     Auto,
+    /// FilterLogEvents over every group at once, hits as they arrive
     Filter,
+    /// Logs Insights, the window in chunks newest first (long windows)
+    Insights,
+}
+
+/// Windows longer than this go to Logs Insights under `auto`.
+pub const AUTO_FILTER_HOURS: i64 = 6;
+
+impl Engine {
+    /// The engine a window gets.
+    pub fn pick(self, window: chrono::Duration) -> Engine {
+        match self {
+            Engine::Auto if window > chrono::Duration::hours(AUTO_FILTER_HOURS) => Engine::Insights,
+            Engine::Auto => Engine::Filter,
+            other => other,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Auto => "auto",
+            Engine::Filter => "filter",
+            Engine::Insights => "Logs Insights",
+        }
+    }
 }
 
 fn invalid(what: &str, message: String) -> SettingsError {
@@ -126,19 +151,30 @@ pub async fn run(
     };
 
     let format = args.output;
-    let result = filter_search(search, &groups, &matcher, start, end, |hits| {
+    let engine = args.engine.pick(end - start);
+    let print = |hits: &[LogEvent]| {
         for event in hits {
             print_event(event, &service_of(&event.group), format);
         }
-    })
-    .await;
+    };
+    let result = match engine {
+        Engine::Insights => {
+            let chunk = crate::workers::insights::chunk_for(start, end);
+            crate::workers::insights::insights_search(
+                search, &groups, &matcher, start, end, chunk, print,
+            )
+            .await
+        }
+        _ => filter_search(search, &groups, &matcher, start, end, print).await,
+    };
 
     eprintln!(
-        "searched {} log group{} from {} to {} with the filter engine{}",
+        "searched {} log group{} from {} to {} with the {} engine{}",
         groups.len(),
         if groups.len() == 1 { "" } else { "s" },
         rfc3339(start),
         rfc3339(end),
+        engine.name(),
         if result.complete() {
             ""
         } else {
@@ -158,10 +194,20 @@ pub async fn run(
                 } else {
                     String::new()
                 };
+                let unit = if engine == Engine::Insights {
+                    "quer"
+                } else {
+                    "page"
+                };
+                let units = match (engine == Engine::Insights, *pages == 1) {
+                    (true, true) => "y",
+                    (true, false) => "ies",
+                    (false, true) => "",
+                    (false, false) => "s",
+                };
                 format!(
-                    "done: {hits} hit{} in {pages} page{}{retried}",
+                    "done: {hits} hit{} in {pages} {unit}{units}{retried}",
                     plural(*hits),
-                    plural(*pages)
                 )
             }
             GroupOutcome::Missing => "missing: no such log group".into(),
@@ -216,5 +262,23 @@ fn print_event(event: &LogEvent, service: &str, format: Format) {
             service,
             one_line(&message)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+    use chrono::Duration;
+
+    #[test]
+    fn auto_picks_filter_for_short_windows_and_insights_for_long_ones() {
+        assert_eq!(Engine::Auto.pick(Duration::hours(1)), Engine::Filter);
+        assert_eq!(Engine::Auto.pick(Duration::hours(6)), Engine::Filter);
+        assert_eq!(Engine::Auto.pick(Duration::hours(7)), Engine::Insights);
+        assert_eq!(Engine::Filter.pick(Duration::days(3)), Engine::Filter);
+        assert_eq!(
+            Engine::Insights.pick(Duration::minutes(5)),
+            Engine::Insights
+        );
     }
 }

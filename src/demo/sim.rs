@@ -837,6 +837,7 @@ impl Simulation {
                             e.timestamp.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
                         ),
                         ("@logStream".to_string(), e.stream),
+                        ("@log".to_string(), format!("{}:{}", self.account, e.group)),
                         ("@message".to_string(), e.message),
                     ]
                 })

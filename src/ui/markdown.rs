@@ -194,7 +194,7 @@ impl Renderer<'_> {
         match tag {
             TagEnd::Heading(_) => {
                 self.inline.pop();
-                self.flush();
+                self.blank();
             }
             TagEnd::Paragraph => {
                 self.flush();

@@ -3,6 +3,7 @@
 
 pub mod detail;
 pub mod diagnosis;
+pub mod insights;
 pub mod logsearch;
 pub mod runbook;
 pub mod share;
