@@ -1,6 +1,7 @@
 //! The demo: a simulated AWS account behind the same ports as `aws/`, so the
 //! whole console runs without credentials. Only reachable with `--demo`.
 
+pub mod requests;
 pub mod scenario;
 pub mod security;
 pub mod shared;

@@ -35,6 +35,9 @@ pub struct Scenario {
     /// A compromised service sending traffic out (the 3 AM security incident).
     #[serde(default)]
     pub exfiltration: Option<ExfiltrationSpec>,
+    /// Requests that cross services, logged with one correlation id.
+    #[serde(default)]
+    pub requests: Option<super::requests::RequestSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

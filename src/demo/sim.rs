@@ -31,6 +31,11 @@ pub struct Simulation {
     scheduled: Vec<(DateTime<Utc>, usize, usize)>,
     /// Security groups, secrets and the compromised service.
     pub security: SimSecurity,
+    /// Requests crossing services, and when the console opened (the anchor
+    /// of the scenario's failing request).
+    requests: Option<super::requests::RequestSpec>,
+    seed: u64,
+    opened_at: DateTime<Utc>,
 }
 
 struct SimService {
@@ -118,6 +123,9 @@ impl Simulation {
                 &scenario.secrets,
                 scenario.exfiltration.clone(),
             ),
+            requests: scenario.requests.clone(),
+            seed: scenario.seed,
+            opened_at: now,
         };
         for (index, spec) in scenario.services.iter().enumerate() {
             sim.add_service(index, spec, start, now);
@@ -749,9 +757,48 @@ impl Simulation {
                 "received SIGTERM, draining connections".to_string(),
             ));
         }
+        if let Some(spec) = &self.requests {
+            lines.extend(self.request_lines(spec, s, t, started, end));
+            lines.sort_by_key(|l| l.timestamp);
+        }
         lines.retain(|l| l.timestamp <= before);
         let skip = lines.len().saturating_sub(limit);
         Ok(lines.split_off(skip))
+    }
+
+    /// The request lines this task wrote: the service's hops between the
+    /// task's start and end, each request handled by one of the tasks
+    /// running at that moment.
+    fn request_lines(
+        &self,
+        spec: &super::requests::RequestSpec,
+        s: &SimService,
+        t: &SimTask,
+        started: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Vec<crate::domain::ports::LogLine> {
+        let hops = super::requests::hops_in(spec, self.seed, self.opened_at, &s.name, started, end);
+        hops.into_iter()
+            .filter(|hop| {
+                let running: Vec<&SimTask> = s
+                    .tasks
+                    .iter()
+                    .filter(|x| {
+                        x.started_at.is_some_and(|a| a <= hop.at)
+                            && x.stopped_at.is_none_or(|b| hop.at < b)
+                    })
+                    .collect();
+                let pick = hop
+                    .id
+                    .bytes()
+                    .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+                !running.is_empty() && running[pick % running.len()].id == t.id
+            })
+            .map(|hop| crate::domain::ports::LogLine {
+                timestamp: hop.at,
+                message: hop.message(),
+            })
+            .collect()
     }
 
     /// Every simulated line in `group` between `start` and `end` containing
