@@ -61,6 +61,22 @@ pub enum Effect {
         incident: String,
         cursor: Option<String>,
     },
+    /// Search every watched service's log group for one ID (hits come back
+    /// as they are found).
+    SearchLogs {
+        generation: u64,
+        id: String,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    },
+    /// Lines of a stream around a hit.
+    LogContext {
+        generation: u64,
+        index: usize,
+        group: String,
+        stream: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// Read the runbook folders (for the `:rb` picker and `R`).
     LoadRunbooks,
     /// Start a run of a runbook, journaled in this incident.
@@ -176,6 +192,24 @@ pub enum WorkerResult {
     SharedPulled(Result<(Vec<Entry>, Option<String>), String>),
     /// A publish to the shared log failed.
     SharedPublishFailed(String),
+    /// Lines found by a log search, with the services of their groups.
+    LogHits {
+        generation: u64,
+        events: Vec<crate::domain::logsearch::LogEvent>,
+        services: Vec<(String, String)>,
+    },
+    /// The log search ended: complete or not, and what was searched.
+    LogsDone {
+        generation: u64,
+        complete: bool,
+        coverage: String,
+    },
+    /// Lines around a hit, or why they could not be read.
+    LogContext {
+        generation: u64,
+        index: usize,
+        lines: Result<Vec<crate::domain::ports::LogLine>, String>,
+    },
     /// The runbooks found, each with what the linter says.
     Runbooks(Vec<RunbookFile>),
     /// News from the run in progress.

@@ -45,6 +45,15 @@ pub enum Action {
     RunRetry,
     /// Show the run's current step again.
     RunFollow,
+    /// `L`: the request of the line under the cursor, across services.
+    FollowId,
+    LogsExpand,
+    LogsFind,
+    LogsNext,
+    LogsPrevious,
+    LogsContext,
+    LogsFollow,
+    LogsSave,
 }
 
 /// Where a binding applies.
@@ -60,6 +69,10 @@ pub enum Scope {
     TaskLogs,
     /// The run view.
     Run,
+    /// The logs screen.
+    Logs,
+    /// Screens whose lines carry correlation IDs (logs, a task's logs).
+    LogLines,
     /// The parameter form (its keys edit fields; listed for help).
     RunbookForm,
     /// Home and events: the screens with a selectable list.
@@ -81,6 +94,8 @@ impl Scope {
             Scope::Finding => matches!(screen, Screen::Finding(_)),
             Scope::TaskLogs => matches!(screen, Screen::TaskLogs(_)),
             Scope::Run => matches!(screen, Screen::Run),
+            Scope::Logs => matches!(screen, Screen::Logs),
+            Scope::LogLines => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
             Scope::RunbookForm => matches!(screen, Screen::RunbookForm),
             Scope::Lists => matches!(
                 screen,
@@ -319,6 +334,70 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("cancel"),
     },
     Binding {
+        keys: &[k('L')],
+        label: "L",
+        action: Action::FollowId,
+        help: "follow this line's correlation ID through every service",
+        scope: Scope::LogLines,
+        hint: Some("follow ID"),
+    },
+    Binding {
+        keys: &[p(Key::Enter)],
+        label: "Enter",
+        action: Action::LogsExpand,
+        help: "show / hide the line's full JSON",
+        scope: Scope::Logs,
+        hint: Some("JSON"),
+    },
+    Binding {
+        keys: &[k('/')],
+        label: "/",
+        action: Action::LogsFind,
+        help: "find text in the results",
+        scope: Scope::Logs,
+        hint: Some("find"),
+    },
+    Binding {
+        keys: &[k('n')],
+        label: "n",
+        action: Action::LogsNext,
+        help: "next line with the found text",
+        scope: Scope::Logs,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('N')],
+        label: "N",
+        action: Action::LogsPrevious,
+        help: "previous line with the found text",
+        scope: Scope::Logs,
+        hint: None,
+    },
+    Binding {
+        keys: &[k('c')],
+        label: "c",
+        action: Action::LogsContext,
+        help: "lines around this one from the same stream",
+        scope: Scope::Logs,
+        hint: Some("context"),
+    },
+    Binding {
+        keys: &[k('f')],
+        label: "f",
+        action: Action::LogsFollow,
+        help: "follow: keep adding new lines with this ID",
+        scope: Scope::Logs,
+        hint: Some("follow"),
+    },
+    Binding {
+        keys: &[k('s')],
+        label: "s",
+        action: Action::LogsSave,
+        help: "save the lines to the incident as evidence",
+        scope: Scope::Logs,
+        hint: Some("save"),
+    },
+    Binding {
         keys: &[k('t')],
         label: "t",
         action: Action::Timeline,
@@ -452,6 +531,7 @@ mod tests {
             Screen::Runbooks,
             Screen::RunbookForm,
             Screen::Run,
+            Screen::Logs,
         ];
         for screen in &screens {
             let bindings = bindings_for(screen);

@@ -6,6 +6,7 @@ pub mod effect;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod logs;
 pub mod palette;
 pub mod runbook;
 pub mod state;

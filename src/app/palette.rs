@@ -17,6 +17,8 @@ pub enum Command {
     Timeline,
     /// `:diag` — why tasks stopped
     Diagnosis,
+    /// `:logs ID` — one request across every service
+    Logs(String),
     /// `:rb` — the runbooks found
     Runbooks,
     /// `:run` — the run in progress
@@ -39,6 +41,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("diag", "why tasks stopped: every stopped task decoded"),
     ("tl", "the incident timeline: notes, milestones, export"),
+    ("logs", "one request across every service: `:logs ID`"),
     (
         "rb",
         "runbooks: pick one, fill its parameters, run it step by step",
@@ -74,6 +77,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "tl" | "timeline" => Ok(Command::Timeline),
         "rb" | "runbook" | "runbooks" => Ok(Command::Runbooks),
         "run" => Ok(Command::Run),
+        "logs" | "log" => arg
+            .map(Command::Logs)
+            .ok_or_else(|| "which ID? :logs req-5f1e0c9a".to_string()),
         "resume" => Ok(Command::Resume(arg)),
         "diag" | "diagnose" | "diagnosis" => Ok(Command::Diagnosis),
         "start" => {

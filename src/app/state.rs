@@ -33,6 +33,8 @@ pub enum Screen {
     RunbookForm,
     /// The run in progress (or the last one).
     Run,
+    /// One request's lines from every service (`:logs ID`).
+    Logs,
 }
 
 /// A layer over the screen that takes the keys first.
@@ -188,6 +190,8 @@ pub struct AppState {
     pub form: Option<super::runbook::ParamForm>,
     /// The console's run (in progress, or the last one).
     pub run: Option<super::runbook::RunView>,
+    /// The logs screen's search.
+    pub logs: Option<super::logs::LogsView>,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -251,6 +255,7 @@ impl AppState {
             runbooks: Default::default(),
             form: None,
             run: None,
+            logs: None,
             width: 80,
             height: 24,
             message: None,

@@ -78,6 +78,7 @@ fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     if diagnosis_due(state) {
         effects.extend(request_diagnosis(state));
     }
+    effects.extend(super::logs::due(state));
     if state.session.share {
         if let Some(view) = &mut state.incident {
             if !view.shared_in_flight && now >= view.shared_next_at {
@@ -395,6 +396,21 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             }
         }
         WorkerResult::Runbooks(files) => return super::runbook::on_runbooks(state, files),
+        WorkerResult::LogHits {
+            generation,
+            events,
+            services,
+        } => super::logs::on_hits(state, generation, events, services),
+        WorkerResult::LogsDone {
+            generation,
+            complete,
+            coverage,
+        } => super::logs::on_done(state, generation, complete, coverage),
+        WorkerResult::LogContext {
+            generation,
+            index,
+            lines,
+        } => super::logs::on_context(state, generation, index, lines),
         WorkerResult::Run(event) => {
             let mut effects = Vec::new();
             if let super::effect::RunEvent::Transition(entry) = &event {
@@ -591,6 +607,9 @@ fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     if state.screen == Screen::Run && state.run.as_ref().is_some_and(|r| r.input.is_some()) {
         return super::runbook::on_run_input_key(state, key);
     }
+    if state.screen == Screen::Logs && state.logs.as_ref().is_some_and(|l| l.find_input.is_some()) {
+        return super::logs::on_find_key(state, key);
+    }
     if state.filtering {
         match state.filter.handle(key) {
             Edit::Submit => state.filtering = false,
@@ -687,6 +706,14 @@ fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::RunFailed
         | Action::RunRetry
         | Action::RunFollow => return super::runbook::on_run_action(state, action),
+        Action::FollowId => return super::logs::follow_id_of_line(state),
+        Action::LogsExpand
+        | Action::LogsFind
+        | Action::LogsNext
+        | Action::LogsPrevious
+        | Action::LogsContext
+        | Action::LogsFollow
+        | Action::LogsSave => return super::logs::on_action(state, action),
     }
     Vec::new()
 }
@@ -854,7 +881,7 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
                 None => Vec::new(),
             }
         }
-        Screen::Runbooks | Screen::RunbookForm => Vec::new(),
+        Screen::Runbooks | Screen::RunbookForm | Screen::Logs => Vec::new(),
         Screen::Run => {
             if let Some(view) = &mut state.run {
                 view.follow = true;
@@ -908,7 +935,8 @@ fn open_selected(state: &mut AppState) -> Vec<Effect> {
         | Screen::Finding(_)
         | Screen::TaskLogs(_)
         | Screen::RunbookForm
-        | Screen::Run => None,
+        | Screen::Run
+        | Screen::Logs => None,
     };
     match key {
         Some(key) => go(state, Screen::Service(key)),
@@ -986,6 +1014,7 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Quit => quit(state),
         Command::Runbooks => super::runbook::open_picker(state),
         Command::Run => super::runbook::show_run(state),
+        Command::Logs(id) => super::logs::open(state, &id),
         Command::Resume(run_id) => super::runbook::resume(state, run_id.as_deref()),
         Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
             Vec::new()
@@ -1058,6 +1087,7 @@ fn move_by(state: &mut AppState, delta: i64) {
             }
         }
         Screen::RunbookForm => {}
+        Screen::Logs => super::logs::move_by(state, delta),
         Screen::Service(_) => {
             let len = state
                 .detail
@@ -1145,7 +1175,8 @@ fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
                 | Screen::TaskLogs(_)
                 | Screen::Runbooks
                 | Screen::RunbookForm
-                | Screen::Run => return Vec::new(),
+                | Screen::Run
+                | Screen::Logs => return Vec::new(),
             };
             let index = cursor.offset + (row - top) as usize;
             let len = match state.screen {

@@ -55,7 +55,9 @@ pub async fn run(
         clock.now(),
     );
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = Workers::new(account.ecs.clone(), results_tx).with_logs(account.logs.clone());
+    let mut workers = Workers::new(account.ecs.clone(), results_tx)
+        .with_logs(account.logs.clone())
+        .with_search(account.search.clone());
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
         .map_err(anyhow::Error::msg)?;
     workers = workers.with_runbooks(

@@ -30,6 +30,25 @@ impl<'a> Styles<'a> {
     pub fn text(&self) -> Style {
         self.fg("text")
     }
+    /// One of several distinct colours, by a name's hash (a service's colour
+    /// on the logs screen); plain with NO_COLOR.
+    pub fn series(&self, name: &str) -> Style {
+        const COLOURS: [Color; 6] = [
+            Color::Cyan,
+            Color::Magenta,
+            Color::Yellow,
+            Color::LightBlue,
+            Color::LightGreen,
+            Color::LightRed,
+        ];
+        if self.no_color {
+            return Style::default().add_modifier(Modifier::BOLD);
+        }
+        let hash = name
+            .bytes()
+            .fold(5381usize, |h, b| h.wrapping_mul(33) ^ b as usize);
+        Style::default().fg(COLOURS[hash % COLOURS.len()])
+    }
     pub fn muted(&self) -> Style {
         if self.no_color {
             Style::default().add_modifier(Modifier::DIM)

@@ -203,3 +203,77 @@ pub async fn discover_groups(
     }
     Ok(targets)
 }
+
+/// A search for the console: the watched services' groups, hits sent as
+/// they are found, then how it ended.
+pub async fn console_search(
+    ecs: &dyn crate::domain::ports::EcsPort,
+    search: &dyn LogSearchPort,
+    generation: u64,
+    id: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    results: tokio::sync::mpsc::UnboundedSender<crate::app::WorkerResult>,
+) {
+    use crate::app::WorkerResult;
+    let done = |complete: bool, coverage: String| {
+        let _ = results.send(WorkerResult::LogsDone {
+            generation,
+            complete,
+            coverage,
+        });
+    };
+    let matcher = match Matcher::new(id, &[]) {
+        Ok(m) => m,
+        Err(message) => return done(false, message),
+    };
+    let targets = match discover_groups(ecs, &[], &[]).await {
+        Ok(t) => t,
+        Err(err) => return done(false, format!("cannot list the log groups: {err}")),
+    };
+    if targets.is_empty() {
+        return done(
+            false,
+            "no log groups: the services' task definitions name no awslogs group".into(),
+        );
+    }
+    let services: Vec<(String, String)> = targets
+        .iter()
+        .map(|t| {
+            (
+                t.group.clone(),
+                t.service.clone().unwrap_or_else(|| t.group.clone()),
+            )
+        })
+        .collect();
+    let groups: Vec<String> = targets.iter().map(|t| t.group.clone()).collect();
+    let result = filter_search(search, &groups, &matcher, start, end, |hits| {
+        let _ = results.send(WorkerResult::LogHits {
+            generation,
+            events: hits.to_vec(),
+            services: services.clone(),
+        });
+    })
+    .await;
+    let problems: Vec<String> = result
+        .groups
+        .iter()
+        .filter_map(|(group, outcome)| match outcome {
+            GroupOutcome::Done { .. } => None,
+            GroupOutcome::Missing => Some(format!("{group}: missing")),
+            GroupOutcome::AccessDenied(m) => Some(format!("{group}: access denied ({m})")),
+            GroupOutcome::Failed(m) => Some(format!("{group}: not searched ({m})")),
+        })
+        .collect();
+    let coverage = if problems.is_empty() {
+        format!(
+            "{} log groups searched, {} to {} UTC",
+            groups.len(),
+            start.format("%H:%M:%S"),
+            end.format("%H:%M:%S")
+        )
+    } else {
+        format!("INCOMPLETE — {}", problems.join("; "))
+    };
+    done(result.complete(), coverage);
+}

@@ -25,6 +25,8 @@ pub struct Workers {
     shared: Option<(Arc<dyn SharedTimeline>, Arc<IncidentStore>)>,
     /// Container logs, for the last lines of stopped tasks.
     logs: Option<Arc<dyn LogsPort>>,
+    /// Log groups searched by ID (the logs screen).
+    search: Option<Arc<dyn crate::domain::ports::LogSearchPort>>,
     /// Runbook folders, and what runs need.
     runbook_paths: Vec<PathBuf>,
     runs: Option<runbook::console::ConsoleRuns>,
@@ -39,6 +41,7 @@ impl Workers {
             results,
             shared: None,
             logs: None,
+            search: None,
             runbook_paths: Vec::new(),
             runs: None,
             decisions: Arc::new(Mutex::new(None)),
@@ -59,6 +62,12 @@ impl Workers {
     /// Read stopped containers' last log lines through this port.
     pub fn with_logs(mut self, logs: Arc<dyn LogsPort>) -> Workers {
         self.logs = Some(logs);
+        self
+    }
+
+    /// Search log groups by correlation ID through this port.
+    pub fn with_search(mut self, search: Arc<dyn crate::domain::ports::LogSearchPort>) -> Workers {
+        self.search = Some(search);
         self
     }
 
@@ -177,6 +186,52 @@ impl Workers {
                     let _ = results.send(WorkerResult::SharedPulled(result));
                 });
             }
+            Effect::SearchLogs {
+                generation,
+                id,
+                start,
+                end,
+            } => {
+                let Some(search) = self.search.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    logsearch::console_search(
+                        ecs.as_ref(),
+                        search.as_ref(),
+                        generation,
+                        &id,
+                        start,
+                        end,
+                        results,
+                    )
+                    .await;
+                });
+            }
+            Effect::LogContext {
+                generation,
+                index,
+                group,
+                stream,
+                at,
+            } => {
+                let Some(logs) = self.logs.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    // Up to 8 lines before and after, from the same stream.
+                    let lines = logs
+                        .tail(&group, &stream, at + chrono::Duration::minutes(5), 200)
+                        .await
+                        .map(|all| around(all, at, 8))
+                        .map_err(|e| e.to_string());
+                    let _ = results.send(WorkerResult::LogContext {
+                        generation,
+                        index,
+                        lines,
+                    });
+                });
+            }
             Effect::LoadRunbooks => {
                 let paths = self.runbook_paths.clone();
                 tokio::task::spawn_blocking(move || {
@@ -229,4 +284,19 @@ impl Workers {
             | Effect::Quit => {}
         }
     }
+}
+
+/// The lines of a stream within `n` lines of the one at `at`.
+fn around(
+    lines: Vec<crate::domain::ports::LogLine>,
+    at: chrono::DateTime<chrono::Utc>,
+    n: usize,
+) -> Vec<crate::domain::ports::LogLine> {
+    let centre = lines
+        .iter()
+        .position(|l| l.timestamp >= at)
+        .unwrap_or(lines.len());
+    let from = centre.saturating_sub(n);
+    let to = (centre + n + 1).min(lines.len());
+    lines[from..to].to_vec()
 }

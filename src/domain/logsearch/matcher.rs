@@ -146,3 +146,45 @@ mod tests {
         assert_eq!(filter_pattern("a\"b"), "\"a\\\"b\"");
     }
 }
+
+/// The correlation ID a JSON log line carries (the first default field found,
+/// at any depth), for following it from a line.
+pub fn id_in(message: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(message.trim()).ok()?;
+    fn find(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(map) => {
+                for field in DEFAULT_FIELDS {
+                    if let Some(Value::String(s)) = map.get(*field) {
+                        if !s.is_empty() {
+                            return Some(s.clone());
+                        }
+                    }
+                }
+                map.values().find_map(find)
+            }
+            Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    find(&value)
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::id_in;
+
+    #[test]
+    fn finds_the_id_a_line_carries() {
+        assert_eq!(
+            id_in(r#"{"level":"info","correlationId":"req-1"}"#).as_deref(),
+            Some("req-1")
+        );
+        assert_eq!(
+            id_in(r#"{"http":{"headers":{"x-correlation-id":"c-9"}}}"#).as_deref(),
+            Some("c-9")
+        );
+        assert_eq!(id_in("plain text req-1"), None);
+        assert_eq!(id_in(r#"{"correlationId":""}"#), None);
+    }
+}

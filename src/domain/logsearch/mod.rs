@@ -7,5 +7,5 @@
 pub mod matcher;
 pub mod merge;
 
-pub use matcher::{filter_pattern, Matcher, DEFAULT_FIELDS};
+pub use matcher::{filter_pattern, id_in, Matcher, DEFAULT_FIELDS};
 pub use merge::{LogEvent, Merger};

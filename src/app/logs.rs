@@ -1,0 +1,445 @@
+//! The logs screen: one request's lines from every service, merged by time,
+//! arriving as they are found; the hop latency between services; a line's
+//! full JSON; find within the results (`/`, `n`, `N`); context lines around a
+//! hit from its stream; follow; save as evidence. Only the rows on screen are
+//! drawn, so a million lines scroll like ten.
+
+use super::effect::Effect;
+use super::input::KeyPress;
+use super::keymap::Action;
+use super::layout::{list_rows, scroll_into_view};
+use super::state::{AppState, Cursor, Screen};
+use super::text_input::{Edit, TextInput};
+use super::update::{flash, go};
+use crate::domain::logsearch::{id_in, LogEvent};
+use crate::domain::ports::LogLine;
+use crate::domain::timeline::{Actor, EntryDraft, EntryKind};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashSet;
+
+/// Lines kept; beyond this the oldest go (and the screen says so).
+pub const LINES_KEPT: usize = 1_000_000;
+/// How far back a search from the console looks.
+pub const WINDOW_HOURS: i64 = 1;
+/// How often following looks for new lines.
+pub const FOLLOW_SECONDS: i64 = 3;
+/// Rows above the list: title and coverage.
+pub const LOGS_HEADER_ROWS: u16 = 2;
+
+#[derive(Debug, Clone)]
+pub struct LogsView {
+    pub id: String,
+    pub events: Vec<LogEvent>,
+    /// (log group, service) for the groups searched.
+    pub services: Vec<(String, String)>,
+    pub cursor: Cursor,
+    pub generation: u64,
+    pub searching: bool,
+    /// How the search ended: a line per group that did not finish cleanly,
+    /// or the groups and window searched.
+    pub coverage: Option<String>,
+    pub complete: bool,
+    pub dropped: usize,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Enter: the selected line's full JSON.
+    pub expanded: bool,
+    /// `/`: text being typed; the last text searched for.
+    pub find_input: Option<TextInput>,
+    pub find: String,
+    /// `c`: lines of the selected hit's stream around it.
+    pub context: Option<(usize, Result<Vec<LogLine>, String>)>,
+    pub following: bool,
+    pub next_follow: DateTime<Utc>,
+    seen: HashSet<(String, String, DateTime<Utc>, String)>,
+}
+
+impl LogsView {
+    fn new(id: String, now: DateTime<Utc>, generation: u64) -> LogsView {
+        LogsView {
+            id,
+            events: Vec::new(),
+            services: Vec::new(),
+            cursor: Cursor::default(),
+            generation,
+            searching: true,
+            coverage: None,
+            complete: false,
+            dropped: 0,
+            start: now - Duration::hours(WINDOW_HOURS),
+            end: now,
+            expanded: false,
+            find_input: None,
+            find: String::new(),
+            context: None,
+            following: false,
+            next_follow: now,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// The service that writes to a group (the group itself when unknown).
+    pub fn service_of(&self, group: &str) -> String {
+        self.services
+            .iter()
+            .find(|(g, _)| g == group)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| group.to_string())
+    }
+
+    /// Time since the previous line from another service: the hop's latency.
+    pub fn hop_before(&self, index: usize) -> Option<Duration> {
+        let event = self.events.get(index)?;
+        let previous = self.events[..index]
+            .iter()
+            .rev()
+            .find(|e| e.group != event.group)?;
+        // Only the line right after a change of service shows it.
+        (self.events.get(index.checked_sub(1)?)?.group != event.group)
+            .then(|| event.timestamp - previous.timestamp)
+    }
+}
+
+/// `:logs ID`: search for it, on its own screen.
+pub fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let id = id.trim().to_string();
+    if id.is_empty() {
+        flash(state, "which ID? :logs req-5f1e0c9a", true);
+        return Vec::new();
+    }
+    let generation = state.logs.as_ref().map(|l| l.generation + 1).unwrap_or(1);
+    let view = LogsView::new(id.clone(), state.now, generation);
+    let (start, end) = (view.start, view.end);
+    state.logs = Some(view);
+    let mut effects = if state.screen == Screen::Logs {
+        Vec::new()
+    } else {
+        go(state, Screen::Logs)
+    };
+    effects.push(Effect::SearchLogs {
+        generation,
+        id,
+        start,
+        end,
+    });
+    effects
+}
+
+/// `L`: follow the ID of the line under the cursor (logs screen) or at the
+/// bottom of the task log view.
+pub fn follow_id_of_line(state: &mut AppState) -> Vec<Effect> {
+    let message = match &state.screen {
+        Screen::Logs => state
+            .logs
+            .as_ref()
+            .and_then(|l| l.events.get(l.cursor.selected))
+            .map(|e| e.message.clone()),
+        Screen::TaskLogs(_) => match &state.task_logs {
+            Some((_, Some(crate::domain::diagnosis::LogTail::Lines { lines, .. }))) => lines
+                .len()
+                .checked_sub(1 + state.detail_scroll)
+                .and_then(|i| lines.get(i))
+                .map(|l| l.message.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match message.as_deref().and_then(id_in) {
+        Some(id) => open(state, &id),
+        None => {
+            flash(state, "this line carries no correlation ID", true);
+            Vec::new()
+        }
+    }
+}
+
+/// Hits found (in time order within the batch; merged here).
+pub fn on_hits(
+    state: &mut AppState,
+    generation: u64,
+    events: Vec<LogEvent>,
+    services: Vec<(String, String)>,
+) {
+    let rows = rows(state);
+    let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) else {
+        return;
+    };
+    for (g, s) in services {
+        if !view.services.iter().any(|(x, _)| *x == g) {
+            view.services.push((g, s));
+        }
+    }
+    let at_end = view.cursor.selected + 1 >= view.events.len();
+    let mut fresh: Vec<LogEvent> = events
+        .into_iter()
+        .filter(|e| {
+            view.seen.insert((
+                e.group.clone(),
+                e.stream.clone(),
+                e.timestamp,
+                e.message.clone(),
+            ))
+        })
+        .collect();
+    if fresh.is_empty() {
+        return;
+    }
+    let in_order = view
+        .events
+        .last()
+        .is_none_or(|last| fresh.first().is_some_and(|f| f.timestamp >= last.timestamp));
+    view.events.append(&mut fresh);
+    if !in_order {
+        view.events.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+    }
+    if view.events.len() > LINES_KEPT {
+        let extra = view.events.len() - LINES_KEPT;
+        view.events.drain(..extra);
+        view.dropped += extra;
+    }
+    // While following (or at the newest line), stay on the newest line.
+    if view.following && at_end {
+        let last = view.events.len() - 1;
+        view.cursor = Cursor {
+            selected: last,
+            offset: scroll_into_view(last, view.cursor.offset, rows),
+        };
+    }
+}
+
+/// The search (or a follow-up poll) ended.
+pub fn on_done(state: &mut AppState, generation: u64, complete: bool, coverage: String) {
+    let now = state.now;
+    if let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) {
+        view.searching = false;
+        view.complete = complete;
+        view.coverage = Some(coverage);
+        view.next_follow = now + Duration::seconds(FOLLOW_SECONDS);
+    }
+}
+
+/// Context lines arrived for hit `index`.
+pub fn on_context(
+    state: &mut AppState,
+    generation: u64,
+    index: usize,
+    lines: Result<Vec<LogLine>, String>,
+) {
+    if let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) {
+        view.context = Some((index, lines));
+    }
+}
+
+/// While following, ask for what arrived since the last search.
+pub fn due(state: &mut AppState) -> Vec<Effect> {
+    let now = state.now;
+    let Some(view) = state.logs.as_mut() else {
+        return Vec::new();
+    };
+    if !view.following || view.searching || now < view.next_follow {
+        return Vec::new();
+    }
+    view.searching = true;
+    // A little overlap: lines can be ingested late; duplicates are dropped.
+    let start = view.end - Duration::seconds(30);
+    view.end = now;
+    vec![Effect::SearchLogs {
+        generation: view.generation,
+        id: view.id.clone(),
+        start,
+        end: now,
+    }]
+}
+
+fn rows(state: &AppState) -> usize {
+    list_rows(state.height).saturating_sub(LOGS_HEADER_ROWS as usize)
+}
+
+/// A key while the find field is open.
+pub fn on_find_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+    let Some(view) = state.logs.as_mut() else {
+        return Vec::new();
+    };
+    let Some(input) = view.find_input.as_mut() else {
+        return Vec::new();
+    };
+    match input.handle(key) {
+        Edit::Submit => {
+            view.find = input.text.trim().to_string();
+            view.find_input = None;
+            jump(state, true, true);
+        }
+        Edit::Cancel => view.find_input = None,
+        Edit::Changed | Edit::Ignored => {}
+    }
+    Vec::new()
+}
+
+/// To the next (or previous) line containing the find text.
+fn jump(state: &mut AppState, forward: bool, include_current: bool) {
+    let rows = rows(state);
+    let Some(view) = state.logs.as_mut() else {
+        return;
+    };
+    if view.find.is_empty() || view.events.is_empty() {
+        return;
+    }
+    let needle = view.find.to_lowercase();
+    let n = view.events.len();
+    let from = view.cursor.selected;
+    let found = (0..n)
+        .map(|step| {
+            let step = if include_current { step } else { step + 1 };
+            if forward {
+                (from + step) % n
+            } else {
+                (from + n - step % n) % n
+            }
+        })
+        .find(|&i| {
+            let e = &view.events[i];
+            e.message.to_lowercase().contains(&needle)
+                || view.service_of(&e.group).to_lowercase().contains(&needle)
+        });
+    let text = match found {
+        Some(i) => {
+            view.cursor = Cursor {
+                selected: i,
+                offset: scroll_into_view(i, view.cursor.offset, rows),
+            };
+            view.context = None;
+            None
+        }
+        None => Some(format!("no line contains “{}”", view.find)),
+    };
+    if let Some(text) = text {
+        flash(state, &text, true);
+    }
+}
+
+/// A logs-screen key (from the keymap).
+pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    let me = Actor::Human {
+        name: state.session.operator.clone(),
+    };
+    let has_incident = state.incident.is_some();
+    let Some(view) = state.logs.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::LogsExpand => view.expanded = !view.expanded,
+        Action::LogsFind => view.find_input = Some(TextInput::default()),
+        Action::LogsNext => jump(state, true, false),
+        Action::LogsPrevious => jump(state, false, false),
+        Action::LogsFollow => {
+            view.following = !view.following;
+            let text = if view.following {
+                "following: new lines with this ID are added as they arrive"
+            } else {
+                "stopped following"
+            };
+            flash(state, text, false);
+        }
+        Action::LogsContext => {
+            let index = view.cursor.selected;
+            let Some(event) = view.events.get(index) else {
+                return Vec::new();
+            };
+            if view.context.as_ref().is_some_and(|(i, _)| *i == index) {
+                view.context = None;
+                return Vec::new();
+            }
+            return vec![Effect::LogContext {
+                generation: view.generation,
+                index,
+                group: event.group.clone(),
+                stream: event.stream.clone(),
+                at: event.timestamp,
+            }];
+        }
+        Action::LogsSave => {
+            if !has_incident {
+                flash(state, "no incident is open: :start TITLE opens one", true);
+                return Vec::new();
+            }
+            if view.events.is_empty() {
+                flash(state, "nothing to save yet", true);
+                return Vec::new();
+            }
+            let draft = evidence(view, me);
+            flash(state, "saved to the incident as evidence", false);
+            return vec![Effect::Journal(Box::new(draft))];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The search as a journal entry: what was found, where, and the lines.
+fn evidence(view: &LogsView, actor: Actor) -> EntryDraft {
+    let mut services: Vec<String> = Vec::new();
+    for e in &view.events {
+        let s = view.service_of(&e.group);
+        if !services.contains(&s) {
+            services.push(s);
+        }
+    }
+    let first = view.events.first().map(|e| e.timestamp);
+    let last = view.events.last().map(|e| e.timestamp);
+    let mut draft = EntryDraft::new(
+        EntryKind::Observation,
+        actor,
+        format!(
+            "Request {}: {} log line{} across {}",
+            view.id,
+            view.events.len(),
+            if view.events.len() == 1 { "" } else { "s" },
+            services.join(" → ")
+        ),
+    );
+    draft.occurred_at = first;
+    // The lines themselves (at most 200), sanitized; the journal is redacted on write.
+    let lines: Vec<String> = view
+        .events
+        .iter()
+        .take(200)
+        .map(|e| {
+            format!(
+                "{}  {}  {}",
+                e.timestamp.format("%H:%M:%S%.3f"),
+                view.service_of(&e.group),
+                crate::domain::sanitize::one_line(&e.message)
+            )
+        })
+        .collect();
+    draft.detail = Some(format!(
+        "{} to {}\n{}",
+        first.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        last.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        lines.join("\n")
+    ));
+    draft.evidence = vec![format!("triage logs {}", view.id)];
+    draft.tags = vec!["logs".into(), view.id.clone()];
+    draft
+}
+
+/// Cursor moves on the logs screen.
+pub fn move_by(state: &mut AppState, delta: i64) {
+    let rows = rows(state);
+    if let Some(view) = state.logs.as_mut() {
+        let len = view.events.len();
+        if len == 0 {
+            return;
+        }
+        let selected = (view.cursor.selected as i64)
+            .saturating_add(delta)
+            .clamp(0, len as i64 - 1) as usize;
+        view.cursor = Cursor {
+            selected,
+            offset: scroll_into_view(selected, view.cursor.offset, rows),
+        };
+        if view.context.as_ref().is_some_and(|(i, _)| *i != selected) {
+            view.context = None;
+        }
+    }
+}
