@@ -190,7 +190,7 @@ pub fn on_hits(
         .is_none_or(|last| fresh.first().is_some_and(|f| f.timestamp >= last.timestamp));
     view.events.append(&mut fresh);
     if !in_order {
-        view.events.sort_by(|a, b| a.timestamp.cmp(&b.timestamp));
+        view.events.sort_by_key(|e| e.timestamp);
     }
     if view.events.len() > LINES_KEPT {
         let extra = view.events.len() - LINES_KEPT;
