@@ -1,5 +1,6 @@
-//! Speed targets, measured: drawing the home screen with 2,000 services, and
-//! the demo from start to its first frame with data.
+//! Speed targets, measured: drawing the home screen with 2,000 services, the
+//! demo from start to its first frame with data, and the logs screen holding
+//! a million lines.
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -148,5 +149,70 @@ fn demo_first_frame(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render_home, demo_first_frame);
+/// The logs screen holding 1,000,000 lines: a frame at the newest line, and
+/// a page down from the middle (what scrolling costs).
+fn render_million_log_lines(c: &mut Criterion) {
+    use triage::app::{Key, KeyPress};
+    use triage::domain::logsearch::LogEvent;
+    let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+    let mut state = AppState::new(session(), ThemeSpec::built_in("dark").unwrap(), false, now);
+    update(
+        &mut state,
+        Msg::Resize {
+            width: 160,
+            height: 48,
+        },
+    );
+    for c in ":logs req-1".chars() {
+        update(&mut state, Msg::Key(KeyPress::char(c)));
+    }
+    update(&mut state, Msg::Key(KeyPress::plain(Key::Enter)));
+    let generation = state.logs.as_ref().unwrap().generation;
+    let events: Vec<LogEvent> = (0..1_000_000i64)
+        .map(|i| {
+            let service = ["frontend", "backend-api", "chatbot-api"][(i % 3) as usize];
+            LogEvent {
+                group: format!("/ecs/prod-web/{service}"),
+                stream: format!("ecs/app/{service}-1"),
+                timestamp: now - Duration::hours(1) + Duration::milliseconds(i * 3),
+                ingestion: None,
+                event_id: None,
+                message: format!(
+                    r#"{{"level":"info","service":"{service}","msg":"step {i}","correlationId":"req-1"}}"#
+                ),
+            }
+        })
+        .collect();
+    update(
+        &mut state,
+        Msg::Worker(WorkerResult::LogHits {
+            generation,
+            events,
+            services: vec![],
+        }),
+    );
+    update(&mut state, Msg::Key(KeyPress::char('G')));
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    c.bench_function(
+        "logs screen, 1,000,000 lines, frame at the end, 160x48",
+        |b| {
+            b.iter(|| {
+                terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
+            })
+        },
+    );
+    c.bench_function("logs screen, 1,000,000 lines, page down + frame", |b| {
+        b.iter(|| {
+            update(&mut state, Msg::Key(KeyPress::plain(Key::PageUp)));
+            terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    render_home,
+    demo_first_frame,
+    render_million_log_lines
+);
 criterion_main!(benches);

@@ -626,3 +626,66 @@ fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
         assert!(text.contains(expected), "{expected} not journaled");
     }
 }
+
+#[test]
+fn demo_logs_screen_follows_a_failing_request_across_services() {
+    let (_dir, tmux, done) = demo_console("logscreen", 150, 36);
+    tmux.wait_for("the console", |s| s.contains("Services ("));
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "logs req-5f1e0c9a"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the request's six lines", |s| {
+        s.contains("req-5f1e0c9a · 6 lines across 3 services") && s.contains("log groups searched")
+    });
+    // In order through the services, the hop latency where the service changes.
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("\"correlationId\":\"req-5f1e0c9a\""))
+        .collect();
+    assert_eq!(rows.len(), 6, "{screen}");
+    let order: Vec<&str> = rows
+        .iter()
+        .map(|r| {
+            ["frontend", "backend-api", "chatbot-api"]
+                .into_iter()
+                .find(|s| r.contains(&format!(" {s} ")))
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "frontend",
+            "backend-api",
+            "chatbot-api",
+            "chatbot-api",
+            "backend-api",
+            "frontend"
+        ],
+        "{screen}"
+    );
+    assert!(
+        rows[1].contains("ms backend-api"),
+        "hop latency: {}",
+        rows[1]
+    );
+    assert!(
+        rows[3].contains("ERROR") && rows[3].contains("timed out"),
+        "{}",
+        rows[3]
+    );
+    // The failing line's JSON, then the lines around it in its stream.
+    tmux.keys(&["j", "j", "j", "Enter"]);
+    tmux.wait_for("the JSON", |s| s.contains("\"status\": 504"));
+    tmux.keys(&["Enter", "c"]);
+    tmux.wait_for("the context", |s| {
+        s.contains("around it in ecs/api/") && s.contains("memory high")
+    });
+    // Find within the results.
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "502"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the find", |s| !s.contains("find: "));
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+}

@@ -51,7 +51,11 @@ pub struct LogsView {
     pub context: Option<(usize, Result<Vec<LogLine>, String>)>,
     pub following: bool,
     pub next_follow: DateTime<Utc>,
-    seen: HashSet<(String, String, DateTime<Utc>, String)>,
+    /// Groups with at least one line, in the order first seen.
+    pub groups_hit: Vec<String>,
+    /// Hashes of (group, stream, time, message) of the lines kept: a line
+    /// found twice (overlapping polls) shows once.
+    seen: HashSet<u64>,
 }
 
 impl LogsView {
@@ -74,6 +78,7 @@ impl LogsView {
             context: None,
             following: false,
             next_follow: now,
+            groups_hit: Vec::new(),
             seen: HashSet::new(),
         }
     }
@@ -90,13 +95,9 @@ impl LogsView {
     /// Time since the previous line from another service: the hop's latency.
     pub fn hop_before(&self, index: usize) -> Option<Duration> {
         let event = self.events.get(index)?;
-        let previous = self.events[..index]
-            .iter()
-            .rev()
-            .find(|e| e.group != event.group)?;
         // Only the line right after a change of service shows it.
-        (self.events.get(index.checked_sub(1)?)?.group != event.group)
-            .then(|| event.timestamp - previous.timestamp)
+        let previous = self.events.get(index.checked_sub(1)?)?;
+        (previous.group != event.group).then(|| event.timestamp - previous.timestamp)
     }
 }
 
@@ -172,17 +173,15 @@ pub fn on_hits(
     let at_end = view.cursor.selected + 1 >= view.events.len();
     let mut fresh: Vec<LogEvent> = events
         .into_iter()
-        .filter(|e| {
-            view.seen.insert((
-                e.group.clone(),
-                e.stream.clone(),
-                e.timestamp,
-                e.message.clone(),
-            ))
-        })
+        .filter(|e| view.seen.insert(line_hash(e)))
         .collect();
     if fresh.is_empty() {
         return;
+    }
+    for e in &fresh {
+        if !view.groups_hit.contains(&e.group) {
+            view.groups_hit.push(e.group.clone());
+        }
     }
     let in_order = view
         .events
@@ -205,6 +204,13 @@ pub fn on_hits(
             offset: scroll_into_view(last, view.cursor.offset, rows),
         };
     }
+}
+
+fn line_hash(e: &LogEvent) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&e.group, &e.stream, e.timestamp, &e.message).hash(&mut h);
+    h.finish()
 }
 
 /// The search (or a follow-up poll) ended.
@@ -377,13 +383,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
 
 /// The search as a journal entry: what was found, where, and the lines.
 fn evidence(view: &LogsView, actor: Actor) -> EntryDraft {
-    let mut services: Vec<String> = Vec::new();
-    for e in &view.events {
-        let s = view.service_of(&e.group);
-        if !services.contains(&s) {
-            services.push(s);
-        }
-    }
+    let services: Vec<String> = view.groups_hit.iter().map(|g| view.service_of(g)).collect();
     let first = view.events.first().map(|e| e.timestamp);
     let last = view.events.last().map(|e| e.timestamp);
     let mut draft = EntryDraft::new(

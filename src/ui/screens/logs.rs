@@ -90,16 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     };
     let [top, list] =
         Layout::vertical([Constraint::Length(LOGS_HEADER_ROWS), Constraint::Fill(1)]).areas(area);
-    let mut services: Vec<String> = Vec::new();
-    for e in &view.events {
-        let s = view.service_of(&e.group);
-        if !services.contains(&s) {
-            services.push(s);
-        }
-        if services.len() > 8 {
-            break;
-        }
-    }
+    let services = &view.groups_hit;
     let state_word = match (view.searching, view.following) {
         (true, _) => " · searching…",
         (false, true) => " · following",
