@@ -696,3 +696,59 @@ async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
         "{stderr}"
     );
 }
+
+#[test]
+fn logs_crosses_services_and_follow_never_repeats_a_line() {
+    let home = tempfile::tempdir().unwrap();
+    // The demo's failing request, through frontend → backend-api → chatbot-api.
+    let out = triage(&home)
+        .args(["--demo", "logs", "req-5f1e0c9a", "-o", "json"])
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let services: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["service"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "prod-web/frontend",
+            "prod-web/backend-api",
+            "prod-web/chatbot-api",
+            "prod-web/chatbot-api",
+            "prod-web/backend-api",
+            "prod-web/frontend"
+        ]
+    );
+    // The same with --follow for a few polls, then Ctrl-C: the six lines
+    // once each, and exit 0 (something matched).
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(["--demo", "logs", "req-5f1e0c9a", "--follow", "-o", "json"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("following req-5f1e0c9a"), "{stderr}");
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(
+        lines, 6,
+        "each line once, after two polls with overlap: {stderr}"
+    );
+}

@@ -50,6 +50,10 @@ pub struct LogsArgs {
     #[arg(long, value_enum, default_value_t = Engine::Auto)]
     pub engine: Engine,
 
+    /// After the search, keep printing new lines with the ID as they arrive (Ctrl-C ends)
+    #[arg(long, conflicts_with = "end")]
+    pub follow: bool,
+
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
 }
@@ -222,13 +226,75 @@ pub async fn run(
         };
         eprintln!("  {group}: {what}");
     }
-    Ok(if !result.events.is_empty() {
+    let mut matched = !result.events.is_empty();
+    if args.follow {
+        matched |= follow(
+            search,
+            &groups,
+            &matcher,
+            end,
+            &result.events,
+            clock,
+            |hits| print(hits),
+        )
+        .await;
+    }
+    Ok(if matched {
         exit::OK
     } else if aws_failures == result.groups.len() {
         exit::AWS
     } else {
         exit::PROBLEM_FOUND
     })
+}
+
+/// How often `--follow` looks for new lines.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+/// Each look goes this far back (lines are ingested late); repeats are dropped.
+const FOLLOW_OVERLAP_SECONDS: i64 = 30;
+
+/// Poll for new lines with the ID until Ctrl-C; true when any arrived.
+async fn follow(
+    search: &dyn LogSearchPort,
+    groups: &[String],
+    matcher: &Matcher,
+    from: chrono::DateTime<chrono::Utc>,
+    already: &[LogEvent],
+    clock: &dyn Clock,
+    mut print: impl FnMut(&[LogEvent]),
+) -> bool {
+    use std::hash::{Hash, Hasher};
+    let key = |e: &LogEvent| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&e.group, &e.stream, e.timestamp, &e.message).hash(&mut h);
+        h.finish()
+    };
+    eprintln!(
+        "following {}: new lines appear as they arrive (Ctrl-C ends)",
+        matcher.id()
+    );
+    let mut seen: std::collections::HashSet<u64> = already.iter().map(key).collect();
+    let mut last = from;
+    let mut any = false;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return any,
+            _ = tokio::time::sleep(FOLLOW_EVERY) => {}
+        }
+        let now = clock.now();
+        let start = last - chrono::Duration::seconds(FOLLOW_OVERLAP_SECONDS);
+        let result = filter_search(search, groups, matcher, start, now, |_| {}).await;
+        let fresh: Vec<LogEvent> = result
+            .events
+            .into_iter()
+            .filter(|e| seen.insert(key(e)))
+            .collect();
+        if !fresh.is_empty() {
+            any = true;
+            print(&fresh);
+        }
+        last = now;
+    }
 }
 
 fn plural(n: usize) -> &'static str {
