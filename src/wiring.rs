@@ -69,7 +69,8 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
             let logs = Arc::new(crate::aws::logs::AwsLogs::new(
                 &config,
                 profile.clone(),
-                settings.aws.ecs_reads_per_second,
+                settings.aws.logs_reads_per_second,
+                settings.aws.logs_burst,
             ));
             (
                 Arc::new(AwsAccount::with_config(&config, &conn)),

@@ -20,6 +20,7 @@ impl AwsLogs {
         config: &aws_config::SdkConfig,
         profile: Option<String>,
         reads_per_second: f64,
+        burst: u32,
     ) -> AwsLogs {
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         AwsLogs {
@@ -28,7 +29,7 @@ impl AwsLogs {
                 profile,
                 endpoint: format!("https://logs.{region}.amazonaws.com"),
             },
-            budget: Budget::new(reads_per_second, 10),
+            budget: Budget::new(reads_per_second, burst),
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct AwsSection {
     pub max_attempts: Option<u32>,
     pub ecs_reads_per_second: Option<f64>,
     pub ecs_burst: Option<u32>,
+    pub logs_reads_per_second: Option<f64>,
+    pub logs_burst: Option<u32>,
     pub timeout_seconds: Option<u64>,
     pub throttle_retries: Option<u32>,
 }
@@ -69,6 +71,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "aws.max_attempts",
     "aws.ecs_reads_per_second",
     "aws.ecs_burst",
+    "aws.logs_reads_per_second",
+    "aws.logs_burst",
     "aws.timeout_seconds",
     "aws.throttle_retries",
 ];

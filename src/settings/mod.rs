@@ -45,6 +45,11 @@ pub struct AwsTuning {
     /// Client-side budget for ECS read calls, per second (keep below the account quota).
     pub ecs_reads_per_second: f64,
     pub ecs_burst: u32,
+    /// Budget for CloudWatch Logs reads (FilterLogEvents is 10 TPS in most
+    /// Regions, shared with everything else in the account: half of it).
+    pub logs_reads_per_second: f64,
+    /// Calls that may go at once (a search's first page of every group).
+    pub logs_burst: u32,
     /// Per-call timeout.
     pub timeout: Duration,
     /// How often one call is retried, with jittered back-off, when AWS throttles it.
@@ -57,6 +62,8 @@ impl Default for AwsTuning {
             max_attempts: 1,
             ecs_reads_per_second: 10.0,
             ecs_burst: 20,
+            logs_reads_per_second: 5.0,
+            logs_burst: 20,
             timeout: Duration::from_secs(20),
             throttle_retries: 4,
         }
@@ -188,6 +195,17 @@ impl Settings {
                 None => defaults.ecs_reads_per_second,
             },
             ecs_burst: file.aws.ecs_burst.unwrap_or(defaults.ecs_burst).max(1),
+            logs_reads_per_second: match file.aws.logs_reads_per_second {
+                Some(r) if r > 0.0 && r.is_finite() => r,
+                Some(r) => {
+                    return Err(SettingsError::Invalid {
+                        what: "aws.logs_reads_per_second".into(),
+                        message: format!("must be a positive number, got {r}"),
+                    })
+                }
+                None => defaults.logs_reads_per_second,
+            },
+            logs_burst: file.aws.logs_burst.unwrap_or(defaults.logs_burst).max(1),
             timeout: seconds("aws.timeout_seconds", file.aws.timeout_seconds, 20)?,
             throttle_retries: file
                 .aws

@@ -41,8 +41,10 @@ impl SearchResult {
     }
 }
 
-/// Groups searched at once (the shared token bucket paces the calls).
-pub const GROUPS_AT_ONCE: usize = 8;
+/// Groups searched at once: every group's first page goes out together (the
+/// adapter's shared token bucket paces the calls), so the first hits come
+/// as soon as the slowest group has answered once.
+pub const GROUPS_AT_ONCE: usize = 32;
 /// Retries of one page while the service throttles.
 pub const THROTTLE_RETRIES: u32 = 6;
 
