@@ -5,7 +5,8 @@ events over the last hour: the correlation ID in 5 groups, near-miss IDs
 (`corr-7f3a9c1`, `xcorr-7f3a9c`) in others, the rest noise. Then, on that
 data:
 
-  1. `triage logs corr-7f3a9c --engine filter --log-group ...` (release build)
+  1. `triage logs corr-7f3a9c --engine filter --log-group ...` (release build;
+     it also lists the ECS clusters, for the watched services' own groups)
   2. the AWS CLI as a user would loop it:
      for g in groups: aws logs filter-log-events --log-group-name g
                         --filter-pattern '"corr-7f3a9c"' --start-time ... --end-time ...
@@ -110,6 +111,17 @@ def main():
     env = dict(os.environ, HOME=home, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
                AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION, AWS_EC2_METADATA_DISABLED="true",
                XDG_CONFIG_HOME=os.path.join(home, "config"), XDG_DATA_HOME=os.path.join(home, "data"))
+
+    # Warm moto up (its first FilterLogEvents imports and indexes), so neither
+    # tool pays for that.
+    warm = boto3.client("logs", region_name=REGION, endpoint_url=endpoint,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+    for g in groups:
+        warm.filter_log_events(logGroupName=g, filterPattern='"warm-up"', limit=1)
+    # triage also lists the ECS clusters (for the services' own groups); moto
+    # builds its ECS backend on the first such call.
+    boto3.client("ecs", region_name=REGION, endpoint_url=endpoint,
+                 aws_access_key_id="test", aws_secret_access_key="test").list_clusters()
 
     calls(endpoint, reset=True)
     cmd = [triage, "--endpoint-url", endpoint, "--region", REGION, "logs", ID, "--engine", "filter",
