@@ -101,10 +101,16 @@ pub async fn run(
     args: &LogsArgs,
     ecs: &dyn EcsPort,
     search: &dyn LogSearchPort,
-    clusters: &[String],
+    settings: &crate::settings::Settings,
     clock: &dyn Clock,
 ) -> anyhow::Result<u8> {
-    let matcher = Matcher::new(&args.id, &args.field).map_err(|m| invalid("ID", m))?;
+    let clusters = &settings.clusters;
+    let fields = if args.field.is_empty() {
+        &settings.correlation_fields
+    } else {
+        &args.field
+    };
+    let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m))?;
     let now = clock.now();
     let end = match &args.end {
         Some(t) => time_input::parse(t, now).map_err(|m| invalid("--end", m))?,
@@ -130,7 +136,7 @@ pub async fn run(
     }
 
     let mut targets = discover_groups(ecs, clusters, &args.service).await?;
-    for group in &args.log_group {
+    for group in args.log_group.iter().chain(&settings.log_groups) {
         if !targets.iter().any(|t| &t.group == group) {
             targets.push(SearchTarget {
                 group: group.clone(),

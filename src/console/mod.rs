@@ -57,7 +57,14 @@ pub async fn run(
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut workers = Workers::new(account.ecs.clone(), results_tx)
         .with_logs(account.logs.clone())
-        .with_search(account.search.clone());
+        .with_search(
+            account.search.clone(),
+            crate::workers::logsearch::SearchScope {
+                clusters: settings.clusters.clone(),
+                extra_groups: settings.log_groups.clone(),
+                fields: settings.correlation_fields.clone(),
+            },
+        );
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
         .map_err(anyhow::Error::msg)?;
     workers = workers.with_runbooks(

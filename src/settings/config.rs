@@ -28,6 +28,16 @@ pub struct ConfigFile {
     pub share_log_group: Option<String>,
     pub refresh: RefreshSection,
     pub aws: AwsSection,
+    pub logs: LogsSection,
+}
+
+/// Log search: groups searched besides the services' own, and the JSON
+/// fields that carry a correlation ID.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct LogsSection {
+    pub groups: Vec<String>,
+    pub fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -75,6 +85,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "aws.logs_burst",
     "aws.timeout_seconds",
     "aws.throttle_retries",
+    "logs",
+    "logs.groups",
+    "logs.fields",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.
@@ -179,6 +192,9 @@ selected_seconds = 3
 
 [aws]
 ecs_reads_per_second = 5.5
+[logs]
+groups = ["/aws/lambda/checkout"]
+fields = ["x-request-id"]
 "#;
         let (file, warnings) = parse(text, p()).unwrap();
         assert!(warnings.is_empty());
@@ -186,6 +202,8 @@ ecs_reads_per_second = 5.5
         assert_eq!(file.clusters, vec!["prod-web", "prod-jobs"]);
         assert_eq!(file.refresh.selected_seconds, Some(3));
         assert_eq!(file.aws.ecs_reads_per_second, Some(5.5));
+        assert_eq!(file.logs.groups, vec!["/aws/lambda/checkout"]);
+        assert_eq!(file.logs.fields, vec!["x-request-id"]);
     }
 
     #[test]

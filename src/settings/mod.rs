@@ -93,6 +93,10 @@ pub struct Settings {
     /// Publish and merge incident timelines through a CloudWatch Logs group.
     pub share: bool,
     pub share_log_group: String,
+    /// Log groups every ID search covers besides the services' own.
+    pub log_groups: Vec<String>,
+    /// JSON fields that carry a correlation ID (empty: the defaults).
+    pub correlation_fields: Vec<String>,
     pub log_file: PathBuf,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
@@ -254,6 +258,8 @@ impl Settings {
                 .share_log_group
                 .clone()
                 .unwrap_or_else(|| "/triage/incidents".to_string()),
+            log_groups: file.logs.groups.clone(),
+            correlation_fields: file.logs.fields.clone(),
             log_file,
             warnings,
         })

@@ -208,16 +208,39 @@ pub async fn discover_groups(
 
 /// A search for the console: the watched services' groups, hits sent as
 /// they are found, then how it ended.
+/// Where the console's searches look besides the services' own groups.
+#[derive(Debug, Clone, Default)]
+pub struct SearchScope {
+    pub clusters: Vec<String>,
+    pub extra_groups: Vec<String>,
+    /// JSON fields carrying the ID (empty: the defaults).
+    pub fields: Vec<String>,
+}
+
+/// One search the console asked for.
+#[derive(Debug, Clone)]
+pub struct ConsoleQuery {
+    pub generation: u64,
+    pub id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
 pub async fn console_search(
     ecs: &dyn crate::domain::ports::EcsPort,
     search: &dyn LogSearchPort,
-    generation: u64,
-    id: &str,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    scope: &SearchScope,
+    query: ConsoleQuery,
     results: tokio::sync::mpsc::UnboundedSender<crate::app::WorkerResult>,
 ) {
     use crate::app::WorkerResult;
+    let ConsoleQuery {
+        generation,
+        id,
+        start,
+        end,
+    } = query;
+    let id = id.as_str();
     let done = |complete: bool, coverage: String| {
         let _ = results.send(WorkerResult::LogsDone {
             generation,
@@ -225,14 +248,22 @@ pub async fn console_search(
             coverage,
         });
     };
-    let matcher = match Matcher::new(id, &[]) {
+    let matcher = match Matcher::new(id, &scope.fields) {
         Ok(m) => m,
         Err(message) => return done(false, message),
     };
-    let targets = match discover_groups(ecs, &[], &[]).await {
+    let mut targets = match discover_groups(ecs, &scope.clusters, &[]).await {
         Ok(t) => t,
         Err(err) => return done(false, format!("cannot list the log groups: {err}")),
     };
+    for group in &scope.extra_groups {
+        if !targets.iter().any(|t| &t.group == group) {
+            targets.push(SearchTarget {
+                group: group.clone(),
+                service: None,
+            });
+        }
+    }
     if targets.is_empty() {
         return done(
             false,

@@ -27,6 +27,7 @@ pub struct Workers {
     logs: Option<Arc<dyn LogsPort>>,
     /// Log groups searched by ID (the logs screen).
     search: Option<Arc<dyn crate::domain::ports::LogSearchPort>>,
+    search_scope: Arc<logsearch::SearchScope>,
     /// Runbook folders, and what runs need.
     runbook_paths: Vec<PathBuf>,
     runs: Option<runbook::console::ConsoleRuns>,
@@ -42,6 +43,7 @@ impl Workers {
             shared: None,
             logs: None,
             search: None,
+            search_scope: Default::default(),
             runbook_paths: Vec::new(),
             runs: None,
             decisions: Arc::new(Mutex::new(None)),
@@ -66,8 +68,13 @@ impl Workers {
     }
 
     /// Search log groups by correlation ID through this port.
-    pub fn with_search(mut self, search: Arc<dyn crate::domain::ports::LogSearchPort>) -> Workers {
+    pub fn with_search(
+        mut self,
+        search: Arc<dyn crate::domain::ports::LogSearchPort>,
+        scope: logsearch::SearchScope,
+    ) -> Workers {
         self.search = Some(search);
+        self.search_scope = Arc::new(scope);
         self
     }
 
@@ -195,14 +202,18 @@ impl Workers {
                 let Some(search) = self.search.clone() else {
                     return;
                 };
+                let scope = self.search_scope.clone();
                 tokio::spawn(async move {
                     logsearch::console_search(
                         ecs.as_ref(),
                         search.as_ref(),
-                        generation,
-                        &id,
-                        start,
-                        end,
+                        &scope,
+                        logsearch::ConsoleQuery {
+                            generation,
+                            id,
+                            start,
+                            end,
+                        },
                         results,
                     )
                     .await;
