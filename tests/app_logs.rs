@@ -4,10 +4,10 @@
 //! after a few seconds; saving writes evidence; stale results are dropped;
 //! a million lines draw like ten.
 
+mod support;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use triage::app::state::SessionInfo;
+use support::console::{demo_session, render};
 use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, Screen, WorkerResult};
 use triage::domain::logsearch::LogEvent;
 use triage::domain::timeline::EntryKind;
@@ -18,18 +18,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn console() -> AppState {
-    let session = SessionInfo {
-        demo: Some("saas".into()),
-        profile: None,
-        region: Some("eu-west-1".into()),
-        read_only: false,
-        clusters: vec![],
-        production_patterns: vec![],
-        refresh_selected: Duration::seconds(5),
-        refresh_others: Duration::seconds(30),
-        operator: "alice".into(),
-        share: false,
-    };
+    let session = demo_session();
     let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
     update(
         &mut s,
@@ -103,22 +92,6 @@ fn hits(s: &mut AppState, generation: u64, events: Vec<LogEvent>) {
             services: services(),
         }),
     );
-}
-
-fn render(s: &AppState) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
-    terminal.draw(|f| triage::ui::draw(f, s)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A request: frontend → backend-api → chatbot-api and back.

@@ -5,12 +5,10 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
+use chrono::{DateTime, TimeZone, Utc};
+use support::console::{demo_session, render};
 use support::fixtures;
 use triage::app::effect::{Ask, Question, RunEvent};
-use triage::app::state::SessionInfo;
 use triage::app::update::init;
 use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, Screen, WorkerResult};
 use triage::domain::runbook::decision::{Decision, Resolution};
@@ -30,18 +28,7 @@ fn shipped_runbooks() -> Vec<RunbookFile> {
 }
 
 fn console(width: u16, height: u16) -> AppState {
-    let session = SessionInfo {
-        demo: Some("saas".into()),
-        profile: None,
-        region: Some("eu-west-1".into()),
-        read_only: false,
-        clusters: vec![],
-        production_patterns: vec![],
-        refresh_selected: Duration::seconds(5),
-        refresh_others: Duration::seconds(30),
-        operator: "alice".into(),
-        share: false,
-    };
+    let session = demo_session();
     let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
     update(&mut s, Msg::Resize { width, height });
     let effects = init(&mut s);
@@ -571,23 +558,6 @@ fn run_screens_render_small_without_panic() {
         command(&mut s, "rb");
         render(&s);
     }
-}
-
-fn render(s: &AppState) -> String {
-    let backend = TestBackend::new(s.width, s.height);
-    let mut terminal = Terminal::new(backend).unwrap();
-    terminal.draw(|f| triage::ui::draw(f, s)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut line = String::new();
-        for x in 0..buffer.area.width {
-            line.push_str(buffer[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// A run's entries as a crash left them: started, step 1 done, step 2 running.

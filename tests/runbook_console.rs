@@ -34,10 +34,12 @@ fn fast_demo(clock: Arc<dyn Clock>) -> Arc<DemoAccount> {
     Arc::new(DemoAccount::new(&scenario, clock).without_latency())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let demo = fast_demo(clock.clone());
+/// An incident to journal in and what console runs need, over the demo.
+fn console_runs(
+    demo: &Arc<DemoAccount>,
+    clock: Arc<dyn Clock>,
+    title: &str,
+) -> (tempfile::TempDir, Arc<IncidentStore>, String, ConsoleRuns) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(IncidentStore::new(dir.path()));
     let redactor = Redactor::new(&[]).unwrap();
@@ -45,7 +47,7 @@ async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
         name: "alice".into(),
     };
     let incident = store
-        .start("chatbot-api OOM", None, me, &redactor, clock.as_ref())
+        .start(title, None, me, &redactor, clock.as_ref())
         .unwrap();
     let runs = ConsoleRuns {
         ports: StepPorts {
@@ -53,12 +55,20 @@ async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
             network: demo.clone(),
             secrets: demo.clone(),
             search: Some(demo.clone()),
-            clock: clock.clone(),
+            clock,
         },
         store: store.clone(),
         redactor,
         operator: "alice".into(),
     };
+    (dir, store, incident, runs)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let demo = fast_demo(clock.clone());
+    let (_dir, store, incident, runs) = console_runs(&demo, clock.clone(), "chatbot-api OOM");
     let file = triage::store::runbooks::load(std::path::Path::new("runbooks/oom-restart-loop.md"))
         .unwrap();
     let given = [("cluster", "prod-web"), ("service", "chatbot-api")]
@@ -216,32 +226,8 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
     let demo = fast_demo(clock.clone());
     // Simulated time runs 60× from `started`.
     let sim_now = |real: chrono::DateTime<chrono::Utc>| started + (real - started) * 60;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(IncidentStore::new(dir.path()));
-    let redactor = Redactor::new(&[]).unwrap();
-    let incident = store
-        .start(
-            "backend-api exfiltrating",
-            None,
-            Actor::Human {
-                name: "alice".into(),
-            },
-            &redactor,
-            clock.as_ref(),
-        )
-        .unwrap();
-    let runs = ConsoleRuns {
-        ports: StepPorts {
-            ecs: demo.clone(),
-            network: demo.clone(),
-            secrets: demo.clone(),
-            search: Some(demo.clone()),
-            clock: clock.clone(),
-        },
-        store: store.clone(),
-        redactor,
-        operator: "alice".into(),
-    };
+    let (_dir, _store, incident, runs) =
+        console_runs(&demo, clock.clone(), "backend-api exfiltrating");
     let group = "sg-0b4c3a2d1e0f00001";
     let secrets = [
         "prod/backend/database-url",
@@ -381,32 +367,7 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
 async fn a_run_left_waiting_is_resumed_from_the_journal_and_asks_again() {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let demo = fast_demo(clock.clone());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(IncidentStore::new(dir.path()));
-    let redactor = Redactor::new(&[]).unwrap();
-    let incident = store
-        .start(
-            "chatbot-api OOM",
-            None,
-            Actor::Human {
-                name: "alice".into(),
-            },
-            &redactor,
-            clock.as_ref(),
-        )
-        .unwrap();
-    let runs = ConsoleRuns {
-        ports: StepPorts {
-            ecs: demo.clone(),
-            network: demo.clone(),
-            secrets: demo.clone(),
-            search: Some(demo.clone()),
-            clock: clock.clone(),
-        },
-        store: store.clone(),
-        redactor,
-        operator: "alice".into(),
-    };
+    let (_dir, store, incident, runs) = console_runs(&demo, clock.clone(), "chatbot-api OOM");
     let file = triage::store::runbooks::load(std::path::Path::new("runbooks/oom-restart-loop.md"))
         .unwrap();
     let given = [("cluster", "prod-web"), ("service", "chatbot-api")]

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod console;
 pub mod fixtures;
 
 use std::io::{BufRead, BufReader};
