@@ -761,6 +761,24 @@ impl Simulation {
             lines.extend(self.request_lines(spec, s, t, started, end));
             lines.sort_by_key(|l| l.timestamp);
         }
+        // An OOM kill comes right after the memory peaks: that is the last
+        // thing the container says.
+        if fault == Fault::Oom
+            && t.exit_code == Some(137)
+            && t.stopped_at.is_some_and(|at| at <= before)
+        {
+            let last = end - Duration::milliseconds(1);
+            lines.retain(|l| l.timestamp < last);
+            lines.push(line(
+                last,
+                "warn",
+                format!(
+                    "memory high: rss {:.0} MiB of {:.0} MiB",
+                    memory * 0.99,
+                    memory
+                ),
+            ));
+        }
         lines.retain(|l| l.timestamp <= before);
         let skip = lines.len().saturating_sub(limit);
         Ok(lines.split_off(skip))
