@@ -94,7 +94,7 @@ impl Scope {
             Scope::Finding => matches!(screen, Screen::Finding(_)),
             Scope::TaskLogs => matches!(screen, Screen::TaskLogs(_)),
             Scope::Run => matches!(screen, Screen::Run),
-            Scope::Logs => matches!(screen, Screen::Logs),
+            Scope::Logs => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
             Scope::LogLines => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
             Scope::RunbookForm => matches!(screen, Screen::RunbookForm),
             Scope::Lists => matches!(

@@ -28,7 +28,10 @@ pub const LOGS_HEADER_ROWS: u16 = 2;
 
 #[derive(Debug, Clone)]
 pub struct LogsView {
+    /// The ID searched for; for a task's log, the task's short id.
     pub id: String,
+    /// A task's log up to its stop (one stream), not an ID search.
+    pub task_log: bool,
     pub events: Vec<LogEvent>,
     /// (log group, service) for the groups searched.
     pub services: Vec<(String, String)>,
@@ -62,6 +65,7 @@ impl LogsView {
     fn new(id: String, now: DateTime<Utc>, generation: u64) -> LogsView {
         LogsView {
             id,
+            task_log: false,
             events: Vec::new(),
             services: Vec::new(),
             cursor: Cursor::default(),
@@ -83,6 +87,46 @@ impl LogsView {
         }
     }
 
+    /// A stopped task's log up to its stop, as the same view over one stream
+    /// (`group stream` as the diagnosis names it), at its last line.
+    pub fn task_log(
+        task_id: &str,
+        stream: &str,
+        lines: &[LogLine],
+        service: Option<&str>,
+        now: DateTime<Utc>,
+        rows: usize,
+    ) -> LogsView {
+        let (group, stream) = stream.split_once(' ').unwrap_or(("", stream));
+        let mut view = LogsView::new(task_id.to_string(), now, TASK_LOG_GENERATION);
+        view.task_log = true;
+        view.searching = false;
+        view.complete = true;
+        view.events = lines
+            .iter()
+            .map(|l| LogEvent {
+                group: group.to_string(),
+                stream: stream.to_string(),
+                timestamp: l.timestamp,
+                ingestion: None,
+                event_id: None,
+                message: l.message.clone(),
+            })
+            .collect();
+        view.services = vec![(group.to_string(), service.unwrap_or(group).to_string())];
+        view.groups_hit = vec![group.to_string()];
+        view.coverage = Some(format!(
+            "{} lines up to the stop · {group} {stream}",
+            view.events.len()
+        ));
+        let last = view.events.len().saturating_sub(1);
+        view.cursor = Cursor {
+            selected: last,
+            offset: scroll_into_view(last, 0, rows),
+        };
+        view
+    }
+
     /// The service that writes to a group (the group itself when unknown).
     pub fn service_of(&self, group: &str) -> String {
         self.services
@@ -98,6 +142,25 @@ impl LogsView {
         // Only the line right after a change of service shows it.
         let previous = self.events.get(index.checked_sub(1)?)?;
         (previous.group != event.group).then(|| event.timestamp - previous.timestamp)
+    }
+}
+
+/// Task logs are not searches: their context lines come back under this.
+pub const TASK_LOG_GENERATION: u64 = u64::MAX;
+
+/// The view the screen shows: the ID search, or a task's log.
+fn current(state: &mut AppState) -> Option<&mut LogsView> {
+    match state.screen {
+        Screen::TaskLogs(_) => state.task_log_view.as_mut(),
+        _ => state.logs.as_mut(),
+    }
+}
+
+/// The view on screen, to read.
+pub fn shown(state: &AppState) -> Option<&LogsView> {
+    match state.screen {
+        Screen::TaskLogs(_) => state.task_log_view.as_ref(),
+        _ => state.logs.as_ref(),
     }
 }
 
@@ -129,22 +192,9 @@ pub fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
 /// `L`: follow the ID of the line under the cursor (logs screen) or at the
 /// bottom of the task log view.
 pub fn follow_id_of_line(state: &mut AppState) -> Vec<Effect> {
-    let message = match &state.screen {
-        Screen::Logs => state
-            .logs
-            .as_ref()
-            .and_then(|l| l.events.get(l.cursor.selected))
-            .map(|e| e.message.clone()),
-        Screen::TaskLogs(_) => match &state.task_logs {
-            Some((_, Some(crate::domain::diagnosis::LogTail::Lines { lines, .. }))) => lines
-                .len()
-                .checked_sub(1 + state.detail_scroll)
-                .and_then(|i| lines.get(i))
-                .map(|l| l.message.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
+    let message = shown(state)
+        .and_then(|l| l.events.get(l.cursor.selected))
+        .map(|e| e.message.clone());
     match message.as_deref().and_then(id_in) {
         Some(id) => open(state, &id),
         None => {
@@ -231,7 +281,12 @@ pub fn on_context(
     index: usize,
     lines: Result<Vec<LogLine>, String>,
 ) {
-    if let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) {
+    let view = if generation == TASK_LOG_GENERATION {
+        state.task_log_view.as_mut()
+    } else {
+        state.logs.as_mut().filter(|v| v.generation == generation)
+    };
+    if let Some(view) = view {
         view.context = Some((index, lines));
     }
 }
@@ -263,7 +318,7 @@ fn rows(state: &AppState) -> usize {
 
 /// A key while the find field is open.
 pub fn on_find_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
-    let Some(view) = state.logs.as_mut() else {
+    let Some(view) = current(state) else {
         return Vec::new();
     };
     let Some(input) = view.find_input.as_mut() else {
@@ -284,7 +339,7 @@ pub fn on_find_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
 /// To the next (or previous) line containing the find text.
 fn jump(state: &mut AppState, forward: bool, include_current: bool) {
     let rows = rows(state);
-    let Some(view) = state.logs.as_mut() else {
+    let Some(view) = current(state) else {
         return;
     };
     if view.find.is_empty() || view.events.is_empty() {
@@ -329,7 +384,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         name: state.session.operator.clone(),
     };
     let has_incident = state.incident.is_some();
-    let Some(view) = state.logs.as_mut() else {
+    let Some(view) = current(state) else {
         return Vec::new();
     };
     match action {
@@ -337,6 +392,13 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::LogsFind => view.find_input = Some(TextInput::default()),
         Action::LogsNext => jump(state, true, false),
         Action::LogsPrevious => jump(state, false, false),
+        Action::LogsFollow if view.task_log => {
+            flash(
+                state,
+                "this task has stopped; L follows a line's ID across services",
+                true,
+            );
+        }
         Action::LogsFollow => {
             view.following = !view.following;
             let text = if view.following {
@@ -386,17 +448,24 @@ fn evidence(view: &LogsView, actor: Actor) -> EntryDraft {
     let services: Vec<String> = view.groups_hit.iter().map(|g| view.service_of(g)).collect();
     let first = view.events.first().map(|e| e.timestamp);
     let last = view.events.last().map(|e| e.timestamp);
-    let mut draft = EntryDraft::new(
-        EntryKind::Observation,
-        actor,
+    let summary = if view.task_log {
+        format!(
+            "Log of task {} ({}) up to its stop: {} line{}",
+            view.id,
+            services.join(", "),
+            view.events.len(),
+            if view.events.len() == 1 { "" } else { "s" },
+        )
+    } else {
         format!(
             "Request {}: {} log line{} across {}",
             view.id,
             view.events.len(),
             if view.events.len() == 1 { "" } else { "s" },
             services.join(" → ")
-        ),
-    );
+        )
+    };
+    let mut draft = EntryDraft::new(EntryKind::Observation, actor, summary);
     draft.occurred_at = first;
     // The lines themselves (at most 200), sanitized; the journal is redacted on write.
     let lines: Vec<String> = view
@@ -418,7 +487,14 @@ fn evidence(view: &LogsView, actor: Actor) -> EntryDraft {
         last.map(|t| t.to_rfc3339()).unwrap_or_default(),
         lines.join("\n")
     ));
-    draft.evidence = vec![format!("triage logs {}", view.id)];
+    draft.evidence = if view.task_log {
+        view.events
+            .first()
+            .map(|e| vec![format!("{} {}", e.group, e.stream)])
+            .unwrap_or_default()
+    } else {
+        vec![format!("triage logs {}", view.id)]
+    };
     draft.tags = vec!["logs".into(), view.id.clone()];
     draft
 }
@@ -426,7 +502,7 @@ fn evidence(view: &LogsView, actor: Actor) -> EntryDraft {
 /// Cursor moves on the logs screen.
 pub fn move_by(state: &mut AppState, delta: i64) {
     let rows = rows(state);
-    if let Some(view) = state.logs.as_mut() {
+    if let Some(view) = current(state) {
         let len = view.events.len();
         if len == 0 {
             return;

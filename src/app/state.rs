@@ -192,6 +192,8 @@ pub struct AppState {
     pub run: Option<super::runbook::RunView>,
     /// The logs screen's search.
     pub logs: Option<super::logs::LogsView>,
+    /// The task log view's lines, as the same view over one stream.
+    pub task_log_view: Option<super::logs::LogsView>,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -256,6 +258,7 @@ impl AppState {
             form: None,
             run: None,
             logs: None,
+            task_log_view: None,
             width: 80,
             height: 24,
             message: None,

@@ -378,6 +378,27 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
         WorkerResult::TaskLogs { task_arn, logs } => {
             if let Some((arn, lines)) = &mut state.task_logs {
                 if *arn == task_arn {
+                    if let crate::domain::diagnosis::LogTail::Lines { stream, lines } = &logs {
+                        let service = state
+                            .diagnosis
+                            .data
+                            .as_ref()
+                            .and_then(|r| r.findings.iter().find(|f| f.task_arn == task_arn))
+                            .and_then(|f| f.service.clone().map(|s| format!("{}/{s}", f.cluster)));
+                        let rows = list_rows(state.height)
+                            .saturating_sub(super::logs::LOGS_HEADER_ROWS as usize);
+                        state.task_log_view = Some(super::logs::LogsView::task_log(
+                            {
+                                let id = crate::domain::service::arn_name(&task_arn);
+                                id.get(..8).unwrap_or(id)
+                            },
+                            stream,
+                            lines,
+                            service.as_deref(),
+                            now,
+                            rows,
+                        ));
+                    }
                     *lines = Some(logs);
                 }
             }
@@ -607,7 +628,9 @@ fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     if state.screen == Screen::Run && state.run.as_ref().is_some_and(|r| r.input.is_some()) {
         return super::runbook::on_run_input_key(state, key);
     }
-    if state.screen == Screen::Logs && state.logs.as_ref().is_some_and(|l| l.find_input.is_some()) {
+    if super::logs::shown(state).is_some_and(|l| l.find_input.is_some())
+        && matches!(state.screen, Screen::Logs | Screen::TaskLogs(_))
+    {
         return super::logs::on_find_key(state, key);
     }
     if state.filtering {
@@ -874,6 +897,7 @@ fn entered(state: &mut AppState) -> Vec<Effect> {
                 .or_else(|| state.journal_findings.iter().find(|f| f.task_arn == arn))
                 .cloned();
             state.task_logs = Some((arn, None));
+            state.task_log_view = None;
             match finding {
                 Some(finding) => vec![Effect::FetchTaskLogs {
                     finding: Box::new(finding),
@@ -1046,17 +1070,7 @@ fn move_by(state: &mut AppState, delta: i64) {
             let target = (state.detail_scroll as i64).saturating_add(delta);
             state.detail_scroll = target.clamp(0, 80) as usize;
         }
-        Screen::TaskLogs(_) => {
-            // Counted from the end (the stop): down comes closer to it.
-            let len = match &state.task_logs {
-                Some((_, Some(crate::domain::diagnosis::LogTail::Lines { lines, .. }))) => {
-                    lines.len()
-                }
-                _ => 0,
-            };
-            let target = (state.detail_scroll as i64).saturating_sub(delta);
-            state.detail_scroll = target.clamp(0, len.saturating_sub(1) as i64) as usize;
-        }
+        Screen::TaskLogs(_) => super::logs::move_by(state, delta),
         Screen::Timeline => {
             let rows = rows.saturating_sub(TIMELINE_SUMMARY_ROWS as usize);
             if let Some(view) = &mut state.incident {

@@ -85,9 +85,19 @@ fn row<'a>(
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
-    let Some(view) = &state.logs else {
-        return;
-    };
+    if let Some(view) = &state.logs {
+        draw_view(frame, area, state, view, styles);
+    }
+}
+
+/// The view: an ID search, or one task's log (the task log screen).
+pub fn draw_view(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AppState,
+    view: &LogsView,
+    styles: &Styles,
+) {
     let [top, list] =
         Layout::vertical([Constraint::Length(LOGS_HEADER_ROWS), Constraint::Fill(1)]).areas(area);
     let services = &view.groups_hit;
@@ -96,19 +106,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         (false, true) => " · following",
         (false, false) => "",
     };
-    let mut title = vec![
-        Span::styled(view.id.clone(), styles.heading()),
-        Span::styled(
-            format!(
-                " · {} line{} across {} service{}{state_word}",
-                view.events.len(),
-                if view.events.len() == 1 { "" } else { "s" },
-                services.len(),
-                if services.len() == 1 { "" } else { "s" },
+    let mut title = if view.task_log {
+        vec![
+            Span::styled(format!("task {}", view.id), styles.heading()),
+            Span::styled(
+                format!(
+                    " · {} · the container's last lines, the stop at the bottom",
+                    services
+                        .first()
+                        .map(|g| view.service_of(g))
+                        .unwrap_or_default()
+                ),
+                styles.text(),
             ),
-            styles.text(),
-        ),
-    ];
+        ]
+    } else {
+        vec![
+            Span::styled(view.id.clone(), styles.heading()),
+            Span::styled(
+                format!(
+                    " · {} line{} across {} service{}{state_word}",
+                    view.events.len(),
+                    if view.events.len() == 1 { "" } else { "s" },
+                    services.len(),
+                    if services.len() == 1 { "" } else { "s" },
+                ),
+                styles.text(),
+            ),
+        ]
+    };
     if view.dropped > 0 {
         title.push(Span::styled(
             format!(" · {} oldest lines dropped", view.dropped),
