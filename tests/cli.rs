@@ -695,6 +695,38 @@ async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
         stderr.contains("INCOMPLETE") && stderr.contains("/ecs/gone: missing"),
         "{stderr}"
     );
+
+    // A window older than the group keeps its logs: said, and the search goes on.
+    logs.put_retention_policy()
+        .log_group_name("/ecs/api")
+        .retention_in_days(3)
+        .send()
+        .await
+        .unwrap();
+    let out = aws_triage(&home, region)
+        .args([
+            "logs",
+            "abc-1",
+            "--log-group",
+            "/ecs/api",
+            "--since",
+            "10d",
+            "--engine",
+            "filter",
+        ])
+        .assert()
+        .code(0);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("warning: /ecs/api keeps 3 days of logs: nothing before"),
+        "{stderr}"
+    );
+    // Within a day no group can have lost anything: no call, no warning.
+    let out = aws_triage(&home, region)
+        .args(["logs", "abc-1", "--log-group", "/ecs/api", "--since", "2h"])
+        .assert()
+        .code(0);
+    assert!(!String::from_utf8_lossy(&out.get_output().stderr).contains("warning"));
 }
 
 #[test]

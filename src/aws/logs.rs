@@ -83,6 +83,25 @@ impl LogsPort for AwsLogs {
 }
 
 impl LogSearchPort for AwsLogs {
+    fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
+        Box::pin(async move {
+            self.budget.acquire().await;
+            let out = self
+                .logs
+                .describe_log_groups()
+                .log_group_name_prefix(group)
+                .send()
+                .await
+                .map_err(|err| map_sdk_error("DescribeLogGroups", err, &self.ctx))?;
+            Ok(out
+                .log_groups()
+                .iter()
+                .find(|g| g.log_group_name() == Some(group))
+                .and_then(|g| g.retention_in_days())
+                .and_then(|d| u32::try_from(d).ok()))
+        })
+    }
+
     fn insights<'a>(
         &'a self,
         groups: &'a [String],

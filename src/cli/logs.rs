@@ -160,6 +160,9 @@ pub async fn run(
             .unwrap_or_else(|| group.to_string())
     };
 
+    for warning in retention_warnings(search, &groups, start, now).await {
+        eprintln!("warning: {warning}");
+    }
     let format = args.output;
     let engine = args.engine.pick(end - start);
     let print = |hits: &[LogEvent]| {
@@ -252,6 +255,37 @@ pub async fn run(
     } else {
         exit::PROBLEM_FOUND
     })
+}
+
+/// A warning per group whose retention ends after the window starts: the
+/// part before it cannot match (its events are gone).
+async fn retention_warnings(
+    search: &dyn LogSearchPort,
+    groups: &[String],
+    start: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    // The shortest retention is one day: a window within it costs no call.
+    if now - start <= chrono::Duration::days(1) {
+        return warnings;
+    }
+    for group in groups {
+        // Unknown retention (or no permission to read it) is no reason to stop.
+        let Ok(Some(days)) = search.retention_days(group).await else {
+            continue;
+        };
+        let kept_from = now - chrono::Duration::days(i64::from(days));
+        if start < kept_from {
+            warnings.push(format!(
+                "{group} keeps {days} day{} of logs: nothing before {} can be found there (the window starts {})",
+                if days == 1 { "" } else { "s" },
+                rfc3339(kept_from),
+                rfc3339(start)
+            ));
+        }
+    }
+    warnings
 }
 
 /// How often `--follow` looks for new lines.

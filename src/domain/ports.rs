@@ -279,6 +279,11 @@ pub trait LogSearchPort: Send + Sync {
         end: chrono::DateTime<chrono::Utc>,
         token: Option<String>,
     ) -> PortFuture<'a, FilterPage>;
+    /// How many days the group keeps its events (None: forever, or unknown).
+    /// Searches warn when their window starts before that.
+    fn retention_days<'a>(&'a self, _group: &'a str) -> PortFuture<'a, Option<u32>> {
+        Box::pin(async { Ok(None) })
+    }
     /// One Logs Insights query over `groups` (at most 50), run to completion.
     fn insights<'a>(
         &'a self,
