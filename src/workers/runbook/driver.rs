@@ -475,37 +475,41 @@ impl<'a> Driver<'a> {
                 by,
                 how: Resolution::Retry,
             } => {
-                let actor = self.actor_named(&by);
-                self.step_transition_by(
-                    state,
-                    index,
-                    actor,
-                    Transition {
-                        state: "pending".into(),
-                        attempt,
-                        detail: Some("retried by the operator after it failed".into()),
-                        ..Transition::default()
-                    },
-                )?;
+                let detail = "retried by the operator after it failed".to_string();
+                self.by_operator(state, index, attempt, &by, "pending", detail)?;
                 Ok(true)
             }
             Decision::Skip { by, reason } => {
-                let actor = self.actor_named(&by);
-                self.step_transition_by(
-                    state,
-                    index,
-                    actor,
-                    Transition {
-                        state: "skipped".into(),
-                        attempt,
-                        detail: Some(format!("skipped by the operator after it failed: {reason}")),
-                        ..Transition::default()
-                    },
-                )?;
+                let detail = format!("skipped by the operator after it failed: {reason}");
+                self.by_operator(state, index, attempt, &by, "skipped", detail)?;
                 Ok(true)
             }
             _ => Ok(false),
         }
+    }
+
+    /// A step moved to `new_state` by the person `by`, saying why.
+    fn by_operator(
+        &mut self,
+        state: &mut RunState,
+        index: usize,
+        attempt: u32,
+        by: &str,
+        new_state: &str,
+        detail: String,
+    ) -> Result<Entry, DriveError> {
+        let actor = self.actor_named(by);
+        self.step_transition_by(
+            state,
+            index,
+            actor,
+            Transition {
+                state: new_state.into(),
+                attempt,
+                detail: Some(detail),
+                ..Transition::default()
+            },
+        )
     }
 
     /// Skip, abort, wait (or an answer of the wrong sort, treated as wait).
@@ -518,18 +522,8 @@ impl<'a> Driver<'a> {
     ) -> Result<Option<RunEnd>, DriveError> {
         match decision {
             Decision::Skip { by, reason } => {
-                let actor = self.actor_named(&by);
-                self.step_transition_by(
-                    state,
-                    index,
-                    actor,
-                    Transition {
-                        state: "skipped".into(),
-                        attempt,
-                        detail: Some(format!("skipped by the operator: {reason}")),
-                        ..Transition::default()
-                    },
-                )?;
+                let detail = format!("skipped by the operator: {reason}");
+                self.by_operator(state, index, attempt, &by, "skipped", detail)?;
                 Ok(None)
             }
             Decision::Abort { by, reason } => {
