@@ -21,20 +21,7 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
         .send()
         .await
         .unwrap();
-    let container = aws_sdk_ecs::types::ContainerDefinition::builder()
-        .name("api")
-        .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v2")
-        .memory(512)
-        .essential(true)
-        .log_configuration(
-            aws_sdk_ecs::types::LogConfiguration::builder()
-                .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
-                .options("awslogs-group", "/ecs/api")
-                .options("awslogs-stream-prefix", "ecs")
-                .build()
-                .unwrap(),
-        )
-        .build();
+    let container = support::api_container("v2");
     ecs.register_task_definition()
         .family("api")
         .container_definitions(container)

@@ -42,20 +42,7 @@ async fn seed_cluster(region: &str, cluster: &str, count: usize) -> aws_sdk_ecs:
         .send()
         .await
         .unwrap();
-    let container = aws_sdk_ecs::types::ContainerDefinition::builder()
-        .name("api")
-        .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1")
-        .memory(512)
-        .essential(true)
-        .log_configuration(
-            aws_sdk_ecs::types::LogConfiguration::builder()
-                .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
-                .options("awslogs-group", "/ecs/api")
-                .options("awslogs-stream-prefix", "ecs")
-                .build()
-                .unwrap(),
-        )
-        .build();
+    let container = support::api_container("v1");
     for revision in 0..2 {
         let _ = revision;
         ecs.register_task_definition()

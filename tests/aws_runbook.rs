@@ -317,12 +317,7 @@ async fn ecs_service(region: &str, desired: i32) -> aws_sdk_ecs::Client {
         .send()
         .await
         .unwrap();
-    let container = aws_sdk_ecs::types::ContainerDefinition::builder()
-        .name("api")
-        .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1")
-        .memory(512)
-        .essential(true)
-        .build();
+    let container = support::api_container("v1");
     for _ in 0..2 {
         ecs.register_task_definition()
             .family("api")

@@ -64,20 +64,26 @@ fn console_runs(
     (dir, store, incident, runs)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let demo = fast_demo(clock.clone());
-    let (_dir, store, incident, runs) = console_runs(&demo, clock.clone(), "chatbot-api OOM");
+/// The OOM runbook for prod-web/chatbot-api, its values checked.
+fn oom_runbook() -> (triage::domain::runbook::RunbookFile, RunParams) {
     let file = triage::store::runbooks::load(std::path::Path::new("runbooks/oom-restart-loop.md"))
         .unwrap();
     let given = [("cluster", "prod-web"), ("service", "chatbot-api")]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let params = resolve_params(&file.runbook, &given).unwrap();
+    let params = RunParams(resolve_params(&file.runbook, &given).unwrap());
+    (file, params)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let demo = fast_demo(clock.clone());
+    let (_dir, store, incident, runs) = console_runs(&demo, clock.clone(), "chatbot-api OOM");
+    let (file, params) = oom_runbook();
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let (run_id, decisions) = spawn(&runs, file, RunParams(params), incident.clone(), results_tx);
+    let (run_id, decisions) = spawn(&runs, file, params, incident.clone(), results_tx);
     let by = || "alice".to_string();
 
     let mut asked = Vec::new();
@@ -368,13 +374,7 @@ async fn a_run_left_waiting_is_resumed_from_the_journal_and_asks_again() {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let demo = fast_demo(clock.clone());
     let (_dir, store, incident, runs) = console_runs(&demo, clock.clone(), "chatbot-api OOM");
-    let file = triage::store::runbooks::load(std::path::Path::new("runbooks/oom-restart-loop.md"))
-        .unwrap();
-    let given = [("cluster", "prod-web"), ("service", "chatbot-api")]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let params = RunParams(resolve_params(&file.runbook, &given).unwrap());
+    let (file, params) = oom_runbook();
     let (tx, mut results) = tokio::sync::mpsc::unbounded_channel();
     let (run_id, decisions) = spawn(&runs, file.clone(), params.clone(), incident.clone(), tx);
     // Answer the choice, then leave at the confirmation.

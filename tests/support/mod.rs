@@ -220,3 +220,24 @@ pub fn http(method: &str, url: &str, body: Option<&str>) -> String {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default()
 }
+
+/// The `api` container the AWS tests register: essential, 512 MiB, logging
+/// with awslogs to `/ecs/api` (prefix `ecs`) — streams `ecs/api/<task-id>`.
+pub fn api_container(tag: &str) -> aws_sdk_ecs::types::ContainerDefinition {
+    aws_sdk_ecs::types::ContainerDefinition::builder()
+        .name("api")
+        .image(format!(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:{tag}"
+        ))
+        .memory(512)
+        .essential(true)
+        .log_configuration(
+            aws_sdk_ecs::types::LogConfiguration::builder()
+                .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                .options("awslogs-group", "/ecs/api")
+                .options("awslogs-stream-prefix", "ecs")
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
