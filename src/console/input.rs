@@ -1,9 +1,62 @@
-//! Terminal events → app messages.
+//! Terminal events → app messages, read by a job of their own.
+//!
+//! The reader job owns crossterm's `EventStream` and awaits it properly, so
+//! the stream always holds that job's waker; the loop only ever receives
+//! from a channel. Signals that end the console arrive the same way.
 
+use super::event_loop::Input;
 use crate::app::{Key, KeyPress, MouseInput, Msg};
 use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+    Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
+use futures::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+/// Read the terminal until it ends, sending every event the app understands.
+/// Abort the handle to stop reading (before the terminal is restored).
+pub fn spawn_reader(inputs: UnboundedSender<Input>) -> JoinHandle<()> {
+    spawn_reader_from(EventStream::new(), inputs)
+}
+
+/// The same over any stream of terminal events (tests give their own).
+pub fn spawn_reader_from<S>(mut events: S, inputs: UnboundedSender<Input>) -> JoinHandle<()>
+where
+    S: futures::Stream<Item = std::io::Result<Event>> + Send + Unpin + 'static,
+{
+    tokio::spawn(async move {
+        while let Some(event) = events.next().await {
+            let sent = match event {
+                Ok(event) => match convert(event) {
+                    Some(msg) => inputs.send(Input::Msg(msg)),
+                    None => Ok(()),
+                },
+                Err(err) => {
+                    let _ = inputs.send(Input::Failed(err));
+                    return;
+                }
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+        let _ = inputs.send(Input::Stop);
+    })
+}
+
+/// SIGHUP (the terminal went away) and SIGTERM become a clean stop.
+pub fn spawn_signals(inputs: UnboundedSender<Input>) -> std::io::Result<JoinHandle<()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(tokio::spawn(async move {
+        tokio::select! {
+            _ = hangup.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        let _ = inputs.send(Input::Stop);
+    }))
+}
 
 pub fn convert(event: Event) -> Option<Msg> {
     match event {
@@ -18,6 +71,7 @@ pub fn convert(event: Event) -> Option<Msg> {
             _ => None,
         },
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Paste(text) => Some(Msg::Paste(text)),
         _ => None,
     }
 }

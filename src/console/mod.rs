@@ -1,7 +1,9 @@
-//! The console loop: the one owner of the terminal. It selects over terminal
-//! input, worker results and a tick; drains what is queued; updates; then
-//! draws once. It never awaits AWS: workers do, and report back.
+//! The console: the one owner of the terminal. It wires the account's
+//! workers, the journal recorder and the terminal to [`event_loop`], which
+//! selects over input, worker results and a tick, drains what is queued,
+//! updates, then draws once. It never awaits AWS: workers do, and report back.
 
+pub mod event_loop;
 pub mod input;
 pub mod recorder;
 pub mod terminal;
@@ -12,12 +14,8 @@ use crate::app::{update, AppState, Effect, Msg};
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use crate::workers::Workers;
-use futures::{FutureExt, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// At most this many queued inputs and results are folded into one frame.
-const DRAIN_LIMIT: usize = 256;
 
 /// The session facts the app shows, from the settings.
 pub fn session_info(settings: &Settings) -> SessionInfo {
@@ -105,7 +103,7 @@ pub async fn run(
     for effect in init(&mut state) {
         workers.run(effect);
     }
-    let mut pending: Vec<Msg> = recorder
+    let pending: Vec<Msg> = recorder
         .attach_open()
         .map(Msg::Worker)
         .into_iter()
@@ -118,65 +116,64 @@ pub async fn run(
         });
     }
 
-    let mut events = crossterm::event::EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_millis(1000));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    terminal.draw(|frame| crate::ui::draw(frame, &state))?;
-    // Lets the end-to-end test prove that a panic restores the terminal.
-    if std::env::var_os("TRIAGE_TEST_PANIC").is_some() {
-        panic!("TRIAGE_TEST_PANIC is set: panicking on purpose after the first frame");
-    }
-    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let (inputs_tx, mut inputs) = tokio::sync::mpsc::unbounded_channel();
+    let reader = input::spawn_reader(inputs_tx.clone());
+    let signals = input::spawn_signals(inputs_tx)?;
+    let mut carrier = ConsoleCarrier { recorder, workers };
+    let mut first = true;
+    let result = event_loop::run_loop(
+        &mut state,
+        event_loop::LoopIo {
+            inputs: &mut inputs,
+            results: &mut results_rx,
+            clock: clock.as_ref(),
+            tick: TICK,
+        },
+        &mut carrier,
+        pending,
+        |state| {
+            terminal.draw(|frame| crate::ui::draw(frame, state))?;
+            // Lets the end-to-end test prove that a panic restores the terminal.
+            if first && std::env::var_os("TRIAGE_TEST_PANIC").is_some() {
+                panic!("TRIAGE_TEST_PANIC is set: panicking on purpose after the first frame");
+            }
+            first = false;
+            Ok(())
+        },
+    )
+    .await;
+    // Stop reading before the guard hands the terminal back.
+    reader.abort();
+    signals.abort();
+    result
+}
 
-    loop {
-        let mut messages = std::mem::take(&mut pending);
-        tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(event)) => messages.extend(input::convert(event)),
-                Some(Err(err)) => return Err(err.into()),
-                None => break,
-            },
-            Some(result) = results_rx.recv() => messages.push(Msg::Worker(result)),
-            _ = tick.tick() => messages.push(Msg::Tick(clock.now())),
-            // The terminal went away or we were asked to stop: leave cleanly
-            // (the guard restores the terminal on the way out).
-            _ = hangup.recv() => return Ok(()),
-            _ = terminate.recv() => return Ok(()),
+/// Time advances on its own once a second (refreshes fall due, messages expire).
+const TICK: Duration = Duration::from_millis(1000);
+
+/// The console's effects: the journal recorder answers at once, the
+/// clipboard is written directly, everything else goes to a worker.
+struct ConsoleCarrier {
+    recorder: recorder::Recorder,
+    workers: Workers,
+}
+
+impl event_loop::Carrier for ConsoleCarrier {
+    fn carry(&mut self, effect: Effect) -> event_loop::Carried {
+        use event_loop::Carried;
+        if effect == Effect::Quit {
+            return Carried::Quit;
         }
-        // Drain whatever else is already waiting, then draw once.
-        while messages.len() < DRAIN_LIMIT {
-            if let Ok(result) = results_rx.try_recv() {
-                messages.push(Msg::Worker(result));
-                continue;
-            }
-            match events.next().now_or_never() {
-                Some(Some(Ok(event))) => messages.extend(input::convert(event)),
-                _ => break,
-            }
+        if let Effect::Copy(text) = &effect {
+            terminal::copy_to_clipboard(text);
+            return Carried::Started;
         }
-        // Journal results are fed back at once, before anything is drawn.
-        let mut queue = std::collections::VecDeque::from(messages);
-        while let Some(msg) = queue.pop_front() {
-            state.now = clock.now();
-            for effect in update(&mut state, msg) {
-                if effect == Effect::Quit {
-                    return Ok(());
-                }
-                if let Effect::Copy(text) = &effect {
-                    terminal::copy_to_clipboard(text);
-                    continue;
-                }
-                match recorder.handle(&effect) {
-                    Some(result) => queue.push_back(Msg::Worker(result)),
-                    None => workers.run(effect),
-                }
+        match self.recorder.handle(&effect) {
+            Some(result) => Carried::Answered(Msg::Worker(result)),
+            None => {
+                self.workers.run(effect);
+                Carried::Started
             }
         }
-        if state.quit {
-            return Ok(());
-        }
-        terminal.draw(|frame| crate::ui::draw(frame, &state))?;
     }
-    Ok(())
 }

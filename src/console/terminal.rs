@@ -1,7 +1,10 @@
-//! The terminal guard: raw mode, alternate screen and mouse capture on enter;
-//! all restored on drop and from the panic hook, whatever the exit path.
+//! The terminal guard: raw mode, alternate screen, mouse capture and bracketed
+//! paste on enter; all restored on drop and from the panic hook, whatever
+//! the exit path.
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
@@ -24,6 +27,8 @@ impl Guard {
             stdout(),
             EnterAlternateScreen,
             EnableMouseCapture,
+            // A paste arrives as one event, never as keys that run commands.
+            EnableBracketedPaste,
             cursor::Hide
         ) {
             restore();
@@ -93,6 +98,7 @@ fn base64(bytes: &[u8]) -> String {
 pub fn restore() {
     let _ = execute!(
         stdout(),
+        DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         cursor::Show
