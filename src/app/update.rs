@@ -833,8 +833,8 @@ fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
             } else {
                 match time_input::parse(when, state.now) {
                     Ok(at) => Some(at),
-                    Err(message) => {
-                        flash(state, &message, true);
+                    Err(err) => {
+                        flash(state, &err.to_string(), true);
                         return Vec::new();
                     }
                 }

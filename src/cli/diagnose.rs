@@ -46,12 +46,9 @@ pub async fn run(
     let since = args
         .since
         .as_deref()
-        .map(parse_duration)
+        .map(crate::domain::timeline::time_input::parse_span)
         .transpose()
-        .map_err(|message| crate::settings::SettingsError::Invalid {
-            what: "--since".into(),
-            message,
-        })?;
+        .map_err(|e| super::logs::refused("--since", e))?;
     let scope = DiagnosisScope {
         clusters: clusters.to_vec(),
         services: args.service.clone(),
@@ -143,11 +140,6 @@ fn print_report(
     } else {
         exit::OK
     })
-}
-
-/// `30m`, `1h`, `2d`, `90s`.
-pub fn parse_duration(text: &str) -> Result<chrono::Duration, String> {
-    crate::domain::timeline::time_input::parse_span(text)
 }
 
 pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {

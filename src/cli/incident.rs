@@ -184,8 +184,8 @@ pub async fn run(
                 )
                 .into());
             }
-            let id = sharing.resolve(id).await?;
             let at = parse_at(at.as_deref(), clock)?;
+            let id = sharing.resolve(id).await?;
             let mut draft = EntryDraft::new(EntryKind::Note, me, text).at(at);
             draft.important = *important;
             draft.tags = tag.clone();
@@ -196,8 +196,8 @@ pub async fn run(
         IncidentCommand::Milestone { args, at } => {
             let (id, name) = split_optional_id(args);
             let milestone = Milestone::parse(name).map_err(StoreError::Invalid)?;
-            let id = sharing.resolve(id).await?;
             let at = parse_at(at.as_deref(), clock)?;
+            let id = sharing.resolve(id).await?;
             let entry = store.journal(&id).append(
                 EntryDraft::milestone(milestone, me, at),
                 &redactor,
@@ -303,6 +303,8 @@ fn parse_at(
     at: Option<&str>,
     clock: &dyn Clock,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
-    at.map(|t| time_input::parse(t, clock.now()).map_err(StoreError::Invalid))
-        .transpose()
+    at.map(|t| {
+        time_input::parse(t, clock.now()).map_err(|e| StoreError::Invalid(e.message(Some("--at"))))
+    })
+    .transpose()
 }

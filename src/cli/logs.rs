@@ -90,6 +90,11 @@ impl Engine {
     }
 }
 
+/// A time or span the flag would not take, said with the flag.
+pub fn refused(flag: &str, err: time_input::TimeInputError) -> SettingsError {
+    SettingsError::Input(err.message(Some(flag)))
+}
+
 fn invalid(what: &str, message: String) -> SettingsError {
     SettingsError::Invalid {
         what: what.into(),
@@ -113,13 +118,13 @@ pub async fn run(
     let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m))?;
     let now = clock.now();
     let end = match &args.end {
-        Some(t) => time_input::parse(t, now).map_err(|m| invalid("--end", m))?,
+        Some(t) => time_input::parse(t, now).map_err(|e| refused("--end", e))?,
         None => now,
     };
     let start = match (&args.start, &args.since) {
-        (Some(t), _) => time_input::parse(t, now).map_err(|m| invalid("--start", m))?,
+        (Some(t), _) => time_input::parse(t, now).map_err(|e| refused("--start", e))?,
         (None, Some(since)) => {
-            end - super::diagnose::parse_duration(since).map_err(|m| invalid("--since", m))?
+            end - time_input::parse_span(since).map_err(|e| refused("--since", e))?
         }
         (None, None) => end - chrono::Duration::hours(1),
     };

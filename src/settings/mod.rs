@@ -187,7 +187,7 @@ impl Settings {
                 .aws
                 .max_attempts
                 .unwrap_or(defaults.max_attempts)
-                .max(1),
+                .clamp(1, 10),
             ecs_reads_per_second: match file.aws.ecs_reads_per_second {
                 Some(r) if r > 0.0 && r.is_finite() => r,
                 Some(r) => {
@@ -214,7 +214,8 @@ impl Settings {
             throttle_retries: file
                 .aws
                 .throttle_retries
-                .unwrap_or(defaults.throttle_retries),
+                .unwrap_or(defaults.throttle_retries)
+                .min(20),
         };
 
         let mut runbook_paths = flags.runbooks.clone();
@@ -285,11 +286,21 @@ impl Settings {
     }
 }
 
+/// The longest interval a config key takes: a day (longer would be a typo,
+/// and overflows date arithmetic long before it means anything).
+const MAX_CONFIG_SECONDS: u64 = 86_400;
+
 fn seconds(key: &str, value: Option<u64>, default: u64) -> Result<Duration, SettingsError> {
     match value {
         Some(0) => Err(SettingsError::Invalid {
             what: key.into(),
             message: "must be at least 1 second".into(),
+        }),
+        Some(s) if s > MAX_CONFIG_SECONDS => Err(SettingsError::Invalid {
+            what: key.into(),
+            message: format!(
+                "{s} is more than a day ({MAX_CONFIG_SECONDS} seconds), the most it takes"
+            ),
         }),
         Some(s) => Ok(Duration::from_secs(s)),
         None => Ok(Duration::from_secs(default)),
@@ -352,6 +363,9 @@ pub enum SettingsError {
     BadTheme { path: String, message: String },
     #[error("{what}: {message}")]
     Invalid { what: String, message: String },
+    /// A value refused with a message that names it already.
+    #[error("{0}")]
+    Input(String),
 }
 
 #[cfg(test)]

@@ -45,6 +45,44 @@ pub fn lint(runbook: &Runbook) -> Vec<Problem> {
     problems
 }
 
+/// A `goto` back to step `target` (or to itself) repeats steps
+/// `target..=index` for as long as step `index` fails. Two things can end
+/// such a loop: a person answering a step inside it (each lap is their
+/// choice), or a `when=` on the failing step (it is skipped once its
+/// condition stops holding). Without either, nothing does: an error. (At
+/// run time every loop also ends at `MAX_ATTEMPTS_PER_RUN`.)
+fn lint_goto_cycle(runbook: &Runbook, target: usize, index: usize, problems: &mut Vec<Problem>) {
+    let step = &runbook.steps[index];
+    let lap = &runbook.steps[target..=index];
+    if lap.iter().any(|s| s.is_question()) || step.attrs.when.is_some() {
+        return;
+    }
+    let message = if target == index {
+        format!(
+            "step `{}`: `on_failure=goto:{}` jumps to itself: it would run for as long as it \
+             fails; use `retries=N` (at most {}) instead",
+            step.id,
+            step.id,
+            super::parse::MAX_RETRIES
+        )
+    } else {
+        let path: Vec<&str> = lap.iter().map(|s| s.id.as_str()).collect();
+        format!(
+            "step `{}`: `on_failure=goto:{}` repeats {} → {} for as long as `{}` fails, and \
+             nothing in that loop can end it (no step asks a person, no `when=` on `{}`); use \
+             `retries=N` (at most {}), or put an approve step in the loop",
+            step.id,
+            lap[0].id,
+            path.join(" → "),
+            lap[0].id,
+            step.id,
+            step.id,
+            super::parse::MAX_RETRIES
+        )
+    };
+    problems.push(Problem::error(step.line, message));
+}
+
 fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
     if step.kind.is_empty() {
         return; // reported by the parser
@@ -282,14 +320,16 @@ fn lint_attributes(runbook: &Runbook, index: usize, step: &Step, problems: &mut 
         }
     }
     if let OnFailure::Goto(target) = &step.attrs.on_failure {
-        if runbook.step_index(target).is_none() {
-            problems.push(Problem::error(
+        match runbook.step_index(target) {
+            None => problems.push(Problem::error(
                 step.line,
                 format!(
                     "step `{}`: `on_failure=goto:{target}` names no step",
                     step.id
                 ),
-            ));
+            )),
+            Some(t) if t <= index => lint_goto_cycle(runbook, t, index, problems),
+            Some(_) => {}
         }
     }
     if let Some(milestone) = &step.attrs.milestone {

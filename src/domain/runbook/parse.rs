@@ -646,6 +646,9 @@ pub fn split_info(info: &str) -> Result<(String, Attributes), String> {
 }
 
 /// Applies one step attribute; the error says what is wrong.
+/// The most `retries` a step may ask for.
+pub const MAX_RETRIES: u32 = 10;
+
 fn apply_attribute(attrs: &mut StepAttrs, key: &str, value: Option<&str>) -> Result<(), String> {
     let need = |v: Option<&str>| -> Result<String, String> {
         v.map(str::to_string)
@@ -674,7 +677,8 @@ fn apply_attribute(attrs: &mut StepAttrs, key: &str, value: Option<&str>) -> Res
         }
         "timeout" => {
             let text = need(value)?;
-            let span = crate::domain::timeline::time_input::parse_span(&text)?;
+            let span = crate::domain::timeline::time_input::parse_span(&text)
+                .map_err(|e| format!("`timeout={text}`: {e}"))?;
             attrs.timeout = Some(Duration::from_millis(span.num_milliseconds().max(0) as u64));
         }
         "retries" => {
@@ -682,6 +686,12 @@ fn apply_attribute(attrs: &mut StepAttrs, key: &str, value: Option<&str>) -> Res
             attrs.retries = text
                 .parse()
                 .map_err(|_| format!("`retries={text}` must be a whole number"))?;
+            if attrs.retries > MAX_RETRIES {
+                return Err(format!(
+                    "`retries={text}` is more than {MAX_RETRIES}, the most a step takes \
+                     (a step that fails {MAX_RETRIES} times in a row needs a person, not another try)"
+                ));
+            }
         }
         "on_failure" => {
             let text = need(value)?;

@@ -87,6 +87,22 @@ impl RunOutcome {
 /// The journal's `runbook.state` for run-level entries.
 pub const RUN_STARTED: &str = "started";
 
+/// The most times one step runs in one run, whatever its `retries` and the
+/// `goto`s that lead back to it: a run never loops for ever.
+pub const MAX_ATTEMPTS_PER_RUN: u32 = 25;
+
+/// Plan attempt `attempt` of step `index`, unless the step has used up its attempts.
+fn plan_or_give_up(index: usize, attempt: u32) -> Next {
+    if attempt > MAX_ATTEMPTS_PER_RUN {
+        Next::GiveUp {
+            index,
+            attempts: attempt - 1,
+        }
+    } else {
+        Next::Plan { index, attempt }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRun {
     pub id: String,
@@ -117,6 +133,9 @@ pub enum Next {
     /// It was running when triage stopped: the operator must check and mark
     /// it (done, failed, or run again).
     Resolve { index: usize },
+    /// Step `index` has run [`MAX_ATTEMPTS_PER_RUN`] times in this run
+    /// (retries and jumps together): record the run failed, and stop.
+    GiveUp { index: usize, attempts: u32 },
     /// Every step is through: record the run's end.
     Finish(RunOutcome),
     /// The run has ended.
@@ -368,10 +387,7 @@ impl RunState {
                         };
                     }
                 }
-                Next::Plan {
-                    index,
-                    attempt: run.attempt + 1,
-                }
+                plan_or_give_up(index, run.attempt + 1)
             }
             StepState::Planned => {
                 if step.is_question() {
@@ -392,10 +408,7 @@ impl RunState {
             StepState::Running | StepState::Unknown => Next::Resolve { index },
             StepState::Failed => {
                 if run.attempt <= step.attrs.retries {
-                    Next::Plan {
-                        index,
-                        attempt: run.attempt + 1,
-                    }
+                    plan_or_give_up(index, run.attempt + 1)
                 } else {
                     Next::Finish(RunOutcome::Failed)
                 }

@@ -263,6 +263,24 @@ impl<'a> Driver<'a> {
                     );
                     self.write(state, None, draft)?;
                 }
+                Next::GiveUp { index, attempts } => {
+                    let draft = transition(
+                        self.runbook,
+                        state,
+                        None,
+                        self.actor.clone(),
+                        Transition {
+                            state: RunOutcome::Failed.as_str().into(),
+                            detail: Some(format!(
+                                "step `{}` ran {attempts} times in this run, the most any step may \
+                                 (retries and goto jumps together): the run stops here as failed",
+                                self.runbook.steps[index].id
+                            )),
+                            ..Transition::default()
+                        },
+                    );
+                    self.write(state, None, draft)?;
+                }
                 Next::Skip { index, reason } => {
                     let attempt = state.steps[index].attempt;
                     self.step_transition(

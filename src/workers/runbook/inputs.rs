@@ -58,6 +58,6 @@ pub fn span(inputs: &Value, key: &str) -> Result<Option<chrono::Duration>, StepE
         None => Ok(None),
         Some(t) => crate::domain::timeline::time_input::parse_span(&t)
             .map(Some)
-            .map_err(|m| StepError::Input(format!("input `{key}`: {m}"))),
+            .map_err(|e| StepError::Input(format!("input `{key}`: {e}"))),
     }
 }
