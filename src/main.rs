@@ -23,7 +23,11 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("triage: {err:#}");
+            // Errors can echo names and messages from AWS: cleaned like any other text.
+            eprintln!(
+                "triage: {}",
+                triage::domain::sanitize::strip_controls(&format!("{err:#}"))
+            );
             ExitCode::from(exit::code_for(&err))
         }
     }
@@ -40,7 +44,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         return Ok(exit::OK);
     };
     for warning in &settings.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!(
+            "warning: {}",
+            triage::domain::sanitize::strip_controls(warning)
+        );
     }
     match command {
         Command::Status(args) => {

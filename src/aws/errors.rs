@@ -113,9 +113,9 @@ pub fn from_code(operation: &str, code: &str, message: &str, ctx: &ErrorContext)
         _ => PortError::Other {
             operation: operation.into(),
             message: if message.is_empty() {
-                code.to_string()
+                crate::domain::sanitize::one_line(code)
             } else {
-                format!("{code}: {message}")
+                format!("{}: {message}", crate::domain::sanitize::one_line(code))
             },
         },
     }

@@ -128,7 +128,7 @@ fn print_report(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<u8> {
     match args.output {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&to_json(report, now))?),
+        Format::Json => println!("{}", super::output::json_text(&to_json(report, now))),
         Format::Text => print!("{}", to_text(report)),
     }
     let critical = report

@@ -132,7 +132,10 @@ pub async fn run(
                             })
                         })
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&list)?);
+                    println!(
+                        "{}",
+                        super::output::json_text(&serde_json::Value::from(list))
+                    );
                 }
                 Format::Text if incidents.is_empty() => {
                     println!("No incidents yet. Start one: triage incident start \"<title>\"")
@@ -232,7 +235,7 @@ pub async fn run(
                 ExportFormat::Md => export::markdown(&loaded.incident),
                 ExportFormat::Json => format!(
                     "{}\n",
-                    serde_json::to_string_pretty(&export::json(&loaded.incident))?
+                    super::output::json_text(&export::json(&loaded.incident))
                 ),
                 ExportFormat::Csv => export::csv(&loaded.incident),
             };

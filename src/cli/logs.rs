@@ -365,7 +365,7 @@ fn print_event(event: &LogEvent, service: &str, format: Format) {
                 "message": message,
                 "fields": fields,
             });
-            println!("{line}");
+            println!("{}", super::output::json_line(line));
         }
         Format::Text => println!(
             "{}  {:<24}  {}",

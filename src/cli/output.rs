@@ -1,4 +1,5 @@
-//! Text output: aligned columns, sanitized, no colour (pipes and scripts).
+//! Output for pipes and scripts: aligned columns and JSON, every string
+//! sanitized, no colour.
 
 use crate::domain::sanitize::one_line;
 use unicode_width::UnicodeWidthStr;
@@ -36,6 +37,18 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         line(row.iter().map(String::as_str).collect());
     }
     out
+}
+
+/// A JSON document for stdout, pretty-printed, every string cleaned (text
+/// from AWS or a runbook never carries a control or bidi character out).
+pub fn json_text(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(&crate::domain::sanitize::clean_json(value.clone()))
+        .unwrap_or_default()
+}
+
+/// One JSON Lines record, cleaned the same way.
+pub fn json_line(value: serde_json::Value) -> String {
+    crate::domain::sanitize::clean_json(value).to_string()
 }
 
 /// RFC 3339, UTC, seconds: `2026-01-28T03:12:00Z`.

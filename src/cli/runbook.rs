@@ -124,7 +124,7 @@ pub fn list(settings: &Settings, output: Format) -> u8 {
                 .collect();
             println!(
                 "{}",
-                serde_json::to_string_pretty(&list).unwrap_or_default()
+                super::output::json_text(&serde_json::Value::from(list))
             );
         }
         Format::Text if files.is_empty() => println!(
@@ -183,10 +183,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
                 })).collect::<Vec<_>>(),
                 "problems": lint_json(&file),
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
+            println!("{}", super::output::json_text(&value));
         }
         Format::Text => {
             println!("{} ({})  {}", rb.title, rb.id, file.path.display());
@@ -362,12 +359,12 @@ impl Operator for FlagOperator {
                     }
                     println!(
                         "{}",
-                        json!({
+                        super::output::json_line(json!({
                             "run_id": self.run_id, "step": r.step_id, "kind": kind, "state": r.state,
                             "attempt": r.attempt,
                             "outputs": entry.result.as_ref().map(|x| x.outputs.clone()).unwrap_or(json!({})),
                             "excerpt": entry.result.as_ref().and_then(|x| x.excerpt.clone()),
-                        })
+                        }))
                     );
                 } else if !r.step_id.is_empty() {
                     let n = index.map(|i| i + 1).unwrap_or(0);
@@ -712,7 +709,9 @@ pub async fn run(
     if json_out {
         println!(
             "{}",
-            json!({"run_id": run_id, "state": state_word, "waiting_for": waiting_for, "incident": incident})
+            super::output::json_line(
+                json!({"run_id": run_id, "state": state_word, "waiting_for": waiting_for, "incident": incident})
+            )
         );
     } else {
         match &waiting_for {

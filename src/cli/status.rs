@@ -47,7 +47,7 @@ pub async fn run(
     match args.output {
         Format::Json => {
             let doc = to_json(&ranked, identity.account.as_deref(), &identity.region, now);
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            println!("{}", super::output::json_text(&doc));
         }
         Format::Text => print!("{}", to_text(&ranked, now)),
     }

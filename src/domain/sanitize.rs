@@ -1,8 +1,13 @@
-//! Untrusted text (log lines, event messages, stopped reasons) made safe for a
-//! terminal: every escape sequence and control character removed.
+//! Untrusted text (log lines, event messages, stopped reasons, names from AWS,
+//! runbook text) made safe for a terminal, a JSON document or an export:
+//! every escape sequence, control character and bidi override removed. The
+//! same cleaning everywhere: [`strip_controls`] for text, [`clean_json`] for
+//! every string (keys too) of a JSON value.
 
 /// Strip terminal control sequences (CSI, OSC, DCS/APC/PM/SOS strings, other
-/// ESC sequences), C0 controls except newline and tab, DEL and C1 controls.
+/// ESC sequences), C0 controls except newline and tab, DEL, C1 controls, and
+/// the bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make
+/// text read differently from what it is.
 pub fn strip_controls(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut chars = input.chars().peekable();
@@ -23,7 +28,7 @@ pub fn strip_controls(input: &str) -> String {
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             '\n' | '\t' => out.push(c),
-            c if is_control(c) => {}
+            c if is_control(c) || is_bidi_control(c) => {}
             c => out.push(c),
         }
     }
@@ -41,6 +46,35 @@ pub fn one_line(input: &str) -> String {
 fn is_control(c: char) -> bool {
     let u = c as u32;
     u < 0x20 || u == 0x7f || (0x80..=0x9f).contains(&u)
+}
+
+/// Bidi embeddings, overrides and isolates: LRE RLE PDF LRO RLO, LRI RLI FSI PDI.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// True when `text` holds nothing [`strip_controls`] would remove (newlines
+/// and tabs allowed).
+pub fn is_clean(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| (is_control(c) && c != '\n' && c != '\t') || is_bidi_control(c))
+}
+
+/// Every string of a JSON value, keys included, cleaned as [`strip_controls`]
+/// cleans text (a JSON escape like `\u009b` decodes to a real control).
+pub fn clean_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(strip_controls(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(clean_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (strip_controls(&k), clean_json(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// CSI: parameter and intermediate bytes, then one final byte in 0x40..=0x7e.
@@ -90,6 +124,16 @@ mod tests {
             "click"
         );
         assert_eq!(strip_controls("\u{1b}]52;c;ZWNobw==\u{7}after"), "after");
+    }
+
+    #[test]
+    fn strips_bidi_overrides_and_isolates() {
+        assert_eq!(strip_controls("ok\u{202e}gnp.exe\u{202c}"), "okgnp.exe");
+        assert_eq!(strip_controls("\u{2066}a\u{2069}b"), "ab");
+        assert!(!is_clean("x\u{2067}"));
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"k\u009b31m":["\u001b[2Jx","\u202ey"]}"#).unwrap();
+        assert_eq!(clean_json(v), serde_json::json!({"k": ["x", "y"]}));
     }
 
     #[test]

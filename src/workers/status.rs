@@ -68,10 +68,17 @@ pub fn unknown_cluster(cluster: &str, existing: &[String]) -> PortError {
     let listing = if existing.is_empty() {
         "there are no clusters in this region (wrong --region or --profile?)".to_string()
     } else {
-        format!("clusters in this region: {}", existing.join(", "))
+        let names: Vec<String> = existing
+            .iter()
+            .map(|n| crate::domain::sanitize::one_line(n))
+            .collect();
+        format!("clusters in this region: {}", names.join(", "))
     };
     PortError::NotFound {
         what: "cluster".into(),
-        message: format!("cluster `{cluster}` does not exist; {listing}"),
+        message: format!(
+            "cluster `{}` does not exist; {listing}",
+            crate::domain::sanitize::one_line(cluster)
+        ),
     }
 }

@@ -339,7 +339,7 @@ fn entry_json(e: &Entry, superseded: bool) -> serde_json::Value {
 
 /// `{"incident": {…}, "entries": […]}`, entries ordered by (occurred_at, seq).
 pub fn json(incident: &Incident) -> serde_json::Value {
-    json!({
+    crate::domain::sanitize::clean_json(json!({
         "incident": {
             "id": incident.id,
             "title": incident.title,
@@ -349,7 +349,7 @@ pub fn json(incident: &Incident) -> serde_json::Value {
             "closed_at": incident.closed_at.map(rfc3339),
         },
         "entries": incident.entries.iter().map(|e| entry_json(e, incident.is_superseded(e))).collect::<Vec<_>>(),
-    })
+    }))
 }
 
 pub const CSV_HEADER: &[&str] = &[
