@@ -76,8 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Logs(args) => {
             let account = open_account(&settings).await?;
-            let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
-            triage::cli::logs::run(args, ecs, search, &settings, clock.as_ref()).await
+            triage::cli::logs::run(args, &account, &settings, clock.as_ref()).await
         }
         Command::Runbook(args) => {
             use triage::cli::runbook::{self, RunbookCommand};

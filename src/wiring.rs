@@ -46,6 +46,8 @@ pub struct Account {
     pub search: Arc<dyn LogSearchPort>,
     pub network: Arc<dyn NetworkPort>,
     pub secrets: Arc<dyn SecretsPort>,
+    /// The log groups the last discovery found (a search starts on them at once).
+    pub log_groups: crate::store::log_groups::LogGroupCache,
 }
 
 /// Build the account the settings ask for (read-only when asked).
@@ -63,17 +65,28 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
             (demo.clone(), demo.clone(), demo.clone(), demo.clone(), demo)
         }
-        AccountSource::Aws { profile, .. } => {
+        AccountSource::Aws {
+            profile,
+            endpoint_url,
+            ..
+        } => {
             let conn = connection(settings);
             let config = crate::aws::load_config(&conn).await?;
+            // Revisions never change: kept on disk between runs, per endpoint.
+            let definitions = crate::store::definitions::DefinitionCache::new(
+                &settings.cache_dir,
+                &crate::store::cache::namespace_for(endpoint_url.as_deref()),
+            );
             let logs = Arc::new(crate::aws::logs::AwsLogs::new(
                 &config,
                 profile.clone(),
-                settings.aws.logs_reads_per_second,
-                settings.aws.logs_burst,
+                settings.aws.logs_pace,
             ));
             (
-                Arc::new(AwsAccount::with_config(&config, &conn)),
+                Arc::new(crate::store::definitions::CachedDefinitions::new(
+                    AwsAccount::with_config(&config, &conn),
+                    definitions,
+                )),
                 logs.clone(),
                 logs,
                 Arc::new(crate::aws::ec2::AwsNetwork::new(&config, profile.clone())),
@@ -100,7 +113,29 @@ pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
         search,
         network,
         secrets,
+        log_groups: crate::store::log_groups::LogGroupCache::new(
+            &settings.cache_dir,
+            &cache_namespace(settings),
+        ),
     })
+}
+
+/// The cache folder of the account the settings name: per endpoint for AWS
+/// (see `store::cache::namespace_for`), per scenario for the demo.
+pub fn cache_namespace(settings: &Settings) -> String {
+    match &settings.source {
+        AccountSource::Aws { endpoint_url, .. } => {
+            crate::store::cache::namespace_for(endpoint_url.as_deref())
+        }
+        AccountSource::Demo { scenario } => {
+            let name: String = scenario
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .take(40)
+                .collect();
+            format!("demo-{name}")
+        }
+    }
 }
 
 /// The shared incident log, when `--share` (or `share = true`) asks for it.

@@ -53,6 +53,7 @@ fn open(s: &mut AppState, id: &str) -> u64 {
                 id: asked,
                 start,
                 end,
+                ..
             } => {
                 assert_eq!(asked, id);
                 assert_eq!(*end - *start, Duration::hours(1));
@@ -125,6 +126,7 @@ fn hits_in_any_order_show_once_in_time_order_with_hop_latency() {
             generation,
             complete: true,
             coverage: "9 log groups searched".into(),
+            capped: false,
         }),
     );
     let view = s.logs.as_ref().unwrap();
@@ -183,6 +185,7 @@ fn following_asks_again_after_a_few_seconds_from_where_it_stopped() {
             generation,
             complete: true,
             coverage: String::new(),
+            capped: false,
         }),
     );
     key(&mut s, KeyPress::char('f'));

@@ -81,6 +81,7 @@ fn on_oom_finding(s: &mut AppState) {
         findings,
         services,
         errors: vec![],
+        left_out: Default::default(),
     };
     key(s, KeyPress::char('d'));
     let generation = s.diagnosis.generation;

@@ -501,6 +501,7 @@ fn a_finding_whose_loop_began_with_the_deployment_asks_what_changed() {
         findings,
         services: vec![service],
         errors: vec![],
+        left_out: Default::default(),
     };
     let generation = s.diagnosis.generation;
     update(

@@ -182,7 +182,14 @@ async fn stopped_tasks_are_listed_batched_filtered_and_diagnosed() {
     assert_eq!(described.len(), 1);
     assert_eq!(&described[0].arn, api[0]);
 
-    let logs = triage::aws::logs::AwsLogs::new(&config, None, 500.0, 10);
+    let logs = triage::aws::logs::AwsLogs::new(
+        &config,
+        None,
+        Some(triage::domain::quotas::Pace {
+            per_second: 500.0,
+            burst: 10,
+        }),
+    );
     let with_logs = fetch_diagnosis(
         &account,
         Some(&logs),

@@ -61,7 +61,14 @@ async fn finds_the_request_in_every_group_and_nothing_else() {
             .await
             .unwrap();
     }
-    let port = AwsLogs::new(&config, None, 500.0, 10);
+    let port = AwsLogs::new(
+        &config,
+        None,
+        Some(triage::domain::quotas::Pace {
+            per_second: 500.0,
+            burst: 10,
+        }),
+    );
     let mut groups: Vec<String> = services
         .iter()
         .map(|s| format!("/ecs/prod-web/{s}"))

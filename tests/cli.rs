@@ -696,7 +696,7 @@ async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
         "{stderr}"
     );
 
-    // A window older than the group keeps its logs: said, and the search goes on.
+    // A window older than the group keeps its logs: clipped to it, and said.
     logs.put_retention_policy()
         .log_group_name("/ecs/api")
         .retention_in_days(3)
@@ -718,7 +718,7 @@ async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
         .code(0);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
     assert!(
-        stderr.contains("warning: /ecs/api keeps 3 days of logs: nothing before"),
+        stderr.contains("warning: /ecs/api keeps 3 days of logs: searched it from"),
         "{stderr}"
     );
     // Within a day no group can have lost anything: no call, no warning.

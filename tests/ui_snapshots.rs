@@ -412,6 +412,7 @@ fn diagnosis_state(width: u16, height: u16) -> AppState {
         findings,
         services,
         errors: vec![],
+        left_out: Default::default(),
     };
     update(&mut s, Msg::Key(KeyPress::char('d')));
     // Stopped tasks were already being read in the background (services are unhealthy).

@@ -30,6 +30,8 @@ pub enum Effect {
     FetchDiagnosis {
         generation: u64,
         clusters: Vec<String>,
+        /// The services and clusters of the last status read, when there is one.
+        known: Option<(Vec<crate::domain::Service>, Vec<String>)>,
     },
     /// What changed between two task definition revisions (for a finding).
     FetchRevisionDiff {
@@ -68,6 +70,8 @@ pub enum Effect {
         id: String,
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
+        /// The engineer said to search past the configured call cap.
+        search_all: bool,
     },
     /// Lines of a stream around a hit.
     LogContext {
@@ -203,6 +207,8 @@ pub enum WorkerResult {
         generation: u64,
         complete: bool,
         coverage: String,
+        /// It stopped at the configured call cap (`[logs] max_calls`).
+        capped: bool,
     },
     /// Lines around a hit, or why they could not be read.
     LogContext {
@@ -220,6 +226,8 @@ pub enum WorkerResult {
 #[derive(Debug, Clone, Default)]
 pub struct StatusSnapshot {
     pub services: Vec<Service>,
+    /// The clusters read (the watched ones, or every cluster of the Region).
+    pub clusters: Vec<String>,
     /// Clusters that could not be read, and why (the others still show).
     pub cluster_errors: Vec<(String, PortError)>,
     /// Calls AWS throttled so far (retried).

@@ -8,7 +8,7 @@ use super::effect::Effect;
 use super::input::KeyPress;
 use super::keymap::Action;
 use super::layout::{list_rows, scroll_into_view};
-use super::state::{AppState, Cursor, Screen};
+use super::state::{AppState, Cursor, Overlay, Prompt, PromptPurpose, Screen};
 use super::text_input::{Edit, TextInput};
 use super::update::{flash, go};
 use crate::domain::logsearch::{id_in, LogEvent};
@@ -56,6 +56,8 @@ pub struct LogsView {
     pub next_follow: DateTime<Utc>,
     /// Groups with at least one line, in the order first seen.
     pub groups_hit: Vec<String>,
+    /// Past the call cap: the engineer said so.
+    pub search_all: bool,
     /// Hashes of (group, stream, time, message) of the lines kept: a line
     /// found twice (overlapping polls) shows once.
     seen: HashSet<u64>,
@@ -83,6 +85,7 @@ impl LogsView {
             following: false,
             next_follow: now,
             groups_hit: Vec::new(),
+            search_all: false,
             seen: HashSet::new(),
         }
     }
@@ -185,8 +188,28 @@ pub fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
         id,
         start,
         end,
+        search_all: false,
     });
     effects
+}
+
+/// The engineer said yes to a search past the call cap: the same ID and
+/// window again, every group.
+pub fn search_all(state: &mut AppState) -> Vec<Effect> {
+    let Some(view) = state.logs.as_mut() else {
+        return Vec::new();
+    };
+    view.generation += 1;
+    view.search_all = true;
+    view.searching = true;
+    view.coverage = None;
+    vec![Effect::SearchLogs {
+        generation: view.generation,
+        id: view.id.clone(),
+        start: view.start,
+        end: view.end,
+        search_all: true,
+    }]
 }
 
 /// `L`: follow the ID of the line under the cursor (logs screen) or at the
@@ -264,13 +287,28 @@ fn line_hash(e: &LogEvent) -> u64 {
 }
 
 /// The search (or a follow-up poll) ended.
-pub fn on_done(state: &mut AppState, generation: u64, complete: bool, coverage: String) {
+pub fn on_done(
+    state: &mut AppState,
+    generation: u64,
+    complete: bool,
+    coverage: String,
+    capped: bool,
+) {
     let now = state.now;
-    if let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) {
-        view.searching = false;
-        view.complete = complete;
-        view.coverage = Some(coverage);
-        view.next_follow = now + Duration::seconds(FOLLOW_SECONDS);
+    let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) else {
+        return;
+    };
+    view.searching = false;
+    view.complete = complete;
+    view.coverage = Some(coverage);
+    view.next_follow = now + Duration::seconds(FOLLOW_SECONDS);
+    // Past the cap only when the engineer says so; ask while it is on screen.
+    if capped && !view.search_all && state.screen == Screen::Logs && state.overlay == Overlay::None
+    {
+        state.overlay = Overlay::Prompt(Prompt {
+            purpose: PromptPurpose::SearchAll,
+            input: Default::default(),
+        });
     }
 }
 
@@ -309,6 +347,7 @@ pub fn due(state: &mut AppState) -> Vec<Effect> {
         id: view.id.clone(),
         start,
         end: now,
+        search_all: view.search_all,
     }]
 }
 

@@ -55,6 +55,8 @@ pub enum PromptPurpose {
     /// Correct the entry with this id.
     Edit(String),
     StartIncident,
+    /// A log search stopped at its call cap: search every group anyway?
+    SearchAll,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,7 @@ impl Prompt {
             PromptPurpose::Milestone => "milestone [time]: impact_started detected acknowledged contained mitigated resolved · e.g. detected 10m ago",
             PromptPurpose::Edit(_) => "correct this entry (saved as a new entry that supersedes it)",
             PromptPurpose::StartIncident => "incident title",
+            PromptPurpose::SearchAll => "this search stopped at its call cap ([logs] max_calls): type y to search every group, Esc keeps what was found",
         }
     }
 }
@@ -158,6 +161,8 @@ pub struct AppState {
     pub identity_error: Option<PortError>,
     pub status: Refreshing<Vec<RankedService>>,
     pub cluster_errors: Vec<(String, PortError)>,
+    /// The clusters the last status read covered.
+    pub clusters_read: Vec<String>,
     pub throttled_calls: u64,
     /// When the last refresh saw AWS throttling increase.
     pub throttled_at: Option<DateTime<Utc>>,
@@ -234,6 +239,7 @@ impl AppState {
             identity_error: None,
             status: Refreshing::new(now),
             cluster_errors: Vec::new(),
+            clusters_read: Vec::new(),
             throttled_calls: 0,
             throttled_at: None,
             detail: Refreshing::new(now),

@@ -222,11 +222,21 @@ fn diagnosis_due(state: &AppState) -> bool {
             .is_none_or(|t| state.now - t >= state.session.refresh_others * 2)
 }
 
+/// The diagnosis job reuses the services of the last status read (and
+/// remembers the stopped tasks it has seen), so a background pass costs a
+/// ListTasks per cluster page and only describes what is new.
 fn request_diagnosis(state: &mut AppState) -> Vec<Effect> {
     let generation = begin(&mut state.diagnosis, state.now);
+    let known = state.status.data.as_ref().map(|ranked| {
+        (
+            ranked.iter().map(|r| r.service.clone()).collect(),
+            state.clusters_read.clone(),
+        )
+    });
     vec![Effect::FetchDiagnosis {
         generation,
         clusters: state.session.clusters.clone(),
+        known,
     }]
 }
 
@@ -296,6 +306,7 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
                 }
                 state.throttled_calls = snapshot.throttled_calls;
                 state.cluster_errors = snapshot.cluster_errors;
+                state.clusters_read = snapshot.clusters;
                 rank(snapshot.services, now)
             });
             if let Err(PortError::Throttled { .. }) = &result {
@@ -470,7 +481,8 @@ fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
             generation,
             complete,
             coverage,
-        } => super::logs::on_done(state, generation, complete, coverage),
+            capped,
+        } => super::logs::on_done(state, generation, complete, coverage, capped),
         WorkerResult::LogContext {
             generation,
             index,
@@ -818,6 +830,13 @@ fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
     }
     let draft = match prompt.purpose {
         PromptPurpose::StartIncident => return vec![Effect::StartIncident { title: text }],
+        PromptPurpose::SearchAll => {
+            return if text.eq_ignore_ascii_case("y") || text.eq_ignore_ascii_case("yes") {
+                super::logs::search_all(state)
+            } else {
+                Vec::new()
+            }
+        }
         PromptPurpose::Note => EntryDraft::new(EntryKind::Note, me(state), text),
         PromptPurpose::Milestone => {
             let (name, when) = text.split_once(char::is_whitespace).unwrap_or((&text, ""));

@@ -49,6 +49,8 @@ impl Budget {
     }
 }
 
+pub use crate::domain::ports::CallCounter as Calls;
+
 /// How long to wait before retry `attempt`: the domain's formula with a random draw.
 pub fn backoff_delay(attempt: u32, base: Duration, cap: Duration) -> Duration {
     crate::domain::backoff::backoff_delay(attempt, base, cap, fastrand::f64())

@@ -2,7 +2,7 @@
 //! (DescribeServices 10, DescribeTasks 100), task definitions cached, every
 //! call budgeted and retried with jitter when throttled.
 
-use super::budget::{backoff_delay, Budget};
+use super::budget::{backoff_delay, Budget, Calls};
 use super::convert;
 use super::errors::{map_sdk_error, ErrorContext};
 use super::Connection;
@@ -38,6 +38,7 @@ pub struct AwsAccount {
     throttle_retries: u32,
     task_definitions: Mutex<HashMap<String, TaskDefinition>>,
     throttled: AtomicU64,
+    calls: Calls,
 }
 
 impl AwsAccount {
@@ -70,6 +71,7 @@ impl AwsAccount {
             throttle_retries: conn.tuning.throttle_retries,
             task_definitions: Mutex::new(HashMap::new()),
             throttled: AtomicU64::new(0),
+            calls: Calls::default(),
         }
     }
 
@@ -89,6 +91,7 @@ impl AwsAccount {
         let mut attempt = 0;
         loop {
             budget.acquire().await;
+            self.calls.count(operation);
             match send().await {
                 Ok(out) => return Ok(out),
                 Err(err) => {
@@ -127,6 +130,40 @@ impl AwsAccount {
                 })
                 .await?;
             arns.extend(out.service_arns().iter().cloned());
+            match next(out.next_token(), &token) {
+                Some(t) => token = Some(t),
+                None => return Ok(arns),
+            }
+        }
+    }
+
+    /// ListTasks paged to the end: one service's, or the whole cluster's.
+    async fn list_task_arns(
+        &self,
+        cluster: &str,
+        service: Option<&str>,
+        state: TaskState,
+    ) -> PortResult<Vec<String>> {
+        let status = match state {
+            TaskState::Running => DesiredStatus::Running,
+            TaskState::Stopped => DesiredStatus::Stopped,
+        };
+        let mut arns = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .call(&self.reads, "ListTasks", || {
+                    self.ecs
+                        .list_tasks()
+                        .cluster(cluster)
+                        .set_service_name(service.map(str::to_string))
+                        .desired_status(status.clone())
+                        .max_results(100)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            arns.extend(out.task_arns().iter().cloned());
             match next(out.next_token(), &token) {
                 Some(t) => token = Some(t),
                 None => return Ok(arns),
@@ -260,31 +297,7 @@ impl EcsPort for AwsAccount {
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>> {
         Box::pin(async move {
-            let status = match state {
-                TaskState::Running => DesiredStatus::Running,
-                TaskState::Stopped => DesiredStatus::Stopped,
-            };
-            let mut arns = Vec::new();
-            let mut token: Option<String> = None;
-            loop {
-                let out = self
-                    .call(&self.reads, "ListTasks", || {
-                        self.ecs
-                            .list_tasks()
-                            .cluster(cluster)
-                            .service_name(service)
-                            .desired_status(status.clone())
-                            .max_results(100)
-                            .set_next_token(token.clone())
-                            .send()
-                    })
-                    .await?;
-                arns.extend(out.task_arns().iter().cloned());
-                match next(out.next_token(), &token) {
-                    Some(t) => token = Some(t),
-                    None => break,
-                }
-            }
+            let arns = self.list_task_arns(cluster, Some(service), state).await?;
             let group = format!("service:{service}");
             let mut tasks = self.describe_task_batches(cluster, &arns).await?;
             // ListTasks' serviceName filter is not honoured everywhere: check the group.
@@ -296,6 +309,10 @@ impl EcsPort for AwsAccount {
             });
             Ok(tasks)
         })
+    }
+
+    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
+        Box::pin(self.list_task_arns(cluster, None, state))
     }
 
     fn describe_tasks<'a>(
@@ -398,5 +415,9 @@ impl EcsPort for AwsAccount {
 
     fn throttled_calls(&self) -> u64 {
         self.throttled.load(Ordering::Relaxed)
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
     }
 }

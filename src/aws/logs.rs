@@ -1,10 +1,16 @@
-//! Container logs from CloudWatch Logs: the last lines of one stream before a
-//! moment (GetLogEvents backwards from `endTime`).
+//! CloudWatch Logs over the real SDK: the last lines of one stream before a
+//! moment (GetLogEvents backwards from `endTime`), FilterLogEvents pages,
+//! Logs Insights queries and group retention. Each API has a budget of its
+//! own at about half the Region's published quota (`domain::quotas`), and
+//! every call is counted.
 
-use super::budget::Budget;
+use super::budget::{Budget, Calls};
 use super::errors::{map_sdk_error, ErrorContext};
 use crate::domain::logsearch::LogEvent;
-use crate::domain::ports::{FilterPage, LogLine, LogSearchPort, LogsPort, PortFuture, QueryRows};
+use crate::domain::ports::{
+    CallCounts, FilterPage, LogLine, LogSearchPort, LogsPort, PortFuture, QueryRows,
+};
+use crate::domain::quotas::{pace, LogsApi, Pace};
 use crate::domain::PortError;
 use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
@@ -12,25 +18,46 @@ use chrono::{DateTime, Utc};
 pub struct AwsLogs {
     logs: aws_sdk_cloudwatchlogs::Client,
     ctx: ErrorContext,
-    budget: Budget,
+    filter: Budget,
+    get: Budget,
+    describe: Budget,
+    start_query: Budget,
+    query_results: Budget,
+    calls: Calls,
 }
 
 impl AwsLogs {
+    /// Budgets from the Region's quotas, or `pace` for every API when given
+    /// (config `aws.logs_reads_per_second` / `aws.logs_burst`, tests).
     pub fn new(
         config: &aws_config::SdkConfig,
         profile: Option<String>,
-        reads_per_second: f64,
-        burst: u32,
+        pace_override: Option<Pace>,
     ) -> AwsLogs {
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        let budget = |api| {
+            let p = pace_override.unwrap_or_else(|| pace(api, &region));
+            Budget::new(p.per_second, p.burst)
+        };
         AwsLogs {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             ctx: ErrorContext {
                 profile,
                 endpoint: format!("https://logs.{region}.amazonaws.com"),
             },
-            budget: Budget::new(reads_per_second, burst),
+            filter: budget(LogsApi::FilterLogEvents),
+            get: budget(LogsApi::GetLogEvents),
+            describe: budget(LogsApi::DescribeLogGroups),
+            start_query: budget(LogsApi::StartQuery),
+            query_results: budget(LogsApi::GetQueryResults),
+            calls: Calls::default(),
         }
+    }
+
+    /// Wait for the API's budget, then count the call.
+    async fn admit(&self, budget: &Budget, operation: &str) {
+        budget.acquire().await;
+        self.calls.count(operation);
     }
 }
 
@@ -43,7 +70,7 @@ impl LogsPort for AwsLogs {
         limit: usize,
     ) -> PortFuture<'a, Vec<LogLine>> {
         Box::pin(async move {
-            self.budget.acquire().await;
+            self.admit(&self.get, "GetLogEvents").await;
             let out = self
                 .logs
                 .get_log_events()
@@ -80,12 +107,20 @@ impl LogsPort for AwsLogs {
             Ok(lines.split_off(skip))
         })
     }
+
+    fn calls(&self) -> CallCounts {
+        self.calls.snapshot()
+    }
 }
 
 impl LogSearchPort for AwsLogs {
+    fn calls(&self) -> CallCounts {
+        self.calls.snapshot()
+    }
+
     fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
         Box::pin(async move {
-            self.budget.acquire().await;
+            self.admit(&self.describe, "DescribeLogGroups").await;
             let out = self
                 .logs
                 .describe_log_groups()
@@ -111,7 +146,7 @@ impl LogSearchPort for AwsLogs {
         limit: u32,
     ) -> PortFuture<'a, QueryRows> {
         Box::pin(async move {
-            self.budget.acquire().await;
+            self.admit(&self.start_query, "StartQuery").await;
             let started = self
                 .logs
                 .start_query()
@@ -125,7 +160,7 @@ impl LogSearchPort for AwsLogs {
                 .map_err(|e| map_sdk_error("StartQuery", e, &self.ctx))?;
             let id = started.query_id().unwrap_or_default().to_string();
             loop {
-                self.budget.acquire().await;
+                self.admit(&self.query_results, "GetQueryResults").await;
                 let out = self
                     .logs
                     .get_query_results()
@@ -177,7 +212,7 @@ impl LogSearchPort for AwsLogs {
         token: Option<String>,
     ) -> PortFuture<'a, FilterPage> {
         Box::pin(async move {
-            self.budget.acquire().await;
+            self.admit(&self.filter, "FilterLogEvents").await;
             let out = self
                 .logs
                 .filter_log_events()

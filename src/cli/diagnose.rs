@@ -8,7 +8,7 @@ use crate::domain::diagnosis::Severity;
 use crate::domain::ports::{EcsPort, LogsPort};
 use crate::domain::sanitize::strip_controls;
 use crate::domain::Clock;
-use crate::workers::diagnosis::{fetch_diagnosis, DiagnosisReport, DiagnosisScope};
+use crate::workers::diagnosis::{fetch_diagnosis, DiagnosisReport, DiagnosisScope, LeftOut};
 use clap::Args;
 use serde_json::json;
 
@@ -59,8 +59,19 @@ pub async fn run(
         return run_tasks(args, ecs, logs, clusters, data_dir, now).await;
     }
     let report = fetch_diagnosis(ecs, Some(logs), &scope, now).await?;
-    for (service, err) in &report.errors {
-        eprintln!("warning: stopped tasks of {service} could not be read: {err}");
+    for (cluster, err) in &report.errors {
+        eprintln!("warning: stopped tasks of cluster {cluster} could not be read: {err}");
+    }
+    let LeftOut {
+        other_services,
+        standalone,
+    } = report.left_out;
+    if other_services + standalone > 0 {
+        eprintln!(
+            "note: left out by --service: {other_services} stopped task{} of other services, \
+             {standalone} started by no service (run without --service to see them)",
+            if other_services == 1 { "" } else { "s" }
+        );
     }
     print_report(args, &report, now)
 }
@@ -186,6 +197,13 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
             "since_deployment": p.since_deployment,
             "ended": p.ended,
             "suggestion": p.suggestion,
+        })).collect::<Vec<_>>(),
+        "left_out": {
+            "other_services": report.left_out.other_services,
+            "standalone": report.left_out.standalone,
+        },
+        "errors": report.errors.iter().map(|(cluster, err)| json!({
+            "cluster": cluster, "error": err.to_string(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -6,14 +6,18 @@
 use super::exit;
 use super::output::rfc3339;
 use super::Format;
-use crate::domain::logsearch::{LogEvent, Matcher};
-use crate::domain::ports::{EcsPort, LogSearchPort};
+use crate::domain::logsearch::{LogEvent, Matcher, SearchTarget};
+use crate::domain::ports::{calls_since, LogSearchPort};
 use crate::domain::sanitize::{one_line, strip_controls};
 use crate::domain::timeline::time_input;
 use crate::domain::Clock;
 use crate::settings::SettingsError;
-use crate::workers::logsearch::{discover_groups, filter_search, GroupOutcome, SearchTarget};
+use crate::workers::logsearch::{discover_groups, filter_search, GroupOutcome, SearchResult};
+use crate::workers::pipeline::{
+    pipeline_search, retention_matters, CallCap, Clipped, PipelineOutcome, SearchWindow,
+};
 use chrono::SecondsFormat;
+use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
@@ -53,6 +57,14 @@ pub struct LogsArgs {
     /// After the search, keep printing new lines with the ID as they arrive (Ctrl-C ends)
     #[arg(long, conflicts_with = "end")]
     pub follow: bool,
+
+    /// Search even when it takes more calls than `[logs] max_calls` (2,000) allows
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Say what each stage cost in more detail
+    #[arg(short, long)]
+    pub verbose: bool,
 
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
@@ -104,11 +116,11 @@ fn invalid(what: &str, message: String) -> SettingsError {
 
 pub async fn run(
     args: &LogsArgs,
-    ecs: &dyn EcsPort,
-    search: &dyn LogSearchPort,
+    account: &crate::wiring::Account,
     settings: &crate::settings::Settings,
     clock: &dyn Clock,
 ) -> anyhow::Result<u8> {
+    let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
     let clusters = &settings.clusters;
     let fields = if args.field.is_empty() {
         &settings.correlation_fields
@@ -140,57 +152,114 @@ pub async fn run(
         .into());
     }
 
-    let mut targets = discover_groups(ecs, clusters, &args.service).await?;
-    for group in args.log_group.iter().chain(&settings.log_groups) {
-        if !targets.iter().any(|t| &t.group == group) {
-            targets.push(SearchTarget {
+    // Groups searched at once: what the last discovery found (cached), the
+    // config's and the command line's; discovery refreshes the rest.
+    let explicit: Vec<String> = args
+        .log_group
+        .iter()
+        .chain(&settings.log_groups)
+        .cloned()
+        .collect();
+    let mut known = account.log_groups.get(clusters, &args.service);
+    for group in &explicit {
+        if !known.iter().any(|t| &t.group == group) {
+            known.push(SearchTarget {
                 group: group.clone(),
                 service: None,
             });
         }
     }
-    if targets.is_empty() {
-        return Err(invalid(
-            "log groups",
-            "none to search: the watched services' task definitions name no awslogs group; pass --log-group".into(),
-        )
-        .into());
-    }
-    let groups: Vec<String> = targets.iter().map(|t| t.group.clone()).collect();
-    let service_of = |group: &str| {
-        targets
-            .iter()
-            .find(|t| t.group == group)
-            .and_then(|t| t.service.clone())
-            .unwrap_or_else(|| group.to_string())
+    let discovery = async {
+        let found = discover_groups(ecs, clusters, &args.service).await;
+        if let Ok(targets) = &found {
+            account.log_groups.put(clusters, &args.service, targets);
+        }
+        found
     };
-
-    for warning in retention_warnings(search, &groups, start, now).await {
-        eprintln!("warning: {warning}");
-    }
+    let cap = CallCap::new(if args.yes {
+        None
+    } else {
+        Some(settings.max_search_calls)
+    });
+    let ecs_before = ecs.calls();
+    let logs_before = search.calls();
     let format = args.output;
     let engine = args.engine.pick(end - start);
-    let print = |hits: &[LogEvent]| {
+    let print = |hits: &[LogEvent], targets: &[SearchTarget]| {
         for event in hits {
-            print_event(event, &service_of(&event.group), format);
+            let service = targets
+                .iter()
+                .find(|t| t.group == event.group)
+                .and_then(|t| t.service.clone())
+                .unwrap_or_else(|| event.group.clone());
+            print_event(event, &service, format);
         }
     };
-    let result = match engine {
+    let (outcome, searched_from) = match engine {
         Engine::Insights => {
-            let chunk = crate::workers::insights::chunk_for(start, end);
-            crate::workers::insights::insights_search(
-                search, &groups, &matcher, start, end, chunk, print,
-            )
-            .await
+            insights_engine(InsightsRun {
+                search,
+                known,
+                discovery,
+                matcher: &matcher,
+                window: (start, end, now),
+                cap: &cap,
+                print: &print,
+            })
+            .await?
         }
-        _ => filter_search(search, &groups, &matcher, start, end, print).await,
+        _ => {
+            let outcome = pipeline_search(
+                search,
+                known,
+                &explicit,
+                discovery,
+                SearchWindow {
+                    matcher: &matcher,
+                    start,
+                    end,
+                    now,
+                    cap: &cap,
+                },
+                print,
+            )
+            .await;
+            (outcome, start)
+        }
     };
-
+    if outcome.targets.is_empty() {
+        return Err(match &outcome.discovered {
+            Err(err) => anyhow::Error::from(err.clone()).context("cannot list the log groups"),
+            Ok(_) => invalid(
+                "log groups",
+                "none to search: the watched services' task definitions name no awslogs group; pass --log-group".into(),
+            )
+            .into(),
+        });
+    }
+    if let Err(err) = &outcome.discovered {
+        eprintln!(
+            "warning: the services' log groups could not be listed ({}); searched the {} known ones",
+            one_line(&err.to_string()),
+            outcome.targets.len()
+        );
+    }
+    for c in &outcome.clipped {
+        eprintln!(
+            "warning: {} keeps {} day{} of logs: searched it from {} (nothing older exists)",
+            c.group,
+            c.days,
+            if c.days == 1 { "" } else { "s" },
+            rfc3339(c.from)
+        );
+    }
+    let result = &outcome.result;
+    let groups = outcome.targets.len();
     eprintln!(
         "searched {} log group{} from {} to {} with the {} engine{}",
-        groups.len(),
-        if groups.len() == 1 { "" } else { "s" },
-        rfc3339(start),
+        groups,
+        if groups == 1 { "" } else { "s" },
+        rfc3339(searched_from),
         rfc3339(end),
         engine.name(),
         if result.complete() {
@@ -200,6 +269,7 @@ pub async fn run(
         }
     );
     let mut aws_failures = 0;
+    let mut capped = false;
     for (group, outcome) in &result.groups {
         let what = match outcome {
             GroupOutcome::Done {
@@ -237,11 +307,50 @@ pub async fn run(
                 aws_failures += 1;
                 format!("not searched: {}", one_line(message))
             }
+            GroupOutcome::Capped(limit) => {
+                capped = true;
+                format!("not searched to the end: the search reached its cap of {limit} calls")
+            }
         };
         eprintln!("  {group}: {what}");
     }
+    let ecs_cost = calls_since(&ecs_before, &ecs.calls());
+    let logs_cost = calls_since(&logs_before, &search.calls());
+    eprintln!(
+        "cost: discovery {} in {:.2} s; search {} in {:.2} s",
+        describe_calls(&ecs_cost),
+        outcome.discovery_took.as_secs_f64(),
+        describe_calls(&logs_cost),
+        outcome.took.as_secs_f64()
+    );
+    if args.verbose {
+        if !outcome.gone.is_empty() {
+            eprintln!(
+                "  {} group{} remembered from the last discovery no longer exist: {}",
+                outcome.gone.len(),
+                if outcome.gone.len() == 1 { "" } else { "s" },
+                outcome.gone.join(", ")
+            );
+        }
+        if let Ok(found) = &outcome.discovered {
+            eprintln!(
+                "  discovery found {} group{}",
+                found.len(),
+                plural(found.len())
+            );
+        }
+        eprintln!("  calls counted against the cap: {}", cap.used());
+    }
+    if capped {
+        eprintln!(
+            "INCOMPLETE: stopped at {} calls ([logs] max_calls in the config); narrow the window (--since, --start) or pass --yes to search all of it",
+            settings.max_search_calls
+        );
+        return Ok(exit::USAGE);
+    }
     let mut matched = !result.events.is_empty();
     if args.follow {
+        let groups: Vec<String> = outcome.targets.iter().map(|t| t.group.clone()).collect();
         matched |= follow(
             search,
             &groups,
@@ -249,7 +358,7 @@ pub async fn run(
             end,
             &result.events,
             clock,
-            |hits| print(hits),
+            |hits| print(hits, &outcome.targets),
         )
         .await;
     }
@@ -262,35 +371,147 @@ pub async fn run(
     })
 }
 
-/// A warning per group whose retention ends after the window starts: the
-/// part before it cannot match (its events are gone).
-async fn retention_warnings(
-    search: &dyn LogSearchPort,
-    groups: &[String],
-    start: chrono::DateTime<chrono::Utc>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    // The shortest retention is one day: a window within it costs no call.
-    if now - start <= chrono::Duration::days(1) {
-        return warnings;
-    }
-    for group in groups {
-        // Unknown retention (or no permission to read it) is no reason to stop.
-        let Ok(Some(days)) = search.retention_days(group).await else {
-            continue;
-        };
-        let kept_from = now - chrono::Duration::days(i64::from(days));
-        if start < kept_from {
-            warnings.push(format!(
-                "{group} keeps {days} day{} of logs: nothing before {} can be found there (the window starts {})",
-                if days == 1 { "" } else { "s" },
-                rfc3339(kept_from),
-                rfc3339(start)
+/// `7 calls (ListClusters 1, ListServices 2, DescribeServices 4; 26 task
+/// definitions from the cache)`.
+pub fn describe_calls(calls: &crate::domain::ports::CallCounts) -> String {
+    let (cached, made): (Vec<_>, Vec<_>) =
+        calls.iter().partition(|(op, _)| op.starts_with("cache:"));
+    let total: u64 = made.iter().map(|(_, n)| **n).sum();
+    let mut text = format!("{total} call{}", if total == 1 { "" } else { "s" });
+    let parts: Vec<String> = made.iter().map(|(op, n)| format!("{op} {n}")).collect();
+    let hits: u64 = cached.iter().map(|(_, n)| **n).sum();
+    if !parts.is_empty() || hits > 0 {
+        text.push_str(" (");
+        text.push_str(&parts.join(", "));
+        if hits > 0 {
+            if !parts.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!(
+                "{hits} task definition{} from the cache",
+                if hits == 1 { "" } else { "s" }
             ));
         }
+        text.push(')');
     }
-    warnings
+    text
+}
+
+/// What the Insights engine needs: it runs on every group at once, so
+/// discovery comes first.
+struct InsightsRun<'a, D, P> {
+    search: &'a dyn LogSearchPort,
+    known: Vec<SearchTarget>,
+    discovery: D,
+    matcher: &'a Matcher,
+    window: (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
+    cap: &'a CallCap,
+    print: &'a P,
+}
+
+/// Long windows: discovery, the window clipped to the longest retention,
+/// the least number of calls counted (and refused past the cap), then the
+/// chunked Insights search.
+async fn insights_engine<D, P>(
+    run: InsightsRun<'_, D, P>,
+) -> anyhow::Result<(PipelineOutcome, DateTime<Utc>)>
+where
+    D: std::future::Future<Output = Result<Vec<SearchTarget>, crate::domain::PortError>>,
+    P: Fn(&[LogEvent], &[SearchTarget]),
+{
+    let InsightsRun {
+        search,
+        mut known,
+        discovery,
+        matcher,
+        window: (start, end, now),
+        cap,
+        print,
+    } = run;
+    let began = std::time::Instant::now();
+    let discovered = discovery.await;
+    let discovery_took = began.elapsed();
+    if let Ok(found) = &discovered {
+        for t in found {
+            match known.iter_mut().find(|k| k.group == t.group) {
+                Some(k) => k.service = k.service.clone().or(t.service.clone()),
+                None => known.push(t.clone()),
+            }
+        }
+    }
+    let groups: Vec<String> = known.iter().map(|t| t.group.clone()).collect();
+    // What is older than every group keeps is gone: no query goes there.
+    let mut clipped = Vec::new();
+    let mut from = start;
+    if retention_matters(start, now) && !groups.is_empty() {
+        let mut earliest_kept: Option<DateTime<Utc>> = None;
+        let mut all_known = true;
+        for group in &groups {
+            match search.retention_days(group).await {
+                Ok(Some(days)) => {
+                    let kept = now - chrono::Duration::days(i64::from(days));
+                    if start < kept {
+                        clipped.push(Clipped {
+                            group: group.clone(),
+                            days,
+                            from: kept,
+                        });
+                    }
+                    earliest_kept = Some(earliest_kept.map_or(kept, |e| e.min(kept)));
+                }
+                _ => all_known = false,
+            }
+        }
+        if let (true, Some(kept)) = (all_known, earliest_kept) {
+            from = from.max(kept);
+        }
+    }
+    let chunk = crate::workers::insights::chunk_for(from, end);
+    let chunks = crate::workers::insights::chunks(from, end, chunk).len() as u64;
+    let batches = groups
+        .len()
+        .div_ceil(crate::workers::insights::GROUPS_PER_QUERY) as u64;
+    // Each query is a StartQuery and at least one GetQueryResults.
+    let least = chunks * batches * 2;
+    if let Some(limit) = cap.limit() {
+        if least > limit {
+            return Err(SettingsError::Input(format!(
+                "this search would make at least {least} calls ({chunks} chunk{} of up to 6 hours × {batches} batch{} of log groups × StartQuery and GetQueryResults), more than the {limit} allowed ([logs] max_calls in the config); narrow the window (--since, --start) or pass --yes to run it anyway",
+                if chunks == 1 { "" } else { "s" },
+                if batches == 1 { "" } else { "es" },
+            ))
+            .into());
+        }
+    }
+    let result = if groups.is_empty() {
+        SearchResult {
+            events: Vec::new(),
+            groups: Vec::new(),
+        }
+    } else {
+        crate::workers::insights::insights_search(
+            search,
+            &groups,
+            matcher,
+            from,
+            end,
+            chunk,
+            |hits| print(hits, &known),
+        )
+        .await
+    };
+    Ok((
+        PipelineOutcome {
+            result,
+            targets: known,
+            discovered,
+            gone: Vec::new(),
+            clipped,
+            discovery_took,
+            took: began.elapsed(),
+        },
+        from,
+    ))
 }
 
 /// How often `--follow` looks for new lines.

@@ -61,6 +61,8 @@ pub async fn run(
                 clusters: settings.clusters.clone(),
                 extra_groups: settings.log_groups.clone(),
                 fields: settings.correlation_fields.clone(),
+                max_calls: settings.max_search_calls,
+                log_groups: Some(account.log_groups.clone()),
             },
         );
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)

@@ -29,6 +29,8 @@ pub struct DemoAccount {
     speed: f64,
     latency: Duration,
     pub scenario_name: String,
+    /// Simulated calls, named as the AWS operation each port call stands for.
+    calls: crate::domain::ports::CallCounter,
 }
 
 impl DemoAccount {
@@ -42,6 +44,7 @@ impl DemoAccount {
             speed: scenario.speed,
             latency: Duration::from_millis(scenario.latency_ms),
             scenario_name: scenario.name.clone(),
+            calls: Default::default(),
         }
     }
 
@@ -55,6 +58,16 @@ impl DemoAccount {
         let real = self.clock.now() - self.started_real;
         let scaled = (real.num_milliseconds() as f64 * self.speed) as i64;
         self.started_sim + chrono::Duration::milliseconds(scaled)
+    }
+
+    /// [`Self::with_sim`] for a call that stands for AWS operation `operation`.
+    fn call<'a, T: Send + 'a>(
+        &'a self,
+        operation: &str,
+        f: impl FnOnce(&mut Simulation) -> T + Send + 'a,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
+        self.calls.count(operation);
+        self.with_sim(f)
     }
 
     /// Run `f` on the simulation brought up to date, after the simulated latency.
@@ -82,11 +95,21 @@ impl crate::domain::ports::LogsPort for DemoAccount {
         before: DateTime<Utc>,
         limit: usize,
     ) -> PortFuture<'a, Vec<crate::domain::ports::LogLine>> {
-        Box::pin(self.with_sim(move |s| s.log_tail(group, stream, before, limit)))
+        Box::pin(self.call("GetLogEvents", move |s| {
+            s.log_tail(group, stream, before, limit)
+        }))
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
     }
 }
 
 impl crate::domain::ports::LogSearchPort for DemoAccount {
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
+    }
+
     fn insights<'a>(
         &'a self,
         groups: &'a [String],
@@ -95,7 +118,9 @@ impl crate::domain::ports::LogSearchPort for DemoAccount {
         end: DateTime<Utc>,
         limit: u32,
     ) -> PortFuture<'a, crate::domain::ports::QueryRows> {
-        Box::pin(self.with_sim(move |s| s.insights(groups, query, start, end, limit)))
+        Box::pin(self.call("StartQuery", move |s| {
+            s.insights(groups, query, start, end, limit)
+        }))
     }
 
     fn filter_page<'a>(
@@ -107,7 +132,7 @@ impl crate::domain::ports::LogSearchPort for DemoAccount {
         _token: Option<String>,
     ) -> PortFuture<'a, crate::domain::ports::FilterPage> {
         let term = pattern.trim_matches('"').replace("\\\"", "\"");
-        Box::pin(self.with_sim(move |s| {
+        Box::pin(self.call("FilterLogEvents", move |s| {
             Ok(crate::domain::ports::FilterPage {
                 events: s.filter_logs(group, &term, start, end)?,
                 next_token: None,
@@ -122,15 +147,15 @@ impl EcsPort for DemoAccount {
     }
 
     fn clusters(&self) -> PortFuture<'_, Vec<String>> {
-        Box::pin(async move { Ok(self.with_sim(|s| s.cluster_names()).await) })
+        Box::pin(async move { Ok(self.call("ListClusters", |s| s.cluster_names()).await) })
     }
 
     fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
-        Box::pin(self.with_sim(move |s| s.services(cluster)))
+        Box::pin(self.call("DescribeServices", move |s| s.services(cluster)))
     }
 
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
-        Box::pin(self.with_sim(move |s| s.service(cluster, service)))
+        Box::pin(self.call("DescribeServices", move |s| s.service(cluster, service)))
     }
 
     fn tasks<'a>(
@@ -139,7 +164,11 @@ impl EcsPort for DemoAccount {
         service: &'a str,
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>> {
-        Box::pin(self.with_sim(move |s| s.tasks(cluster, service, state)))
+        Box::pin(self.call("ListTasks", move |s| s.tasks(cluster, service, state)))
+    }
+
+    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
+        Box::pin(self.call("ListTasks", move |s| s.task_arns(cluster, state)))
     }
 
     fn describe_tasks<'a>(
@@ -147,11 +176,11 @@ impl EcsPort for DemoAccount {
         cluster: &'a str,
         tasks: &'a [String],
     ) -> PortFuture<'a, Vec<Task>> {
-        Box::pin(self.with_sim(move |s| s.describe_tasks(cluster, tasks)))
+        Box::pin(self.call("DescribeTasks", move |s| s.describe_tasks(cluster, tasks)))
     }
 
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
-        Box::pin(self.with_sim(move |s| s.task_definition(arn)))
+        Box::pin(self.call("DescribeTaskDefinition", move |s| s.task_definition(arn)))
     }
 
     fn update_service<'a>(
@@ -170,6 +199,10 @@ impl EcsPort for DemoAccount {
         reason: &'a str,
     ) -> PortFuture<'a, Task> {
         Box::pin(self.with_sim(move |s| s.stop_task(cluster, task, reason)))
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
     }
 }
 

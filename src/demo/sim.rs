@@ -610,6 +610,25 @@ impl Simulation {
         Ok(tasks)
     }
 
+    /// ARNs of a cluster's tasks in `state`, every service's.
+    pub fn task_arns(&self, cluster: &str, state: TaskState) -> Result<Vec<String>, PortError> {
+        self.require_cluster(cluster)?;
+        Ok(self
+            .services
+            .iter()
+            .filter(|s| s.cluster == cluster)
+            .flat_map(|s| {
+                s.tasks
+                    .iter()
+                    .filter(move |t| match state {
+                        TaskState::Running => t.phase != Phase::Stopped,
+                        TaskState::Stopped => t.phase == Phase::Stopped,
+                    })
+                    .map(move |t| self.task(s, t).arn)
+            })
+            .collect())
+    }
+
     /// Tasks of a cluster by ARN or id; forgotten ones are absent.
     pub fn describe_tasks(&self, cluster: &str, wanted: &[String]) -> Result<Vec<Task>, PortError> {
         self.require_cluster(cluster)?;

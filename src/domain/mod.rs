@@ -12,6 +12,7 @@ pub mod health;
 pub mod logsearch;
 pub mod network;
 pub mod ports;
+pub mod quotas;
 pub mod ranking;
 pub mod runbook;
 pub mod sanitize;

@@ -10,6 +10,36 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub type PortResult<T> = Result<T, PortError>;
+
+/// Calls made so far, by operation (`DescribeTasks` …); answers given without
+/// a call are counted as `cache:<what>`.
+pub type CallCounts = std::collections::BTreeMap<String, u64>;
+
+/// Counts calls by operation, for `--verbose`, coverage and the benchmarks.
+#[derive(Debug, Default)]
+pub struct CallCounter(std::sync::Mutex<CallCounts>);
+
+impl CallCounter {
+    pub fn count(&self, operation: &str) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(operation.to_string()).or_default() += 1;
+    }
+
+    pub fn snapshot(&self) -> CallCounts {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// What was called between two snapshots.
+pub fn calls_since(before: &CallCounts, after: &CallCounts) -> CallCounts {
+    after
+        .iter()
+        .filter_map(|(op, n)| {
+            let d = n.saturating_sub(before.get(op).copied().unwrap_or(0));
+            (d > 0).then(|| (op.clone(), d))
+        })
+        .collect()
+}
 pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = PortResult<T>> + Send + 'a>>;
 
 /// The answer of every write in read-only mode.
@@ -83,6 +113,10 @@ pub trait EcsPort: Send + Sync {
         service: &'a str,
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>>;
+    /// ARNs of every task of a cluster in the given state, whatever service
+    /// (or none) started it: ListTasks paged to the end. ECS keeps stopped
+    /// tasks about an hour.
+    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>>;
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition>;
     /// Tasks by ARN or id (batched by the adapter); tasks ECS no longer
     /// returns are simply absent.
@@ -107,6 +141,10 @@ pub trait EcsPort: Send + Sync {
     /// How many calls AWS has throttled so far (retried with back-off).
     fn throttled_calls(&self) -> u64 {
         0
+    }
+    /// Calls made so far, by operation.
+    fn calls(&self) -> CallCounts {
+        CallCounts::new()
     }
 }
 
@@ -134,6 +172,9 @@ impl<P: EcsPort> EcsPort for ReadOnly<P> {
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>> {
         self.0.tasks(cluster, service, state)
+    }
+    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
+        self.0.task_arns(cluster, state)
     }
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
         self.0.task_definition(arn)
@@ -164,6 +205,9 @@ impl<P: EcsPort> EcsPort for ReadOnly<P> {
     fn throttled_calls(&self) -> u64 {
         self.0.throttled_calls()
     }
+    fn calls(&self) -> CallCounts {
+        self.0.calls()
+    }
 }
 
 impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
@@ -186,6 +230,9 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>> {
         (**self).tasks(cluster, service, state)
+    }
+    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
+        (**self).task_arns(cluster, state)
     }
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
         (**self).task_definition(arn)
@@ -215,6 +262,9 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
     }
     fn throttled_calls(&self) -> u64 {
         (**self).throttled_calls()
+    }
+    fn calls(&self) -> CallCounts {
+        (**self).calls()
     }
 }
 
@@ -259,6 +309,10 @@ pub trait LogsPort: Send + Sync {
         before: chrono::DateTime<chrono::Utc>,
         limit: usize,
     ) -> PortFuture<'a, Vec<LogLine>>;
+    /// Calls made so far, by operation.
+    fn calls(&self) -> CallCounts {
+        CallCounts::new()
+    }
 }
 
 /// One page of FilterLogEvents-style results for one group.
@@ -293,6 +347,10 @@ pub trait LogSearchPort: Send + Sync {
         end: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> PortFuture<'a, QueryRows>;
+    /// Calls made so far, by operation.
+    fn calls(&self) -> CallCounts {
+        CallCounts::new()
+    }
 }
 
 /// What a Logs Insights query returned.

@@ -38,6 +38,8 @@ pub struct ConfigFile {
 pub struct LogsSection {
     pub groups: Vec<String>,
     pub fields: Vec<String>,
+    /// A search that would need more calls than this asks first.
+    pub max_calls: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -88,6 +90,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "logs",
     "logs.groups",
     "logs.fields",
+    "logs.max_calls",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.

@@ -45,11 +45,10 @@ pub struct AwsTuning {
     /// Client-side budget for ECS read calls, per second (keep below the account quota).
     pub ecs_reads_per_second: f64,
     pub ecs_burst: u32,
-    /// Budget for CloudWatch Logs reads (FilterLogEvents is 10 TPS in most
-    /// Regions, shared with everything else in the account: half of it).
-    pub logs_reads_per_second: f64,
-    /// Calls that may go at once (a search's first page of every group).
-    pub logs_burst: u32,
+    /// Budget for every CloudWatch Logs API, when set in the config; by
+    /// default each API gets about half its published quota in the Region
+    /// (`domain::quotas`).
+    pub logs_pace: Option<crate::domain::quotas::Pace>,
     /// Per-call timeout.
     pub timeout: Duration,
     /// How often one call is retried, with jittered back-off, when AWS throttles it.
@@ -62,8 +61,7 @@ impl Default for AwsTuning {
             max_attempts: 1,
             ecs_reads_per_second: 10.0,
             ecs_burst: 20,
-            logs_reads_per_second: 5.0,
-            logs_burst: 20,
+            logs_pace: None,
             timeout: Duration::from_secs(20),
             throttle_retries: 4,
         }
@@ -78,6 +76,9 @@ pub struct Settings {
     pub clusters: Vec<String>,
     pub read_only: bool,
     pub data_dir: PathBuf,
+    /// What never changes (task definition revisions, the log groups last
+    /// found), kept between runs: `$XDG_CACHE_HOME/triage`.
+    pub cache_dir: PathBuf,
     pub config_path: Option<PathBuf>,
     pub theme: ThemeSpec,
     pub no_color: bool,
@@ -97,6 +98,9 @@ pub struct Settings {
     pub log_groups: Vec<String>,
     /// JSON fields that carry a correlation ID (empty: the defaults).
     pub correlation_fields: Vec<String>,
+    /// A search that would need more calls than this asks first (`--yes` on
+    /// the command line).
+    pub max_search_calls: u64,
     pub log_file: PathBuf,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
@@ -199,17 +203,22 @@ impl Settings {
                 None => defaults.ecs_reads_per_second,
             },
             ecs_burst: file.aws.ecs_burst.unwrap_or(defaults.ecs_burst).max(1),
-            logs_reads_per_second: match file.aws.logs_reads_per_second {
-                Some(r) if r > 0.0 && r.is_finite() => r,
-                Some(r) => {
+            logs_pace: match (file.aws.logs_reads_per_second, file.aws.logs_burst) {
+                (None, None) => None,
+                (Some(r), _) if !(r > 0.0 && r.is_finite()) => {
                     return Err(SettingsError::Invalid {
                         what: "aws.logs_reads_per_second".into(),
                         message: format!("must be a positive number, got {r}"),
                     })
                 }
-                None => defaults.logs_reads_per_second,
+                (rate, burst) => {
+                    let per_second = rate.unwrap_or(5.0);
+                    Some(crate::domain::quotas::Pace {
+                        per_second,
+                        burst: burst.unwrap_or(per_second.floor() as u32).max(1),
+                    })
+                }
             },
-            logs_burst: file.aws.logs_burst.unwrap_or(defaults.logs_burst).max(1),
             timeout: seconds("aws.timeout_seconds", file.aws.timeout_seconds, 20)?,
             throttle_retries: file
                 .aws
@@ -236,6 +245,11 @@ impl Settings {
             });
         }
 
+        let cache_dir = env("TRIAGE_CACHE_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| dirs.cache_dir.clone());
+
         let log_file = env("TRIAGE_LOG_FILE")
             .map(PathBuf::from)
             .unwrap_or_else(|| dirs.state_dir.join("triage.log"));
@@ -261,6 +275,17 @@ impl Settings {
                 .unwrap_or_else(|| "/triage/incidents".to_string()),
             log_groups: file.logs.groups.clone(),
             correlation_fields: file.logs.fields.clone(),
+            max_search_calls: match file.logs.max_calls {
+                Some(0) => {
+                    return Err(SettingsError::Invalid {
+                        what: "logs.max_calls".into(),
+                        message: "must be at least 1".into(),
+                    })
+                }
+                Some(n) => n,
+                None => DEFAULT_MAX_SEARCH_CALLS,
+            },
+            cache_dir,
             log_file,
             warnings,
         })
@@ -285,6 +310,9 @@ impl Settings {
         })
     }
 }
+
+/// Calls a search may make before it asks (`[logs] max_calls`).
+pub const DEFAULT_MAX_SEARCH_CALLS: u64 = 2_000;
 
 /// The longest interval a config key takes: a day (longer would be a typo,
 /// and overflows date arithmetic long before it means anything).

@@ -6,6 +6,7 @@ pub struct Dirs {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
     pub state_dir: PathBuf,
+    pub cache_dir: PathBuf,
 }
 
 impl Dirs {
@@ -24,6 +25,7 @@ impl Dirs {
             config_dir: xdg("XDG_CONFIG_HOME", ".config"),
             data_dir: xdg("XDG_DATA_HOME", ".local/share"),
             state_dir: xdg("XDG_STATE_HOME", ".local/state"),
+            cache_dir: xdg("XDG_CACHE_HOME", ".cache"),
         }
     }
 }

@@ -2,8 +2,11 @@
 //! `journal.jsonl` append-only (one fsynced write per entry, under a lock, so
 //! two processes never interleave), and its readers. Knows nothing of the UI.
 
+pub mod cache;
+pub mod definitions;
 pub mod incidents;
 pub mod journal;
+pub mod log_groups;
 pub mod runbooks;
 
 pub use incidents::IncidentStore;

@@ -1,24 +1,29 @@
-//! The diagnosis job: stopped tasks of the watched services (paged and
-//! batched by the port), each decoded into a finding with its container's
-//! last log lines, and the patterns across them. Used by `triage diagnose`
+//! The diagnosis job: every stopped task of the watched clusters, listed
+//! per cluster (ListTasks STOPPED, paged) and described 100 at a time across
+//! services, then kept or counted out by its `group` on the client; each
+//! decoded into a finding with its container's last log lines (read
+//! concurrently, within the Logs budget), and the patterns across them.
+//! Its cost grows with the number of stopped tasks, not of services. The
+//! console keeps a [`StoppedMemory`] between passes, so a pass describes
+//! and reads logs only for tasks it has not seen. Used by `triage diagnose`
 //! and the console.
 
 use super::status::fetch_status;
 use crate::domain::diagnosis::{diagnose, patterns, Finding, LogTail, Pattern, Severity};
 use crate::domain::ports::{EcsPort, LogsPort, TaskDefinition};
 use crate::domain::service::Service;
-use crate::domain::task::TaskState;
+use crate::domain::task::{Task, TaskState};
 use crate::domain::PortError;
 use chrono::{DateTime, Duration, Utc};
 use futures::stream::{self, StreamExt};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// What to diagnose.
 #[derive(Debug, Clone, Default)]
 pub struct DiagnosisScope {
     /// Clusters (empty = every cluster).
     pub clusters: Vec<String>,
-    /// Service names (empty = every service).
+    /// Service names (empty = every service, and tasks no service started).
     pub services: Vec<String>,
     /// Only tasks stopped within this long.
     pub since: Option<Duration>,
@@ -30,30 +35,82 @@ pub struct DiagnosisReport {
     pub findings: Vec<Finding>,
     pub patterns: Vec<Pattern>,
     pub services: Vec<Service>,
-    /// Services whose stopped tasks could not be read, and why.
+    /// Clusters whose stopped tasks could not be read, and why.
     pub errors: Vec<(String, PortError)>,
+    /// Stopped tasks the scope left out, counted so nothing vanishes silently.
+    pub left_out: LeftOut,
 }
 
-const SERVICES_AT_ONCE: usize = 4;
+/// Stopped tasks of the scanned clusters that a `--service` scope leaves out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Started by other services.
+    pub other_services: usize,
+    /// Started by no service (RunTask: batch jobs, migrations, one-offs).
+    pub standalone: usize,
+}
+
+/// What one pass leaves for the next: stopped tasks already described
+/// (a task that has reached STOPPED never changes again) and the log tails
+/// already read for them.
+#[derive(Debug, Default)]
+pub struct StoppedMemory {
+    tasks: HashMap<String, Task>,
+    tails: HashMap<String, LogTail>,
+}
+
+impl StoppedMemory {
+    /// Forget what ECS no longer lists.
+    fn keep_only(&mut self, listed: &BTreeSet<String>) {
+        self.tasks.retain(|arn, _| listed.contains(arn));
+        self.tails.retain(|arn, _| listed.contains(arn));
+    }
+}
+
 /// How many of the newest non-benign findings get their container's log tail.
 pub const LOG_TAILS: usize = 20;
 /// Lines of each log tail.
 pub const LOG_TAIL_LINES: usize = 50;
+/// Log tails (and task definitions) asked for at once; the adapter's budget
+/// paces them below the Region's quota.
+const READS_AT_ONCE: usize = 8;
+/// Clusters listed at once.
+const CLUSTERS_AT_ONCE: usize = 4;
 
+/// One diagnosis from scratch (`triage diagnose`): the services from a
+/// status read, nothing remembered.
 pub async fn fetch_diagnosis(
     ecs: &dyn EcsPort,
     logs: Option<&dyn LogsPort>,
     scope: &DiagnosisScope,
     now: DateTime<Utc>,
 ) -> Result<DiagnosisReport, PortError> {
-    let snapshot = fetch_status(ecs, &scope.clusters).await?;
-    if let Some((_, err)) = snapshot.cluster_errors.first() {
-        if snapshot.services.is_empty() {
-            return Err(err.clone());
+    diagnose_pass(ecs, logs, scope, None, &mut StoppedMemory::default(), now).await
+}
+
+/// One pass. `known` is the services (and clusters) the caller already has
+/// from its last status read; without it they are read first.
+pub async fn diagnose_pass(
+    ecs: &dyn EcsPort,
+    logs: Option<&dyn LogsPort>,
+    scope: &DiagnosisScope,
+    known: Option<(Vec<Service>, Vec<String>)>,
+    memory: &mut StoppedMemory,
+    now: DateTime<Utc>,
+) -> Result<DiagnosisReport, PortError> {
+    let (all_services, clusters) = match known {
+        Some(known) => known,
+        None => {
+            let snapshot = fetch_status(ecs, &scope.clusters).await?;
+            if let Some((_, err)) = snapshot.cluster_errors.first() {
+                if snapshot.services.is_empty() {
+                    return Err(err.clone());
+                }
+            }
+            (snapshot.services, snapshot.clusters)
         }
-    }
-    let services: Vec<Service> = snapshot
-        .services
+    };
+    let services: Vec<Service> = all_services
         .into_iter()
         .filter(|s| scope.services.is_empty() || scope.services.iter().any(|n| n == &s.name))
         .collect();
@@ -67,39 +124,46 @@ pub async fn fetch_diagnosis(
             message: format!("no watched service is named `{missing}`"),
         });
     }
-    let keys: Vec<(String, String)> = services
-        .iter()
-        .map(|s| (s.cluster.clone(), s.name.clone()))
-        .collect();
-    let results: Vec<(String, Result<Vec<crate::domain::Task>, PortError>)> = stream::iter(keys)
-        .map(|(cluster, name)| async move {
-            let tasks = ecs.tasks(&cluster, &name, TaskState::Stopped).await;
-            (format!("{cluster}/{name}"), tasks)
-        })
-        .buffered(SERVICES_AT_ONCE)
-        .collect()
-        .await;
+    // With a service scope, only those services' clusters are listed.
+    let clusters: Vec<String> = if scope.services.is_empty() {
+        clusters
+            .into_iter()
+            .chain(services.iter().map(|s| s.cluster.clone()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        services
+            .iter()
+            .map(|s| s.cluster.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
 
     let mut report = DiagnosisReport::default();
-    let mut definitions: HashMap<String, Option<TaskDefinition>> = HashMap::new();
-    for (service, result) in results {
-        let tasks = match result {
-            Ok(tasks) => tasks,
-            Err(err) => {
-                report.errors.push((service, err));
+    let tasks = stopped_tasks(ecs, &clusters, memory, &mut report.errors).await;
+    let mut kept: Vec<Task> = Vec::new();
+    for task in tasks {
+        if let (Some(since), Some(stopped)) = (scope.since, task.stopped_at) {
+            if now - stopped > since {
                 continue;
             }
-        };
-        for task in tasks {
-            if let (Some(since), Some(stopped)) = (scope.since, task.stopped_at) {
-                if now - stopped > since {
-                    continue;
-                }
+        }
+        match task.service_name() {
+            Some(name) if scope.services.is_empty() || scope.services.iter().any(|n| n == name) => {
+                kept.push(task)
             }
-            if !definitions.contains_key(&task.task_definition) {
-                let td = ecs.task_definition(&task.task_definition).await.ok();
-                definitions.insert(task.task_definition.clone(), td);
-            }
+            Some(_) => report.left_out.other_services += 1,
+            None if scope.services.is_empty() => kept.push(task),
+            None => report.left_out.standalone += 1,
+        }
+    }
+
+    let definitions = task_definitions(ecs, kept.iter().map(|t| t.task_definition.as_str())).await;
+    report.findings = kept
+        .iter()
+        .map(|task| {
             // Which containers are essential decides which exit stopped the task.
             let essential: Option<Vec<String>> = definitions
                 .get(&task.task_definition)
@@ -111,27 +175,140 @@ pub async fn fetch_diagnosis(
                         .map(|c| c.name.clone())
                         .collect()
                 });
-            report.findings.push(diagnose(&task, essential.as_deref()));
-        }
-    }
-    report
-        .findings
-        .sort_by_key(|f| std::cmp::Reverse(f.stopped_at));
+            diagnose(task, essential.as_deref())
+        })
+        .collect();
+    // Newest first; the ARN keeps equal times in one order from pass to pass.
+    report.findings.sort_by(|a, b| {
+        b.stopped_at
+            .cmp(&a.stopped_at)
+            .then_with(|| a.task_arn.cmp(&b.task_arn))
+    });
     if let Some(logs) = logs {
-        let wanted: Vec<usize> = (0..report.findings.len())
-            .filter(|&i| report.findings[i].severity != Severity::Info)
-            .take(LOG_TAILS)
-            .collect();
-        for i in wanted {
-            let td = definitions
-                .get(&report.findings[i].task_definition)
-                .and_then(|td| td.as_ref());
-            report.findings[i].logs = log_tail(logs, &report.findings[i], td).await;
-        }
+        read_tails(logs, &mut report.findings, &definitions, memory).await;
     }
     report.patterns = patterns(&report.findings, &services);
     report.services = services;
     Ok(report)
+}
+
+/// Every stopped task of `clusters`: listed per cluster, described only
+/// when not remembered. Clusters that fail are reported, the rest go on.
+async fn stopped_tasks(
+    ecs: &dyn EcsPort,
+    clusters: &[String],
+    memory: &mut StoppedMemory,
+    errors: &mut Vec<(String, PortError)>,
+) -> Vec<Task> {
+    let listed: Vec<(String, Result<Vec<String>, PortError>)> = stream::iter(clusters.to_vec())
+        .map(|cluster| async move {
+            let arns = ecs.task_arns(&cluster, TaskState::Stopped).await;
+            (cluster, arns)
+        })
+        .buffered(CLUSTERS_AT_ONCE)
+        .collect()
+        .await;
+    let mut all_listed = BTreeSet::new();
+    let mut to_describe: Vec<(String, Vec<String>)> = Vec::new();
+    for (cluster, result) in listed {
+        match result {
+            Ok(arns) => {
+                let new: Vec<String> = arns
+                    .iter()
+                    .filter(|a| !memory.tasks.contains_key(*a))
+                    .cloned()
+                    .collect();
+                all_listed.extend(arns);
+                if !new.is_empty() {
+                    to_describe.push((cluster, new));
+                }
+            }
+            Err(err) => errors.push((cluster, err)),
+        }
+    }
+    // What ECS no longer lists is gone: forget it (before adding the new).
+    memory.keep_only(&all_listed);
+    let described: Vec<(String, Result<Vec<Task>, PortError>)> = stream::iter(to_describe)
+        .map(|(cluster, arns)| async move {
+            let tasks = ecs.describe_tasks(&cluster, &arns).await;
+            (cluster, tasks)
+        })
+        .buffered(CLUSTERS_AT_ONCE)
+        .collect()
+        .await;
+    let mut tasks: Vec<Task> = memory.tasks.values().cloned().collect();
+    for (cluster, result) in described {
+        match result {
+            Ok(found) => {
+                for task in found {
+                    // Still stopping: its exit codes may not be final yet.
+                    if task.last_status == "STOPPED" {
+                        memory.tasks.insert(task.arn.clone(), task.clone());
+                    }
+                    tasks.push(task);
+                }
+            }
+            Err(err) => errors.push((cluster, err)),
+        }
+    }
+    tasks
+}
+
+/// The task definitions named, each read once (cached by the port), at once.
+async fn task_definitions<'a>(
+    ecs: &dyn EcsPort,
+    arns: impl Iterator<Item = &'a str>,
+) -> HashMap<String, Option<TaskDefinition>> {
+    let wanted: BTreeSet<String> = arns.map(str::to_string).collect();
+    stream::iter(wanted)
+        .map(|arn| async move {
+            let td = ecs.task_definition(&arn).await.ok();
+            (arn, td)
+        })
+        .buffer_unordered(READS_AT_ONCE)
+        .collect()
+        .await
+}
+
+/// The newest non-benign findings' log tails: remembered ones reused, the
+/// rest read at once (the Logs budget paces them).
+async fn read_tails(
+    logs: &dyn LogsPort,
+    findings: &mut [Finding],
+    definitions: &HashMap<String, Option<TaskDefinition>>,
+    memory: &mut StoppedMemory,
+) {
+    let wanted: Vec<usize> = (0..findings.len())
+        .filter(|&i| findings[i].severity != Severity::Info)
+        .take(LOG_TAILS)
+        .collect();
+    let mut to_read = Vec::new();
+    for i in wanted {
+        match memory.tails.get(&findings[i].task_arn) {
+            Some(tail) => findings[i].logs = tail.clone(),
+            None => to_read.push(i),
+        }
+    }
+    let read: Vec<(usize, (LogTail, bool))> = stream::iter(to_read)
+        .map(|i| {
+            let finding = &findings[i];
+            let td = definitions
+                .get(&finding.task_definition)
+                .and_then(|td| td.as_ref());
+            async move { (i, read_tail(logs, finding, td, LOG_TAIL_LINES).await) }
+        })
+        .buffer_unordered(READS_AT_ONCE)
+        .collect()
+        .await;
+    for (i, (tail, is_final)) in read {
+        // A read that failed for a passing reason (throttled…) is tried again next pass.
+        if is_final && memory.tasks.contains_key(&findings[i].task_arn) {
+            memory
+                .tails
+                .insert(findings[i].task_arn.clone(), tail.clone());
+        }
+        findings[i].logs = tail;
+    }
 }
 
 /// The container's last lines before it stopped, from its awslogs stream
@@ -151,10 +328,25 @@ pub async fn log_tail_of(
     td: Option<&TaskDefinition>,
     limit: usize,
 ) -> LogTail {
-    let missing = |why: String| LogTail::Missing { why };
+    read_tail(logs, finding, td, limit).await.0
+}
+
+/// The tail, and whether it is final (a stopped task's log does not change;
+/// only a failed read is worth trying again).
+async fn read_tail(
+    logs: &dyn LogsPort,
+    finding: &Finding,
+    td: Option<&TaskDefinition>,
+    limit: usize,
+) -> (LogTail, bool) {
+    let missing = |why: String| (LogTail::Missing { why }, true);
     let Some(td) = td else {
-        return missing(
-            "the task definition could not be read, so its log configuration is unknown".into(),
+        return (
+            LogTail::Missing {
+                why: "the task definition could not be read, so its log configuration is unknown"
+                    .into(),
+            },
+            false,
         );
     };
     let container = finding
@@ -177,14 +369,22 @@ pub async fn log_tail_of(
         Ok(lines) if lines.is_empty() => {
             missing(format!("{group} {stream} has no lines before the stop"))
         }
-        Ok(lines) => LogTail::Lines {
-            stream: format!("{group} {stream}"),
-            lines,
-        },
+        Ok(lines) => (
+            LogTail::Lines {
+                stream: format!("{group} {stream}"),
+                lines,
+            },
+            true,
+        ),
         Err(PortError::NotFound { .. }) => missing(format!(
             "no log stream {stream} in {group}: the container never started or wrote nothing"
         )),
-        Err(err) => missing(format!("cannot read {group} {stream}: {err}")),
+        Err(err) => (
+            LogTail::Missing {
+                why: format!("cannot read {group} {stream}: {err}"),
+            },
+            false,
+        ),
     }
 }
 

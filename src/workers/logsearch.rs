@@ -23,6 +23,8 @@ pub enum GroupOutcome {
     AccessDenied(String),
     /// Gave up (throttled too long, network…): the result is incomplete.
     Failed(String),
+    /// Not searched (to the end): the search reached its cap of this many calls.
+    Capped(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -116,12 +118,31 @@ async fn search_group(
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     matcher: &Matcher,
+    send: impl FnMut(Vec<LogEvent>),
+) -> GroupOutcome {
+    let unlimited = super::pipeline::CallCap::new(None);
+    search_group_capped(port, group, pattern, start, end, matcher, &unlimited, send).await
+}
+
+/// One group's pages, each call taken from `cap`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn search_group_capped(
+    port: &dyn LogSearchPort,
+    group: &str,
+    pattern: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    matcher: &Matcher,
+    cap: &super::pipeline::CallCap,
     mut send: impl FnMut(Vec<LogEvent>),
 ) -> GroupOutcome {
     let (mut pages, mut hits, mut throttled) = (0usize, 0usize, 0u32);
     let mut token: Option<String> = None;
     let mut retries = 0;
     loop {
+        if !cap.take() {
+            return cap.refused();
+        }
         match port
             .filter_page(group, pattern, start, end, token.clone())
             .await
@@ -169,13 +190,7 @@ async fn search_group(
     }
 }
 
-/// A log group to search and the service that writes to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchTarget {
-    pub group: String,
-    /// `cluster/service`, when known.
-    pub service: Option<String>,
-}
+pub use crate::domain::logsearch::SearchTarget;
 
 /// The log groups of the watched services, from their task definitions
 /// (`awslogs-group`; cached by the port), each once.
@@ -206,15 +221,18 @@ pub async fn discover_groups(
     Ok(targets)
 }
 
-/// A search for the console: the watched services' groups, hits sent as
-/// they are found, then how it ended.
-/// Where the console's searches look besides the services' own groups.
+/// Where the console's searches look besides the services' own groups, and
+/// what they may spend.
 #[derive(Debug, Clone, Default)]
 pub struct SearchScope {
     pub clusters: Vec<String>,
     pub extra_groups: Vec<String>,
     /// JSON fields carrying the ID (empty: the defaults).
     pub fields: Vec<String>,
+    /// A search stops here and asks before going on (`[logs] max_calls`).
+    pub max_calls: u64,
+    /// The groups the last discovery found.
+    pub log_groups: Option<crate::store::log_groups::LogGroupCache>,
 }
 
 /// One search the console asked for.
@@ -224,8 +242,12 @@ pub struct ConsoleQuery {
     pub id: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Past the call cap (the engineer said yes).
+    pub search_all: bool,
 }
 
+/// A search for the console, as a pipeline: hits sent as they are found
+/// (with the services of their groups), then how it ended and what it cost.
 pub async fn console_search(
     ecs: &dyn crate::domain::ports::EcsPort,
     search: &dyn LogSearchPort,
@@ -233,61 +255,92 @@ pub async fn console_search(
     query: ConsoleQuery,
     results: tokio::sync::mpsc::UnboundedSender<crate::app::WorkerResult>,
 ) {
+    use super::pipeline::{pipeline_search, CallCap, SearchWindow};
     use crate::app::WorkerResult;
     let ConsoleQuery {
         generation,
         id,
         start,
         end,
+        search_all,
     } = query;
-    let id = id.as_str();
-    let done = |complete: bool, coverage: String| {
+    let done = |complete: bool, coverage: String, capped: bool| {
         let _ = results.send(WorkerResult::LogsDone {
             generation,
             complete,
             coverage,
+            capped,
         });
     };
-    let matcher = match Matcher::new(id, &scope.fields) {
+    let matcher = match Matcher::new(&id, &scope.fields) {
         Ok(m) => m,
-        Err(message) => return done(false, message),
+        Err(message) => return done(false, message, false),
     };
-    let mut targets = match discover_groups(ecs, &scope.clusters, &[]).await {
-        Ok(t) => t,
-        Err(err) => return done(false, format!("cannot list the log groups: {err}")),
-    };
+    let mut known = scope
+        .log_groups
+        .as_ref()
+        .map(|c| c.get(&scope.clusters, &[]))
+        .unwrap_or_default();
     for group in &scope.extra_groups {
-        if !targets.iter().any(|t| &t.group == group) {
-            targets.push(SearchTarget {
+        if !known.iter().any(|t| &t.group == group) {
+            known.push(SearchTarget {
                 group: group.clone(),
                 service: None,
             });
         }
     }
-    if targets.is_empty() {
+    let discovery = async {
+        let found = discover_groups(ecs, &scope.clusters, &[]).await;
+        if let (Ok(targets), Some(cache)) = (&found, &scope.log_groups) {
+            cache.put(&scope.clusters, &[], targets);
+        }
+        found
+    };
+    let cap = CallCap::new((!search_all).then_some(scope.max_calls));
+    let calls_before = search.calls();
+    let outcome = pipeline_search(
+        search,
+        known,
+        &scope.extra_groups,
+        discovery,
+        SearchWindow {
+            matcher: &matcher,
+            start,
+            end,
+            now: end,
+            cap: &cap,
+        },
+        |hits, targets| {
+            let _ = results.send(WorkerResult::LogHits {
+                generation,
+                events: hits.to_vec(),
+                services: targets
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.group.clone(),
+                            t.service.clone().unwrap_or_else(|| t.group.clone()),
+                        )
+                    })
+                    .collect(),
+            });
+        },
+    )
+    .await;
+    if outcome.targets.is_empty() {
         return done(
             false,
-            "no log groups: the services' task definitions name no awslogs group".into(),
+            match &outcome.discovered {
+                Err(err) => format!("cannot list the log groups: {err}"),
+                Ok(_) => {
+                    "no log groups: the services' task definitions name no awslogs group".into()
+                }
+            },
+            false,
         );
     }
-    let services: Vec<(String, String)> = targets
-        .iter()
-        .map(|t| {
-            (
-                t.group.clone(),
-                t.service.clone().unwrap_or_else(|| t.group.clone()),
-            )
-        })
-        .collect();
-    let groups: Vec<String> = targets.iter().map(|t| t.group.clone()).collect();
-    let result = filter_search(search, &groups, &matcher, start, end, |hits| {
-        let _ = results.send(WorkerResult::LogHits {
-            generation,
-            events: hits.to_vec(),
-            services: services.clone(),
-        });
-    })
-    .await;
+    let result = &outcome.result;
+    let mut capped = false;
     let problems: Vec<String> = result
         .groups
         .iter()
@@ -296,17 +349,28 @@ pub async fn console_search(
             GroupOutcome::Missing => Some(format!("{group}: missing")),
             GroupOutcome::AccessDenied(m) => Some(format!("{group}: access denied ({m})")),
             GroupOutcome::Failed(m) => Some(format!("{group}: not searched ({m})")),
+            GroupOutcome::Capped(limit) => {
+                capped = true;
+                Some(format!("{group}: not searched (cap of {limit} calls)"))
+            }
         })
         .collect();
+    let calls = crate::domain::ports::calls_since(&calls_before, &search.calls());
+    let made: u64 = calls.values().sum();
+    let cost = format!(
+        "{made} call{} in {:.1} s",
+        if made == 1 { "" } else { "s" },
+        outcome.took.as_secs_f64()
+    );
     let coverage = if problems.is_empty() {
         format!(
-            "{} log groups searched, {} to {} UTC",
-            groups.len(),
+            "{} log groups searched, {} to {} UTC · {cost}",
+            outcome.targets.len(),
             start.format("%H:%M:%S"),
             end.format("%H:%M:%S")
         )
     } else {
-        format!("INCOMPLETE — {}", problems.join("; "))
+        format!("INCOMPLETE — {} · {cost}", problems.join("; "))
     };
-    done(result.complete(), coverage);
+    done(result.complete(), coverage, capped);
 }

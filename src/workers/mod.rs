@@ -5,6 +5,7 @@ pub mod detail;
 pub mod diagnosis;
 pub mod insights;
 pub mod logsearch;
+pub mod pipeline;
 pub mod runbook;
 pub mod share;
 pub mod status;
@@ -33,6 +34,8 @@ pub struct Workers {
     runs: Option<runbook::console::ConsoleRuns>,
     /// Where the decisions for the run in progress go.
     decisions: Arc<Mutex<Option<runbook::console::DecisionSender>>>,
+    /// Stopped tasks and log tails the background diagnosis has already read.
+    stopped_memory: Arc<tokio::sync::Mutex<diagnosis::StoppedMemory>>,
 }
 
 impl Workers {
@@ -47,6 +50,7 @@ impl Workers {
             runbook_paths: Vec::new(),
             runs: None,
             decisions: Arc::new(Mutex::new(None)),
+            stopped_memory: Default::default(),
         }
     }
 
@@ -121,17 +125,22 @@ impl Workers {
             Effect::FetchDiagnosis {
                 generation,
                 clusters,
+                known,
             } => {
                 let logs = self.logs.clone();
+                let memory = self.stopped_memory.clone();
                 tokio::spawn(async move {
                     let scope = diagnosis::DiagnosisScope {
                         clusters,
                         ..Default::default()
                     };
-                    let result = diagnosis::fetch_diagnosis(
+                    let mut memory = memory.lock().await;
+                    let result = diagnosis::diagnose_pass(
                         ecs.as_ref(),
                         logs.as_deref(),
                         &scope,
+                        known,
+                        &mut memory,
                         chrono::Utc::now(),
                     )
                     .await
@@ -198,6 +207,7 @@ impl Workers {
                 id,
                 start,
                 end,
+                search_all,
             } => {
                 let Some(search) = self.search.clone() else {
                     return;
@@ -213,6 +223,7 @@ impl Workers {
                             id,
                             start,
                             end,
+                            search_all,
                         },
                         results,
                     )

@@ -22,7 +22,7 @@ pub async fn fetch_status(
         ecs.clusters().await?
     };
     let results: Vec<(String, Result<Vec<crate::domain::Service>, PortError>)> =
-        stream::iter(clusters)
+        stream::iter(clusters.clone())
             .map(|cluster| async move {
                 let result = ecs.services(&cluster).await;
                 (cluster, result)
@@ -31,7 +31,10 @@ pub async fn fetch_status(
             .collect()
             .await;
 
-    let mut snapshot = StatusSnapshot::default();
+    let mut snapshot = StatusSnapshot {
+        clusters,
+        ..StatusSnapshot::default()
+    };
     let mut failed = 0;
     let total = results.len();
     let mut existing: Option<Vec<String>> = None;

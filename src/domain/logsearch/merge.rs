@@ -80,6 +80,13 @@ impl Merger {
         }
     }
 
+    /// A source that joins late: nothing is released past it until it has
+    /// sent something or finished. (A search holds everything back this way
+    /// until discovery has said which groups exist.)
+    pub fn add(&mut self, group: &str) {
+        self.sources.entry(group.to_string()).or_default();
+    }
+
     /// `group` will send nothing more (finished, missing, forbidden, gave up).
     pub fn finish(&mut self, group: &str) {
         self.sources.entry(group.to_string()).or_default().done = true;

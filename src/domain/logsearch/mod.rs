@@ -9,3 +9,11 @@ pub mod merge;
 
 pub use matcher::{filter_pattern, id_in, Matcher, DEFAULT_FIELDS};
 pub use merge::{LogEvent, Merger};
+
+/// A log group to search and the service that writes to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SearchTarget {
+    pub group: String,
+    /// `cluster/service`, when known.
+    pub service: Option<String>,
+}

@@ -1,0 +1,221 @@
+//! Task definitions kept between runs. A revision (`family:N`) never
+//! changes once registered, so what triage keeps of it (containers, essential
+//! flags, log configuration, image, environment *names*; never values) is
+//! cached on disk and shared by status, diagnose, logs, runbooks and the
+//! console: a second run asks AWS only for revisions it has not seen.
+//!
+//! [`CachedDefinitions`] wraps any ECS port with that cache. Only full ARNs
+//! are cached (`family:N` alone does not name the account or Region), and an
+//! entry is used only when it is sound: its ARN is the one asked for, and the
+//! family and revision the ARN names.
+
+use super::cache::CacheShelf;
+use crate::domain::ports::{
+    AccountIdentity, CallCounts, EcsPort, PortFuture, ServiceChange, TaskDefinition,
+};
+use crate::domain::service::Service;
+use crate::domain::task::{Task, TaskState};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Revisions kept (a few KB each).
+pub const MAX_DEFINITIONS: usize = 4_000;
+
+/// The answers counted as `cache:<this>` in [`EcsPort::calls`].
+pub const CACHE_HITS: &str = "cache:DescribeTaskDefinition";
+
+/// The task-definition shelf of one account endpoint.
+#[derive(Debug, Clone)]
+pub struct DefinitionCache {
+    shelf: CacheShelf,
+}
+
+impl DefinitionCache {
+    pub fn new(cache_dir: &Path, namespace: &str) -> DefinitionCache {
+        DefinitionCache {
+            shelf: CacheShelf::new(cache_dir, namespace, "task-definitions", MAX_DEFINITIONS),
+        }
+    }
+
+    pub fn get(&self, arn: &str) -> Option<TaskDefinition> {
+        let (family, revision) = family_revision(arn)?;
+        let td: TaskDefinition = self.shelf.get(arn)?;
+        let sound = td.arn == arn
+            && td.family == family
+            && td.revision == revision
+            && !td.containers.is_empty();
+        if !sound {
+            tracing::warn!(
+                arn,
+                "cached task definition does not match its ARN; ignored"
+            );
+            return None;
+        }
+        Some(td)
+    }
+
+    pub fn put(&self, td: &TaskDefinition) {
+        if family_revision(&td.arn).is_some_and(|(f, r)| f == td.family && r == td.revision) {
+            self.shelf.put(&td.arn, td);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.shelf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shelf.is_empty()
+    }
+}
+
+/// `arn:aws:ecs:eu-west-1:123:task-definition/api:41` → (`api`, 41).
+fn family_revision(arn: &str) -> Option<(&str, u32)> {
+    if !arn.starts_with("arn:") {
+        return None;
+    }
+    let label = arn.split_once(":task-definition/")?.1;
+    let (family, revision) = label.rsplit_once(':')?;
+    if family.is_empty() {
+        return None;
+    }
+    Some((family, revision.parse().ok()?))
+}
+
+/// An ECS port whose task definitions come from the disk cache when they can.
+pub struct CachedDefinitions<P> {
+    inner: P,
+    cache: DefinitionCache,
+    hits: AtomicU64,
+}
+
+impl<P: EcsPort> CachedDefinitions<P> {
+    pub fn new(inner: P, cache: DefinitionCache) -> CachedDefinitions<P> {
+        CachedDefinitions {
+            inner,
+            cache,
+            hits: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<P: EcsPort> EcsPort for CachedDefinitions<P> {
+    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
+        self.inner.identity()
+    }
+    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
+        self.inner.clusters()
+    }
+    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
+        self.inner.services(cluster)
+    }
+    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
+        self.inner.service(cluster, service)
+    }
+    fn tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        state: TaskState,
+    ) -> PortFuture<'a, Vec<Task>> {
+        self.inner.tasks(cluster, service, state)
+    }
+    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
+        self.inner.task_arns(cluster, state)
+    }
+    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
+        Box::pin(async move {
+            if let Some(td) = self.cache.get(arn) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(td);
+            }
+            let td = self.inner.task_definition(arn).await?;
+            self.cache.put(&td);
+            Ok(td)
+        })
+    }
+    fn describe_tasks<'a>(
+        &'a self,
+        cluster: &'a str,
+        tasks: &'a [String],
+    ) -> PortFuture<'a, Vec<Task>> {
+        self.inner.describe_tasks(cluster, tasks)
+    }
+    fn update_service<'a>(
+        &'a self,
+        cluster: &'a str,
+        service: &'a str,
+        change: ServiceChange,
+    ) -> PortFuture<'a, Service> {
+        self.inner.update_service(cluster, service, change)
+    }
+    fn stop_task<'a>(
+        &'a self,
+        cluster: &'a str,
+        task: &'a str,
+        reason: &'a str,
+    ) -> PortFuture<'a, Task> {
+        self.inner.stop_task(cluster, task, reason)
+    }
+    fn throttled_calls(&self) -> u64 {
+        self.inner.throttled_calls()
+    }
+    fn calls(&self) -> CallCounts {
+        let mut calls = self.inner.calls();
+        let hits = self.hits.load(Ordering::Relaxed);
+        if hits > 0 {
+            calls.insert(CACHE_HITS.to_string(), hits);
+        }
+        calls
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ports::ContainerDefinition;
+
+    fn td(arn: &str, family: &str, revision: u32) -> TaskDefinition {
+        TaskDefinition {
+            arn: arn.into(),
+            family: family.into(),
+            revision,
+            cpu: None,
+            memory: Some("512".into()),
+            containers: vec![ContainerDefinition {
+                name: "app".into(),
+                image: "app:1".into(),
+                essential: true,
+                memory: None,
+                memory_reservation: None,
+                command: vec![],
+                environment: vec!["DB_HOST".into()],
+                secrets: vec![],
+                log_group: Some("/ecs/app".into()),
+                log_stream_prefix: Some("ecs".into()),
+                health_check: vec![],
+            }],
+        }
+    }
+
+    const ARN: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/api:41";
+
+    #[test]
+    fn a_revision_round_trips_and_a_mismatched_one_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DefinitionCache::new(dir.path(), "aws");
+        cache.put(&td(ARN, "api", 41));
+        assert_eq!(cache.get(ARN), Some(td(ARN, "api", 41)));
+        // An entry that claims another revision than its ARN is not stored…
+        let other = "arn:aws:ecs:eu-west-1:123456789012:task-definition/api:42";
+        cache.put(&td(other, "api", 7));
+        assert_eq!(cache.get(other), None);
+        // …and a file edited to say so is not trusted.
+        let shelf = CacheShelf::new(dir.path(), "aws", "task-definitions", 10);
+        shelf.put(other, &td(other, "worker", 42));
+        assert_eq!(cache.get(other), None);
+        // Short names are never cached: they do not name the account.
+        cache.put(&td("api:41", "api", 41));
+        assert_eq!(cache.get("api:41"), None);
+    }
+}
