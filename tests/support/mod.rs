@@ -137,6 +137,21 @@ impl Moto {
             .unwrap_or(0)
     }
 
+    /// Every call seen in `region`, by operation.
+    pub fn calls_in(&self, region: &str) -> std::collections::BTreeMap<String, u64> {
+        let body = http("GET", &format!("{}/_triage/calls", self.endpoint), None);
+        let counts: serde_json::Value = serde_json::from_str(&body).unwrap();
+        counts
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter_map(|(k, v)| {
+                let (r, op) = k.split_once(' ')?;
+                (r == region).then(|| (op.to_string(), v.as_u64().unwrap_or(0)))
+            })
+            .collect()
+    }
+
     /// Make a task STOPPED as ECS reports it: stop code, reason, and per
     /// container exit code (None = absent) and reason.
     pub fn stop_task(
