@@ -305,3 +305,51 @@ fn a_million_lines_keep_their_order_and_draw_only_what_shows() {
     assert!(text.contains("1000000 lines"), "{text}");
     assert!(text.contains("tick"), "{text}");
 }
+
+#[test]
+fn a_search_stopped_at_its_call_cap_asks_before_going_on() {
+    let mut s = console();
+    let generation = open(&mut s, "req-1");
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::LogsDone {
+            generation,
+            complete: false,
+            coverage: "INCOMPLETE — /ecs/g2001: not searched (cap of 2000 calls)".into(),
+            capped: true,
+        }),
+    );
+    let text = render(&s);
+    assert!(text.contains("call cap"), "{text}");
+    typed(&mut s, "y");
+    let effects = key(&mut s, KeyPress::plain(Key::Enter));
+    let again = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SearchLogs {
+                generation: g,
+                id,
+                search_all,
+                ..
+            } => Some((*g, id.clone(), *search_all)),
+            _ => None,
+        })
+        .expect("the search again");
+    assert_eq!(again, (generation + 1, "req-1".to_string(), true));
+    // Said no (Esc): nothing more is searched.
+    let mut s = console();
+    let generation = open(&mut s, "req-2");
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::LogsDone {
+            generation,
+            complete: false,
+            coverage: "INCOMPLETE".into(),
+            capped: true,
+        }),
+    );
+    let effects = key(&mut s, KeyPress::plain(Key::Esc));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::SearchLogs { .. })));
+}

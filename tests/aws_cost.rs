@@ -50,12 +50,20 @@ async fn seed(region: &str, clusters: &[&str], services: usize, stopped: usize) 
     for cluster in clusters {
         let mut count = 0;
         let stopped = stopped / clusters.len();
-        ecs.create_cluster().cluster_name(*cluster).send().await.unwrap();
+        ecs.create_cluster()
+            .cluster_name(*cluster)
+            .send()
+            .await
+            .unwrap();
         for i in 0..services {
             let name = format!("svc-{i:02}");
             let family = format!("{cluster}-{name}");
             let group = format!("/ecs/{cluster}/{name}");
-            logs.create_log_group().log_group_name(&group).send().await.unwrap();
+            logs.create_log_group()
+                .log_group_name(&group)
+                .send()
+                .await
+                .unwrap();
             let container = aws_sdk_ecs::types::ContainerDefinition::builder()
                 .name("app")
                 .image(format!("{family}:v1"))
@@ -217,5 +225,8 @@ async fn a_warm_search_is_one_filter_call_per_group_and_fields_are_clean() {
     assert!(!stdout.contains('\u{9b}') && !stdout.contains('\u{202e}'));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cost: discovery"), "{stderr}");
-    assert!(stderr.contains("6 task definitions from the cache"), "{stderr}");
+    assert!(
+        stderr.contains("6 task definitions from the cache"),
+        "{stderr}"
+    );
 }

@@ -219,3 +219,40 @@ fn a_loop_that_passes_check_still_stops_after_the_attempt_cap() {
         "{last}"
     );
 }
+
+#[test]
+fn a_search_that_would_need_too_many_calls_asks_for_yes() {
+    let home = tempfile::tempdir().unwrap();
+    // Ten years in six-hour Insights chunks: refused before the first call.
+    let out = triage(&home)
+        .args(["--demo", "logs", "req-5f1e0c9a", "--since", "3650d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("this search would make at least"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    // A cap of 3 calls ([logs] max_calls) stops a filter search over the
+    // demo's groups, and says how to go on; --yes lifts it.
+    let config = home.path().join("config/triage");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "[logs]\nmax_calls = 3\n").unwrap();
+    let out = triage(&home)
+        .args(["--demo", "logs", "req-5f1e0c9a", "--since", "1h"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("INCOMPLETE: stopped at 3 calls"),
+        "{}",
+        stderr(&out)
+    );
+    let out = triage(&home)
+        .args(["--demo", "logs", "req-5f1e0c9a", "--since", "1h", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

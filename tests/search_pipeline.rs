@@ -123,7 +123,11 @@ async fn known_groups_are_searched_before_discovery_ends_and_late_ones_join() {
         std::time::Duration::from_secs(10),
         pipeline_search(
             &port,
-            vec![target("/ecs/web", None), target("/ecs/api", None), target("/ecs/gone", None)],
+            vec![
+                target("/ecs/web", None),
+                target("/ecs/api", None),
+                target("/ecs/gone", None),
+            ],
             &[],
             discovery,
             SearchWindow {
