@@ -278,6 +278,14 @@ impl EcsPort for AwsAccount {
         })
     }
 
+    fn describe_services<'a>(
+        &'a self,
+        cluster: &'a str,
+        names: &'a [String],
+    ) -> PortFuture<'a, Vec<Service>> {
+        Box::pin(self.describe_services(cluster, names))
+    }
+
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
         Box::pin(async move {
             let found = self

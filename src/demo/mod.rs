@@ -154,6 +154,19 @@ impl EcsPort for DemoAccount {
         Box::pin(self.call("DescribeServices", move |s| s.services(cluster)))
     }
 
+    fn describe_services<'a>(
+        &'a self,
+        cluster: &'a str,
+        names: &'a [String],
+    ) -> PortFuture<'a, Vec<Service>> {
+        Box::pin(self.call("DescribeServices", move |s| {
+            Ok(s.services(cluster)?
+                .into_iter()
+                .filter(|svc| names.iter().any(|n| n == &svc.name || n == &svc.arn))
+                .collect())
+        }))
+    }
+
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
         Box::pin(self.call("DescribeServices", move |s| s.service(cluster, service)))
     }

@@ -106,6 +106,13 @@ pub trait EcsPort: Send + Sync {
     fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>>;
     /// One service, described.
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service>;
+    /// Services by name or ARN (batched by the adapter); ones that do not
+    /// exist are simply absent.
+    fn describe_services<'a>(
+        &'a self,
+        cluster: &'a str,
+        names: &'a [String],
+    ) -> PortFuture<'a, Vec<Service>>;
     /// Tasks of one service in the given state, described.
     fn tasks<'a>(
         &'a self,
@@ -165,6 +172,13 @@ impl<P: EcsPort> EcsPort for ReadOnly<P> {
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
         self.0.service(cluster, service)
     }
+    fn describe_services<'a>(
+        &'a self,
+        cluster: &'a str,
+        names: &'a [String],
+    ) -> PortFuture<'a, Vec<Service>> {
+        self.0.describe_services(cluster, names)
+    }
     fn tasks<'a>(
         &'a self,
         cluster: &'a str,
@@ -222,6 +236,13 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
     }
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
         (**self).service(cluster, service)
+    }
+    fn describe_services<'a>(
+        &'a self,
+        cluster: &'a str,
+        names: &'a [String],
+    ) -> PortFuture<'a, Vec<Service>> {
+        (**self).describe_services(cluster, names)
     }
     fn tasks<'a>(
         &'a self,

@@ -112,6 +112,13 @@ impl<P: EcsPort> EcsPort for CachedDefinitions<P> {
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
         self.inner.service(cluster, service)
     }
+    fn describe_services<'a>(
+        &'a self,
+        cluster: &'a str,
+        names: &'a [String],
+    ) -> PortFuture<'a, Vec<Service>> {
+        self.inner.describe_services(cluster, names)
+    }
     fn tasks<'a>(
         &'a self,
         cluster: &'a str,

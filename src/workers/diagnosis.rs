@@ -8,7 +8,6 @@
 //! and reads logs only for tasks it has not seen. Used by `triage diagnose`
 //! and the console.
 
-use super::status::fetch_status;
 use crate::domain::diagnosis::{diagnose, patterns, Finding, LogTail, Pattern, Severity};
 use crate::domain::ports::{EcsPort, LogsPort, TaskDefinition};
 use crate::domain::service::Service;
@@ -77,8 +76,9 @@ const READS_AT_ONCE: usize = 8;
 /// Clusters listed at once.
 const CLUSTERS_AT_ONCE: usize = 4;
 
-/// One diagnosis from scratch (`triage diagnose`): the services from a
-/// status read, nothing remembered.
+/// One diagnosis from scratch (`triage diagnose`): nothing remembered, and
+/// only the services that have stopped tasks (or that the scope names) are
+/// described, so the cost follows the incident, not the size of the account.
 pub async fn fetch_diagnosis(
     ecs: &dyn EcsPort,
     logs: Option<&dyn LogsPort>,
@@ -89,7 +89,8 @@ pub async fn fetch_diagnosis(
 }
 
 /// One pass. `known` is the services (and clusters) the caller already has
-/// from its last status read; without it they are read first.
+/// from its last status read (the console); without it the clusters are
+/// listed and the services with stopped tasks described.
 pub async fn diagnose_pass(
     ecs: &dyn EcsPort,
     logs: Option<&dyn LogsPort>,
@@ -98,22 +99,54 @@ pub async fn diagnose_pass(
     memory: &mut StoppedMemory,
     now: DateTime<Utc>,
 ) -> Result<DiagnosisReport, PortError> {
-    let (all_services, clusters) = match known {
-        Some(known) => known,
-        None => {
-            let snapshot = fetch_status(ecs, &scope.clusters).await?;
-            if let Some((_, err)) = snapshot.cluster_errors.first() {
-                if snapshot.services.is_empty() {
-                    return Err(err.clone());
-                }
-            }
-            (snapshot.services, snapshot.clusters)
+    let in_scope =
+        |name: &str| scope.services.is_empty() || scope.services.iter().any(|n| n == name);
+    let (known_services, clusters) = match known {
+        Some((services, clusters)) => {
+            let services: Vec<Service> =
+                services.into_iter().filter(|s| in_scope(&s.name)).collect();
+            let clusters = clusters
+                .into_iter()
+                .chain(services.iter().map(|s| s.cluster.clone()))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>();
+            (Some(services), clusters)
         }
+        None if scope.clusters.is_empty() => (None, ecs.clusters().await?),
+        None => (None, scope.clusters.clone()),
     };
-    let services: Vec<Service> = all_services
-        .into_iter()
-        .filter(|s| scope.services.is_empty() || scope.services.iter().any(|n| n == &s.name))
-        .collect();
+
+    let mut report = DiagnosisReport::default();
+    let tasks = stopped_tasks(ecs, &clusters, memory, &mut report.errors).await;
+    if !clusters.is_empty() && report.errors.len() == clusters.len() {
+        // Nothing could be read: one error says it best (credentials, network…).
+        let (cluster, err) = report.errors.swap_remove(0);
+        return Err(match err {
+            PortError::NotFound { what, .. } if what == "cluster" => {
+                super::status::unknown_cluster(&cluster, &ecs.clusters().await.unwrap_or_default())
+            }
+            other => other,
+        });
+    }
+    let mut kept: Vec<Task> = Vec::new();
+    for task in tasks {
+        if let (Some(since), Some(stopped)) = (scope.since, task.stopped_at) {
+            if now - stopped > since {
+                continue;
+            }
+        }
+        match task.service_name() {
+            Some(name) if in_scope(name) => kept.push(task),
+            Some(_) => report.left_out.other_services += 1,
+            None if scope.services.is_empty() => kept.push(task),
+            None => report.left_out.standalone += 1,
+        }
+    }
+    let services = match known_services {
+        Some(services) => services,
+        None => services_of(ecs, &kept, &clusters, &scope.services).await,
+    };
     if let Some(missing) = scope
         .services
         .iter()
@@ -123,41 +156,6 @@ pub async fn diagnose_pass(
             what: "service".into(),
             message: format!("no watched service is named `{missing}`"),
         });
-    }
-    // With a service scope, only those services' clusters are listed.
-    let clusters: Vec<String> = if scope.services.is_empty() {
-        clusters
-            .into_iter()
-            .chain(services.iter().map(|s| s.cluster.clone()))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    } else {
-        services
-            .iter()
-            .map(|s| s.cluster.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    };
-
-    let mut report = DiagnosisReport::default();
-    let tasks = stopped_tasks(ecs, &clusters, memory, &mut report.errors).await;
-    let mut kept: Vec<Task> = Vec::new();
-    for task in tasks {
-        if let (Some(since), Some(stopped)) = (scope.since, task.stopped_at) {
-            if now - stopped > since {
-                continue;
-            }
-        }
-        match task.service_name() {
-            Some(name) if scope.services.is_empty() || scope.services.iter().any(|n| n == name) => {
-                kept.push(task)
-            }
-            Some(_) => report.left_out.other_services += 1,
-            None if scope.services.is_empty() => kept.push(task),
-            None => report.left_out.standalone += 1,
-        }
     }
 
     let definitions = task_definitions(ecs, kept.iter().map(|t| t.task_definition.as_str())).await;
@@ -190,6 +188,46 @@ pub async fn diagnose_pass(
     report.patterns = patterns(&report.findings, &services);
     report.services = services;
     Ok(report)
+}
+
+/// The services the findings belong to (their deployments tell whether a
+/// loop began with one), and those the scope names, described by name in
+/// batches of 10: never the whole account.
+async fn services_of(
+    ecs: &dyn EcsPort,
+    tasks: &[Task],
+    clusters: &[String],
+    named: &[String],
+) -> Vec<Service> {
+    let mut wanted: BTreeSet<(String, String)> = tasks
+        .iter()
+        .filter_map(|t| Some((t.cluster.clone(), t.service_name()?.to_string())))
+        .collect();
+    for cluster in clusters {
+        for name in named {
+            wanted.insert((cluster.clone(), name.clone()));
+        }
+    }
+    let mut by_cluster: HashMap<String, Vec<String>> = HashMap::new();
+    for (cluster, name) in wanted {
+        by_cluster.entry(cluster).or_default().push(name);
+    }
+    let described: Vec<Vec<Service>> = stream::iter(by_cluster)
+        .map(|(cluster, names)| async move {
+            match ecs.describe_services(&cluster, &names).await {
+                Ok(found) => found,
+                Err(err) => {
+                    tracing::warn!(%cluster, %err, "cannot describe the services with stopped tasks");
+                    Vec::new()
+                }
+            }
+        })
+        .buffer_unordered(CLUSTERS_AT_ONCE)
+        .collect()
+        .await;
+    let mut services: Vec<Service> = described.into_iter().flatten().collect();
+    services.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+    services
 }
 
 /// Every stopped task of `clusters`: listed per cluster, described only
