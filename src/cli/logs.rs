@@ -269,7 +269,7 @@ pub async fn run(
         }
     );
     let mut aws_failures = 0;
-    let mut capped = false;
+    let mut capped = 0usize;
     for (group, outcome) in &result.groups {
         let what = match outcome {
             GroupOutcome::Done {
@@ -308,7 +308,7 @@ pub async fn run(
                 format!("not searched: {}", one_line(message))
             }
             GroupOutcome::Capped(limit) => {
-                capped = true;
+                capped += 1;
                 format!("not searched to the end: the search reached its cap of {limit} calls")
             }
         };
@@ -341,10 +341,11 @@ pub async fn run(
         }
         eprintln!("  calls counted against the cap: {}", cap.used());
     }
-    if capped {
+    if capped > 0 {
         eprintln!(
-            "INCOMPLETE: stopped at {} calls ([logs] max_calls in the config); narrow the window (--since, --start) or pass --yes to search all of it",
-            settings.max_search_calls
+            "INCOMPLETE: stopped at {} calls ([logs] max_calls in the config); the {capped} group{} not searched to the end need at least {capped} more; narrow the window (--since, --start) or pass --yes to search all of it",
+            settings.max_search_calls,
+            if capped == 1 { "" } else { "s" },
         );
         return Ok(exit::USAGE);
     }

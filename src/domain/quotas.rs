@@ -61,13 +61,13 @@ pub struct Pace {
 /// The share of a quota triage takes.
 pub const SHARE: f64 = 0.5;
 
-/// Half the quota, and a burst no bigger than that half: even the first
-/// second of a search stays at about half of what the account may send.
+/// Half the quota, and a burst of about that half (rounded up): no more
+/// than half a second's quota goes out at once.
 pub fn pace(api: LogsApi, region: &str) -> Pace {
     let half = published_tps(api, region) * SHARE;
     Pace {
         per_second: half,
-        burst: (half.floor() as u32).max(1),
+        burst: (half.ceil() as u32).max(1),
     }
 }
 
@@ -84,8 +84,8 @@ mod tests {
         assert_eq!(published_tps(LogsApi::FilterLogEvents, "xx-mars-1"), 5.0);
         assert_eq!(published_tps(LogsApi::GetLogEvents, "xx-mars-1"), 10.0);
         let p = pace(LogsApi::FilterLogEvents, "us-east-1");
-        assert_eq!((p.per_second, p.burst), (12.5, 12));
+        assert_eq!((p.per_second, p.burst), (12.5, 13));
         let p = pace(LogsApi::FilterLogEvents, "eu-central-1");
-        assert_eq!((p.per_second, p.burst), (2.5, 2));
+        assert_eq!((p.per_second, p.burst), (2.5, 3));
     }
 }

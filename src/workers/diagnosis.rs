@@ -158,7 +158,15 @@ pub async fn diagnose_pass(
         });
     }
 
-    let definitions = task_definitions(ecs, kept.iter().map(|t| t.task_definition.as_str())).await;
+    // The task definition says which containers are essential: it matters
+    // only when a task has more than one container.
+    let mut definitions = task_definitions(
+        ecs,
+        kept.iter()
+            .filter(|t| t.containers.len() > 1)
+            .map(|t| t.task_definition.as_str()),
+    )
+    .await;
     report.findings = kept
         .iter()
         .map(|task| {
@@ -183,7 +191,19 @@ pub async fn diagnose_pass(
             .then_with(|| a.task_arn.cmp(&b.task_arn))
     });
     if let Some(logs) = logs {
-        read_tails(logs, &mut report.findings, &definitions, memory).await;
+        // The log configuration is in the task definition too: read (or
+        // take from the cache) those of the findings whose tails are wanted.
+        let tails = tail_candidates(&report.findings, memory);
+        let more = task_definitions(
+            ecs,
+            tails
+                .iter()
+                .map(|&i| report.findings[i].task_definition.as_str())
+                .filter(|arn| !definitions.contains_key(*arn)),
+        )
+        .await;
+        definitions.extend(more);
+        read_tails(logs, &mut report.findings, &tails, &definitions, memory).await;
     }
     report.patterns = patterns(&report.findings, &services);
     report.services = services;
@@ -310,23 +330,32 @@ async fn task_definitions<'a>(
 
 /// The newest non-benign findings' log tails: remembered ones reused, the
 /// rest read at once (the Logs budget paces them).
+/// The newest non-benign findings whose tails are not remembered yet.
+fn tail_candidates(findings: &[Finding], memory: &StoppedMemory) -> Vec<usize> {
+    (0..findings.len())
+        .filter(|&i| findings[i].severity != Severity::Info)
+        .take(LOG_TAILS)
+        .filter(|&i| !memory.tails.contains_key(&findings[i].task_arn))
+        .collect()
+}
+
 async fn read_tails(
     logs: &dyn LogsPort,
     findings: &mut [Finding],
+    to_read: &[usize],
     definitions: &HashMap<String, Option<TaskDefinition>>,
     memory: &mut StoppedMemory,
 ) {
-    let wanted: Vec<usize> = (0..findings.len())
+    let remembered: Vec<usize> = (0..findings.len())
         .filter(|&i| findings[i].severity != Severity::Info)
         .take(LOG_TAILS)
         .collect();
-    let mut to_read = Vec::new();
-    for i in wanted {
-        match memory.tails.get(&findings[i].task_arn) {
-            Some(tail) => findings[i].logs = tail.clone(),
-            None => to_read.push(i),
+    for i in remembered {
+        if let Some(tail) = memory.tails.get(&findings[i].task_arn) {
+            findings[i].logs = tail.clone();
         }
     }
+    let to_read = to_read.to_vec();
     let read: Vec<(usize, (LogTail, bool))> = stream::iter(to_read)
         .map(|i| {
             let finding = &findings[i];

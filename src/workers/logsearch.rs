@@ -47,6 +47,8 @@ impl SearchResult {
 /// adapter's shared token bucket paces the calls), so the first hits come
 /// as soon as the slowest group has answered once.
 pub const GROUPS_AT_ONCE: usize = 32;
+/// Task definitions read at once while discovering groups (the ECS budget paces them).
+const DEFINITIONS_AT_ONCE: usize = 8;
 /// Retries of one page while the service throttles.
 pub const THROTTLE_RETRIES: u32 = 6;
 
@@ -58,6 +60,20 @@ pub async fn filter_search(
     matcher: &Matcher,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
+    on_hits: impl FnMut(&[LogEvent]),
+) -> SearchResult {
+    let unlimited = super::pipeline::CallCap::new(None);
+    filter_search_capped(port, groups, matcher, start, end, &unlimited, on_hits).await
+}
+
+/// [`filter_search`], every call taken from `cap`.
+pub async fn filter_search_capped(
+    port: &dyn LogSearchPort,
+    groups: &[String],
+    matcher: &Matcher,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    cap: &super::pipeline::CallCap,
     mut on_hits: impl FnMut(&[LogEvent]),
 ) -> SearchResult {
     let pattern = filter_pattern(matcher.id());
@@ -69,10 +85,11 @@ pub async fn filter_search(
             let tx = tx.clone();
             let pattern = pattern.clone();
             async move {
-                let outcome = search_group(port, &group, &pattern, start, end, matcher, |hits| {
-                    let _ = tx.send((group.clone(), Ok(hits)));
-                })
-                .await;
+                let outcome =
+                    search_group_capped(port, &group, &pattern, start, end, matcher, cap, |hits| {
+                        let _ = tx.send((group.clone(), Ok(hits)));
+                    })
+                    .await;
                 let _ = tx.send((group, Err(outcome)));
             }
         })
@@ -109,19 +126,6 @@ pub async fn filter_search(
         events,
         groups: outcomes,
     }
-}
-
-async fn search_group(
-    port: &dyn LogSearchPort,
-    group: &str,
-    pattern: &str,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    matcher: &Matcher,
-    send: impl FnMut(Vec<LogEvent>),
-) -> GroupOutcome {
-    let unlimited = super::pipeline::CallCap::new(None);
-    search_group_capped(port, group, pattern, start, end, matcher, &unlimited, send).await
 }
 
 /// One group's pages, each call taken from `cap`.
@@ -200,20 +204,34 @@ pub async fn discover_groups(
     services: &[String],
 ) -> Result<Vec<SearchTarget>, PortError> {
     let snapshot = super::status::fetch_status(ecs, clusters).await?;
-    let mut targets: Vec<SearchTarget> = Vec::new();
-    for service in snapshot
+    let wanted: Vec<(String, String)> = snapshot
         .services
         .iter()
         .filter(|s| services.is_empty() || services.iter().any(|n| n == &s.name))
-    {
-        let Ok(td) = ecs.task_definition(&service.task_definition).await else {
+        .map(|s| {
+            (
+                format!("{}/{}", s.cluster, s.name),
+                s.task_definition.clone(),
+            )
+        })
+        .collect();
+    // Read at once (most come from the cache); the order stays the services'.
+    let definitions: Vec<(String, Option<crate::domain::ports::TaskDefinition>)> =
+        stream::iter(wanted)
+            .map(|(service, arn)| async move { (service, ecs.task_definition(&arn).await.ok()) })
+            .buffered(DEFINITIONS_AT_ONCE)
+            .collect()
+            .await;
+    let mut targets: Vec<SearchTarget> = Vec::new();
+    for (service, td) in definitions {
+        let Some(td) = td else {
             continue;
         };
         for group in td.containers.iter().filter_map(|c| c.log_group.clone()) {
             if !targets.iter().any(|t| t.group == group) {
                 targets.push(SearchTarget {
                     group,
-                    service: Some(format!("{}/{}", service.cluster, service.name)),
+                    service: Some(service.clone()),
                 });
             }
         }

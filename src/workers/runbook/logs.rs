@@ -5,7 +5,8 @@ use super::inputs::{list, optional_text, span, text};
 use super::{Executed, Plan, StepError, StepPorts};
 use crate::domain::logsearch::matcher::{Matcher, DEFAULT_FIELDS};
 use crate::domain::sanitize::one_line;
-use crate::workers::logsearch::{discover_groups, filter_search};
+use crate::workers::logsearch::{discover_groups, filter_search_capped, GroupOutcome};
+use crate::workers::pipeline::CallCap;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -70,7 +71,28 @@ pub async fn search(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Ex
     let groups: Vec<String> =
         serde_json::from_value(plan.data["groups"].clone()).unwrap_or_default();
     let (start, end) = window(ports, inputs)?;
-    let result = filter_search(search_port(ports)?, &groups, &matcher, start, end, |_| {}).await;
+    // A step's search is bounded like any other: past the cap it fails and says so.
+    let cap = CallCap::new(Some(crate::settings::DEFAULT_MAX_SEARCH_CALLS));
+    let result = filter_search_capped(
+        search_port(ports)?,
+        &groups,
+        &matcher,
+        start,
+        end,
+        &cap,
+        |_| {},
+    )
+    .await;
+    if result
+        .groups
+        .iter()
+        .any(|(_, o)| matches!(o, GroupOutcome::Capped(_)))
+    {
+        return Err(StepError::Failed(format!(
+            "the search reached its cap of {} calls before the end of the window: give `since` a shorter span",
+            crate::settings::DEFAULT_MAX_SEARCH_CALLS
+        )));
+    }
     let first = result.events.first().map(|e| e.timestamp.to_rfc3339());
     let last = result.events.last().map(|e| e.timestamp.to_rfc3339());
     let touched: std::collections::BTreeSet<&str> =
