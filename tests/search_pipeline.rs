@@ -90,6 +90,34 @@ impl LogSearchPort for FakeLogs {
     }
 }
 
+/// A search of `known` (and what `discovery` adds) over `start..end`, hits dropped.
+async fn search(
+    port: &FakeLogs,
+    known: Vec<SearchTarget>,
+    confirmed: &[String],
+    discovery: impl std::future::Future<Output = Result<Vec<SearchTarget>, PortError>>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
+    cap: Option<u64>,
+) -> triage::workers::pipeline::PipelineOutcome {
+    let matcher = Matcher::new("corr-123", &[]).unwrap();
+    let cap = CallCap::new(cap);
+    pipeline_search(
+        port,
+        known,
+        confirmed,
+        discovery,
+        SearchWindow {
+            matcher: &matcher,
+            start,
+            end,
+            now: end,
+            cap: &cap,
+        },
+        |_, _| {},
+    )
+    .await
+}
+
 fn target(group: &str, service: Option<&str>) -> SearchTarget {
     SearchTarget {
         group: group.into(),
@@ -178,21 +206,13 @@ async fn known_groups_are_searched_before_discovery_ends_and_late_ones_join() {
 #[tokio::test]
 async fn a_group_named_on_the_command_line_is_reported_missing() {
     let port = FakeLogs::default().with("/ecs/web", vec![ev("/ecs/web", 10)]);
-    let matcher = Matcher::new("corr-123", &[]).unwrap();
-    let cap = CallCap::new(None);
-    let outcome = pipeline_search(
+    let outcome = search(
         &port,
         vec![target("/ecs/typo", None)],
         &["/ecs/typo".to_string()],
         async { Ok(vec![target("/ecs/web", Some("prod/web"))]) },
-        SearchWindow {
-            matcher: &matcher,
-            start: t(0),
-            end: t(3600),
-            now: t(3600),
-            cap: &cap,
-        },
-        |_, _| {},
+        (t(0), t(3600)),
+        None,
     )
     .await;
     assert!(!outcome.result.complete());
@@ -206,9 +226,7 @@ async fn a_group_named_on_the_command_line_is_reported_missing() {
 #[tokio::test]
 async fn discovery_failing_still_searches_the_known_groups() {
     let port = FakeLogs::default().with("/ecs/web", vec![ev("/ecs/web", 10)]);
-    let matcher = Matcher::new("corr-123", &[]).unwrap();
-    let cap = CallCap::new(None);
-    let outcome = pipeline_search(
+    let outcome = search(
         &port,
         vec![target("/ecs/web", Some("prod/web"))],
         &[],
@@ -217,14 +235,8 @@ async fn discovery_failing_still_searches_the_known_groups() {
                 operation: "DescribeServices".into(),
             })
         },
-        SearchWindow {
-            matcher: &matcher,
-            start: t(0),
-            end: t(3600),
-            now: t(3600),
-            cap: &cap,
-        },
-        |_, _| {},
+        (t(0), t(3600)),
+        None,
     )
     .await;
     assert!(outcome.discovered.is_err());
@@ -237,22 +249,14 @@ async fn a_long_window_is_clipped_to_each_groups_retention() {
         .with("/ecs/short", vec![])
         .with("/ecs/forever", vec![]);
     port.retention.insert("/ecs/short".into(), 3);
-    let matcher = Matcher::new("corr-123", &[]).unwrap();
-    let cap = CallCap::new(None);
     let now = t(0) + Duration::days(30);
-    let outcome = pipeline_search(
+    let outcome = search(
         &port,
         vec![target("/ecs/short", None), target("/ecs/forever", None)],
         &[],
         async { Ok(vec![]) },
-        SearchWindow {
-            matcher: &matcher,
-            start: t(0),
-            end: now,
-            now,
-            cap: &cap,
-        },
-        |_, _| {},
+        (t(0), now),
+        None,
     )
     .await;
     let starts = port.starts.lock().unwrap().clone();
@@ -271,21 +275,13 @@ async fn the_call_cap_stops_the_search_and_says_so() {
         port = port.with(&g, vec![ev(&g, i)]);
         known.push(target(&g, None));
     }
-    let matcher = Matcher::new("corr-123", &[]).unwrap();
-    let cap = CallCap::new(Some(4));
-    let outcome = pipeline_search(
+    let outcome = search(
         &port,
         known,
         &[],
         async { Ok(vec![]) },
-        SearchWindow {
-            matcher: &matcher,
-            start: t(0),
-            end: t(3600),
-            now: t(3600),
-            cap: &cap,
-        },
-        |_, _| {},
+        (t(0), t(3600)),
+        Some(4),
     )
     .await;
     assert_eq!(port.log.lock().unwrap().len(), 4, "no call past the cap");

@@ -232,6 +232,28 @@ impl<'a> Driver<'a> {
         Ok(())
     }
 
+    /// The run's last entry: how it ended, and why when there is more to say.
+    fn end_run(
+        &mut self,
+        state: &mut RunState,
+        outcome: RunOutcome,
+        detail: Option<String>,
+    ) -> Result<(), DriveError> {
+        let draft = transition(
+            self.runbook,
+            state,
+            None,
+            self.actor.clone(),
+            Transition {
+                state: outcome.as_str().into(),
+                detail,
+                ..Transition::default()
+            },
+        );
+        self.write(state, None, draft)?;
+        Ok(())
+    }
+
     /// Goes as far as it can: to the end, or to a step that waits for a person.
     pub async fn drive(&mut self, state: &mut RunState) -> Result<RunEnd, DriveError> {
         loop {
@@ -251,35 +273,15 @@ impl<'a> Driver<'a> {
                             }
                         }
                     }
-                    let draft = transition(
-                        self.runbook,
-                        state,
-                        None,
-                        self.actor.clone(),
-                        Transition {
-                            state: outcome.as_str().into(),
-                            ..Transition::default()
-                        },
-                    );
-                    self.write(state, None, draft)?;
+                    self.end_run(state, outcome, None)?;
                 }
                 Next::GiveUp { index, attempts } => {
-                    let draft = transition(
-                        self.runbook,
-                        state,
-                        None,
-                        self.actor.clone(),
-                        Transition {
-                            state: RunOutcome::Failed.as_str().into(),
-                            detail: Some(format!(
-                                "step `{}` ran {attempts} times in this run, the most any step may \
-                                 (retries and goto jumps together): the run stops here as failed",
-                                self.runbook.steps[index].id
-                            )),
-                            ..Transition::default()
-                        },
+                    let why = format!(
+                        "step `{}` ran {attempts} times in this run, the most any step may \
+                         (retries and goto jumps together): the run stops here as failed",
+                        self.runbook.steps[index].id
                     );
-                    self.write(state, None, draft)?;
+                    self.end_run(state, RunOutcome::Failed, Some(why))?;
                 }
                 Next::Skip { index, reason } => {
                     let attempt = state.steps[index].attempt;
