@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod layout;
 pub mod logs;
 pub mod palette;
+pub mod paste;
 pub mod runbook;
 pub mod state;
 pub mod text_input;

@@ -64,48 +64,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         Msg::Worker(result) => on_result(state, result),
         Msg::Key(key) => on_key(state, key),
         Msg::Mouse(mouse) => on_mouse(state, mouse),
-        Msg::Paste(text) => on_paste(state, &text),
+        Msg::Paste(text) => super::paste::on_paste(state, &text),
     }
-}
-
-/// Longest paste taken into a field (the fields hold 200 characters).
-const PASTE_LIMIT: usize = 200;
-
-/// A paste goes into the text field being edited, as if typed (controls
-/// removed, line breaks as spaces); with no field open it does nothing, so
-/// pasted text never runs commands.
-fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
-    if !editing_text(state) {
-        return Vec::new();
-    }
-    let clean = crate::domain::sanitize::one_line(text);
-    let mut effects = Vec::new();
-    for c in clean.trim_end().chars().take(PASTE_LIMIT) {
-        effects.extend(on_key(
-            state,
-            KeyPress {
-                key: super::input::Key::Char(c),
-                ctrl: false,
-                alt: false,
-            },
-        ));
-    }
-    effects
-}
-
-/// True while keys go into a text field (palette, prompt, filter, find,
-/// a runbook form, a typed confirmation).
-fn editing_text(state: &AppState) -> bool {
-    match &state.overlay {
-        Overlay::Palette(_) | Overlay::Prompt(_) => return true,
-        Overlay::Help => return false,
-        Overlay::None => {}
-    }
-    state.screen == Screen::RunbookForm
-        || (state.screen == Screen::Run && state.run.as_ref().is_some_and(|r| r.input.is_some()))
-        || (super::logs::shown(state).is_some_and(|l| l.find_input.is_some())
-            && matches!(state.screen, Screen::Logs | Screen::TaskLogs(_)))
-        || state.filtering
 }
 
 // ----- refreshing -----
@@ -631,7 +591,7 @@ fn me(state: &AppState) -> Actor {
 
 // ----- keys -----
 
-fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     match &mut state.overlay {
         Overlay::Help => {
             if matches!(action_for(&state.screen, key), Some(Action::Quit)) && key.ctrl {
