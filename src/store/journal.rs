@@ -198,14 +198,8 @@ struct SeqOnly {
     seq: u64,
 }
 
-/// A sortable unique id: 48-bit milliseconds and 80 random bits, Crockford base32 (a ULID).
+/// A sortable unique id (a ULID): 48-bit milliseconds and 80 random bits
+/// (drawn from `fastrand`, so tests can seed it), Crockford base32.
 pub fn new_id(millis: i64) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let time = (millis.max(0) as u128) & 0xFFFF_FFFF_FFFF;
-    let random = (fastrand::u128(..)) & ((1u128 << 80) - 1);
-    let value = (time << 80) | random;
-    (0..26)
-        .rev()
-        .map(|i| ALPHABET[((value >> (i * 5)) & 31) as usize] as char)
-        .collect()
+    ulid::Ulid::from_parts(millis.max(0) as u64, fastrand::u128(..)).to_string()
 }

@@ -120,10 +120,10 @@ fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
             ),
         ));
     }
-    let inputs: serde_yaml::Value = if step.body.trim().is_empty() {
-        serde_yaml::Value::Mapping(Default::default())
+    let inputs: serde_norway::Value = if step.body.trim().is_empty() {
+        serde_norway::Value::Mapping(Default::default())
     } else {
-        match serde_yaml::from_str(&step.body) {
+        match serde_norway::from_str(&step.body) {
             Ok(v) => v,
             Err(e) => {
                 let line = step.line + e.location().map(|l| l.line()).unwrap_or(1);

@@ -138,7 +138,7 @@ fn read_front_matter(
     problems: &mut Vec<Problem>,
 ) -> StepAttrs {
     let mut defaults = StepAttrs::default();
-    let doc: serde_yaml::Value = match serde_yaml::from_str(yaml) {
+    let doc: serde_norway::Value = match serde_norway::from_str(yaml) {
         Ok(v) => v,
         Err(e) => {
             let line = e.location().map(|l| l.line()).unwrap_or(1) + first_line - 1;
@@ -254,7 +254,7 @@ fn read_front_matter(
 
 fn read_param(
     name: &str,
-    spec: &serde_yaml::Value,
+    spec: &serde_norway::Value,
     line: usize,
     problems: &mut Vec<Problem>,
 ) -> Option<ParamSpec> {
@@ -342,16 +342,16 @@ fn read_param(
 }
 
 /// A YAML scalar as text (strings, numbers, booleans).
-pub fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
+pub fn scalar_text(v: &serde_norway::Value) -> Option<String> {
     match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        serde_norway::Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-fn yaml_text(v: &serde_yaml::Value) -> String {
+fn yaml_text(v: &serde_norway::Value) -> String {
     scalar_text(v).unwrap_or_else(|| "…".into())
 }
 

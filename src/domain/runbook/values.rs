@@ -81,7 +81,7 @@ pub fn parse_param_text(spec: &ParamSpec, text: &str) -> Result<Value, String> {
 }
 
 /// A default from the front matter's YAML.
-pub fn parse_param_default(spec: &ParamSpec, v: &serde_yaml::Value) -> Result<Value, String> {
+pub fn parse_param_default(spec: &ParamSpec, v: &serde_norway::Value) -> Result<Value, String> {
     let wrong = || {
         format!(
             "parameter `{}`: default does not match its type {}",
@@ -91,17 +91,17 @@ pub fn parse_param_default(spec: &ParamSpec, v: &serde_yaml::Value) -> Result<Va
     };
     let value = match (spec.ty, v) {
         (ParamType::String, _) => Value::Text(super::parse::scalar_text(v).ok_or_else(wrong)?),
-        (ParamType::Integer, serde_yaml::Value::Number(n)) => {
+        (ParamType::Integer, serde_norway::Value::Number(n)) => {
             Value::Integer(n.as_i64().ok_or_else(wrong)?)
         }
-        (ParamType::Bool, serde_yaml::Value::Bool(b)) => Value::Bool(*b),
-        (ParamType::List, serde_yaml::Value::Sequence(items)) => Value::List(
+        (ParamType::Bool, serde_norway::Value::Bool(b)) => Value::Bool(*b),
+        (ParamType::List, serde_norway::Value::Sequence(items)) => Value::List(
             items
                 .iter()
                 .map(|i| super::parse::scalar_text(i).ok_or_else(wrong))
                 .collect::<Result<_, _>>()?,
         ),
-        (ParamType::List, serde_yaml::Value::String(s)) => {
+        (ParamType::List, serde_norway::Value::String(s)) => {
             Value::List(s.split(',').map(|p| p.trim().to_string()).collect())
         }
         _ => return Err(wrong()),
@@ -209,7 +209,7 @@ pub fn substitute(
     if body.trim().is_empty() {
         return Ok(serde_json::Value::Object(Default::default()));
     }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(body)
+    let yaml: serde_norway::Value = serde_norway::from_str(body)
         .map_err(|e| format!("the step's inputs are not valid YAML: {e}"))?;
     let json = serde_json::to_value(&yaml)
         .map_err(|e| format!("the step's inputs cannot be read: {e}"))?;
