@@ -52,7 +52,13 @@ mod tests {
         let dirs = Dirs::from_env(&env);
         assert_eq!(dirs.config_dir, PathBuf::from("/etc/ana/triage"));
         assert_eq!(dirs.cache_dir, PathBuf::from("/home/ana/.cache/triage"));
-        assert_eq!(dirs.data_dir, PathBuf::from("/home/ana/.local/share/triage"));
-        assert_eq!(dirs.state_dir, PathBuf::from("/home/ana/.local/state/triage"));
+        assert_eq!(
+            dirs.data_dir,
+            PathBuf::from("/home/ana/.local/share/triage")
+        );
+        assert_eq!(
+            dirs.state_dir,
+            PathBuf::from("/home/ana/.local/state/triage")
+        );
     }
 }
