@@ -13,6 +13,7 @@ use triage::app::update::init;
 use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, Screen, WorkerResult};
 use triage::domain::runbook::decision::{Decision, Resolution};
 use triage::domain::runbook::run::{transition, RunState, Transition};
+use triage::domain::runbook::StepState;
 use triage::domain::runbook::{Plan, RunbookFile};
 use triage::domain::timeline::entry::ResultRecord;
 use triage::domain::timeline::{Actor, Entry};
@@ -292,10 +293,10 @@ fn at_rollback(width: u16, height: u16) -> AppState {
             let draft = transition(
                 &rb,
                 &mirror,
-                Some(i),
+                i,
                 me.clone(),
                 Transition {
-                    state: state.into(),
+                    state: StepState::parse(state).unwrap(),
                     attempt: 1,
                     result: (state == "succeeded").then(|| ResultRecord {
                         status: "succeeded".into(),
@@ -320,10 +321,10 @@ fn at_rollback(width: u16, height: u16) -> AppState {
     let planned = transition(
         &rb,
         &mirror,
-        Some(3),
+        3,
         me,
         Transition {
-            state: "planned".into(),
+            state: StepState::Planned,
             attempt: 1,
             detail: Some(
                 "prod-web/chatbot-api: task definition chatbot-api:41 → chatbot-api:40".into(),
@@ -479,7 +480,9 @@ fn a_choice_is_made_by_number_and_a_bad_one_is_refused_on_screen() {
     let mut s = at_rollback(120, 30);
     let plan = Plan {
         lines: vec!["Roll back to the previous revision, or scale out?".into()],
-        data: serde_json::json!({"options": ["rollback", "scale"]}),
+        data: triage::domain::runbook::PlanData::Question {
+            options: vec!["rollback".into(), "scale".into()],
+        },
         ..Plan::default()
     };
     ask(&mut s, 9, 2, Ask::Answer { plan });
@@ -588,10 +591,10 @@ fn crashed_run_entries(rb: &triage::domain::runbook::Runbook) -> Vec<Entry> {
         let draft = transition(
             rb,
             &mirror,
-            Some(i),
+            i,
             me.clone(),
             Transition {
-                state: state.into(),
+                state: StepState::parse(state).unwrap(),
                 attempt: 1,
                 ..Transition::default()
             },

@@ -103,8 +103,10 @@ async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
                 match (&q.kind, q.index) {
                     (Ask::Answer { plan }, 2) => {
                         assert_eq!(
-                            plan.data["options"],
-                            serde_json::json!(["rollback", "scale"])
+                            plan.data,
+                            triage::domain::runbook::PlanData::Question {
+                                options: vec!["rollback".into(), "scale".into()]
+                            }
                         );
                         // A late answer to an older question must not count.
                         decisions
@@ -263,7 +265,7 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
         .runbook
         .steps
         .iter()
-        .map(|s| (s.id.clone(), s.kind.clone()))
+        .map(|s| (s.id.clone(), s.kind_name().to_string()))
         .collect();
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
     let (_, decisions) = spawn(&runs, file, RunParams(params), incident.clone(), results_tx);

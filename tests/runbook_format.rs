@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use triage::domain::runbook::lint::{check, has_errors};
 use triage::domain::runbook::parse::parse;
 use triage::domain::runbook::run::{transition, Next, RunState, Transition};
+use triage::domain::runbook::StepState;
 use triage::domain::runbook::{Confirm, OnFailure, Severity};
 use triage::domain::timeline::entry::ResultRecord;
 use triage::domain::timeline::{Actor, Entry, EntryDraft};
@@ -71,7 +72,7 @@ fn a_good_runbook_parses_with_lines_titles_prose_and_attributes() {
     );
     let stopped = &rb.steps[0];
     assert_eq!(
-        (stopped.id.as_str(), stopped.kind.as_str()),
+        (stopped.id.as_str(), stopped.kind_name()),
         ("stopped", "ecs.stopped_tasks")
     );
     assert_eq!(stopped.title, "Why tasks stopped");
@@ -222,7 +223,7 @@ fn a_run_rebuilt_after_step_two_continues_with_step_three() {
     for index in 0..2 {
         for s in ["planned", "running", "succeeded"] {
             let t = Transition {
-                state: s.into(),
+                state: StepState::parse(s).unwrap(),
                 attempt: 1,
                 result: (s == "succeeded").then(|| ResultRecord {
                     status: s.into(),
@@ -232,7 +233,7 @@ fn a_run_rebuilt_after_step_two_continues_with_step_three() {
                 ..Transition::default()
             };
             let e = entry(
-                transition(&rb, &state, Some(index), Actor::Console, t),
+                transition(&rb, &state, index, Actor::Console, t),
                 entries.len() as u64 + 1,
             );
             state.apply(&rb, &e);
@@ -254,10 +255,10 @@ fn a_run_rebuilt_after_step_two_continues_with_step_three() {
         transition(
             &rb,
             &rebuilt,
-            Some(2),
+            2,
             Actor::Console,
             Transition {
-                state: "running".into(),
+                state: StepState::Running,
                 attempt: 1,
                 ..Transition::default()
             },

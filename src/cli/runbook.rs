@@ -4,8 +4,9 @@
 
 use super::exit;
 use super::Format;
+use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::lint::has_errors;
-use crate::domain::runbook::run::{RunOutcome, RunState};
+use crate::domain::runbook::run::{RunOutcome, RunState, StepState};
 use crate::domain::runbook::values::resolve_params;
 use crate::domain::runbook::{Runbook, Severity};
 use crate::domain::timeline::redact::Redactor;
@@ -177,7 +178,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
                     "choices": p.choices, "description": p.description,
                 })).collect::<Vec<_>>(),
                 "steps": rb.steps.iter().map(|s| json!({
-                    "id": s.id, "kind": s.kind, "title": s.title, "line": s.line,
+                    "id": s.id, "kind": s.kind_name(), "title": s.title, "line": s.line,
                     "destructive": s.attrs.destructive, "when": s.attrs.when.as_ref().map(|w| w.describe()),
                     "milestone": s.attrs.milestone,
                 })).collect::<Vec<_>>(),
@@ -220,7 +221,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
                     "  {:>2}. {:<12} {:<26} {}{}",
                     i + 1,
                     s.id,
-                    s.kind,
+                    s.kind_name(),
                     s.title,
                     if flags.is_empty() {
                         String::new()
@@ -350,12 +351,9 @@ impl Operator for FlagOperator {
                 if self.json {
                     let kind = index
                         .and_then(|i| self.runbook.steps.get(i))
-                        .map(|s| s.kind.clone());
-                    if r.step_id.is_empty() && r.state == "started" {
-                        return;
-                    }
+                        .map(|s| s.kind_name().to_string());
                     if r.step_id.is_empty() {
-                        return; // the final line is printed by the caller
+                        return; // the run's start says nothing; its end is printed by the caller
                     }
                     println!(
                         "{}",
@@ -368,22 +366,24 @@ impl Operator for FlagOperator {
                     );
                 } else if !r.step_id.is_empty() {
                     let n = index.map(|i| i + 1).unwrap_or(0);
-                    match r.state.as_str() {
-                        "planned" => {
+                    match r.step_state() {
+                        Some(StepState::Planned) => {
                             let step = index.and_then(|i| self.runbook.steps.get(i));
                             println!(
                                 "[{n}/{}] {} ({}) — {}",
                                 self.runbook.steps.len(),
                                 r.step_id,
-                                step.map(|s| s.kind.as_str()).unwrap_or(""),
+                                step.map(|s| s.kind_name()).unwrap_or(""),
                                 step.map(|s| s.title.as_str()).unwrap_or("")
                             );
                             for line in entry.detail.as_deref().unwrap_or("").lines() {
                                 println!("      plan: {line}");
                             }
                         }
-                        "running" => {}
+                        Some(StepState::Running) => {}
                         state => {
+                            let skipped = state == Some(StepState::Skipped);
+                            let state = state.map(StepState::as_str).unwrap_or(&r.state);
                             println!("      {state}");
                             if let Some(x) = entry.result.as_ref().and_then(|x| x.excerpt.as_ref())
                             {
@@ -391,7 +391,7 @@ impl Operator for FlagOperator {
                                     println!("      │ {line}");
                                 }
                             }
-                            if let Some(d) = entry.detail.as_ref().filter(|_| state == "skipped") {
+                            if let Some(d) = entry.detail.as_ref().filter(|_| skipped) {
                                 println!("      │ {d}");
                             }
                         }
@@ -588,11 +588,11 @@ pub async fn run(
             match (&result, json_out) {
                 (Ok(p), true) => println!(
                     "{}",
-                    json!({"step": step.id, "kind": step.kind, "state": "planned", "plan": p.lines, "no_change": p.no_change, "dry_run": true})
+                    json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Planned.as_str(), "plan": p.lines, "no_change": p.no_change, "dry_run": true})
                 ),
                 (Err(e), true) => println!(
                     "{}",
-                    json!({"step": step.id, "kind": step.kind, "state": "failed", "error": e.to_string(), "dry_run": true})
+                    json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Failed.as_str(), "error": e.to_string(), "dry_run": true})
                 ),
                 (Ok(p), false) => {
                     println!(
@@ -600,7 +600,7 @@ pub async fn run(
                         index + 1,
                         rb.steps.len(),
                         step.id,
-                        step.kind,
+                        step.kind_name(),
                         step.title
                     );
                     for line in &p.lines {
@@ -612,7 +612,7 @@ pub async fn run(
                     index + 1,
                     rb.steps.len(),
                     step.id,
-                    step.kind
+                    step.kind_name()
                 ),
             }
             failed |= result.is_err();
@@ -740,9 +740,9 @@ fn waiting_hint(rb: &Runbook, state: &RunState, step_id: &str) -> String {
     if unknown {
         return "was running when the run stopped: check what it did, then answer done, failed or retry".into();
     }
-    match step.kind.as_str() {
-        "approve" => "needs a second person: --answer STEP=<their name>".into(),
-        "choice" => {
+    match step.kind {
+        Some(StepKind::Approve) => "needs a second person: --answer STEP=<their name>".into(),
+        Some(StepKind::Choice) => {
             let options = crate::domain::runbook::values::substitute(
                 &step.body,
                 &Default::default(),
@@ -754,7 +754,7 @@ fn waiting_hint(rb: &Runbook, state: &RunState, step_id: &str) -> String {
             .unwrap_or_default();
             format!("needs a choice {options}")
         }
-        "manual" => "is done by hand: --answer STEP=done when it is".into(),
+        Some(StepKind::Manual) => "is done by hand: --answer STEP=done when it is".into(),
         _ => "is destructive and needs confirmation: --yes or --answer STEP=yes".into(),
     }
 }

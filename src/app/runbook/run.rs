@@ -9,8 +9,10 @@ use crate::app::state::{AppState, Screen};
 use crate::app::text_input::{Edit, TextInput};
 use crate::app::update::flash;
 use crate::domain::runbook::decision::{Decision, Resolution};
+use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::run::RunState;
 use crate::domain::runbook::values::public_params;
+use crate::domain::runbook::PlanData;
 use crate::domain::sanitize::one_line;
 
 /// The incident the console attached to was opened for the waiting run:
@@ -238,8 +240,7 @@ pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     let step_kind = kind
         .as_ref()
         .and_then(|(_, i)| view.file.runbook.steps.get(*i))
-        .map(|s| s.kind.clone())
-        .unwrap_or_default();
+        .and_then(|s| s.kind);
     match (action, kind) {
         (Action::RunFollow, _) => {
             view.follow = true;
@@ -261,22 +262,16 @@ pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 ask_for(view, InputPurpose::Confirm { target });
                 Vec::new()
             }
-            Ask::Answer { plan } => match step_kind.as_str() {
-                "approve" => {
+            Ask::Answer { plan } => match step_kind {
+                Some(StepKind::Approve) => {
                     ask_for(view, InputPurpose::Approve);
                     Vec::new()
                 }
-                "choice" => {
-                    let options = plan
-                        .data
-                        .get("options")
-                        .and_then(|o| o.as_array())
-                        .map(|o| {
-                            o.iter()
-                                .filter_map(|v| v.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                Some(StepKind::Choice) => {
+                    let options = match plan.data {
+                        PlanData::Question { options } => options,
+                        _ => Vec::new(),
+                    };
                     ask_for(view, InputPurpose::Choose { options });
                     Vec::new()
                 }
@@ -307,14 +302,14 @@ pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         (Action::RunRetry, Some((Ask::Resolve | Ask::Failed { .. }, _))) => {
             resolve(state, by, Resolution::Retry)
         }
-        (Action::RunDone, Some((Ask::Answer { .. }, _))) if step_kind == "manual" => decide(
+        (Action::RunDone, Some((Ask::Answer { .. }, _))) if step_kind == Some(StepKind::Manual) => decide(
             state,
             Decision::Answer {
                 by,
                 value: "done".into(),
             },
         ),
-        (Action::RunFailed, Some((Ask::Answer { .. }, _))) if step_kind == "manual" => decide(
+        (Action::RunFailed, Some((Ask::Answer { .. }, _))) if step_kind == Some(StepKind::Manual) => decide(
             state,
             Decision::Answer {
                 by,

@@ -1,10 +1,84 @@
-//! The step kinds triage knows: their inputs, their fixed outputs and whether
-//! they change the account. The executors live in `workers/runbook`; this is
-//! the catalogue `check`, the plan and the docs read.
+//! The step kinds triage knows: [`StepKind`], and for each its inputs, its
+//! fixed outputs and whether it changes the account. The executors live in
+//! `workers/runbook` (one match over `StepKind`, so a kind without an
+//! executor does not compile); this is the catalogue `check`, the plan and
+//! the docs read.
+
+/// A built-in step kind. Written in runbooks as its [`StepKind::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StepKind {
+    EcsService,
+    EcsStoppedTasks,
+    EcsForceNewDeployment,
+    EcsRollback,
+    EcsScale,
+    EcsWaitSteady,
+    EcsStopTask,
+    LogsSearch,
+    LogsQuery,
+    SecretsRotate,
+    Ec2EgressLockdown,
+    Ec2EgressRestore,
+    Shell,
+    Approve,
+    Choice,
+    Manual,
+}
+
+impl StepKind {
+    /// Every kind, in the catalogue's order.
+    pub const ALL: [StepKind; 16] = [
+        StepKind::EcsService,
+        StepKind::EcsStoppedTasks,
+        StepKind::EcsForceNewDeployment,
+        StepKind::EcsRollback,
+        StepKind::EcsScale,
+        StepKind::EcsWaitSteady,
+        StepKind::EcsStopTask,
+        StepKind::LogsSearch,
+        StepKind::LogsQuery,
+        StepKind::SecretsRotate,
+        StepKind::Ec2EgressLockdown,
+        StepKind::Ec2EgressRestore,
+        StepKind::Shell,
+        StepKind::Approve,
+        StepKind::Choice,
+        StepKind::Manual,
+    ];
+
+    /// Its contract.
+    pub fn spec(self) -> &'static KindSpec {
+        &KINDS[self as usize]
+    }
+
+    /// As written in a runbook: `ecs.rollback`.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn parse(name: &str) -> Option<StepKind> {
+        StepKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Answered by a person rather than executed.
+    pub fn is_question(self) -> bool {
+        matches!(
+            self,
+            StepKind::Approve | StepKind::Choice | StepKind::Manual
+        )
+    }
+}
+
+impl std::fmt::Display for StepKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// One kind's contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindSpec {
+    pub kind: StepKind,
     pub name: &'static str,
     /// Required inputs.
     pub required: &'static [&'static str],
@@ -17,8 +91,10 @@ pub struct KindSpec {
     pub does: &'static str,
 }
 
+/// Indexed by `StepKind as usize` (the test below keeps the two in step).
 pub const KINDS: &[KindSpec] = &[
     KindSpec {
+        kind: StepKind::EcsService,
         name: "ecs.service",
         required: &["cluster", "service"],
         optional: &[],
@@ -27,6 +103,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "describe a service: counts, deployments, events",
     },
     KindSpec {
+        kind: StepKind::EcsStoppedTasks,
         name: "ecs.stopped_tasks",
         required: &["cluster", "service"],
         optional: &["since"],
@@ -35,6 +112,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "stopped tasks of a service with their diagnosis",
     },
     KindSpec {
+        kind: StepKind::EcsForceNewDeployment,
         name: "ecs.force_new_deployment",
         required: &["cluster", "service"],
         optional: &[],
@@ -43,6 +121,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "UpdateService(forceNewDeployment): replace every task",
     },
     KindSpec {
+        kind: StepKind::EcsRollback,
         name: "ecs.rollback",
         required: &["cluster", "service"],
         optional: &["to"],
@@ -51,6 +130,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "UpdateService(taskDefinition = previous or given revision)",
     },
     KindSpec {
+        kind: StepKind::EcsScale,
         name: "ecs.scale",
         required: &["cluster", "service", "count"],
         optional: &[],
@@ -59,6 +139,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "UpdateService(desiredCount)",
     },
     KindSpec {
+        kind: StepKind::EcsWaitSteady,
         name: "ecs.wait_steady",
         required: &["cluster", "service"],
         optional: &["timeout", "interval"],
@@ -67,6 +148,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "poll until the service is steady (or time out)",
     },
     KindSpec {
+        kind: StepKind::EcsStopTask,
         name: "ecs.stop_task",
         required: &["cluster", "task"],
         optional: &["reason"],
@@ -75,6 +157,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "StopTask with a reason",
     },
     KindSpec {
+        kind: StepKind::LogsSearch,
         name: "logs.search",
         required: &["id"],
         optional: &["services", "log_groups", "since", "cluster"],
@@ -83,6 +166,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "correlation-ID search across the services' log groups",
     },
     KindSpec {
+        kind: StepKind::LogsQuery,
         name: "logs.query",
         required: &["query", "log_groups"],
         optional: &["since", "limit"],
@@ -91,6 +175,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "a Logs Insights query",
     },
     KindSpec {
+        kind: StepKind::SecretsRotate,
         name: "secrets.rotate",
         required: &["secret_ids"],
         optional: &["mode", "length", "exclude_punctuation"],
@@ -99,6 +184,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "rotate secrets: mode lambda (RotateSecret) or generate (GetRandomPassword + PutSecretValue)",
     },
     KindSpec {
+        kind: StepKind::Ec2EgressLockdown,
         name: "ec2.egress_lockdown",
         required: &["security_groups"],
         optional: &["allow"],
@@ -107,6 +193,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "replace security groups' egress with an allow-list (default HTTPS, HTTP, DNS)",
     },
     KindSpec {
+        kind: StepKind::Ec2EgressRestore,
         name: "ec2.egress_restore",
         required: &["snapshot"],
         optional: &["security_groups"],
@@ -115,6 +202,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "restore egress rules from a lockdown snapshot",
     },
     KindSpec {
+        kind: StepKind::Shell,
         name: "shell",
         required: &[],
         optional: &[],
@@ -123,6 +211,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "run the script with bash; outputs are key=value lines written to $RB_OUTPUT",
     },
     KindSpec {
+        kind: StepKind::Approve,
         name: "approve",
         required: &[],
         optional: &["message"],
@@ -131,6 +220,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "a second person types their name to proceed",
     },
     KindSpec {
+        kind: StepKind::Choice,
         name: "choice",
         required: &["options"],
         optional: &["message"],
@@ -139,6 +229,7 @@ pub const KINDS: &[KindSpec] = &[
         does: "the operator picks an option; later steps use when=",
     },
     KindSpec {
+        kind: StepKind::Manual,
         name: "manual",
         required: &[],
         optional: &["message"],
@@ -149,9 +240,24 @@ pub const KINDS: &[KindSpec] = &[
 ];
 
 pub fn spec(kind: &str) -> Option<&'static KindSpec> {
-    KINDS.iter().find(|k| k.name == kind)
+    StepKind::parse(kind).map(StepKind::spec)
 }
 
 pub fn names() -> Vec<&'static str> {
     KINDS.iter().map(|k| k.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_the_enums_order() {
+        assert_eq!(KINDS.len(), StepKind::ALL.len());
+        for kind in StepKind::ALL {
+            assert_eq!(kind.spec().kind, kind);
+            assert_eq!(StepKind::parse(kind.name()), Some(kind));
+        }
+        assert_eq!(StepKind::parse("ecs.explode"), None);
+    }
 }

@@ -1,7 +1,7 @@
 //! `triage runbook check`: what RUNBOOK_FORMAT.md says a runbook must be,
 //! checked over a parsed runbook. Every problem carries its line.
 
-use super::kinds;
+use super::kinds::{self, StepKind};
 use super::model::*;
 use super::parse::{parse, Parsed};
 use super::values::{references, Reference};
@@ -84,22 +84,23 @@ fn lint_goto_cycle(runbook: &Runbook, target: usize, index: usize, problems: &mu
 }
 
 fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
-    if step.kind.is_empty() {
+    if step.kind_text.is_empty() {
         return; // reported by the parser
     }
-    let Some(spec) = kinds::spec(&step.kind) else {
+    let Some(kind) = step.kind else {
         problems.push(Problem::error(
             step.line,
             format!(
                 "step `{}`: unknown kind `{}`; kinds: {}",
                 step.id,
-                step.kind,
+                step.kind_text,
                 kinds::names().join(", ")
             ),
         ));
         return;
     };
-    if step.kind == "shell" {
+    let spec = kind.spec();
+    if kind == StepKind::Shell {
         if !matches!(step.lang.as_str(), "sh" | "bash") {
             problems.push(Problem::error(
                 step.line,
@@ -116,7 +117,7 @@ fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
             step.line,
             format!(
                 "step `{}`: a `{}` step's fence must be ```yaml (its inputs)",
-                step.id, step.kind
+                step.id, kind
             ),
         ));
     }
@@ -152,7 +153,7 @@ fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
                 step.line,
                 format!(
                     "step `{}`: `{}` needs the input `{required}`",
-                    step.id, step.kind
+                    step.id, kind
                 ),
             ));
         }
@@ -166,13 +167,13 @@ fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
                 format!(
                     "step `{}`: `{}` has no input `{key}`; its inputs: {}",
                     step.id,
-                    step.kind,
+                    kind,
                     known.join(", ")
                 ),
             ));
         }
     }
-    if step.kind == "secrets.rotate" {
+    if kind == StepKind::SecretsRotate {
         if let Some(mode) = map.get("mode").and_then(|m| m.as_str()) {
             if mode != "lambda" && mode != "generate" && !mode.starts_with("${") {
                 problems.push(Problem::error(
@@ -190,7 +191,7 @@ fn lint_kind(step: &Step, problems: &mut Vec<Problem>) {
             step.line,
             format!(
                 "step `{}`: `{}` changes the account; mark it `destructive` so it is confirmed",
-                step.id, step.kind
+                step.id, kind
             ),
         ));
     }
@@ -206,7 +207,7 @@ fn line_in_body(step: &Step, key: &str) -> usize {
 
 fn lint_references(runbook: &Runbook, index: usize, step: &Step, problems: &mut Vec<Problem>) {
     let refs = references(&step.body);
-    if step.kind == "shell" && !refs.is_empty() {
+    if step.kind == Some(StepKind::Shell) && !refs.is_empty() {
         problems.push(Problem::error(
             step.line,
             format!(
@@ -266,14 +267,15 @@ fn lint_step_reference(
         )),
         Some(t) => {
             let other = &runbook.steps[t];
-            if let Some(spec) = kinds::spec(&other.kind) {
-                if other.kind != "shell" && !spec.outputs.contains(&key) {
+            if let Some(other_kind) = other.kind {
+                let spec = other_kind.spec();
+                if other_kind != StepKind::Shell && !spec.outputs.contains(&key) {
                     problems.push(Problem::warning(
                         line,
                         format!(
                             "step `{}`: `{}` has no output `{key}`; its outputs: {}",
                             step.id,
-                            other.kind,
+                            other_kind,
                             spec.outputs.join(", ")
                         ),
                     ));
@@ -345,7 +347,8 @@ fn lint_attributes(runbook: &Runbook, index: usize, step: &Step, problems: &mut 
             step.line,
             format!(
                 "step `{}`: a `{}` step changes nothing; `destructive` has no effect",
-                step.id, step.kind
+                step.id,
+                step.kind_name()
             ),
         ));
     }

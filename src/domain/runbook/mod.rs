@@ -12,7 +12,7 @@ pub mod run;
 pub mod values;
 
 pub use model::{
-    Confirm, OnFailure, ParamSpec, ParamType, Plan, Problem, Runbook, RunbookFile, Severity, Step,
-    Value,
+    Confirm, OnFailure, ParamSpec, ParamType, Plan, PlanData, Problem, Runbook, RunbookFile,
+    Severity, Step, Value,
 };
 pub use run::{Next, RunState, StepState};

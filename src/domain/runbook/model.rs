@@ -162,7 +162,10 @@ pub struct StepAttrs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub id: String,
-    pub kind: String,
+    /// The kind, when `kind=` names one triage knows (`check` reports the rest).
+    pub kind: Option<super::kinds::StepKind>,
+    /// `kind=` as written (for messages; empty when missing).
+    pub kind_text: String,
     /// The nearest heading above the step.
     pub title: String,
     /// Markdown between the previous step and this one (headings, alerts, text).
@@ -187,7 +190,11 @@ impl Step {
     }
     /// Steps answered by a person rather than executed.
     pub fn is_question(&self) -> bool {
-        matches!(self.kind.as_str(), "approve" | "choice" | "manual")
+        self.kind.is_some_and(super::kinds::StepKind::is_question)
+    }
+    /// The kind's name as written in the runbook.
+    pub fn kind_name(&self) -> &str {
+        &self.kind_text
     }
 }
 
@@ -268,8 +275,30 @@ pub struct Plan {
     pub target: Option<String>,
     /// The state is already the target: nothing will be written.
     pub no_change: bool,
-    /// Read-state carried from plan to execution (e.g. the lockdown plans).
-    pub data: serde_json::Value,
+    /// Read-state carried from plan to execution, one shape per kind.
+    pub data: PlanData,
+}
+
+/// What planning read and execution needs, per kind. Kinds that need
+/// nothing carry `None`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum PlanData {
+    #[default]
+    None,
+    /// `approve`, `choice`, `manual`: the options offered (choice only).
+    Question { options: Vec<String> },
+    /// `ecs.rollback`: the task definitions before and after.
+    Rollback { from: String, to: String },
+    /// `ecs.scale`: the desired count when planned.
+    Scale { from: u32 },
+    /// `ecs.stop_task`: the task as planned.
+    StopTask { arn: String, status: String },
+    /// `logs.search`: the groups to search.
+    Search { groups: Vec<String> },
+    /// `ec2.egress_lockdown`: per group, what to remove, add and keep.
+    Lockdown(Vec<super::egress::LockdownPlan>),
+    /// `ec2.egress_restore`: per group, what to put back and take away.
+    Restore(Vec<super::egress::RestorePlan>),
 }
 
 impl Plan {

@@ -513,7 +513,8 @@ fn read_step(
     let id = attrs.iter().find(|(k, _)| k == "id")?.1.clone();
     let mut step = Step {
         id: id.clone().unwrap_or_default(),
-        kind: String::new(),
+        kind: None,
+        kind_text: String::new(),
         title: walk.heading.clone(),
         prose: prose.trim().to_string(),
         lang: lang.clone(),
@@ -540,7 +541,10 @@ fn read_step(
     for (key, value) in &attrs {
         match key.as_str() {
             "id" => {}
-            "kind" => step.kind = value.clone().unwrap_or_default(),
+            "kind" => {
+                step.kind_text = value.clone().unwrap_or_default();
+                step.kind = super::kinds::StepKind::parse(&step.kind_text);
+            }
             other => {
                 if let Err(message) = apply_attribute(&mut step.attrs, other, value.as_deref()) {
                     problems.push(Problem::error(
@@ -551,7 +555,7 @@ fn read_step(
             }
         }
     }
-    if step.kind.is_empty() {
+    if step.kind_text.is_empty() {
         problems.push(Problem::error(
             line,
             format!(

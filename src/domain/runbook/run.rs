@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 
 /// `pending → planned → confirmed → running → succeeded | failed | skipped |
 /// cancelled`, plus `unknown` for a step found running after a restart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StepState {
+    #[default]
     Pending,
     Planned,
     Confirmed,
@@ -74,7 +75,7 @@ impl RunOutcome {
             RunOutcome::Aborted => "aborted",
         }
     }
-    fn parse(s: &str) -> Option<RunOutcome> {
+    pub fn parse(s: &str) -> Option<RunOutcome> {
         Some(match s {
             "succeeded" => RunOutcome::Succeeded,
             "failed" => RunOutcome::Failed,
@@ -84,8 +85,28 @@ impl RunOutcome {
     }
 }
 
-/// The journal's `runbook.state` for run-level entries.
-pub const RUN_STARTED: &str = "started";
+/// What a run-level journal entry (no step) records: the run began, or how
+/// it ended. In the journal as `started`, `succeeded`, `failed`, `aborted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMark {
+    Started,
+    Ended(RunOutcome),
+}
+
+impl RunMark {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunMark::Started => "started",
+            RunMark::Ended(outcome) => outcome.as_str(),
+        }
+    }
+    pub fn parse(s: &str) -> Option<RunMark> {
+        match s {
+            "started" => Some(RunMark::Started),
+            other => RunOutcome::parse(other).map(RunMark::Ended),
+        }
+    }
+}
 
 /// The most times one step runs in one run, whatever its `retries` and the
 /// `goto`s that lead back to it: a run never loops for ever.
@@ -106,7 +127,7 @@ fn plan_or_give_up(index: usize, attempt: u32) -> Next {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRun {
     pub id: String,
-    pub kind: String,
+    pub kind: Option<super::kinds::StepKind>,
     pub state: StepState,
     /// Attempts planned so far.
     pub attempt: u32,
@@ -177,7 +198,7 @@ impl RunState {
                 .iter()
                 .map(|s| StepRun {
                     id: s.id.clone(),
-                    kind: s.kind.clone(),
+                    kind: s.kind,
                     state: StepState::Pending,
                     attempt: 0,
                     outputs: BTreeMap::new(),
@@ -203,7 +224,7 @@ impl RunState {
         let start = mine.iter().find(|e| {
             e.runbook
                 .as_ref()
-                .is_some_and(|r| r.step_id.is_empty() && r.state == RUN_STARTED)
+                .is_some_and(|r| r.run_mark() == Some(RunMark::Started))
         })?;
         let mut state = RunState::new(runbook, run_id, serde_json::Value::Null);
         if let Some(action) = &start.action {
@@ -274,16 +295,14 @@ impl RunState {
         if r.run_id != self.run_id {
             return;
         }
-        if r.step_id.is_empty() {
-            if let Some(outcome) = RunOutcome::parse(&r.state) {
-                self.finished = Some(outcome);
-            }
+        if let Some(RunMark::Ended(outcome)) = r.run_mark() {
+            self.finished = Some(outcome);
             return;
         }
-        let Some(index) = self.steps.iter().position(|s| s.id == r.step_id) else {
+        let Some(state) = r.step_state() else {
             return;
         };
-        let Some(state) = StepState::parse(&r.state) else {
+        let Some(index) = self.steps.iter().position(|s| s.id == r.step_id) else {
             return;
         };
         let step = &mut self.steps[index];
@@ -461,15 +480,14 @@ pub fn unfinished_runs(entries: &[Entry]) -> Vec<UnfinishedRun> {
     let ended: std::collections::HashSet<&str> = entries
         .iter()
         .filter_map(|e| e.runbook.as_ref())
-        .filter(|r| r.step_id.is_empty() && RunOutcome::parse(&r.state).is_some())
+        .filter(|r| matches!(r.run_mark(), Some(RunMark::Ended(_))))
         .map(|r| r.run_id.as_str())
         .collect();
     entries
         .iter()
         .filter_map(|e| {
             let r = e.runbook.as_ref()?;
-            if !r.step_id.is_empty() || r.state != RUN_STARTED || ended.contains(r.run_id.as_str())
-            {
+            if r.run_mark() != Some(RunMark::Started) || ended.contains(r.run_id.as_str()) {
                 return None;
             }
             let runbook_id = e
@@ -489,10 +507,10 @@ pub fn unfinished_runs(entries: &[Entry]) -> Vec<UnfinishedRun> {
         .collect()
 }
 
-/// The facts of one transition, turned into a journal entry by [`transition`].
+/// The facts of one step's transition, turned into a journal entry by [`transition`].
 #[derive(Debug, Clone, Default)]
 pub struct Transition {
-    pub state: String,
+    pub state: StepState,
     pub attempt: u32,
     /// Plan text, skip reason, or the operator's words.
     pub detail: Option<String>,
@@ -501,16 +519,16 @@ pub struct Transition {
     pub resources: Vec<String>,
 }
 
-/// The journal entry for a transition of step `index` (or of the run itself
-/// when `index` is `None`).
+/// The journal entry for a transition of step `index`.
 pub fn transition(
     runbook: &Runbook,
     run: &RunState,
-    index: Option<usize>,
+    index: usize,
     actor: Actor,
     t: Transition,
 ) -> EntryDraft {
-    let (step_id, summary) = match index.and_then(|i| runbook.steps.get(i)) {
+    let step = runbook.steps.get(index);
+    let (step_id, summary) = match step {
         Some(step) => (
             step.id.clone(),
             format!(
@@ -518,34 +536,79 @@ pub fn transition(
                 runbook.id,
                 step.id,
                 if step.title.is_empty() {
-                    step.kind.as_str()
+                    step.kind_name()
                 } else {
                     step.title.as_str()
                 },
-                t.state
+                t.state.as_str()
             ),
         ),
         None => (
             String::new(),
-            format!(
-                "Runbook {} ({}): run {}",
-                runbook.id, runbook.title, t.state
-            ),
+            format!("Runbook {}: {}", runbook.id, t.state.as_str()),
         ),
     };
+    let mut draft = entry(
+        runbook,
+        run,
+        actor,
+        summary,
+        step_id,
+        t.state.as_str(),
+        t.attempt,
+    );
+    draft.detail = t.detail;
+    draft.action = t.action;
+    draft.result = t.result;
+    draft.resources = t.resources;
+    draft
+}
+
+/// The journal entry for the run itself: it began, or how it ended.
+pub fn run_transition(
+    runbook: &Runbook,
+    run: &RunState,
+    actor: Actor,
+    mark: RunMark,
+    detail: Option<String>,
+) -> EntryDraft {
+    let summary = format!(
+        "Runbook {} ({}): run {}",
+        runbook.id,
+        runbook.title,
+        mark.as_str()
+    );
+    let mut draft = entry(
+        runbook,
+        run,
+        actor,
+        summary,
+        String::new(),
+        mark.as_str(),
+        0,
+    );
+    draft.detail = detail;
+    draft
+}
+
+fn entry(
+    runbook: &Runbook,
+    run: &RunState,
+    actor: Actor,
+    summary: String,
+    step_id: String,
+    state: &str,
+    attempt: u32,
+) -> EntryDraft {
     let mut draft = EntryDraft::new(EntryKind::Step, actor, summary);
     draft.runbook = Some(RunbookRef {
         file: runbook.file.clone(),
         content_sha: run.content_sha.clone(),
         run_id: run.run_id.clone(),
         step_id,
-        attempt: t.attempt,
-        state: t.state,
+        attempt,
+        state: state.to_string(),
     });
-    draft.detail = t.detail;
-    draft.action = t.action;
-    draft.result = t.result;
-    draft.resources = t.resources;
     draft.tags = vec!["runbook".to_string()];
     draft
 }
@@ -556,23 +619,15 @@ pub fn start_entry(runbook: &Runbook, run: &RunState, actor: Actor) -> EntryDraf
     let steps: Vec<serde_json::Value> = runbook
         .steps
         .iter()
-        .map(|s| serde_json::json!({"id": s.id, "sha": s.sha, "kind": s.kind}))
+        .map(|s| serde_json::json!({"id": s.id, "sha": s.sha, "kind": s.kind_name()}))
         .collect();
-    transition(
-        runbook,
-        run,
-        None,
-        actor,
-        Transition {
-            state: RUN_STARTED.into(),
-            action: Some(ActionRecord {
-                kind: "runbook".into(),
-                inputs: serde_json::json!({"params": run.params, "steps": steps, "runbook_id": runbook.id}),
-                ..ActionRecord::default()
-            }),
-            ..Transition::default()
-        },
-    )
+    let mut draft = run_transition(runbook, run, actor, RunMark::Started, None);
+    draft.action = Some(ActionRecord {
+        kind: "runbook".into(),
+        inputs: serde_json::json!({"params": run.params, "steps": steps, "runbook_id": runbook.id}),
+        ..ActionRecord::default()
+    });
+    draft
 }
 
 /// The milestone entry a step's `milestone=` asks for.

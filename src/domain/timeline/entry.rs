@@ -141,6 +141,24 @@ pub struct RunbookRef {
     pub state: String,
 }
 
+impl RunbookRef {
+    /// The step's state this entry records (`None` for run-level entries).
+    pub fn step_state(&self) -> Option<crate::domain::runbook::StepState> {
+        if self.step_id.is_empty() {
+            return None;
+        }
+        crate::domain::runbook::StepState::parse(&self.state)
+    }
+
+    /// What a run-level entry (no step) records.
+    pub fn run_mark(&self) -> Option<crate::domain::runbook::run::RunMark> {
+        if !self.step_id.is_empty() {
+            return None;
+        }
+        crate::domain::runbook::run::RunMark::parse(&self.state)
+    }
+}
+
 /// What was changed, for action and step entries.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ActionRecord {

@@ -5,6 +5,7 @@
 use crate::app::effect::Ask;
 use crate::app::runbook::{InputPurpose, RunEnded, RunView};
 use crate::app::state::AppState;
+use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::StepState;
 use crate::domain::sanitize::one_line;
 use crate::ui::theme::Styles;
@@ -166,7 +167,10 @@ fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, st
     let mut lines: Vec<Line> = vec![Line::from(vec![
         Span::styled(format!(" {} ", glyph(s)), state_style(styles, s)),
         Span::styled(one_line(&step.title), styles.heading()),
-        Span::styled(format!("  {} · {}", step.kind, s.as_str()), styles.muted()),
+        Span::styled(
+            format!("  {} · {}", step.kind_name(), s.as_str()),
+            styles.muted(),
+        ),
         Span::styled(
             if step.attrs.destructive {
                 "  DESTRUCTIVE"
@@ -219,7 +223,7 @@ fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, st
     }
 
     if let Some(question) = view.question.as_ref().filter(|q| q.index == index) {
-        lines.extend(question_lines(view, &question.kind, &step.kind, styles));
+        lines.extend(question_lines(view, &question.kind, step.kind, styles));
     }
     if let Some(notice) = &view.notice {
         lines.push(Line::from(Span::styled(
@@ -280,7 +284,12 @@ fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, st
 }
 
 /// What the run asks of this step, and the keys that answer.
-fn question_lines<'a>(view: &RunView, ask: &Ask, kind: &str, styles: &Styles) -> Vec<Line<'a>> {
+fn question_lines<'a>(
+    view: &RunView,
+    ask: &Ask,
+    kind: Option<StepKind>,
+    styles: &Styles,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     let (headline, keys): (String, &str) = match ask {
         Ask::Confirm { typed: true, plan } => (
@@ -295,8 +304,10 @@ fn question_lines<'a>(view: &RunView, ask: &Ask, kind: &str, styles: &Styles) ->
             "Enter run it · s skip · A abort the run",
         ),
         Ask::Answer { .. } => match kind {
-            "choice" => ("? Choose".into(), "Enter choose · s skip · A abort the run"),
-            "approve" => (
+            Some(StepKind::Choice) => {
+                ("? Choose".into(), "Enter choose · s skip · A abort the run")
+            }
+            Some(StepKind::Approve) => (
                 "? A second person approves".into(),
                 "Enter type their name · s skip · A abort the run",
             ),

@@ -114,7 +114,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         lines.push(Line::from(vec![
             Span::styled(format!("  {:>2}. ", i + 1), styles.muted()),
             Span::styled(one_line(&step.title), styles.text()),
-            Span::styled(format!("  {}", step.kind), styles.muted()),
+            Span::styled(format!("  {}", step.kind_name()), styles.muted()),
             Span::styled(
                 if marks.is_empty() {
                     String::new()

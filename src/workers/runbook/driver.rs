@@ -4,8 +4,10 @@
 //! CLI's flags, or the console's prompts) decides confirmations and answers.
 
 use super::{execute, plan, Executed, Plan, StepContext, StepError, StepPorts};
+use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::run::{
-    milestone_entry, start_entry, transition, Next, RunOutcome, RunState, Transition,
+    milestone_entry, run_transition, start_entry, transition, Next, RunMark, RunOutcome, RunState,
+    StepState, Transition,
 };
 use crate::domain::runbook::values::{public_params, shell_env, substitute, Params};
 use crate::domain::runbook::{Confirm, Runbook, Step};
@@ -160,7 +162,7 @@ impl<'a> Driver<'a> {
         actor: Actor,
         t: Transition,
     ) -> Result<Entry, DriveError> {
-        let draft = transition(self.runbook, state, Some(index), actor, t);
+        let draft = transition(self.runbook, state, index, actor, t);
         self.write(state, Some(index), draft)
     }
 
@@ -176,7 +178,7 @@ impl<'a> Driver<'a> {
 
     /// Inputs with `${…}` filled from parameters and earlier outputs.
     fn inputs(&self, state: &RunState, step: &Step) -> Result<serde_json::Value, StepError> {
-        if step.kind == "shell" {
+        if step.kind == Some(StepKind::Shell) {
             return Ok(serde_json::Value::Object(Default::default()));
         }
         substitute(&step.body, &self.params, &state.outputs()).map_err(StepError::Input)
@@ -219,10 +221,10 @@ impl<'a> Driver<'a> {
             state,
             index,
             Transition {
-                state: "failed".into(),
+                state: StepState::Failed,
                 attempt,
                 result: Some(ResultRecord {
-                    status: "failed".into(),
+                    status: StepState::Failed.as_str().into(),
                     excerpt: Some(error.to_string()),
                     ..ResultRecord::default()
                 }),
@@ -239,16 +241,12 @@ impl<'a> Driver<'a> {
         outcome: RunOutcome,
         detail: Option<String>,
     ) -> Result<(), DriveError> {
-        let draft = transition(
+        let draft = run_transition(
             self.runbook,
             state,
-            None,
             self.actor.clone(),
-            Transition {
-                state: outcome.as_str().into(),
-                detail,
-                ..Transition::default()
-            },
+            RunMark::Ended(outcome),
+            detail,
         );
         self.write(state, None, draft)?;
         Ok(())
@@ -289,7 +287,7 @@ impl<'a> Driver<'a> {
                         state,
                         index,
                         Transition {
-                            state: "skipped".into(),
+                            state: StepState::Skipped,
                             attempt,
                             detail: Some(reason),
                             ..Transition::default()
@@ -318,11 +316,11 @@ impl<'a> Driver<'a> {
                                 state,
                                 index,
                                 Transition {
-                                    state: "planned".into(),
+                                    state: StepState::Planned,
                                     attempt,
                                     detail: Some(p.text()),
                                     action: Some(ActionRecord {
-                                        kind: step.kind.clone(),
+                                        kind: step.kind_name().to_string(),
                                         destructive: step.attrs.destructive,
                                         dry_run: false,
                                         inputs: public,
@@ -379,10 +377,10 @@ impl<'a> Driver<'a> {
                                 index,
                                 actor,
                                 Transition {
-                                    state: "confirmed".into(),
+                                    state: StepState::Confirmed,
                                     attempt,
                                     action: Some(ActionRecord {
-                                        kind: step.kind.clone(),
+                                        kind: step.kind_name().to_string(),
                                         destructive: step.attrs.destructive,
                                         confirmed_by: Some(if by.is_empty() {
                                             self.actor.label()
@@ -437,9 +435,11 @@ impl<'a> Driver<'a> {
                     match decision {
                         Decision::Resolve { by, how } => {
                             let (new_state, status) = match how {
-                                Resolution::Done => ("succeeded", Some("succeeded")),
-                                Resolution::Failed => ("failed", Some("failed")),
-                                Resolution::Retry => ("pending", None),
+                                Resolution::Done => {
+                                    (StepState::Succeeded, Some(StepState::Succeeded))
+                                }
+                                Resolution::Failed => (StepState::Failed, Some(StepState::Failed)),
+                                Resolution::Retry => (StepState::Pending, None),
                             };
                             let actor = self.actor_named(&by);
                             self.step_transition_by(
@@ -447,13 +447,14 @@ impl<'a> Driver<'a> {
                                 index,
                                 actor,
                                 Transition {
-                                    state: new_state.into(),
+                                    state: new_state,
                                     attempt,
                                     detail: Some(format!(
-                                        "marked {new_state} by the operator after a restart"
+                                        "marked {} by the operator after a restart",
+                                        new_state.as_str()
                                     )),
                                     result: status.map(|s| ResultRecord {
-                                        status: s.into(),
+                                        status: s.as_str().into(),
                                         excerpt: Some("marked by the operator".into()),
                                         ..ResultRecord::default()
                                     }),
@@ -496,12 +497,12 @@ impl<'a> Driver<'a> {
                 how: Resolution::Retry,
             } => {
                 let detail = "retried by the operator after it failed".to_string();
-                self.by_operator(state, index, attempt, &by, "pending", detail)?;
+                self.by_operator(state, index, attempt, &by, StepState::Pending, detail)?;
                 Ok(true)
             }
             Decision::Skip { by, reason } => {
                 let detail = format!("skipped by the operator after it failed: {reason}");
-                self.by_operator(state, index, attempt, &by, "skipped", detail)?;
+                self.by_operator(state, index, attempt, &by, StepState::Skipped, detail)?;
                 Ok(true)
             }
             _ => Ok(false),
@@ -515,7 +516,7 @@ impl<'a> Driver<'a> {
         index: usize,
         attempt: u32,
         by: &str,
-        new_state: &str,
+        new_state: StepState,
         detail: String,
     ) -> Result<Entry, DriveError> {
         let actor = self.actor_named(by);
@@ -524,7 +525,7 @@ impl<'a> Driver<'a> {
             index,
             actor,
             Transition {
-                state: new_state.into(),
+                state: new_state,
                 attempt,
                 detail: Some(detail),
                 ..Transition::default()
@@ -543,7 +544,7 @@ impl<'a> Driver<'a> {
         match decision {
             Decision::Skip { by, reason } => {
                 let detail = format!("skipped by the operator: {reason}");
-                self.by_operator(state, index, attempt, &by, "skipped", detail)?;
+                self.by_operator(state, index, attempt, &by, StepState::Skipped, detail)?;
                 Ok(None)
             }
             Decision::Abort { by, reason } => {
@@ -553,22 +554,18 @@ impl<'a> Driver<'a> {
                     index,
                     actor.clone(),
                     Transition {
-                        state: "cancelled".into(),
+                        state: StepState::Cancelled,
                         attempt,
                         detail: Some(format!("run aborted: {reason}")),
                         ..Transition::default()
                     },
                 )?;
-                let draft = transition(
+                let draft = run_transition(
                     self.runbook,
                     state,
-                    None,
                     actor,
-                    Transition {
-                        state: RunOutcome::Aborted.as_str().into(),
-                        detail: Some(reason),
-                        ..Transition::default()
-                    },
+                    RunMark::Ended(RunOutcome::Aborted),
+                    Some(reason),
                 );
                 self.write(state, None, draft)?;
                 Ok(Some(RunEnd::Finished {
@@ -602,8 +599,8 @@ impl<'a> Driver<'a> {
         } else {
             by.to_string()
         };
-        let (ok, outputs): (bool, BTreeMap<String, String>) = match step.kind.as_str() {
-            "choice" => {
+        let (ok, outputs): (bool, BTreeMap<String, String>) = match step.kind {
+            Some(StepKind::Choice) => {
                 let inputs = self.inputs(state, step).unwrap_or_default();
                 let options = super::inputs::list(&inputs, "options").unwrap_or_default();
                 if !options.iter().any(|o| o == value) {
@@ -614,7 +611,7 @@ impl<'a> Driver<'a> {
                 }
                 (true, BTreeMap::from([("choice".into(), value.to_string())]))
             }
-            "approve" => {
+            Some(StepKind::Approve) => {
                 let name = value.trim();
                 if name.is_empty() {
                     return Ok(Err("an approval needs the approver's name".into()));
@@ -635,7 +632,7 @@ impl<'a> Driver<'a> {
                 )
             }
         };
-        let actor = if step.kind == "approve" {
+        let actor = if step.kind == Some(StepKind::Approve) {
             self.actor_named(value.trim())
         } else {
             self.actor_named(by)
@@ -645,10 +642,10 @@ impl<'a> Driver<'a> {
             index,
             actor.clone(),
             Transition {
-                state: "confirmed".into(),
+                state: StepState::Confirmed,
                 attempt,
                 action: Some(ActionRecord {
-                    kind: step.kind.clone(),
+                    kind: step.kind_name().to_string(),
                     confirmed_by: Some(actor.label()),
                     confirmation: Some(value.to_string()),
                     ..ActionRecord::default()
@@ -656,16 +653,20 @@ impl<'a> Driver<'a> {
                 ..Transition::default()
             },
         )?;
-        let status = if ok { "succeeded" } else { "failed" };
+        let status = if ok {
+            StepState::Succeeded
+        } else {
+            StepState::Failed
+        };
         self.step_transition_by(
             state,
             index,
             actor.clone(),
             Transition {
-                state: status.into(),
+                state: status,
                 attempt,
                 result: Some(ResultRecord {
-                    status: status.into(),
+                    status: status.as_str().into(),
                     outputs: serde_json::to_value(&outputs).unwrap_or_default(),
                     excerpt: Some(format!("{} answered `{value}`", actor.label())),
                     ..ResultRecord::default()
@@ -705,7 +706,7 @@ impl<'a> Driver<'a> {
             state,
             index,
             Transition {
-                state: "running".into(),
+                state: StepState::Running,
                 attempt,
                 ..Transition::default()
             },
@@ -733,21 +734,25 @@ impl<'a> Driver<'a> {
                 exit_code,
                 excerpt,
             }) => {
-                let status = if succeeded { "succeeded" } else { "failed" };
+                let status = if succeeded {
+                    StepState::Succeeded
+                } else {
+                    StepState::Failed
+                };
                 self.step_transition(
                     state,
                     index,
                     Transition {
-                        state: status.into(),
+                        state: status,
                         attempt,
                         action: Some(ActionRecord {
-                            kind: step.kind.clone(),
+                            kind: step.kind_name().to_string(),
                             destructive: step.attrs.destructive,
                             undo,
                             ..ActionRecord::default()
                         }),
                         result: Some(ResultRecord {
-                            status: status.into(),
+                            status: status.as_str().into(),
                             exit_code,
                             duration_ms: Some(duration_ms),
                             outputs: serde_json::to_value(&outputs).unwrap_or_default(),
@@ -790,7 +795,7 @@ pub async fn dry_run(
 ) -> Vec<(usize, Result<Plan, StepError>)> {
     let mut plans = Vec::new();
     for (index, step) in runbook.steps.iter().enumerate() {
-        let result = if step.kind == "shell" {
+        let result = if step.kind == Some(StepKind::Shell) {
             plan(ports, step, &serde_json::Value::Null).await
         } else {
             match substitute(&step.body, params, &Default::default()) {

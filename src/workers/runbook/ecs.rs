@@ -4,25 +4,33 @@
 use super::inputs::{list, number, optional_text, span, text};
 use super::{unchanged, Executed, Plan, StepContext, StepError, StepPorts};
 use crate::domain::ports::ServiceChange;
-use crate::domain::runbook::Step;
+use crate::domain::runbook::kinds::StepKind;
+use crate::domain::runbook::{PlanData, Step};
 use crate::domain::service::{revision_label, DeploymentStatus, Service};
 use crate::workers::diagnosis::{fetch_diagnosis, DiagnosisScope};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// A plan that is not the kind's own (only a bug gets here).
+fn mismatched(kind: &str) -> StepError {
+    StepError::Failed(format!(
+        "the plan does not belong to this `{kind}` step: plan it again"
+    ))
+}
+
 fn outputs<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-pub fn plan_read(step: &Step, inputs: &Value) -> Result<Plan, StepError> {
+pub fn plan_read(kind: StepKind, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let services = list(inputs, "service")?.join(", ");
-    let line = match step.kind.as_str() {
-        "ecs.stopped_tasks" => format!(
+    let line = match kind {
+        StepKind::EcsStoppedTasks => format!(
             "read the stopped tasks of {cluster}/{services} (last {}) and diagnose them",
             optional_text(inputs, "since").unwrap_or_else(|| "1h".into())
         ),
-        "ecs.wait_steady" => format!("poll {cluster}/{services} until it is steady"),
+        StepKind::EcsWaitSteady => format!("poll {cluster}/{services} until it is steady"),
         _ => format!("describe {cluster}/{services}"),
     };
     Ok(Plan {
@@ -242,7 +250,10 @@ pub async fn plan_rollback(ports: &StepPorts, inputs: &Value) -> Result<Plan, St
         )],
         target: Some(name),
         no_change,
-        data: json!({"from": s.task_definition, "to": target}),
+        data: PlanData::Rollback {
+            from: s.task_definition.clone(),
+            to: target.clone(),
+        },
     })
 }
 
@@ -253,8 +264,10 @@ pub async fn rollback(
 ) -> Result<Executed, StepError> {
     let cluster = text(inputs, "cluster")?;
     let name = text(inputs, "service")?;
-    let from = plan.data["from"].as_str().unwrap_or_default().to_string();
-    let to = plan.data["to"].as_str().unwrap_or_default().to_string();
+    let PlanData::Rollback { from, to } = &plan.data else {
+        return Err(mismatched("ecs.rollback"));
+    };
+    let (from, to) = (from.clone(), to.clone());
     let base = outputs([
         ("from_revision", revision_label(&from)),
         ("to_revision", revision_label(&to)),
@@ -310,7 +323,7 @@ pub async fn plan_scale(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepE
         )],
         target: Some(name),
         no_change,
-        data: json!({"from": s.desired}),
+        data: PlanData::Scale { from: s.desired },
     })
 }
 
@@ -319,10 +332,10 @@ pub async fn scale(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Exe
     let name = text(inputs, "service")?;
     let count = number(inputs, "count")?;
     let now = ports.ecs.service(&cluster, &name).await?;
-    let previous = plan.data["from"]
-        .as_u64()
-        .map(|n| n as u32)
-        .unwrap_or(now.desired);
+    let previous = match plan.data {
+        PlanData::Scale { from } => from,
+        _ => now.desired,
+    };
     let out = outputs([
         ("previous_count", previous.to_string()),
         ("count", count.to_string()),
@@ -443,7 +456,10 @@ pub async fn plan_stop_task(ports: &StepPorts, inputs: &Value) -> Result<Plan, S
         )],
         target: Some(t.id.clone()),
         no_change,
-        data: json!({"arn": t.arn, "status": t.last_status}),
+        data: PlanData::StopTask {
+            arn: t.arn.clone(),
+            status: t.last_status.clone(),
+        },
     })
 }
 
@@ -457,17 +473,12 @@ pub async fn stop_task(
     let reason =
         optional_text(inputs, "reason").unwrap_or_else(|| "Stopped by a triage runbook".into());
     if plan.no_change {
+        let (arn, status) = match &plan.data {
+            PlanData::StopTask { arn, status } => (arn.clone(), status.clone()),
+            _ => (task.clone(), String::new()),
+        };
         return Ok(unchanged(
-            outputs([
-                (
-                    "task_arn",
-                    plan.data["arn"].as_str().unwrap_or(&task).to_string(),
-                ),
-                (
-                    "last_status",
-                    plan.data["status"].as_str().unwrap_or("").to_string(),
-                ),
-            ]),
+            outputs([("task_arn", arn), ("last_status", status)]),
             "the task is already stopping",
         ));
     }

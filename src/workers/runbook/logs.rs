@@ -4,10 +4,11 @@
 use super::inputs::{list, optional_text, span, text};
 use super::{Executed, Plan, StepError, StepPorts};
 use crate::domain::logsearch::matcher::{Matcher, DEFAULT_FIELDS};
+use crate::domain::runbook::PlanData;
 use crate::domain::sanitize::one_line;
 use crate::workers::logsearch::{discover_groups, filter_search_capped, GroupOutcome};
 use crate::workers::pipeline::CallCap;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn search_port(ports: &StepPorts) -> Result<&dyn crate::domain::ports::LogSearchPort, StepError> {
@@ -59,7 +60,7 @@ pub async fn plan_search(ports: &StepPorts, inputs: &Value) -> Result<Plan, Step
                 end.format("%H:%M:%S UTC")
             ),
         ],
-        data: json!({"groups": groups}),
+        data: PlanData::Search { groups },
         ..Plan::default()
     })
 }
@@ -68,8 +69,11 @@ pub async fn search(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Ex
     let id = text(inputs, "id")?;
     let fields: Vec<String> = DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect();
     let matcher = Matcher::new(&id, &fields).map_err(StepError::Input)?;
-    let groups: Vec<String> =
-        serde_json::from_value(plan.data["groups"].clone()).unwrap_or_default();
+    let PlanData::Search { groups } = &plan.data else {
+        return Err(StepError::Failed(
+            "the logs.search plan carries no groups: plan the step again".into(),
+        ));
+    };
     let (start, end) = window(ports, inputs)?;
     // A step's search is bounded like any other: past the cap it fails and says so.
     let cap = CallCap::new(Some(crate::settings::DEFAULT_MAX_SEARCH_CALLS));

@@ -15,7 +15,8 @@ mod shell;
 
 use crate::domain::network::NetworkPort;
 use crate::domain::ports::{EcsPort, LogSearchPort};
-use crate::domain::runbook::Step;
+use crate::domain::runbook::kinds::StepKind;
+use crate::domain::runbook::{PlanData, Step};
 use crate::domain::secrets::SecretsPort;
 use crate::domain::Clock;
 use crate::domain::PortError;
@@ -70,25 +71,39 @@ pub struct StepContext {
     pub output: Box<dyn FnMut(String) + Send>,
 }
 
-/// Reads current state and says what `step` will do with `inputs`.
+/// The kind of a step that passed `check` (a runbook with an unknown kind
+/// never runs; this says so if one gets here anyway).
+fn kind_of(step: &Step) -> Result<StepKind, StepError> {
+    step.kind.ok_or_else(|| {
+        StepError::Input(format!(
+            "unknown step kind `{}`: run `triage runbook check`",
+            step.kind_name()
+        ))
+    })
+}
+
+/// Reads current state and says what `step` will do with `inputs`. One arm
+/// per kind: a new kind does not compile until it has one.
 pub async fn plan(
     ports: &StepPorts,
     step: &Step,
     inputs: &serde_json::Value,
 ) -> Result<Plan, StepError> {
-    match step.kind.as_str() {
-        "ecs.service" | "ecs.stopped_tasks" | "ecs.wait_steady" => ecs::plan_read(step, inputs),
-        "ecs.force_new_deployment" => ecs::plan_force(ports, inputs).await,
-        "ecs.rollback" => ecs::plan_rollback(ports, inputs).await,
-        "ecs.scale" => ecs::plan_scale(ports, inputs).await,
-        "ecs.stop_task" => ecs::plan_stop_task(ports, inputs).await,
-        "logs.search" => logs::plan_search(ports, inputs).await,
-        "logs.query" => logs::plan_query(inputs),
-        "secrets.rotate" => secrets::plan_rotate(ports, inputs).await,
-        "ec2.egress_lockdown" => network::plan_lockdown(ports, inputs).await,
-        "ec2.egress_restore" => network::plan_restore(ports, inputs).await,
-        "shell" => Ok(shell::plan(step)),
-        "approve" | "choice" | "manual" => {
+    match kind_of(step)? {
+        kind @ (StepKind::EcsService | StepKind::EcsStoppedTasks | StepKind::EcsWaitSteady) => {
+            ecs::plan_read(kind, inputs)
+        }
+        StepKind::EcsForceNewDeployment => ecs::plan_force(ports, inputs).await,
+        StepKind::EcsRollback => ecs::plan_rollback(ports, inputs).await,
+        StepKind::EcsScale => ecs::plan_scale(ports, inputs).await,
+        StepKind::EcsStopTask => ecs::plan_stop_task(ports, inputs).await,
+        StepKind::LogsSearch => logs::plan_search(ports, inputs).await,
+        StepKind::LogsQuery => logs::plan_query(inputs),
+        StepKind::SecretsRotate => secrets::plan_rotate(ports, inputs).await,
+        StepKind::Ec2EgressLockdown => network::plan_lockdown(ports, inputs).await,
+        StepKind::Ec2EgressRestore => network::plan_restore(ports, inputs).await,
+        StepKind::Shell => Ok(shell::plan(step)),
+        StepKind::Approve | StepKind::Choice | StepKind::Manual => {
             let options = inputs::list(inputs, "options").unwrap_or_default();
             Ok(Plan {
                 lines: vec![inputs::text(inputs, "message").unwrap_or_else(|_| step.title.clone())]
@@ -98,11 +113,10 @@ pub async fn plan(
                     )
                     .collect(),
                 // The console offers these to pick from.
-                data: serde_json::json!({ "options": options }),
+                data: PlanData::Question { options },
                 ..Plan::default()
             })
         }
-        other => Err(StepError::Input(format!("unknown step kind `{other}`"))),
     }
 }
 
@@ -114,23 +128,23 @@ pub async fn execute(
     plan: &Plan,
     ctx: &mut StepContext,
 ) -> Result<Executed, StepError> {
-    match step.kind.as_str() {
-        "ecs.service" => ecs::describe(ports, inputs).await,
-        "ecs.stopped_tasks" => ecs::stopped_tasks(ports, inputs).await,
-        "ecs.force_new_deployment" => ecs::force(ports, inputs).await,
-        "ecs.rollback" => ecs::rollback(ports, inputs, plan).await,
-        "ecs.scale" => ecs::scale(ports, inputs, plan).await,
-        "ecs.wait_steady" => ecs::wait_steady(ports, step, inputs, ctx).await,
-        "ecs.stop_task" => ecs::stop_task(ports, inputs, plan).await,
-        "logs.search" => logs::search(ports, inputs, plan).await,
-        "logs.query" => logs::query(ports, inputs).await,
-        "secrets.rotate" => secrets::rotate(ports, inputs, ctx).await,
-        "ec2.egress_lockdown" => network::lockdown(ports, plan).await,
-        "ec2.egress_restore" => network::restore(ports, plan).await,
-        "shell" => shell::run(step, ctx).await,
-        other => Err(StepError::Input(format!(
-            "`{other}` steps are answered by a person, not executed"
-        ))),
+    match kind_of(step)? {
+        StepKind::EcsService => ecs::describe(ports, inputs).await,
+        StepKind::EcsStoppedTasks => ecs::stopped_tasks(ports, inputs).await,
+        StepKind::EcsForceNewDeployment => ecs::force(ports, inputs).await,
+        StepKind::EcsRollback => ecs::rollback(ports, inputs, plan).await,
+        StepKind::EcsScale => ecs::scale(ports, inputs, plan).await,
+        StepKind::EcsWaitSteady => ecs::wait_steady(ports, step, inputs, ctx).await,
+        StepKind::EcsStopTask => ecs::stop_task(ports, inputs, plan).await,
+        StepKind::LogsSearch => logs::search(ports, inputs, plan).await,
+        StepKind::LogsQuery => logs::query(ports, inputs).await,
+        StepKind::SecretsRotate => secrets::rotate(ports, inputs, ctx).await,
+        StepKind::Ec2EgressLockdown => network::lockdown(ports, plan).await,
+        StepKind::Ec2EgressRestore => network::restore(ports, plan).await,
+        StepKind::Shell => shell::run(step, ctx).await,
+        kind @ (StepKind::Approve | StepKind::Choice | StepKind::Manual) => Err(StepError::Input(
+            format!("`{kind}` steps are answered by a person, not executed"),
+        )),
     }
 }
 

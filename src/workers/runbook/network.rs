@@ -7,6 +7,7 @@ use crate::domain::runbook::egress::{
     default_allow_list, plan_lockdown as plan_group, plan_restore as plan_group_restore, Allowed,
     LockdownPlan, LockdownSnapshot, RestorePlan,
 };
+use crate::domain::runbook::PlanData;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -59,13 +60,16 @@ pub async fn plan_lockdown(ports: &StepPorts, inputs: &Value) -> Result<Plan, St
         target: plans.first().map(|p| p.group.clone()),
         lines,
         no_change,
-        data: serde_json::to_value(&plans).unwrap_or_default(),
+        data: PlanData::Lockdown(plans),
     })
 }
 
 pub async fn lockdown(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepError> {
-    let plans: Vec<LockdownPlan> = serde_json::from_value(plan.data.clone())
-        .map_err(|e| StepError::Failed(format!("lockdown plan unreadable: {e}")))?;
+    let PlanData::Lockdown(plans) = &plan.data else {
+        return Err(StepError::Failed(
+            "the lockdown plan is missing: plan the step again".into(),
+        ));
+    };
     let snapshots: Vec<LockdownSnapshot> = plans.iter().map(LockdownPlan::snapshot).collect();
     let counts = |f: fn(&LockdownPlan) -> usize| plans.iter().map(f).sum::<usize>().to_string();
     let mut outputs = BTreeMap::from([
@@ -84,7 +88,7 @@ pub async fn lockdown(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepEr
         ));
     }
     let mut done = Vec::new();
-    for p in &plans {
+    for p in plans {
         // Add the allowed rules first so DNS and HTTPS never drop out.
         ports.network.authorize_egress(&p.group, &p.add).await?;
         ports.network.revoke_egress(&p.group, &p.remove).await?;
@@ -153,13 +157,16 @@ pub async fn plan_restore(ports: &StepPorts, inputs: &Value) -> Result<Plan, Ste
         target: plans.first().map(|p| p.group.clone()),
         no_change: plans.iter().all(RestorePlan::is_no_change),
         lines,
-        data: serde_json::to_value(&plans).unwrap_or_default(),
+        data: PlanData::Restore(plans),
     })
 }
 
 pub async fn restore(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepError> {
-    let plans: Vec<RestorePlan> = serde_json::from_value(plan.data.clone())
-        .map_err(|e| StepError::Failed(format!("restore plan unreadable: {e}")))?;
+    let PlanData::Restore(plans) = &plan.data else {
+        return Err(StepError::Failed(
+            "the restore plan is missing: plan the step again".into(),
+        ));
+    };
     let outputs = BTreeMap::from([
         (
             "restored".to_string(),
@@ -184,7 +191,7 @@ pub async fn restore(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepErr
             "the snapshot's rules are already in place",
         ));
     }
-    for p in &plans {
+    for p in plans {
         ports
             .network
             .authorize_egress(&p.group, &p.reauthorize)
