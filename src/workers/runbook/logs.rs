@@ -79,7 +79,7 @@ pub async fn search(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Ex
     let cap = CallCap::new(Some(crate::settings::DEFAULT_MAX_SEARCH_CALLS));
     let result = filter_search_capped(
         search_port(ports)?,
-        &groups,
+        groups,
         &matcher,
         start,
         end,
