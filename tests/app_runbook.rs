@@ -622,10 +622,21 @@ fn resume_rebuilds_a_crashed_run_and_its_running_step_comes_back_unknown() {
     let effects = command(&mut s, "resume");
     assert!(
         effects.iter().any(|e| matches!(e,
-            Effect::ResumeRun { run_id, incident, params, .. }
-                if run_id == "run-crashed" && incident == "inc-crashed"
-                    && params.0.get("service").map(|v| v.render()).as_deref() == Some("chatbot-api"))),
+            Effect::ResumeRun { ask, incident, .. }
+                if ask.run_id == "run-crashed" && incident == "inc-crashed")),
         "{effects:?}"
+    );
+    // The journaled parameters are back.
+    assert_eq!(
+        s.run
+            .as_ref()
+            .unwrap()
+            .params
+            .0
+            .get("service")
+            .map(|v| v.render())
+            .as_deref(),
+        Some("chatbot-api")
     );
     assert_eq!(s.screen, Screen::Run);
     let text = render(&s);

@@ -416,9 +416,11 @@ async fn a_run_left_waiting_is_resumed_from_the_journal_and_asks_again() {
     let (_, decisions) = triage::workers::runbook::console::resume(
         &runs,
         file,
-        params,
         incident.clone(),
-        run_id.clone(),
+        triage::domain::runbook::resume::ResumeAsk {
+            run_id: run_id.clone(),
+            ..Default::default()
+        },
         tx,
     );
     let mut asked = Vec::new();

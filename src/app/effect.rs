@@ -90,11 +90,12 @@ pub enum Effect {
         incident: String,
     },
     /// Go on with a run that stopped (its state rebuilt from the journal).
+    /// The run is decided again on the journal as it is on disk, by the
+    /// same rules (`domain::runbook::resume`).
     ResumeRun {
         file: Box<RunbookFile>,
-        params: RunParams,
         incident: String,
-        run_id: String,
+        ask: crate::domain::runbook::resume::ResumeAsk,
     },
     /// Answer the run's open question `ask` (dropped by the run if it no
     /// longer asks that one, so a late key never confirms something unseen).

@@ -24,7 +24,8 @@ pub enum Command {
     /// `:run` — the run in progress
     Run,
     /// `:resume [RUN_ID]` — go on with a run that stopped
-    Resume(Option<String>),
+    /// `:resume [RUN_ID] [--accept-changes] [--param NAME=VALUE]…`
+    Resume(crate::domain::runbook::resume::ResumeAsk),
     /// `:start <title>` — open an incident
     StartIncident(String),
     Refresh,
@@ -49,7 +50,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("run", "the runbook run in progress"),
     (
         "resume",
-        "go on with a run that stopped (crash, quit): `:resume [RUN_ID]`",
+        "go on with a run that stopped (crash, quit): `:resume [RUN_ID] [--accept-changes] [--param NAME=VALUE]`",
     ),
     ("start", "open an incident: `:start TITLE`"),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
@@ -57,6 +58,35 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("help", "keys for this screen"),
     ("quit", "leave triage"),
 ];
+
+/// `:resume`'s words, read like `triage runbook run --resume`'s flags. An
+/// empty run id means "the newest unfinished run".
+fn resume_args(line: &str) -> Result<crate::domain::runbook::resume::ResumeAsk, String> {
+    let mut ask = crate::domain::runbook::resume::ResumeAsk::default();
+    let mut words = line.split_whitespace().skip(1);
+    while let Some(word) = words.next() {
+        match word {
+            "--accept-changes" => ask.accept_changes = true,
+            "--param" => {
+                let pair = words
+                    .next()
+                    .ok_or("--param needs NAME=VALUE, e.g. --param token=…")?;
+                let (name, value) = pair
+                    .split_once('=')
+                    .ok_or_else(|| format!("--param {pair}: use NAME=VALUE"))?;
+                ask.given.insert(name.to_string(), value.to_string());
+            }
+            flag if flag.starts_with("--") => {
+                return Err(format!(
+                    "`{flag}`: :resume takes a run id, --accept-changes and --param NAME=VALUE"
+                ))
+            }
+            id if ask.run_id.is_empty() => ask.run_id = id.to_string(),
+            extra => return Err(format!("`{extra}`: :resume takes one run id")),
+        }
+    }
+    Ok(ask)
+}
 
 pub fn parse(line: &str) -> Result<Command, String> {
     let line = line.trim().trim_start_matches(':');
@@ -80,7 +110,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "logs" | "log" => arg
             .map(Command::Logs)
             .ok_or_else(|| "which ID? :logs req-5f1e0c9a".to_string()),
-        "resume" => Ok(Command::Resume(arg)),
+        "resume" => resume_args(line).map(Command::Resume),
         "diag" | "diagnose" | "diagnosis" => Ok(Command::Diagnosis),
         "start" => {
             let title = line

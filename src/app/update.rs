@@ -1062,7 +1062,7 @@ fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Runbooks => super::runbook::open_picker(state),
         Command::Run => super::runbook::show_run(state),
         Command::Logs(id) => super::logs::open(state, &id),
-        Command::Resume(run_id) => super::runbook::resume(state, run_id.as_deref()),
+        Command::Resume(ask) => super::runbook::resume(state, ask),
         Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
             Vec::new()
         }

@@ -6,6 +6,7 @@ use super::exit;
 use super::Format;
 use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::lint::has_errors;
+use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
 use crate::domain::runbook::run::{RunOutcome, RunState, StepState};
 use crate::domain::runbook::values::resolve_params;
 use crate::domain::runbook::{Runbook, Severity};
@@ -17,9 +18,9 @@ use crate::store::runbooks::{self, RunbookFile};
 use crate::store::{IncidentStore, StoreError};
 use crate::wiring::Account;
 use crate::workers::runbook::driver::{
-    dry_run, Decision, DecisionFuture, Driver, Operator, Progress, Request, Resolution, RunEnd,
+    dry_run, Decision, DecisionFuture, Operator, Progress, Request, Resolution, RunEnd,
 };
-use crate::workers::runbook::journal::IncidentRunJournal;
+use crate::workers::runbook::session::RunSession;
 use crate::workers::runbook::StepPorts;
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -501,7 +502,7 @@ pub async fn run(
         ));
     }
     let rb = file.runbook.clone();
-    let mut given = match pairs(&args.params, "--param") {
+    let given = match pairs(&args.params, "--param") {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
@@ -529,10 +530,10 @@ pub async fn run(
     let me = Actor::Human {
         name: settings.operator.clone(),
     };
-    let mut redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
+    let redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
 
-    // Resuming: the run's incident, its non-secret parameters, and a check
-    // that the file did not change under it.
+    // Resuming: the run's incident, and the one decision the console makes
+    // too (same file, secret parameters given again, unknown steps named).
     let resumed = match &args.resume {
         Some(run_id) => {
             let (incident, entries) =
@@ -540,45 +541,37 @@ pub async fn run(
                     Ok(found) => found,
                     Err(e) => return usage(e),
                 };
-            let Some(state) = RunState::rebuild(&rb, run_id, &entries) else {
-                return usage(format!("run `{run_id}` is not a run of `{}`", rb.id));
+            let ask = ResumeAsk {
+                run_id: run_id.clone(),
+                accept_changes: args.accept_changes,
+                given: given.clone(),
             };
-            let changes = state.changes_since_start(&rb);
-            if !changes.is_empty() && !args.accept_changes {
-                return usage(format!(
-                    "{} changed since run {run_id} began ({}); check the steps, then resume with --accept-changes",
-                    file.path.display(),
-                    changes.join(", ")
-                ));
-            }
-            let journaled = crate::domain::runbook::values::journaled_param_texts(&state.params);
-            for (k, text) in journaled {
-                let secret = rb.param(&k).is_some_and(|p| p.secret);
-                if !secret {
-                    given.entry(k).or_insert(text);
+            match decide_resume(&rb, &entries, &ask) {
+                Ok(resumable) => {
+                    for step in &resumable.unknown {
+                        eprintln!(
+                            "step `{step}` was running when the run stopped: you will be asked what it did"
+                        );
+                    }
+                    Some((incident, resumable))
                 }
+                Err(refused) => return usage(refused.to_string()),
             }
-            Some((incident, state))
         }
         None => None,
     };
-    let params = match resolve_params(&rb, &given) {
-        Ok(p) => p,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("error: {e}");
+    let params = match &resumed {
+        Some((_, resumable)) => resumable.params.clone(),
+        None => match resolve_params(&rb, &given) {
+            Ok(p) => p,
+            Err(errors) => {
+                for e in &errors {
+                    eprintln!("error: {e}");
+                }
+                return Ok(exit::USAGE);
             }
-            if rb.secret_params().any(|p| !given.contains_key(&p.name)) && args.resume.is_some() {
-                eprintln!("secret parameters are never journaled: give them again with --param");
-            }
-            return Ok(exit::USAGE);
-        }
+        },
     };
-    for spec in rb.secret_params() {
-        if let Some(v) = params.get(&spec.name) {
-            redactor.add_secret(&v.render());
-        }
-    }
 
     if args.dry_run {
         let plans = dry_run(&rb, &params, &ports).await;
@@ -628,7 +621,7 @@ pub async fn run(
     }
 
     let (incident, resumed_state) = match resumed {
-        Some((incident, state)) => (incident, Some(state)),
+        Some((incident, resumable)) => (incident, Some(resumable.state)),
         None => match incident_for(
             &store,
             args.incident.as_deref(),
@@ -641,13 +634,17 @@ pub async fn run(
             Err(e) => return usage(e.to_string()),
         },
     };
-    let run_id = match &resumed_state {
-        Some(s) => s.run_id.clone(),
-        None => format!(
-            "run-{}",
-            crate::store::journal::new_id(clock.now().timestamp_millis()).to_ascii_lowercase()
-        ),
-    };
+    let mut session = RunSession::new(
+        &store,
+        &incident,
+        &redactor,
+        &rb,
+        &params,
+        clock.clone(),
+        &settings.operator,
+        resumed_state.as_ref().map(|s| s.run_id.clone()),
+    );
+    let run_id = session.run_id.clone();
     if !json_out {
         println!(
             "Runbook {} — {} (run {run_id}, incident {incident}){}",
@@ -660,11 +657,6 @@ pub async fn run(
             }
         );
     }
-    let mut journal = IncidentRunJournal {
-        journal: store.journal(&incident),
-        redactor,
-        clock: clock.clone(),
-    };
     let mut operator = FlagOperator {
         yes: args.yes,
         answers,
@@ -673,16 +665,7 @@ pub async fn run(
         run_id: run_id.clone(),
         runbook: rb.clone(),
     };
-    let artifacts = store.dir(&incident).join("artifacts");
-    let mut driver = Driver::new(
-        &rb,
-        params,
-        ports,
-        me,
-        artifacts,
-        &mut journal,
-        &mut operator,
-    );
+    let mut driver = session.driver(&rb, params, ports, &mut operator);
     let (state, end) = match resumed_state {
         Some(mut state) => {
             let end = driver.drive(&mut state).await?;

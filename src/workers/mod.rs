@@ -274,15 +274,13 @@ impl Workers {
             }
             Effect::ResumeRun {
                 file,
-                params,
                 incident,
-                run_id,
+                ask,
             } => {
                 let Some(runs) = &self.runs else {
                     return;
                 };
-                let sender =
-                    runbook::console::resume(runs, *file, params, incident, run_id, results);
+                let sender = runbook::console::resume(runs, *file, incident, ask, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
             }
             Effect::DecideRun {

@@ -6,6 +6,7 @@ mod form;
 mod run;
 pub mod state;
 
+use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
 pub use form::on_form_key;
 pub use run::{on_event, on_run_action, on_run_input_key, started_incident};
 pub use state::{
@@ -155,11 +156,12 @@ pub fn show_run(state: &mut AppState) -> Vec<Effect> {
     go(state, Screen::Run)
 }
 
-/// `:resume [RUN_ID]`: the newest unfinished run of the attached incident
-/// (or the one named), rebuilt from its journal, goes on where it stopped.
-pub fn resume(state: &mut AppState, run_id: Option<&str>) -> Vec<Effect> {
-    use crate::domain::runbook::run::{unfinished_runs, RunState};
-    use crate::domain::runbook::values::resolve_params;
+/// `:resume [RUN_ID] [--accept-changes] [--param NAME=VALUE]`: the newest
+/// unfinished run of the attached incident (or the one named), rebuilt from
+/// its journal, goes on where it stopped — decided by the same rules as
+/// `triage runbook run --resume`.
+pub fn resume(state: &mut AppState, ask: ResumeAsk) -> Vec<Effect> {
+    use crate::domain::runbook::run::unfinished_runs;
     let Some(incident) = &state.incident else {
         flash(
             state,
@@ -175,14 +177,19 @@ pub fn resume(state: &mut AppState, run_id: Option<&str>) -> Vec<Effect> {
     let incident_id = incident.incident.id.clone();
     let entries = &incident.incident.entries;
     let runs = unfinished_runs(entries);
-    let found = match run_id {
-        Some(id) => runs.iter().find(|r| r.run_id == id),
-        None => runs.last(),
+    let found = if ask.run_id.is_empty() {
+        runs.last()
+    } else {
+        runs.iter().find(|r| r.run_id == ask.run_id)
     };
     let Some(found) = found.cloned() else {
-        let text = match run_id {
-            Some(id) => format!("incident {incident_id} has no unfinished run `{id}`"),
-            None => format!("incident {incident_id} has no unfinished run"),
+        let text = if ask.run_id.is_empty() {
+            format!("incident {incident_id} has no unfinished run")
+        } else {
+            format!(
+                "incident {incident_id} has no unfinished run `{}`",
+                ask.run_id
+            )
         };
         flash(state, &text, true);
         return Vec::new();
@@ -204,56 +211,28 @@ pub fn resume(state: &mut AppState, run_id: Option<&str>) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let Some(run) = RunState::rebuild(&file.runbook, &found.run_id, entries) else {
-        return Vec::new();
+    let ask = ResumeAsk {
+        run_id: found.run_id.clone(),
+        ..ask
     };
-    let changes = run.changes_since_start(&file.runbook);
-    if !changes.is_empty() {
-        flash(
-            state,
-            &format!(
-                "{} changed since run {} began ({}): check the steps, then resume with `triage runbook run {} --resume {} --accept-changes`",
-                file.path.display(),
-                found.run_id,
-                changes.join(", "),
-                file.runbook.id,
-                found.run_id
-            ),
-            true,
-        );
-        return Vec::new();
-    }
-    if file.runbook.secret_params().next().is_some() {
-        flash(
-            state,
-            &format!(
-                "secret parameters are never journaled: resume with `triage runbook run {} --resume {} --param …`",
-                file.runbook.id, found.run_id
-            ),
-            true,
-        );
-        return Vec::new();
-    }
-    let given = crate::domain::runbook::values::journaled_param_texts(&run.params);
-    let params = match resolve_params(&file.runbook, &given) {
-        Ok(p) => super::effect::RunParams(p),
-        Err(errors) => {
-            flash(state, &errors.join("; "), true);
+    let resumable = match decide_resume(&file.runbook, entries, &ask) {
+        Ok(r) => r,
+        Err(refused) => {
+            flash(state, &refused.to_string(), true);
             return Vec::new();
         }
     };
-    let mut view = RunView::new(file.clone(), params.clone());
+    let mut view = RunView::new(file.clone(), super::effect::RunParams(resumable.params));
     view.run_id = Some(found.run_id.clone());
     view.incident = Some(incident_id.clone());
-    view.run = Some(run);
+    view.run = Some(resumable.state);
     view.selected = view.current();
     state.run = Some(view);
     let mut effects = go(state, Screen::Run);
     effects.push(Effect::ResumeRun {
         file: Box::new(file),
-        params,
         incident: incident_id,
-        run_id: found.run_id,
+        ask,
     });
     effects
 }

@@ -8,6 +8,7 @@ pub mod kinds;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod resume;
 pub mod run;
 pub mod values;
 

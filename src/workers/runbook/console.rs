@@ -3,15 +3,14 @@
 //! question has a number; a decision for another number (a late key press)
 //! is dropped, so nothing is ever confirmed that was not on screen.
 
-use super::driver::{Decision, DecisionFuture, Driver, Operator, Progress, Request, RunEnd};
-use super::journal::IncidentRunJournal;
+use super::driver::{Decision, DecisionFuture, Operator, Progress, Request, RunEnd};
+use super::session::{new_run_id, RunSession};
 use super::StepPorts;
 use crate::app::effect::{Ask, Question, RunEvent, RunParams};
 use crate::app::WorkerResult;
-use crate::domain::runbook::run::RunState;
+use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
 use crate::domain::runbook::{Confirm, RunbookFile};
 use crate::domain::timeline::redact::Redactor;
-use crate::domain::timeline::Actor;
 use crate::store::IncidentStore;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -111,38 +110,48 @@ pub fn spawn(
     incident: String,
     results: UnboundedSender<WorkerResult>,
 ) -> DecisionSender {
-    let run_id = format!(
-        "run-{}",
-        crate::store::journal::new_id(runs.ports.clock.now().timestamp_millis())
-            .to_ascii_lowercase()
-    );
-    launch(runs, file, params, incident, run_id, false, results)
+    let run_id = new_run_id(runs.ports.clock.as_ref());
+    launch(runs, file, incident, Start::New(run_id, params), results)
 }
 
-/// Go on with a run that stopped: its state rebuilt from the journal as it
-/// is on disk now (steps found running come back `unknown`).
+/// Go on with a run that stopped: decided again on the journal as it is on
+/// disk now, by the rules `triage runbook run --resume` follows (steps found
+/// running come back `unknown`).
 pub fn resume(
     runs: &ConsoleRuns,
     file: RunbookFile,
-    params: RunParams,
     incident: String,
-    run_id: String,
+    ask: ResumeAsk,
     results: UnboundedSender<WorkerResult>,
 ) -> DecisionSender {
-    launch(runs, file, params, incident, run_id, true, results)
+    launch(runs, file, incident, Start::Resume(ask), results)
+}
+
+enum Start {
+    New(String, RunParams),
+    Resume(ResumeAsk),
+}
+
+fn ended_with(results: &UnboundedSender<WorkerResult>, error: String) {
+    let _ = results.send(WorkerResult::Run(RunEvent::Ended {
+        outcome: None,
+        error: Some(error),
+    }));
 }
 
 fn launch(
     runs: &ConsoleRuns,
     file: RunbookFile,
-    params: RunParams,
     incident: String,
-    run_id: String,
-    resuming: bool,
+    start: Start,
     results: UnboundedSender<WorkerResult>,
 ) -> DecisionSender {
     let (decide_tx, decide_rx) = unbounded_channel();
     let runs = runs.clone();
+    let run_id = match &start {
+        Start::New(id, _) => id.clone(),
+        Start::Resume(ask) => ask.run_id.clone(),
+    };
     let id = run_id.clone();
     tokio::spawn(async move {
         let closed = Arc::new(AtomicBool::new(false));
@@ -153,60 +162,37 @@ fn launch(
             step_ids: file.runbook.steps.iter().map(|s| s.id.clone()).collect(),
             closed: closed.clone(),
         };
-        let rebuilt = if resuming {
-            match runs.store.load(&incident) {
-                Ok(loaded) => {
-                    match RunState::rebuild(&file.runbook, &id, &loaded.incident.entries) {
-                        Some(state) => Some(state),
-                        None => {
-                            let _ = results.send(WorkerResult::Run(RunEvent::Ended {
-                                outcome: None,
-                                error: Some(format!("incident {incident} holds no run {id}")),
-                            }));
-                            return;
-                        }
-                    }
-                }
-                Err(e) => {
-                    let _ = results.send(WorkerResult::Run(RunEvent::Ended {
-                        outcome: None,
-                        error: Some(e.to_string()),
-                    }));
-                    return;
+        let (params, rebuilt) = match start {
+            Start::Resume(ask) => {
+                let entries = match runs.store.load(&incident) {
+                    Ok(loaded) => loaded.incident.entries,
+                    Err(e) => return ended_with(&results, e.to_string()),
+                };
+                match decide_resume(&file.runbook, &entries, &ask) {
+                    Ok(resumable) => (resumable.params, Some(resumable.state)),
+                    Err(refused) => return ended_with(&results, refused.to_string()),
                 }
             }
-        } else {
-            operator.send(RunEvent::Started {
-                run_id: id.clone(),
-                incident: incident.clone(),
-            });
-            None
-        };
-        let mut redactor = runs.redactor.clone();
-        for spec in file.runbook.secret_params() {
-            if let Some(v) = params.0.get(&spec.name) {
-                redactor.add_secret(&v.render());
+            Start::New(_, params) => {
+                operator.send(RunEvent::Started {
+                    run_id: id.clone(),
+                    incident: incident.clone(),
+                });
+                (params.0, None)
             }
-        }
-        let mut journal = IncidentRunJournal {
-            journal: runs.store.journal(&incident),
-            redactor,
-            clock: runs.ports.clock.clone(),
         };
-        let me = Actor::Human {
-            name: runs.operator.clone(),
-        };
-        let artifacts = runs.store.dir(&incident).join("artifacts");
         let rb = file.runbook;
-        let mut driver = Driver::new(
+        let mut session = RunSession::new(
+            &runs.store,
+            &incident,
+            &runs.redactor,
             &rb,
-            params.0,
-            runs.ports.clone(),
-            me,
-            artifacts,
-            &mut journal,
-            &mut operator,
+            &params,
+            runs.ports.clock.clone(),
+            &runs.operator,
+            Some(id.clone()),
         );
+        let mut driver = session.driver(&rb, params, runs.ports.clone(), &mut operator);
         let first = match rebuilt {
             Some(mut state) => driver.drive(&mut state).await.map(|end| (state, end)),
             None => driver.start(&id).await,

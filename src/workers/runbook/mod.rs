@@ -11,6 +11,7 @@ pub mod journal;
 mod logs;
 mod network;
 mod secrets;
+pub mod session;
 mod shell;
 
 use crate::domain::network::NetworkPort;
