@@ -1,7 +1,8 @@
 //! triage: a terminal incident-response console for AWS ECS.
 //!
 //! Layers (see DESIGN.md): `domain` is pure; `aws` and `demo` implement its
-//! ports; `workers` carry out effects; `app` holds the console state; `ui`
+//! ports; `workers` carry out effects (the contract both sides import is
+//! `effect`); `app` holds the console state; `ui`
 //! draws it; `cli` is the non-interactive face; `settings` resolves flags,
 //! environment and config.
 
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod console;
 pub mod demo;
 pub mod domain;
+pub mod effect;
 pub mod settings;
 pub mod store;
 pub mod ui;

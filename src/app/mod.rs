@@ -2,7 +2,6 @@
 //! (The Elm Architecture). Nothing here awaits, draws or does IO: the console
 //! loop feeds messages in, workers carry effects out.
 
-pub mod effect;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -14,7 +13,9 @@ pub mod state;
 pub mod text_input;
 pub mod update;
 
-pub use effect::{Effect, ServiceDetail, StatusSnapshot, WorkerResult};
+/// The contract with the workers lives outside `app` (both sides import it).
+pub use crate::effect;
+pub use crate::effect::{Effect, ServiceDetail, StatusSnapshot, WorkerResult};
 pub use input::{Key, KeyPress, MouseInput};
 pub use state::{AppState, Screen};
 pub use update::{update, Msg};

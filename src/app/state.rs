@@ -179,7 +179,7 @@ pub struct AppState {
     pub events: Cursor,
     pub detail_scroll: usize,
     pub incident: Option<IncidentView>,
-    pub diagnosis: Refreshing<crate::workers::diagnosis::DiagnosisReport>,
+    pub diagnosis: Refreshing<crate::domain::diagnosis::report::DiagnosisReport>,
     pub diagnosis_cursor: Cursor,
     /// The revision diff for the finding on screen: (task ARN, before, after, changes).
     pub revision_diff: Option<RevisionDiff>,

@@ -18,6 +18,7 @@ pub mod runbook;
 pub mod sanitize;
 pub mod secrets;
 pub mod service;
+pub mod snapshot;
 pub mod task;
 pub mod timeline;
 

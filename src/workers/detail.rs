@@ -1,9 +1,9 @@
 //! The service-detail job: one service with its running and recently stopped
 //! tasks and its task definition.
 
-use crate::app::ServiceDetail;
 use crate::domain::ports::EcsPort;
 use crate::domain::service::ServiceKey;
+use crate::domain::snapshot::ServiceDetail;
 use crate::domain::task::TaskState;
 use crate::domain::PortError;
 

@@ -8,7 +8,7 @@
 //! and reads logs only for tasks it has not seen. Used by `triage diagnose`
 //! and the console.
 
-use crate::domain::diagnosis::{diagnose, patterns, Finding, LogTail, Pattern, Severity};
+use crate::domain::diagnosis::{diagnose, patterns, Finding, LogTail, Severity};
 use crate::domain::ports::{EcsPort, LogsPort, TaskDefinition};
 use crate::domain::service::Service;
 use crate::domain::task::{Task, TaskState};
@@ -28,26 +28,7 @@ pub struct DiagnosisScope {
     pub since: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct DiagnosisReport {
-    /// Newest first.
-    pub findings: Vec<Finding>,
-    pub patterns: Vec<Pattern>,
-    pub services: Vec<Service>,
-    /// Clusters whose stopped tasks could not be read, and why.
-    pub errors: Vec<(String, PortError)>,
-    /// Stopped tasks the scope left out, counted so nothing vanishes silently.
-    pub left_out: LeftOut,
-}
-
-/// Stopped tasks of the scanned clusters that a `--service` scope leaves out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LeftOut {
-    /// Started by other services.
-    pub other_services: usize,
-    /// Started by no service (RunTask: batch jobs, migrations, one-offs).
-    pub standalone: usize,
-}
+pub use crate::domain::diagnosis::report::{DiagnosisReport, LeftOut};
 
 /// What one pass leaves for the next: stopped tasks already described
 /// (a task that has reached STOPPED never changes again) and the log tails

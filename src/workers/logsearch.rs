@@ -271,10 +271,10 @@ pub async fn console_search(
     search: &dyn LogSearchPort,
     scope: &SearchScope,
     query: ConsoleQuery,
-    results: tokio::sync::mpsc::UnboundedSender<crate::app::WorkerResult>,
+    results: tokio::sync::mpsc::UnboundedSender<crate::effect::WorkerResult>,
 ) {
     use super::pipeline::{pipeline_search, CallCap, SearchWindow};
-    use crate::app::WorkerResult;
+    use crate::effect::WorkerResult;
     let ConsoleQuery {
         generation,
         id,

@@ -10,8 +10,8 @@ pub mod runbook;
 pub mod share;
 pub mod status;
 
-use crate::app::{Effect, WorkerResult};
 use crate::domain::ports::{EcsPort, LogsPort, SharedTimeline};
+use crate::effect::{Effect, WorkerResult};
 use crate::store::IncidentStore;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -170,6 +170,12 @@ impl Workers {
             }
             Effect::FetchTaskLogs { finding } => {
                 let Some(logs) = self.logs.clone() else {
+                    let _ = results.send(WorkerResult::TaskLogs {
+                        task_arn: finding.task_arn.clone(),
+                        logs: crate::domain::diagnosis::LogTail::Missing {
+                            why: NO_LOGS.into(),
+                        },
+                    });
                     return;
                 };
                 tokio::spawn(async move {
@@ -183,6 +189,7 @@ impl Workers {
             }
             Effect::PublishShared { incident, entries } => {
                 let Some((shared, _)) = self.shared.clone() else {
+                    let _ = results.send(WorkerResult::SharedPublishFailed(NO_SHARE.into()));
                     return;
                 };
                 tokio::spawn(async move {
@@ -193,6 +200,7 @@ impl Workers {
             }
             Effect::PullShared { incident, cursor } => {
                 let Some((shared, store)) = self.shared.clone() else {
+                    let _ = results.send(WorkerResult::SharedPulled(Err(NO_SHARE.into())));
                     return;
                 };
                 tokio::spawn(async move {
@@ -210,6 +218,12 @@ impl Workers {
                 search_all,
             } => {
                 let Some(search) = self.search.clone() else {
+                    let _ = results.send(WorkerResult::LogsDone {
+                        generation,
+                        complete: false,
+                        coverage: "log search is not available in this session".into(),
+                        capped: false,
+                    });
                     return;
                 };
                 let scope = self.search_scope.clone();
@@ -238,6 +252,11 @@ impl Workers {
                 at,
             } => {
                 let Some(logs) = self.logs.clone() else {
+                    let _ = results.send(WorkerResult::LogContext {
+                        generation,
+                        index,
+                        lines: Err(NO_LOGS.into()),
+                    });
                     return;
                 };
                 tokio::spawn(async move {
@@ -267,7 +286,7 @@ impl Workers {
                 incident,
             } => {
                 let Some(runs) = &self.runs else {
-                    return;
+                    return no_runs(&results);
                 };
                 let sender = runbook::console::spawn(runs, *file, params, incident, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
@@ -278,7 +297,7 @@ impl Workers {
                 ask,
             } => {
                 let Some(runs) = &self.runs else {
-                    return;
+                    return no_runs(&results);
                 };
                 let sender = runbook::console::resume(runs, *file, incident, ask, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
@@ -304,6 +323,18 @@ impl Workers {
             | Effect::Quit => {}
         }
     }
+}
+
+// A port this session was not given answers with why, never silence: the
+// request would otherwise stay "in flight" until it times out.
+const NO_LOGS: &str = "container logs are not available in this session";
+const NO_SHARE: &str = "sharing is not set up: start triage with --share";
+
+fn no_runs(results: &UnboundedSender<WorkerResult>) {
+    let _ = results.send(WorkerResult::Run(crate::effect::RunEvent::Ended {
+        outcome: None,
+        error: Some("runbooks cannot run in this session".into()),
+    }));
 }
 
 /// The lines of a stream within `n` lines of the one at `at`.

@@ -1,8 +1,8 @@
 //! The status job: every watched cluster's services, described. Used by the
 //! console's refresh and by `triage status`.
 
-use crate::app::StatusSnapshot;
 use crate::domain::ports::EcsPort;
+use crate::domain::snapshot::StatusSnapshot;
 use crate::domain::PortError;
 use futures::stream::{self, StreamExt};
 

@@ -6,6 +6,7 @@
 pub mod cause;
 pub mod journal;
 pub mod patterns;
+pub mod report;
 pub mod rules;
 
 pub use cause::{Cause, Severity};

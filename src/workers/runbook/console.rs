@@ -6,11 +6,11 @@
 use super::driver::{Decision, DecisionFuture, Operator, Progress, Request, RunEnd};
 use super::session::{new_run_id, RunSession};
 use super::StepPorts;
-use crate::app::effect::{Ask, Question, RunEvent, RunParams};
-use crate::app::WorkerResult;
 use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
 use crate::domain::runbook::{Confirm, RunbookFile};
 use crate::domain::timeline::redact::Redactor;
+use crate::effect::WorkerResult;
+use crate::effect::{Ask, Question, RunEvent, RunParams};
 use crate::store::IncidentStore;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -1,14 +1,17 @@
-//! What `update` asks of the outside world (effects) and what comes back
-//! (worker results), each tagged with the generation of its request so stale
-//! answers can be dropped.
+//! The contract between the console's state and the jobs that carry out its
+//! requests: what `app::update` asks of the outside world ([`Effect`]) and
+//! what comes back ([`WorkerResult`]), each tagged with the generation of its
+//! request so stale answers can be dropped. Both `app` and `workers` import
+//! this module; neither imports the other.
 
-use crate::domain::ports::{AccountIdentity, TaskDefinition};
+use crate::domain::diagnosis::report::DiagnosisReport;
+use crate::domain::ports::AccountIdentity;
 use crate::domain::runbook::decision::Decision;
 use crate::domain::runbook::run::RunOutcome;
 use crate::domain::runbook::values::Params;
 use crate::domain::runbook::{Plan, RunbookFile};
-use crate::domain::service::{Service, ServiceKey};
-use crate::domain::task::Task;
+use crate::domain::service::ServiceKey;
+pub use crate::domain::snapshot::{ServiceDetail, StatusSnapshot};
 use crate::domain::timeline::{Entry, EntryDraft};
 use crate::domain::PortError;
 
@@ -175,7 +178,7 @@ pub enum WorkerResult {
     },
     Diagnosis {
         generation: u64,
-        result: Result<Box<crate::workers::diagnosis::DiagnosisReport>, PortError>,
+        result: Result<Box<DiagnosisReport>, PortError>,
     },
     RevisionDiff {
         task_arn: String,
@@ -221,25 +224,4 @@ pub enum WorkerResult {
     Runbooks(Vec<RunbookFile>),
     /// News from the run in progress.
     Run(RunEvent),
-}
-
-/// Every watched cluster's services, as of one refresh.
-#[derive(Debug, Clone, Default)]
-pub struct StatusSnapshot {
-    pub services: Vec<Service>,
-    /// The clusters read (the watched ones, or every cluster of the Region).
-    pub clusters: Vec<String>,
-    /// Clusters that could not be read, and why (the others still show).
-    pub cluster_errors: Vec<(String, PortError)>,
-    /// Calls AWS throttled so far (retried).
-    pub throttled_calls: u64,
-}
-
-/// A service in depth.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServiceDetail {
-    pub service: Service,
-    pub running: Vec<Task>,
-    pub stopped: Vec<Task>,
-    pub task_definition: Option<TaskDefinition>,
 }

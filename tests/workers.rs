@@ -1,0 +1,108 @@
+//! A worker whose port this session was not given answers with why, never
+//! silence (the request would otherwise wait for its 90 s timeout).
+
+use std::sync::Arc;
+use triage::demo::scenario::Scenario;
+use triage::demo::DemoAccount;
+use triage::domain::clock::ManualClock;
+use triage::effect::{Effect, RunEvent, WorkerResult};
+use triage::workers::Workers;
+
+fn finding() -> triage::domain::diagnosis::Finding {
+    let mut task: triage::domain::task::Task = serde_json::from_value(serde_json::json!({
+        "arn": "arn:aws:ecs:eu-west-1:1:task/prod/abc", "id": "abc", "cluster": "prod",
+        "group": "service:api", "task_definition": "api:1", "last_status": "STOPPED",
+        "desired_status": "STOPPED", "health_status": null, "started_by": null,
+        "launch_type": null, "availability_zone": null, "cpu": null, "memory": null,
+        "created_at": null, "started_at": null, "stopping_at": null, "stopped_at": null,
+        "stop_code": null, "stopped_reason": null, "containers": []
+    }))
+    .unwrap();
+    task.stopped_reason = Some("Essential container in task exited".into());
+    triage::domain::diagnosis::diagnose(&task, None)
+}
+
+#[tokio::test]
+async fn every_effect_without_its_port_answers_with_why() {
+    let scenario = Scenario::load("saas").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let ecs = Arc::new(DemoAccount::new(&scenario, clock).without_latency());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // ECS only: no logs, no search, no sharing, no runbook runs.
+    let workers = Workers::new(ecs, tx);
+    let now = chrono::Utc::now();
+    let effects = vec![
+        Effect::FetchTaskLogs {
+            finding: Box::new(finding()),
+        },
+        Effect::PublishShared {
+            incident: "i".into(),
+            entries: vec![],
+        },
+        Effect::PullShared {
+            incident: "i".into(),
+            cursor: None,
+        },
+        Effect::SearchLogs {
+            generation: 7,
+            id: "req-1".into(),
+            start: now - chrono::Duration::hours(1),
+            end: now,
+            search_all: false,
+        },
+        Effect::LogContext {
+            generation: 7,
+            index: 0,
+            group: "/ecs/api".into(),
+            stream: "ecs/api/abc".into(),
+            at: now,
+        },
+    ];
+    let count = effects.len();
+    for effect in effects {
+        workers.run(effect);
+    }
+    let mut answers = Vec::new();
+    for _ in 0..count {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an answer, not silence")
+            .unwrap();
+        answers.push(answer);
+    }
+    assert!(answers.iter().any(|a| matches!(a,
+        WorkerResult::TaskLogs { logs: triage::domain::diagnosis::LogTail::Missing { why }, .. }
+            if why.contains("not available"))));
+    assert!(answers
+        .iter()
+        .any(|a| matches!(a, WorkerResult::SharedPublishFailed(m) if m.contains("--share"))));
+    assert!(answers
+        .iter()
+        .any(|a| matches!(a, WorkerResult::SharedPulled(Err(m)) if m.contains("--share"))));
+    assert!(answers.iter().any(|a| matches!(a,
+        WorkerResult::LogsDone { generation: 7, complete: false, coverage, .. }
+            if coverage.contains("not available"))));
+    assert!(answers.iter().any(|a| matches!(a,
+        WorkerResult::LogContext { generation: 7, lines: Err(m), .. } if m.contains("not available"))));
+    // And a run without the runbook machinery says so.
+    workers.run(Effect::LoadRunbooks);
+    let _ = rx.recv().await;
+    let file = triage::store::runbooks::list(&[std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/runbooks"
+    ))])
+    .into_iter()
+    .next()
+    .unwrap();
+    workers.run(Effect::StartRun {
+        file: Box::new(file),
+        params: triage::effect::RunParams(Default::default()),
+        incident: "i".into(),
+    });
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(answer,
+        WorkerResult::Run(RunEvent::Ended { outcome: None, error: Some(e) }) if e.contains("cannot run")));
+}
