@@ -3,7 +3,8 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
-use triage::cli::{exit, Cli, Command};
+use triage::cli::exit::{self, CliError};
+use triage::cli::{Cli, Command};
 use triage::settings::Settings;
 use triage::wiring::{init_logging, open_account, open_shared, SystemClock};
 
@@ -28,12 +29,12 @@ fn main() -> ExitCode {
                 "triage: {}",
                 triage::domain::sanitize::strip_controls(&format!("{err:#}"))
             );
-            ExitCode::from(exit::code_for(&err))
+            ExitCode::from(err.exit_code())
         }
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<u8> {
+async fn run(cli: Cli) -> Result<u8, CliError> {
     let settings = Settings::load(&cli.global)?;
     init_logging(&settings);
     let clock = Arc::new(SystemClock);

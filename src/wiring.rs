@@ -50,8 +50,17 @@ pub struct Account {
     pub log_groups: crate::store::log_groups::LogGroupCache,
 }
 
+/// Why the account could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Scenario(#[from] crate::demo::scenario::ScenarioError),
+    #[error(transparent)]
+    Port(#[from] crate::domain::PortError),
+}
+
 /// Build the account the settings ask for (read-only when asked).
-pub async fn open_account(settings: &Settings) -> anyhow::Result<Account> {
+pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     type Ports = (
         Arc<dyn EcsPort>,
         Arc<dyn LogsPort>,
@@ -139,7 +148,9 @@ pub fn cache_namespace(settings: &Settings) -> String {
 }
 
 /// The shared incident log, when `--share` (or `share = true`) asks for it.
-pub async fn open_shared(settings: &Settings) -> anyhow::Result<Option<Arc<dyn SharedTimeline>>> {
+pub async fn open_shared(
+    settings: &Settings,
+) -> Result<Option<Arc<dyn SharedTimeline>>, OpenError> {
     if !settings.share {
         return Ok(None);
     }

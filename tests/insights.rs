@@ -60,8 +60,8 @@ impl LogSearchPort for FakeInsights {
             if let Some(missing) = &self.missing {
                 if groups.contains(missing) {
                     return Err(PortError::NotFound {
-                        what: format!("log group {missing}"),
-                        message: "The specified log group does not exist.".into(),
+                        what: triage::domain::Missing::LogGroup,
+                        message: format!("{missing}: the specified log group does not exist."),
                     });
                 }
             }

@@ -235,7 +235,7 @@ async fn what_could_not_be_searched_is_said_and_the_rest_still_comes() {
         .script(
             "/ecs/gone",
             vec![Err(PortError::NotFound {
-                what: "log group".into(),
+                what: triage::domain::Missing::LogGroup,
                 message: "gone".into(),
             })],
         )

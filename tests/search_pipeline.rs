@@ -68,7 +68,7 @@ impl LogSearchPort for FakeLogs {
                 next_token: None,
             }),
             None => Err(PortError::NotFound {
-                what: "log group".into(),
+                what: triage::domain::Missing::LogGroup,
                 message: format!("{group} does not exist"),
             }),
         };

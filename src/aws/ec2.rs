@@ -114,7 +114,7 @@ impl NetworkPort for AwsNetwork {
                 .iter()
                 .find(|g| g.group_id() == Some(id))
                 .ok_or_else(|| PortError::NotFound {
-                    what: "security group".into(),
+                    what: crate::domain::Missing::SecurityGroup,
                     message: format!("{id} does not exist in this account and region"),
                 })?;
             Ok(SecurityGroup {

@@ -292,7 +292,7 @@ impl EcsPort for AwsAccount {
                 .describe_services(cluster, &[service.to_string()])
                 .await?;
             found.into_iter().next().ok_or_else(|| PortError::NotFound {
-                what: "service".into(),
+                what: crate::domain::Missing::Service,
                 message: format!("service `{service}` is not in cluster `{cluster}`"),
             })
         })
@@ -353,7 +353,7 @@ impl EcsPort for AwsAccount {
                 .task_definition()
                 .map(convert::task_definition)
                 .ok_or_else(|| PortError::NotFound {
-                    what: "task definition".into(),
+                    what: crate::domain::Missing::TaskDefinition,
                     message: arn.to_string(),
                 })?;
             // A revision never changes, so the cache never goes stale.

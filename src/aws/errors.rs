@@ -93,15 +93,15 @@ pub fn from_code(operation: &str, code: &str, message: &str, ctx: &ErrorContext)
             operation: operation.into(),
         },
         "ClusterNotFoundException" => PortError::NotFound {
-            what: "cluster".into(),
+            what: crate::domain::Missing::Cluster,
             message,
         },
         "ServiceNotFoundException" | "ServiceNotActiveException" => PortError::NotFound {
-            what: "service".into(),
+            what: crate::domain::Missing::Service,
             message,
         },
         "ResourceNotFoundException" | "NotFoundException" => PortError::NotFound {
-            what: "resource".into(),
+            what: crate::domain::Missing::Resource,
             message,
         },
         "InvalidParameterException" | "ClientException" | "ValidationException" => {

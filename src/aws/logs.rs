@@ -84,7 +84,7 @@ impl LogsPort for AwsLogs {
                 .map_err(|err| {
                     if err.code() == Some("ResourceNotFoundException") {
                         PortError::NotFound {
-                            what: "log stream".into(),
+                            what: crate::domain::Missing::LogStream,
                             message: format!("{group} has no stream {stream}"),
                         }
                     } else {
@@ -226,7 +226,7 @@ impl LogSearchPort for AwsLogs {
                 .map_err(|err| {
                     if err.code() == Some("ResourceNotFoundException") {
                         PortError::NotFound {
-                            what: "log group".into(),
+                            what: crate::domain::Missing::LogGroup,
                             message: format!("{group} does not exist"),
                         }
                     } else {

@@ -42,7 +42,7 @@ pub async fn run(
     clusters: &[String],
     data_dir: &std::path::Path,
     clock: &dyn Clock,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     let since = args
         .since
         .as_deref()
@@ -84,7 +84,7 @@ async fn run_tasks(
     clusters: &[String],
     data_dir: &std::path::Path,
     now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     let default_cluster = match clusters {
         [one] => Some(one.as_str()),
         _ => None,
@@ -137,7 +137,7 @@ fn print_report(
     args: &DiagnoseArgs,
     report: &DiagnosisReport,
     now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     match args.output {
         Format::Json => println!("{}", super::output::json_text(&to_json(report, now))),
         Format::Text => print!("{}", to_text(report)),

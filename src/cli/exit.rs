@@ -1,8 +1,11 @@
-//! Exit codes, decided from the error that ended a command.
+//! Exit codes, and the error that ends a command: every kind of failure is
+//! a variant, and each variant says its code — no guessing from messages.
 
 use crate::demo::scenario::ScenarioError;
-use crate::domain::PortError;
+use crate::domain::{Missing, PortError};
 use crate::settings::SettingsError;
+use crate::store::StoreError;
+use crate::workers::share::ShareError;
 
 pub const OK: u8 = 0;
 /// The command ran and found a problem the flags asked to fail on.
@@ -12,39 +15,75 @@ pub const USAGE: u8 = 2;
 /// AWS or credential failure.
 pub const AWS: u8 = 3;
 
-/// The exit code for an error that ended a command.
-pub fn code_for(err: &anyhow::Error) -> u8 {
-    for cause in err.chain() {
-        if let Some(share) = cause.downcast_ref::<crate::workers::share::ShareError>() {
-            return match share {
-                crate::workers::share::ShareError::Port(p) => port_code(p),
-                crate::workers::share::ShareError::Store(crate::store::StoreError::Io {
-                    ..
-                }) => PROBLEM_FOUND,
-                crate::workers::share::ShareError::Store(_) => USAGE,
-            };
-        }
-        if cause.downcast_ref::<SettingsError>().is_some()
-            || cause.downcast_ref::<ScenarioError>().is_some()
-        {
-            return USAGE;
-        }
-        if let Some(store) = cause.downcast_ref::<crate::store::StoreError>() {
-            return match store {
-                crate::store::StoreError::Io { .. } => PROBLEM_FOUND,
-                _ => USAGE,
-            };
-        }
-        if let Some(port) = cause.downcast_ref::<PortError>() {
-            return port_code(port);
+/// What ended a command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Port(#[from] PortError),
+    /// A port error, and what triage was doing.
+    #[error("{doing}: {source}")]
+    PortWhile {
+        doing: &'static str,
+        source: PortError,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Share(#[from] ShareError),
+    /// Written locally, but other responders will not see it.
+    #[error("written locally, but not shared: {0}")]
+    NotShared(ShareError),
+    #[error(transparent)]
+    Runbook(#[from] crate::workers::runbook::driver::DriveError),
+    /// The terminal or the console failed.
+    #[error(transparent)]
+    Console(#[from] anyhow::Error),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl From<crate::wiring::OpenError> for CliError {
+    fn from(err: crate::wiring::OpenError) -> CliError {
+        match err {
+            crate::wiring::OpenError::Scenario(s) => CliError::Scenario(s),
+            crate::wiring::OpenError::Port(p) => CliError::Port(p),
         }
     }
-    PROBLEM_FOUND
+}
+
+impl CliError {
+    /// The exit code this error ends the command with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Settings(_) | CliError::Scenario(_) => USAGE,
+            CliError::Port(p) | CliError::PortWhile { source: p, .. } => port_code(p),
+            CliError::Store(s) => store_code(s),
+            CliError::Share(share) | CliError::NotShared(share) => match share {
+                ShareError::Port(p) => port_code(p),
+                ShareError::Store(s) => store_code(s),
+            },
+            CliError::Runbook(_) | CliError::Console(_) | CliError::Output(_) => PROBLEM_FOUND,
+        }
+    }
+}
+
+fn store_code(err: &StoreError) -> u8 {
+    match err {
+        StoreError::Io { .. } => PROBLEM_FOUND,
+        _ => USAGE,
+    }
 }
 
 fn port_code(port: &PortError) -> u8 {
     match port {
-        PortError::NotFound { what, .. } if what == "cluster" => USAGE,
+        PortError::NotFound {
+            what: Missing::Cluster,
+            ..
+        } => USAGE,
         PortError::InvalidInput { .. } => USAGE,
         _ => AWS,
     }

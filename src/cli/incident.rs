@@ -88,7 +88,7 @@ pub async fn run(
     settings: &Settings,
     clock: &dyn Clock,
     shared: Option<&dyn SharedTimeline>,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     let store = IncidentStore::new(&settings.data_dir);
     let sharing = Sharing {
         shared,
@@ -264,7 +264,7 @@ struct Sharing<'a> {
 impl Sharing<'_> {
     /// The incident meant; with sharing, its shared entries are pulled in
     /// first (so a responder can join an incident by its id).
-    async fn resolve(&self, id: Option<&str>) -> anyhow::Result<String> {
+    async fn resolve(&self, id: Option<&str>) -> Result<String, super::exit::CliError> {
         if let (Some(shared), Some(id)) = (self.shared, id) {
             let (new, _) = crate::workers::share::pull(shared, self.store, id, None).await?;
             if !new.is_empty() {
@@ -282,12 +282,12 @@ impl Sharing<'_> {
         &self,
         id: &str,
         entries: &[crate::domain::timeline::Entry],
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), super::exit::CliError> {
         if let Some(shared) = self.shared {
             shared
                 .publish(id, entries)
                 .await
-                .map_err(|e| anyhow::Error::new(e).context("written locally, but not shared"))?;
+                .map_err(|e| super::exit::CliError::NotShared(e.into()))?;
         }
         Ok(())
     }

@@ -119,7 +119,7 @@ pub async fn run(
     account: &crate::wiring::Account,
     settings: &crate::settings::Settings,
     clock: &dyn Clock,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
     let clusters = &settings.clusters;
     let fields = if args.field.is_empty() {
@@ -229,7 +229,10 @@ pub async fn run(
     };
     if outcome.targets.is_empty() {
         return Err(match &outcome.discovered {
-            Err(err) => anyhow::Error::from(err.clone()).context("cannot list the log groups"),
+            Err(err) => super::exit::CliError::PortWhile {
+                doing: "cannot list the log groups",
+                source: err.clone(),
+            },
             Ok(_) => invalid(
                 "log groups",
                 "none to search: the watched services' task definitions name no awslogs group; pass --log-group".into(),
@@ -415,7 +418,7 @@ struct InsightsRun<'a, D, P> {
 /// chunked Insights search.
 async fn insights_engine<D, P>(
     run: InsightsRun<'_, D, P>,
-) -> anyhow::Result<(PipelineOutcome, DateTime<Utc>)>
+) -> Result<(PipelineOutcome, DateTime<Utc>), super::exit::CliError>
 where
     D: std::future::Future<Output = Result<Vec<SearchTarget>, crate::domain::PortError>>,
     P: Fn(&[LogEvent], &[SearchTarget]),

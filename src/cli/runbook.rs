@@ -484,7 +484,7 @@ pub async fn run(
     settings: &Settings,
     account: &Account,
     clock: Arc<dyn Clock>,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     let usage = |message: String| {
         eprintln!("error: {message}");
         Ok(exit::USAGE)

@@ -29,15 +29,21 @@ pub async fn run(
     ecs: &dyn EcsPort,
     clusters: &[String],
     clock: &dyn Clock,
-) -> anyhow::Result<u8> {
+) -> Result<u8, super::exit::CliError> {
     let (identity, snapshot) = futures::join!(ecs.identity(), fetch_status(ecs, clusters));
     let snapshot = snapshot?;
     let identity = identity?;
     let now = clock.now();
     // A cluster asked for by name that does not exist is an input error.
-    if let Some((_, err)) = snapshot.cluster_errors.iter().find(
-        |(_, e)| matches!(e, crate::domain::PortError::NotFound { what, .. } if what == "cluster"),
-    ) {
+    if let Some((_, err)) = snapshot.cluster_errors.iter().find(|(_, e)| {
+        matches!(
+            e,
+            crate::domain::PortError::NotFound {
+                what: crate::domain::Missing::Cluster,
+                ..
+            }
+        )
+    }) {
         return Err(err.clone().into());
     }
     for (cluster, err) in &snapshot.cluster_errors {

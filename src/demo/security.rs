@@ -109,7 +109,7 @@ impl SimSecurity {
             .find(|g| g.id == id)
             .cloned()
             .ok_or_else(|| PortError::NotFound {
-                what: "security group".into(),
+                what: crate::domain::Missing::SecurityGroup,
                 message: format!("{id} does not exist in this account and region"),
             })
     }
@@ -126,7 +126,7 @@ impl SimSecurity {
                 .iter_mut()
                 .find(|g| g.id == id)
                 .ok_or_else(|| PortError::NotFound {
-                    what: "security group".into(),
+                    what: crate::domain::Missing::SecurityGroup,
                     message: format!("{id} does not exist"),
                 })?;
         for rule in rules {
@@ -170,7 +170,7 @@ impl SimSecurity {
             .iter_mut()
             .find(|s| s.name == id || s.arn == id)
             .ok_or_else(|| PortError::NotFound {
-                what: "secret".into(),
+                what: crate::domain::Missing::Secret,
                 message: format!("Secrets Manager can't find the specified secret `{id}`"),
             })
     }

@@ -656,7 +656,7 @@ impl Simulation {
             }
         }
         Err(PortError::NotFound {
-            what: "task definition".into(),
+            what: crate::domain::Missing::TaskDefinition,
             message: format!("{arn} is not registered"),
         })
     }
@@ -677,7 +677,7 @@ impl Simulation {
             (format!("/ecs/{}/{}", s.cluster, s.name) == group).then_some((s, t))
         });
         let missing = || PortError::NotFound {
-            what: "log stream".into(),
+            what: crate::domain::Missing::LogStream,
             message: format!("{group} has no stream {stream}"),
         };
         let (s, t) = found.ok_or_else(missing)?;
@@ -853,7 +853,7 @@ impl Simulation {
             .find(|s| format!("/ecs/{}/{}", s.cluster, s.name) == group)
         else {
             return Err(PortError::NotFound {
-                what: "log group".into(),
+                what: crate::domain::Missing::LogGroup,
                 message: format!("{group} does not exist"),
             });
         };
@@ -945,7 +945,7 @@ impl Simulation {
             (s.cluster == cluster).then_some((i, position))
         });
         let (service, position) = found.ok_or_else(|| PortError::NotFound {
-            what: "task".into(),
+            what: crate::domain::Missing::Task,
             message: format!("task {id} is not in cluster `{cluster}`"),
         })?;
         let t = &mut self.services[service].tasks[position];
@@ -1003,7 +1003,7 @@ impl Simulation {
             Ok(())
         } else {
             Err(PortError::NotFound {
-                what: "cluster".into(),
+                what: crate::domain::Missing::Cluster,
                 message: format!("cluster `{cluster}` does not exist"),
             })
         }
@@ -1019,7 +1019,7 @@ impl Simulation {
 
     fn service_not_found(&self, cluster: &str, name: &str) -> PortError {
         PortError::NotFound {
-            what: "service".into(),
+            what: crate::domain::Missing::Service,
             message: format!("service `{name}` is not in cluster `{cluster}`"),
         }
     }

@@ -25,7 +25,7 @@ pub enum PortError {
     Throttled { operation: String },
 
     #[error("{what} not found: {message}")]
-    NotFound { what: String, message: String },
+    NotFound { what: Missing, message: String },
 
     #[error("cannot reach {endpoint}: {message}. Check the network, VPN or --endpoint-url")]
     Unreachable { endpoint: String, message: String },
@@ -40,7 +40,47 @@ pub enum PortError {
     Other { operation: String, message: String },
 }
 
+/// What was not found: callers branch on it (an unknown cluster is the
+/// operator's typo, exit 2; a missing log group is reported and skipped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Cluster,
+    Service,
+    Task,
+    TaskDefinition,
+    LogGroup,
+    LogStream,
+    SecurityGroup,
+    Secret,
+    /// Something else AWS says is not there.
+    Resource,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Missing::Cluster => "cluster",
+            Missing::Service => "service",
+            Missing::Task => "task",
+            Missing::TaskDefinition => "task definition",
+            Missing::LogGroup => "log group",
+            Missing::LogStream => "log stream",
+            Missing::SecurityGroup => "security group",
+            Missing::Secret => "secret",
+            Missing::Resource => "resource",
+        })
+    }
+}
+
 impl PortError {
+    /// Not found, and what.
+    pub fn missing(&self) -> Option<Missing> {
+        match self {
+            PortError::NotFound { what, .. } => Some(*what),
+            _ => None,
+        }
+    }
+
     /// Errors worth retrying later without anyone changing anything.
     pub fn is_transient(&self) -> bool {
         matches!(

@@ -23,7 +23,7 @@ pub mod task;
 pub mod timeline;
 
 pub use clock::Clock;
-pub use error::PortError;
+pub use error::{Missing, PortError};
 pub use health::{classify, Health, HealthVerdict};
 pub use service::{Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent};
 pub use task::{Container, Task, TaskState};

@@ -104,7 +104,10 @@ pub async fn diagnose_pass(
         // Nothing could be read: one error says it best (credentials, network…).
         let (cluster, err) = report.errors.swap_remove(0);
         return Err(match err {
-            PortError::NotFound { what, .. } if what == "cluster" => {
+            PortError::NotFound {
+                what: crate::domain::Missing::Cluster,
+                ..
+            } => {
                 super::status::unknown_cluster(&cluster, &ecs.clusters().await.unwrap_or_default())
             }
             other => other,
@@ -134,7 +137,7 @@ pub async fn diagnose_pass(
         .find(|n| !services.iter().any(|s| &s.name == *n))
     {
         return Err(PortError::NotFound {
-            what: "service".into(),
+            what: crate::domain::Missing::Service,
             message: format!("no watched service is named `{missing}`"),
         });
     }

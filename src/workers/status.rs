@@ -41,7 +41,10 @@ pub async fn fetch_status(
     for (cluster, result) in results {
         match result {
             Ok(services) => snapshot.services.extend(services),
-            Err(PortError::NotFound { what, .. }) if what == "cluster" => {
+            Err(PortError::NotFound {
+                what: crate::domain::Missing::Cluster,
+                ..
+            }) => {
                 failed += 1;
                 if existing.is_none() {
                     existing = Some(ecs.clusters().await.unwrap_or_default());
@@ -78,7 +81,7 @@ pub fn unknown_cluster(cluster: &str, existing: &[String]) -> PortError {
         format!("clusters in this region: {}", names.join(", "))
     };
     PortError::NotFound {
-        what: "cluster".into(),
+        what: crate::domain::Missing::Cluster,
         message: format!(
             "cluster `{}` does not exist; {listing}",
             crate::domain::sanitize::one_line(cluster)
