@@ -546,14 +546,21 @@ async fn follow(
     let mut seen: std::collections::HashSet<u64> = already.iter().map(key).collect();
     let mut last = from;
     let mut any = false;
+    // One listener for the whole follow: a Ctrl-C that comes while a poll
+    // runs is not lost (a listener made afresh each time would miss it, and
+    // tokio's handler keeps the default one from ending the process).
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => return any,
+            _ = &mut interrupted => return any,
             _ = tokio::time::sleep(FOLLOW_EVERY) => {}
         }
         let now = clock.now();
         let start = last - chrono::Duration::seconds(FOLLOW_OVERLAP_SECONDS);
-        let result = filter_search(search, groups, matcher, start, now, |_| {}).await;
+        let result = tokio::select! {
+            _ = &mut interrupted => return any,
+            result = filter_search(search, groups, matcher, start, now, |_| {}) => result,
+        };
         let fresh: Vec<LogEvent> = result
             .events
             .into_iter()
