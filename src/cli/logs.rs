@@ -176,6 +176,15 @@ pub async fn run(
         }
         found
     };
+    // With --follow, Ctrl-C ends the follow: listen from now, so one that
+    // comes during the first search is not lost either.
+    let mut interrupted = match args.follow {
+        true => Some(
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(super::exit::CliError::Output)?,
+        ),
+        false => None,
+    };
     let cap = CallCap::new(if args.yes {
         None
     } else {
@@ -353,9 +362,10 @@ pub async fn run(
         return Ok(exit::USAGE);
     }
     let mut matched = !result.events.is_empty();
-    if args.follow {
+    if let Some(interrupted) = interrupted.as_mut() {
         let groups: Vec<String> = outcome.targets.iter().map(|t| t.group.clone()).collect();
         matched |= follow(
+            interrupted,
             search,
             &groups,
             &matcher,
@@ -524,7 +534,13 @@ const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
 const FOLLOW_OVERLAP_SECONDS: i64 = 30;
 
 /// Poll for new lines with the ID until Ctrl-C; true when any arrived.
+/// `interrupted` listens for Ctrl-C from before the search began, for the
+/// whole follow, polls included: an interrupt is never lost (a listener
+/// made afresh each time would miss one that came in between, and once
+/// tokio handles SIGINT the default no longer ends the process).
+#[allow(clippy::too_many_arguments)]
 async fn follow(
+    interrupted: &mut tokio::signal::unix::Signal,
     search: &dyn LogSearchPort,
     groups: &[String],
     matcher: &Matcher,
@@ -546,19 +562,15 @@ async fn follow(
     let mut seen: std::collections::HashSet<u64> = already.iter().map(key).collect();
     let mut last = from;
     let mut any = false;
-    // One listener for the whole follow: a Ctrl-C that comes while a poll
-    // runs is not lost (a listener made afresh each time would miss it, and
-    // tokio's handler keeps the default one from ending the process).
-    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            _ = &mut interrupted => return any,
+            _ = interrupted.recv() => return any,
             _ = tokio::time::sleep(FOLLOW_EVERY) => {}
         }
         let now = clock.now();
         let start = last - chrono::Duration::seconds(FOLLOW_OVERLAP_SECONDS);
         let result = tokio::select! {
-            _ = &mut interrupted => return any,
+            _ = interrupted.recv() => return any,
             result = filter_search(search, groups, matcher, start, now, |_| {}) => result,
         };
         let fresh: Vec<LogEvent> = result
