@@ -1,6 +1,6 @@
 //! triage: a terminal incident-response console for AWS ECS.
 //!
-//! Layers (see DESIGN.md): `domain` is pure; `aws` and `demo` implement its
+//! Layers (see docs/ARCHITECTURE.md): `domain` is pure; `aws` and `demo` implement its
 //! ports; `workers` carry out effects (the contract both sides import is
 //! `effect`); `app` holds the console state; `ui`
 //! draws it; `cli` is the non-interactive face; `settings` resolves flags,

@@ -1,5 +1,5 @@
 //! Stopped-task diagnosis over real-shaped DescribeTasks fixtures: each file
-//! is named `<expected cause>--<variant>.json` (one per row of DIAGNOSIS.md
+//! is named `<expected cause>--<variant>.json` (one per row of docs/specs/DIAGNOSIS.md
 //! plus the tricky ones), and patterns across tasks.
 
 mod support;

@@ -1,4 +1,4 @@
-//! The CloudWatch Logs quotas AWS publishes per Region (LOG_SEARCH.md), and
+//! The CloudWatch Logs quotas AWS publishes per Region (docs/specs/LOG_SEARCH.md), and
 //! the pace triage keeps under them: about half, burst included, because the
 //! account shares them with everything else (deploy pipelines, other
 //! responders, log shippers).

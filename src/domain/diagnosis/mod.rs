@@ -1,7 +1,7 @@
 //! Stopped-task diagnosis: each stopped task decoded into one finding (cause,
 //! severity, explanation, the evidence that led there, next checks, the
 //! runbook that fits), and the patterns across tasks a person would notice.
-//! Pure: rules are functions over the task's fields (DIAGNOSIS.md).
+//! Pure: rules are functions over the task's fields (docs/specs/DIAGNOSIS.md).
 
 pub mod cause;
 pub mod journal;

@@ -1,4 +1,4 @@
-//! `triage runbook check`: what RUNBOOK_FORMAT.md says a runbook must be,
+//! `triage runbook check`: what docs/specs/RUNBOOK_FORMAT.md says a runbook must be,
 //! checked over a parsed runbook. Every problem carries its line.
 
 use super::kinds::{self, StepKind};

@@ -1,4 +1,4 @@
-//! The incident timeline: journal entries (TIMELINE.md's schema), the incident
+//! The incident timeline: journal entries (docs/specs/TIMELINE.md's schema), the incident
 //! they describe, redaction, what the console observes, and the exports.
 
 pub mod entry;
