@@ -29,3 +29,9 @@ pub fn scroll_into_view(selected: usize, offset: usize, rows: usize) -> usize {
         offset
     }
 }
+
+/// Rows the diagnosis screen spends on patterns above its list.
+pub const DIAGNOSIS_PATTERN_ROWS: u16 = 3;
+
+/// Rows the timeline screen spends on key timestamps above its list.
+pub const TIMELINE_SUMMARY_ROWS: u16 = 2;

@@ -2,12 +2,20 @@
 //! (The Elm Architecture). Nothing here awaits, draws or does IO: the console
 //! loop feeds messages in, workers carry effects out.
 
+mod commands;
+mod cursors;
 pub mod input;
 pub mod keymap;
+mod keys;
 pub mod layout;
 pub mod logs;
+mod mouse;
+mod navigation;
 pub mod palette;
 pub mod paste;
+mod prompts;
+mod refresh;
+mod results;
 pub mod runbook;
 pub mod state;
 pub mod text_input;

@@ -19,7 +19,7 @@ pub fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     let clean = crate::domain::sanitize::one_line(text);
     let mut effects = Vec::new();
     for c in clean.trim_end().chars().take(PASTE_LIMIT) {
-        effects.extend(super::update::on_key(
+        effects.extend(super::keys::on_key(
             state,
             KeyPress {
                 key: super::input::Key::Char(c),

@@ -3,8 +3,8 @@
 //! first, grouped by cause, newest first.
 
 use crate::app::layout::list_rows;
+use crate::app::layout::DIAGNOSIS_PATTERN_ROWS;
 use crate::app::state::AppState;
-use crate::app::update::DIAGNOSIS_PATTERN_ROWS;
 use crate::domain::diagnosis::Severity;
 use crate::domain::sanitize::one_line;
 use crate::ui::format::{short_id, since};

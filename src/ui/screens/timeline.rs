@@ -3,8 +3,8 @@
 //! backdated entries show both times; corrected entries are dimmed.
 
 use crate::app::layout::list_rows;
+use crate::app::layout::TIMELINE_SUMMARY_ROWS;
 use crate::app::state::AppState;
-use crate::app::update::TIMELINE_SUMMARY_ROWS;
 use crate::domain::sanitize::one_line;
 use crate::domain::timeline::incident::human_duration;
 use crate::domain::timeline::{EntryKind, Milestone};

@@ -1,0 +1,52 @@
+//! The mouse: the wheel scrolls, a click selects, a second click opens.
+
+use super::cursors::move_by;
+use super::effect::Effect;
+use super::input::MouseInput;
+use super::keymap::Action;
+use super::keys::{open_selected, perform};
+use super::layout::{list_rows, list_top};
+use super::state::{AppState, Overlay, Screen};
+
+pub(super) fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
+    if state.overlay != Overlay::None {
+        return Vec::new();
+    }
+    match mouse {
+        MouseInput::ScrollUp => perform(state, Action::Up),
+        MouseInput::ScrollDown => perform(state, Action::Down),
+        MouseInput::Click { row, .. } => {
+            let top = list_top();
+            if row < top || row as usize >= top as usize + list_rows(state.height) {
+                return Vec::new();
+            }
+            let cursor = match state.screen {
+                Screen::Home => state.home,
+                Screen::Events(_) => state.events,
+                Screen::Service(_)
+                | Screen::Timeline
+                | Screen::Diagnosis
+                | Screen::Finding(_)
+                | Screen::TaskLogs(_)
+                | Screen::Runbooks
+                | Screen::RunbookForm
+                | Screen::Run
+                | Screen::Logs => return Vec::new(),
+            };
+            let index = cursor.offset + (row - top) as usize;
+            let len = match state.screen {
+                Screen::Home => state.visible_services().len(),
+                _ => state.visible_events().len(),
+            };
+            if index >= len {
+                return Vec::new();
+            }
+            if index == cursor.selected {
+                return open_selected(state);
+            }
+            let delta = index as i64 - cursor.selected as i64;
+            move_by(state, delta);
+            Vec::new()
+        }
+    }
+}
