@@ -2,8 +2,10 @@
 //! and references, the catalogue of step kinds, the pure step state machine
 //! rebuilt from the journal, and the pure planning of egress lockdowns.
 
+pub mod attributes;
 pub mod decision;
 pub mod egress;
+pub mod entries;
 pub mod kinds;
 pub mod lint;
 pub mod model;
