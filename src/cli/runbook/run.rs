@@ -1,20 +1,22 @@
-//! `triage runbook list | show | check | run`: the runbooks found, one
-//! runbook's shape, the linter, and a non-interactive run (answers and
-//! confirmations from flags; a step nobody answered pauses the run, exit 4).
+//! `triage runbook run`: a run from the command line. Answers and
+//! confirmations come from flags; a step nobody answered pauses the run
+//! (exit 4) and says how to go on.
 
-use super::exit;
-use super::Format;
+use super::catalogue::print_problems;
+use super::*;
+use crate::cli::exit;
+use crate::cli::Format;
 use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::lint::has_errors;
 use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
 use crate::domain::runbook::run::{RunOutcome, RunState, StepState};
 use crate::domain::runbook::values::resolve_params;
-use crate::domain::runbook::{Runbook, Severity};
+use crate::domain::runbook::Runbook;
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::Actor;
 use crate::domain::Clock;
 use crate::settings::Settings;
-use crate::store::runbooks::{self, RunbookFile};
+use crate::store::runbooks;
 use crate::store::{IncidentStore, StoreError};
 use crate::wiring::Account;
 use crate::workers::runbook::driver::{
@@ -22,267 +24,9 @@ use crate::workers::runbook::driver::{
 };
 use crate::workers::runbook::session::RunSession;
 use crate::workers::runbook::StepPorts;
-use clap::{Args, Subcommand};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A step waits for a person: answer it and run again.
-pub const WAITING: u8 = 4;
-
-#[derive(Debug, Args)]
-pub struct RunbookArgs {
-    #[command(subcommand)]
-    pub command: RunbookCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RunbookCommand {
-    /// The runbooks found (./runbooks, the config dir, config paths)
-    List {
-        #[arg(short, long, value_enum, default_value_t = Format::Text)]
-        output: Format,
-    },
-    /// One runbook: parameters and steps
-    Show {
-        /// A file or a runbook id
-        file: String,
-        #[arg(short, long, value_enum, default_value_t = Format::Text)]
-        output: Format,
-    },
-    /// Lint runbooks: every problem with file:line; exit 2 on errors
-    Check {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-    /// Run a runbook step by step, journaled in the incident
-    Run(RunArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// A file or a runbook id
-    pub file: String,
-    /// A parameter: name=value (lists comma-separated; repeatable)
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
-    /// Plan every step, execute none, write nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Confirm destructive steps (approve, choice and manual steps still need --answer)
-    #[arg(long)]
-    pub yes: bool,
-    /// Answer a step: approve (your name), choice (an option), manual (done|failed),
-    /// a step left unknown by a crash (done|failed|retry), or a destructive step (yes)
-    #[arg(long = "answer", value_name = "STEP=VALUE")]
-    pub answers: Vec<String>,
-    /// The incident to journal in (default: the one open, or a new one)
-    #[arg(long)]
-    pub incident: Option<String>,
-    /// Continue a run where it stopped
-    #[arg(long, value_name = "RUN_ID")]
-    pub resume: Option<String>,
-    /// Resume even though the runbook file changed since the run began
-    #[arg(long)]
-    pub accept_changes: bool,
-    #[arg(short, long, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
-}
-
-fn pairs(items: &[String], flag: &str) -> Result<BTreeMap<String, String>, String> {
-    items
-        .iter()
-        .map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-                .filter(|(k, _)| !k.is_empty())
-                .ok_or_else(|| format!("{flag} `{p}`: write NAME=VALUE"))
-        })
-        .collect()
-}
-
-fn lint_json(file: &RunbookFile) -> serde_json::Value {
-    json!(file
-        .problems
-        .iter()
-        .map(|p| json!({"line": p.line, "severity": p.severity.as_str(), "message": p.message}))
-        .collect::<Vec<_>>())
-}
-
-pub fn list(settings: &Settings, output: Format) -> u8 {
-    let files = runbooks::list(&settings.runbook_paths);
-    match output {
-        Format::Json => {
-            let list: Vec<_> = files
-                .iter()
-                .map(|f| {
-                    json!({
-                        "id": f.runbook.id, "title": f.runbook.title, "tags": f.runbook.tags,
-                        "file": f.path.display().to_string(), "ok": f.ok(),
-                        "steps": f.runbook.steps.len(), "problems": lint_json(f),
-                    })
-                })
-                .collect();
-            println!(
-                "{}",
-                super::output::json_text(&serde_json::Value::from(list))
-            );
-        }
-        Format::Text if files.is_empty() => println!(
-            "No runbooks found. triage looks in: {}",
-            settings
-                .runbook_paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Format::Text => {
-            let rows: Vec<Vec<String>> = files
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.runbook.id.clone(),
-                        f.runbook.title.clone(),
-                        f.runbook.tags.join(","),
-                        if f.ok() { "ok".into() } else { "ERRORS".into() },
-                        f.path.display().to_string(),
-                    ]
-                })
-                .collect();
-            print!(
-                "{}",
-                super::output::table(&["ID", "TITLE", "TAGS", "CHECK", "FILE"], &rows)
-            );
-        }
-    }
-    exit::OK
-}
-
-pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
-    let file = match runbooks::find(&settings.runbook_paths, name) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let rb = &file.runbook;
-    match output {
-        Format::Json => {
-            let value = json!({
-                "id": rb.id, "title": rb.title, "tags": rb.tags, "file": file.path.display().to_string(),
-                "params": rb.params.iter().map(|p| json!({
-                    "name": p.name, "type": p.ty.as_str(), "required": p.required,
-                    "default": p.default.as_ref().map(|d| d.to_json()), "secret": p.secret,
-                    "choices": p.choices, "description": p.description,
-                })).collect::<Vec<_>>(),
-                "steps": rb.steps.iter().map(|s| json!({
-                    "id": s.id, "kind": s.kind_name(), "title": s.title, "line": s.line,
-                    "destructive": s.attrs.destructive, "when": s.attrs.when.as_ref().map(|w| w.describe()),
-                    "milestone": s.attrs.milestone,
-                })).collect::<Vec<_>>(),
-                "problems": lint_json(&file),
-            });
-            println!("{}", super::output::json_text(&value));
-        }
-        Format::Text => {
-            println!("{} ({})  {}", rb.title, rb.id, file.path.display());
-            if !rb.tags.is_empty() {
-                println!("tags: {}", rb.tags.join(", "));
-            }
-            println!("\nParameters:");
-            for p in &rb.params {
-                println!(
-                    "  {:<18} {:<8} {}{}{}",
-                    p.name,
-                    p.ty.as_str(),
-                    if p.required { "required " } else { "" },
-                    p.default
-                        .as_ref()
-                        .map(|d| format!("default {} ", d.render()))
-                        .unwrap_or_default(),
-                    p.description.as_deref().unwrap_or("")
-                );
-            }
-            println!("\nSteps:");
-            for (i, s) in rb.steps.iter().enumerate() {
-                let mut flags = Vec::new();
-                if s.attrs.destructive {
-                    flags.push("destructive".to_string());
-                }
-                if let Some(w) = &s.attrs.when {
-                    flags.push(format!("when {}", w.describe()));
-                }
-                if let Some(m) = &s.attrs.milestone {
-                    flags.push(format!("milestone {m}"));
-                }
-                println!(
-                    "  {:>2}. {:<12} {:<26} {}{}",
-                    i + 1,
-                    s.id,
-                    s.kind_name(),
-                    s.title,
-                    if flags.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  [{}]", flags.join(", "))
-                    }
-                );
-            }
-            print_problems(&file);
-        }
-    }
-    exit::OK
-}
-
-fn print_problems(file: &RunbookFile) {
-    for p in &file.problems {
-        eprintln!(
-            "{}:{}: {}: {}",
-            file.path.display(),
-            p.line,
-            p.severity.as_str(),
-            p.message
-        );
-    }
-}
-
-pub fn check(files: &[PathBuf]) -> u8 {
-    let mut errors = 0;
-    let mut warnings = 0;
-    for path in files {
-        match runbooks::load(path) {
-            Ok(file) => {
-                print_problems(&file);
-                errors += file
-                    .problems
-                    .iter()
-                    .filter(|p| p.severity == Severity::Error)
-                    .count();
-                warnings += file
-                    .problems
-                    .iter()
-                    .filter(|p| p.severity == Severity::Warning)
-                    .count();
-            }
-            Err(e) => {
-                eprintln!("{}:1: error: {e}", path.display());
-                errors += 1;
-            }
-        }
-    }
-    eprintln!(
-        "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
-        files.len()
-    );
-    if errors > 0 {
-        exit::USAGE
-    } else {
-        exit::OK
-    }
-}
 
 /// Answers and confirmations from the command line.
 struct FlagOperator {
@@ -358,7 +102,7 @@ impl Operator for FlagOperator {
                     }
                     println!(
                         "{}",
-                        super::output::json_line(json!({
+                        crate::cli::output::json_line(json!({
                             "run_id": self.run_id, "step": r.step_id, "kind": kind, "state": r.state,
                             "attempt": r.attempt,
                             "outputs": entry.result.as_ref().map(|x| x.outputs.clone()).unwrap_or(json!({})),
@@ -484,7 +228,7 @@ pub async fn run(
     settings: &Settings,
     account: &Account,
     clock: Arc<dyn Clock>,
-) -> Result<u8, super::exit::CliError> {
+) -> Result<u8, crate::cli::exit::CliError> {
     let usage = |message: String| {
         eprintln!("error: {message}");
         Ok(exit::USAGE)
@@ -692,7 +436,7 @@ pub async fn run(
     if json_out {
         println!(
             "{}",
-            super::output::json_line(
+            crate::cli::output::json_line(
                 json!({"run_id": run_id, "state": state_word, "waiting_for": waiting_for, "incident": incident})
             )
         );

@@ -1,0 +1,192 @@
+//! `list`, `show` and `check`: the runbooks found, one runbook's shape,
+//! and the linter's problems at their lines.
+
+use crate::cli::exit;
+use crate::cli::Format;
+use crate::domain::runbook::Severity;
+use crate::settings::Settings;
+use crate::store::runbooks::{self, RunbookFile};
+use serde_json::json;
+use std::path::PathBuf;
+
+fn lint_json(file: &RunbookFile) -> serde_json::Value {
+    json!(file
+        .problems
+        .iter()
+        .map(|p| json!({"line": p.line, "severity": p.severity.as_str(), "message": p.message}))
+        .collect::<Vec<_>>())
+}
+
+pub fn list(settings: &Settings, output: Format) -> u8 {
+    let files = runbooks::list(&settings.runbook_paths);
+    match output {
+        Format::Json => {
+            let list: Vec<_> = files
+                .iter()
+                .map(|f| {
+                    json!({
+                        "id": f.runbook.id, "title": f.runbook.title, "tags": f.runbook.tags,
+                        "file": f.path.display().to_string(), "ok": f.ok(),
+                        "steps": f.runbook.steps.len(), "problems": lint_json(f),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                crate::cli::output::json_text(&serde_json::Value::from(list))
+            );
+        }
+        Format::Text if files.is_empty() => println!(
+            "No runbooks found. triage looks in: {}",
+            settings
+                .runbook_paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Format::Text => {
+            let rows: Vec<Vec<String>> = files
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.runbook.id.clone(),
+                        f.runbook.title.clone(),
+                        f.runbook.tags.join(","),
+                        if f.ok() { "ok".into() } else { "ERRORS".into() },
+                        f.path.display().to_string(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                crate::cli::output::table(&["ID", "TITLE", "TAGS", "CHECK", "FILE"], &rows)
+            );
+        }
+    }
+    exit::OK
+}
+
+pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
+    let file = match runbooks::find(&settings.runbook_paths, name) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let rb = &file.runbook;
+    match output {
+        Format::Json => {
+            let value = json!({
+                "id": rb.id, "title": rb.title, "tags": rb.tags, "file": file.path.display().to_string(),
+                "params": rb.params.iter().map(|p| json!({
+                    "name": p.name, "type": p.ty.as_str(), "required": p.required,
+                    "default": p.default.as_ref().map(|d| d.to_json()), "secret": p.secret,
+                    "choices": p.choices, "description": p.description,
+                })).collect::<Vec<_>>(),
+                "steps": rb.steps.iter().map(|s| json!({
+                    "id": s.id, "kind": s.kind_name(), "title": s.title, "line": s.line,
+                    "destructive": s.attrs.destructive, "when": s.attrs.when.as_ref().map(|w| w.describe()),
+                    "milestone": s.attrs.milestone,
+                })).collect::<Vec<_>>(),
+                "problems": lint_json(&file),
+            });
+            println!("{}", crate::cli::output::json_text(&value));
+        }
+        Format::Text => {
+            println!("{} ({})  {}", rb.title, rb.id, file.path.display());
+            if !rb.tags.is_empty() {
+                println!("tags: {}", rb.tags.join(", "));
+            }
+            println!("\nParameters:");
+            for p in &rb.params {
+                println!(
+                    "  {:<18} {:<8} {}{}{}",
+                    p.name,
+                    p.ty.as_str(),
+                    if p.required { "required " } else { "" },
+                    p.default
+                        .as_ref()
+                        .map(|d| format!("default {} ", d.render()))
+                        .unwrap_or_default(),
+                    p.description.as_deref().unwrap_or("")
+                );
+            }
+            println!("\nSteps:");
+            for (i, s) in rb.steps.iter().enumerate() {
+                let mut flags = Vec::new();
+                if s.attrs.destructive {
+                    flags.push("destructive".to_string());
+                }
+                if let Some(w) = &s.attrs.when {
+                    flags.push(format!("when {}", w.describe()));
+                }
+                if let Some(m) = &s.attrs.milestone {
+                    flags.push(format!("milestone {m}"));
+                }
+                println!(
+                    "  {:>2}. {:<12} {:<26} {}{}",
+                    i + 1,
+                    s.id,
+                    s.kind_name(),
+                    s.title,
+                    if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", flags.join(", "))
+                    }
+                );
+            }
+            print_problems(&file);
+        }
+    }
+    exit::OK
+}
+
+pub(super) fn print_problems(file: &RunbookFile) {
+    for p in &file.problems {
+        eprintln!(
+            "{}:{}: {}: {}",
+            file.path.display(),
+            p.line,
+            p.severity.as_str(),
+            p.message
+        );
+    }
+}
+
+pub fn check(files: &[PathBuf]) -> u8 {
+    let mut errors = 0;
+    let mut warnings = 0;
+    for path in files {
+        match runbooks::load(path) {
+            Ok(file) => {
+                print_problems(&file);
+                errors += file
+                    .problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Error)
+                    .count();
+                warnings += file
+                    .problems
+                    .iter()
+                    .filter(|p| p.severity == Severity::Warning)
+                    .count();
+            }
+            Err(e) => {
+                eprintln!("{}:1: error: {e}", path.display());
+                errors += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
+        files.len()
+    );
+    if errors > 0 {
+        exit::USAGE
+    } else {
+        exit::OK
+    }
+}
