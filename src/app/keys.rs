@@ -9,7 +9,7 @@ use super::keymap::{action_for, Action};
 use super::layout::TIMELINE_SUMMARY_ROWS;
 use super::layout::{list_rows, scroll_into_view};
 use super::navigation::{back, flash, go};
-use super::palette::{self};
+use super::palette;
 use super::prompts::{answer, ask, no_incident, selected_entry};
 use super::refresh::{request_detail, request_diagnosis, request_revision_diff, request_status};
 use super::state::{AppState, Cursor, Overlay, PromptPurpose, Refreshing, Screen};
