@@ -7,19 +7,22 @@ use super::exit;
 use super::output::rfc3339;
 use super::Format;
 use crate::domain::logsearch::{LogEvent, Matcher, SearchTarget};
-use crate::domain::ports::{calls_since, LogSearchPort};
+use crate::domain::ports::calls_since;
 use crate::domain::sanitize::{one_line, strip_controls};
 use crate::domain::timeline::time_input;
 use crate::domain::Clock;
 use crate::settings::SettingsError;
-use crate::workers::logsearch::{discover_groups, filter_search, GroupOutcome, SearchResult};
-use crate::workers::pipeline::{
-    pipeline_search, retention_matters, CallCap, Clipped, PipelineOutcome, SearchWindow,
-};
+use crate::workers::logsearch::{discover_groups, GroupOutcome};
+use crate::workers::pipeline::{pipeline_search, CallCap, SearchWindow};
 use chrono::SecondsFormat;
-use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 use serde_json::json;
+
+mod follow;
+mod insights;
+
+use follow::follow;
+use insights::{insights_engine, InsightsRun};
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -409,181 +412,6 @@ pub fn describe_calls(calls: &crate::domain::ports::CallCounts) -> String {
         text.push(')');
     }
     text
-}
-
-/// What the Insights engine needs: it runs on every group at once, so
-/// discovery comes first.
-struct InsightsRun<'a, D, P> {
-    search: &'a dyn LogSearchPort,
-    known: Vec<SearchTarget>,
-    discovery: D,
-    matcher: &'a Matcher,
-    window: (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
-    cap: &'a CallCap,
-    print: &'a P,
-}
-
-/// Long windows: discovery, the window clipped to the longest retention,
-/// the least number of calls counted (and refused past the cap), then the
-/// chunked Insights search.
-async fn insights_engine<D, P>(
-    run: InsightsRun<'_, D, P>,
-) -> Result<(PipelineOutcome, DateTime<Utc>), super::exit::CliError>
-where
-    D: std::future::Future<Output = Result<Vec<SearchTarget>, crate::domain::PortError>>,
-    P: Fn(&[LogEvent], &[SearchTarget]),
-{
-    let InsightsRun {
-        search,
-        mut known,
-        discovery,
-        matcher,
-        window: (start, end, now),
-        cap,
-        print,
-    } = run;
-    let began = std::time::Instant::now();
-    let discovered = discovery.await;
-    let discovery_took = began.elapsed();
-    if let Ok(found) = &discovered {
-        for t in found {
-            match known.iter_mut().find(|k| k.group == t.group) {
-                Some(k) => k.service = k.service.clone().or(t.service.clone()),
-                None => known.push(t.clone()),
-            }
-        }
-    }
-    let groups: Vec<String> = known.iter().map(|t| t.group.clone()).collect();
-    // What is older than every group keeps is gone: no query goes there.
-    let mut clipped = Vec::new();
-    let mut from = start;
-    if retention_matters(start, now) && !groups.is_empty() {
-        let mut earliest_kept: Option<DateTime<Utc>> = None;
-        let mut all_known = true;
-        for group in &groups {
-            match search.retention_days(group).await {
-                Ok(Some(days)) => {
-                    let kept = now - chrono::Duration::days(i64::from(days));
-                    if start < kept {
-                        clipped.push(Clipped {
-                            group: group.clone(),
-                            days,
-                            from: kept,
-                        });
-                    }
-                    earliest_kept = Some(earliest_kept.map_or(kept, |e| e.min(kept)));
-                }
-                _ => all_known = false,
-            }
-        }
-        if let (true, Some(kept)) = (all_known, earliest_kept) {
-            from = from.max(kept);
-        }
-    }
-    let chunk = crate::workers::insights::chunk_for(from, end);
-    let chunks = crate::workers::insights::chunks(from, end, chunk).len() as u64;
-    let batches = groups
-        .len()
-        .div_ceil(crate::workers::insights::GROUPS_PER_QUERY) as u64;
-    // Each query is a StartQuery and at least one GetQueryResults.
-    let least = chunks * batches * 2;
-    if let Some(limit) = cap.limit() {
-        if least > limit {
-            return Err(SettingsError::Input(format!(
-                "this search would make at least {least} calls ({chunks} chunk{} of up to 6 hours × {batches} batch{} of log groups × StartQuery and GetQueryResults), more than the {limit} allowed ([logs] max_calls in the config); narrow the window (--since, --start) or pass --yes to run it anyway",
-                if chunks == 1 { "" } else { "s" },
-                if batches == 1 { "" } else { "es" },
-            ))
-            .into());
-        }
-    }
-    let result = if groups.is_empty() {
-        SearchResult {
-            events: Vec::new(),
-            groups: Vec::new(),
-        }
-    } else {
-        crate::workers::insights::insights_search(
-            search,
-            &groups,
-            matcher,
-            from,
-            end,
-            chunk,
-            |hits| print(hits, &known),
-        )
-        .await
-    };
-    Ok((
-        PipelineOutcome {
-            result,
-            targets: known,
-            discovered,
-            gone: Vec::new(),
-            clipped,
-            discovery_took,
-            took: began.elapsed(),
-        },
-        from,
-    ))
-}
-
-/// How often `--follow` looks for new lines.
-const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
-/// Each look goes this far back (lines are ingested late); repeats are dropped.
-const FOLLOW_OVERLAP_SECONDS: i64 = 30;
-
-/// Poll for new lines with the ID until Ctrl-C; true when any arrived.
-/// `interrupted` listens for Ctrl-C from before the search began, for the
-/// whole follow, polls included: an interrupt is never lost (a listener
-/// made afresh each time would miss one that came in between, and once
-/// tokio handles SIGINT the default no longer ends the process).
-#[allow(clippy::too_many_arguments)]
-async fn follow(
-    interrupted: &mut tokio::signal::unix::Signal,
-    search: &dyn LogSearchPort,
-    groups: &[String],
-    matcher: &Matcher,
-    from: chrono::DateTime<chrono::Utc>,
-    already: &[LogEvent],
-    clock: &dyn Clock,
-    mut print: impl FnMut(&[LogEvent]),
-) -> bool {
-    use std::hash::{Hash, Hasher};
-    let key = |e: &LogEvent| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (&e.group, &e.stream, e.timestamp, &e.message).hash(&mut h);
-        h.finish()
-    };
-    eprintln!(
-        "following {}: new lines appear as they arrive (Ctrl-C ends)",
-        matcher.id()
-    );
-    let mut seen: std::collections::HashSet<u64> = already.iter().map(key).collect();
-    let mut last = from;
-    let mut any = false;
-    loop {
-        tokio::select! {
-            _ = interrupted.recv() => return any,
-            _ = tokio::time::sleep(FOLLOW_EVERY) => {}
-        }
-        let now = clock.now();
-        let start = last - chrono::Duration::seconds(FOLLOW_OVERLAP_SECONDS);
-        let result = tokio::select! {
-            _ = interrupted.recv() => return any,
-            result = filter_search(search, groups, matcher, start, now, |_| {}) => result,
-        };
-        let fresh: Vec<LogEvent> = result
-            .events
-            .into_iter()
-            .filter(|e| seen.insert(key(e)))
-            .collect();
-        if !fresh.is_empty() {
-            any = true;
-            print(&fresh);
-        }
-        last = now;
-    }
 }
 
 fn plural(n: usize) -> &'static str {
