@@ -73,6 +73,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
             vec![Effect::StartIncident { title }]
         }
         Command::Refresh => perform(state, Action::Refresh),
+        Command::Keys => go(state, Screen::Keys),
         Command::Help => perform(state, Action::Help),
         Command::Quit => quit(state),
         Command::Runbooks => super::runbook::open_picker(state),

@@ -59,6 +59,10 @@ pub(super) fn move_by(state: &mut AppState, delta: i64) {
         }
         Screen::RunbookForm => {}
         Screen::Logs => super::logs::move_by(state, delta),
+        Screen::Keys => {
+            let target = (state.keymap_scroll as i64).saturating_add(delta);
+            state.keymap_scroll = target.clamp(0, state.keymap.bindings.len() as i64) as usize;
+        }
         Screen::Service(_) => {
             let len = state
                 .detail

@@ -5,7 +5,7 @@ use super::commands::run_command;
 use super::cursors::{move_by, remember_home_selection, restore_home_selection};
 use super::effect::Effect;
 use super::input::KeyPress;
-use super::keymap::{action_for, Action};
+use super::keymap::Action;
 use super::layout::TIMELINE_SUMMARY_ROWS;
 use super::layout::{list_rows, scroll_into_view};
 use super::navigation::{back, flash, go};
@@ -20,7 +20,11 @@ use chrono::Duration;
 pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     match &mut state.overlay {
         Overlay::Help => {
-            if matches!(action_for(&state.screen, key), Some(Action::Quit)) && key.ctrl {
+            if matches!(
+                state.keymap.action_for(&state.screen, key),
+                Some(Action::Quit)
+            ) && key.ctrl
+            {
                 return quit(state);
             }
             state.overlay = Overlay::None;
@@ -38,7 +42,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
                     Vec::new()
                 }
                 Edit::Changed | Edit::Ignored => {
-                    if key.key == super::input::Key::Tab {
+                    if super::keymap::text_action(key) == Some(Action::Complete) {
                         let matches = palette::complete(&input.text);
                         if let [only] = matches.as_slice() {
                             input.text = format!("{only} ");
@@ -89,7 +93,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         remember_home_selection(state);
         return Vec::new();
     }
-    let Some(action) = action_for(&state.screen, key) else {
+    let Some(action) = state.keymap.action_for(&state.screen, key) else {
         return Vec::new();
     };
     perform(state, action)
@@ -99,6 +103,14 @@ pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
     let page = list_rows(state.height).max(1);
     match action {
         Action::Quit => return quit(state),
+        Action::Keys => return go(state, Screen::Keys),
+        // Text-field keys are read by the field itself, never by a screen.
+        Action::EditSubmit
+        | Action::EditCancel
+        | Action::EditBackspace
+        | Action::EditClear
+        | Action::EditDeleteWord
+        | Action::Complete => {}
         Action::Help => state.overlay = Overlay::Help,
         Action::Palette => state.overlay = Overlay::Palette(TextInput::default()),
         Action::Filter => state.filtering = true,
@@ -244,6 +256,10 @@ pub(super) fn entered(state: &mut AppState) -> Vec<Effect> {
             }
         }
         Screen::Runbooks | Screen::RunbookForm | Screen::Logs => Vec::new(),
+        Screen::Keys => {
+            state.keymap_scroll = 0;
+            Vec::new()
+        }
         Screen::Run => {
             if let Some(view) = &mut state.run {
                 view.follow = true;
@@ -295,7 +311,8 @@ pub(super) fn open_selected(state: &mut AppState) -> Vec<Effect> {
         | Screen::TaskLogs(_)
         | Screen::RunbookForm
         | Screen::Run
-        | Screen::Logs => None,
+        | Screen::Logs
+        | Screen::Keys => None,
     };
     match key {
         Some(key) => go(state, Screen::Service(key)),

@@ -31,7 +31,8 @@ pub(super) fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
                 | Screen::Runbooks
                 | Screen::RunbookForm
                 | Screen::Run
-                | Screen::Logs => return Vec::new(),
+                | Screen::Logs
+                | Screen::Keys => return Vec::new(),
             };
             let index = cursor.offset + (row - top) as usize;
             let len = match state.screen {

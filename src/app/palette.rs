@@ -31,6 +31,8 @@ pub enum Command {
     Refresh,
     Help,
     Quit,
+    /// `:keys`: the keymap in use.
+    Keys,
 }
 
 /// Every command with its usage, for completion and help.
@@ -53,6 +55,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "go on with a run that stopped (crash, quit): `:resume [RUN_ID] [--accept-changes] [--param NAME=VALUE]`",
     ),
     ("start", "open an incident: `:start TITLE`"),
+    ("keys", "every key in use, yours marked"),
     ("theme", "switch colours: `:theme dark|light|high-contrast`"),
     ("refresh", "refresh now"),
     ("help", "keys for this screen"),
@@ -124,6 +127,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
         }
         "refresh" | "r" => Ok(Command::Refresh),
+        "keys" | "keymap" => Ok(Command::Keys),
         "help" | "h" | "?" => Ok(Command::Help),
         "q" | "quit" | "exit" | "q!" => Ok(Command::Quit),
         other => Err(format!(

@@ -35,6 +35,28 @@ pub enum Screen {
     Run,
     /// One request's lines from every service (`:logs ID`).
     Logs,
+    /// The keymap in use, yours marked (`:keys`).
+    Keys,
+}
+
+impl Screen {
+    /// In words, for messages ("on the home screen").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Screen::Home => "the services screen",
+            Screen::Service(_) => "a service's screen",
+            Screen::Events(_) => "the events screen",
+            Screen::Timeline => "the timeline",
+            Screen::Diagnosis => "the diagnosis",
+            Screen::Finding(_) => "a finding",
+            Screen::TaskLogs(_) => "a task's logs",
+            Screen::Runbooks => "the runbooks list",
+            Screen::RunbookForm => "a runbook's form",
+            Screen::Run => "the run view",
+            Screen::Logs => "the logs screen",
+            Screen::Keys => "the keymap",
+        }
+    }
 }
 
 /// A layer over the screen that takes the keys first.
@@ -203,6 +225,10 @@ pub struct AppState {
     pub height: u16,
     pub message: Option<Message>,
     pub quit: bool,
+    /// The keys in use: the defaults with `[keys]` applied.
+    pub keymap: super::keymap::Keymap,
+    /// How far the keymap screen is scrolled.
+    pub keymap_scroll: usize,
 }
 
 /// What changed between the revision before a deployment and the one that broke.
@@ -269,6 +295,8 @@ impl AppState {
             height: 24,
             message: None,
             quit: false,
+            keymap: Default::default(),
+            keymap_scroll: 0,
         }
     }
 

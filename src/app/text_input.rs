@@ -1,6 +1,7 @@
 //! A one-line text field (filter, command palette).
 
 use super::input::{Key, KeyPress};
+use super::keymap::{text_action, Action};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
@@ -17,26 +18,32 @@ pub enum Edit {
 }
 
 impl TextInput {
+    /// Editing keys come from the keymap's text-field bindings; any other
+    /// printable key types itself.
     pub fn handle(&mut self, key: KeyPress) -> Edit {
-        match (key.key, key.ctrl) {
-            (Key::Enter, _) => Edit::Submit,
-            (Key::Esc, _) => Edit::Cancel,
-            (Key::Char('c'), true) => Edit::Cancel,
-            (Key::Backspace, _) => {
+        match text_action(key) {
+            Some(Action::EditSubmit) => return Edit::Submit,
+            Some(Action::EditCancel) => return Edit::Cancel,
+            Some(Action::EditBackspace) => {
                 self.text.pop();
-                Edit::Changed
+                return Edit::Changed;
             }
-            (Key::Char('u'), true) => {
+            Some(Action::EditClear) => {
                 self.text.clear();
-                Edit::Changed
+                return Edit::Changed;
             }
-            (Key::Char('w'), true) => {
+            Some(Action::EditDeleteWord) => {
                 let trimmed = self.text.trim_end().len();
                 self.text.truncate(trimmed);
                 let cut = self.text.rfind(' ').map(|i| i + 1).unwrap_or(0);
                 self.text.truncate(cut);
-                Edit::Changed
+                return Edit::Changed;
             }
+            // Completion belongs to the palette; elsewhere Tab does nothing.
+            Some(_) => return Edit::Ignored,
+            None => {}
+        }
+        match (key.key, key.ctrl) {
             (Key::Char(c), false) if !c.is_control() => {
                 if self.text.chars().count() < 200 {
                     self.text.push(c);

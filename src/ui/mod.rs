@@ -48,6 +48,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
             Screen::RunbookForm => screens::runbook_form::draw(frame, body, state, &styles),
             Screen::Run => screens::run::draw(frame, body, state, &styles),
             Screen::Logs => screens::logs::draw(frame, body, state, &styles),
+            Screen::Keys => screens::keymap::draw(frame, body, state, &styles),
         }
     }
     if footer_rows > 0 {

@@ -4,7 +4,8 @@
 
 use super::state::{FormField, ParamForm, RunContext, RunView};
 use crate::app::effect::{Effect, RunParams};
-use crate::app::input::{Key, KeyPress};
+use crate::app::input::KeyPress;
+use crate::app::keymap::Action;
 use crate::app::state::{AppState, Screen};
 use crate::app::text_input::{Edit, TextInput};
 use crate::app::update::back;
@@ -51,14 +52,15 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         return back(state);
     };
     let count = form.fields.len();
-    match key.key {
-        Key::Esc => {
+    // The form's own bindings (keymap scope `RunbookForm`); other keys type.
+    match state.keymap.action_for(&Screen::RunbookForm, key) {
+        Some(Action::Back) => {
             state.form = None;
             return back(state);
         }
-        Key::Tab | Key::Down if count > 0 => form.focus = (form.focus + 1) % count,
-        Key::BackTab | Key::Up if count > 0 => form.focus = (form.focus + count - 1) % count,
-        Key::Enter => return submit(state),
+        Some(Action::Down) if count > 0 => form.focus = (form.focus + 1) % count,
+        Some(Action::Up) if count > 0 => form.focus = (form.focus + count - 1) % count,
+        Some(Action::Open) => return submit(state),
         _ => {
             if let Some(field) = form.fields.get_mut(form.focus) {
                 if field.input.handle(key) == Edit::Changed {

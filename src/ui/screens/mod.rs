@@ -4,6 +4,7 @@ pub mod diagnosis;
 pub mod events;
 pub mod finding;
 pub mod home;
+pub mod keymap;
 pub mod logs;
 pub mod run;
 pub mod runbook_form;

@@ -1,7 +1,6 @@
 //! The bottom line: a message, the filter being typed, or the key hints for
 //! this screen (generated from the keymap).
 
-use crate::app::keymap::bindings_for;
 use crate::app::state::AppState;
 use crate::domain::sanitize::one_line;
 use crate::ui::theme::Styles;
@@ -41,13 +40,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         ])
     } else {
         let mut spans = Vec::new();
-        for binding in bindings_for(&state.screen) {
+        for binding in state.keymap.bindings_for(&state.screen) {
             if let Some(hint) = binding.hint {
                 let key = binding
                     .label
                     .split_whitespace()
                     .next()
-                    .unwrap_or(binding.label);
+                    .unwrap_or(&binding.label);
                 spans.push(Span::styled(key.to_string(), styles.accent()));
                 spans.push(Span::styled(format!(" {hint}  "), styles.muted()));
             }

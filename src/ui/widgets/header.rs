@@ -131,6 +131,7 @@ fn breadcrumb(state: &AppState) -> String {
             crate::ui::format::short_id(crate::domain::service::arn_name(arn))
         ),
         Screen::Runbooks => "Runbooks".to_string(),
+        Screen::Keys => "Keys".to_string(),
         Screen::Logs => format!(
             "Logs › {}",
             state.logs.as_ref().map(|l| l.id.as_str()).unwrap_or("")

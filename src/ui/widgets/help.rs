@@ -1,7 +1,6 @@
 //! The `?` overlay: the keys valid on this screen, from the keymap, and the
 //! palette's commands.
 
-use crate::app::keymap::bindings_for;
 use crate::app::palette::COMMANDS;
 use crate::app::state::AppState;
 use crate::ui::theme::Styles;
@@ -12,7 +11,7 @@ use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let mut lines = Vec::new();
-    for binding in bindings_for(&state.screen) {
+    for binding in state.keymap.bindings_for(&state.screen) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:>9}  ", binding.label), styles.accent()),
             Span::styled(binding.help, styles.text()),

@@ -1,121 +1,8 @@
-//! Every key binding, with the words that explain it: the help screen and the
-//! footer hints are generated from this table, so they cannot drift from what
-//! the keys do.
+//! The default bindings: every key triage answers to, with the words that
+//! explain it. `[keys]` in the config replaces the keys of an action.
 
-use super::input::{Key, KeyPress};
-use super::state::Screen;
-
-/// Something a key can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    Help,
-    Palette,
-    Filter,
-    Back,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    Refresh,
-    ClusterEvents,
-    AllEvents,
-    Timeline,
-    Diagnosis,
-    CopyArn,
-    TaskLogs,
-    AddNote,
-    AddMilestone,
-    ToggleImportant,
-    EditEntry,
-    Export,
-    /// `R` on a finding: its runbook, prefilled.
-    OpenRunbook,
-    /// Answer what the run asks (confirm, type the name, choose, done).
-    RunAnswer,
-    RunSkip,
-    RunAbort,
-    /// Mark a step left `unknown` (or a manual step) done.
-    RunDone,
-    RunFailed,
-    /// Run a failed or `unknown` step again.
-    RunRetry,
-    /// Show the run's current step again.
-    RunFollow,
-    /// `L`: the request of the line under the cursor, across services.
-    FollowId,
-    LogsExpand,
-    LogsFind,
-    LogsNext,
-    LogsPrevious,
-    LogsContext,
-    LogsFollow,
-    LogsSave,
-}
-
-/// Where a binding applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Everywhere,
-    Home,
-    Service,
-    Events,
-    Timeline,
-    Diagnosis,
-    Finding,
-    TaskLogs,
-    /// The run view.
-    Run,
-    /// The logs screen.
-    Logs,
-    /// Screens whose lines carry correlation IDs (logs, a task's logs).
-    LogLines,
-    /// The parameter form (its keys edit fields; listed for help).
-    RunbookForm,
-    /// Home and events: the screens with a selectable list.
-    Lists,
-    /// Every screen but home.
-    NotHome,
-}
-
-impl Scope {
-    fn includes(self, screen: &Screen) -> bool {
-        match self {
-            // On the form, keys type into its fields.
-            Scope::Everywhere => !matches!(screen, Screen::RunbookForm),
-            Scope::Home => matches!(screen, Screen::Home),
-            Scope::Service => matches!(screen, Screen::Service(_)),
-            Scope::Events => matches!(screen, Screen::Events(_)),
-            Scope::Timeline => matches!(screen, Screen::Timeline),
-            Scope::Diagnosis => matches!(screen, Screen::Diagnosis),
-            Scope::Finding => matches!(screen, Screen::Finding(_)),
-            Scope::TaskLogs => matches!(screen, Screen::TaskLogs(_)),
-            Scope::Run => matches!(screen, Screen::Run),
-            Scope::Logs => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
-            Scope::LogLines => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
-            Scope::RunbookForm => matches!(screen, Screen::RunbookForm),
-            Scope::Lists => matches!(
-                screen,
-                Screen::Home | Screen::Events(_) | Screen::Diagnosis | Screen::Runbooks
-            ),
-            Scope::NotHome => !matches!(screen, Screen::Home | Screen::RunbookForm),
-        }
-    }
-}
-
-pub struct Binding {
-    pub keys: &'static [KeyPress],
-    /// How the keys are shown ("j ↓").
-    pub label: &'static str,
-    pub action: Action,
-    pub help: &'static str,
-    pub scope: Scope,
-    /// Shown in the footer's short list.
-    pub hint: Option<&'static str>,
-}
+use super::{Action, Binding, Scope};
+use crate::app::input::{Key, KeyPress};
 
 const fn k(c: char) -> KeyPress {
     KeyPress::char(c)
@@ -126,8 +13,8 @@ const fn p(key: Key) -> KeyPress {
 
 pub const BINDINGS: &[Binding] = &[
     Binding {
-        keys: &[p(Key::Enter)],
-        label: "Enter",
+        keys: &[p(Key::Enter), k('l'), p(Key::Right)],
+        label: "Enter l →",
         action: Action::Open,
         help: "open the selected row",
         scope: Scope::Lists,
@@ -485,72 +372,54 @@ pub const BINDINGS: &[Binding] = &[
         scope: Scope::Everywhere,
         hint: Some("quit"),
     },
+    // Text fields (palette, filter, find, prompts, a runbook form's fields,
+    // a typed confirmation): these keys edit; every other key types itself.
+    Binding {
+        keys: &[p(Key::Enter)],
+        label: "Enter",
+        action: Action::EditSubmit,
+        help: "done: run the command, apply the filter, save the answer",
+        scope: Scope::TextField,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::Esc), KeyPress::ctrl('c')],
+        label: "Esc ^c",
+        action: Action::EditCancel,
+        help: "cancel",
+        scope: Scope::TextField,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::Backspace)],
+        label: "Backspace",
+        action: Action::EditBackspace,
+        help: "delete the last character",
+        scope: Scope::TextField,
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyPress::ctrl('u')],
+        label: "^u",
+        action: Action::EditClear,
+        help: "clear the field",
+        scope: Scope::TextField,
+        hint: None,
+    },
+    Binding {
+        keys: &[KeyPress::ctrl('w')],
+        label: "^w",
+        action: Action::EditDeleteWord,
+        help: "delete the last word",
+        scope: Scope::TextField,
+        hint: None,
+    },
+    Binding {
+        keys: &[p(Key::Tab)],
+        label: "Tab",
+        action: Action::Complete,
+        help: "complete the command (palette)",
+        scope: Scope::TextField,
+        hint: None,
+    },
 ];
-
-/// Also accept `l` and → to open, like moving right into a tree.
-const OPEN_ALIASES: &[KeyPress] = &[k('l'), p(Key::Right)];
-
-/// The action a key asks for on this screen, if any.
-pub fn action_for(screen: &Screen, key: KeyPress) -> Option<Action> {
-    if OPEN_ALIASES.contains(&key) && Scope::Lists.includes(screen) {
-        return Some(Action::Open);
-    }
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope.includes(screen))
-        .find(|b| b.keys.contains(&key))
-        .map(|b| b.action)
-}
-
-/// The bindings valid on this screen, in table order.
-pub fn bindings_for(screen: &Screen) -> Vec<&'static Binding> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope.includes(screen))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::service::ServiceKey;
-
-    #[test]
-    fn no_key_is_bound_twice_on_one_screen() {
-        let screens = [
-            Screen::Home,
-            Screen::Service(ServiceKey {
-                cluster: "c".into(),
-                service: "s".into(),
-            }),
-            Screen::Events(None),
-            Screen::Timeline,
-            Screen::Diagnosis,
-            Screen::Finding("arn".into()),
-            Screen::TaskLogs("arn".into()),
-            Screen::Runbooks,
-            Screen::RunbookForm,
-            Screen::Run,
-            Screen::Logs,
-        ];
-        for screen in &screens {
-            let bindings = bindings_for(screen);
-            for (i, a) in bindings.iter().enumerate() {
-                for b in &bindings[i + 1..] {
-                    for key in a.keys {
-                        assert!(!b.keys.contains(key), "{key:?} bound twice on {screen:?}");
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn back_is_not_offered_on_home() {
-        assert_eq!(action_for(&Screen::Home, p(Key::Esc)), None);
-        assert_eq!(
-            action_for(&Screen::Events(None), p(Key::Esc)),
-            Some(Action::Back)
-        );
-    }
-}
