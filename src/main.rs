@@ -39,6 +39,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     init_logging(&settings);
     let clock = Arc::new(SystemClock);
     let Some(command) = &cli.command else {
+        // A refused `[keys]` entry is a config error (exit 2), said before anything opens.
+        triage::console::keymap(&settings)?;
         let account = open_account(&settings).await?;
         let shared = open_shared(&settings).await?;
         triage::console::run(&settings, account, shared, clock).await?;

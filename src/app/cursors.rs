@@ -61,7 +61,9 @@ pub(super) fn move_by(state: &mut AppState, delta: i64) {
         Screen::Logs => super::logs::move_by(state, delta),
         Screen::Keys => {
             let target = (state.keymap_scroll as i64).saturating_add(delta);
-            state.keymap_scroll = target.clamp(0, state.keymap.bindings.len() as i64) as usize;
+            // Headings add lines; the screen stops at its last page.
+            let most = 2 * state.keymap.bindings.len() as i64;
+            state.keymap_scroll = target.clamp(0, most) as usize;
         }
         Screen::Service(_) => {
             let len = state

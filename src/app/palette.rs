@@ -35,32 +35,55 @@ pub enum Command {
     Keys,
 }
 
-/// Every command with its usage, for completion and help.
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("svc", "ranked services; `:svc NAME` opens one"),
-    (
-        "events",
-        "events merged by time; `:events CLUSTER` for one cluster",
-    ),
-    ("diag", "why tasks stopped: every stopped task decoded"),
-    ("tl", "the incident timeline: notes, milestones, export"),
-    ("logs", "one request across every service: `:logs ID`"),
-    (
-        "rb",
-        "runbooks: pick one, fill its parameters, run it step by step",
-    ),
-    ("run", "the runbook run in progress"),
-    (
+/// A palette command: its name, the other words it answers to, its usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaletteCommand {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub usage: &'static str,
+}
+
+const fn cmd(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    usage: &'static str,
+) -> PaletteCommand {
+    PaletteCommand {
+        name,
+        aliases,
+        usage,
+    }
+}
+
+/// Every command, its aliases and usage: parsing, completion and help all
+/// read this one list.
+pub const COMMANDS: &[PaletteCommand] = &[
+    cmd("svc", &["services", "service", "home"], "ranked services; `:svc NAME` opens one"),
+    cmd("events", &["ev"], "events merged by time; `:events CLUSTER` for one cluster"),
+    cmd("diag", &["diagnose", "diagnosis"], "why tasks stopped: every stopped task decoded"),
+    cmd("tl", &["timeline"], "the incident timeline: notes, milestones, export"),
+    cmd("logs", &["log"], "one request across every service: `:logs ID`"),
+    cmd("rb", &["runbook", "runbooks"], "runbooks: pick one, fill its parameters, run it step by step"),
+    cmd("run", &[], "the runbook run in progress"),
+    cmd(
         "resume",
+        &[],
         "go on with a run that stopped (crash, quit): `:resume [RUN_ID] [--accept-changes] [--param NAME=VALUE]`",
     ),
-    ("start", "open an incident: `:start TITLE`"),
-    ("keys", "every key in use, yours marked"),
-    ("theme", "switch colours: `:theme dark|light|high-contrast`"),
-    ("refresh", "refresh now"),
-    ("help", "keys for this screen"),
-    ("quit", "leave triage"),
+    cmd("start", &[], "open an incident: `:start TITLE`"),
+    cmd("keys", &["keymap"], "every key in use, yours marked"),
+    cmd("theme", &[], "switch colours: `:theme dark|light|high-contrast`"),
+    cmd("refresh", &["r"], "refresh now"),
+    cmd("help", &["h", "?"], "keys for this screen"),
+    cmd("quit", &["q", "exit", "q!"], "leave triage"),
 ];
+
+/// The command a word names (its name or an alias).
+pub fn named(word: &str) -> Option<&'static PaletteCommand> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == word || c.aliases.contains(&word))
+}
 
 /// `:resume`'s words, read like `triage runbook run --resume`'s flags. An
 /// empty run id means "the newest unfinished run".
@@ -98,23 +121,33 @@ pub fn parse(line: &str) -> Result<Command, String> {
         return Err("type a command, e.g. :svc or :events".into());
     };
     let arg = words.next().map(str::to_string);
-    match name {
-        "svc" | "services" | "service" | "home" => Ok(match arg {
+    let Some(command) = named(name) else {
+        return Err(format!(
+            "unknown command `:{name}`; commands: {}",
+            COMMANDS
+                .iter()
+                .map(|c| format!(":{}", c.name))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    };
+    match command.name {
+        "svc" => Ok(match arg {
             Some(a) => Command::OpenService(a),
             None => Command::Services,
         }),
-        "events" | "ev" => Ok(Command::Events(arg)),
+        "events" => Ok(Command::Events(arg)),
         "theme" => arg
             .map(Command::Theme)
             .ok_or_else(|| "which theme? :theme dark|light|high-contrast".to_string()),
-        "tl" | "timeline" => Ok(Command::Timeline),
-        "rb" | "runbook" | "runbooks" => Ok(Command::Runbooks),
+        "tl" => Ok(Command::Timeline),
+        "rb" => Ok(Command::Runbooks),
         "run" => Ok(Command::Run),
-        "logs" | "log" => arg
+        "logs" => arg
             .map(Command::Logs)
             .ok_or_else(|| "which ID? :logs req-5f1e0c9a".to_string()),
         "resume" => resume_args(line).map(Command::Resume),
-        "diag" | "diagnose" | "diagnosis" => Ok(Command::Diagnosis),
+        "diag" => Ok(Command::Diagnosis),
         "start" => {
             let title = line
                 .split_once(char::is_whitespace)
@@ -126,18 +159,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 Ok(Command::StartIncident(title.to_string()))
             }
         }
-        "refresh" | "r" => Ok(Command::Refresh),
-        "keys" | "keymap" => Ok(Command::Keys),
-        "help" | "h" | "?" => Ok(Command::Help),
-        "q" | "quit" | "exit" | "q!" => Ok(Command::Quit),
-        other => Err(format!(
-            "unknown command `:{other}`; commands: {}",
-            COMMANDS
-                .iter()
-                .map(|(c, _)| format!(":{c}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        )),
+        "refresh" => Ok(Command::Refresh),
+        "keys" => Ok(Command::Keys),
+        "help" => Ok(Command::Help),
+        "quit" => Ok(Command::Quit),
+        // Every name in the list has an arm above (a test checks).
+        other => Err(format!("`:{other}` is listed but not carried out")),
     }
 }
 
@@ -146,7 +173,7 @@ pub fn complete(prefix: &str) -> Vec<&'static str> {
     let prefix = prefix.trim().trim_start_matches(':');
     COMMANDS
         .iter()
-        .map(|(c, _)| *c)
+        .map(|c| c.name)
         .filter(|c| c.starts_with(prefix))
         .collect()
 }
@@ -165,6 +192,18 @@ pub fn target(command: &Command) -> Option<Screen> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_command_and_alias_is_carried_out() {
+        for c in COMMANDS {
+            for word in std::iter::once(&c.name).chain(c.aliases) {
+                let line = format!(":{word} x");
+                if let Err(e) = parse(&line) {
+                    assert!(!e.contains("not carried out"), "{line}: {e}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn parses_commands_and_arguments() {

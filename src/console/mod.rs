@@ -12,7 +12,7 @@ use crate::app::state::SessionInfo;
 use crate::app::update::init;
 use crate::app::{update, AppState, Effect, Msg};
 use crate::domain::Clock;
-use crate::settings::{AccountSource, Settings};
+use crate::settings::{AccountSource, Settings, SettingsError};
 use crate::workers::Workers;
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +39,25 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
     }
 }
 
+/// The defaults with the config's `[keys]`; a refused entry is a config
+/// error naming the file and line.
+pub fn keymap(settings: &Settings) -> Result<crate::app::keymap::Keymap, SettingsError> {
+    crate::app::keymap::Keymap::with_overrides(&settings.keys).map_err(|problems| {
+        let file = settings
+            .config_path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "config".into());
+        SettingsError::Input(
+            problems
+                .iter()
+                .map(|p| format!("{file}:{}: key `{}`: {}", p.line, p.key, p.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
+}
+
 /// Run the console until the engineer quits.
 pub async fn run(
     settings: &Settings,
@@ -52,6 +71,7 @@ pub async fn run(
         settings.no_color,
         clock.now(),
     );
+    state.keymap = keymap(settings)?;
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut workers = Workers::new(account.ecs.clone(), results_tx)
         .with_logs(account.logs.clone())

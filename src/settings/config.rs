@@ -29,6 +29,47 @@ pub struct ConfigFile {
     pub refresh: RefreshSection,
     pub aws: AwsSection,
     pub logs: LogsSection,
+    /// `[keys]`: an action's keys, replaced (`timeline = ["t", "T"]`).
+    pub keys: std::collections::BTreeMap<String, KeyList>,
+}
+
+/// One key or several.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k.clone()],
+            KeyList::Many(ks) => ks.clone(),
+        }
+    }
+}
+
+/// The line `[keys]`'s entry for `action` is on (1 when it cannot be found).
+pub fn line_of_key_entry(text: &str, action: &str) -> usize {
+    let mut in_keys = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_keys = t == "[keys]";
+            continue;
+        }
+        let matches = |prefix: &str| {
+            t.strip_prefix(prefix)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        };
+        if (in_keys && (matches(action) || matches(&format!("\"{action}\""))))
+            || matches(&format!("keys.{action}"))
+        {
+            return i + 1;
+        }
+    }
+    1
 }
 
 /// Log search: groups searched besides the services' own, and the JSON
@@ -91,6 +132,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "logs.groups",
     "logs.fields",
     "logs.max_calls",
+    "keys",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.
@@ -129,6 +171,10 @@ fn collect_unknown(table: &toml::Table, prefix: &str, path: &Path, warnings: &mu
         } else {
             format!("{prefix}.{key}")
         };
+        // `[keys]` takes any action name; the keymap checks them, with lines.
+        if prefix == "keys" {
+            continue;
+        }
         if !KNOWN_KEYS.contains(&dotted.as_str()) {
             warnings.push(format!(
                 "{}: unknown key `{dotted}` ignored (check the spelling; see the README's config section)",

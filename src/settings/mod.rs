@@ -37,6 +37,16 @@ pub struct RefreshSettings {
     pub others: Duration,
 }
 
+/// One `[keys]` entry: an action and its new keys, where it was written
+/// (the console's keymap checks them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyOverride {
+    pub action: String,
+    pub keys: Vec<String>,
+    /// 1-based line in the config file.
+    pub line: usize,
+}
+
 /// Knobs for the AWS adapter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AwsTuning {
@@ -102,6 +112,8 @@ pub struct Settings {
     /// the command line).
     pub max_search_calls: u64,
     pub log_file: PathBuf,
+    /// `[keys]` entries, checked by the console's keymap (with their lines).
+    pub keys: Vec<KeyOverride>,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
 }
@@ -245,6 +257,20 @@ impl Settings {
             });
         }
 
+        let config_text = config_path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        let keys = file
+            .keys
+            .iter()
+            .map(|(action, list)| KeyOverride {
+                action: action.clone(),
+                keys: list.keys(),
+                line: config::line_of_key_entry(&config_text, action),
+            })
+            .collect();
+
         let cache_dir = env("TRIAGE_CACHE_DIR")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
@@ -286,6 +312,7 @@ impl Settings {
                 None => DEFAULT_MAX_SEARCH_CALLS,
             },
             cache_dir,
+            keys,
             log_file,
             warnings,
         })

@@ -103,7 +103,7 @@ impl Scope {
     /// Where it applies, in words (the keymap screen's headings).
     pub fn describe(self) -> &'static str {
         match self {
-            Scope::Everywhere => "everywhere",
+            Scope::Everywhere => "every screen",
             Scope::Home => "services (home)",
             Scope::Service => "a service",
             Scope::Events => "events",
@@ -279,14 +279,7 @@ fn every_screen() -> Vec<Screen> {
     ]
 }
 
-/// One `[keys]` entry: an action and its new keys, where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyOverride {
-    pub action: String,
-    pub keys: Vec<String>,
-    /// 1-based line in the config file.
-    pub line: usize,
-}
+pub use crate::settings::KeyOverride;
 
 /// Why a `[keys]` entry was refused, and its line.
 #[derive(Debug, Clone, PartialEq, Eq)]

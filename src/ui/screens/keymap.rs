@@ -42,7 +42,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             ]));
         }
     }
-    let skip = state.keymap_scroll.min(lines.len().saturating_sub(1));
+    // Scrolled no further than to show the last line at the bottom.
+    let last_page = lines.len().saturating_sub(area.height as usize);
+    let skip = state.keymap_scroll.min(last_page);
     let visible: Vec<Line> = lines.into_iter().skip(skip).collect();
     frame.render_widget(Paragraph::new(visible), area);
 }

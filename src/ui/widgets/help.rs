@@ -22,11 +22,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         "Commands (after :)",
         styles.heading(),
     )));
-    for (command, usage) in COMMANDS {
+    for command in COMMANDS {
         lines.push(Line::from(vec![
-            Span::styled(format!("{:>9}  ", format!(":{command}")), styles.accent()),
-            Span::styled(*usage, styles.text()),
+            Span::styled(
+                format!("{:>9}  ", format!(":{}", command.name)),
+                styles.accent(),
+            ),
+            Span::styled(command.usage, styles.text()),
         ]));
+        if !command.aliases.is_empty() {
+            let aliases: Vec<String> = command.aliases.iter().map(|a| format!(":{a}")).collect();
+            lines.push(Line::from(Span::styled(
+                format!("{:>11}also {}", "", aliases.join(" ")),
+                styles.muted(),
+            )));
+        }
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(

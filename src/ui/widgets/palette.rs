@@ -19,8 +19,8 @@ pub fn draw(frame: &mut Frame, area: Rect, input: &TextInput, styles: &Styles) {
     for command in matches.iter().take(6) {
         let usage = COMMANDS
             .iter()
-            .find(|(c, _)| c == command)
-            .map(|(_, u)| *u)
+            .find(|c| c.name == *command)
+            .map(|c| c.usage)
             .unwrap_or("");
         lines.push(Line::from(vec![
             Span::styled(format!("  :{command:<9}"), styles.accent()),
