@@ -85,7 +85,7 @@ fn on_oom_finding(s: &mut AppState) {
         left_out: Default::default(),
     };
     key(s, KeyPress::char('d'));
-    let generation = s.diagnosis.generation;
+    let generation = s.diagnosis.report.generation;
     update(
         s,
         Msg::Worker(WorkerResult::Diagnosis {

@@ -370,8 +370,8 @@ fn diagnosis_result(
     s: &mut AppState,
     report: triage::workers::diagnosis::DiagnosisReport,
 ) -> Vec<Effect> {
-    s.diagnosis.generation += 1;
-    let generation = s.diagnosis.generation;
+    s.diagnosis.report.generation += 1;
+    let generation = s.diagnosis.report.generation;
     update(
         s,
         Msg::Worker(WorkerResult::Diagnosis {

@@ -232,9 +232,11 @@ fn enter_opens_the_service_and_esc_goes_back() {
         "{effects:?}"
     );
     update(&mut s, special(Key::Esc));
-    assert_eq!(s.screen, Screen::Home);
+    assert_eq!(s.screen, Screen::Services);
     assert_eq!(
-        s.visible_services()[s.home.selected].service.name,
+        s.visible_services()[s.services.cursor.selected]
+            .service
+            .name,
         "payments"
     );
 }
@@ -268,14 +270,17 @@ fn detail_of_a_service_no_longer_shown_is_dropped() {
             result: Ok(Box::new(detail)),
         }),
     );
-    assert!(s.detail.data.is_none());
+    assert!(s.service.detail.data.is_none());
 }
 
 #[test]
 fn selection_stays_on_the_same_service_when_the_ranking_changes() {
     let mut s = loaded(&["healthy", "deploying", "scaled-to-zero"]);
     update(&mut s, key('j')); // admin (deploying) → healthy backend-api is row 1
-    let selected = s.visible_services()[s.home.selected].service.name.clone();
+    let selected = s.visible_services()[s.services.cursor.selected]
+        .service
+        .name
+        .clone();
     let generation = status_generation(&update(&mut s, key('r'))).unwrap();
     update(
         &mut s,
@@ -284,7 +289,12 @@ fn selection_stays_on_the_same_service_when_the_ranking_changes() {
             result: Ok(snapshot(ALL)),
         }),
     );
-    assert_eq!(s.visible_services()[s.home.selected].service.name, selected);
+    assert_eq!(
+        s.visible_services()[s.services.cursor.selected]
+            .service
+            .name,
+        selected
+    );
 }
 
 #[test]
@@ -369,16 +379,16 @@ fn help_is_shown_and_any_key_closes_it() {
 fn mouse_wheel_moves_and_a_click_selects_then_opens() {
     let mut s = loaded(ALL);
     update(&mut s, Msg::Mouse(MouseInput::ScrollDown));
-    assert_eq!(s.home.selected, 1);
+    assert_eq!(s.services.cursor.selected, 1);
     // Row 3 is the first list row (two header lines, one table header).
     update(&mut s, Msg::Mouse(MouseInput::Click { column: 5, row: 5 }));
-    assert_eq!(s.home.selected, 2);
+    assert_eq!(s.services.cursor.selected, 2);
     update(&mut s, Msg::Mouse(MouseInput::Click { column: 5, row: 5 }));
     assert!(matches!(s.screen, Screen::Service(_)));
     // A click below the last row does nothing.
     update(&mut s, special(Key::Esc));
     update(&mut s, Msg::Mouse(MouseInput::Click { column: 5, row: 25 }));
-    assert_eq!(s.screen, Screen::Home);
+    assert_eq!(s.screen, Screen::Services);
 }
 
 #[test]
@@ -395,13 +405,13 @@ fn production_profiles_are_recognised() {
 fn paging_keys_stay_in_bounds() {
     let mut s = loaded(ALL);
     update(&mut s, special(Key::End));
-    assert_eq!(s.home.selected, 4);
+    assert_eq!(s.services.cursor.selected, 4);
     update(&mut s, special(Key::PageDown));
-    assert_eq!(s.home.selected, 4);
+    assert_eq!(s.services.cursor.selected, 4);
     update(&mut s, key('g'));
-    assert_eq!(s.home.selected, 0);
+    assert_eq!(s.services.cursor.selected, 0);
     update(&mut s, key('k'));
-    assert_eq!(s.home.selected, 0);
+    assert_eq!(s.services.cursor.selected, 0);
 }
 
 #[test]
@@ -436,7 +446,7 @@ fn diagnosis_opens_fetches_drills_into_a_finding_and_copies_its_arn() {
             result: Ok(Box::new(report.clone())),
         }),
     );
-    assert!(s.diagnosis.data.is_none());
+    assert!(s.diagnosis.report.data.is_none());
     update(
         &mut s,
         Msg::Worker(WorkerResult::Diagnosis {
@@ -455,7 +465,7 @@ fn diagnosis_opens_fetches_drills_into_a_finding_and_copies_its_arn() {
     let Screen::Finding(arn) = s.screen.clone() else {
         panic!("{:?}", s.screen)
     };
-    assert!(arn.ends_with(&s.diagnosis.data.as_ref().unwrap().findings[1].task_id));
+    assert!(arn.ends_with(&s.diagnosis.report.data.as_ref().unwrap().findings[1].task_id));
     assert_eq!(update(&mut s, key('y')), vec![Effect::Copy(arn)]);
     update(&mut s, special(Key::Esc));
     assert_eq!(s.screen, Screen::Diagnosis);
@@ -503,7 +513,7 @@ fn a_finding_whose_loop_began_with_the_deployment_asks_what_changed() {
         errors: vec![],
         left_out: Default::default(),
     };
-    let generation = s.diagnosis.generation;
+    let generation = s.diagnosis.report.generation;
     update(
         &mut s,
         Msg::Worker(WorkerResult::Diagnosis {

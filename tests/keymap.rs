@@ -24,14 +24,14 @@ fn entry(action: &str, keys: &[&str], line: usize) -> KeyOverride {
 fn an_action_gets_the_keys_the_config_gives_it() {
     let map = Keymap::with_overrides(&[entry("timeline", &["T", "ctrl-t"], 4)]).unwrap();
     assert_eq!(
-        map.action_for(&Screen::Home, KeyPress::char('T')),
+        map.action_for(&Screen::Services, KeyPress::char('T')),
         Some(Action::Timeline)
     );
     assert_eq!(
-        map.action_for(&Screen::Home, KeyPress::ctrl('t')),
+        map.action_for(&Screen::Services, KeyPress::ctrl('t')),
         Some(Action::Timeline)
     );
-    assert_eq!(map.action_for(&Screen::Home, KeyPress::char('t')), None);
+    assert_eq!(map.action_for(&Screen::Services, KeyPress::char('t')), None);
     let bound = map
         .bindings
         .iter()
@@ -123,7 +123,7 @@ fn keys_shows_the_keymap_in_use_with_yours_marked() {
         update(&mut s, Msg::Key(KeyPress::char(c)));
     }
     update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
-    assert_eq!(s.screen, Screen::Keys);
+    assert_eq!(s.screen, Screen::Keymap);
     let text = render(&s);
     assert!(text.contains("1 binding(s) from [keys]"), "{text}");
     let line = text
@@ -154,7 +154,7 @@ fn keys_shows_the_keymap_in_use_with_yours_marked() {
                 height: h,
             },
         );
-        s.screen = Screen::Keys;
+        s.screen = Screen::Keymap;
         render(&s);
     }
 }

@@ -418,6 +418,7 @@ fn diagnosis_state(width: u16, height: u16) -> AppState {
     // Stopped tasks were already being read in the background (services are unhealthy).
     let generation = s
         .diagnosis
+        .report
         .in_flight
         .expect("stopped tasks are being read")
         .generation;

@@ -16,9 +16,9 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         }
     };
     if let Some(screen) = palette::target(&command) {
-        if screen == Screen::Home {
+        if screen == Screen::Services {
             state.back.clear();
-            state.screen = Screen::Home;
+            state.screen = Screen::Services;
             return entered(state);
         }
         return go(state, screen);
@@ -73,13 +73,13 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
             vec![Effect::StartIncident { title }]
         }
         Command::Refresh => perform(state, Action::Refresh),
-        Command::Keys => go(state, Screen::Keys),
+        Command::Keys => go(state, Screen::Keymap),
         Command::Help => perform(state, Action::Help),
         Command::Quit => quit(state),
-        Command::Runbooks => super::runbook::open_picker(state),
-        Command::Run => super::runbook::show_run(state),
-        Command::Logs(id) => super::logs::open(state, &id),
-        Command::Resume(ask) => super::runbook::resume(state, ask),
+        Command::Runbooks => super::screens::runbook::open_picker(state),
+        Command::Run => super::screens::runbook::show_run(state),
+        Command::Logs(id) => super::screens::logs::open(state, &id),
+        Command::Resume(ask) => super::screens::runbook::resume(state, ask),
         Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
             Vec::new()
         }

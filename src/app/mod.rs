@@ -3,20 +3,20 @@
 //! loop feeds messages in, workers carry effects out.
 
 mod commands;
-mod cursors;
+pub(crate) mod cursors;
+pub(crate) mod incident;
 pub mod input;
 pub mod keymap;
 mod keys;
 pub mod layout;
-pub mod logs;
 mod mouse;
-mod navigation;
+pub(crate) mod navigation;
 pub mod palette;
 pub mod paste;
 mod prompts;
-mod refresh;
+pub(crate) mod refresh;
 mod results;
-pub mod runbook;
+pub mod screens;
 pub mod state;
 pub mod text_input;
 pub mod update;

@@ -6,7 +6,8 @@ use super::input::MouseInput;
 use super::keymap::Action;
 use super::keys::{open_selected, perform};
 use super::layout::{list_rows, list_top};
-use super::state::{AppState, Overlay, Screen};
+use super::screens::hooks;
+use super::state::{AppState, Overlay};
 
 pub(super) fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
     if state.overlay != Overlay::None {
@@ -20,25 +21,10 @@ pub(super) fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
             if row < top || row as usize >= top as usize + list_rows(state.height) {
                 return Vec::new();
             }
-            let cursor = match state.screen {
-                Screen::Home => state.home,
-                Screen::Events(_) => state.events,
-                Screen::Service(_)
-                | Screen::Timeline
-                | Screen::Diagnosis
-                | Screen::Finding(_)
-                | Screen::TaskLogs(_)
-                | Screen::Runbooks
-                | Screen::RunbookForm
-                | Screen::Run
-                | Screen::Logs
-                | Screen::Keys => return Vec::new(),
+            let Some((cursor, len)) = hooks(&state.screen).clickable(state) else {
+                return Vec::new();
             };
             let index = cursor.offset + (row - top) as usize;
-            let len = match state.screen {
-                Screen::Home => state.visible_services().len(),
-                _ => state.visible_events().len(),
-            };
             if index >= len {
                 return Vec::new();
             }

@@ -33,7 +33,7 @@ pub(crate) fn back(state: &mut AppState) -> Vec<Effect> {
         state.filter = TextInput::default();
         return Vec::new();
     }
-    let previous = state.back.pop().unwrap_or(Screen::Home);
+    let previous = state.back.pop().unwrap_or(Screen::Services);
     state.screen = previous;
     entered(state)
 }

@@ -181,7 +181,7 @@ pub fn complete(prefix: &str) -> Vec<&'static str> {
 /// The screen a command leads to, if it is a navigation.
 pub fn target(command: &Command) -> Option<Screen> {
     match command {
-        Command::Services => Some(Screen::Home),
+        Command::Services => Some(Screen::Services),
         Command::Events(cluster) => Some(Screen::Events(cluster.clone())),
         Command::Timeline => Some(Screen::Timeline),
         Command::Diagnosis => Some(Screen::Diagnosis),

@@ -4,7 +4,8 @@
 
 use super::effect::Effect;
 use super::input::KeyPress;
-use super::state::{AppState, Overlay, Screen};
+use super::screens::hooks;
+use super::state::{AppState, Overlay};
 
 /// Longest paste taken into a field (the fields hold 200 characters).
 const PASTE_LIMIT: usize = 200;
@@ -39,9 +40,5 @@ fn editing_text(state: &AppState) -> bool {
         Overlay::Help => return false,
         Overlay::None => {}
     }
-    state.screen == Screen::RunbookForm
-        || (state.screen == Screen::Run && state.run.as_ref().is_some_and(|r| r.input.is_some()))
-        || (super::logs::shown(state).is_some_and(|l| l.find_input.is_some())
-            && matches!(state.screen, Screen::Logs | Screen::TaskLogs(_)))
-        || state.filtering
+    state.filtering || hooks(&state.screen).editing_text(state)
 }

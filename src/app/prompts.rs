@@ -2,8 +2,8 @@
 //! search past its cap) and what their answers do.
 
 use super::effect::Effect;
+use super::incident::me;
 use super::navigation::flash;
-use super::results::me;
 use super::state::{AppState, Overlay, Prompt, PromptPurpose, Screen};
 use super::text_input::TextInput;
 use crate::domain::timeline::{time_input, Entry, EntryDraft, EntryKind, Milestone};
@@ -43,7 +43,7 @@ pub(super) fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
         PromptPurpose::StartIncident => return vec![Effect::StartIncident { title: text }],
         PromptPurpose::SearchAll => {
             return if text.eq_ignore_ascii_case("y") || text.eq_ignore_ascii_case("yes") {
-                super::logs::search_all(state)
+                super::screens::logs::search_all(state)
             } else {
                 Vec::new()
             }

@@ -9,7 +9,7 @@ pub mod theme;
 pub mod widgets;
 
 use crate::app::layout::{FOOTER_ROWS, HEADER_ROWS};
-use crate::app::state::{AppState, Overlay, Screen};
+use crate::app::state::{AppState, Overlay};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use theme::Styles;
@@ -36,20 +36,7 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         height: area.height.saturating_sub(HEADER_ROWS + footer_rows),
     };
     if body.height > 0 {
-        match &state.screen {
-            Screen::Home => screens::home::draw(frame, body, state, &styles),
-            Screen::Service(_) => screens::service::draw(frame, body, state, &styles),
-            Screen::Events(_) => screens::events::draw(frame, body, state, &styles),
-            Screen::Timeline => screens::timeline::draw(frame, body, state, &styles),
-            Screen::Diagnosis => screens::diagnosis::draw(frame, body, state, &styles),
-            Screen::Finding(arn) => screens::finding::draw(frame, body, state, &styles, arn),
-            Screen::TaskLogs(arn) => screens::task_logs::draw(frame, body, state, &styles, arn),
-            Screen::Runbooks => screens::runbooks::draw(frame, body, state, &styles),
-            Screen::RunbookForm => screens::runbook_form::draw(frame, body, state, &styles),
-            Screen::Run => screens::run::draw(frame, body, state, &styles),
-            Screen::Logs => screens::logs::draw(frame, body, state, &styles),
-            Screen::Keys => screens::keymap::draw(frame, body, state, &styles),
-        }
+        (screens::view(&state.screen).draw)(frame, body, state, &styles);
     }
     if footer_rows > 0 {
         let footer = Rect {

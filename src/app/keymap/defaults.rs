@@ -81,7 +81,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "e",
         action: Action::ClusterEvents,
         help: "events of the selected service's cluster, all services merged",
-        scope: Scope::Home,
+        scope: Scope::Services,
         hint: Some("events"),
     },
     Binding {
@@ -225,7 +225,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "L",
         action: Action::FollowId,
         help: "follow this line's correlation ID through every service",
-        scope: Scope::LogLines,
+        scope: Scope::Logs,
         hint: Some("follow ID"),
     },
     Binding {

@@ -6,7 +6,7 @@
 mod defaults;
 
 use super::input::KeyPress;
-use super::state::Screen;
+use super::screens::{hooks, Screen};
 pub use defaults::BINDINGS;
 
 /// Something a key can ask for.
@@ -70,33 +70,30 @@ pub enum Action {
     Complete,
 }
 
-/// Where a binding applies.
+/// Where a binding applies. A screen lists the scopes it takes keys from
+/// (its hooks' `scopes`), so a new screen needs a scope only for keys of
+/// its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// Every screen but the runbook form (whose keys type).
     Everywhere,
-    Home,
+    /// The services screen (home).
+    Services,
     Service,
-    Events,
     Timeline,
-    Diagnosis,
     Finding,
-    TaskLogs,
     /// The run view.
     Run,
-    /// The logs screen.
+    /// Log lines: the logs screen and a task's logs.
     Logs,
-    /// Screens whose lines carry correlation IDs (logs, a task's logs).
-    LogLines,
     /// The parameter form (its keys edit fields; listed for help).
     RunbookForm,
-    /// Home and events: the screens with a selectable list.
+    /// The screens with a selectable list (services, events, diagnosis, runbooks).
     Lists,
-    /// Every screen but home.
+    /// Every screen but home (and the form).
     NotHome,
     /// Any text field (its keys edit; every other key types itself).
     TextField,
-    /// The keymap screen.
-    Keys,
 }
 
 impl Scope {
@@ -104,21 +101,16 @@ impl Scope {
     pub fn describe(self) -> &'static str {
         match self {
             Scope::Everywhere => "every screen",
-            Scope::Home => "services (home)",
+            Scope::Services => "services (home)",
             Scope::Service => "a service",
-            Scope::Events => "events",
             Scope::Timeline => "the incident timeline",
-            Scope::Diagnosis => "diagnosis",
             Scope::Finding => "a finding",
-            Scope::TaskLogs => "a task's logs",
             Scope::Run => "a runbook run",
-            Scope::Logs => "the logs screen",
-            Scope::LogLines => "lines with request ids",
+            Scope::Logs => "log lines (the logs screen, a task's logs)",
             Scope::RunbookForm => "a runbook's parameter form",
             Scope::Lists => "lists",
             Scope::NotHome => "every screen but home",
             Scope::TextField => "text fields",
-            Scope::Keys => "the keymap",
         }
     }
 
@@ -127,30 +119,10 @@ impl Scope {
         !matches!(self, Scope::TextField | Scope::RunbookForm)
     }
 
+    /// The screen takes this scope's keys (text fields float over screens:
+    /// they are asked for by name, never by screen).
     pub fn includes(self, screen: &Screen) -> bool {
-        match self {
-            // On the form, keys type into its fields.
-            Scope::Everywhere => !matches!(screen, Screen::RunbookForm),
-            Scope::Home => matches!(screen, Screen::Home),
-            Scope::Service => matches!(screen, Screen::Service(_)),
-            Scope::Events => matches!(screen, Screen::Events(_)),
-            Scope::Timeline => matches!(screen, Screen::Timeline),
-            Scope::Diagnosis => matches!(screen, Screen::Diagnosis),
-            Scope::Finding => matches!(screen, Screen::Finding(_)),
-            Scope::TaskLogs => matches!(screen, Screen::TaskLogs(_)),
-            Scope::Run => matches!(screen, Screen::Run),
-            Scope::Logs => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
-            Scope::LogLines => matches!(screen, Screen::Logs | Screen::TaskLogs(_)),
-            Scope::RunbookForm => matches!(screen, Screen::RunbookForm),
-            Scope::Lists => matches!(
-                screen,
-                Screen::Home | Screen::Events(_) | Screen::Diagnosis | Screen::Runbooks
-            ),
-            Scope::NotHome => !matches!(screen, Screen::Home | Screen::RunbookForm),
-            // Text fields float over screens: asked for by name, never by screen.
-            Scope::TextField => false,
-            Scope::Keys => matches!(screen, Screen::Keys),
-        }
+        hooks(screen).scopes().contains(&self)
     }
 }
 
@@ -255,28 +227,6 @@ pub fn text_action(key: KeyPress) -> Option<Action> {
         .filter(|b| b.scope == Scope::TextField)
         .find(|b| b.keys.contains(&key))
         .map(|b| b.action)
-}
-
-/// Every screen a binding can apply to, for checking overlaps.
-fn every_screen() -> Vec<Screen> {
-    use crate::domain::service::ServiceKey;
-    vec![
-        Screen::Home,
-        Screen::Service(ServiceKey {
-            cluster: "c".into(),
-            service: "s".into(),
-        }),
-        Screen::Events(None),
-        Screen::Timeline,
-        Screen::Diagnosis,
-        Screen::Finding("arn".into()),
-        Screen::TaskLogs("arn".into()),
-        Screen::Runbooks,
-        Screen::RunbookForm,
-        Screen::Run,
-        Screen::Logs,
-        Screen::Keys,
-    ]
 }
 
 pub use crate::settings::KeyOverride;
@@ -385,7 +335,7 @@ impl Keymap {
             line_of.push((action, o.line));
         }
         // Two actions on one key on one screen: the later can never be reached.
-        for screen in every_screen() {
+        for screen in Screen::every() {
             let bound = map.bindings_for(&screen);
             for (i, a) in bound.iter().enumerate() {
                 for b in &bound[i + 1..] {
@@ -458,7 +408,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_on_one_screen() {
         let map = Keymap::default();
-        for screen in &every_screen() {
+        for screen in &Screen::every() {
             let bindings = map.bindings_for(screen);
             for (i, a) in bindings.iter().enumerate() {
                 for b in &bindings[i + 1..] {
@@ -474,7 +424,7 @@ mod tests {
     fn back_is_not_offered_on_home() {
         let map = Keymap::default();
         let esc = KeyPress::plain(Key::Esc);
-        assert_eq!(map.action_for(&Screen::Home, esc), None);
+        assert_eq!(map.action_for(&Screen::Services, esc), None);
         assert_eq!(
             map.action_for(&Screen::Events(None), esc),
             Some(Action::Back)

@@ -24,13 +24,17 @@ pub fn severity_style(styles: &Styles, severity: Severity) -> Style {
     }
 }
 
+pub fn crumb(_state: &AppState) -> String {
+    "Services › Diagnosis".to_string()
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
-    let Some(report) = &state.diagnosis.data else {
+    let Some(report) = &state.diagnosis.report.data else {
         status_note::draw_empty(
             frame,
             area,
             state,
-            &state.diagnosis,
+            &state.diagnosis.report,
             "stopped tasks",
             styles,
         );
@@ -71,7 +75,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     if live.len() > lines.len() {
         summary.push_str(&format!(" · {} more loops", live.len() - lines.len()));
     }
-    if let Some(err) = &state.diagnosis.error {
+    if let Some(err) = &state.diagnosis.report.error {
         summary.push_str(&format!(" · ⚠ {}", err.short()));
     }
     lines.push(Line::from(Span::styled(summary, styles.muted())));
@@ -94,10 +98,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let rows: Vec<Row> = findings
         .iter()
         .enumerate()
-        .skip(state.diagnosis_cursor.offset)
+        .skip(state.diagnosis.cursor.offset)
         .take(rows_fit)
         .map(|(i, f)| {
-            let style = if i == state.diagnosis_cursor.selected {
+            let style = if i == state.diagnosis.cursor.selected {
                 styles.selection()
             } else {
                 severity_style(styles, f.severity)

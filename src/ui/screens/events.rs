@@ -12,6 +12,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
+pub fn crumb(state: &AppState) -> String {
+    match &state.screen {
+        crate::app::Screen::Events(Some(cluster)) => format!("Services › Events of {cluster}"),
+        _ => "Services › Events of all clusters".to_string(),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     if state.status.data.is_none() {
         status_note::draw_empty(frame, area, state, &state.status, "events", styles);
@@ -30,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let rows: Vec<Row> = events
         .iter()
         .enumerate()
-        .skip(state.events.offset)
+        .skip(state.events.cursor.offset)
         .take(rows_fit)
         .map(|(i, e)| {
             let service = if wide {
@@ -40,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             };
             let message = one_line(&e.event.message);
             let message = strip_service_prefix(&message, e.service);
-            let style = if i == state.events.selected {
+            let style = if i == state.events.cursor.selected {
                 styles.selection()
             } else if is_alarming(message) {
                 styles.degraded()

@@ -11,19 +11,24 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, task_arn: &str) {
-    let Some(finding) = state
-        .diagnosis
-        .data
-        .as_ref()
-        .and_then(|r| r.findings.iter().find(|f| f.task_arn == task_arn))
-        .or_else(|| {
-            state
-                .journal_findings
-                .iter()
-                .find(|f| f.task_arn == task_arn)
-        })
-    else {
+pub fn crumb(state: &AppState) -> String {
+    format!(
+        "Services › Diagnosis › task {}",
+        crate::ui::format::short_id(crate::domain::service::arn_name(task_arn(state)))
+    )
+}
+
+/// The task ARN of the finding on screen.
+pub(crate) fn task_arn(state: &AppState) -> &str {
+    match &state.screen {
+        crate::app::Screen::Finding(arn) | crate::app::Screen::TaskLogs(arn) => arn,
+        _ => "",
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    let task_arn = task_arn(state);
+    let Some(finding) = state.diagnosis.finding(task_arn) else {
         let text = format!(
             "ECS no longer returns task {task_arn} (it keeps stopped tasks for about an hour), and the incident journal has no record of it."
         );
@@ -63,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
         Line::from(Span::styled(finding.explanation.clone(), styles.text())),
         Line::from(""),
     ];
-    if let Some(pattern) = state.diagnosis.data.as_ref().and_then(|r| {
+    if let Some(pattern) = state.diagnosis.report.data.as_ref().and_then(|r| {
         r.patterns.iter().find(|p| {
             Some(p.service.as_str()) == finding.service.as_deref()
                 && p.cluster == finding.cluster
@@ -83,6 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
         ]));
     }
     if let Some(diff) = state
+        .finding
         .revision_diff
         .as_ref()
         .filter(|d| d.after == crate::domain::service::revision_label(&finding.task_definition))
@@ -171,7 +177,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles, ta
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     // Rendered (wrapped) height, so scrolling stops at the last line.
     let height = paragraph.line_count(area.width) as u16;
-    let scroll =
-        (state.detail_scroll.min(u16::MAX as usize) as u16).min(height.saturating_sub(area.height));
+    let scroll = (state.finding.scroll.min(u16::MAX as usize) as u16)
+        .min(height.saturating_sub(area.height));
     frame.render_widget(paragraph.scroll((scroll, 0)), area);
 }

@@ -9,6 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+pub fn crumb(_state: &AppState) -> String {
+    "Keys".to_string()
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let yours = state.keymap.bindings.iter().filter(|b| b.yours).count();
     let mut lines = vec![Line::from(Span::styled(
@@ -44,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     }
     // Scrolled no further than to show the last line at the bottom.
     let last_page = lines.len().saturating_sub(area.height as usize);
-    let skip = state.keymap_scroll.min(last_page);
+    let skip = state.keymap_screen.scroll.min(last_page);
     let visible: Vec<Line> = lines.into_iter().skip(skip).collect();
     frame.render_widget(Paragraph::new(visible), area);
 }

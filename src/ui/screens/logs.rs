@@ -5,7 +5,7 @@
 //! selected line's JSON; `c` the lines around it in its stream.
 
 use crate::app::layout::list_rows;
-use crate::app::logs::{LogsView, LOGS_HEADER_ROWS};
+use crate::app::screens::logs::{LogsView, LOGS_HEADER_ROWS};
 use crate::app::state::AppState;
 use crate::domain::logsearch::LogEvent;
 use crate::domain::sanitize::one_line;
@@ -82,6 +82,13 @@ fn row<'a>(
     let mark = styles.accent().add_modifier(Modifier::UNDERLINED);
     spans.extend(highlighted(&event.message, &view.id, base, mark));
     Line::from(spans)
+}
+
+pub fn crumb(state: &AppState) -> String {
+    format!(
+        "Logs › {}",
+        state.logs.as_ref().map(|l| l.id.as_str()).unwrap_or("")
+    )
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {

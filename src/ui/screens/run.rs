@@ -3,7 +3,7 @@
 //! asks (with the typed confirmation inline), live output and outputs.
 
 use crate::app::effect::Ask;
-use crate::app::runbook::{InputPurpose, RunEnded, RunView};
+use crate::app::screens::runbook::{InputPurpose, RunEnded, RunView};
 use crate::app::state::AppState;
 use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::StepState;
@@ -48,6 +48,17 @@ fn step_state(view: &RunView, index: usize) -> StepState {
         .and_then(|r| r.steps.get(index))
         .map(|s| s.state)
         .unwrap_or(StepState::Pending)
+}
+
+pub fn crumb(state: &AppState) -> String {
+    format!(
+        "Runbooks › {} › run",
+        state
+            .run
+            .as_ref()
+            .map(|v| v.file.runbook.id.as_str())
+            .unwrap_or("")
+    )
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {

@@ -10,6 +10,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+pub fn crumb(state: &AppState) -> String {
+    format!(
+        "Runbooks › {} › parameters",
+        state
+            .form
+            .as_ref()
+            .map(|f| f.file.runbook.id.as_str())
+            .unwrap_or("")
+    )
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let Some(form) = &state.form else {
         return;

@@ -2,7 +2,7 @@
 //! the linter says; a run in progress is named on top.
 
 use crate::app::layout::list_rows;
-use crate::app::runbook::visible_runbooks;
+use crate::app::screens::runbook::visible_runbooks;
 use crate::app::state::AppState;
 use crate::domain::runbook::{RunbookFile, Severity};
 use crate::ui::theme::Styles;
@@ -26,6 +26,10 @@ pub fn lint_status(file: &RunbookFile) -> String {
         (0, w) => format!("ok · {}", plural(w, "warning")),
         (e, _) => plural(e, "error"),
     }
+}
+
+pub fn crumb(_state: &AppState) -> String {
+    "Runbooks".to_string()
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {

@@ -17,13 +17,27 @@ use ratatui::Frame;
 /// Stopped tasks shown at most (newest first).
 const STOPPED_SHOWN: usize = 5;
 
+pub fn crumb(state: &AppState) -> String {
+    match &state.screen {
+        crate::app::Screen::Service(key) => format!("Services › {}/{}", key.cluster, key.service),
+        _ => "Services › service".to_string(),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
-    let detail = state.detail.data.as_ref();
+    let detail = state.service.detail.data.as_ref();
     let service = detail
         .map(|d| &d.service)
         .or_else(|| state.selected_ranked().map(|r| &r.service));
     let Some(service) = service else {
-        status_note::draw_empty(frame, area, state, &state.detail, "the service", styles);
+        status_note::draw_empty(
+            frame,
+            area,
+            state,
+            &state.service.detail,
+            "the service",
+            styles,
+        );
         return;
     };
 
@@ -70,6 +84,7 @@ fn draw_summary(
         facts.push(launch.clone());
     }
     if let Some(td) = state
+        .service
         .detail
         .data
         .as_ref()
@@ -87,16 +102,16 @@ fn draw_summary(
         since(state.now, service.last_changed())
     ));
     let mut second = vec![Span::styled(facts.join(" · "), styles.muted())];
-    if let Some(err) = &state.detail.error {
+    if let Some(err) = &state.service.detail.error {
         second.push(Span::styled(
             format!("  ⚠ {}", err.short()),
             styles.degraded(),
         ));
-    } else if state.detail.data.is_some() {
+    } else if state.service.detail.data.is_some() {
         second.push(Span::styled(
             format!(
                 "  updated {} ago",
-                since(state.now, state.detail.updated_at)
+                since(state.now, state.service.detail.updated_at)
             ),
             styles.muted(),
         ));
@@ -193,7 +208,7 @@ fn draw_tasks(
     let [title, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     frame.render_widget(Paragraph::new(section("TASKS", styles)), title);
     if !loaded {
-        let text = match &state.detail.error {
+        let text = match &state.service.detail.error {
             Some(err) => format!("cannot load tasks: {err}"),
             None => "loading tasks…".into(),
         };
@@ -297,7 +312,7 @@ fn draw_events(
     let lines: Vec<Line> = service
         .events
         .iter()
-        .skip(state.detail_scroll)
+        .skip(state.service.scroll)
         .take(list.height as usize)
         .map(|e| {
             let message = one_line(&e.message);

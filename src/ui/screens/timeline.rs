@@ -16,6 +16,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
+pub fn crumb(_state: &AppState) -> String {
+    "Services › Timeline".to_string()
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let Some(view) = &state.incident else {
         let lines = vec![

@@ -1,7 +1,7 @@
 //! The two header lines: who/where and how fresh the data is; then where you
 //! are, banners (DEMO, PRODUCTION, READ-ONLY) and per-cluster problems.
 
-use crate::app::state::{AppState, Screen};
+use crate::app::state::AppState;
 use crate::domain::sanitize::one_line;
 use crate::ui::format::age;
 use crate::ui::theme::Styles;
@@ -118,43 +118,5 @@ fn freshness<'a>(state: &AppState, styles: &Styles) -> Vec<Span<'a>> {
 }
 
 fn breadcrumb(state: &AppState) -> String {
-    let count = state.visible_services().len();
-    match &state.screen {
-        Screen::Home => format!("Services ({count})"),
-        Screen::Service(key) => format!("Services › {}/{}", key.cluster, key.service),
-        Screen::Events(Some(cluster)) => format!("Services › Events of {cluster}"),
-        Screen::Events(None) => "Services › Events of all clusters".to_string(),
-        Screen::Timeline => "Services › Timeline".to_string(),
-        Screen::Diagnosis => "Services › Diagnosis".to_string(),
-        Screen::TaskLogs(arn) => format!(
-            "Services › Diagnosis › task {} › logs",
-            crate::ui::format::short_id(crate::domain::service::arn_name(arn))
-        ),
-        Screen::Runbooks => "Runbooks".to_string(),
-        Screen::Keys => "Keys".to_string(),
-        Screen::Logs => format!(
-            "Logs › {}",
-            state.logs.as_ref().map(|l| l.id.as_str()).unwrap_or("")
-        ),
-        Screen::RunbookForm => format!(
-            "Runbooks › {} › parameters",
-            state
-                .form
-                .as_ref()
-                .map(|f| f.file.runbook.id.as_str())
-                .unwrap_or("")
-        ),
-        Screen::Run => format!(
-            "Runbooks › {} › run",
-            state
-                .run
-                .as_ref()
-                .map(|v| v.file.runbook.id.as_str())
-                .unwrap_or("")
-        ),
-        Screen::Finding(arn) => format!(
-            "Services › Diagnosis › task {}",
-            crate::ui::format::short_id(crate::domain::service::arn_name(arn))
-        ),
-    }
+    (crate::ui::screens::view(&state.screen).crumb)(state)
 }

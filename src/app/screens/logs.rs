@@ -4,13 +4,14 @@
 //! hit from its stream; follow; save as evidence. Only the rows on screen are
 //! drawn, so a million lines scroll like ten.
 
-use super::effect::Effect;
-use super::input::KeyPress;
-use super::keymap::Action;
-use super::layout::{list_rows, scroll_into_view};
-use super::state::{AppState, Cursor, Overlay, Prompt, PromptPurpose, Screen};
-use super::text_input::{Edit, TextInput};
-use super::update::{flash, go};
+use super::ScreenHooks;
+use crate::app::effect::Effect;
+use crate::app::input::KeyPress;
+use crate::app::keymap::{Action, Scope};
+use crate::app::layout::{list_rows, scroll_into_view};
+use crate::app::state::{AppState, Cursor, Overlay, Prompt, PromptPurpose, Screen};
+use crate::app::text_input::{Edit, TextInput};
+use crate::app::update::{flash, go};
 use crate::domain::logsearch::{id_in, LogEvent};
 use crate::domain::ports::LogLine;
 use crate::domain::timeline::{Actor, EntryDraft, EntryKind};
@@ -154,7 +155,7 @@ pub const TASK_LOG_GENERATION: u64 = u64::MAX;
 /// The view the screen shows: the ID search, or a task's log.
 fn current(state: &mut AppState) -> Option<&mut LogsView> {
     match state.screen {
-        Screen::TaskLogs(_) => state.task_log_view.as_mut(),
+        Screen::TaskLogs(_) => state.task_logs.as_mut().and_then(|t| t.view_mut()),
         _ => state.logs.as_mut(),
     }
 }
@@ -162,8 +163,58 @@ fn current(state: &mut AppState) -> Option<&mut LogsView> {
 /// The view on screen, to read.
 pub fn shown(state: &AppState) -> Option<&LogsView> {
     match state.screen {
-        Screen::TaskLogs(_) => state.task_log_view.as_ref(),
+        Screen::TaskLogs(_) => state.task_logs.as_ref().and_then(|t| t.view()),
         _ => state.logs.as_ref(),
+    }
+}
+
+/// The find field of the view on screen is open.
+pub(crate) fn finding_text(state: &AppState) -> bool {
+    matches!(state.screen, Screen::Logs | Screen::TaskLogs(_))
+        && shown(state).is_some_and(|l| l.find_input.is_some())
+}
+
+/// The keys of log lines, on the logs screen and a task's logs.
+pub(crate) fn on_log_action(state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+    match action {
+        Action::FollowId => Some(follow_id_of_line(state)),
+        Action::LogsExpand
+        | Action::LogsFind
+        | Action::LogsNext
+        | Action::LogsPrevious
+        | Action::LogsContext
+        | Action::LogsFollow
+        | Action::LogsSave => Some(on_action(state, action)),
+        _ => None,
+    }
+}
+
+/// The logs screen's hooks (a task's logs has its own, over the same view).
+pub struct Hooks;
+
+impl ScreenHooks for Hooks {
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::Everywhere, Scope::Logs, Scope::NotHome]
+    }
+
+    fn describe(&self) -> &'static str {
+        "the logs screen"
+    }
+
+    fn move_by(&self, state: &mut AppState, delta: i64) {
+        move_by(state, delta)
+    }
+
+    fn editing_text(&self, state: &AppState) -> bool {
+        finding_text(state)
+    }
+
+    fn on_text_key(&self, state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+        on_find_key(state, key)
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        on_log_action(state, action)
     }
 }
 
@@ -320,7 +371,7 @@ pub fn on_context(
     lines: Result<Vec<LogLine>, String>,
 ) {
     let view = if generation == TASK_LOG_GENERATION {
-        state.task_log_view.as_mut()
+        state.task_logs.as_mut().and_then(|t| t.view_mut())
     } else {
         state.logs.as_mut().filter(|v| v.generation == generation)
     };

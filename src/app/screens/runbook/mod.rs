@@ -3,19 +3,20 @@
 //! children change it in answer to keys and to what the run reports.
 
 mod form;
+mod hooks;
 mod run;
 pub mod state;
 
 use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
-pub use form::on_form_key;
-pub use run::{on_event, on_run_action, on_run_input_key, started_incident};
+pub use hooks::{FormHooks, PickerHooks, RunHooks};
+pub use run::{on_event, started_incident};
 pub use state::{
     FormField, InputPurpose, ParamForm, RunContext, RunEnded, RunInput, RunView, RunbookCatalog,
 };
 
-use super::effect::Effect;
-use super::state::{AppState, Cursor, Filter, Screen};
-use super::update::{flash, go};
+use crate::app::effect::Effect;
+use crate::app::state::{AppState, Cursor, Filter, Screen};
+use crate::app::update::{flash, go};
 use crate::domain::runbook::RunbookFile;
 
 /// `:rb`: the picker, with the folders read again.
@@ -68,18 +69,8 @@ pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// `R` on a finding: its runbook, filled from the finding.
-pub fn open_for_finding(state: &mut AppState) -> Vec<Effect> {
-    let Screen::Finding(arn) = &state.screen else {
-        return Vec::new();
-    };
-    let finding = state
-        .diagnosis
-        .data
-        .as_ref()
-        .and_then(|r| r.findings.iter().find(|f| &f.task_arn == arn))
-        .or_else(|| state.journal_findings.iter().find(|f| &f.task_arn == arn))
-        .cloned();
-    let Some(finding) = finding else {
+pub fn open_for_finding(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
+    let Some(finding) = state.diagnosis.finding(task_arn).cloned() else {
         return Vec::new();
     };
     let Some(id) = finding.runbook.clone() else {
@@ -90,11 +81,7 @@ pub fn open_for_finding(state: &mut AppState) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let context = RunContext {
-        cluster: Some(finding.cluster.clone()),
-        service: finding.service.clone(),
-        task: Some(finding.task_arn.clone()),
-    };
+    let context = crate::app::screens::finding_selection(&finding);
     if state.runbooks.files.is_none() {
         state.runbooks.pending = Some((id, context));
         return vec![Effect::LoadRunbooks];
@@ -222,7 +209,10 @@ pub fn resume(state: &mut AppState, ask: ResumeAsk) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let mut view = RunView::new(file.clone(), super::effect::RunParams(resumable.params));
+    let mut view = RunView::new(
+        file.clone(),
+        crate::app::effect::RunParams(resumable.params),
+    );
     view.run_id = Some(found.run_id.clone());
     view.incident = Some(incident_id.clone());
     view.run = Some(resumable.state);
@@ -252,41 +242,5 @@ fn context_before_picker(state: &AppState) -> RunContext {
 
 /// The cluster, service and task a screen has selected.
 pub fn context_of(state: &AppState, screen: &Screen) -> RunContext {
-    match screen {
-        Screen::Service(key) => RunContext {
-            cluster: Some(key.cluster.clone()),
-            service: Some(key.service.clone()),
-            task: None,
-        },
-        Screen::Home => state
-            .home_selected_key
-            .as_ref()
-            .map(|key| RunContext {
-                cluster: Some(key.cluster.clone()),
-                service: Some(key.service.clone()),
-                task: None,
-            })
-            .unwrap_or_default(),
-        Screen::Finding(arn) | Screen::TaskLogs(arn) => state
-            .diagnosis
-            .data
-            .as_ref()
-            .and_then(|r| r.findings.iter().find(|f| &f.task_arn == arn))
-            .map(|f| RunContext {
-                cluster: Some(f.cluster.clone()),
-                service: f.service.clone(),
-                task: Some(f.task_arn.clone()),
-            })
-            .unwrap_or_default(),
-        Screen::Diagnosis => state
-            .visible_findings()
-            .get(state.diagnosis_cursor.selected)
-            .map(|f| RunContext {
-                cluster: Some(f.cluster.clone()),
-                service: f.service.clone(),
-                task: Some(f.task_arn.clone()),
-            })
-            .unwrap_or_default(),
-        _ => RunContext::default(),
-    }
+    crate::app::screens::hooks(screen).selection(state, screen)
 }

@@ -15,6 +15,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
+/// The breadcrumb: the screen and how many services it lists.
+pub fn crumb(state: &AppState) -> String {
+    format!("Services ({})", state.visible_services().len())
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     if state.status.data.is_none() {
         status_note::draw_empty(frame, area, state, &state.status, "services", styles);
@@ -61,7 +66,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         32,
     );
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
-    let start = state.home.offset.min(visible.len().saturating_sub(1));
+    let start = state
+        .services
+        .cursor
+        .offset
+        .min(visible.len().saturating_sub(1));
     let rows: Vec<Row> = visible
         .iter()
         .enumerate()
@@ -73,7 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                 state,
                 styles,
                 (wide, cluster_width as usize, service_width as usize),
-                i == state.home.selected,
+                i == state.services.cursor.selected,
             )
         })
         .collect();

@@ -1,0 +1,115 @@
+//! One service in depth: its deployments, tasks and events, read on entering
+//! and refreshed while it shows. Owns the detail read and its scroll.
+
+use super::{RunContext, Screen, ScreenHooks};
+use crate::app::effect::{Effect, ServiceDetail};
+use crate::app::keymap::Scope;
+use crate::app::state::{AppState, Refreshing};
+use crate::domain::ranking::RankedService;
+use crate::domain::service::ServiceKey;
+use chrono::{DateTime, Utc};
+
+/// The service screen's own state.
+#[derive(Debug, Clone)]
+pub struct ServiceScreen {
+    pub detail: Refreshing<ServiceDetail>,
+    /// The service the detail is of.
+    pub key: Option<ServiceKey>,
+    /// How far its events are scrolled.
+    pub scroll: usize,
+}
+
+impl ServiceScreen {
+    pub fn new(now: DateTime<Utc>) -> ServiceScreen {
+        ServiceScreen {
+            detail: Refreshing::new(now),
+            key: None,
+            scroll: 0,
+        }
+    }
+}
+
+pub struct Hooks;
+
+impl ScreenHooks for Hooks {
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::Everywhere, Scope::Service, Scope::NotHome]
+    }
+
+    fn describe(&self) -> &'static str {
+        "a service's screen"
+    }
+
+    fn entered(&self, state: &mut AppState) -> Vec<Effect> {
+        let Screen::Service(key) = state.screen.clone() else {
+            return Vec::new();
+        };
+        state.service.scroll = 0;
+        if state.service.key.as_ref() != Some(&key) {
+            state.service.detail = Refreshing::new(state.now);
+            state.service.key = Some(key);
+        }
+        request_detail(state)
+    }
+
+    fn move_by(&self, state: &mut AppState, delta: i64) {
+        let len = state
+            .service
+            .detail
+            .data
+            .as_ref()
+            .map(|d| d.service.events.len())
+            .unwrap_or(0);
+        let target = (state.service.scroll as i64).saturating_add(delta);
+        state.service.scroll = target.clamp(0, len.saturating_sub(1) as i64) as usize;
+    }
+
+    fn selection(&self, _state: &AppState, screen: &Screen) -> RunContext {
+        match screen {
+            Screen::Service(key) => RunContext {
+                cluster: Some(key.cluster.clone()),
+                service: Some(key.service.clone()),
+                task: None,
+            },
+            _ => RunContext::default(),
+        }
+    }
+}
+
+impl AppState {
+    /// The service shown on the service screen, from the status read (its
+    /// detail arrives separately).
+    pub fn selected_ranked(&self) -> Option<&RankedService> {
+        let key = self.service.key.as_ref()?;
+        self.status
+            .data
+            .as_ref()?
+            .iter()
+            .find(|r| &r.service.key() == key)
+    }
+}
+
+/// The service's detail arrived.
+pub(crate) fn on_detail(
+    state: &mut AppState,
+    generation: u64,
+    key: ServiceKey,
+    result: Result<Box<ServiceDetail>, crate::domain::PortError>,
+) {
+    let screen = &mut state.service;
+    if generation != screen.detail.generation || screen.key.as_ref() != Some(&key) {
+        return; // stale: another service is selected now
+    }
+    let interval = state.session.refresh_selected;
+    crate::app::refresh::settle(&mut screen.detail, state.now, interval, result.map(|d| *d));
+}
+
+/// Read the service on screen again.
+pub(crate) fn request_detail(state: &mut AppState) -> Vec<Effect> {
+    let Screen::Service(key) = &state.screen else {
+        return Vec::new();
+    };
+    let key = key.clone();
+    let generation = crate::app::refresh::begin(&mut state.service.detail, state.now);
+    vec![Effect::FetchServiceDetail { generation, key }]
+}

@@ -1,0 +1,123 @@
+//! The services screen (home): every watched service ranked worst first.
+//! Owns its cursor and keeps it on the same service when the ranking changes.
+
+use super::{RunContext, Screen, ScreenHooks};
+use crate::app::effect::Effect;
+use crate::app::keymap::Scope;
+use crate::app::layout::{list_rows, scroll_into_view};
+use crate::app::navigation::go;
+use crate::app::state::{AppState, Cursor, Filter};
+use crate::domain::ranking::RankedService;
+use crate::domain::service::ServiceKey;
+
+/// The services screen's own state.
+#[derive(Debug, Clone, Default)]
+pub struct ServicesScreen {
+    pub cursor: Cursor,
+    /// The service the cursor is on, so it stays selected when the ranking changes.
+    pub selected_key: Option<ServiceKey>,
+}
+
+pub struct Hooks;
+
+impl ScreenHooks for Hooks {
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::Everywhere, Scope::Services, Scope::Lists]
+    }
+
+    fn describe(&self) -> &'static str {
+        "the services screen"
+    }
+
+    fn entered(&self, state: &mut AppState) -> Vec<Effect> {
+        restore_selection(state);
+        Vec::new()
+    }
+
+    fn move_by(&self, state: &mut AppState, delta: i64) {
+        let len = state.visible_services().len();
+        let rows = list_rows(state.height);
+        state.services.cursor = crate::app::cursors::moved(state.services.cursor, delta, len, rows);
+        remember_selection(state);
+    }
+
+    fn open_selected(&self, state: &mut AppState) -> Vec<Effect> {
+        match state.selected_service().map(|r| r.service.key()) {
+            Some(key) => go(state, Screen::Service(key)),
+            None => Vec::new(),
+        }
+    }
+
+    fn clickable(&self, state: &AppState) -> Option<(Cursor, usize)> {
+        Some((state.services.cursor, state.visible_services().len()))
+    }
+
+    fn selection(&self, state: &AppState, _screen: &Screen) -> RunContext {
+        state
+            .services
+            .selected_key
+            .as_ref()
+            .map(|key| RunContext {
+                cluster: Some(key.cluster.clone()),
+                service: Some(key.service.clone()),
+                task: None,
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl AppState {
+    /// Services on the services screen, ranked, after the filter.
+    pub fn visible_services(&self) -> Vec<&RankedService> {
+        let Some(ranked) = &self.status.data else {
+            return Vec::new();
+        };
+        let filter = Filter::parse(&self.filter.text);
+        ranked
+            .iter()
+            .filter(|r| {
+                filter.keeps(&[
+                    &r.service.cluster,
+                    &r.service.name,
+                    r.verdict.health.as_str(),
+                    &r.verdict.reason,
+                ])
+            })
+            .collect()
+    }
+
+    /// The service under the services screen's cursor.
+    pub fn selected_service(&self) -> Option<&RankedService> {
+        self.visible_services()
+            .get(self.services.cursor.selected)
+            .copied()
+    }
+}
+
+pub(crate) fn remember_selection(state: &mut AppState) {
+    state.services.selected_key = state.selected_service().map(|r| r.service.key());
+}
+
+/// After a re-rank, keep the cursor on the same service.
+pub(crate) fn restore_selection(state: &mut AppState) {
+    let rows = list_rows(state.height);
+    let visible = state.visible_services();
+    let index = state
+        .services
+        .selected_key
+        .as_ref()
+        .and_then(|key| visible.iter().position(|r| &r.service.key() == key));
+    let len = visible.len();
+    drop(visible);
+    match index {
+        Some(i) => {
+            let cursor = &mut state.services.cursor;
+            cursor.selected = i;
+            cursor.offset = scroll_into_view(i, cursor.offset, rows);
+        }
+        None => {
+            state.services.cursor = crate::app::cursors::moved(state.services.cursor, 0, len, rows);
+            remember_selection(state);
+        }
+    }
+}
