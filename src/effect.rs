@@ -57,12 +57,12 @@ pub enum Effect {
     /// Write the post-mortem draft, JSON and CSV next to the journal.
     ExportIncident,
     /// Publish entries to the shared incident log (`--share`).
-    PublishShared {
+    PublishShare {
         incident: String,
         entries: Vec<Entry>,
     },
     /// Bring in what other responders published since `cursor`.
-    PullShared {
+    PullShare {
         incident: String,
         cursor: Option<String>,
     },
@@ -197,9 +197,9 @@ pub enum WorkerResult {
     /// Export files written.
     Exported(Result<Vec<String>, String>),
     /// Entries other responders shared (already cached locally), and the next cursor.
-    SharedPulled(Result<(Vec<Entry>, Option<String>), String>),
+    SharePulled(Result<(Vec<Entry>, Option<String>), String>),
     /// A publish to the shared log failed.
-    SharedPublishFailed(String),
+    SharePublishFailed(String),
     /// Lines found by a log search, with the services of their groups.
     LogHits {
         generation: u64,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use triage::cli::exit::{self, CliError};
 use triage::cli::{Cli, Command};
 use triage::settings::Settings;
-use triage::wiring::{init_logging, open_account, open_shared, SystemClock};
+use triage::wiring::{init_logging, open_account, open_share, SystemClock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -42,7 +42,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         // A refused `[keys]` entry is a config error (exit 2), said before anything opens.
         triage::console::keymap(&settings)?;
         let account = open_account(&settings).await?;
-        let shared = open_shared(&settings).await?;
+        let shared = open_share(&settings).await?;
         triage::console::run(&settings, account, shared, clock).await?;
         return Ok(exit::OK);
     };
@@ -67,7 +67,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             let account = open_account(&settings).await?;
             let (ecs, logs) = (account.ecs.as_ref(), account.logs.as_ref());
             let data_dir = &settings.data_dir;
-            triage::cli::diagnose::run(
+            triage::cli::diagnosis::run(
                 args,
                 ecs,
                 logs,
@@ -97,7 +97,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {
-            let shared = open_shared(&settings).await?;
+            let shared = open_share(&settings).await?;
             triage::cli::incident::run(args, &settings, clock.as_ref(), shared.as_deref()).await
         }
     }

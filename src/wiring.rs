@@ -5,7 +5,7 @@ use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
 use crate::domain::network::NetworkPort;
-use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, ReadOnly, SharedTimeline};
+use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, ReadOnly, SharePort};
 use crate::domain::secrets::SecretsPort;
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
@@ -148,17 +148,15 @@ pub fn cache_namespace(settings: &Settings) -> String {
 }
 
 /// The shared incident log, when `--share` (or `share = true`) asks for it.
-pub async fn open_shared(
-    settings: &Settings,
-) -> Result<Option<Arc<dyn SharedTimeline>>, OpenError> {
+pub async fn open_share(settings: &Settings) -> Result<Option<Arc<dyn SharePort>>, OpenError> {
     if !settings.share {
         return Ok(None);
     }
     Ok(Some(match &settings.source {
-        AccountSource::Demo { .. } => Arc::new(crate::demo::shared::DemoSharedTimeline::default()),
+        AccountSource::Demo { .. } => Arc::new(crate::demo::share::DemoShare::default()),
         AccountSource::Aws { profile, .. } => {
             let config = crate::aws::load_config(&connection(settings)).await?;
-            Arc::new(crate::aws::shared::AwsSharedTimeline::new(
+            Arc::new(crate::aws::share::AwsShare::new(
                 &config,
                 &settings.share_log_group,
                 profile.clone(),

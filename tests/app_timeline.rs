@@ -291,7 +291,7 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
     let effects = attach(&mut s);
     assert!(effects
         .iter()
-        .any(|e| matches!(e, Effect::PublishShared { entries, .. } if entries.len() == 1)));
+        .any(|e| matches!(e, Effect::PublishShare { entries, .. } if entries.len() == 1)));
 
     // What it writes goes out.
     keys(&mut s, "t");
@@ -304,14 +304,14 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
         Msg::Worker(WorkerResult::Journaled(Ok(Box::new(entry)))),
     );
     assert!(
-        matches!(&effects[..], [Effect::PublishShared { entries, .. }] if entries[0].id == "01MINE")
+        matches!(&effects[..], [Effect::PublishShare { entries, .. }] if entries[0].id == "01MINE")
     );
 
     // It asks for others' entries every few seconds, one request at a time.
     let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(1)));
     assert!(matches!(
         &effects[..],
-        [Effect::PullShared { cursor: None, .. }]
+        [Effect::PullShare { cursor: None, .. }]
     ));
     assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(2))).is_empty());
     let bobs = EntryDraft::new(
@@ -322,7 +322,7 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
     .into_entry("01BOB".into(), 1, t0());
     update(
         &mut s,
-        Msg::Worker(WorkerResult::SharedPulled(Ok((
+        Msg::Worker(WorkerResult::SharePulled(Ok((
             vec![bobs.clone(), bobs],
             Some("f/2".into()),
         )))),
@@ -337,13 +337,13 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
         1,
         "each entry once"
     );
-    assert_eq!(view.shared_cursor.as_deref(), Some("f/2"));
+    assert_eq!(view.share_cursor.as_deref(), Some("f/2"));
     let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(8)));
-    assert!(matches!(&effects[..], [Effect::PullShared { cursor: Some(c), .. }] if c == "f/2"));
+    assert!(matches!(&effects[..], [Effect::PullShare { cursor: Some(c), .. }] if c == "f/2"));
 
     update(
         &mut s,
-        Msg::Worker(WorkerResult::SharedPublishFailed("access denied".into())),
+        Msg::Worker(WorkerResult::SharePublishFailed("access denied".into())),
     );
     assert!(s.message.as_ref().unwrap().text.contains("not shared"));
 }

@@ -20,7 +20,7 @@ use triage::domain::timeline::Actor;
 use triage::domain::Clock;
 use triage::store::IncidentStore;
 use triage::wiring::SystemClock;
-use triage::workers::runbook::console::{spawn, ConsoleRuns};
+use triage::workers::runbook::operator::{spawn, ConsoleRuns};
 use triage::workers::runbook::StepPorts;
 
 fn fast_demo(clock: Arc<dyn Clock>) -> Arc<DemoAccount> {
@@ -413,7 +413,7 @@ async fn a_run_left_waiting_is_resumed_from_the_journal_and_asks_again() {
     assert!(decisions.is_none());
 
     let (tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let (_, decisions) = triage::workers::runbook::console::resume(
+    let (_, decisions) = triage::workers::runbook::operator::resume(
         &runs,
         file,
         incident.clone(),

@@ -35,11 +35,11 @@ async fn every_effect_without_its_port_answers_with_why() {
         Effect::FetchTaskLogs {
             finding: Box::new(finding()),
         },
-        Effect::PublishShared {
+        Effect::PublishShare {
             incident: "i".into(),
             entries: vec![],
         },
-        Effect::PullShared {
+        Effect::PullShare {
             incident: "i".into(),
             cursor: None,
         },
@@ -75,10 +75,10 @@ async fn every_effect_without_its_port_answers_with_why() {
             if why.contains("not available"))));
     assert!(answers
         .iter()
-        .any(|a| matches!(a, WorkerResult::SharedPublishFailed(m) if m.contains("--share"))));
+        .any(|a| matches!(a, WorkerResult::SharePublishFailed(m) if m.contains("--share"))));
     assert!(answers
         .iter()
-        .any(|a| matches!(a, WorkerResult::SharedPulled(Err(m)) if m.contains("--share"))));
+        .any(|a| matches!(a, WorkerResult::SharePulled(Err(m)) if m.contains("--share"))));
     assert!(answers.iter().any(|a| matches!(a,
         WorkerResult::LogsDone { generation: 7, complete: false, coverage, .. }
             if coverage.contains("not available"))));

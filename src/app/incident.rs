@@ -5,7 +5,7 @@
 use super::effect::Effect;
 use super::layout::scroll_into_view;
 use super::navigation::flash;
-use super::refresh::SHARED_PULL_SECONDS;
+use super::refresh::SHARE_PULL_SECONDS;
 use super::screens::timeline::entry_rows;
 use super::state::{AppState, Cursor, IncidentView};
 use crate::domain::timeline::{observe, Actor, Entry, EntryDraft, EntryKind, Incident};
@@ -18,7 +18,7 @@ pub(crate) fn on_attached(state: &mut AppState, id: String, entries: Vec<Entry>)
     if state.session.share {
         // What this console wrote before is published again; readers
         // keep each entry id once.
-        effects.push(Effect::PublishShared {
+        effects.push(Effect::PublishShare {
             incident: id.clone(),
             entries: entries.clone(),
         });
@@ -30,10 +30,10 @@ pub(crate) fn on_attached(state: &mut AppState, id: String, entries: Vec<Entry>)
         },
         incident: Incident::from_entries(&id, entries),
         start_recorded: false,
-        shared_cursor: None,
-        shared_in_flight: false,
-        shared_next_at: now,
-        shared_error: None,
+        share_cursor: None,
+        share_in_flight: false,
+        share_next_at: now,
+        share_error: None,
     });
     flash(
         state,
@@ -60,7 +60,7 @@ pub(crate) fn on_journaled(state: &mut AppState, entry: Entry) -> Vec<Effect> {
     let publish = state.session.share.then(|| entry.clone());
     merge_entries(state, vec![entry]);
     match (publish, &state.incident) {
-        (Some(entry), Some(view)) => vec![Effect::PublishShared {
+        (Some(entry), Some(view)) => vec![Effect::PublishShare {
             incident: view.incident.id.clone(),
             entries: vec![entry],
         }],
@@ -69,18 +69,18 @@ pub(crate) fn on_journaled(state: &mut AppState, entry: Entry) -> Vec<Effect> {
 }
 
 /// The shared log answered: new entries from other responders, or an error.
-pub(crate) fn on_shared_pulled(
+pub(crate) fn on_share_pulled(
     state: &mut AppState,
     result: Result<(Vec<Entry>, Option<String>), String>,
 ) {
     let now = state.now;
     if let Some(view) = &mut state.incident {
-        view.shared_in_flight = false;
-        view.shared_next_at = now + Duration::seconds(SHARED_PULL_SECONDS);
+        view.share_in_flight = false;
+        view.share_next_at = now + Duration::seconds(SHARE_PULL_SECONDS);
         match result {
             Ok((entries, cursor)) => {
-                view.shared_cursor = cursor;
-                view.shared_error = None;
+                view.share_cursor = cursor;
+                view.share_error = None;
                 if !entries.is_empty() {
                     let count = entries.len();
                     merge_entries(state, entries);
@@ -95,8 +95,8 @@ pub(crate) fn on_shared_pulled(
                 }
             }
             Err(message) => {
-                view.shared_next_at = now + Duration::seconds(SHARED_PULL_SECONDS * 6);
-                view.shared_error = Some(message);
+                view.share_next_at = now + Duration::seconds(SHARE_PULL_SECONDS * 6);
+                view.share_error = Some(message);
             }
         }
     }
@@ -105,7 +105,7 @@ pub(crate) fn on_shared_pulled(
 /// Written locally, but the shared log refused it.
 pub(crate) fn on_publish_failed(state: &mut AppState, message: String) {
     if let Some(view) = &mut state.incident {
-        view.shared_error = Some(message.clone());
+        view.share_error = Some(message.clone());
     }
     flash(
         state,

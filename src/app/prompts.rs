@@ -54,7 +54,7 @@ pub(super) fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
             let milestone = match Milestone::parse(name) {
                 Ok(m) => m,
                 Err(message) => {
-                    flash(state, &message, true);
+                    flash(state, &message.to_string(), true);
                     return Vec::new();
                 }
             };

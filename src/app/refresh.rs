@@ -29,11 +29,11 @@ pub(crate) fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     effects.extend(logs::due(state));
     if state.session.share {
         if let Some(view) = &mut state.incident {
-            if !view.shared_in_flight && now >= view.shared_next_at {
-                view.shared_in_flight = true;
-                effects.push(Effect::PullShared {
+            if !view.share_in_flight && now >= view.share_next_at {
+                view.share_in_flight = true;
+                effects.push(Effect::PullShare {
                     incident: view.incident.id.clone(),
-                    cursor: view.shared_cursor.clone(),
+                    cursor: view.share_cursor.clone(),
                 });
             }
         }
@@ -42,7 +42,7 @@ pub(crate) fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// How often the shared incident log is read.
-pub(crate) const SHARED_PULL_SECONDS: i64 = 5;
+pub(crate) const SHARE_PULL_SECONDS: i64 = 5;
 
 pub(crate) fn is_due<T>(r: &Refreshing<T>, now: DateTime<Utc>) -> bool {
     match r.in_flight {

@@ -64,7 +64,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
         }
         WorkerResult::IncidentAttached(Err(message)) => flash(state, &message, true),
         WorkerResult::Journaled(Ok(entry)) => return incident::on_journaled(state, *entry),
-        WorkerResult::SharedPulled(result) => incident::on_shared_pulled(state, result),
+        WorkerResult::SharePulled(result) => incident::on_share_pulled(state, result),
         WorkerResult::Diagnosis { generation, result } => {
             return diagnosis::on_report(state, generation, result)
         }
@@ -101,7 +101,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             runbook::on_event(state, event);
             return effects;
         }
-        WorkerResult::SharedPublishFailed(message) => incident::on_publish_failed(state, message),
+        WorkerResult::SharePublishFailed(message) => incident::on_publish_failed(state, message),
         WorkerResult::Journaled(Err(message)) => {
             flash(
                 state,

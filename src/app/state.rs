@@ -87,10 +87,10 @@ pub struct IncidentView {
     /// The console-start entry has been written.
     pub start_recorded: bool,
     /// Where the next pull from the shared log starts.
-    pub shared_cursor: Option<String>,
-    pub shared_in_flight: bool,
-    pub shared_next_at: DateTime<Utc>,
-    pub shared_error: Option<String>,
+    pub share_cursor: Option<String>,
+    pub share_in_flight: bool,
+    pub share_next_at: DateTime<Utc>,
+    pub share_error: Option<String>,
 }
 
 /// A request on its way: its generation and when it left.

@@ -9,7 +9,7 @@ pub mod ecs;
 pub mod errors;
 pub mod logs;
 pub mod secrets;
-pub mod shared;
+pub mod share;
 
 use crate::domain::PortError;
 use crate::settings::AwsTuning;

@@ -3,7 +3,7 @@
 use super::exit;
 use super::output::{rfc3339, table};
 use super::Format;
-use crate::domain::ports::SharedTimeline;
+use crate::domain::ports::SharePort;
 use crate::domain::timeline::entry::IncidentChange;
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::{
@@ -87,14 +87,15 @@ pub async fn run(
     args: &IncidentArgs,
     settings: &Settings,
     clock: &dyn Clock,
-    shared: Option<&dyn SharedTimeline>,
+    shared: Option<&dyn SharePort>,
 ) -> Result<u8, super::exit::CliError> {
     let store = IncidentStore::new(&settings.data_dir);
     let sharing = Sharing {
         shared,
         store: &store,
     };
-    let redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
+    let redactor =
+        Redactor::new(&settings.redact).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let me = Actor::Human {
         name: settings.operator.clone(),
     };
@@ -108,7 +109,7 @@ pub async fn run(
                 .as_deref()
                 .map(Severity::parse)
                 .transpose()
-                .map_err(StoreError::Invalid)?;
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
             let id = store.start(title, severity, me, &redactor, clock)?;
             let entries = store.load(&id)?.incident.entries;
             sharing.publish(&id, &entries).await?;
@@ -198,7 +199,8 @@ pub async fn run(
         }
         IncidentCommand::Milestone { args, at } => {
             let (id, name) = split_optional_id(args);
-            let milestone = Milestone::parse(name).map_err(StoreError::Invalid)?;
+            let milestone =
+                Milestone::parse(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let at = parse_at(at.as_deref(), clock)?;
             let id = sharing.resolve(id).await?;
             let entry = store.journal(&id).append(
@@ -257,7 +259,7 @@ pub async fn run(
 
 /// The shared log, when there is one.
 struct Sharing<'a> {
-    shared: Option<&'a dyn SharedTimeline>,
+    shared: Option<&'a dyn SharePort>,
     store: &'a IncidentStore,
 }
 

@@ -3,7 +3,7 @@
 //! (0 ok, 1 a problem found where a flag asks for it, 2 usage or input error,
 //! 3 AWS or credential error).
 
-pub mod diagnose;
+pub mod diagnosis;
 pub mod exit;
 pub mod incident;
 pub mod logs;
@@ -34,7 +34,7 @@ pub enum Command {
     /// Health of every watched service, worst first
     Status(status::StatusArgs),
     /// Why tasks stopped: each stopped task decoded, and the patterns across them
-    Diagnose(diagnose::DiagnoseArgs),
+    Diagnose(diagnosis::DiagnoseArgs),
     /// Every log line of one request across every service, merged by time
     Logs(logs::LogsArgs),
     /// The incident journal: start, note, milestone, close, export

@@ -39,7 +39,7 @@ pub enum Carried {
     Quit,
 }
 
-/// Whoever carries out the app's effects (workers, the journal recorder,
+/// Whoever carries out the app's effects (workers, the incident journal,
 /// the clipboard). Must not block: slow work belongs in a job.
 pub trait Carrier {
     fn carry(&mut self, effect: Effect) -> Carried;

@@ -1,11 +1,11 @@
 //! The console: the one owner of the terminal. It wires the account's
-//! workers, the journal recorder and the terminal to [`event_loop`], which
+//! workers, the incident journal and the terminal to [`event_loop`], which
 //! selects over input, worker results and a tick, drains what is queued,
 //! updates, then draws once. It never awaits AWS: workers do, and report back.
 
 pub mod event_loop;
 pub mod input;
-pub mod recorder;
+pub mod journal;
 pub mod terminal;
 
 use crate::app::state::SessionInfo;
@@ -62,7 +62,7 @@ pub fn keymap(settings: &Settings) -> Result<crate::app::keymap::Keymap, Setting
 pub async fn run(
     settings: &Settings,
     account: crate::wiring::Account,
-    shared: Option<Arc<dyn crate::domain::ports::SharedTimeline>>,
+    shared: Option<Arc<dyn crate::domain::ports::SharePort>>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let mut state = AppState::new(
@@ -89,7 +89,7 @@ pub async fn run(
         .map_err(anyhow::Error::msg)?;
     workers = workers.with_runbooks(
         settings.runbook_paths.clone(),
-        crate::workers::runbook::console::ConsoleRuns {
+        crate::workers::runbook::operator::ConsoleRuns {
             ports: crate::workers::runbook::StepPorts {
                 ecs: account.ecs.clone(),
                 network: account.network.clone(),
@@ -104,9 +104,9 @@ pub async fn run(
     );
     if let Some(shared) = shared {
         let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
-        workers = workers.with_shared(shared, store);
+        workers = workers.with_share(shared, store);
     }
-    let mut recorder = recorder::Recorder::new(
+    let mut journal = journal::IncidentJournal::new(
         crate::store::IncidentStore::new(&settings.data_dir),
         redactor,
         clock.clone(),
@@ -125,11 +125,7 @@ pub async fn run(
     for effect in init(&mut state) {
         workers.run(effect);
     }
-    let pending: Vec<Msg> = recorder
-        .attach_open()
-        .map(Msg::Worker)
-        .into_iter()
-        .collect();
+    let pending: Vec<Msg> = journal.attach_open().map(Msg::Worker).into_iter().collect();
     if let Some(warning) = settings.warnings.first() {
         state.message = Some(crate::app::state::Message {
             text: warning.clone(),
@@ -141,7 +137,7 @@ pub async fn run(
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::unbounded_channel();
     let reader = input::spawn_reader(inputs_tx.clone());
     let signals = input::spawn_signals(inputs_tx)?;
-    let mut carrier = ConsoleCarrier { recorder, workers };
+    let mut carrier = ConsoleCarrier { journal, workers };
     let mut first = true;
     let result = event_loop::run_loop(
         &mut state,
@@ -173,10 +169,10 @@ pub async fn run(
 /// Time advances on its own once a second (refreshes fall due, messages expire).
 const TICK: Duration = Duration::from_millis(1000);
 
-/// The console's effects: the journal recorder answers at once, the
+/// The console's effects: the incident journal answers at once, the
 /// clipboard is written directly, everything else goes to a worker.
 struct ConsoleCarrier {
-    recorder: recorder::Recorder,
+    journal: journal::IncidentJournal,
     workers: Workers,
 }
 
@@ -190,7 +186,7 @@ impl event_loop::Carrier for ConsoleCarrier {
             terminal::copy_to_clipboard(text);
             return Carried::Started;
         }
-        match self.recorder.handle(&effect) {
+        match self.journal.handle(&effect) {
             Some(result) => Carried::Answered(Msg::Worker(result)),
             None => {
                 self.workers.run(effect);

@@ -4,7 +4,7 @@
 pub mod requests;
 pub mod scenario;
 pub mod security;
-pub mod shared;
+pub mod share;
 pub mod sim;
 
 use crate::domain::network::{EgressRule, NetworkPort, SecurityGroup};

@@ -26,7 +26,7 @@ pub struct SimSecurity {
 }
 
 /// `all`, `tcp:443`, `udp:53` → a rule to 0.0.0.0/0.
-pub fn rule_from_spec(text: &str) -> Result<EgressRule, String> {
+pub fn rule_from_spec(text: &str) -> Result<EgressRule, crate::domain::runbook::egress::BadAllow> {
     if text == "all" {
         return Ok(EgressRule {
             protocol: "-1".into(),

@@ -291,7 +291,7 @@ impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
 
 /// A log many consoles append incident entries to and read from, so several
 /// responders see one timeline (CloudWatch Logs, or the demo's in-memory one).
-pub trait SharedTimeline: Send + Sync {
+pub trait SharePort: Send + Sync {
     /// Publish entries of an incident, as written locally (already redacted).
     fn publish<'a>(
         &'a self,
@@ -300,13 +300,12 @@ pub trait SharedTimeline: Send + Sync {
     ) -> PortFuture<'a, ()>;
     /// Entries published after `cursor` (None = from the beginning), with the
     /// cursor to pass next time.
-    fn fetch<'a>(&'a self, incident: &'a str, cursor: Option<String>)
-        -> PortFuture<'a, SharedPage>;
+    fn fetch<'a>(&'a self, incident: &'a str, cursor: Option<String>) -> PortFuture<'a, SharePage>;
 }
 
 /// Entries fetched from the shared log, and where to continue.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SharedPage {
+pub struct SharePage {
     pub entries: Vec<crate::domain::timeline::Entry>,
     pub cursor: Option<String>,
     /// Lines in the shared log that were not entries (skipped).

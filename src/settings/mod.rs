@@ -253,7 +253,7 @@ impl Settings {
         if let Err(message) = crate::domain::timeline::redact::Redactor::new(&file.redact) {
             return Err(SettingsError::Invalid {
                 what: "redact".into(),
-                message,
+                message: message.to_string(),
             });
         }
 

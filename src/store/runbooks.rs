@@ -7,10 +7,35 @@ use std::path::{Path, PathBuf};
 
 pub use crate::domain::runbook::RunbookFile;
 
+/// Why a runbook could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum RunbookError {
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "no runbook `{name}`: not a file, and no runbook has that id{}",
+        known_ids(known)
+    )]
+    NotFound { name: String, known: Vec<String> },
+}
+
+fn known_ids(known: &[String]) -> String {
+    if known.is_empty() {
+        " (no runbooks found in ./runbooks or the config dir)".to_string()
+    } else {
+        format!("; known: {}", known.join(", "))
+    }
+}
+
 /// Reads and checks one file.
-pub fn load(path: &Path) -> Result<RunbookFile, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<RunbookFile, RunbookError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RunbookError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let parsed = check(&path.display().to_string(), &text);
     Ok(RunbookFile {
         path: path.to_path_buf(),
@@ -50,7 +75,7 @@ pub fn list(folders: &[PathBuf]) -> Vec<RunbookFile> {
 }
 
 /// A runbook by file path, or by id in the folders.
-pub fn find(folders: &[PathBuf], name: &str) -> Result<RunbookFile, String> {
+pub fn find(folders: &[PathBuf], name: &str) -> Result<RunbookFile, RunbookError> {
     let path = Path::new(name);
     if path.is_file() {
         return load(path);
@@ -59,15 +84,8 @@ pub fn find(folders: &[PathBuf], name: &str) -> Result<RunbookFile, String> {
     all.iter()
         .find(|f| f.runbook.id == name)
         .cloned()
-        .ok_or_else(|| {
-            let ids: Vec<&str> = all.iter().map(|f| f.runbook.id.as_str()).collect();
-            format!(
-                "no runbook `{name}`: not a file, and no runbook has that id{}",
-                if ids.is_empty() {
-                    " (no runbooks found in ./runbooks or the config dir)".to_string()
-                } else {
-                    format!("; known: {}", ids.join(", "))
-                }
-            )
+        .ok_or_else(|| RunbookError::NotFound {
+            name: name.to_string(),
+            known: all.iter().map(|f| f.runbook.id.clone()).collect(),
         })
 }

@@ -292,7 +292,7 @@ pub async fn console_search(
     };
     let matcher = match Matcher::new(&id, &scope.fields) {
         Ok(m) => m,
-        Err(message) => return done(false, message, false),
+        Err(message) => return done(false, message.to_string(), false),
     };
     let mut known = scope
         .log_groups

@@ -1,16 +1,16 @@
 //! Workers: tokio jobs that carry out the app's effects against the ports and
 //! send the results back, tagged with the generation of their request.
 
-pub mod detail;
 pub mod diagnosis;
 pub mod insights;
 pub mod logsearch;
 pub mod pipeline;
 pub mod runbook;
+pub mod service;
 pub mod share;
 pub mod status;
 
-use crate::domain::ports::{EcsPort, LogsPort, SharedTimeline};
+use crate::domain::ports::{EcsPort, LogsPort, SharePort};
 use crate::effect::{Effect, WorkerResult};
 use crate::store::IncidentStore;
 use std::path::PathBuf;
@@ -23,7 +23,7 @@ pub struct Workers {
     ecs: Arc<dyn EcsPort>,
     results: UnboundedSender<WorkerResult>,
     /// The shared incident log and the local store its entries are cached in.
-    shared: Option<(Arc<dyn SharedTimeline>, Arc<IncidentStore>)>,
+    shared: Option<(Arc<dyn SharePort>, Arc<IncidentStore>)>,
     /// Container logs, for the last lines of stopped tasks.
     logs: Option<Arc<dyn LogsPort>>,
     /// Log groups searched by ID (the logs screen).
@@ -31,9 +31,9 @@ pub struct Workers {
     search_scope: Arc<logsearch::SearchScope>,
     /// Runbook folders, and what runs need.
     runbook_paths: Vec<PathBuf>,
-    runs: Option<runbook::console::ConsoleRuns>,
+    runs: Option<runbook::operator::ConsoleRuns>,
     /// Where the decisions for the run in progress go.
-    decisions: Arc<Mutex<Option<runbook::console::DecisionSender>>>,
+    decisions: Arc<Mutex<Option<runbook::operator::DecisionSender>>>,
     /// Stopped tasks and log tails the background diagnosis has already read.
     stopped_memory: Arc<tokio::sync::Mutex<diagnosis::StoppedMemory>>,
 }
@@ -58,7 +58,7 @@ impl Workers {
     pub fn with_runbooks(
         mut self,
         paths: Vec<PathBuf>,
-        runs: runbook::console::ConsoleRuns,
+        runs: runbook::operator::ConsoleRuns,
     ) -> Workers {
         self.runbook_paths = paths;
         self.runs = Some(runs);
@@ -83,11 +83,7 @@ impl Workers {
     }
 
     /// Share incident timelines through this log (`--share`).
-    pub fn with_shared(
-        mut self,
-        shared: Arc<dyn SharedTimeline>,
-        store: Arc<IncidentStore>,
-    ) -> Workers {
+    pub fn with_share(mut self, shared: Arc<dyn SharePort>, store: Arc<IncidentStore>) -> Workers {
         self.shared = Some((shared, store));
         self
     }
@@ -114,7 +110,9 @@ impl Workers {
             }
             Effect::FetchServiceDetail { generation, key } => {
                 tokio::spawn(async move {
-                    let result = detail::fetch_detail(ecs.as_ref(), &key).await.map(Box::new);
+                    let result = service::fetch_detail(ecs.as_ref(), &key)
+                        .await
+                        .map(Box::new);
                     let _ = results.send(WorkerResult::ServiceDetail {
                         generation,
                         key,
@@ -187,27 +185,27 @@ impl Workers {
                     });
                 });
             }
-            Effect::PublishShared { incident, entries } => {
+            Effect::PublishShare { incident, entries } => {
                 let Some((shared, _)) = self.shared.clone() else {
-                    let _ = results.send(WorkerResult::SharedPublishFailed(NO_SHARE.into()));
+                    let _ = results.send(WorkerResult::SharePublishFailed(NO_SHARE.into()));
                     return;
                 };
                 tokio::spawn(async move {
                     if let Err(err) = shared.publish(&incident, &entries).await {
-                        let _ = results.send(WorkerResult::SharedPublishFailed(err.to_string()));
+                        let _ = results.send(WorkerResult::SharePublishFailed(err.to_string()));
                     }
                 });
             }
-            Effect::PullShared { incident, cursor } => {
+            Effect::PullShare { incident, cursor } => {
                 let Some((shared, store)) = self.shared.clone() else {
-                    let _ = results.send(WorkerResult::SharedPulled(Err(NO_SHARE.into())));
+                    let _ = results.send(WorkerResult::SharePulled(Err(NO_SHARE.into())));
                     return;
                 };
                 tokio::spawn(async move {
                     let result = share::pull(shared.as_ref(), &store, &incident, cursor)
                         .await
                         .map_err(|e| e.to_string());
-                    let _ = results.send(WorkerResult::SharedPulled(result));
+                    let _ = results.send(WorkerResult::SharePulled(result));
                 });
             }
             Effect::SearchLogs {
@@ -288,7 +286,7 @@ impl Workers {
                 let Some(runs) = &self.runs else {
                     return no_runs(&results);
                 };
-                let sender = runbook::console::spawn(runs, *file, params, incident, results);
+                let sender = runbook::operator::spawn(runs, *file, params, incident, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
             }
             Effect::ResumeRun {
@@ -299,7 +297,7 @@ impl Workers {
                 let Some(runs) = &self.runs else {
                     return no_runs(&results);
                 };
-                let sender = runbook::console::resume(runs, *file, incident, ask, results);
+                let sender = runbook::operator::resume(runs, *file, incident, ask, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
             }
             Effect::DecideRun {

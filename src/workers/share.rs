@@ -1,7 +1,7 @@
 //! Sharing an incident: publish what this console wrote, and bring what
 //! other responders published into the local cache (each entry once).
 
-use crate::domain::ports::SharedTimeline;
+use crate::domain::ports::SharePort;
 use crate::domain::timeline::Entry;
 use crate::domain::PortError;
 use crate::store::{IncidentStore, Journal, StoreError};
@@ -18,7 +18,7 @@ pub enum ShareError {
 /// Fetch the incident's shared log and cache the entries not known locally.
 /// Returns the new entries.
 pub async fn pull(
-    shared: &dyn SharedTimeline,
+    shared: &dyn SharePort,
     store: &IncidentStore,
     incident: &str,
     cursor: Option<String>,

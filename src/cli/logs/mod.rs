@@ -130,7 +130,7 @@ pub async fn run(
     } else {
         &args.field
     };
-    let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m))?;
+    let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m.to_string()))?;
     let now = clock.now();
     let end = match &args.end {
         Some(t) => time_input::parse(t, now).map_err(|e| refused("--end", e))?,

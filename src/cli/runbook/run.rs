@@ -235,7 +235,7 @@ pub async fn run(
     };
     let file = match runbooks::find(&settings.runbook_paths, &args.file) {
         Ok(f) => f,
-        Err(e) => return usage(e),
+        Err(e) => return usage(e.to_string()),
     };
     if has_errors(&file.problems) {
         print_problems(&file);
@@ -274,7 +274,8 @@ pub async fn run(
     let me = Actor::Human {
         name: settings.operator.clone(),
     };
-    let redactor = Redactor::new(&settings.redact).map_err(StoreError::Invalid)?;
+    let redactor =
+        Redactor::new(&settings.redact).map_err(|e| StoreError::Invalid(e.to_string()))?;
 
     // Resuming: the run's incident, and the one decision the console makes
     // too (same file, secret parameters given again, unknown steps named).

@@ -21,15 +21,24 @@ pub struct Matcher {
     fields: Vec<String>,
 }
 
+/// A correlation ID that cannot be searched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadId {
+    #[error("the correlation ID is empty: triage logs <ID>")]
+    Empty,
+    #[error("the correlation ID contains control characters")]
+    ControlCharacters,
+}
+
 impl Matcher {
     /// A matcher for `id`; `fields` empty means the defaults.
-    pub fn new(id: &str, fields: &[String]) -> Result<Matcher, String> {
+    pub fn new(id: &str, fields: &[String]) -> Result<Matcher, BadId> {
         let id = id.trim();
         if id.is_empty() {
-            return Err("the correlation ID is empty: triage logs <ID>".into());
+            return Err(BadId::Empty);
         }
         if id.chars().any(char::is_control) {
-            return Err("the correlation ID contains control characters".into());
+            return Err(BadId::ControlCharacters);
         }
         let fields = if fields.is_empty() {
             DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect()

@@ -12,22 +12,34 @@ pub struct Allowed {
     pub port: i32,
 }
 
+/// An `allow` entry that is not `protocol:port`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("allow entry `{entry}`: {why}")]
+pub struct BadAllow {
+    pub entry: String,
+    pub why: &'static str,
+}
+
 impl Allowed {
-    pub fn parse(text: &str) -> Result<Allowed, String> {
+    pub fn parse(text: &str) -> Result<Allowed, BadAllow> {
+        let bad = |why| BadAllow {
+            entry: text.to_string(),
+            why,
+        };
         let (protocol, port) = text
             .trim()
             .split_once(':')
-            .ok_or_else(|| format!("allow entry `{text}`: write protocol:port, e.g. tcp:443"))?;
+            .ok_or_else(|| bad("write protocol:port, e.g. tcp:443"))?;
         let protocol = protocol.trim().to_ascii_lowercase();
         if protocol != "tcp" && protocol != "udp" {
-            return Err(format!("allow entry `{text}`: protocol must be tcp or udp"));
+            return Err(bad("protocol must be tcp or udp"));
         }
         let port: i32 = port
             .trim()
             .parse()
             .ok()
             .filter(|p| (0..=65535).contains(p))
-            .ok_or_else(|| format!("allow entry `{text}`: port must be 0-65535"))?;
+            .ok_or_else(|| bad("port must be 0-65535"))?;
         Ok(Allowed { protocol, port })
     }
 

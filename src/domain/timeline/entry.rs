@@ -75,16 +75,15 @@ impl Milestone {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Milestone, String> {
+    pub fn parse(s: &str) -> Result<Milestone, UnknownWord> {
         let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
         Milestone::ALL
             .into_iter()
             .find(|m| m.as_str() == wanted)
-            .ok_or_else(|| {
-                format!(
-                    "unknown milestone `{s}`; milestones: {}",
-                    Milestone::ALL.map(|m| m.as_str()).join(", ")
-                )
+            .ok_or_else(|| UnknownWord {
+                what: "milestone",
+                given: s.to_string(),
+                choices: Milestone::ALL.map(|m| m.as_str()).join(", "),
             })
     }
 }
@@ -364,4 +363,13 @@ pub mod rfc3339_ms {
     pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
     }
+}
+
+/// A word that names none of the things it could (a milestone, a severity).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{given}`: use one of {choices}")]
+pub struct UnknownWord {
+    pub what: &'static str,
+    pub given: String,
+    pub choices: String,
 }

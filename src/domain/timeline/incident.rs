@@ -35,15 +35,17 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn parse(s: &str) -> Result<Severity, String> {
+    pub fn parse(s: &str) -> Result<Severity, super::entry::UnknownWord> {
         match s.trim().to_ascii_uppercase().as_str() {
             "SEV1" | "1" => Ok(Severity::Sev1),
             "SEV2" | "2" => Ok(Severity::Sev2),
             "SEV3" | "3" => Ok(Severity::Sev3),
             "SEV4" | "4" => Ok(Severity::Sev4),
-            _ => Err(format!(
-                "unknown severity `{s}`: use SEV1, SEV2, SEV3 or SEV4"
-            )),
+            _ => Err(super::entry::UnknownWord {
+                what: "severity",
+                given: s.to_string(),
+                choices: "SEV1, SEV2, SEV3, SEV4".to_string(),
+            }),
         }
     }
 

@@ -42,15 +42,27 @@ impl Default for Redactor {
     }
 }
 
+/// A redaction pattern that is not a regular expression.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("redaction pattern `{pattern}` is not a regular expression: {reason}")]
+pub struct BadPattern {
+    pub pattern: String,
+    pub reason: String,
+}
+
 impl Redactor {
     /// The default patterns plus `extra` (regexes from the config).
-    pub fn new(extra: &[String]) -> Result<Redactor, String> {
+    pub fn new(extra: &[String]) -> Result<Redactor, BadPattern> {
         let mut patterns = Vec::new();
-        for (_, p) in DEFAULT_PATTERNS {
-            patterns.push(Regex::new(p).map_err(|e| e.to_string())?);
-        }
-        for p in extra {
-            patterns.push(Regex::new(p).map_err(|e| format!("redaction pattern `{p}`: {e}"))?);
+        for p in DEFAULT_PATTERNS
+            .iter()
+            .map(|(_, p)| *p)
+            .chain(extra.iter().map(String::as_str))
+        {
+            patterns.push(Regex::new(p).map_err(|e| BadPattern {
+                pattern: p.to_string(),
+                reason: e.to_string(),
+            })?);
         }
         Ok(Redactor {
             secrets: Vec::new(),

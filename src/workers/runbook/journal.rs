@@ -5,7 +5,7 @@ use super::driver::RunJournal;
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::{Entry, EntryDraft};
 use crate::domain::Clock;
-use crate::store::Journal;
+use crate::store::{Journal, StoreError};
 use std::sync::Arc;
 
 pub struct IncidentRunJournal {
@@ -15,9 +15,8 @@ pub struct IncidentRunJournal {
 }
 
 impl RunJournal for IncidentRunJournal {
-    fn append(&mut self, draft: EntryDraft) -> Result<Entry, String> {
+    fn append(&mut self, draft: EntryDraft) -> Result<Entry, StoreError> {
         self.journal
             .append(draft, &self.redactor, self.clock.as_ref())
-            .map_err(|e| e.to_string())
     }
 }

@@ -68,7 +68,7 @@ pub async fn plan_search(ports: &StepPorts, inputs: &Value) -> Result<Plan, Step
 pub async fn search(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Executed, StepError> {
     let id = text(inputs, "id")?;
     let fields: Vec<String> = DEFAULT_FIELDS.iter().map(|f| f.to_string()).collect();
-    let matcher = Matcher::new(&id, &fields).map_err(StepError::Input)?;
+    let matcher = Matcher::new(&id, &fields).map_err(|e| StepError::Input(e.to_string()))?;
     let PlanData::Search { groups } = &plan.data else {
         return Err(StepError::Failed(
             "the logs.search plan carries no groups: plan the step again".into(),

@@ -3,13 +3,13 @@
 //! and the driver that walks a run through the state machine, journaling each
 //! transition before the next action.
 
-pub mod console;
 pub mod driver;
 mod ecs;
 mod inputs;
 pub mod journal;
 mod logs;
 mod network;
+pub mod operator;
 mod secrets;
 pub mod session;
 mod shell;

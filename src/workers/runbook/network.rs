@@ -17,7 +17,7 @@ fn allow_list(inputs: &Value) -> Result<Vec<Allowed>, StepError> {
     }
     list(inputs, "allow")?
         .iter()
-        .map(|a| Allowed::parse(a).map_err(StepError::Input))
+        .map(|a| Allowed::parse(a).map_err(|e| StepError::Input(e.to_string())))
         .collect()
 }
 

@@ -22,7 +22,7 @@ use std::pin::Pin;
 
 /// Where transitions are written (the incident journal: redacted, fsynced).
 pub trait RunJournal: Send {
-    fn append(&mut self, draft: EntryDraft) -> Result<Entry, String>;
+    fn append(&mut self, draft: EntryDraft) -> Result<Entry, crate::store::StoreError>;
 }
 
 /// What the driver asks a person.
@@ -80,7 +80,7 @@ pub enum RunEnd {
 #[derive(Debug, thiserror::Error)]
 pub enum DriveError {
     #[error("cannot write the journal: {0}. The run stopped before doing anything more")]
-    Journal(String),
+    Journal(crate::store::StoreError),
 }
 
 pub struct Driver<'a> {

@@ -1,17 +1,17 @@
 //! The demo's shared incident log: in memory, one list per incident, so
 //! `--demo --share` behaves like the CloudWatch Logs group within one process.
 
-use crate::domain::ports::{PortFuture, SharedPage, SharedTimeline};
+use crate::domain::ports::{PortFuture, SharePage, SharePort};
 use crate::domain::timeline::Entry;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 #[derive(Default)]
-pub struct DemoSharedTimeline {
+pub struct DemoShare {
     streams: Mutex<HashMap<String, Vec<Entry>>>,
 }
 
-impl SharedTimeline for DemoSharedTimeline {
+impl SharePort for DemoShare {
     fn publish<'a>(&'a self, incident: &'a str, entries: &'a [Entry]) -> PortFuture<'a, ()> {
         Box::pin(async move {
             let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
@@ -23,11 +23,7 @@ impl SharedTimeline for DemoSharedTimeline {
         })
     }
 
-    fn fetch<'a>(
-        &'a self,
-        incident: &'a str,
-        cursor: Option<String>,
-    ) -> PortFuture<'a, SharedPage> {
+    fn fetch<'a>(&'a self, incident: &'a str, cursor: Option<String>) -> PortFuture<'a, SharePage> {
         Box::pin(async move {
             let streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
             let all = streams.get(incident).cloned().unwrap_or_default();
@@ -36,7 +32,7 @@ impl SharedTimeline for DemoSharedTimeline {
                 .and_then(|c| c.parse().ok())
                 .unwrap_or(0)
                 .min(all.len());
-            Ok(SharedPage {
+            Ok(SharePage {
                 entries: all[from..].to_vec(),
                 cursor: Some(all.len().to_string()),
                 skipped: 0,

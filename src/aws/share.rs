@@ -4,7 +4,7 @@
 
 use super::budget::Budget;
 use super::errors::{map_sdk_error, ErrorContext};
-use crate::domain::ports::{PortFuture, SharedPage, SharedTimeline};
+use crate::domain::ports::{PortFuture, SharePage, SharePort};
 use crate::domain::timeline::Entry;
 use crate::domain::PortError;
 use aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata;
@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 pub const DEFAULT_LOG_GROUP: &str = "/triage/incidents";
 
-pub struct AwsSharedTimeline {
+pub struct AwsShare {
     logs: aws_sdk_cloudwatchlogs::Client,
     group: String,
     ctx: ErrorContext,
@@ -22,14 +22,10 @@ pub struct AwsSharedTimeline {
     ready: Mutex<HashSet<String>>,
 }
 
-impl AwsSharedTimeline {
-    pub fn new(
-        config: &aws_config::SdkConfig,
-        group: &str,
-        profile: Option<String>,
-    ) -> AwsSharedTimeline {
+impl AwsShare {
+    pub fn new(config: &aws_config::SdkConfig, group: &str, profile: Option<String>) -> AwsShare {
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-        AwsSharedTimeline {
+        AwsShare {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             group: group.to_string(),
             ctx: ErrorContext {
@@ -85,7 +81,7 @@ impl AwsSharedTimeline {
     }
 }
 
-impl SharedTimeline for AwsSharedTimeline {
+impl SharePort for AwsShare {
     fn publish<'a>(&'a self, incident: &'a str, entries: &'a [Entry]) -> PortFuture<'a, ()> {
         Box::pin(async move {
             if entries.is_empty() {
@@ -125,13 +121,9 @@ impl SharedTimeline for AwsSharedTimeline {
         })
     }
 
-    fn fetch<'a>(
-        &'a self,
-        incident: &'a str,
-        cursor: Option<String>,
-    ) -> PortFuture<'a, SharedPage> {
+    fn fetch<'a>(&'a self, incident: &'a str, cursor: Option<String>) -> PortFuture<'a, SharePage> {
         Box::pin(async move {
-            let mut page = SharedPage {
+            let mut page = SharePage {
                 cursor: cursor.clone(),
                 ..Default::default()
             };

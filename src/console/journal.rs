@@ -9,7 +9,7 @@ use crate::domain::Clock;
 use crate::store::{IncidentStore, StoreError};
 use std::sync::Arc;
 
-pub struct Recorder {
+pub struct IncidentJournal {
     store: IncidentStore,
     redactor: Redactor,
     clock: Arc<dyn Clock>,
@@ -17,14 +17,14 @@ pub struct Recorder {
     incident: Option<String>,
 }
 
-impl Recorder {
+impl IncidentJournal {
     pub fn new(
         store: IncidentStore,
         redactor: Redactor,
         clock: Arc<dyn Clock>,
         operator: String,
-    ) -> Recorder {
-        Recorder {
+    ) -> IncidentJournal {
+        IncidentJournal {
             store,
             redactor,
             clock,
