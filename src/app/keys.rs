@@ -94,6 +94,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
 }
 
 pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
+    // Long on purpose: the dispatcher of actions every screen shares, one short arm each.
     if let Some(effects) = hooks(&state.screen).on_action(state, action) {
         return effects;
     }

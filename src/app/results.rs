@@ -13,6 +13,7 @@ use crate::domain::timeline::observe;
 use crate::domain::PortError;
 
 pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
+    // Long on purpose: the dispatcher: one arm per WorkerResult, each handing it to the module that owns it.
     let now = state.now;
     match result {
         WorkerResult::Identity(Ok(identity)) => {

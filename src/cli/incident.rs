@@ -89,6 +89,7 @@ pub async fn run(
     clock: &dyn Clock,
     shared: Option<&dyn SharePort>,
 ) -> Result<u8, super::exit::CliError> {
+    // Long on purpose: the dispatcher of `triage incident` subcommands, one short arm each.
     let store = IncidentStore::new(&settings.data_dir);
     let sharing = Sharing {
         shared,

@@ -65,6 +65,7 @@ pub async fn run(
     shared: Option<Arc<dyn crate::domain::ports::SharePort>>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
+    // Long on purpose: the console's setup in order (terminal, journal, workers, reader, loop, teardown); each step needs the previous one's handle.
     let mut state = AppState::new(
         session_info(settings),
         settings.theme.clone(),

@@ -69,6 +69,7 @@ pub const REPEATED_STOPS: usize = 3;
 
 /// Classify a service. `now` bounds the window in which repeated task stops count.
 pub fn classify(service: &Service, now: DateTime<Utc>) -> HealthVerdict {
+    // Long on purpose: the health rules in priority order (DESIGN.md); the order is the rule, so they stay in one place.
     let verdict = |health, reason: String| HealthVerdict { health, reason };
     let (desired, running, pending) = (service.desired, service.running, service.pending);
     let primary = service.primary();

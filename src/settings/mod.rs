@@ -129,6 +129,7 @@ impl Settings {
         flags: &GlobalFlags,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, SettingsError> {
+        // Long on purpose: every setting's precedence (flag > env > config > default) written out one setting after another, so each can be read and checked at a glance.
         let dirs = paths::Dirs::from_env(env);
         let config_path = flags
             .config

@@ -80,6 +80,7 @@ pub async fn diagnose_pass(
     memory: &mut StoppedMemory,
     now: DateTime<Utc>,
 ) -> Result<DiagnosisReport, PortError> {
+    // Long on purpose: one diagnosis pass (list, describe, definitions, tails) whose steps share the call counts reported in LeftOut.
     let in_scope =
         |name: &str| scope.services.is_empty() || scope.services.iter().any(|n| n == name);
     let (known_services, clusters) = match known {

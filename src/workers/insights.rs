@@ -75,6 +75,7 @@ pub async fn insights_search(
     chunk: chrono::Duration,
     mut on_hits: impl FnMut(&[LogEvent]),
 ) -> SearchResult {
+    // Long on purpose: one Insights query with its bisection on truncation; the loop keeps the window stack and the cap together.
     let query = query_for(matcher.id());
     let batches: Vec<Vec<String>> = groups
         .chunks(GROUPS_PER_QUERY)

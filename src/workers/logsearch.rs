@@ -273,6 +273,7 @@ pub async fn console_search(
     query: ConsoleQuery,
     results: tokio::sync::mpsc::UnboundedSender<crate::effect::WorkerResult>,
 ) {
+    // Long on purpose: one search from the console: discovery, fan-out, streaming hits and the final coverage report share the channel and the generation.
     use super::pipeline::{pipeline_search, CallCap, SearchWindow};
     use crate::effect::WorkerResult;
     let ConsoleQuery {

@@ -90,6 +90,7 @@ impl Workers {
 
     /// Start the job for an effect; never blocks.
     pub fn run(&self, effect: Effect) {
+        // Long on purpose: the dispatcher: one arm per Effect, each a few lines handing the effect to its worker; a table would hide the ports each arm needs.
         let ecs = self.ecs.clone();
         let results = self.results.clone();
         match effect {

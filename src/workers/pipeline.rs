@@ -124,6 +124,7 @@ pub async fn pipeline_search<D>(
 where
     D: Future<Output = Result<Vec<SearchTarget>, PortError>>,
 {
+    // Long on purpose: the search pipeline (discover, cap, fan out, merge) in one function so the call cap is checked at one place.
     let started = Instant::now();
     let SearchWindow {
         matcher,

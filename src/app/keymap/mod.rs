@@ -267,6 +267,7 @@ impl Default for Keymap {
 impl Keymap {
     /// The defaults with `[keys]` applied; every problem at its line.
     pub fn with_overrides(overrides: &[KeyOverride]) -> Result<Keymap, Vec<KeymapProblem>> {
+        // Long on purpose: each [keys] entry checked (action, keys, text keys, conflicts) with its own message naming the line.
         let mut map = Keymap::default();
         let mut problems = Vec::new();
         let mut line_of: Vec<(Action, usize)> = Vec::new();

@@ -32,6 +32,7 @@ where
     D: std::future::Future<Output = Result<Vec<SearchTarget>, crate::domain::PortError>>,
     P: Fn(&[LogEvent], &[SearchTarget]),
 {
+    // Long on purpose: the CLI's Insights engine: query, poll, bisect and print share the window stack and the printer.
     let InsightsRun {
         search,
         mut known,

@@ -123,6 +123,7 @@ pub async fn run(
     settings: &crate::settings::Settings,
     clock: &dyn Clock,
 ) -> Result<u8, super::exit::CliError> {
+    // Long on purpose: one pipeline (window, discovery, search, print, cost) whose steps share the clock, the counters and the printer; each step is a call into workers/ or a helper here.
     let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
     let clusters = &settings.clusters;
     let fields = if args.field.is_empty() {

@@ -229,6 +229,7 @@ pub async fn run(
     account: &Account,
     clock: Arc<dyn Clock>,
 ) -> Result<u8, crate::cli::exit::CliError> {
+    // Long on purpose: the command's checks in the order a person reads their errors (file, parameters, resume, incident, confirmation), each answered with its own message and exit code.
     let usage = |message: String| {
         eprintln!("error: {message}");
         Ok(exit::USAGE)

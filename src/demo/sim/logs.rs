@@ -18,6 +18,7 @@ impl Simulation {
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<crate::domain::ports::LogLine>, PortError> {
+        // Long on purpose: the container's last lines for each cause the demo can stop a task with, one arm per cause.
         let task_id = stream.rsplit('/').next().unwrap_or("");
         let found = self.services.iter().find_map(|s| {
             let t = s.tasks.iter().find(|t| t.id == task_id)?;

@@ -104,6 +104,7 @@ impl Cause {
     }
 
     pub fn facts(self) -> CauseFacts {
+        // Long on purpose: the DIAGNOSIS.md table: one arm per cause code, so the table and the code read side by side.
         use Severity::*;
         let f = |severity, title, explanation, next_checks, runbook| CauseFacts {
             severity,

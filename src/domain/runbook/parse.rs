@@ -138,6 +138,7 @@ fn read_front_matter(
     runbook: &mut Runbook,
     problems: &mut Vec<Problem>,
 ) -> StepAttrs {
+    // Long on purpose: every front-matter key with its own error message, in the order RUNBOOK_FORMAT.md lists them.
     let mut defaults = StepAttrs::default();
     let doc: serde_norway::Value = match serde_norway::from_str(yaml) {
         Ok(v) => v,
@@ -259,6 +260,7 @@ fn read_param(
     line: usize,
     problems: &mut Vec<Problem>,
 ) -> Option<ParamSpec> {
+    // Long on purpose: every parameter key with its own error message, in the order RUNBOOK_FORMAT.md lists them.
     if !is_slug(name) {
         problems.push(Problem::error(
             line,
@@ -387,6 +389,7 @@ fn read_steps(
     runbook: &mut Runbook,
     problems: &mut Vec<Problem>,
 ) {
+    // Long on purpose: walking the markdown events once: headings, prose, fenced blocks and attributes share the parser's state.
     let body = &text[body_start..];
     let options = Options::ENABLE_GFM
         | Options::ENABLE_TABLES

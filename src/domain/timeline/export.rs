@@ -24,41 +24,48 @@ fn cell(text: &str) -> String {
         .replace('\n', "<br>")
 }
 
-/// The post-mortem draft.
+/// The post-mortem draft, section by section.
 pub fn markdown(incident: &Incident) -> String {
     let mut out = String::new();
-    let push = |out: &mut String, line: &str| {
-        out.push_str(line);
-        out.push('\n');
-    };
+    header(&mut out, incident);
+    prompts_summary(&mut out, incident);
+    key_timestamps(&mut out, incident);
+    response(&mut out, incident);
+    timeline(&mut out, incident);
+    prompts_lessons(&mut out, incident);
+    appendix(&mut out, incident);
+    out
+}
+
+fn push(out: &mut String, line: &str) {
+    out.push_str(line);
+    out.push('\n');
+}
+
+/// The title and the facts table.
+fn header(out: &mut String, incident: &Incident) {
+    push(out, &format!("# Post-mortem: {}", cell(&incident.title)));
+    push(out, "");
+    push(out, "| | |");
+    push(out, "|---|---|");
+    push(out, &format!("| Incident | `{}` |", incident.id));
     push(
-        &mut out,
-        &format!("# Post-mortem: {}", cell(&incident.title)),
-    );
-    push(&mut out, "");
-    push(&mut out, "| | |");
-    push(&mut out, "|---|---|");
-    push(&mut out, &format!("| Incident | `{}` |", incident.id));
-    push(
-        &mut out,
+        out,
         &format!(
             "| Severity | {} |",
             incident.severity.map(|s| s.as_str()).unwrap_or("not set")
         ),
     );
+    push(out, &format!("| Status | {} |", incident.status.as_str()));
     push(
-        &mut out,
-        &format!("| Status | {} |", incident.status.as_str()),
-    );
-    push(
-        &mut out,
+        out,
         &format!(
             "| Started | {} UTC |",
             incident.started_at.map(utc).unwrap_or_else(|| "—".into())
         ),
     );
     push(
-        &mut out,
+        out,
         &format!(
             "| Closed | {} |",
             incident
@@ -69,7 +76,7 @@ pub fn markdown(incident: &Incident) -> String {
     );
     let services = services_involved(incident);
     push(
-        &mut out,
+        out,
         &format!(
             "| Services | {} |",
             if services.is_empty() {
@@ -81,7 +88,7 @@ pub fn markdown(incident: &Incident) -> String {
     );
     let responders = responders(incident);
     push(
-        &mut out,
+        out,
         &format!(
             "| Responders | {} |",
             if responders.is_empty() {
@@ -91,53 +98,62 @@ pub fn markdown(incident: &Incident) -> String {
             }
         ),
     );
-    push(&mut out, "");
+    push(out, "");
+}
 
-    push(&mut out, "## Summary");
-    push(&mut out, "");
+/// Summary and impact: prompts for the author.
+fn prompts_summary(out: &mut String, _incident: &Incident) {
+    push(out, "## Summary");
+    push(out, "");
     push(
-        &mut out,
+        out,
         "_What happened, in two or three sentences, for someone who was not there._",
     );
-    push(&mut out, "");
-    push(&mut out, "## Impact");
-    push(&mut out, "");
+    push(out, "");
+    push(out, "## Impact");
+    push(out, "");
     push(
-        &mut out,
+        out,
         "_Who was affected, how, and for how long. Numbers where you have them._",
     );
-    push(&mut out, "");
+    push(out, "");
+}
 
-    push(&mut out, "## Key timestamps (UTC)");
-    push(&mut out, "");
-    push(&mut out, "| Milestone | Time |");
-    push(&mut out, "|---|---|");
+/// Milestones and the durations between them.
+fn key_timestamps(out: &mut String, incident: &Incident) {
+    push(out, "## Key timestamps (UTC)");
+    push(out, "");
+    push(out, "| Milestone | Time |");
+    push(out, "|---|---|");
     let milestones = incident.milestones();
     for m in Milestone::ALL {
         let at = milestones
             .get(&m)
             .map(|t| utc(*t))
             .unwrap_or_else(|| "—".into());
-        push(&mut out, &format!("| {} | {} |", m.title(), at));
+        push(out, &format!("| {} | {} |", m.title(), at));
     }
     let d = incident.durations();
     let show = |x: Option<chrono::Duration>| x.map(human_duration).unwrap_or_else(|| "—".into());
     push(
-        &mut out,
+        out,
         &format!("| **Time to detect** | {} |", show(d.to_detect)),
     );
     push(
-        &mut out,
+        out,
         &format!("| **Time to mitigate** | {} |", show(d.to_mitigate)),
     );
     push(
-        &mut out,
+        out,
         &format!("| **Time to resolve** | {} |", show(d.to_resolve)),
     );
-    push(&mut out, "");
+    push(out, "");
+}
 
-    push(&mut out, "## Response");
-    push(&mut out, "");
+/// Runbook steps and actions, with their outcomes.
+fn response(out: &mut String, incident: &Incident) {
+    push(out, "## Response");
+    push(out, "");
     let steps: Vec<&Entry> = incident
         .live_entries()
         .filter(|e| e.kind == EntryKind::Step && e.result.is_some())
@@ -147,10 +163,10 @@ pub fn markdown(incident: &Incident) -> String {
         .filter(|e| e.kind == EntryKind::Action)
         .collect();
     if steps.is_empty() && actions.is_empty() {
-        push(&mut out, "_No runbook step or action was recorded._");
+        push(out, "_No runbook step or action was recorded._");
     } else {
-        push(&mut out, "| Time | Runbook | Step | Outcome | By |");
-        push(&mut out, "|---|---|---|---|---|");
+        push(out, "| Time | Runbook | Step | Outcome | By |");
+        push(out, "|---|---|---|---|---|");
         for e in steps.iter().chain(actions.iter()) {
             let (runbook, step) = e
                 .runbook
@@ -163,7 +179,7 @@ pub fn markdown(incident: &Incident) -> String {
                 .map(|r| r.status.clone())
                 .unwrap_or_else(|| "—".into());
             push(
-                &mut out,
+                out,
                 &format!(
                     "| {} | {} | {} | {} | {} |",
                     utc(e.occurred_at),
@@ -175,12 +191,15 @@ pub fn markdown(incident: &Incident) -> String {
             );
         }
     }
-    push(&mut out, "");
+    push(out, "");
+}
 
-    push(&mut out, "## Timeline (UTC)");
-    push(&mut out, "");
-    push(&mut out, "| Time | Kind | Actor | Event | Evidence |");
-    push(&mut out, "|---|---|---|---|---|");
+/// Every live entry, in time order.
+fn timeline(out: &mut String, incident: &Incident) {
+    push(out, "## Timeline (UTC)");
+    push(out, "");
+    push(out, "| Time | Kind | Actor | Event | Evidence |");
+    push(out, "|---|---|---|---|---|");
     for e in incident.live_entries() {
         let mut event = cell(&e.summary);
         if e.kind == EntryKind::Milestone || e.important {
@@ -203,7 +222,7 @@ pub fn markdown(incident: &Incident) -> String {
             .collect::<Vec<_>>()
             .join("<br>");
         push(
-            &mut out,
+            out,
             &format!(
                 "| {} | {} | {} | {} | {} |",
                 utc(e.occurred_at),
@@ -214,69 +233,69 @@ pub fn markdown(incident: &Incident) -> String {
             ),
         );
     }
-    push(&mut out, "");
+    push(out, "");
+}
 
-    push(&mut out, "## Contributing factors");
-    push(&mut out, "");
+/// Factors, lessons and action items (follow-ups tagged `followup`).
+fn prompts_lessons(out: &mut String, incident: &Incident) {
+    push(out, "## Contributing factors");
+    push(out, "");
     push(
-        &mut out,
+        out,
         "_What made this possible, and what made it worse? (Systems and conditions, not people.)_",
     );
-    push(&mut out, "");
-    push(&mut out, "## Lessons learned");
-    push(&mut out, "");
+    push(out, "");
+    push(out, "## Lessons learned");
+    push(out, "");
     push(
-        &mut out,
+        out,
         "_What went well? What went badly? Where did we get lucky?_",
     );
-    push(&mut out, "");
-    push(&mut out, "## Action items");
-    push(&mut out, "");
-    push(&mut out, "| Action | Owner | Due |");
-    push(&mut out, "|---|---|---|");
+    push(out, "");
+    push(out, "## Action items");
+    push(out, "");
+    push(out, "| Action | Owner | Due |");
+    push(out, "|---|---|---|");
     let followups: Vec<&Entry> = incident
         .live_entries()
         .filter(|e| e.tags.iter().any(|t| t == "followup"))
         .collect();
     if followups.is_empty() {
-        push(
-            &mut out,
-            "| _What will keep this from happening again?_ | | |",
-        );
+        push(out, "| _What will keep this from happening again?_ | | |");
     }
     for e in followups {
-        push(
-            &mut out,
-            &format!("| {} | _owner_ | _due_ |", cell(&e.summary)),
-        );
+        push(out, &format!("| {} | _owner_ | _due_ |", cell(&e.summary)));
     }
-    push(&mut out, "");
+    push(out, "");
+}
 
-    push(&mut out, "## Appendix: step records");
-    push(&mut out, "");
+/// Each step record in full, and the entries later corrected.
+fn appendix(out: &mut String, incident: &Incident) {
+    push(out, "## Appendix: step records");
+    push(out, "");
     let records: Vec<&Entry> = incident
         .entries
         .iter()
         .filter(|e| e.kind == EntryKind::Step || e.kind == EntryKind::Action)
         .collect();
     if records.is_empty() {
-        push(&mut out, "_None._");
-        push(&mut out, "");
+        push(out, "_None._");
+        push(out, "");
     }
     for e in records {
         push(
-            &mut out,
+            out,
             &format!("### {} — {}", utc(e.occurred_at), cell(&e.summary)),
         );
-        push(&mut out, "");
-        push(&mut out, "```json");
+        push(out, "");
+        push(out, "```json");
         push(
-            &mut out,
+            out,
             &serde_json::to_string_pretty(&entry_json(e, incident.is_superseded(e)))
                 .unwrap_or_default(),
         );
-        push(&mut out, "```");
-        push(&mut out, "");
+        push(out, "```");
+        push(out, "");
     }
     let corrections: Vec<&Entry> = incident
         .entries
@@ -284,13 +303,13 @@ pub fn markdown(incident: &Incident) -> String {
         .filter(|e| incident.is_superseded(e))
         .collect();
     if !corrections.is_empty() {
-        push(&mut out, "## Appendix: corrected entries");
-        push(&mut out, "");
-        push(&mut out, "| Time | Was | Recorded |");
-        push(&mut out, "|---|---|---|");
+        push(out, "## Appendix: corrected entries");
+        push(out, "");
+        push(out, "| Time | Was | Recorded |");
+        push(out, "|---|---|---|");
         for e in corrections {
             push(
-                &mut out,
+                out,
                 &format!(
                     "| {} | ~~{}~~ | {} |",
                     utc(e.occurred_at),
@@ -299,9 +318,8 @@ pub fn markdown(incident: &Incident) -> String {
                 ),
             );
         }
-        push(&mut out, "");
+        push(out, "");
     }
-    out
 }
 
 fn services_involved(incident: &Incident) -> Vec<String> {

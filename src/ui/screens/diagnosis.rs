@@ -29,6 +29,7 @@ pub fn crumb(_state: &AppState) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    // Long on purpose: the patterns above and the findings list share the layout and the cursor arithmetic.
     let Some(report) = &state.diagnosis.report.data else {
         status_note::draw_empty(
             frame,

@@ -27,6 +27,7 @@ pub(crate) fn task_arn(state: &AppState) -> &str {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    // Long on purpose: the finding's sections in reading order (why, evidence, changes, log lines, checks, runbook), one paragraph built line by line.
     let task_arn = task_arn(state);
     let Some(finding) = state.diagnosis.finding(task_arn) else {
         let text = format!(

@@ -105,6 +105,7 @@ pub fn draw_view(
     view: &LogsView,
     styles: &Styles,
 ) {
+    // Long on purpose: one virtualized list: title, coverage, visible rows, expanded JSON and context share the row arithmetic.
     let [top, list] =
         Layout::vertical([Constraint::Length(LOGS_HEADER_ROWS), Constraint::Fill(1)]).areas(area);
     let services = &view.groups_hit;

@@ -169,6 +169,7 @@ fn draw_steps(frame: &mut Frame, area: Rect, view: &RunView, styles: &Styles) {
 }
 
 fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, styles: &Styles) {
+    // Long on purpose: one step in reading order (prose, plan, live output, question), one paragraph built line by line.
     let index = view.selected;
     let Some(step) = view.file.runbook.steps.get(index) else {
         return;

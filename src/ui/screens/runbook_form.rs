@@ -22,6 +22,7 @@ pub fn crumb(state: &AppState) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    // Long on purpose: the form's fields, their errors and the hint share one column layout.
     let Some(form) = &state.form else {
         return;
     };

@@ -33,6 +33,7 @@ pub fn crumb(_state: &AppState) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    // Long on purpose: the banner and the list share the layout and cursor arithmetic.
     let [top, list] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     let banner = match state.run.as_ref() {
         Some(view) if view.active() => Line::from(vec![

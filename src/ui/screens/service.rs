@@ -202,6 +202,7 @@ fn draw_tasks(
     loaded: bool,
     styles: &Styles,
 ) {
+    // Long on purpose: running and recently stopped tasks share one table's columns.
     if area.height == 0 {
         return;
     }

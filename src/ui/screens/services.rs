@@ -21,6 +21,7 @@ pub fn crumb(state: &AppState) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    // Long on purpose: one table: columns sized from the width left, rows from the ranking, shared by every column.
     if state.status.data.is_none() {
         status_note::draw_empty(frame, area, state, &state.status, "services", styles);
         return;

@@ -21,6 +21,7 @@ pub fn crumb(_state: &AppState) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
+    // Long on purpose: the key-timestamp summary and the entry list share the cursor and row arithmetic.
     let Some(view) = &state.incident else {
         let lines = vec![
             Line::from(Span::styled("No incident is open.", styles.heading())),

@@ -146,6 +146,7 @@ fn launch(
     start: Start,
     results: UnboundedSender<WorkerResult>,
 ) -> DecisionSender {
+    // Long on purpose: building a console run (session, journal, operator channel, driver) in the order each needs the previous.
     let (decide_tx, decide_rx) = unbounded_channel();
     let runs = runs.clone();
     let run_id = match &start {

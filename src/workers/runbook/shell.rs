@@ -33,6 +33,7 @@ fn mask(line: &str, secrets: &[String]) -> String {
 }
 
 pub async fn run(step: &Step, ctx: &mut StepContext) -> Result<Executed, StepError> {
+    // Long on purpose: spawn, stream stdout/stderr, time out and collect outputs share the child process.
     std::fs::create_dir_all(&ctx.artifacts).map_err(|e| {
         StepError::Failed(format!("cannot create {}: {e}", ctx.artifacts.display()))
     })?;

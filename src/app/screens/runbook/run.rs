@@ -232,6 +232,7 @@ fn ask_for(view: &mut RunView, purpose: InputPurpose) {
 
 /// A run-view key (from the keymap).
 pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+    // Long on purpose: one arm per run key (answer, skip, abort, done, failed, retry, follow), each checking the step's state first.
     let by = state.session.operator.clone();
     let Some(view) = &mut state.run else {
         return Vec::new();

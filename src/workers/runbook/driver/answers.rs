@@ -120,6 +120,7 @@ impl Driver<'_> {
         by: &str,
         value: &str,
     ) -> Result<Result<(), String>, DriveError> {
+        // Long on purpose: one arm per kind of question the run asks, each mapping the answer to a Decision.
         let step = &self.runbook.steps[index];
         let now = self
             .ports

@@ -4,6 +4,7 @@
 //! CLI's flags, or the console's prompts) decides confirmations and answers.
 
 mod answers;
+mod milestone;
 
 use super::{execute, plan, Executed, Plan, StepContext, StepError, StepPorts};
 use crate::domain::runbook::kinds::StepKind;
@@ -256,6 +257,7 @@ impl<'a> Driver<'a> {
 
     /// Goes as far as it can: to the end, or to a step that waits for a person.
     pub async fn drive(&mut self, state: &mut RunState) -> Result<RunEnd, DriveError> {
+        // Long on purpose: the run's state machine (plan, confirm, execute, check, next) in one loop so every transition is journaled in one place before the next one.
         loop {
             let next = state.next(self.runbook);
             match next {
@@ -473,17 +475,6 @@ impl<'a> Driver<'a> {
                 }
             }
         }
-    }
-
-    fn milestone(&mut self, index: usize) -> Result<(), DriveError> {
-        if let Some(draft) = milestone_entry(self.runbook, index, self.actor.clone()) {
-            let entry = self.journal.append(draft).map_err(DriveError::Journal)?;
-            self.operator.progress(Progress::Transition {
-                index: Some(index),
-                entry: Box::new(entry),
-            });
-        }
-        Ok(())
     }
 
     async fn execute(&mut self, state: &mut RunState, index: usize) -> Result<(), DriveError> {

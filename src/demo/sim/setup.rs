@@ -1,0 +1,105 @@
+//! A demo service's starting state: its definition, deployments, running
+//! tasks and the history the scenario gives it before the console opens.
+
+use super::*;
+
+impl Simulation {
+    pub(super) fn add_service(
+        &mut self,
+        index: usize,
+        spec: &ServiceSpec,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) {
+        // Long on purpose: a demo service's whole starting state (definition, deployments, tasks, history) written out.
+        let revisions: Vec<SimRevision> = spec
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| SimRevision {
+                number: spec.first_revision + i as u32,
+                image: format!("{}:{}", spec.image, r.tag),
+                environment: r.environment.clone(),
+                fault: r.fault,
+                fault_after: r.fault_after_seconds,
+            })
+            .collect();
+        // The revision in effect when the simulation starts: the newest one
+        // deployed before then (or the first).
+        let history = start;
+        let mut initial = 0;
+        for (i, r) in spec.revisions.iter().enumerate() {
+            let at = now - Duration::minutes(i64::from(r.deployed_minutes_ago));
+            if at <= history {
+                initial = i;
+            } else {
+                self.scheduled.push((at, index, i));
+            }
+        }
+        let deployed_at = now
+            - Duration::minutes(i64::from(spec.revisions[initial].deployed_minutes_ago))
+                .min(Duration::minutes(60 * 24 * 30));
+        let mut service = SimService {
+            cluster: spec.cluster.clone(),
+            name: spec.name.clone(),
+            created_at: deployed_at - Duration::days(30),
+            desired: spec.desired,
+            capacity: spec.capacity,
+            start_seconds: i64::from(spec.start_seconds.max(5)),
+            launch_type: spec.launch_type.clone().unwrap_or_else(|| "FARGATE".into()),
+            family: spec.name.clone(),
+            container: spec.container.clone(),
+            cpu: spec.cpu.clone(),
+            memory: spec.memory.clone(),
+            revisions,
+            deployments: Vec::new(),
+            tasks: Vec::new(),
+            events: Vec::new(),
+            recent_failures: Vec::new(),
+            next_launch_at: start,
+            last_throttle_event: None,
+            last_capacity_event: None,
+        };
+        let deployment = SimDeployment {
+            id: deployment_id(&mut self.rng),
+            revision: initial,
+            status: DeploymentStatus::Primary,
+            rollout: RolloutState::Completed,
+            reason: Some("ECS deployment completed.".into()),
+            created_at: deployed_at,
+            updated_at: deployed_at + Duration::minutes(4),
+            failed_tasks: 0,
+        };
+        // Tasks already running at the start, up to capacity.
+        let running = spec.capacity.map_or(spec.desired, |c| c.min(spec.desired));
+        for _ in 0..running {
+            let started =
+                deployment.updated_at - Duration::seconds(i64::from(self.rng.u32(30..200)));
+            let task = SimTask {
+                id: task_id(&mut self.rng),
+                deployment: deployment.id.clone(),
+                revision: initial,
+                phase: Phase::Running,
+                created_at: started - Duration::seconds(40),
+                running_at: started,
+                started_at: Some(started),
+                dies_at: None,
+                stopping_at: None,
+                stopped_at: None,
+                stop_code: None,
+                stopped_reason: None,
+                exit_code: None,
+                container_reason: None,
+            };
+            service.tasks.push(task);
+        }
+        let steady = ServiceEvent {
+            id: event_id(&mut self.rng),
+            at: start - Duration::minutes(i64::from(self.rng.u32(1..300))),
+            message: format!("(service {}) has reached a steady state.", spec.name),
+        };
+        service.events.push(steady);
+        service.deployments.push(deployment);
+        self.services.push(service);
+    }
+}
