@@ -677,3 +677,25 @@ fn resume_says_why_it_cannot() {
     );
     assert_ne!(s.screen, Screen::Run);
 }
+
+#[test]
+fn the_run_view_names_the_keys_in_use_after_a_remap() {
+    use triage::app::keymap::{KeyOverride, Keymap};
+    let mut s = at_rollback(120, 30);
+    let before = render(&s);
+    assert!(
+        before.contains("Enter type the name · s skip · A abort the run"),
+        "{before}"
+    );
+    s.keymap = Keymap::with_overrides(&[KeyOverride {
+        action: "run_skip".into(),
+        keys: vec!["x".into()],
+        line: 7,
+    }])
+    .unwrap();
+    let after = render(&s);
+    assert!(
+        after.contains("Enter type the name · x skip · A abort the run"),
+        "the hint follows [keys]:\n{after}"
+    );
+}

@@ -385,6 +385,16 @@ impl Keymap {
             .map(|b| b.action)
     }
 
+    /// How an action's keys are shown ("Enter", "s"), for hints written
+    /// into a screen; "?" when nothing is bound to it.
+    pub fn label_of(&self, action: Action) -> &str {
+        self.bindings
+            .iter()
+            .find(|b| b.action == action)
+            .map(|b| b.label.as_str())
+            .unwrap_or("?")
+    }
+
     /// The bindings valid on this screen, in table order.
     pub fn bindings_for(&self, screen: &Screen) -> Vec<&Bound> {
         self.bindings

@@ -3,6 +3,7 @@
 //! asks (with the typed confirmation inline), live output and outputs.
 
 use crate::app::effect::Ask;
+use crate::app::keymap::{Action, Keymap};
 use crate::app::screens::runbook::{InputPurpose, RunEnded, RunView};
 use crate::app::state::AppState;
 use crate::domain::runbook::kinds::StepKind;
@@ -235,7 +236,13 @@ fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, st
     }
 
     if let Some(question) = view.question.as_ref().filter(|q| q.index == index) {
-        lines.extend(question_lines(view, &question.kind, step.kind, styles));
+        lines.extend(question_lines(
+            &state.keymap,
+            view,
+            &question.kind,
+            step.kind,
+            styles,
+        ));
     }
     if let Some(notice) = &view.notice {
         lines.push(Line::from(Span::styled(
@@ -297,44 +304,73 @@ fn draw_step(frame: &mut Frame, area: Rect, state: &AppState, view: &RunView, st
 
 /// What the run asks of this step, and the keys that answer.
 fn question_lines<'a>(
+    keymap: &Keymap,
     view: &RunView,
     ask: &Ask,
     kind: Option<StepKind>,
     styles: &Styles,
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    let (headline, keys): (String, &str) = match ask {
+    let keys = |pairs: &[(Action, &str)]| -> String {
+        pairs
+            .iter()
+            .map(|(action, words)| format!("{} {words}", keymap.label_of(*action)))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let skip = (Action::RunSkip, "skip");
+    let abort = (Action::RunAbort, "abort the run");
+    let (headline, keys): (String, String) = match ask {
         Ask::Confirm { typed: true, plan } => (
             format!(
                 "⚠ Destructive: confirm by typing {}",
                 plan.target.as_deref().unwrap_or("its name")
             ),
-            "Enter type the name · s skip · A abort the run",
+            keys(&[(Action::RunAnswer, "type the name"), skip, abort]),
         ),
         Ask::Confirm { .. } => (
             "⚠ Destructive: run this step?".into(),
-            "Enter run it · s skip · A abort the run",
+            keys(&[(Action::RunAnswer, "run it"), skip, abort]),
         ),
         Ask::Answer { .. } => match kind {
-            Some(StepKind::Choice) => {
-                ("? Choose".into(), "Enter choose · s skip · A abort the run")
-            }
+            Some(StepKind::Choice) => (
+                "? Choose".into(),
+                keys(&[(Action::RunAnswer, "choose"), skip, abort]),
+            ),
             Some(StepKind::Approve) => (
                 "? A second person approves".into(),
-                "Enter type their name · s skip · A abort the run",
+                keys(&[(Action::RunAnswer, "type their name"), skip, abort]),
             ),
             _ => (
                 "? Do this by hand, then say so".into(),
-                "Enter or D done · F failed · s skip · A abort the run",
+                format!(
+                    "{} or {}",
+                    keymap.label_of(Action::RunAnswer),
+                    keys(&[
+                        (Action::RunDone, "done"),
+                        (Action::RunFailed, "failed"),
+                        skip,
+                        abort
+                    ])
+                ),
             ),
         },
         Ask::Resolve => (
             "? This step was running when the run stopped: check what it did".into(),
-            "D it is done · F it failed · R run it again · A abort the run",
+            keys(&[
+                (Action::RunDone, "it is done"),
+                (Action::RunFailed, "it failed"),
+                (Action::RunRetry, "run it again"),
+                abort,
+            ]),
         ),
         Ask::Failed { error } => (
             format!("✗ Failed: {}", one_line(error)),
-            "R run it again · s skip it · A end the run (failed)",
+            keys(&[
+                (Action::RunRetry, "run it again"),
+                (Action::RunSkip, "skip it"),
+                (Action::RunAbort, "end the run (failed)"),
+            ]),
         ),
     };
     let style = match ask {
