@@ -80,6 +80,7 @@ fn many_services() -> Vec<Service> {
                     })
                     .collect(),
                 created_at: Some(now - Duration::days(30)),
+                target_groups: vec![],
             }
         })
         .collect()

@@ -91,6 +91,7 @@ fn services(names: &[&str]) -> Vec<triage::domain::Service> {
             deployments: vec![],
             events: vec![],
             created_at: None,
+            target_groups: vec![],
         })
         .collect()
 }

@@ -50,6 +50,11 @@ pub fn service(s: &types::Service) -> Service {
             })
             .collect(),
         created_at: time(s.created_at()),
+        target_groups: s
+            .load_balancers()
+            .iter()
+            .filter_map(|lb| lb.target_group_arn().map(str::to_string))
+            .collect(),
     }
 }
 

@@ -248,3 +248,58 @@ impl SecretsPort for DemoAccount {
         Box::pin(self.with_sim(move |s| s.security.new_version(id, false)))
     }
 }
+
+impl crate::domain::ports::MonitoringPort for DemoAccount {
+    fn alarms(&self) -> PortFuture<'_, Vec<crate::domain::alarms::Alarm>> {
+        Box::pin(async move { Ok(self.call("DescribeAlarms", |s| s.alarms()).await) })
+    }
+
+    fn metric_data<'a>(
+        &'a self,
+        queries: &'a [crate::domain::metrics::MetricQuery],
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> PortFuture<'a, Vec<crate::domain::metrics::MetricSeries>> {
+        Box::pin(async move {
+            let mut series = Vec::new();
+            for batch in crate::domain::metrics::batches(queries) {
+                series.extend(
+                    self.call("GetMetricData", move |s| s.metric_data(batch, start, end))
+                        .await,
+                );
+            }
+            Ok(series)
+        })
+    }
+
+    fn target_groups<'a>(
+        &'a self,
+        arns: &'a [String],
+    ) -> PortFuture<'a, Vec<crate::domain::alarms::TargetGroup>> {
+        Box::pin(async move {
+            Ok(self
+                .call("DescribeTargetGroups", move |s| s.target_groups(arns))
+                .await)
+        })
+    }
+
+    fn target_health<'a>(
+        &'a self,
+        target_group: &'a str,
+    ) -> PortFuture<'a, Vec<crate::domain::metrics::TargetHealth>> {
+        Box::pin(async move {
+            self.call("DescribeTargetHealth", move |s| {
+                s.target_health(target_group)
+            })
+            .await
+            .ok_or_else(|| crate::domain::PortError::NotFound {
+                what: crate::domain::Missing::TargetGroup,
+                message: format!("no target group {target_group}"),
+            })
+        })
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
+    }
+}

@@ -35,6 +35,9 @@ pub struct Scenario {
     /// A compromised service sending traffic out (the 3 AM security incident).
     #[serde(default)]
     pub exfiltration: Option<ExfiltrationSpec>,
+    /// CloudWatch alarms over the simulated metrics.
+    #[serde(default)]
+    pub alarms: Vec<AlarmSpec>,
     /// Requests that cross services, logged with one correlation id.
     #[serde(default)]
     pub requests: Option<super::requests::RequestSpec>,
@@ -66,6 +69,41 @@ pub struct ServiceSpec {
     #[serde(default = "one_u32")]
     pub first_revision: u32,
     pub revisions: Vec<RevisionSpec>,
+    /// Behind the cluster's application load balancer (a target group of its own).
+    #[serde(default)]
+    pub load_balanced: bool,
+}
+
+/// A simulated CloudWatch alarm: a metric of one service (or of nothing the
+/// account runs: an account alarm), a threshold, and the state that follows.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmSpec {
+    pub name: String,
+    /// `memory`, `cpu`, `running_tasks`, `http_5xx`, `p95`, or `other` (never breaches).
+    pub metric: String,
+    /// `cluster/service`; absent for an account alarm.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// `>` or `<`.
+    #[serde(default = "greater")]
+    pub comparison: String,
+    pub threshold: f64,
+    /// Minutes the metric is evaluated over (its period).
+    #[serde(default = "five")]
+    pub period_minutes: u32,
+    /// For `other`: the namespace and dimension the alarm carries.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub dimension: Option<(String, String)>,
+}
+
+fn greater() -> String {
+    ">".into()
+}
+fn five() -> u32 {
+    5
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -52,6 +52,7 @@ pub enum Missing {
     LogStream,
     SecurityGroup,
     Secret,
+    TargetGroup,
     /// Something else AWS says is not there.
     Resource,
 }
@@ -64,6 +65,7 @@ impl std::fmt::Display for Missing {
             Missing::Task => "task",
             Missing::TaskDefinition => "task definition",
             Missing::LogGroup => "log group",
+            Missing::TargetGroup => "target group",
             Missing::LogStream => "log stream",
             Missing::SecurityGroup => "security group",
             Missing::Secret => "secret",

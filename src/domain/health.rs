@@ -1,6 +1,7 @@
 //! Service health: one pure function from a described service to a verdict
 //! with a reason a person can read at 3 AM.
 
+use super::alarms::{Alarm, AlarmState};
 use super::service::{DeploymentStatus, RolloutState, Service};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -325,5 +326,38 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+/// The verdict once the service's alarms are counted: an alarm in ALARM
+/// makes a service at least degraded, and its reason names the alarm and
+/// why it fired.
+pub fn with_alarms(verdict: HealthVerdict, alarms: &[&Alarm]) -> HealthVerdict {
+    let firing: Vec<&&Alarm> = alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .collect();
+    let Some(first) = firing.first() else {
+        return verdict;
+    };
+    let named = match firing.len() {
+        1 => format!("alarm {} in ALARM", first.name),
+        n => format!("{n} alarms in ALARM ({}, …)", first.name),
+    };
+    let why = super::sanitize::one_line(&first.reason);
+    let why = if why.is_empty() {
+        String::new()
+    } else {
+        format!(": {why}")
+    };
+    if verdict.health <= Health::Degraded {
+        return HealthVerdict {
+            reason: format!("{} · {named}", verdict.reason),
+            ..verdict
+        };
+    }
+    HealthVerdict {
+        health: Health::Degraded,
+        reason: format!("{named}{why}"),
     }
 }

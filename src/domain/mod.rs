@@ -4,12 +4,14 @@
 //! or reads the clock: time comes in through [`clock::Clock`] and the outside
 //! world through the traits in [`ports`].
 
+pub mod alarms;
 pub mod backoff;
 pub mod clock;
 pub mod diagnosis;
 pub mod error;
 pub mod health;
 pub mod logsearch;
+pub mod metrics;
 pub mod network;
 pub mod ports;
 pub mod quotas;

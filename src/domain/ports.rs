@@ -381,3 +381,61 @@ pub struct QueryRows {
     /// Records the query matched (may exceed the rows returned).
     pub matched: Option<u64>,
 }
+
+/// The other half of live status: CloudWatch alarms and metrics, and the
+/// health of the services' load-balancer targets.
+pub trait MonitoringPort: Send + Sync {
+    /// Every metric and composite alarm of the Region (paged to the end).
+    fn alarms(&self) -> PortFuture<'_, Vec<super::alarms::Alarm>>;
+    /// The series of each query between `start` and `end` (batched by the
+    /// adapter, at most 500 queries a call; paged to the end).
+    fn metric_data<'a>(
+        &'a self,
+        queries: &'a [super::metrics::MetricQuery],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> PortFuture<'a, Vec<super::metrics::MetricSeries>>;
+    /// Target groups by ARN, with their load balancers; unknown ones absent.
+    fn target_groups<'a>(
+        &'a self,
+        arns: &'a [String],
+    ) -> PortFuture<'a, Vec<super::alarms::TargetGroup>>;
+    /// The targets of one target group and why each is unhealthy.
+    fn target_health<'a>(
+        &'a self,
+        target_group: &'a str,
+    ) -> PortFuture<'a, Vec<super::metrics::TargetHealth>>;
+    /// Calls made so far, by operation.
+    fn calls(&self) -> CallCounts {
+        CallCounts::new()
+    }
+}
+
+impl<P: MonitoringPort + ?Sized> MonitoringPort for std::sync::Arc<P> {
+    fn alarms(&self) -> PortFuture<'_, Vec<super::alarms::Alarm>> {
+        (**self).alarms()
+    }
+    fn metric_data<'a>(
+        &'a self,
+        queries: &'a [super::metrics::MetricQuery],
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> PortFuture<'a, Vec<super::metrics::MetricSeries>> {
+        (**self).metric_data(queries, start, end)
+    }
+    fn target_groups<'a>(
+        &'a self,
+        arns: &'a [String],
+    ) -> PortFuture<'a, Vec<super::alarms::TargetGroup>> {
+        (**self).target_groups(arns)
+    }
+    fn target_health<'a>(
+        &'a self,
+        target_group: &'a str,
+    ) -> PortFuture<'a, Vec<super::metrics::TargetHealth>> {
+        (**self).target_health(target_group)
+    }
+    fn calls(&self) -> CallCounts {
+        (**self).calls()
+    }
+}

@@ -1,6 +1,7 @@
 //! The home screen's order: worst health first, then most recently changed.
 
-use super::health::{classify, HealthVerdict};
+use super::alarms::{of_service, OwnedAlarm};
+use super::health::{classify, with_alarms, HealthVerdict};
 use super::service::Service;
 use chrono::{DateTime, Utc};
 
@@ -13,11 +14,23 @@ pub struct RankedService {
 
 /// Classify and order services: worst first, then most recently changed, then by name.
 pub fn rank(services: impl IntoIterator<Item = Service>, now: DateTime<Utc>) -> Vec<RankedService> {
+    rank_watched(services, now, &[])
+}
+
+/// [`rank`], with each service's alarms counted in its verdict.
+pub fn rank_watched(
+    services: impl IntoIterator<Item = Service>,
+    now: DateTime<Utc>,
+    alarms: &[OwnedAlarm],
+) -> Vec<RankedService> {
     let ranked: Vec<RankedService> = services
         .into_iter()
-        .map(|service| RankedService {
-            verdict: classify(&service, now),
-            service,
+        .map(|service| {
+            let watching = of_service(alarms, &service.key());
+            RankedService {
+                verdict: with_alarms(classify(&service, now), &watching),
+                service,
+            }
         })
         .collect();
     // Keys computed once per service, not once per comparison.

@@ -22,6 +22,9 @@ pub struct Service {
     /// Newest first, as ECS returns them.
     pub events: Vec<ServiceEvent>,
     pub created_at: Option<DateTime<Utc>>,
+    /// The ARNs of the target groups it registers with (`loadBalancers`).
+    #[serde(default)]
+    pub target_groups: Vec<String>,
 }
 
 /// One deployment of a service (ECS keeps the primary and any still draining).

@@ -92,6 +92,14 @@ pub fn services(doc: &Value) -> Vec<Service> {
                 })
                 .unwrap_or_default(),
             created_at: time(&s["createdAt"]),
+            target_groups: s["loadBalancers"]
+                .as_array()
+                .map(|lbs| {
+                    lbs.iter()
+                        .filter_map(|lb| lb["targetGroupArn"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
         .collect()
 }

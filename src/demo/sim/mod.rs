@@ -8,6 +8,7 @@
 mod logs;
 mod reads;
 mod setup;
+mod watch;
 mod writes;
 
 use crate::demo::scenario::{Fault, Scenario, ServiceSpec};
@@ -40,6 +41,8 @@ pub struct Simulation {
     requests: Option<crate::demo::requests::RequestSpec>,
     seed: u64,
     opened_at: DateTime<Utc>,
+    /// The scenario's CloudWatch alarms.
+    alarms: Vec<crate::demo::scenario::AlarmSpec>,
 }
 
 struct SimService {
@@ -62,6 +65,8 @@ struct SimService {
     next_launch_at: DateTime<Utc>,
     last_throttle_event: Option<DateTime<Utc>>,
     last_capacity_event: Option<DateTime<Utc>>,
+    /// Behind the cluster's load balancer, with a target group of its own.
+    load_balanced: bool,
 }
 
 struct SimRevision {
@@ -130,6 +135,7 @@ impl Simulation {
             requests: scenario.requests.clone(),
             seed: scenario.seed,
             opened_at: now,
+            alarms: scenario.alarms.clone(),
         };
         for (index, spec) in scenario.services.iter().enumerate() {
             sim.add_service(index, spec, start, now);

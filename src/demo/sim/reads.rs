@@ -203,6 +203,7 @@ impl Simulation {
             deployments,
             events,
             created_at: Some(s.created_at),
+            target_groups: self.target_group_arn(s).into_iter().collect(),
         }
     }
 

@@ -59,6 +59,7 @@ impl Simulation {
             next_launch_at: start,
             last_throttle_event: None,
             last_capacity_event: None,
+            load_balanced: spec.load_balanced,
         };
         let deployment = SimDeployment {
             id: deployment_id(&mut self.rng),

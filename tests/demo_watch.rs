@@ -1,0 +1,173 @@
+//! The demo's alarms and metrics agree with its story: chatbot-api's memory
+//! climbs to 100 % before each OOM kill and its memory alarm is in ALARM;
+//! backend-api answers 5XX while chatbot-api keeps dying; worker is short of
+//! its three tasks; the RDS alarm belongs to no service; after the rollback
+//! every service alarm returns to OK, on simulated time.
+
+use chrono::{Duration, TimeZone, Utc};
+use std::sync::Arc;
+use triage::demo::scenario::Scenario;
+use triage::demo::DemoAccount;
+use triage::domain::alarms::{tie, AlarmState, OwnedAlarm};
+use triage::domain::clock::{Clock, ManualClock};
+use triage::domain::metrics::{by_service, queries, MetricKind};
+use triage::domain::ports::{EcsPort, MonitoringPort, ServiceChange};
+use triage::domain::service::{Service, ServiceKey};
+
+fn demo() -> (Arc<ManualClock>, DemoAccount) {
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap(),
+    ));
+    let scenario = Scenario::load("saas").unwrap();
+    let account = DemoAccount::new(&scenario, clock.clone()).without_latency();
+    (clock, account)
+}
+
+async fn services(account: &DemoAccount) -> Vec<Service> {
+    let mut all = Vec::new();
+    for cluster in account.clusters().await.unwrap() {
+        all.extend(account.services(&cluster).await.unwrap());
+    }
+    all
+}
+
+async fn owned(account: &DemoAccount) -> Vec<OwnedAlarm> {
+    let services = services(account).await;
+    let arns: Vec<String> = services
+        .iter()
+        .flat_map(|s| s.target_groups.clone())
+        .collect();
+    let groups = account.target_groups(&arns).await.unwrap();
+    tie(account.alarms().await.unwrap(), &services, &groups, &[])
+}
+
+fn key(cluster: &str, service: &str) -> ServiceKey {
+    ServiceKey {
+        cluster: cluster.into(),
+        service: service.into(),
+    }
+}
+
+fn state_of(alarms: &[OwnedAlarm], name_part: &str) -> (AlarmState, Vec<ServiceKey>) {
+    let a = alarms
+        .iter()
+        .find(|a| a.alarm.name.contains(name_part))
+        .unwrap_or_else(|| panic!("no alarm {name_part}"));
+    (a.alarm.state, a.services.clone())
+}
+
+#[tokio::test]
+async fn alarms_fire_where_the_story_says_and_belong_to_their_services() {
+    let (_, account) = demo();
+    let alarms = owned(&account).await;
+    for a in &alarms {
+        eprintln!(
+            "{:<45} {:?} {:?} {}",
+            a.alarm.name, a.alarm.state, a.services, a.alarm.reason
+        );
+    }
+    assert_eq!(
+        state_of(&alarms, "chatbot-api memory"),
+        (AlarmState::Alarm, vec![key("prod-web", "chatbot-api")])
+    );
+    assert_eq!(
+        state_of(&alarms, "backend-api 5XX"),
+        (AlarmState::Alarm, vec![key("prod-web", "backend-api")]),
+        "tied by its target group"
+    );
+    assert_eq!(
+        state_of(&alarms, "worker running tasks"),
+        (AlarmState::Alarm, vec![key("prod-data", "worker")])
+    );
+    assert_eq!(state_of(&alarms, "frontend running").0, AlarmState::Ok);
+    assert_eq!(
+        state_of(&alarms, "orders-db"),
+        (AlarmState::Ok, vec![]),
+        "an account alarm"
+    );
+    let memory = alarms
+        .iter()
+        .find(|a| a.alarm.name.contains("chatbot-api memory"))
+        .unwrap();
+    let since = memory.alarm.since.unwrap();
+    assert!(
+        since < account_now(&account).await - Duration::minutes(5),
+        "in ALARM since the loop began, not since the last kill: {since}"
+    );
+}
+
+async fn account_now(account: &DemoAccount) -> chrono::DateTime<Utc> {
+    account.identity().await.unwrap();
+    Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap()
+}
+
+#[tokio::test]
+async fn memory_climbs_to_the_kill_and_one_call_reads_every_service() {
+    let (clock, account) = demo();
+    let services = services(&account).await;
+    let arns: Vec<String> = services
+        .iter()
+        .flat_map(|s| s.target_groups.clone())
+        .collect();
+    let groups = account.target_groups(&arns).await.unwrap();
+    let asked = queries(&services, &groups, 60);
+    let before = MonitoringPort::calls(&account)
+        .get("GetMetricData")
+        .copied()
+        .unwrap_or(0);
+    let now = clock.now();
+    let answers = account
+        .metric_data(&asked, now - Duration::hours(1), now)
+        .await
+        .unwrap();
+    let after = MonitoringPort::calls(&account)
+        .get("GetMetricData")
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(after - before, 1, "{} queries in one call", asked.len());
+    let metrics = by_service(&asked, answers);
+    let chatbot = &metrics[&key("prod-web", "chatbot-api")];
+    let memory = &chatbot.series[&MetricKind::MemoryMaximum];
+    let peak = memory.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    let low = memory.iter().map(|(_, v)| *v).fold(100.0, f64::min);
+    assert!(peak >= 99.9, "memory reaches 100 % at the kill: {peak}");
+    assert!(low < 70.0, "and falls after it: {low}");
+    let summary = chatbot.summary(now);
+    assert!(summary.memory_percent.unwrap().max >= 99.9, "{summary:?}");
+    let backend = metrics[&key("prod-web", "backend-api")].summary(now);
+    assert!(backend.http_5xx_percent.unwrap() > 5.0, "{backend:?}");
+    assert!(backend.p95_ms.unwrap() > 2000.0, "{backend:?}");
+    let weaviate = metrics[&key("prod-data", "weaviate")].summary(now);
+    assert!(
+        weaviate.http_5xx_percent.is_none(),
+        "no load balancer, no 5XX: {weaviate:?}"
+    );
+    assert!(weaviate.cpu_percent.is_some());
+}
+
+#[tokio::test]
+async fn after_the_rollback_the_alarms_return_to_ok() {
+    let (clock, account) = demo();
+    account
+        .update_service(
+            "prod-web",
+            "chatbot-api",
+            ServiceChange {
+                task_definition: Some("chatbot-api:40".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    clock.advance(Duration::minutes(20));
+    let alarms = owned(&account).await;
+    for a in &alarms {
+        eprintln!(
+            "{:<45} {:?} {}",
+            a.alarm.name, a.alarm.state, a.alarm.reason
+        );
+    }
+    assert_eq!(state_of(&alarms, "chatbot-api memory").0, AlarmState::Ok);
+    assert_eq!(state_of(&alarms, "backend-api 5XX").0, AlarmState::Ok);
+    assert_eq!(state_of(&alarms, "backend-api p95").0, AlarmState::Ok);
+}
