@@ -11,7 +11,7 @@ use crate::domain::runbook::run::RunOutcome;
 use crate::domain::runbook::values::Params;
 use crate::domain::runbook::{Plan, RunbookFile};
 use crate::domain::service::ServiceKey;
-pub use crate::domain::snapshot::{ServiceDetail, StatusSnapshot};
+pub use crate::domain::snapshot::{AlarmsRead, ServiceDetail, StatusSnapshot};
 use crate::domain::timeline::{Entry, EntryDraft};
 use crate::domain::PortError;
 
@@ -23,6 +23,19 @@ pub enum Effect {
     FetchStatus {
         generation: u64,
         clusters: Vec<String>,
+    },
+    /// Every alarm of the Region, and the target groups (with their load
+    /// balancers) of these ARNs, to tie alarms to services.
+    FetchAlarms {
+        generation: u64,
+        target_groups: Vec<String>,
+    },
+    /// The services' metrics over a window, in as few calls as they fit.
+    FetchMetrics {
+        generation: u64,
+        queries: Vec<crate::domain::metrics::MetricQuery>,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
     },
     /// One service in depth: its tasks, stopped tasks and task definition.
     FetchServiceDetail {
@@ -170,6 +183,14 @@ pub enum WorkerResult {
     Status {
         generation: u64,
         result: Result<StatusSnapshot, PortError>,
+    },
+    Alarms {
+        generation: u64,
+        result: Result<AlarmsRead, PortError>,
+    },
+    Metrics {
+        generation: u64,
+        result: Result<Vec<crate::domain::metrics::MetricSeries>, PortError>,
     },
     ServiceDetail {
         generation: u64,

@@ -5,7 +5,7 @@ use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
 use crate::domain::network::NetworkPort;
-use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, ReadOnly, SharePort};
+use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, MonitoringPort, ReadOnly, SharePort};
 use crate::domain::secrets::SecretsPort;
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
@@ -46,6 +46,9 @@ pub struct Account {
     pub search: Arc<dyn LogSearchPort>,
     pub network: Arc<dyn NetworkPort>,
     pub secrets: Arc<dyn SecretsPort>,
+    /// CloudWatch alarms and metrics, target health (the demo's for now; the
+    /// AWS adapter is not written yet).
+    pub monitoring: Option<Arc<dyn MonitoringPort>>,
     /// The log groups the last discovery found (a search starts on them at once).
     pub log_groups: crate::store::log_groups::LogGroupCache,
 }
@@ -67,12 +70,20 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         Arc<dyn LogSearchPort>,
         Arc<dyn NetworkPort>,
         Arc<dyn SecretsPort>,
+        Option<Arc<dyn MonitoringPort>>,
     );
-    let (ecs, logs, search, network, secrets): Ports = match &settings.source {
+    let (ecs, logs, search, network, secrets, monitoring): Ports = match &settings.source {
         AccountSource::Demo { scenario } => {
             let scenario = Scenario::load(scenario)?;
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
-            (demo.clone(), demo.clone(), demo.clone(), demo.clone(), demo)
+            (
+                demo.clone(),
+                demo.clone(),
+                demo.clone(),
+                demo.clone(),
+                demo.clone(),
+                Some(demo),
+            )
         }
         AccountSource::Aws {
             profile,
@@ -103,6 +114,7 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
                     &config,
                     profile.clone(),
                 )),
+                None,
             )
         }
     };
@@ -122,6 +134,7 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         search,
         network,
         secrets,
+        monitoring,
         log_groups: crate::store::log_groups::LogGroupCache::new(
             &settings.cache_dir,
             &cache_namespace(settings),

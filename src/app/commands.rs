@@ -80,8 +80,10 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Run => super::screens::runbook::show_run(state),
         Command::Logs(id) => super::screens::logs::open(state, &id),
         Command::Resume(ask) => super::screens::runbook::resume(state, ask),
-        Command::Services | Command::Events(_) | Command::Timeline | Command::Diagnosis => {
-            Vec::new()
-        }
+        Command::Services
+        | Command::Events(_)
+        | Command::Timeline
+        | Command::Diagnosis
+        | Command::Alarms => Vec::new(),
     }
 }

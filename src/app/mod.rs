@@ -9,6 +9,7 @@ pub mod input;
 pub mod keymap;
 mod keys;
 pub mod layout;
+pub mod monitoring;
 mod mouse;
 pub(crate) mod navigation;
 pub mod palette;

@@ -33,6 +33,8 @@ pub enum Command {
     Quit,
     /// `:keys`: the keymap in use.
     Keys,
+    /// `:alarms`: alarms in ALARM and without data.
+    Alarms,
 }
 
 /// A palette command: its name, the other words it answers to, its usage.
@@ -61,6 +63,7 @@ pub const COMMANDS: &[PaletteCommand] = &[
     cmd("svc", &["services", "service", "home"], "ranked services; `:svc NAME` opens one"),
     cmd("events", &["ev"], "events merged by time; `:events CLUSTER` for one cluster"),
     cmd("diag", &["diagnose", "diagnosis"], "why tasks stopped: every stopped task decoded"),
+    cmd("alarms", &["alarm", "al"], "alarms in ALARM (and without data), with their graphs"),
     cmd("tl", &["timeline"], "the incident timeline: notes, milestones, export"),
     cmd("logs", &["log"], "one request across every service: `:logs ID`"),
     cmd("rb", &["runbook", "runbooks"], "runbooks: pick one, fill its parameters, run it step by step"),
@@ -161,6 +164,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "refresh" => Ok(Command::Refresh),
         "keys" => Ok(Command::Keys),
+        "alarms" => Ok(Command::Alarms),
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
         // Every name in the list has an arm above (a test checks).
@@ -185,6 +189,7 @@ pub fn target(command: &Command) -> Option<Screen> {
         Command::Events(cluster) => Some(Screen::Events(cluster.clone())),
         Command::Timeline => Some(Screen::Timeline),
         Command::Diagnosis => Some(Screen::Diagnosis),
+        Command::Alarms => Some(Screen::Alarms),
         _ => None,
     }
 }

@@ -8,7 +8,7 @@ use super::navigation::flash;
 use super::refresh::settle;
 use super::screens::{diagnosis, finding, logs, runbook, service, services, task_logs};
 use super::state::AppState;
-use crate::domain::ranking::rank;
+use crate::domain::ranking::rank_watched;
 use crate::domain::timeline::observe;
 use crate::domain::PortError;
 
@@ -35,7 +35,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
                 state.throttled_calls = snapshot.throttled_calls;
                 state.cluster_errors = snapshot.cluster_errors;
                 state.clusters_read = snapshot.clusters;
-                rank(snapshot.services, now)
+                rank_watched(snapshot.services, now, &state.monitoring.owned)
             });
             if let Err(PortError::Throttled { .. }) = &result {
                 state.throttled_at = Some(now);
@@ -54,6 +54,12 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             settle(&mut state.status, now, interval, result);
             services::restore_selection(state);
             return effects;
+        }
+        WorkerResult::Alarms { generation, result } => {
+            return super::monitoring::on_alarms(state, generation, result)
+        }
+        WorkerResult::Metrics { generation, result } => {
+            super::monitoring::on_metrics(state, generation, result)
         }
         WorkerResult::ServiceDetail {
             generation,

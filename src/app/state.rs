@@ -157,6 +157,8 @@ pub struct AppState {
     pub filter: TextInput,
     pub filtering: bool,
     pub incident: Option<IncidentView>,
+    /// Alarms and metrics, read beside the status.
+    pub monitoring: super::monitoring::Monitoring,
     // The screens' own state (each struct lives with its screen in `screens/`).
     pub services: ServicesScreen,
     pub service: ServiceScreen,
@@ -174,6 +176,7 @@ pub struct AppState {
     /// The logs screen's search.
     pub logs: Option<LogsView>,
     pub keymap_screen: KeymapScreen,
+    pub alarms_screen: super::screens::alarms::AlarmsScreen,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -215,6 +218,7 @@ impl AppState {
             filter: TextInput::default(),
             filtering: false,
             incident: None,
+            monitoring: super::monitoring::Monitoring::new(now),
             services: ServicesScreen::default(),
             service: ServiceScreen::new(now),
             events: EventsScreen::default(),
@@ -226,6 +230,7 @@ impl AppState {
             run: None,
             logs: None,
             keymap_screen: KeymapScreen::default(),
+            alarms_screen: Default::default(),
             width: 80,
             height: 24,
             message: None,

@@ -73,6 +73,7 @@ pub async fn run(
         clock.now(),
     );
     state.keymap = keymap(settings)?;
+    state.monitoring.enabled = account.monitoring.is_some();
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut workers = Workers::new(account.ecs.clone(), results_tx)
         .with_logs(account.logs.clone())
@@ -106,6 +107,9 @@ pub async fn run(
     if let Some(shared) = shared {
         let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
         workers = workers.with_share(shared, store);
+    }
+    if let Some(monitoring) = &account.monitoring {
+        workers = workers.with_monitoring(monitoring.clone());
     }
     let mut journal = journal::IncidentJournal::new(
         crate::store::IncidentStore::new(&settings.data_dir),

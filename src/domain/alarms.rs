@@ -237,3 +237,42 @@ pub fn of_service<'a>(alarms: &'a [OwnedAlarm], key: &ServiceKey) -> Vec<&'a Ala
         .map(|a| &a.alarm)
         .collect()
 }
+
+/// The journal entries for what changed since the last read: an alarm seen
+/// going into ALARM (or already in it the first time it is seen), and one
+/// going back to OK. `seen` is what the last read said of each alarm.
+pub fn transitions(
+    seen: &std::collections::BTreeMap<String, AlarmState>,
+    now: &[OwnedAlarm],
+) -> Vec<super::timeline::EntryDraft> {
+    use super::timeline::entry::TimeSource;
+    use super::timeline::{Actor, EntryDraft, EntryKind};
+    let mut drafts = Vec::new();
+    for owned in now {
+        let alarm = &owned.alarm;
+        let before = seen.get(&alarm.name).copied();
+        let summary = match (before, alarm.state) {
+            (Some(b), s) if b == s => continue,
+            (_, AlarmState::Alarm) => format!("Alarm {} in ALARM", alarm.name),
+            (Some(AlarmState::Alarm), AlarmState::Ok) => format!("Alarm {} back to OK", alarm.name),
+            _ => continue,
+        };
+        let mut draft = EntryDraft::new(EntryKind::Observation, Actor::Console, summary);
+        if let Some(since) = alarm.since {
+            draft.occurred_at = Some(since);
+            draft.time_source = TimeSource::Aws;
+        }
+        draft.detail = Some(super::sanitize::one_line(&alarm.reason));
+        draft.resources = std::iter::once(alarm.arn.clone())
+            .chain(
+                owned
+                    .services
+                    .iter()
+                    .map(|k| format!("{}/{}", k.cluster, k.service)),
+            )
+            .collect();
+        draft.tags = vec!["alarm".into(), alarm.state.as_str().to_ascii_lowercase()];
+        drafts.push(draft);
+    }
+    drafts
+}

@@ -27,3 +27,10 @@ pub struct ServiceDetail {
     pub stopped: Vec<Task>,
     pub task_definition: Option<TaskDefinition>,
 }
+
+/// One read of the alarms: every alarm, and the target groups asked about.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlarmsRead {
+    pub alarms: Vec<super::alarms::Alarm>,
+    pub target_groups: Vec<super::alarms::TargetGroup>,
+}

@@ -9,8 +9,9 @@ pub mod runbook;
 pub mod service;
 pub mod share;
 pub mod status;
+pub mod watch;
 
-use crate::domain::ports::{EcsPort, LogsPort, SharePort};
+use crate::domain::ports::{EcsPort, LogsPort, MonitoringPort, SharePort};
 use crate::effect::{Effect, WorkerResult};
 use crate::store::IncidentStore;
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ pub struct Workers {
     runs: Option<runbook::operator::ConsoleRuns>,
     /// Where the decisions for the run in progress go.
     decisions: Arc<Mutex<Option<runbook::operator::DecisionSender>>>,
+    /// CloudWatch alarms and metrics, and target health.
+    monitoring: Option<Arc<dyn MonitoringPort>>,
     /// Stopped tasks and log tails the background diagnosis has already read.
     stopped_memory: Arc<tokio::sync::Mutex<diagnosis::StoppedMemory>>,
 }
@@ -51,7 +54,14 @@ impl Workers {
             runs: None,
             decisions: Arc::new(Mutex::new(None)),
             stopped_memory: Default::default(),
+            monitoring: None,
         }
+    }
+
+    /// Read alarms, metrics and target health through this port.
+    pub fn with_monitoring(mut self, monitoring: Arc<dyn MonitoringPort>) -> Workers {
+        self.monitoring = Some(monitoring);
+        self
     }
 
     /// Find runbooks in these folders and run them through these ports.
@@ -107,6 +117,34 @@ impl Workers {
                 tokio::spawn(async move {
                     let result = status::fetch_status(ecs.as_ref(), &clusters).await;
                     let _ = results.send(WorkerResult::Status { generation, result });
+                });
+            }
+            Effect::FetchAlarms {
+                generation,
+                target_groups,
+            } => {
+                let monitoring = self.monitoring.clone();
+                tokio::spawn(async move {
+                    let result = match monitoring {
+                        Some(port) => watch::read_alarms(port.as_ref(), &target_groups).await,
+                        None => Err(watch::no_monitoring()),
+                    };
+                    let _ = results.send(WorkerResult::Alarms { generation, result });
+                });
+            }
+            Effect::FetchMetrics {
+                generation,
+                queries,
+                start,
+                end,
+            } => {
+                let monitoring = self.monitoring.clone();
+                tokio::spawn(async move {
+                    let result = match monitoring {
+                        Some(port) => port.metric_data(&queries, start, end).await,
+                        None => Err(watch::no_monitoring()),
+                    };
+                    let _ = results.send(WorkerResult::Metrics { generation, result });
                 });
             }
             Effect::FetchServiceDetail { generation, key } => {

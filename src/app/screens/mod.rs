@@ -5,6 +5,7 @@
 //! Drawing is `ui/screens/<name>.rs`, registered once in `ui/screens/mod.rs`.
 //! See docs/ARCHITECTURE.md, "How to add … a screen".
 
+pub mod alarms;
 pub mod diagnosis;
 pub mod events;
 pub mod finding;
@@ -50,6 +51,8 @@ pub enum Screen {
     Logs,
     /// The keymap in use, yours marked (`:keys`).
     Keymap,
+    /// Alarms in ALARM and without data (`:alarms`).
+    Alarms,
 }
 
 /// What a screen does beyond drawing. Every method but `scopes` and
@@ -109,6 +112,7 @@ pub fn hooks(screen: &Screen) -> &'static dyn ScreenHooks {
         Screen::Run => &runbook::RunHooks,
         Screen::Logs => &logs::Hooks,
         Screen::Keymap => &keymap::Hooks,
+        Screen::Alarms => &alarms::Hooks,
     }
 }
 
@@ -137,6 +141,7 @@ impl Screen {
             Screen::Run,
             Screen::Logs,
             Screen::Keymap,
+            Screen::Alarms,
         ];
         // A new screen added to the enum but not here fails to compile.
         for screen in &every {
@@ -152,7 +157,8 @@ impl Screen {
                 | Screen::RunbookForm
                 | Screen::Run
                 | Screen::Logs
-                | Screen::Keymap => {}
+                | Screen::Keymap
+                | Screen::Alarms => {}
             }
         }
         every

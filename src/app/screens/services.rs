@@ -86,6 +86,31 @@ impl AppState {
             .collect()
     }
 
+    /// The last five minutes of a service's metrics, when read.
+    pub fn metrics_of(&self, key: &ServiceKey) -> Option<crate::domain::metrics::MetricsSummary> {
+        let metrics = self.monitoring.metrics.data.as_ref()?.get(key)?;
+        Some(metrics.summary(self.now))
+    }
+
+    /// The alarms that watch a service.
+    pub fn alarms_of(&self, key: &ServiceKey) -> Vec<&crate::domain::alarms::Alarm> {
+        crate::domain::alarms::of_service(&self.monitoring.owned, key)
+    }
+
+    /// Why a service is as it is, best evidence first, with what `R` does.
+    pub fn headline(&self, r: &RankedService) -> String {
+        let key = r.service.key();
+        let alarms = self.alarms_of(&key);
+        let metrics = self.metrics_of(&key);
+        crate::domain::headline::headline(&crate::domain::headline::Evidence {
+            service: &r.service,
+            verdict: &r.verdict,
+            pattern: self.loop_of(&key.cluster, &key.service),
+            alarms: &alarms,
+            metrics: metrics.as_ref(),
+        })
+    }
+
     /// The service under the services screen's cursor.
     pub fn selected_service(&self) -> Option<&RankedService> {
         self.visible_services()

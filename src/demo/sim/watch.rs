@@ -448,9 +448,8 @@ impl Simulation {
                 (Some(requests), Some(errors)) if requests > 0.0 => Some(100.0 * errors / requests),
                 _ => None,
             },
-            ("p95", Some(s)) => self
-                .over(s, MetricKind::ResponseTimeP95, at, period)
-                .map(|v| v * 1000.0),
+            // TargetResponseTime is in seconds, as its threshold.
+            ("p95", Some(s)) => self.over(s, MetricKind::ResponseTimeP95, at, period),
             // Something the account does not run here: quiet, and well below.
             (_, _) => Some(spec.threshold * 0.4),
         };

@@ -166,8 +166,14 @@ impl Incident {
             .copied()
             .or(self.started_at);
         let since = |m: Milestone| Some(*milestones.get(&m)? - origin?);
+        // Without a `detected` milestone, the first alarm that fired detected it.
+        let first_alarm = self
+            .live_entries()
+            .filter(|e| e.tags.iter().any(|t| t == "alarm") && e.summary.ends_with(" in ALARM"))
+            .map(|e| e.occurred_at)
+            .min();
         Durations {
-            to_detect: since(Milestone::Detected),
+            to_detect: since(Milestone::Detected).or_else(|| Some(first_alarm? - origin?)),
             to_mitigate: since(Milestone::Mitigated),
             to_resolve: since(Milestone::Resolved),
         }

@@ -1,6 +1,7 @@
 //! One module per screen, each with its `draw` and its breadcrumb; [`view`]
 //! is the one registration that ties a [`Screen`] to them.
 
+pub mod alarms;
 pub mod diagnosis;
 pub mod events;
 pub mod finding;
@@ -45,6 +46,7 @@ pub fn view(screen: &Screen) -> View {
         Screen::Run => (run::draw, run::crumb),
         Screen::Logs => (logs::draw, logs::crumb),
         Screen::Keymap => (keymap::draw, keymap::crumb),
+        Screen::Alarms => (alarms::draw, alarms::crumb),
     };
     View { draw, crumb }
 }

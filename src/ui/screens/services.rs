@@ -4,6 +4,8 @@
 
 use crate::app::layout::list_rows;
 use crate::app::state::AppState;
+use crate::domain::alarms::AlarmState;
+use crate::domain::headline::{ERRORS_PERCENT, HOT_PERCENT, SLOW_MS};
 use crate::domain::ranking::RankedService;
 use crate::domain::sanitize::one_line;
 use crate::domain::service::RolloutState;
@@ -39,33 +41,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         );
         return;
     }
-    let wide = area.width >= 120;
+    let columns = columns(area.width, state.monitoring.metrics.data.is_some());
+    let wide = area.width >= 110;
     // Size name columns to what is shown (capped), so the reason gets the rest.
     let fit = |len: usize, cap: usize| (len.clamp(7, cap)) as u16;
-    let cluster_width = fit(
-        visible
-            .iter()
-            .map(|r| r.service.cluster.chars().count())
-            .max()
-            .unwrap_or(0),
-        if wide { 24 } else { 10 },
-    );
-    let service_width = fit(
-        visible
-            .iter()
-            .map(|r| r.service.name.chars().count())
-            .max()
-            .unwrap_or(0),
-        if wide { 32 } else { 14 },
-    );
-    let revision_width = fit(
-        visible
-            .iter()
-            .map(|r| r.service.revision_label().chars().count())
-            .max()
-            .unwrap_or(0),
-        32,
-    );
+    let widest =
+        |f: &dyn Fn(&RankedService) -> usize| visible.iter().map(|r| f(r)).max().unwrap_or(0);
+    let sizes = Sizes {
+        cluster: fit(
+            widest(&|r| r.service.cluster.chars().count()),
+            if wide { 24 } else { 10 },
+        ),
+        service: fit(
+            widest(&|r| r.service.name.chars().count()),
+            if wide { 32 } else { 14 },
+        ),
+        revision: fit(widest(&|r| r.service.revision_label().chars().count()), 32),
+    };
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
     let start = state
         .services
@@ -78,111 +70,200 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .skip(start)
         .take(rows_fit)
         .map(|(i, r)| {
-            row(
-                r,
-                state,
-                styles,
-                (wide, cluster_width as usize, service_width as usize),
-                i == state.services.cursor.selected,
-            )
+            let cells = columns
+                .iter()
+                .map(|c| cell(*c, r, state, styles, &sizes))
+                .collect::<Vec<_>>();
+            let row = Row::new(cells);
+            if i == state.services.cursor.selected {
+                row.style(styles.selection())
+            } else {
+                row.style(styles.text())
+            }
         })
         .collect();
-
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec![
-                "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "ROLLOUT", "CHANGED", "STOPS",
-                "REASON",
-            ],
-            vec![
-                Constraint::Length(12),
-                Constraint::Length(cluster_width),
-                Constraint::Length(service_width),
-                Constraint::Length(7),
-                Constraint::Length(revision_width),
-                Constraint::Length(11),
-                Constraint::Length(7),
-                Constraint::Length(15),
-                Constraint::Fill(1),
-            ],
-        )
-    } else {
-        (
-            vec![
-                "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REV", "AGE", "REASON",
-            ],
-            vec![
-                Constraint::Length(11),
-                Constraint::Length(cluster_width),
-                Constraint::Length(service_width),
-                Constraint::Length(6),
-                Constraint::Length(4),
-                Constraint::Length(4),
-                Constraint::Fill(1),
-            ],
-        )
-    };
+    let header: Vec<&str> = columns.iter().map(|c| c.title()).collect();
+    let widths: Vec<Constraint> = columns.iter().map(|c| c.width(wide, &sizes)).collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(styles.table_header()))
         .column_spacing(1);
     frame.render_widget(table, area);
 }
 
-fn row<'a>(
+/// A column of the services table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Health,
+    Cluster,
+    Service,
+    Tasks,
+    Cpu,
+    Memory,
+    Errors,
+    P95,
+    Revision,
+    /// The revision number alone (narrow).
+    Rev,
+    Rollout,
+    Changed,
+    /// Time since the last change (narrow).
+    Age,
+    Stops,
+    Reason,
+}
+
+/// Which columns fit: every one from 200 columns; from 110 the metrics and
+/// the reason (which says the loop and its revision), or, before any metric
+/// is read, the revision, rollout, change and stops; below, the essentials.
+fn columns(width: u16, metrics: bool) -> Vec<Column> {
+    use Column::*;
+    let head = [Health, Cluster, Service, Tasks];
+    let middle: &[Column] = match (width, metrics) {
+        (200.., true) => &[Cpu, Memory, Errors, P95, Revision, Rollout, Changed, Stops],
+        (110.., true) => &[Cpu, Memory, Errors, P95],
+        (120.., false) => &[Revision, Rollout, Changed, Stops],
+        (_, true) => &[Memory],
+        (_, false) => &[Rev, Age],
+    };
+    head.iter()
+        .chain(middle)
+        .chain([&Reason])
+        .copied()
+        .collect()
+}
+
+struct Sizes {
+    cluster: u16,
+    service: u16,
+    revision: u16,
+}
+
+impl Column {
+    fn title(self) -> &'static str {
+        match self {
+            Column::Health => "HEALTH",
+            Column::Cluster => "CLUSTER",
+            Column::Service => "SERVICE",
+            Column::Tasks => "TASKS",
+            Column::Cpu => "CPU%",
+            Column::Memory => "MEM%",
+            Column::Errors => "5XX%",
+            Column::P95 => "P95",
+            Column::Revision => "REVISION",
+            Column::Rev => "REV",
+            Column::Rollout => "ROLLOUT",
+            Column::Changed => "CHANGED",
+            Column::Age => "AGE",
+            Column::Stops => "STOPS",
+            Column::Reason => "REASON",
+        }
+    }
+
+    fn width(self, wide: bool, sizes: &Sizes) -> Constraint {
+        Constraint::Length(match self {
+            Column::Health if wide => 12,
+            Column::Health => 11,
+            Column::Cluster => sizes.cluster,
+            Column::Service => sizes.service,
+            Column::Tasks if wide => 7,
+            Column::Tasks => 6,
+            Column::Cpu | Column::Memory | Column::Errors | Column::Rev | Column::Age => 4,
+            Column::P95 => 5,
+            Column::Revision => sizes.revision,
+            Column::Rollout => 11,
+            Column::Changed => 7,
+            Column::Stops => 15,
+            Column::Reason => return Constraint::Fill(1),
+        })
+    }
+}
+
+fn cell<'a>(
+    column: Column,
     r: &RankedService,
     state: &AppState,
     styles: &Styles,
-    (wide, cluster_width, service_width): (bool, usize, usize),
-    selected: bool,
-) -> Row<'a> {
+    sizes: &Sizes,
+) -> Cell<'a> {
     let s = &r.service;
     let health = r.verdict.health;
-    let health_text = format!("{} {}", health_symbol(health), short_health(health));
-    let mut tasks = format!("{}/{}", s.running, s.desired);
-    if s.pending > 0 {
-        tasks.push_str(&format!("+{}", s.pending));
-    }
-    let revision = s.revision_label();
-    let changed = since(state.now, s.last_changed());
-    // A live restart loop: its own column when wide, in front of the reason when narrow.
-    let stops = state.loop_of(&s.cluster, &s.name).map(|p| p.short());
-    let reason = one_line(&r.verdict.reason);
-    let cells: Vec<Cell> = if wide {
-        vec![
-            Cell::from(Span::styled(health_text, styles.health(health))),
-            Cell::from(truncate(&s.cluster, cluster_width)),
-            Cell::from(truncate(&s.name, service_width)),
-            Cell::from(tasks),
-            Cell::from(revision),
-            Cell::from(rollout(r)),
-            Cell::from(changed),
-            Cell::from(Span::styled(stops.unwrap_or_default(), styles.critical())),
-            Cell::from(Span::styled(reason, styles.health(health))),
-        ]
-    } else {
-        let reason = match stops {
-            Some(stops) => format!("{stops} · {reason}"),
-            None => reason,
-        };
-        let rev = revision
-            .rsplit_once(':')
-            .map(|(_, n)| n.to_string())
-            .unwrap_or_default();
-        vec![
-            Cell::from(Span::styled(health_text, styles.health(health))),
-            Cell::from(truncate(&s.cluster, cluster_width)),
-            Cell::from(truncate(&s.name, service_width)),
-            Cell::from(tasks),
-            Cell::from(rev),
-            Cell::from(changed),
-            Cell::from(Span::styled(reason, styles.health(health))),
-        ]
+    let metrics = || state.metrics_of(&s.key()).unwrap_or_default();
+    let percent = |v: Option<f64>, hot: f64| -> Cell<'a> {
+        match v {
+            Some(v) => {
+                let style = if v >= hot {
+                    styles.critical()
+                } else if v >= hot * 0.8 {
+                    styles.degraded()
+                } else {
+                    styles.text()
+                };
+                Cell::from(Span::styled(format!("{v:>3.0}"), style))
+            }
+            None => Cell::from(Span::styled("  —", styles.muted())),
+        }
     };
-    let row = Row::new(cells);
-    if selected {
-        row.style(styles.selection())
-    } else {
-        row.style(styles.text())
+    match column {
+        Column::Health => {
+            let alarmed = state
+                .alarms_of(&s.key())
+                .iter()
+                .any(|a| a.state == AlarmState::Alarm);
+            // A flag after the health word marks an alarm in ALARM.
+            let text = format!(
+                "{} {}{}",
+                health_symbol(health),
+                short_health(health),
+                if alarmed { " ⚑" } else { "" }
+            );
+            Cell::from(Span::styled(text, styles.health(health)))
+        }
+        Column::Cluster => Cell::from(truncate(&s.cluster, sizes.cluster as usize)),
+        Column::Service => Cell::from(truncate(&s.name, sizes.service as usize)),
+        Column::Tasks => {
+            let mut tasks = format!("{}/{}", s.running, s.desired);
+            if s.pending > 0 {
+                tasks.push_str(&format!("+{}", s.pending));
+            }
+            Cell::from(tasks)
+        }
+        Column::Cpu => percent(metrics().cpu_percent.map(|c| c.max), HOT_PERCENT),
+        Column::Memory => percent(metrics().memory_percent.map(|m| m.max), HOT_PERCENT),
+        Column::Errors => percent(metrics().http_5xx_percent, ERRORS_PERCENT),
+        Column::P95 => match metrics().p95_ms {
+            Some(ms) => {
+                let style = if ms >= SLOW_MS {
+                    styles.critical()
+                } else {
+                    styles.text()
+                };
+                let text = if ms >= 1000.0 {
+                    format!("{:.1}s", ms / 1000.0)
+                } else {
+                    format!("{ms:.0}ms")
+                };
+                Cell::from(Span::styled(format!("{text:>5}"), style))
+            }
+            None => Cell::from(Span::styled("    —", styles.muted())),
+        },
+        Column::Revision => Cell::from(s.revision_label()),
+        Column::Rev => Cell::from(
+            s.revision_label()
+                .rsplit_once(':')
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_default(),
+        ),
+        Column::Rollout => Cell::from(rollout(r)),
+        Column::Changed | Column::Age => Cell::from(since(state.now, s.last_changed())),
+        Column::Stops => {
+            let stops = state.loop_of(&s.cluster, &s.name).map(|p| p.short());
+            Cell::from(Span::styled(stops.unwrap_or_default(), styles.critical()))
+        }
+        // The best evidence first: a live loop, hot metrics, then the verdict.
+        Column::Reason => Cell::from(Span::styled(
+            one_line(&state.headline(r)),
+            styles.health(health),
+        )),
     }
 }
 

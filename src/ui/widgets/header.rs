@@ -44,6 +44,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             styles.accent(),
         ));
     }
+    let firing = state.monitoring.firing();
+    if firing > 0 {
+        second.push(Span::styled(
+            format!(
+                "  ⚑ {firing} alarm{} in ALARM (:alarms)",
+                if firing == 1 { "" } else { "s" }
+            ),
+            styles.critical(),
+        ));
+    }
+    if let (Some(err), true) = (&state.monitoring.alarms.error, state.monitoring.enabled) {
+        second.push(Span::styled(
+            format!("  ⚠ alarms: {}", err.short()),
+            styles.degraded(),
+        ));
+    }
     if let Some(view) = &state.incident {
         second.push(Span::styled(
             format!("  ● incident {}", view.incident.id),
