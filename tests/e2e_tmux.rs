@@ -486,7 +486,9 @@ fn two_terminals_one_timeline_through_the_shared_log() {
 fn demo_from_home_to_the_oom_finding() {
     let (_dir, tmux, done) = demo_console("diag", 120, 32);
     // The loop shows on the home screen once stopped tasks are read.
-    tmux.wait_for("the loop on the home screen", |s| s.contains("× OOM in"));
+    tmux.wait_for("the loop on the home screen", |s| {
+        s.contains("OOM loop since chatbot-api:41") && s.contains("R: roll back")
+    });
     tmux.keys(&["d"]);
     let screen = tmux.wait_for("the diagnosis", |s| {
         s.contains("Services › Diagnosis") && s.contains("oom_killed")
@@ -550,7 +552,9 @@ fn demo_a_findings_logs_are_one_key_away() {
 #[test]
 fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
     let (dir, tmux, done) = demo_console_at_speed("runbook", 130, 36, Some(20.0));
-    tmux.wait_for("the loop on the home screen", |s| s.contains("× OOM in"));
+    tmux.wait_for("the loop on the home screen", |s| {
+        s.contains("OOM loop since chatbot-api:41") && s.contains("R: roll back")
+    });
     tmux.keys(&["d"]);
     tmux.wait_for("the diagnosis", |s| s.contains("oom_killed"));
     tmux.keys(&["Enter"]);
@@ -603,10 +607,27 @@ fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
     tmux.keys(&["-l", "svc"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for("home", |s| s.contains("Services ("));
-    tmux.keys(&["r"]);
-    tmux.wait_for("chatbot-api healthy on revision 40", |s| {
+    // Its memory alarm returns to OK once five minutes (simulated) pass
+    // without a kill; `r` reads the alarms again at once.
+    let recovered = |s: &str| {
         s.lines()
-            .any(|l| l.contains("healthy") && l.contains("chatbot-api:40"))
+            .any(|l| l.contains(" chatbot-api ") && l.contains("healthy") && !l.contains('⚑'))
+    };
+    let start = Instant::now();
+    while !recovered(&tmux.screen()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "chatbot-api did not recover:\n{}",
+            tmux.screen()
+        );
+        tmux.keys(&["r"]);
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "svc chatbot-api"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("chatbot-api on revision 40", |s| {
+        s.contains("chatbot-api:40")
     });
     tmux.keys(&["q"]);
     wait_for_file(&done);
@@ -622,9 +643,40 @@ fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
         "\"step_id\":\"rollback\"",
         "\"confirmation\":\"chatbot-api\"",
         "\"milestone\":\"mitigated\"",
+        // Both transitions of its alarm.
+        "Alarm prod-web chatbot-api memory above 90 % in ALARM",
+        "Alarm prod-web chatbot-api memory above 90 % back to OK",
     ] {
         assert!(text.contains(expected), "{expected} not journaled");
     }
+}
+
+#[test]
+fn demo_r_on_the_home_row_opens_the_suggested_runbook_filled_in() {
+    let (_dir, tmux, done) = demo_console("home-r", 140, 36);
+    // The first row says why, what R does, and what memory shows.
+    let home = tmux.wait_for("the loop, the hint and the memory", |s| {
+        s.contains("OOM loop since chatbot-api:41")
+            && s.contains("R: roll back")
+            && s.contains("memory 100 %")
+    });
+    let row = home.lines().find(|l| l.contains(" chatbot-api ")).unwrap();
+    assert!(row.contains('⚑'), "its alarm is flagged: {row}");
+    assert!(home.contains("alarms in ALARM"), "{home}");
+    tmux.keys(&["R"]);
+    let form = tmux.wait_for("the runbook's form", |s| s.contains("› parameters"));
+    assert!(
+        form.contains("oom-restart-loop") && form.contains("[chatbot-api]"),
+        "{form}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the run waits at its choice", |s| {
+        s.contains("✓  1 Why tasks stopped") && s.contains("waits for you")
+    });
+    // Leaving mid-run is safe: the journal has it, `:resume` goes on.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
 }
 
 #[test]

@@ -123,6 +123,7 @@ pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         Action::Refresh => {
             let mut effects = request_status(state);
             effects.extend(request_detail(state));
+            effects.extend(super::monitoring::refresh_now(state));
             flash(state, "refreshing…", false);
             return effects;
         }

@@ -87,6 +87,19 @@ pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
+/// `r`: read the alarms and metrics now too (unless a read is under way).
+pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
+    let now = state.now;
+    let monitoring = &mut state.monitoring;
+    if monitoring.alarms.in_flight.is_none() {
+        monitoring.alarms.next_at = now;
+    }
+    if monitoring.metrics.in_flight.is_none() {
+        monitoring.metrics.next_at = now;
+    }
+    due(state)
+}
+
 fn request_metrics(state: &mut AppState) -> Vec<Effect> {
     let Some(ranked) = &state.status.data else {
         return Vec::new();

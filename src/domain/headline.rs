@@ -1,7 +1,7 @@
 //! The services screen's reason: why a service is broken, in words, from
 //! the best evidence triage has — the diagnosis pattern first, then what
 //! the metrics and alarms say, then ECS — and what `R` would do about it:
-//! `OOM loop since chatbot-api:41 (16 stops) · memory 100 % · R: roll back`.
+//! `OOM loop since chatbot-api:41 (16 stops) · R: roll back · memory 100 %`.
 
 use super::alarms::Alarm;
 use super::diagnosis::{Cause, Pattern};
@@ -34,21 +34,19 @@ pub fn headline(e: &Evidence<'_>) -> String {
             Cause::OomKilled => "OOM loop".to_string(),
             other => format!("{} loop", other.code()),
         };
-        let since = if p.since_deployment {
-            format!(" since {}", e.service.revision_label())
-        } else {
-            String::new()
+        let since = match (&p.revision, p.since_deployment) {
+            (Some(revision), true) => format!(" since {revision}"),
+            _ => String::new(),
         };
         parts.push(format!("{what}{since} ({} stops)", p.count));
+        // What to do comes right after why, so it is never the part cut.
+        parts.extend(hint(p));
     }
     parts.extend(metric_words(e.metrics));
     if parts.is_empty() {
         // No pattern and no hot metric: the verdict says it (ECS, or the
         // alarm that made it degraded). Otherwise the alarms' flag is enough.
         parts.push(super::sanitize::one_line(&e.verdict.reason));
-    }
-    if let Some(hint) = e.pattern.and_then(hint) {
-        parts.push(hint);
     }
     parts.join(" · ")
 }

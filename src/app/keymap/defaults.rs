@@ -128,8 +128,8 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[k('R')],
         label: "R",
         action: Action::OpenRunbook,
-        help: "open the runbook for this cause, filled in with its cluster, service and task",
-        scope: Scope::Finding,
+        help: "open the suggested runbook, filled in with its cluster, service and task",
+        scope: Scope::Suggests,
         hint: Some("runbook"),
     },
     Binding {

@@ -94,6 +94,8 @@ pub enum Scope {
     NotHome,
     /// Any text field (its keys edit; every other key types itself).
     TextField,
+    /// Where triage suggests a runbook: services, a service, a finding.
+    Suggests,
 }
 
 impl Scope {
@@ -111,6 +113,7 @@ impl Scope {
             Scope::Lists => "lists",
             Scope::NotHome => "every screen but home",
             Scope::TextField => "text fields",
+            Scope::Suggests => "services, a service and a finding (a runbook is suggested)",
         }
     }
 

@@ -137,15 +137,30 @@ impl AppState {
         findings
     }
 
-    /// The live restart-loop pattern of a service, if any (for the services screen).
+    /// The live restart-loop pattern of a service, if any (for the services
+    /// screen): a loop a later deployment ended is over at once, before the
+    /// next diagnosis says so.
     pub fn loop_of(&self, cluster: &str, service: &str) -> Option<&Pattern> {
+        let current = self
+            .status
+            .data
+            .as_ref()
+            .and_then(|r| {
+                r.iter()
+                    .find(|r| r.service.cluster == cluster && r.service.name == service)
+            })
+            .map(|r| r.service.revision_label());
         self.diagnosis
             .report
             .data
             .as_ref()?
             .patterns
             .iter()
-            .find(|p| !p.ended && p.cluster == cluster && p.service == service)
+            .find(|p| {
+                p.cluster == cluster
+                    && p.service == service
+                    && current.as_deref().map_or(!p.ended, |c| p.live_on(c))
+            })
     }
 }
 

@@ -36,7 +36,12 @@ pub struct Hooks;
 
 impl ScreenHooks for Hooks {
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::Everywhere, Scope::Finding, Scope::NotHome]
+        &[
+            Scope::Everywhere,
+            Scope::Finding,
+            Scope::NotHome,
+            Scope::Suggests,
+        ]
     }
 
     fn describe(&self) -> &'static str {

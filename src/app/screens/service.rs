@@ -3,7 +3,7 @@
 
 use super::{RunContext, Screen, ScreenHooks};
 use crate::app::effect::{Effect, ServiceDetail};
-use crate::app::keymap::Scope;
+use crate::app::keymap::{Action, Scope};
 use crate::app::state::{AppState, Refreshing};
 use crate::domain::ranking::RankedService;
 use crate::domain::service::ServiceKey;
@@ -33,7 +33,12 @@ pub struct Hooks;
 
 impl ScreenHooks for Hooks {
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::Everywhere, Scope::Service, Scope::NotHome]
+        &[
+            Scope::Everywhere,
+            Scope::Service,
+            Scope::NotHome,
+            Scope::Suggests,
+        ]
     }
 
     fn describe(&self) -> &'static str {
@@ -62,6 +67,13 @@ impl ScreenHooks for Hooks {
             .unwrap_or(0);
         let target = (state.service.scroll as i64).saturating_add(delta);
         state.service.scroll = target.clamp(0, len.saturating_sub(1) as i64) as usize;
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        let Screen::Service(key) = state.screen.clone() else {
+            return None;
+        };
+        (action == Action::OpenRunbook).then(|| super::services::open_suggested(state, &key))
     }
 
     fn selection(&self, _state: &AppState, screen: &Screen) -> RunContext {

@@ -3,7 +3,7 @@
 
 use super::{RunContext, Screen, ScreenHooks};
 use crate::app::effect::Effect;
-use crate::app::keymap::Scope;
+use crate::app::keymap::{Action, Scope};
 use crate::app::layout::{list_rows, scroll_into_view};
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};
@@ -22,7 +22,12 @@ pub struct Hooks;
 
 impl ScreenHooks for Hooks {
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::Everywhere, Scope::Services, Scope::Lists]
+        &[
+            Scope::Everywhere,
+            Scope::Services,
+            Scope::Lists,
+            Scope::Suggests,
+        ]
     }
 
     fn describe(&self) -> &'static str {
@@ -50,6 +55,11 @@ impl ScreenHooks for Hooks {
 
     fn clickable(&self, state: &AppState) -> Option<(Cursor, usize)> {
         Some((state.services.cursor, state.visible_services().len()))
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        let key = state.selected_service().map(|r| r.service.key())?;
+        (action == Action::OpenRunbook).then(|| open_suggested(state, &key))
     }
 
     fn selection(&self, state: &AppState, _screen: &Screen) -> RunContext {
@@ -145,4 +155,45 @@ pub(crate) fn restore_selection(state: &mut AppState) {
             remember_selection(state);
         }
     }
+}
+
+/// `R` on a service: the runbook its evidence suggests (its live loop's
+/// cause, else its newest finding's), filled in with the service and the
+/// newest stopped task of that cause.
+pub(crate) fn open_suggested(state: &mut AppState, key: &ServiceKey) -> Vec<Effect> {
+    let from_loop = state.loop_of(&key.cluster, &key.service).and_then(|p| {
+        p.cause
+            .facts()
+            .runbook
+            .map(|id| (id.to_string(), Some(p.cause)))
+    });
+    let findings: Vec<&crate::domain::diagnosis::Finding> = state
+        .visible_findings()
+        .into_iter()
+        .filter(|f| f.cluster == key.cluster && f.service.as_deref() == Some(&key.service))
+        .collect();
+    let suggestion = from_loop.or_else(|| {
+        findings
+            .iter()
+            .find_map(|f| f.runbook.clone().map(|id| (id, Some(f.cause))))
+    });
+    let Some((id, cause)) = suggestion else {
+        crate::app::navigation::flash(
+            state,
+            "no runbook is suggested for this service yet; :rb lists them all",
+            true,
+        );
+        return Vec::new();
+    };
+    let task = findings
+        .iter()
+        .filter(|f| Some(f.cause) == cause)
+        .max_by_key(|f| f.stopped_at)
+        .map(|f| f.task_arn.clone());
+    let context = RunContext {
+        cluster: Some(key.cluster.clone()),
+        service: Some(key.service.clone()),
+        task,
+    };
+    super::runbook::open_or_wait(state, &id, context)
 }

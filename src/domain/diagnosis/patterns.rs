@@ -29,6 +29,9 @@ pub struct Pattern {
     /// The stops ran a revision the service no longer runs: a later deployment ended them.
     pub ended: bool,
     pub suggestion: String,
+    /// The revision the newest of these stops ran (`family:N`).
+    #[serde(default)]
+    pub revision: Option<String>,
 }
 
 impl Pattern {
@@ -36,6 +39,12 @@ impl Pattern {
     pub fn period(&self) -> Option<Duration> {
         let (first, last) = (self.first_at?, self.last_at?);
         (self.count > 1).then(|| (last - first) / (self.count as i32 - 1))
+    }
+
+    /// Still going for a service now on `current` (`family:N`): not ended
+    /// by a later deployment, at the last diagnosis or since.
+    pub fn live_on(&self, current: &str) -> bool {
+        !self.ended && self.revision.as_deref().is_none_or(|r| r == current)
     }
 
     /// "3× OOM in 20m" for a compact column.
@@ -99,6 +108,10 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
             rollback_to,
             ended,
             suggestion: String::new(),
+            revision: group
+                .iter()
+                .max_by_key(|f| f.stopped_at)
+                .map(|f| revision_label(&f.task_definition)),
         };
         pattern.suggestion = suggestion(&pattern, primary.map(|p| p.task_definition.as_str()));
         out.push(pattern);

@@ -82,11 +82,16 @@ pub fn open_for_finding(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
         return Vec::new();
     };
     let context = crate::app::screens::finding_selection(&finding);
+    open_or_wait(state, &id, context)
+}
+
+/// The form of runbook `id`, now or as soon as the runbooks are read.
+pub fn open_or_wait(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
     if state.runbooks.files.is_none() {
-        state.runbooks.pending = Some((id, context));
+        state.runbooks.pending = Some((id.to_string(), context));
         return vec![Effect::LoadRunbooks];
     }
-    open_form(state, &id, context)
+    open_form(state, id, context)
 }
 
 /// The parameter form of runbook `id`, prefilled from `context`.
