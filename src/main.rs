@@ -58,6 +58,20 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             triage::cli::status::run(
                 args,
                 account.ecs.as_ref(),
+                account.monitoring.as_deref(),
+                &settings.alarm_mappings,
+                &settings.clusters,
+                clock.as_ref(),
+            )
+            .await
+        }
+        Command::Alarms(args) => {
+            let account = open_account(&settings).await?;
+            triage::cli::alarms::run(
+                args,
+                account.ecs.as_ref(),
+                account.monitoring.as_deref(),
+                &settings.alarm_mappings,
                 &settings.clusters,
                 clock.as_ref(),
             )

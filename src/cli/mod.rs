@@ -3,6 +3,7 @@
 //! (0 ok, 1 a problem found where a flag asks for it, 2 usage or input error,
 //! 3 AWS or credential error).
 
+pub mod alarms;
 pub mod diagnosis;
 pub mod exit;
 pub mod incident;
@@ -10,6 +11,7 @@ pub mod logs;
 pub mod output;
 pub mod runbook;
 pub mod status;
+pub mod watch;
 
 use crate::settings::GlobalFlags;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -33,6 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Health of every watched service, worst first
     Status(status::StatusArgs),
+    /// CloudWatch alarms, tied to the services they watch, worst first
+    Alarms(alarms::AlarmsArgs),
     /// Why tasks stopped: each stopped task decoded, and the patterns across them
     Diagnose(diagnosis::DiagnoseArgs),
     /// Every log line of one request across every service, merged by time

@@ -3,8 +3,9 @@
 use super::exit;
 use super::output::{rfc3339, table};
 use super::Format;
-use crate::domain::ports::EcsPort;
-use crate::domain::ranking::{rank, RankedService};
+use crate::domain::alarms::{of_service, AlarmMapping, AlarmState};
+use crate::domain::ports::{EcsPort, MonitoringPort};
+use crate::domain::ranking::{rank_watched, RankedService};
 use crate::domain::sanitize::strip_controls;
 use crate::domain::Clock;
 use crate::workers::status::fetch_status;
@@ -21,12 +22,18 @@ pub struct StatusArgs {
     /// Exit 1 when any service is down, failed or degraded
     #[arg(long)]
     pub fail_on_unhealthy: bool,
+
+    /// Exit 1 when any alarm (of a service or of the account) is in ALARM
+    #[arg(long)]
+    pub fail_on_alarm: bool,
 }
 
 /// Run `triage status`; returns the exit code.
 pub async fn run(
     args: &StatusArgs,
     ecs: &dyn EcsPort,
+    monitoring: Option<&dyn MonitoringPort>,
+    mappings: &[AlarmMapping],
     clusters: &[String],
     clock: &dyn Clock,
 ) -> Result<u8, super::exit::CliError> {
@@ -49,20 +56,76 @@ pub async fn run(
     for (cluster, err) in &snapshot.cluster_errors {
         eprintln!("warning: cluster {cluster} could not be read: {err}");
     }
-    let ranked = rank(snapshot.services, now);
+    // Alarms and metrics, where the account has them; a failure to read
+    // them is said, and the services are still shown.
+    let watched = match monitoring {
+        Some(port) => match super::watch::read(port, &snapshot.services, mappings, now).await {
+            Ok(w) => Some(w),
+            Err(err) => {
+                eprintln!("warning: alarms and metrics could not be read: {err}");
+                None
+            }
+        },
+        None => None,
+    };
+    let alarms = watched.as_ref().map(|w| w.alarms.as_slice()).unwrap_or(&[]);
+    let ranked = rank_watched(snapshot.services, now, alarms);
     match args.output {
         Format::Json => {
-            let doc = to_json(&ranked, identity.account.as_deref(), &identity.region, now);
+            let mut doc = to_json(&ranked, identity.account.as_deref(), &identity.region, now);
+            if let Some(w) = &watched {
+                add_watched(&mut doc, &ranked, w, now);
+            }
             println!("{}", super::output::json_text(&doc));
         }
         Format::Text => print!("{}", to_text(&ranked, now)),
     }
     let unhealthy = ranked.iter().any(|r| r.verdict.health.is_unhealthy());
-    Ok(if args.fail_on_unhealthy && unhealthy {
-        exit::PROBLEM_FOUND
-    } else {
-        exit::OK
-    })
+    let alarmed = alarms.iter().any(|a| a.alarm.state == AlarmState::Alarm);
+    Ok(
+        if (args.fail_on_unhealthy && unhealthy) || (args.fail_on_alarm && alarmed) {
+            exit::PROBLEM_FOUND
+        } else {
+            exit::OK
+        },
+    )
+}
+
+/// Each service's `alarms` and `metrics`, and the account's alarms.
+fn add_watched(
+    doc: &mut serde_json::Value,
+    ranked: &[RankedService],
+    watched: &super::watch::Watched,
+    now: DateTime<Utc>,
+) {
+    if let Some(services) = doc["services"].as_array_mut() {
+        for (json, r) in services.iter_mut().zip(ranked) {
+            let key = r.service.key();
+            json["alarms"] = of_service(&watched.alarms, &key)
+                .into_iter()
+                .map(|a| {
+                    super::watch::alarm_json(
+                        &crate::domain::alarms::OwnedAlarm {
+                            alarm: a.clone(),
+                            services: vec![],
+                        },
+                        false,
+                    )
+                })
+                .collect::<Vec<_>>()
+                .into();
+            if let Some(metrics) = watched.metrics.get(&key) {
+                json["metrics"] = super::watch::metrics_json(&metrics.summary(now));
+            }
+        }
+    }
+    doc["account_alarms"] = watched
+        .alarms
+        .iter()
+        .filter(|a| a.services.is_empty())
+        .map(|a| super::watch::alarm_json(a, false))
+        .collect::<Vec<_>>()
+        .into();
 }
 
 /// The stable JSON document of `triage status -o json`.

@@ -74,6 +74,7 @@ pub async fn run(
     );
     state.keymap = keymap(settings)?;
     state.monitoring.enabled = account.monitoring.is_some();
+    state.monitoring.mappings = settings.alarm_mappings.clone();
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let mut workers = Workers::new(account.ecs.clone(), results_tx)
         .with_logs(account.logs.clone())

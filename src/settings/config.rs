@@ -31,6 +31,9 @@ pub struct ConfigFile {
     pub logs: LogsSection,
     /// `[keys]`: an action's keys, replaced (`timeline = ["t", "T"]`).
     pub keys: std::collections::BTreeMap<String, KeyList>,
+    /// `[alarms]`: alarms with this dimension value belong to this service
+    /// (`"DBInstanceIdentifier=orders-db" = "prod-data/orders-api"`).
+    pub alarms: std::collections::BTreeMap<String, String>,
 }
 
 /// One key or several.
@@ -133,6 +136,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "logs.fields",
     "logs.max_calls",
     "keys",
+    "alarms",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.
@@ -172,7 +176,8 @@ fn collect_unknown(table: &toml::Table, prefix: &str, path: &Path, warnings: &mu
             format!("{prefix}.{key}")
         };
         // `[keys]` takes any action name; the keymap checks them, with lines.
-        if prefix == "keys" {
+        // `[alarms]` takes any dimension; its entries are checked when read.
+        if prefix == "keys" || prefix == "alarms" {
             continue;
         }
         if !KNOWN_KEYS.contains(&dotted.as_str()) {

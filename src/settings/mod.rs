@@ -114,6 +114,8 @@ pub struct Settings {
     pub log_file: PathBuf,
     /// `[keys]` entries, checked by the console's keymap (with their lines).
     pub keys: Vec<KeyOverride>,
+    /// `[alarms]`: dimension values that belong to a service.
+    pub alarm_mappings: Vec<crate::domain::alarms::AlarmMapping>,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
 }
@@ -272,6 +274,28 @@ impl Settings {
             })
             .collect();
 
+        let mut alarm_mappings = Vec::new();
+        for (dimension, service) in &file.alarms {
+            let mapping = dimension
+                .split_once('=')
+                .zip(service.split_once('/'))
+                .filter(|((d, v), (c, s))| ![d, v, c, s].iter().any(|x| x.trim().is_empty()));
+            let Some(((dimension, value), (cluster, name))) = mapping else {
+                return Err(SettingsError::Invalid {
+                    what: format!("[alarms] \"{dimension}\" = \"{service}\""),
+                    message: "write \"Dimension=value\" = \"cluster/service\", e.g. \"DBInstanceIdentifier=orders-db\" = \"prod/orders-api\"".into(),
+                });
+            };
+            alarm_mappings.push(crate::domain::alarms::AlarmMapping {
+                dimension: dimension.trim().to_string(),
+                value: value.trim().to_string(),
+                service: crate::domain::service::ServiceKey {
+                    cluster: cluster.trim().to_string(),
+                    service: name.trim().to_string(),
+                },
+            });
+        }
+
         let cache_dir = env("TRIAGE_CACHE_DIR")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
@@ -314,6 +338,7 @@ impl Settings {
             },
             cache_dir,
             keys,
+            alarm_mappings,
             log_file,
             warnings,
         })

@@ -1,0 +1,118 @@
+//! `triage alarms`: every CloudWatch alarm of the Region, tied to the
+//! services it watches, in the same ranked order as `status` (account
+//! alarms after the services' within a state). Exit 0; 1 with
+//! `--fail-on-alarm` when one is in ALARM; 2 bad input; 3 AWS error.
+
+use super::exit::{self, CliError};
+use super::output::table;
+use super::Format;
+use crate::domain::alarms::{ordered, AlarmMapping, AlarmState};
+use crate::domain::ports::{EcsPort, MonitoringPort};
+use crate::domain::ranking::rank_watched;
+use crate::domain::sanitize::one_line;
+use crate::domain::Clock;
+use crate::workers::status::fetch_status;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct AlarmsArgs {
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    /// Only alarms in this state: ALARM, OK or INSUFFICIENT_DATA
+    #[arg(long, value_parser = parse_state)]
+    pub state: Option<AlarmState>,
+
+    /// Exit 1 when any alarm is in ALARM
+    #[arg(long)]
+    pub fail_on_alarm: bool,
+}
+
+fn parse_state(text: &str) -> Result<AlarmState, String> {
+    AlarmState::parse(text).ok_or_else(|| {
+        format!("`{text}` is not an alarm state: use ALARM, OK or INSUFFICIENT_DATA")
+    })
+}
+
+pub async fn run(
+    args: &AlarmsArgs,
+    ecs: &dyn EcsPort,
+    monitoring: Option<&dyn MonitoringPort>,
+    mappings: &[AlarmMapping],
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> Result<u8, CliError> {
+    let Some(monitoring) = monitoring else {
+        eprintln!(
+            "error: this build reads alarms from the demo only; against AWS they come with the CloudWatch adapter (see the README's Alarms section)"
+        );
+        return Ok(exit::AWS);
+    };
+    let now = clock.now();
+    let snapshot = fetch_status(ecs, clusters).await?;
+    let watched = super::watch::read(monitoring, &snapshot.services, mappings, now).await?;
+    let ranked = rank_watched(snapshot.services, now, &watched.alarms);
+    let rank = |key: &crate::domain::service::ServiceKey| {
+        ranked.iter().position(|r| &r.service.key() == key)
+    };
+    let listed: Vec<_> = ordered(&watched.alarms, rank)
+        .into_iter()
+        .filter(|a| args.state.is_none_or(|s| a.alarm.state == s))
+        .collect();
+    match args.output {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "generated_at": super::output::rfc3339(now),
+                "alarms": listed.iter().map(|a| super::watch::alarm_json(a, true)).collect::<Vec<_>>(),
+            });
+            println!("{}", super::output::json_text(&doc));
+        }
+        Format::Text if listed.is_empty() => println!(
+            "No alarms{}.",
+            match args.state {
+                Some(s) => format!(" in {}", s.as_str()),
+                None => String::new(),
+            }
+        ),
+        Format::Text => {
+            let rows: Vec<Vec<String>> = listed
+                .iter()
+                .map(|a| {
+                    let services = if a.services.is_empty() {
+                        "(account)".to_string()
+                    } else {
+                        a.services
+                            .iter()
+                            .map(|k| format!("{}/{}", k.cluster, k.service))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    vec![
+                        a.alarm.state.as_str().to_string(),
+                        one_line(&a.alarm.name),
+                        services,
+                        a.alarm
+                            .since
+                            .map(|t| crate::ui::format::age(now - t))
+                            .unwrap_or_else(|| "—".into()),
+                        one_line(&a.alarm.reason),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                table(&["STATE", "ALARM", "SERVICE", "SINCE", "REASON"], &rows)
+            );
+        }
+    }
+    let alarmed = watched
+        .alarms
+        .iter()
+        .any(|a| a.alarm.state == AlarmState::Alarm);
+    Ok(if args.fail_on_alarm && alarmed {
+        exit::PROBLEM_FOUND
+    } else {
+        exit::OK
+    })
+}
