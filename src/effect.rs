@@ -37,6 +37,11 @@ pub enum Effect {
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
     },
+    /// The targets of a service's target group and why each is unhealthy.
+    FetchTargetHealth {
+        key: ServiceKey,
+        target_group: String,
+    },
     /// One service in depth: its tasks, stopped tasks and task definition.
     FetchServiceDetail {
         generation: u64,
@@ -191,6 +196,11 @@ pub enum WorkerResult {
     Metrics {
         generation: u64,
         result: Result<Vec<crate::domain::metrics::MetricSeries>, PortError>,
+    },
+    TargetHealth {
+        key: ServiceKey,
+        target_group: String,
+        result: Result<Vec<crate::domain::metrics::TargetHealth>, PortError>,
     },
     ServiceDetail {
         generation: u64,

@@ -81,7 +81,11 @@ pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
             target_groups,
         });
     }
-    if is_due(&state.monitoring.metrics, now) {
+    // Metrics wait for the first alarms read: it brings the target groups
+    // (and their load balancers) the ELB metrics are asked by.
+    let alarms_read =
+        state.monitoring.alarms.updated_at.is_some() || state.monitoring.alarms.error.is_some();
+    if alarms_read && is_due(&state.monitoring.metrics, now) {
         effects.extend(request_metrics(state));
     }
     effects
@@ -134,12 +138,10 @@ pub(crate) fn on_alarms(
         return Vec::new();
     }
     let interval = Duration::seconds(ALARMS_SECONDS);
-    let first_read = state.monitoring.alarms.data.is_none();
     settle(&mut state.monitoring.alarms, state.now, interval, result);
     let Some(read) = state.monitoring.alarms.data.clone() else {
         return Vec::new();
     };
-    let target_groups = read.target_groups.clone();
     let services: Vec<_> = state
         .status
         .data
@@ -152,7 +154,7 @@ pub(crate) fn on_alarms(
         &read.target_groups,
         &state.monitoring.mappings,
     );
-    let effects: Vec<Effect> = match &state.incident {
+    let mut effects: Vec<Effect> = match &state.incident {
         Some(_) => crate::domain::alarms::transitions(&state.monitoring.seen, &owned)
             .into_iter()
             .map(|d| Effect::Journal(Box::new(d)))
@@ -169,10 +171,10 @@ pub(crate) fn on_alarms(
     }
     state.monitoring.owned = owned;
     rerank(state);
-    // The first read brings the target groups the load balancer's metrics
-    // need: read the metrics again at once with them.
-    if first_read && !target_groups.is_empty() {
-        state.monitoring.metrics.next_at = state.now;
+    // The metrics waited for this read's target groups: ask for them now.
+    let metrics = &state.monitoring.metrics;
+    if metrics.updated_at.is_none() && metrics.in_flight.is_none() {
+        effects.extend(request_metrics(state));
     }
     effects
 }

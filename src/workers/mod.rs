@@ -147,6 +147,20 @@ impl Workers {
                     let _ = results.send(WorkerResult::Metrics { generation, result });
                 });
             }
+            Effect::FetchTargetHealth { key, target_group } => {
+                let monitoring = self.monitoring.clone();
+                tokio::spawn(async move {
+                    let result = match monitoring {
+                        Some(port) => port.target_health(&target_group).await,
+                        None => Err(watch::no_monitoring()),
+                    };
+                    let _ = results.send(WorkerResult::TargetHealth {
+                        key,
+                        target_group,
+                        result,
+                    });
+                });
+            }
             Effect::FetchServiceDetail { generation, key } => {
                 tokio::spawn(async move {
                     let result = service::fetch_detail(ecs.as_ref(), &key)

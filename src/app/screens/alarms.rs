@@ -26,7 +26,7 @@ pub struct Hooks;
 /// Rows of alarms the screen lists (the graph takes its share when tall enough).
 pub fn list_height(height: u16) -> usize {
     let rows = list_rows(height);
-    if rows > 2 * GRAPH_ROWS as usize {
+    if rows >= GRAPH_ROWS as usize + 4 {
         rows - GRAPH_ROWS as usize
     } else {
         rows

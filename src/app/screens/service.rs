@@ -5,8 +5,10 @@ use super::{RunContext, Screen, ScreenHooks};
 use crate::app::effect::{Effect, ServiceDetail};
 use crate::app::keymap::{Action, Scope};
 use crate::app::state::{AppState, Refreshing};
+use crate::domain::metrics::TargetHealth;
 use crate::domain::ranking::RankedService;
 use crate::domain::service::ServiceKey;
+use crate::domain::PortError;
 use chrono::{DateTime, Utc};
 
 /// The service screen's own state.
@@ -17,6 +19,8 @@ pub struct ServiceScreen {
     pub key: Option<ServiceKey>,
     /// How far its events are scrolled.
     pub scroll: usize,
+    /// Its load balancer's targets and why each is unhealthy (None until read).
+    pub targets: Option<Result<Vec<TargetHealth>, PortError>>,
 }
 
 impl ServiceScreen {
@@ -25,6 +29,7 @@ impl ServiceScreen {
             detail: Refreshing::new(now),
             key: None,
             scroll: 0,
+            targets: None,
         }
     }
 }
@@ -52,6 +57,7 @@ impl ScreenHooks for Hooks {
         state.service.scroll = 0;
         if state.service.key.as_ref() != Some(&key) {
             state.service.detail = Refreshing::new(state.now);
+            state.service.targets = None;
             state.service.key = Some(key);
         }
         request_detail(state)
@@ -123,5 +129,27 @@ pub(crate) fn request_detail(state: &mut AppState) -> Vec<Effect> {
     };
     let key = key.clone();
     let generation = crate::app::refresh::begin(&mut state.service.detail, state.now);
-    vec![Effect::FetchServiceDetail { generation, key }]
+    let mut effects = vec![Effect::FetchServiceDetail {
+        generation,
+        key: key.clone(),
+    }];
+    // Its targets, read with it, when it is behind a load balancer.
+    let target_group = state
+        .selected_ranked()
+        .and_then(|r| r.service.target_groups.first().cloned());
+    if let (Some(target_group), true) = (target_group, state.monitoring.enabled) {
+        effects.push(Effect::FetchTargetHealth { key, target_group });
+    }
+    effects
+}
+
+/// The service's targets arrived.
+pub(crate) fn on_targets(
+    state: &mut AppState,
+    key: ServiceKey,
+    result: Result<Vec<TargetHealth>, crate::domain::PortError>,
+) {
+    if state.service.key.as_ref() == Some(&key) {
+        state.service.targets = Some(result);
+    }
 }

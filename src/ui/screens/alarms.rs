@@ -94,10 +94,14 @@ fn draw_list(
                 .since
                 .map(|t| since(state.now, Some(t)))
                 .unwrap_or_else(|| "—".into());
+            let state_word = match alarm.state {
+                AlarmState::InsufficientData if !wide => "NO DATA",
+                other => other.as_str(),
+            };
             let mut cells = vec![
-                Cell::from(Span::styled(alarm.state.as_str(), style)),
+                Cell::from(Span::styled(state_word, style)),
                 Cell::from(truncate(&one_line(&alarm.name), if wide { 44 } else { 26 })),
-                Cell::from(truncate(&service, 28)),
+                Cell::from(truncate(&service, if wide { 28 } else { 20 })),
                 Cell::from(age),
             ];
             cells.push(Cell::from(Span::styled(one_line(&alarm.reason), style)));
@@ -110,9 +114,9 @@ fn draw_list(
         })
         .collect();
     let widths = [
-        Constraint::Length(17),
+        Constraint::Length(if wide { 17 } else { 7 }),
         Constraint::Length(if wide { 44 } else { 26 }),
-        Constraint::Length(28),
+        Constraint::Length(if wide { 28 } else { 20 }),
         Constraint::Length(7),
         Constraint::Fill(1),
     ];

@@ -51,8 +51,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         })
         .unwrap_or_default();
     let task_rows = (tasks.len().max(1) as u16).min(12);
-    let [summary, deployments_area, tasks_area, events_area] = Layout::vertical([
+    let watch = watch_lines(state, service, area.width, styles);
+    let watch_rows = if watch.is_empty() {
+        0
+    } else {
+        watch.len() as u16 + 1
+    };
+    let [summary, watch_area, deployments_area, tasks_area, events_area] = Layout::vertical([
         Constraint::Length(2),
+        Constraint::Length(watch_rows),
         Constraint::Length(deployments + 2),
         Constraint::Length(task_rows + 2),
         Constraint::Fill(1),
@@ -60,6 +67,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     .areas(area);
 
     draw_summary(frame, summary, state, service, styles);
+    if !watch.is_empty() {
+        let mut lines = vec![section(
+            &format!(
+                "METRICS (last {}m, peak per cell; alarm thresholds in red)",
+                state.monitoring.window.num_minutes()
+            ),
+            styles,
+        )];
+        lines.extend(watch);
+        frame.render_widget(Paragraph::new(lines), watch_area);
+    }
     draw_deployments(frame, deployments_area, state, service, styles);
     draw_tasks(frame, tasks_area, state, &tasks, detail.is_some(), styles);
     draw_events(frame, events_area, state, service, styles);
@@ -72,7 +90,11 @@ fn draw_summary(
     service: &Service,
     styles: &Styles,
 ) {
-    let verdict = classify(service, state.now);
+    // The ranked verdict counts the service's alarms; ECS's alone until ranked.
+    let verdict = state
+        .selected_ranked()
+        .map(|r| r.verdict.clone())
+        .unwrap_or_else(|| classify(service, state.now));
     let mut facts = vec![
         format!(
             "desired {} · running {} · pending {}",
@@ -131,6 +153,144 @@ fn draw_summary(
         Line::from(second),
     ];
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// One line per metric read (its shape, now and peak, the alarm's
+/// threshold), then the load balancer's targets and why any is unhealthy.
+fn watch_lines<'a>(
+    state: &AppState,
+    service: &Service,
+    width: u16,
+    styles: &Styles,
+) -> Vec<Line<'a>> {
+    use crate::domain::metrics::MetricKind;
+    let key = service.key();
+    let Some(metrics) = state
+        .monitoring
+        .metrics
+        .data
+        .as_ref()
+        .and_then(|m| m.get(&key))
+    else {
+        return Vec::new();
+    };
+    let alarms = state.alarms_of(&key);
+    let threshold_of = |metric: &str| {
+        alarms.iter().find_map(|a| {
+            let m = a.metric.as_ref().filter(|m| m.name == metric)?;
+            Some((
+                m.threshold?,
+                !m.sign().starts_with('<') && !m.sign().starts_with('≤'),
+            ))
+        })
+    };
+    let end = state.now;
+    let start = end - state.monitoring.window;
+    let spark_width = (width as usize).saturating_sub(44).clamp(10, 120);
+    let mut lines = Vec::new();
+    let rows: [(&str, MetricKind, &str, f64); 4] = [
+        ("CPU", MetricKind::CpuMaximum, "CPUUtilization", 1.0),
+        ("MEM", MetricKind::MemoryMaximum, "MemoryUtilization", 1.0),
+        ("5XX", MetricKind::Http5xx, "HTTPCode_Target_5XX_Count", 1.0),
+        (
+            "p95",
+            MetricKind::ResponseTimeP95,
+            "TargetResponseTime",
+            1000.0,
+        ),
+    ];
+    for (label, kind, metric, scale) in rows {
+        let Some(points) = metrics.series.get(&kind) else {
+            continue;
+        };
+        // 5XX as a share of requests, as its alarm reads it.
+        let points: Vec<_> = if kind == MetricKind::Http5xx {
+            let requests = metrics.series.get(&MetricKind::Requests);
+            points
+                .iter()
+                .filter_map(|(t, e)| {
+                    let r = requests?.iter().find(|(rt, _)| rt == t)?.1;
+                    (r > 0.0).then(|| (*t, 100.0 * e / r))
+                })
+                .collect()
+        } else {
+            points.clone()
+        };
+        let unit = if kind == MetricKind::ResponseTimeP95 {
+            " ms"
+        } else {
+            " %"
+        };
+        let now = points.last().map(|(_, v)| v * scale);
+        let peak = points
+            .iter()
+            .map(|(_, v)| v * scale)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        let threshold = threshold_of(metric);
+        let mut spans = vec![Span::styled(format!("  {label:<4}"), styles.text())];
+        let top =
+            matches!(kind, MetricKind::CpuMaximum | MetricKind::MemoryMaximum).then_some(100.0);
+        spans.extend(crate::ui::widgets::trend::spans(
+            &points,
+            (start, end),
+            spark_width,
+            top,
+            threshold,
+            styles,
+        ));
+        spans.push(Span::styled(
+            format!(
+                "  now {}{unit} · peak {}{unit}",
+                now.map(|v| format!("{v:.0}")).unwrap_or_else(|| "—".into()),
+                peak.map(|v| format!("{v:.0}"))
+                    .unwrap_or_else(|| "—".into()),
+            ),
+            styles.muted(),
+        ));
+        if let Some((t, above)) = threshold {
+            spans.push(Span::styled(
+                format!("  alarm {} {}", if above { ">" } else { "<" }, t * scale),
+                styles.critical(),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    match &state.service.targets {
+        Some(Ok(targets)) if !targets.is_empty() => {
+            let healthy = targets.iter().filter(|t| t.state == "healthy").count();
+            let mut spans = vec![Span::styled(
+                format!("  targets {healthy}/{} healthy", targets.len()),
+                if healthy == targets.len() {
+                    styles.text()
+                } else {
+                    styles.degraded()
+                },
+            )];
+            for t in targets.iter().filter(|t| t.state != "healthy").take(3) {
+                spans.push(Span::styled(
+                    format!(
+                        " · {}{} {} ({}{})",
+                        t.target,
+                        t.port.map(|p| format!(":{p}")).unwrap_or_default(),
+                        t.state,
+                        t.reason.as_deref().unwrap_or("no reason given"),
+                        t.description
+                            .as_deref()
+                            .map(|d| format!(": {}", one_line(d)))
+                            .unwrap_or_default()
+                    ),
+                    styles.critical(),
+                ));
+            }
+            lines.push(Line::from(spans));
+        }
+        Some(Err(err)) => lines.push(Line::from(Span::styled(
+            format!("  targets could not be read: {}", err.short()),
+            styles.degraded(),
+        ))),
+        _ => {}
+    }
+    lines
 }
 
 fn section(title: &str, styles: &Styles) -> Line<'static> {

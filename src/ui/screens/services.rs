@@ -161,8 +161,7 @@ impl Column {
 
     fn width(self, wide: bool, sizes: &Sizes) -> Constraint {
         Constraint::Length(match self {
-            Column::Health if wide => 12,
-            Column::Health => 11,
+            Column::Health => 12,
             Column::Cluster => sizes.cluster,
             Column::Service => sizes.service,
             Column::Tasks if wide => 7,

@@ -6,3 +6,4 @@ pub mod help;
 pub mod palette;
 pub mod prompt;
 pub mod status_note;
+pub mod trend;

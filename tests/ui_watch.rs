@@ -1,0 +1,162 @@
+//! Alarms and metrics on screen, from the demo at a fixed time: the services
+//! screen with its metric columns and flags, a service with its metrics'
+//! graphs and targets, and `:alarms` with the selected alarm's graph and
+//! threshold, at 80×24 and 160×48; tiny sizes never panic.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use std::sync::Arc;
+use support::console::{demo_session, render};
+use triage::app::update::init;
+use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, WorkerResult};
+use triage::demo::scenario::Scenario;
+use triage::demo::DemoAccount;
+use triage::domain::clock::ManualClock;
+use triage::domain::ports::{EcsPort, MonitoringPort};
+use triage::settings::ThemeSpec;
+
+/// Carry out the effects that read the account, until none is left.
+async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect>) {
+    for _ in 0..10 {
+        let mut next = Vec::new();
+        for effect in effects {
+            let result = match effect {
+                Effect::FetchIdentity => WorkerResult::Identity(account.identity().await),
+                Effect::FetchStatus {
+                    generation,
+                    clusters,
+                } => WorkerResult::Status {
+                    generation,
+                    result: triage::workers::status::fetch_status(account, &clusters).await,
+                },
+                Effect::FetchAlarms {
+                    generation,
+                    target_groups,
+                } => WorkerResult::Alarms {
+                    generation,
+                    result: triage::workers::watch::read_alarms(account, &target_groups).await,
+                },
+                Effect::FetchMetrics {
+                    generation,
+                    queries,
+                    start,
+                    end,
+                } => WorkerResult::Metrics {
+                    generation,
+                    result: account.metric_data(&queries, start, end).await,
+                },
+                Effect::FetchServiceDetail { generation, key } => WorkerResult::ServiceDetail {
+                    generation,
+                    result: triage::workers::service::fetch_detail(account, &key)
+                        .await
+                        .map(Box::new),
+                    key,
+                },
+                Effect::FetchTargetHealth { key, target_group } => WorkerResult::TargetHealth {
+                    result: account.target_health(&target_group).await,
+                    key,
+                    target_group,
+                },
+                _ => continue,
+            };
+            next.extend(update(s, Msg::Worker(result)));
+        }
+        if next.is_empty() {
+            return;
+        }
+        effects = next;
+    }
+}
+
+async fn watched(width: u16, height: u16) -> (AppState, DemoAccount) {
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let account = DemoAccount::new(&Scenario::load("saas").unwrap(), clock).without_latency();
+    let mut s = AppState::new(
+        demo_session(),
+        ThemeSpec::built_in("dark").unwrap(),
+        false,
+        t0,
+    );
+    s.monitoring.enabled = true;
+    update(&mut s, Msg::Resize { width, height });
+    let effects = init(&mut s);
+    settle(&mut s, &account, effects).await;
+    // The alarms and metrics fall due once the services are known.
+    let effects = update(&mut s, Msg::Tick(t0));
+    settle(&mut s, &account, effects).await;
+    (s, account)
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyPress::char(c))
+}
+
+#[tokio::test]
+async fn services_with_metrics_and_alarm_flags() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let (s, _) = watched(w, h).await;
+        let text = render(&s);
+        assert!(text.contains("alarm"), "{text}");
+        insta::assert_snapshot!(format!("services_{w}x{h}"), text);
+    }
+}
+
+#[tokio::test]
+async fn alarms_screen_with_the_selected_alarms_graph() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let (mut s, _) = watched(w, h).await;
+        for c in ":alarms".chars() {
+            update(&mut s, key(c));
+        }
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        let text = render(&s);
+        assert!(text.contains("chatbot-api memo"), "{text}");
+        insta::assert_snapshot!(format!("alarms_{w}x{h}"), text);
+    }
+}
+
+#[tokio::test]
+async fn a_service_with_its_graphs_and_targets() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let (mut s, account) = watched(w, h).await;
+        // backend-api: behind the load balancer, its 5XX alarm in ALARM.
+        for c in ":svc backend-api".chars() {
+            update(&mut s, key(c));
+        }
+        let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        settle(&mut s, &account, effects).await;
+        let text = render(&s);
+        insta::assert_snapshot!(format!("service_{w}x{h}"), text);
+    }
+}
+
+#[tokio::test]
+async fn tiny_sizes_never_panic() {
+    let (mut s, account) = watched(160, 48).await;
+    for screen in [":alarms", ":svc chatbot-api", ":svc"] {
+        for c in screen.chars() {
+            update(&mut s, key(c));
+        }
+        let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        settle(&mut s, &account, effects).await;
+        for (w, h) in [(20, 5), (1, 1), (40, 10)] {
+            update(
+                &mut s,
+                Msg::Resize {
+                    width: w,
+                    height: h,
+                },
+            );
+            render(&s);
+        }
+        update(
+            &mut s,
+            Msg::Resize {
+                width: 160,
+                height: 48,
+            },
+        );
+    }
+}
