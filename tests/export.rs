@@ -202,3 +202,75 @@ fn csv_export() {
     assert_eq!(csv.matches("\r\n").count(), incident.entries.len() + 1);
     insta::assert_snapshot!(stable);
 }
+
+#[test]
+fn alarm_transitions_are_journaled_once_start_time_to_detect_and_get_their_section() {
+    use std::collections::BTreeMap;
+    use triage::domain::alarms::{transitions, Alarm, AlarmState, OwnedAlarm};
+    use triage::domain::service::ServiceKey;
+    let alarm = |state: AlarmState, at: (u32, u32)| {
+        OwnedAlarm {
+        alarm: Alarm {
+            name: "prod-web chatbot-api memory above 90 %".into(),
+            arn: "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:chatbot-memory".into(),
+            state,
+            reason: "Threshold Crossed: 1 datapoint [100.0 (28/01/26 02:58:00)] was greater than the threshold (90.0).".into(),
+            since: Some(Utc.with_ymd_and_hms(2026, 1, 28, at.0, at.1, 0).unwrap()),
+            composite: false,
+            metric: None,
+        },
+        services: vec![ServiceKey {
+            cluster: "prod-web".into(),
+            service: "chatbot-api".into(),
+        }],
+    }
+    };
+    let firing = vec![alarm(AlarmState::Alarm, (2, 58))];
+    let mut seen = BTreeMap::new();
+    let into = transitions(&seen, &firing);
+    assert_eq!(into.len(), 1, "already in ALARM when first seen: journaled");
+    assert_eq!(
+        into[0].summary,
+        "Alarm prod-web chatbot-api memory above 90 % in ALARM"
+    );
+    seen.insert(firing[0].alarm.name.clone(), AlarmState::Alarm);
+    assert!(transitions(&seen, &firing).is_empty(), "once");
+    let cleared = vec![alarm(AlarmState::Ok, (3, 30))];
+    let out = transitions(&seen, &cleared);
+    assert_eq!(
+        out[0].summary,
+        "Alarm prod-web chatbot-api memory above 90 % back to OK"
+    );
+    assert!(
+        transitions(&BTreeMap::new(), &cleared).is_empty(),
+        "an alarm first seen OK says nothing"
+    );
+
+    // In an incident without a `detected` milestone, the first alarm detected it.
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 5, 0).unwrap());
+    let r = Redactor::default();
+    let id = store
+        .start("chatbot-api OOM", None, alice(), &r, &clock)
+        .unwrap();
+    let mut impact = EntryDraft::milestone(Milestone::ImpactStarted, alice(), None);
+    impact.occurred_at = Some(Utc.with_ymd_and_hms(2026, 1, 28, 2, 49, 0).unwrap());
+    let j = store.journal(&id);
+    j.append(impact, &r, &clock).unwrap();
+    for draft in into.into_iter().chain(out) {
+        j.append(draft, &r, &clock).unwrap();
+    }
+    let incident = store.load(&id).unwrap().incident;
+    assert_eq!(incident.durations().to_detect, Some(Duration::minutes(9)));
+    let md = export::markdown(&incident);
+    let section = md
+        .split("## Alarms (UTC)")
+        .nth(1)
+        .expect("an alarms section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(section.contains("| 2026-01-28 02:58:00 | Alarm prod-web chatbot-api memory above 90 % in ALARM | prod-web/chatbot-api | Threshold Crossed"), "{section}");
+    assert!(section.contains("back to OK"), "{section}");
+}

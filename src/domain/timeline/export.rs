@@ -30,6 +30,7 @@ pub fn markdown(incident: &Incident) -> String {
     header(&mut out, incident);
     prompts_summary(&mut out, incident);
     key_timestamps(&mut out, incident);
+    alarms(&mut out, incident);
     response(&mut out, incident);
     timeline(&mut out, incident);
     prompts_lessons(&mut out, incident);
@@ -147,6 +148,44 @@ fn key_timestamps(out: &mut String, incident: &Incident) {
         out,
         &format!("| **Time to resolve** | {} |", show(d.to_resolve)),
     );
+    push(out, "");
+}
+
+/// The alarms the console saw change, in time order: into ALARM, back to OK.
+fn alarms(out: &mut String, incident: &Incident) {
+    let seen: Vec<&Entry> = incident
+        .live_entries()
+        .filter(|e| e.tags.iter().any(|t| t == "alarm"))
+        .collect();
+    if seen.is_empty() {
+        return;
+    }
+    push(out, "## Alarms (UTC)");
+    push(out, "");
+    push(out, "| Time | Alarm | Services | Why |");
+    push(out, "|---|---|---|---|");
+    for e in seen {
+        let services: Vec<&str> = e
+            .resources
+            .iter()
+            .filter(|r| !r.starts_with("arn:"))
+            .map(String::as_str)
+            .collect();
+        push(
+            out,
+            &format!(
+                "| {} | {} | {} | {} |",
+                utc(e.occurred_at),
+                cell(&e.summary),
+                if services.is_empty() {
+                    "(account)".to_string()
+                } else {
+                    cell(&services.join(", "))
+                },
+                cell(e.detail.as_deref().unwrap_or("")),
+            ),
+        );
+    }
     push(out, "");
 }
 
