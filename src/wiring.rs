@@ -46,8 +46,7 @@ pub struct Account {
     pub search: Arc<dyn LogSearchPort>,
     pub network: Arc<dyn NetworkPort>,
     pub secrets: Arc<dyn SecretsPort>,
-    /// CloudWatch alarms and metrics, target health (the demo's for now; the
-    /// AWS adapter is not written yet).
+    /// CloudWatch alarms and metrics, target health.
     pub monitoring: Option<Arc<dyn MonitoringPort>>,
     /// The log groups the last discovery found (a search starts on them at once).
     pub log_groups: crate::store::log_groups::LogGroupCache,
@@ -114,7 +113,10 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
                     &config,
                     profile.clone(),
                 )),
-                None,
+                Some(Arc::new(crate::aws::monitoring::AwsMonitoring::new(
+                    &config,
+                    profile.clone(),
+                ))),
             )
         }
     };

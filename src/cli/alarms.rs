@@ -44,9 +44,7 @@ pub async fn run(
     clock: &dyn Clock,
 ) -> Result<u8, CliError> {
     let Some(monitoring) = monitoring else {
-        eprintln!(
-            "error: this build reads alarms from the demo only; against AWS they come with the CloudWatch adapter (see the README's Alarms section)"
-        );
+        eprintln!("error: this session has no CloudWatch client to read alarms with");
         return Ok(exit::AWS);
     };
     let now = clock.now();

@@ -65,7 +65,7 @@ pub fn moto_python() -> PathBuf {
     lock.lock().unwrap();
     let ready = python.exists()
         && Command::new(&python)
-            .args(["-c", "import moto.server, werkzeug"])
+            .args(["-c", "import moto.server, werkzeug, cbor2"])
             .status()
             .is_ok_and(|s| s.success());
     if !ready {
@@ -83,6 +83,8 @@ pub fn moto_python() -> PathBuf {
                 "--quiet",
                 "--disable-pip-version-check",
                 "moto[server]>=5.2,<5.3",
+                // CloudWatch's RPC v2 CBOR, translated by the harness.
+                "cbor2>=5,<6",
             ])
             .status()
             .expect("pip");

@@ -17,11 +17,19 @@ Adds test-only routes under /_triage/ to what moto serves:
 and makes ECS list calls page like AWS does (moto returns one page): at most
 PAGE_CAP items a page, with a nextToken, honouring maxResults.
 
+CloudWatch: the SDK (aws-sdk-cloudwatch >= 1.100) speaks Smithy RPC v2 CBOR,
+which moto does not serve (getmoto/moto#9195); moto serves CloudWatch's JSON
+protocol. Requests to /service/<Service>/operation/<Operation> are translated
+CBOR -> JSON (timestamps as epoch seconds) for moto, and moto's answer JSON ->
+CBOR (timestamps as CBOR tag 1, doubles as floats) back: the same shapes on
+both sides, moto's real alarm and metric state behind them.
+
 It exits when its parent process (the test binary) is gone.
 """
 
 import argparse
 import base64
+import datetime
 import io
 import json
 import os
@@ -30,6 +38,7 @@ import sys
 import threading
 import time
 
+import cbor2
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
@@ -78,6 +87,61 @@ def query_error(start_response, fault):
     return [xml]
 
 
+RPC_V2 = re.compile(r"^/service/([A-Za-z0-9]+)/operation/([A-Za-z0-9]+)$")
+# Fields the CloudWatch shapes type as timestamps, and as doubles.
+TIMESTAMP_KEYS = {"StateUpdatedTimestamp", "StateTransitionedTimestamp",
+                  "AlarmConfigurationUpdatedTimestamp", "Timestamps", "Timestamp",
+                  "StartTime", "EndTime", "StartDate", "EndDate"}
+DOUBLE_KEYS = {"Threshold", "Values", "Value"}
+
+
+def to_json_value(value):
+    """CBOR-decoded request values as the JSON protocol writes them."""
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {k: to_json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return value
+
+
+def as_time(value):
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value
+
+
+def to_cbor_value(value, key=None):
+    """moto's JSON answer with CloudWatch's CBOR types."""
+    if isinstance(value, dict):
+        return {k: to_cbor_value(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_cbor_value(v, key) for v in value]
+    if key in TIMESTAMP_KEYS:
+        return as_time(value)
+    if key in DOUBLE_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def cbor_response(start_response, status, body, error_type=None):
+    data = cbor2.dumps(body, timezone=datetime.timezone.utc, datetime_as_timestamp=True)
+    headers = [
+        ("Content-Type", "application/cbor"),
+        ("Content-Length", str(len(data))),
+        ("Smithy-Protocol", "rpc-v2-cbor"),
+    ]
+    if error_type:
+        headers.append(("x-amzn-query-error", f"{error_type};Sender"))
+    start_response(status, headers)
+    return [data]
+
+
 class Harness:
     def __init__(self, app):
         self.app = app
@@ -86,6 +150,9 @@ class Harness:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_triage/"):
             return self.route(path, environ, start_response)
+        rpc = RPC_V2.match(path)
+        if rpc and environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":
+            return self.cbor(rpc.group(1), rpc.group(2), environ, start_response)
 
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
@@ -112,6 +179,46 @@ class Harness:
         if op in PAGED:
             return self.paged(op, body, environ, start_response)
         return self.app(environ, start_response)
+
+    def cbor(self, service, op, environ, start_response):
+        """One RPC v2 CBOR call, answered by moto's JSON protocol."""
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        request = to_json_value(cbor2.loads(raw)) if raw else {}
+        # moto answers DescribeAlarms in one page; AWS pages (MaxRecords,
+        # at most 100, default 50): paged here the way AWS does.
+        page = None
+        if op == "DescribeAlarms":
+            size = min(int(request.pop("MaxRecords", 50) or 50), 100)
+            token = request.pop("NextToken", None)
+            page = (int(base64.b64decode(token).decode()) if token else 0, size)
+        body = json.dumps(request).encode()
+        environ["PATH_INFO"] = "/"
+        environ["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+        environ["HTTP_X_AMZ_TARGET"] = f"{service}.{op}"
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input"] = io.BytesIO(body)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+
+        answer = b"".join(self(environ, capture))
+        status = captured.get("status", "500 Error")
+        payload = json.loads(answer) if answer.strip() else {}
+        if not status.startswith("200"):
+            kind = str(payload.get("__type", "InternalFailure")).split("#")[-1]
+            message = payload.get("message") or payload.get("Message") or kind
+            return cbor_response(start_response, status, {"__type": kind, "message": message}, kind)
+        if page:
+            start, size = page
+            items = [("MetricAlarms", a) for a in payload.get("MetricAlarms", [])]
+            items += [("CompositeAlarms", a) for a in payload.get("CompositeAlarms", [])]
+            payload["MetricAlarms"] = [a for k, a in items[start : start + size] if k == "MetricAlarms"]
+            payload["CompositeAlarms"] = [a for k, a in items[start : start + size] if k == "CompositeAlarms"]
+            payload.pop("NextToken", None)
+            if start + size < len(items):
+                payload["NextToken"] = base64.b64encode(str(start + size).encode()).decode()
+        return cbor_response(start_response, status, to_cbor_value(payload))
 
     def paged(self, op, body, environ, start_response):
         request = json.loads(body or b"{}")
