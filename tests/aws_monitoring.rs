@@ -393,7 +393,10 @@ async fn alarms_metrics_and_targets_come_back_as_put_and_tie_to_their_services()
     assert!(targets
         .iter()
         .all(|t| t.port == Some(8080) && !t.state.is_empty()));
-    let groups = monitoring.target_groups(std::slice::from_ref(&tg)).await.unwrap();
+    let groups = monitoring
+        .target_groups(std::slice::from_ref(&tg))
+        .await
+        .unwrap();
     assert_eq!(groups[0].load_balancer_arns, vec![lb.clone()]);
 }
 

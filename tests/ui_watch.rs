@@ -58,6 +58,28 @@ async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect
                     key,
                     target_group,
                 },
+                Effect::FetchDiagnosis {
+                    generation,
+                    clusters,
+                    known,
+                } => {
+                    let scope = triage::workers::diagnosis::DiagnosisScope {
+                        clusters,
+                        ..Default::default()
+                    };
+                    let mut memory = Default::default();
+                    let result = triage::workers::diagnosis::diagnose_pass(
+                        account,
+                        Some(account),
+                        &scope,
+                        known,
+                        &mut memory,
+                        s.now,
+                    )
+                    .await
+                    .map(Box::new);
+                    WorkerResult::Diagnosis { generation, result }
+                }
                 _ => continue,
             };
             next.extend(update(s, Msg::Worker(result)));
@@ -159,4 +181,20 @@ async fn tiny_sizes_never_panic() {
             },
         );
     }
+}
+
+#[tokio::test]
+async fn the_oom_finding_shows_memory_climbing_to_the_kill() {
+    let (mut s, account) = watched(160, 48).await;
+    let effects = update(&mut s, key('d'));
+    settle(&mut s, &account, effects).await;
+    let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    settle(&mut s, &account, effects).await;
+    let text = render(&s);
+    assert!(text.contains("Out of memory"), "{text}");
+    let memory = text
+        .lines()
+        .find(|l| l.contains("before the kill at"))
+        .unwrap_or_else(|| panic!("no memory line:\n{text}"));
+    assert!(memory.contains("100 % before the kill"), "{memory}");
 }

@@ -176,7 +176,8 @@ pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::LogsPrevious
         | Action::LogsContext
         | Action::LogsFollow
-        | Action::LogsSave => {}
+        | Action::LogsSave
+        | Action::MetricsWindow => {}
     }
     Vec::new()
 }

@@ -91,6 +91,31 @@ pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
     effects
 }
 
+/// The windows `w` steps through, and the period each is read at.
+pub const WINDOWS: [(i64, u32); 3] = [(60, 60), (180, 60), (1440, 300)];
+
+/// `w`: the next window (1 h → 3 h → 24 h → 1 h), read at once.
+pub(crate) fn next_window(state: &mut AppState) -> Vec<Effect> {
+    let now = state.monitoring.window.num_minutes();
+    let index = WINDOWS.iter().position(|(m, _)| *m == now).unwrap_or(0);
+    let (minutes, _) = WINDOWS[(index + 1) % WINDOWS.len()];
+    state.monitoring.window = Duration::minutes(minutes);
+    super::navigation::flash(
+        state,
+        &format!("metrics over the last {}", window_words(minutes)),
+        false,
+    );
+    // An answer for the old window is dropped by its generation.
+    state.monitoring.metrics.in_flight = None;
+    state.monitoring.metrics.next_at = state.now;
+    due(state)
+}
+
+/// "1 h", "3 h", "24 h".
+pub fn window_words(minutes: i64) -> String {
+    format!("{} h", minutes / 60)
+}
+
 /// `r`: read the alarms and metrics now too (unless a read is under way).
 pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
     let now = state.now;
@@ -116,7 +141,11 @@ fn request_metrics(state: &mut AppState) -> Vec<Effect> {
         .as_ref()
         .map(|a| a.target_groups.clone())
         .unwrap_or_default();
-    let asked = queries(&services, &groups, 60);
+    let period = WINDOWS
+        .iter()
+        .find(|(m, _)| *m == state.monitoring.window.num_minutes())
+        .map_or(60, |(_, p)| *p);
+    let asked = queries(&services, &groups, period);
     let now = state.now;
     let generation = begin(&mut state.monitoring.metrics, now);
     state.monitoring.queries = asked.clone();

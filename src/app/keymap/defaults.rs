@@ -125,6 +125,14 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("copy ARN"),
     },
     Binding {
+        keys: &[k('w')],
+        label: "w",
+        action: Action::MetricsWindow,
+        help: "the metrics' window: 1 h, 3 h, 24 h",
+        scope: Scope::Metrics,
+        hint: Some("window"),
+    },
+    Binding {
         keys: &[k('R')],
         label: "R",
         action: Action::OpenRunbook,

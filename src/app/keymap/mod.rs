@@ -60,6 +60,8 @@ pub enum Action {
     LogsSave,
     /// `:keys`: the keymap in use.
     Keys,
+    /// `w`: the metrics' window, 1 h → 3 h → 24 h.
+    MetricsWindow,
     // In text fields.
     EditSubmit,
     EditCancel,
@@ -96,6 +98,8 @@ pub enum Scope {
     TextField,
     /// Where triage suggests a runbook: services, a service, a finding.
     Suggests,
+    /// Where metrics are drawn: a service, the alarms.
+    Metrics,
 }
 
 impl Scope {
@@ -114,6 +118,7 @@ impl Scope {
             Scope::NotHome => "every screen but home",
             Scope::TextField => "text fields",
             Scope::Suggests => "services, a service and a finding (a runbook is suggested)",
+            Scope::Metrics => "a service and the alarms (metrics drawn)",
         }
     }
 
@@ -197,6 +202,7 @@ pub const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::LogsFollow, "logs_follow"),
     (Action::LogsSave, "logs_save"),
     (Action::Keys, "keys"),
+    (Action::MetricsWindow, "metrics_window"),
     (Action::EditSubmit, "edit_submit"),
     (Action::EditCancel, "edit_cancel"),
     (Action::EditBackspace, "edit_backspace"),

@@ -6,7 +6,7 @@
 use super::{RunContext, Screen, ScreenHooks};
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
-use crate::app::keymap::Scope;
+use crate::app::keymap::{Action, Scope};
 use crate::app::layout::list_rows;
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};
@@ -35,7 +35,12 @@ pub fn list_height(height: u16) -> usize {
 
 impl ScreenHooks for Hooks {
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::Everywhere, Scope::Lists, Scope::NotHome]
+        &[
+            Scope::Everywhere,
+            Scope::Lists,
+            Scope::NotHome,
+            Scope::Metrics,
+        ]
     }
 
     fn describe(&self) -> &'static str {
@@ -65,6 +70,10 @@ impl ScreenHooks for Hooks {
 
     fn clickable(&self, state: &AppState) -> Option<(Cursor, usize)> {
         Some((state.alarms_screen.cursor, state.visible_alarms().len()))
+    }
+
+    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+        (action == Action::MetricsWindow).then(|| crate::app::monitoring::next_window(state))
     }
 
     fn selection(&self, state: &AppState, _screen: &Screen) -> RunContext {

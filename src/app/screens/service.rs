@@ -43,6 +43,7 @@ impl ScreenHooks for Hooks {
             Scope::Service,
             Scope::NotHome,
             Scope::Suggests,
+            Scope::Metrics,
         ]
     }
 
@@ -79,7 +80,11 @@ impl ScreenHooks for Hooks {
         let Screen::Service(key) = state.screen.clone() else {
             return None;
         };
-        (action == Action::OpenRunbook).then(|| super::services::open_suggested(state, &key))
+        match action {
+            Action::OpenRunbook => Some(super::services::open_suggested(state, &key)),
+            Action::MetricsWindow => Some(crate::app::monitoring::next_window(state)),
+            _ => None,
+        }
     }
 
     fn selection(&self, _state: &AppState, screen: &Screen) -> RunContext {

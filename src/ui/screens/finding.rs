@@ -131,6 +131,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             }
         }
     }
+    lines.extend(memory_lines(state, finding, area.width, styles));
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled("EVIDENCE", styles.heading())));
     for e in &finding.evidence {
@@ -181,4 +182,70 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let scroll = (state.finding.scroll.min(u16::MAX as usize) as u16)
         .min(height.saturating_sub(area.height));
     frame.render_widget(paragraph.scroll((scroll, 0)), area);
+}
+
+/// For an OOM kill: the service's memory over the window, climbing to the
+/// kill (its peak before the stop, and the stop's time).
+fn memory_lines<'a>(
+    state: &AppState,
+    finding: &crate::domain::diagnosis::Finding,
+    width: u16,
+    styles: &Styles,
+) -> Vec<Line<'a>> {
+    use crate::domain::metrics::MetricKind;
+    if finding.cause != crate::domain::diagnosis::Cause::OomKilled {
+        return Vec::new();
+    }
+    let Some(service) = &finding.service else {
+        return Vec::new();
+    };
+    let key = crate::domain::service::ServiceKey {
+        cluster: finding.cluster.clone(),
+        service: service.clone(),
+    };
+    let Some(points) = state
+        .monitoring
+        .metrics
+        .data
+        .as_ref()
+        .and_then(|m| m.get(&key))
+        .and_then(|m| m.series.get(&MetricKind::MemoryMaximum))
+    else {
+        return Vec::new();
+    };
+    let end = state.now;
+    let start = end - state.monitoring.window;
+    let before_stop = finding.stopped_at.and_then(|stop| {
+        points
+            .iter()
+            .filter(|(t, _)| *t <= stop && *t > stop - chrono::Duration::minutes(5))
+            .map(|(_, v)| *v)
+            .reduce(f64::max)
+    });
+    let mut spans = vec![Span::styled("  memory ", styles.muted())];
+    spans.extend(crate::ui::widgets::trend::spans(
+        points,
+        (start, end),
+        (width as usize).saturating_sub(48).clamp(10, 120),
+        Some(100.0),
+        Some((90.0, true)),
+        styles,
+    ));
+    if let (Some(peak), Some(stop)) = (before_stop, finding.stopped_at) {
+        spans.push(Span::styled(
+            format!(
+                "  {peak:.0} % before the kill at {}",
+                crate::ui::format::clock(stop)
+            ),
+            styles.critical(),
+        ));
+    }
+    vec![
+        Line::from(""),
+        Line::from(Span::styled(
+            "MEMORY (the service's peak per minute)",
+            styles.heading(),
+        )),
+        Line::from(spans),
+    ]
 }

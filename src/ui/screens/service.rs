@@ -68,13 +68,36 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 
     draw_summary(frame, summary, state, service, styles);
     if !watch.is_empty() {
-        let mut lines = vec![section(
-            &format!(
-                "METRICS (last {}m, peak per cell; alarm thresholds in red)",
-                state.monitoring.window.num_minutes()
+        let metrics = &state.monitoring.metrics;
+        let age = match (&metrics.error, metrics.updated_at) {
+            (Some(err), Some(t)) => format!(
+                " · STALE: updated {} ago ({})",
+                since(state.now, Some(t)),
+                err.short()
             ),
-            styles,
-        )];
+            (None, Some(t)) => format!(" · updated {} ago", since(state.now, Some(t))),
+            _ => String::new(),
+        };
+        let mut lines = vec![Line::from(vec![
+            Span::styled(
+                format!(
+                    "METRICS (last {}, peak per cell; alarm thresholds in red; {} changes the window)",
+                    crate::app::monitoring::window_words(state.monitoring.window.num_minutes()),
+                    state
+                        .keymap
+                        .label_of(crate::app::keymap::Action::MetricsWindow)
+                ),
+                styles.heading(),
+            ),
+            Span::styled(
+                age,
+                if metrics.error.is_some() {
+                    styles.degraded()
+                } else {
+                    styles.muted()
+                },
+            ),
+        ])];
         lines.extend(watch);
         frame.render_widget(Paragraph::new(lines), watch_area);
     }
