@@ -198,3 +198,30 @@ async fn the_oom_finding_shows_memory_climbing_to_the_kill() {
         .unwrap_or_else(|| panic!("no memory line:\n{text}"));
     assert!(memory.contains("100 % before the kill"), "{memory}");
 }
+
+#[tokio::test]
+async fn w_steps_the_metrics_window_and_reads_it_at_once() {
+    let (mut s, account) = watched(160, 48).await;
+    for c in ":svc chatbot-api".chars() {
+        update(&mut s, key(c));
+    }
+    let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    settle(&mut s, &account, effects).await;
+    let mut windows = Vec::new();
+    for _ in 0..3 {
+        let effects = update(&mut s, key('w'));
+        let asked = effects.iter().find_map(|e| match e {
+            Effect::FetchMetrics {
+                queries,
+                start,
+                end,
+                ..
+            } => Some(((*end - *start).num_hours(), queries[0].period_seconds)),
+            _ => None,
+        });
+        windows.push(asked.expect("read at once"));
+        settle(&mut s, &account, effects).await;
+    }
+    assert_eq!(windows, [(3, 60), (24, 300), (1, 60)]);
+    assert!(render(&s).contains("METRICS (last 1 h"));
+}
