@@ -76,7 +76,7 @@ async fn alarms_fire_where_the_story_says_and_belong_to_their_services() {
         "tied by its target group"
     );
     assert_eq!(
-        state_of(&alarms, "worker running tasks"),
+        state_of(&alarms, "worker running below desired"),
         (AlarmState::Alarm, vec![key("prod-data", "worker")])
     );
     assert_eq!(state_of(&alarms, "frontend running").0, AlarmState::Ok);
@@ -170,4 +170,26 @@ async fn after_the_rollback_the_alarms_return_to_ok() {
     assert_eq!(state_of(&alarms, "chatbot-api memory").0, AlarmState::Ok);
     assert_eq!(state_of(&alarms, "backend-api 5XX").0, AlarmState::Ok);
     assert_eq!(state_of(&alarms, "backend-api p95").0, AlarmState::Ok);
+}
+
+#[tokio::test]
+async fn worker_at_the_count_its_capacity_allows_clears_its_alarm() {
+    let (clock, account) = demo();
+    account
+        .update_service(
+            "prod-data",
+            "worker",
+            ServiceChange {
+                desired_count: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    clock.advance(Duration::minutes(10));
+    let alarms = owned(&account).await;
+    assert_eq!(
+        state_of(&alarms, "worker running below desired").0,
+        AlarmState::Ok
+    );
 }

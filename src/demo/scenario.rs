@@ -92,6 +92,11 @@ pub struct AlarmSpec {
     /// Minutes the metric is evaluated over (its period).
     #[serde(default = "five")]
     pub period_minutes: u32,
+    /// `running_tasks` below the service's desired count (the threshold
+    /// follows it, as a metric-math alarm on RunningTaskCount −
+    /// DesiredTaskCount would).
+    #[serde(default)]
+    pub below_desired: bool,
     /// For `other`: the namespace and dimension the alarm carries.
     #[serde(default)]
     pub namespace: Option<String>,

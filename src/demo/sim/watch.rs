@@ -308,6 +308,10 @@ impl Simulation {
             .duration_trunc(Duration::minutes(1))
             .unwrap_or(self.now);
         let (state, value) = self.alarm_state(spec, service, now);
+        let threshold = match service {
+            Some(s) if spec.below_desired => f64::from(s.desired),
+            _ => spec.threshold,
+        };
         // Since when: walk back minute by minute to the last change.
         let history = (now - self.opened_at).num_minutes().max(0) + 180;
         let mut since = now;
@@ -348,7 +352,10 @@ impl Simulation {
             reason,
             since: Some(since),
             composite: false,
-            metric: Some(self.alarm_metric(spec, service, comparison)),
+            metric: Some(AlarmMetric {
+                threshold: Some(threshold),
+                ..self.alarm_metric(spec, service, comparison)
+            }),
         }
     }
 
@@ -456,10 +463,14 @@ impl Simulation {
         let Some(v) = value else {
             return (AlarmState::InsufficientData, None);
         };
+        let threshold = match service {
+            Some(s) if spec.below_desired => f64::from(s.desired),
+            _ => spec.threshold,
+        };
         let breached = if spec.comparison == "<" {
-            v < spec.threshold
+            v < threshold
         } else {
-            v > spec.threshold
+            v > threshold
         };
         (
             if breached {
