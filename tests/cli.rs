@@ -4,21 +4,8 @@
 mod support;
 
 use assert_cmd::Command;
+use support::cli::triage;
 use support::{fresh_region, moto};
-
-/// The binary with a clean environment: no AWS settings from the machine, no
-/// config, logs and data in a temp dir.
-fn triage(home: &tempfile::TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("triage").unwrap();
-    cmd.env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("TRIAGE_LOG_FILE", home.path().join("triage.log"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"));
-    cmd
-}
 
 fn json(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_slice(bytes)

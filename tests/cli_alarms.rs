@@ -3,20 +3,9 @@
 //! kept, `--state` filtering, `--fail-on-alarm`, metric fields present only
 //! with data, a bad `[alarms]` entry refused with what to write.
 
-use assert_cmd::Command;
+mod support;
 
-fn triage(home: &tempfile::TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("triage").unwrap();
-    cmd.env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("TRIAGE_LOG_FILE", home.path().join("triage.log"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("XDG_DATA_HOME", home.path().join("data"));
-    cmd
-}
+use support::cli::triage;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -4,24 +4,16 @@
 //! its three tasks; the RDS alarm belongs to no service; after the rollback
 //! every service alarm returns to OK, on simulated time.
 
+mod support;
+
 use chrono::{Duration, TimeZone, Utc};
-use std::sync::Arc;
-use triage::demo::scenario::Scenario;
+use support::demo::demo;
 use triage::demo::DemoAccount;
 use triage::domain::alarms::{tie, AlarmState, OwnedAlarm};
-use triage::domain::clock::{Clock, ManualClock};
+use triage::domain::clock::Clock;
 use triage::domain::metrics::{by_service, queries, MetricKind};
 use triage::domain::ports::{EcsPort, MonitoringPort, ServiceChange};
 use triage::domain::service::{Service, ServiceKey};
-
-fn demo() -> (Arc<ManualClock>, DemoAccount) {
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap(),
-    ));
-    let scenario = Scenario::load("saas").unwrap();
-    let account = DemoAccount::new(&scenario, clock.clone()).without_latency();
-    (clock, account)
-}
 
 async fn services(account: &DemoAccount) -> Vec<Service> {
     let mut all = Vec::new();

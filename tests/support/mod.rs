@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod console;
+pub mod demo;
 pub mod fixtures;
 
 use std::io::{BufRead, BufReader};
