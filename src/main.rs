@@ -35,6 +35,30 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<u8, CliError> {
+    // Completions and the manual need no config, account or data.
+    match &cli.command {
+        Some(Command::Completions(args)) => {
+            let mut text = Vec::new();
+            triage::cli::completions::completions(args, &mut text);
+            return Ok(print_all(&text));
+        }
+        Some(Command::Man(args)) => {
+            let mut text = Vec::new();
+            return match triage::cli::completions::man(args, &mut text) {
+                Ok(pages) => {
+                    for page in pages {
+                        text.extend(format!("{}\n", page.display()).into_bytes());
+                    }
+                    Ok(print_all(&text))
+                }
+                Err(err) => {
+                    eprintln!("error: cannot write the manual: {err}");
+                    Ok(exit::USAGE)
+                }
+            };
+        }
+        _ => {}
+    }
     let settings = Settings::load(&cli.global)?;
     init_logging(&settings);
     let clock = Arc::new(SystemClock);
@@ -53,6 +77,8 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         );
     }
     match command {
+        // Answered above, before the settings are read.
+        Command::Completions(_) | Command::Man(_) => Ok(exit::OK),
         Command::Status(args) => {
             let account = open_account(&settings).await?;
             triage::cli::status::run(
@@ -113,6 +139,19 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Incident(args) => {
             let shared = open_share(&settings).await?;
             triage::cli::incident::run(args, &settings, clock.as_ref(), shared.as_deref()).await
+        }
+    }
+}
+
+/// Print generated text; a reader that stops early (`| head`) is not an error.
+fn print_all(text: &[u8]) -> u8 {
+    use std::io::Write;
+    match std::io::stdout().write_all(text) {
+        Ok(()) => exit::OK,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(err) => {
+            eprintln!("error: cannot write to stdout: {err}");
+            exit::USAGE
         }
     }
 }

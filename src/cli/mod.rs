@@ -4,6 +4,7 @@
 //! 3 AWS or credential error).
 
 pub mod alarms;
+pub mod completions;
 pub mod diagnosis;
 pub mod exit;
 pub mod incident;
@@ -45,6 +46,10 @@ pub enum Command {
     Incident(incident::IncidentArgs),
     /// Executable markdown runbooks: list, show, check, run
     Runbook(runbook::RunbookArgs),
+    /// A shell completion script: bash, zsh, fish, powershell or elvish
+    Completions(completions::CompletionsArgs),
+    /// The manual page (roff), or every page into --dir
+    Man(completions::ManArgs),
 }
 
 /// Output format of a subcommand.
