@@ -74,6 +74,10 @@ pub enum Effect {
     },
     /// Write the post-mortem draft, JSON and CSV next to the journal.
     ExportIncident,
+    /// The SSO token's expiry for this profile, from the AWS CLI's cache.
+    CheckSso {
+        profile: String,
+    },
     /// Publish entries to the shared incident log (`--share`).
     PublishShare {
         incident: String,
@@ -197,6 +201,8 @@ pub enum WorkerResult {
         generation: u64,
         result: Result<Vec<crate::domain::metrics::MetricSeries>, PortError>,
     },
+    /// The SSO token found for the profile (None: not an SSO profile, or no token).
+    Sso(Option<crate::domain::sso::SsoToken>),
     TargetHealth {
         key: ServiceKey,
         target_group: String,

@@ -18,6 +18,7 @@ mod prompts;
 pub(crate) mod refresh;
 mod results;
 pub mod screens;
+pub mod sso;
 pub mod state;
 pub mod text_input;
 pub mod update;

@@ -28,6 +28,7 @@ pub(crate) fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     }
     effects.extend(logs::due(state));
     effects.extend(super::monitoring::due(state));
+    effects.extend(super::sso::due(state));
     if state.session.share {
         if let Some(view) = &mut state.incident {
             if !view.share_in_flight && now >= view.share_next_at {

@@ -61,6 +61,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
         WorkerResult::Metrics { generation, result } => {
             super::monitoring::on_metrics(state, generation, result)
         }
+        WorkerResult::Sso(token) => return super::sso::on_token(state, token),
         WorkerResult::TargetHealth { key, result, .. } => service::on_targets(state, key, result),
         WorkerResult::ServiceDetail {
             generation,

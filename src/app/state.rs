@@ -159,6 +159,8 @@ pub struct AppState {
     pub incident: Option<IncidentView>,
     /// Alarms and metrics, read beside the status.
     pub monitoring: super::monitoring::Monitoring,
+    /// The SSO session's token, when the profile signs in through SSO.
+    pub sso: super::sso::Sso,
     // The screens' own state (each struct lives with its screen in `screens/`).
     pub services: ServicesScreen,
     pub service: ServiceScreen,
@@ -219,6 +221,7 @@ impl AppState {
             filtering: false,
             incident: None,
             monitoring: super::monitoring::Monitoring::new(now),
+            sso: Default::default(),
             services: ServicesScreen::default(),
             service: ServiceScreen::new(now),
             events: EventsScreen::default(),

@@ -22,6 +22,7 @@ pub mod sanitize;
 pub mod secrets;
 pub mod service;
 pub mod snapshot;
+pub mod sso;
 pub mod task;
 pub mod timeline;
 

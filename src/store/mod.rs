@@ -2,6 +2,7 @@
 //! `journal.jsonl` append-only (one fsynced write per entry, under a lock, so
 //! two processes never interleave), and its readers. Knows nothing of the UI.
 
+pub mod aws_profiles;
 pub mod cache;
 pub mod definitions;
 pub mod incidents;

@@ -147,6 +147,18 @@ impl Workers {
                     let _ = results.send(WorkerResult::Metrics { generation, result });
                 });
             }
+            Effect::CheckSso { profile } => {
+                tokio::spawn(async move {
+                    let token = tokio::task::spawn_blocking(move || {
+                        crate::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok())
+                            .sso_token(&profile)
+                    })
+                    .await
+                    .ok()
+                    .flatten();
+                    let _ = results.send(WorkerResult::Sso(token));
+                });
+            }
             Effect::FetchTargetHealth { key, target_group } => {
                 let monitoring = self.monitoring.clone();
                 tokio::spawn(async move {

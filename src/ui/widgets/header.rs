@@ -44,6 +44,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             styles.accent(),
         ));
     }
+    if let Some((words, expired)) = crate::app::sso::header(state) {
+        second.push(Span::styled(
+            format!("  ⚠ {words}"),
+            if expired {
+                styles.critical()
+            } else {
+                styles.degraded()
+            },
+        ));
+    }
     let firing = state.monitoring.firing();
     if firing > 0 {
         second.push(Span::styled(
