@@ -29,6 +29,10 @@ fn main() -> ExitCode {
                 "triage: {}",
                 triage::domain::sanitize::strip_controls(&format!("{err:#}"))
             );
+            let files = triage::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok());
+            if let Some(hint) = err.sso_session_hint(&files) {
+                eprintln!("triage: {hint}");
+            }
             ExitCode::from(err.exit_code())
         }
     }

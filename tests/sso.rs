@@ -103,6 +103,29 @@ fn the_tokens_expiry_is_read_from_the_clis_cache() {
 }
 
 #[test]
+fn an_expired_session_profile_is_told_the_session_login() {
+    use triage::cli::exit::CliError;
+    use triage::domain::PortError;
+    let dir = tempfile::tempdir().unwrap();
+    let files = files(&dir);
+    let expired = |profile: &str| {
+        CliError::Port(PortError::ExpiredCredentials {
+            profile: Some(profile.into()),
+        })
+    };
+    assert_eq!(
+        expired("prod-oncall").sso_session_hint(&files).as_deref(),
+        Some("profile `prod-oncall` signs in through SSO session `acme`: `aws sso login --sso-session acme` renews it")
+    );
+    assert_eq!(
+        expired("legacy").sso_session_hint(&files),
+        None,
+        "--profile already said"
+    );
+    assert_eq!(expired("prod-oncall").exit_code(), 3);
+}
+
+#[test]
 fn the_login_command_names_the_session_or_the_profile() {
     assert_eq!(
         login_command(Some("prod-oncall"), Some("acme")),

@@ -57,6 +57,38 @@ impl From<crate::wiring::OpenError> for CliError {
 
 impl CliError {
     /// The exit code this error ends the command with.
+    /// The port error inside, if any.
+    pub fn port_error(&self) -> Option<&PortError> {
+        match self {
+            CliError::Port(p) | CliError::PortWhile { source: p, .. } => Some(p),
+            CliError::Share(ShareError::Port(p)) | CliError::NotShared(ShareError::Port(p)) => {
+                Some(p)
+            }
+            _ => None,
+        }
+    }
+
+    /// Expired (or refused) credentials of a profile that signs in through
+    /// an `sso_session`: the one login that renews every profile of it.
+    pub fn sso_session_hint(&self, files: &crate::store::aws_profiles::AwsFiles) -> Option<String> {
+        let (PortError::ExpiredCredentials { profile: Some(p) }
+        | PortError::InvalidCredentials {
+            profile: Some(p), ..
+        }) = self.port_error()?
+        else {
+            return None;
+        };
+        let session = files
+            .profiles()
+            .into_iter()
+            .find(|profile| &profile.name == p)?
+            .sso_session?;
+        Some(format!(
+            "profile `{p}` signs in through SSO session `{session}`: `{}` renews it",
+            crate::domain::sso::login_command(Some(p), Some(&session))
+        ))
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Settings(_) | CliError::Scenario(_) => USAGE,
