@@ -43,19 +43,22 @@ fn dimension(name: &str, value: &str) -> cw::Dimension {
     cw::Dimension::builder().name(name).value(value).build()
 }
 
-/// A VPC, an application load balancer and a target group with two targets.
-async fn seed_load_balancer(config: &aws_config::SdkConfig) -> (String, String) {
-    let ec2 = aws_sdk_ec2::Client::new(config);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.0.0.0/16")
+async fn vpc(ec2: &aws_sdk_ec2::Client, cidr: &str) -> String {
+    ec2.create_vpc()
+        .cidr_block(cidr)
         .send()
         .await
         .unwrap()
         .vpc
         .unwrap()
         .vpc_id
-        .unwrap();
+        .unwrap()
+}
+
+/// A VPC, an application load balancer and a target group with two targets.
+async fn seed_load_balancer(config: &aws_config::SdkConfig) -> (String, String) {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let vpc = vpc(&ec2, "10.0.0.0/16").await;
     let mut subnets = Vec::new();
     for (i, zone) in ["a", "b"].iter().enumerate() {
         let region = config.region().unwrap().to_string();
@@ -405,16 +408,7 @@ async fn an_unhealthy_target_says_why() {
     let region = fresh_region();
     let config = moto_config(region).await;
     let ec2 = aws_sdk_ec2::Client::new(&config);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.1.0.0/16")
-        .send()
-        .await
-        .unwrap()
-        .vpc
-        .unwrap()
-        .vpc_id
-        .unwrap();
+    let vpc = vpc(&ec2, "10.1.0.0/16").await;
     let instance = ec2
         .run_instances()
         .image_id("ami-12c6146b")

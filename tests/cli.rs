@@ -4,13 +4,8 @@
 mod support;
 
 use assert_cmd::Command;
-use support::cli::triage;
+use support::cli::{json, triage};
 use support::{fresh_region, moto};
-
-fn json(bytes: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
-}
 
 #[test]
 fn demo_status_json_is_ranked_and_complete() {

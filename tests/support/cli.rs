@@ -15,3 +15,9 @@ pub fn triage(home: &tempfile::TempDir) -> Command {
         .env("XDG_DATA_HOME", home.path().join("data"));
     cmd
 }
+
+/// A command's output as JSON, or a panic showing what it was.
+pub fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+}
