@@ -47,6 +47,10 @@ pub enum Effect {
         generation: u64,
         key: ServiceKey,
     },
+    /// Check a task for ECS Exec and open a session (not yet the shell).
+    PrepareShell(crate::domain::exec::ExecAsk),
+    /// Give the terminal to the shell until it ends (the console suspends its screen).
+    HandOver(Box<crate::domain::exec::PreparedExec>),
     /// Stopped tasks of the watched services, decoded.
     FetchDiagnosis {
         generation: u64,
@@ -226,6 +230,13 @@ pub enum WorkerResult {
     TaskLogs {
         task_arn: String,
         logs: crate::domain::diagnosis::LogTail,
+    },
+    /// A session opened for a shell, or why none could be.
+    ShellReady(Result<Box<crate::domain::exec::PreparedExec>, String>),
+    /// The shell ended (or could not be started: the error).
+    ShellEnded {
+        request: crate::domain::exec::ExecRequest,
+        result: Result<crate::domain::exec::ShellEnded, String>,
     },
     /// An entry as written to the journal, or why it could not be.
     Journaled(Result<Box<Entry>, String>),

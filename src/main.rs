@@ -139,6 +139,10 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 }
             }
         }
+        Command::Exec(args) => {
+            let account = open_account(&settings).await?;
+            triage::cli::exec::run(args, account.exec.as_ref(), &settings, clock.as_ref()).await
+        }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {
             let shared = open_share(&settings).await?;

@@ -4,6 +4,7 @@
 use crate::aws::{AwsAccount, Connection};
 use crate::demo::scenario::Scenario;
 use crate::demo::DemoAccount;
+use crate::domain::exec::ExecPort;
 use crate::domain::network::NetworkPort;
 use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, MonitoringPort, ReadOnly, SharePort};
 use crate::domain::secrets::SecretsPort;
@@ -48,6 +49,8 @@ pub struct Account {
     pub secrets: Arc<dyn SecretsPort>,
     /// CloudWatch alarms and metrics, target health.
     pub monitoring: Option<Arc<dyn MonitoringPort>>,
+    /// A shell into a running container (ECS Exec).
+    pub exec: Arc<dyn ExecPort>,
     /// The log groups the last discovery found (a search starts on them at once).
     pub log_groups: crate::store::log_groups::LogGroupCache,
 }
@@ -70,8 +73,9 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         Arc<dyn NetworkPort>,
         Arc<dyn SecretsPort>,
         Option<Arc<dyn MonitoringPort>>,
+        Arc<dyn ExecPort>,
     );
-    let (ecs, logs, search, network, secrets, monitoring): Ports = match &settings.source {
+    let (ecs, logs, search, network, secrets, monitoring, exec): Ports = match &settings.source {
         AccountSource::Demo { scenario } => {
             let scenario = Scenario::load(scenario)?;
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
@@ -81,7 +85,8 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
                 demo.clone(),
                 demo.clone(),
                 demo.clone(),
-                Some(demo),
+                Some(demo.clone()),
+                demo,
             )
         }
         AccountSource::Aws {
@@ -117,6 +122,7 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
                     &config,
                     profile.clone(),
                 ))),
+                Arc::new(AwsAccount::with_config(&config, &conn)),
             )
         }
     };
@@ -125,10 +131,10 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     } else {
         (network, secrets)
     };
-    let ecs: Arc<dyn EcsPort> = if settings.read_only {
-        Arc::new(ReadOnly(ecs))
+    let (ecs, exec): (Arc<dyn EcsPort>, Arc<dyn ExecPort>) = if settings.read_only {
+        (Arc::new(ReadOnly(ecs)), Arc::new(ReadOnly(exec)))
     } else {
-        ecs
+        (ecs, exec)
     };
     Ok(Account {
         ecs,
@@ -137,6 +143,7 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         network,
         secrets,
         monitoring,
+        exec,
         log_groups: crate::store::log_groups::LogGroupCache::new(
             &settings.cache_dir,
             &cache_namespace(settings),

@@ -145,6 +145,10 @@ async fn every_key_is_answered_at_once_not_at_the_next_tick() {
     let terminal = Terminal::default();
     let reader = triage::console::input::spawn_reader_from(terminal.clone(), inputs_tx.clone());
     let (frames_tx, mut frames) = unbounded_channel::<String>();
+    let mut surface = |s: &triage::app::AppState| {
+        let _ = frames_tx.send(render(s));
+        Ok(())
+    };
     let console = run_loop(
         &mut state,
         LoopIo {
@@ -155,10 +159,7 @@ async fn every_key_is_answered_at_once_not_at_the_next_tick() {
         },
         &mut carrier,
         Vec::new(),
-        |s| {
-            let _ = frames_tx.send(render(s));
-            Ok(())
-        },
+        &mut surface,
     );
     let driver = async {
         let help = |f: &str| f.contains("help for this screen");

@@ -741,3 +741,112 @@ fn demo_logs_screen_follows_a_failing_request_across_services() {
     tmux.keys(&["q"]);
     wait_for_file(&done);
 }
+
+#[test]
+fn x_opens_a_shell_through_the_plugin_and_the_console_comes_back_intact() {
+    let moto = support::moto();
+    let region = support::fresh_region();
+    let task = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(support::seed_exec(region, true, true));
+    let task_id = task.rsplit('/').next().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    // The stub plugin: records its arguments and the terminal's mode, then
+    // reads one line as a shell would.
+    let bin_dir = home.join("bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    let plugin = bin_dir.join("session-manager-plugin");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> {h}/plugin-args; done\nstty -a > {h}/stty-in-shell\necho 'STUB SHELL ready'\nread line\necho \"stub read: $line\" > {h}/shell-read\nexit 0\n",
+            h = home.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let done = home.join("done");
+    let script = format!(
+        "HOME={h} PATH={b}:$PATH AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=secret AWS_EC2_METADATA_DISABLED=true \
+         RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --region {region} --endpoint-url {e} --data-dir {h}/data; \
+         stty -a > {h}/stty; touch {d}; sleep 60",
+        h = home.display(),
+        b = bin_dir.display(),
+        bin = env!("CARGO_BIN_EXE_triage"),
+        e = moto.endpoint,
+        d = done.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-exec-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "110",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the service", |s| {
+        s.contains("api") && s.contains("Services (")
+    });
+    tmux.keys(&["Enter"]);
+    let short = &task_id[..8];
+    tmux.wait_for("the running task", |s| {
+        s.contains("TASKS") && s.contains(short)
+    });
+
+    tmux.keys(&["x"]);
+    tmux.wait_for("the shell", |s| s.contains("STUB SHELL ready"));
+    assert_eq!(
+        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "0",
+        "the console left the alternate screen for the shell"
+    );
+    let in_shell = std::fs::read_to_string(home.join("stty-in-shell")).unwrap();
+    assert!(
+        in_shell.split_whitespace().any(|w| w == "icanon"),
+        "the shell got a cooked terminal: {in_shell}"
+    );
+    tmux.keys(&["hello", "Enter"]);
+    let back = tmux.wait_for("the console again", |s| {
+        s.contains("back from the shell into api") && s.contains("TASKS")
+    });
+    assert!(back.contains("prod/api"), "{back}");
+    assert_eq!(
+        tmux.run(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "1",
+        "back on the alternate screen"
+    );
+    let read = std::fs::read_to_string(home.join("shell-read")).unwrap();
+    assert_eq!(
+        read.trim(),
+        "stub read: hello",
+        "the keys went to the shell, not to triage"
+    );
+    let args = std::fs::read_to_string(home.join("plugin-args")).unwrap();
+    assert!(args.contains("StartSession"), "{args}");
+    assert!(args.contains(&format!("ecs:prod_{task_id}_")), "{args}");
+
+    // Keys reach the console again, and it quits cleanly.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("home", |s| {
+        s.contains("Services (") && !s.contains("DEPLOYMENTS")
+    });
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+    let settings = std::fs::read_to_string(home.join("stty")).unwrap();
+    assert!(
+        settings.split_whitespace().any(|w| w == "icanon"),
+        "{settings}"
+    );
+}

@@ -67,6 +67,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
                 Edit::Changed | Edit::Ignored => Vec::new(),
             };
         }
+        Overlay::Pick(_) => return super::picker::on_key(state, key),
         Overlay::None => {}
     }
     let screen = hooks(&state.screen);
@@ -177,6 +178,7 @@ pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::LogsContext
         | Action::LogsFollow
         | Action::LogsSave
+        | Action::Shell
         | Action::MetricsWindow => {}
     }
     Vec::new()

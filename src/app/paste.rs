@@ -36,7 +36,7 @@ pub fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
 /// a runbook form, a typed confirmation).
 fn editing_text(state: &AppState) -> bool {
     match &state.overlay {
-        Overlay::Palette(_) | Overlay::Prompt(_) => return true,
+        Overlay::Palette(_) | Overlay::Prompt(_) | Overlay::Pick(_) => return true,
         Overlay::Help => return false,
         Overlay::None => {}
     }

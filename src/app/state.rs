@@ -29,6 +29,8 @@ pub enum Overlay {
     Palette(TextInput),
     /// A one-line question (note text, milestone, correction).
     Prompt(Prompt),
+    /// Pick one of a list (the shell's container).
+    Pick(super::picker::Picker),
 }
 
 /// What a prompt's answer is for.
@@ -153,6 +155,8 @@ pub struct AppState {
     pub screen: Screen,
     /// The screens to go back to (`go` pushes, `back` pops).
     pub back: Vec<Screen>,
+    /// What `x` runs in a container (`[exec] command`).
+    pub shell_command: String,
     pub overlay: Overlay,
     pub filter: TextInput,
     pub filtering: bool,
@@ -217,6 +221,7 @@ impl AppState {
             screen: Screen::Services,
             back: Vec::new(),
             overlay: Overlay::None,
+            shell_command: crate::domain::exec::DEFAULT_COMMAND.to_string(),
             filter: TextInput::default(),
             filtering: false,
             incident: None,

@@ -27,14 +27,14 @@ pub const DESCRIBE_TASKS_BATCH: usize = 100;
 
 /// An AWS account reached through the SDK.
 pub struct AwsAccount {
-    ecs: aws_sdk_ecs::Client,
+    pub(super) ecs: aws_sdk_ecs::Client,
     sts: aws_sdk_sts::Client,
-    region: String,
-    profile: Option<String>,
+    pub(super) region: String,
+    pub(super) profile: Option<String>,
     endpoint: Option<String>,
-    ctx: ErrorContext,
-    reads: Budget,
-    writes: Budget,
+    pub(super) ctx: ErrorContext,
+    pub(super) reads: Budget,
+    pub(super) writes: Budget,
     throttle_retries: u32,
     task_definitions: Mutex<HashMap<String, TaskDefinition>>,
     throttled: AtomicU64,
@@ -76,7 +76,7 @@ impl AwsAccount {
     }
 
     /// One budgeted call, retried with jittered back-off while AWS throttles it.
-    async fn call<T, E, R, F, Fut>(
+    pub(super) async fn call<T, E, R, F, Fut>(
         &self,
         budget: &Budget,
         operation: &str,

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod ec2;
 pub mod ecs;
 pub mod errors;
+pub mod exec;
 pub mod logs;
 pub mod monitoring;
 pub mod secrets;

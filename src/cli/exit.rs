@@ -39,6 +39,9 @@ pub enum CliError {
     NotShared(ShareError),
     #[error(transparent)]
     Runbook(#[from] crate::workers::runbook::driver::DriveError),
+    /// No shell could be opened (ECS Exec).
+    #[error(transparent)]
+    Exec(#[from] crate::workers::exec::ExecError),
     /// The terminal or the console failed.
     #[error(transparent)]
     Console(#[from] anyhow::Error),
@@ -60,7 +63,9 @@ impl CliError {
     /// The port error inside, if any.
     pub fn port_error(&self) -> Option<&PortError> {
         match self {
-            CliError::Port(p) | CliError::PortWhile { source: p, .. } => Some(p),
+            CliError::Port(p)
+            | CliError::PortWhile { source: p, .. }
+            | CliError::Exec(crate::workers::exec::ExecError::Port(p)) => Some(p),
             CliError::Share(ShareError::Port(p)) | CliError::NotShared(ShareError::Port(p)) => {
                 Some(p)
             }
@@ -97,6 +102,11 @@ impl CliError {
             CliError::Share(share) | CliError::NotShared(share) => match share {
                 ShareError::Port(p) => port_code(p),
                 ShareError::Store(s) => store_code(s),
+            },
+            CliError::Exec(exec) => match exec {
+                crate::workers::exec::ExecError::Port(p) => port_code(p),
+                crate::workers::exec::ExecError::Refused(_) => USAGE,
+                crate::workers::exec::ExecError::NoRuntimeId { .. } => AWS,
             },
             CliError::Runbook(_) | CliError::Console(_) | CliError::Output(_) => PROBLEM_FOUND,
         }

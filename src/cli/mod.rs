@@ -6,6 +6,7 @@
 pub mod alarms;
 pub mod completions;
 pub mod diagnosis;
+pub mod exec;
 pub mod exit;
 pub mod incident;
 pub mod logs;
@@ -46,6 +47,8 @@ pub enum Command {
     Incident(incident::IncidentArgs),
     /// Executable markdown runbooks: list, show, check, run
     Runbook(runbook::RunbookArgs),
+    /// A shell into a running container (ECS Exec, through session-manager-plugin)
+    Exec(exec::ExecArgs),
     /// A shell completion script: bash, zsh, fish, powershell or elvish
     Completions(completions::CompletionsArgs),
     /// The manual page (roff), or every page into --dir

@@ -37,6 +37,37 @@ pub enum Carried {
     Answered(Msg),
     /// The engineer asked to leave.
     Quit,
+    /// Give the terminal to a shell until it ends (see [`Surface::hand_over`]).
+    HandOver(Box<crate::domain::exec::PreparedExec>),
+}
+
+/// Where frames go: the terminal, or a test's buffer.
+pub trait Surface {
+    fn draw(&mut self, state: &AppState) -> std::io::Result<()>;
+    /// Lend the terminal to the shell until it ends, then take it back and
+    /// repaint; the answer goes into `update` like a worker's.
+    fn hand_over<'a>(
+        &'a mut self,
+        prepared: &'a crate::domain::exec::PreparedExec,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Msg> + 'a>>;
+}
+
+/// A bare drawing function is a surface with no terminal to lend.
+impl<F: FnMut(&AppState) -> std::io::Result<()>> Surface for F {
+    fn draw(&mut self, state: &AppState) -> std::io::Result<()> {
+        self(state)
+    }
+    fn hand_over<'a>(
+        &'a mut self,
+        prepared: &'a crate::domain::exec::PreparedExec,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Msg> + 'a>> {
+        Box::pin(async move {
+            Msg::Worker(WorkerResult::ShellEnded {
+                request: prepared.request.clone(),
+                result: Err("no terminal to hand over".into()),
+            })
+        })
+    }
 }
 
 /// Whoever carries out the app's effects (workers, the incident journal,
@@ -55,13 +86,14 @@ pub struct LoopIo<'a> {
 }
 
 /// Run until the engineer quits, an input says stop, or the terminal fails.
-/// `pending` goes into the first update; `draw` paints a frame.
+/// `pending` goes into the first update; `surface` paints frames (and lends
+/// the terminal to a shell).
 pub async fn run_loop(
     state: &mut AppState,
     io: LoopIo<'_>,
     carrier: &mut dyn Carrier,
     mut pending: Vec<Msg>,
-    mut draw: impl FnMut(&AppState) -> std::io::Result<()>,
+    surface: &mut dyn Surface,
 ) -> anyhow::Result<()> {
     let LoopIo {
         inputs,
@@ -72,7 +104,7 @@ pub async fn run_loop(
     // The first tick comes one period from now (an interval's first tick is immediate).
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    draw(state)?;
+    surface.draw(state)?;
     loop {
         let mut messages = std::mem::take(&mut pending);
         tokio::select! {
@@ -106,12 +138,16 @@ pub async fn run_loop(
                     Carried::Started => {}
                     Carried::Answered(msg) => queue.push_back(msg),
                     Carried::Quit => return Ok(()),
+                    Carried::HandOver(prepared) => {
+                        queue.push_back(surface.hand_over(&prepared).await);
+                        ticks.reset();
+                    }
                 }
             }
         }
         if state.quit {
             return Ok(());
         }
-        draw(state)?;
+        surface.draw(state)?;
     }
 }

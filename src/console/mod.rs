@@ -6,6 +6,7 @@
 pub mod event_loop;
 pub mod input;
 pub mod journal;
+mod surface;
 pub mod terminal;
 
 use crate::app::state::SessionInfo;
@@ -73,6 +74,7 @@ pub async fn run(
         clock.now(),
     );
     state.keymap = keymap(settings)?;
+    state.shell_command = settings.exec_command.clone();
     state.monitoring.enabled = account.monitoring.is_some();
     state.monitoring.mappings = settings.alarm_mappings.clone();
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -109,6 +111,7 @@ pub async fn run(
         let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
         workers = workers.with_share(shared, store);
     }
+    workers = workers.with_exec(account.exec.clone(), settings.read_only);
     if let Some(monitoring) = &account.monitoring {
         workers = workers.with_monitoring(monitoring.clone());
     }
@@ -119,7 +122,7 @@ pub async fn run(
         settings.operator.clone(),
     );
 
-    let mut terminal = terminal::Guard::enter()?;
+    let terminal = terminal::Guard::enter()?;
     let size = terminal.size()?;
     update(
         &mut state,
@@ -142,9 +145,9 @@ pub async fn run(
 
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::unbounded_channel();
     let reader = input::spawn_reader(inputs_tx.clone());
-    let signals = input::spawn_signals(inputs_tx)?;
+    let signals = input::spawn_signals(inputs_tx.clone())?;
     let mut carrier = ConsoleCarrier { journal, workers };
-    let mut first = true;
+    let mut surface = surface::ConsoleSurface::new(terminal, reader, inputs_tx);
     let result = event_loop::run_loop(
         &mut state,
         event_loop::LoopIo {
@@ -155,19 +158,11 @@ pub async fn run(
         },
         &mut carrier,
         pending,
-        |state| {
-            terminal.draw(|frame| crate::ui::draw(frame, state))?;
-            // Lets the end-to-end test prove that a panic restores the terminal.
-            if first && std::env::var_os("TRIAGE_TEST_PANIC").is_some() {
-                panic!("TRIAGE_TEST_PANIC is set: panicking on purpose after the first frame");
-            }
-            first = false;
-            Ok(())
-        },
+        &mut surface,
     )
     .await;
     // Stop reading before the guard hands the terminal back.
-    reader.abort();
+    surface.stop_reading();
     signals.abort();
     result
 }
@@ -187,6 +182,9 @@ impl event_loop::Carrier for ConsoleCarrier {
         use event_loop::Carried;
         if effect == Effect::Quit {
             return Carried::Quit;
+        }
+        if let Effect::HandOver(prepared) = effect {
+            return Carried::HandOver(prepared);
         }
         if let Effect::Copy(text) = &effect {
             terminal::copy_to_clipboard(text);

@@ -22,18 +22,7 @@ pub struct Guard {
 impl Guard {
     pub fn enter() -> std::io::Result<Guard> {
         install_panic_hook();
-        enable_raw_mode()?;
-        if let Err(err) = execute!(
-            stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            // A paste arrives as one event, never as keys that run commands.
-            EnableBracketedPaste,
-            cursor::Hide
-        ) {
-            restore();
-            return Err(err);
-        }
+        take_over()?;
         let terminal = match Terminal::new(CrosstermBackend::new(stdout())) {
             Ok(t) => t,
             Err(err) => {
@@ -43,6 +32,36 @@ impl Guard {
         };
         Ok(Guard { terminal })
     }
+}
+
+impl Guard {
+    /// Hand the terminal back for a while (a shell runs on it).
+    pub fn suspend(&mut self) {
+        restore();
+    }
+
+    /// Take it again and repaint everything on the next draw.
+    pub fn resume(&mut self) -> std::io::Result<()> {
+        take_over()?;
+        self.terminal.clear()
+    }
+}
+
+/// Raw mode, the alternate screen, mouse and bracketed paste, no cursor.
+fn take_over() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    if let Err(err) = execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        // A paste arrives as one event, never as keys that run commands.
+        EnableBracketedPaste,
+        cursor::Hide
+    ) {
+        restore();
+        return Err(err);
+    }
+    Ok(())
 }
 
 impl Drop for Guard {

@@ -1,6 +1,7 @@
 //! The demo: a simulated AWS account behind the same ports as `aws/`, so the
 //! whole console runs without credentials. Only reachable with `--demo`.
 
+pub mod exec;
 pub mod requests;
 pub mod scenario;
 pub mod security;
@@ -61,7 +62,7 @@ impl DemoAccount {
     }
 
     /// [`Self::with_sim`] for a call that stands for AWS operation `operation`.
-    fn call<'a, T: Send + 'a>(
+    pub(crate) fn call<'a, T: Send + 'a>(
         &'a self,
         operation: &str,
         f: impl FnOnce(&mut Simulation) -> T + Send + 'a,

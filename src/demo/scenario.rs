@@ -72,6 +72,9 @@ pub struct ServiceSpec {
     /// Behind the cluster's application load balancer (a target group of its own).
     #[serde(default)]
     pub load_balanced: bool,
+    /// ECS Exec (`enableExecuteCommand`) on the service and its tasks.
+    #[serde(default = "yes")]
+    pub exec: bool,
 }
 
 /// A simulated CloudWatch alarm: a metric of one service (or of nothing the
@@ -171,6 +174,9 @@ pub enum Fault {
 
 fn one() -> f64 {
     1.0
+}
+fn yes() -> bool {
+    true
 }
 fn one_u32() -> u32 {
     1

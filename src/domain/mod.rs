@@ -9,6 +9,7 @@ pub mod backoff;
 pub mod clock;
 pub mod diagnosis;
 pub mod error;
+pub mod exec;
 pub mod headline;
 pub mod health;
 pub mod logsearch;

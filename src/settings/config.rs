@@ -34,6 +34,15 @@ pub struct ConfigFile {
     /// `[alarms]`: alarms with this dimension value belong to this service
     /// (`"DBInstanceIdentifier=orders-db" = "prod-data/orders-api"`).
     pub alarms: std::collections::BTreeMap<String, String>,
+    /// `[exec]`: the shell ECS Exec opens.
+    pub exec: ExecSection,
+}
+
+/// `[exec] command = "/bin/bash"`: what `x` and `triage exec` run.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ExecSection {
+    pub command: Option<String>,
 }
 
 /// One key or several.
@@ -137,6 +146,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "logs.max_calls",
     "keys",
     "alarms",
+    "exec",
+    "exec.command",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.

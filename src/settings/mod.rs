@@ -116,6 +116,8 @@ pub struct Settings {
     pub keys: Vec<KeyOverride>,
     /// `[alarms]`: dimension values that belong to a service.
     pub alarm_mappings: Vec<crate::domain::alarms::AlarmMapping>,
+    /// What a shell into a container runs (`[exec] command`, default `/bin/sh`).
+    pub exec_command: String,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
 }
@@ -339,6 +341,12 @@ impl Settings {
             cache_dir,
             keys,
             alarm_mappings,
+            exec_command: file
+                .exec
+                .command
+                .clone()
+                .filter(|c| !c.trim().is_empty())
+                .unwrap_or_else(|| crate::domain::exec::DEFAULT_COMMAND.to_string()),
             log_file,
             warnings,
         })

@@ -52,5 +52,6 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Overlay::Help => widgets::help::draw(frame, area, state, &styles),
         Overlay::Palette(input) => widgets::palette::draw(frame, area, input, &styles),
         Overlay::Prompt(prompt) => widgets::prompt::draw(frame, area, prompt, &styles),
+        Overlay::Pick(picker) => widgets::picker::draw(frame, area, picker, &styles),
     }
 }

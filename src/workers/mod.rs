@@ -2,6 +2,7 @@
 //! send the results back, tagged with the generation of their request.
 
 pub mod diagnosis;
+pub mod exec;
 pub mod insights;
 pub mod logsearch;
 pub mod pipeline;
@@ -37,6 +38,8 @@ pub struct Workers {
     decisions: Arc<Mutex<Option<runbook::operator::DecisionSender>>>,
     /// CloudWatch alarms and metrics, and target health.
     monitoring: Option<Arc<dyn MonitoringPort>>,
+    /// ECS Exec, and whether the console is read-only (which refuses it).
+    exec: Option<(Arc<dyn crate::domain::exec::ExecPort>, bool)>,
     /// Stopped tasks and log tails the background diagnosis has already read.
     stopped_memory: Arc<tokio::sync::Mutex<diagnosis::StoppedMemory>>,
 }
@@ -55,7 +58,18 @@ impl Workers {
             decisions: Arc::new(Mutex::new(None)),
             stopped_memory: Default::default(),
             monitoring: None,
+            exec: None,
         }
+    }
+
+    /// Open shells through this port (refused when `read_only`).
+    pub fn with_exec(
+        mut self,
+        exec: Arc<dyn crate::domain::exec::ExecPort>,
+        read_only: bool,
+    ) -> Workers {
+        self.exec = Some((exec, read_only));
+        self
     }
 
     /// Read alarms, metrics and target health through this port.
@@ -377,9 +391,27 @@ impl Workers {
                     }
                 }
             }
+            Effect::PrepareShell(ask) => {
+                let exec = self.exec.clone();
+                tokio::spawn(async move {
+                    let result = match exec {
+                        Some((port, read_only)) => {
+                            let plugin = exec::find_plugin(std::env::var_os("PATH").as_deref());
+                            exec::prepare(port.as_ref(), &ask, read_only, plugin)
+                                .await
+                                .map(Box::new)
+                                .map_err(|e| e.to_string())
+                        }
+                        None => Err("this console has no ECS Exec port".to_string()),
+                    };
+                    let _ = results.send(WorkerResult::ShellReady(result));
+                });
+            }
             // The journal is written by the console loop itself (in order,
-            // fsynced before the next message); quitting is its business too.
-            Effect::Journal(_)
+            // fsynced before the next message); quitting is its business too;
+            // the shell takes the terminal, which the console owns.
+            Effect::HandOver(_)
+            | Effect::Journal(_)
             | Effect::StartIncident { .. }
             | Effect::ExportIncident
             | Effect::Copy(_)

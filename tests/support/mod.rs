@@ -260,3 +260,41 @@ pub fn api_container(tag: &str) -> aws_sdk_ecs::types::ContainerDefinition {
         )
         .build()
 }
+
+/// A cluster `prod` with service `api` (exec on or off) and one task it runs.
+pub async fn seed_exec(region: &str, exec: bool, task_exec: bool) -> String {
+    let config = moto_config(region).await;
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    ecs.create_cluster()
+        .cluster_name("prod")
+        .send()
+        .await
+        .unwrap();
+    ecs.register_task_definition()
+        .family("api")
+        .task_role_arn("arn:aws:iam::123456789012:role/api-task")
+        .container_definitions(api_container("v7"))
+        .send()
+        .await
+        .unwrap();
+    ecs.create_service()
+        .cluster("prod")
+        .service_name("api")
+        .task_definition("api:1")
+        .desired_count(1)
+        .enable_execute_command(exec)
+        .send()
+        .await
+        .unwrap();
+    let out = ecs
+        .run_task()
+        .cluster("prod")
+        .task_definition("api:1")
+        .group("service:api")
+        .enable_execute_command(task_exec)
+        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
+        .send()
+        .await
+        .unwrap();
+    out.tasks()[0].task_arn().unwrap().to_string()
+}

@@ -14,8 +14,19 @@ Adds test-only routes under /_triage/ to what moto serves:
                                    "reason"}]}: make a task STOPPED the way ECS
                                    reports it (moto's own stopped tasks have no
                                    stop code, exit code 0 and no reason)
+  GET    /_triage/ecs/exec-requests  every ExecuteCommand request seen
+  POST   /_triage/ecs/exec-agent   {"region", "task", "status"}: the task's
+                                   ExecuteCommandAgent reports that lastStatus
 and makes ECS list calls page like AWS does (moto returns one page): at most
 PAGE_CAP items a page, with a nextToken, honouring maxResults.
+
+ECS Exec: moto keeps no `enableExecuteCommand` and has no ExecuteCommand. The
+harness remembers the flag from CreateService/UpdateService/RunTask requests,
+adds it (with a runtimeId and an ExecuteCommandAgent per container, as ECS
+does) to DescribeServices/DescribeTasks answers, and answers ExecuteCommand
+the way AWS does: a session object, or AWS's InvalidParameterException when
+the task was not run with exec enabled. A running task's containers are
+reported RUNNING (moto leaves them PENDING).
 
 CloudWatch: the SDK (aws-sdk-cloudwatch >= 1.100) speaks Smithy RPC v2 CBOR,
 which moto does not serve (getmoto/moto#9195); moto serves CloudWatch's JSON
@@ -52,6 +63,13 @@ PAGED = {
 lock = threading.Lock()
 calls = {}
 faults = []
+# ECS Exec state moto does not keep: (region, cluster, service) -> bool,
+# (region, task arn) -> bool, (region, task arn) -> agent lastStatus.
+exec_services = {}
+exec_tasks = {}
+exec_agents = {}
+exec_requests = []
+EXEC_OPS = {"CreateService", "UpdateService", "RunTask", "DescribeServices", "DescribeTasks", "ExecuteCommand"}
 
 
 def region_of(environ):
@@ -178,7 +196,52 @@ class Harness:
                         )
         if op in PAGED:
             return self.paged(op, body, environ, start_response)
+        if op in EXEC_OPS and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonEC2ContainerServiceV"):
+            return self.ecs_exec(op, region, body, environ, start_response)
         return self.app(environ, start_response)
+
+    def ecs_exec(self, op, region, body, environ, start_response):
+        """ECS calls that carry ECS Exec state moto does not keep."""
+        request = json.loads(body or b"{}")
+        if op == "ExecuteCommand":
+            return execute_command(region, request, start_response)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = headers
+
+        raw = b"".join(self.app(environ, capture))
+        if not captured["status"].startswith("200"):
+            start_response(captured["status"], captured["headers"])
+            return [raw]
+        payload = json.loads(raw)
+        cluster = short(request.get("cluster", "default"))
+        with lock:
+            if op in ("CreateService", "UpdateService") and "enableExecuteCommand" in request:
+                name = short(request.get("serviceName") or request.get("service"))
+                exec_services[(region, cluster, name)] = bool(request["enableExecuteCommand"])
+            if op == "RunTask":
+                for task in payload.get("tasks", []):
+                    exec_tasks[(region, task["taskArn"])] = bool(request.get("enableExecuteCommand", False))
+            for service in payload.get("services", []) + ([payload["service"]] if "service" in payload else []):
+                key = (region, short(service.get("clusterArn", cluster)), service.get("serviceName"))
+                service["enableExecuteCommand"] = exec_services.get(key, False)
+            for task in payload.get("tasks", []):
+                enabled = exec_tasks.get((region, task["taskArn"]), False)
+                task["enableExecuteCommand"] = enabled
+                task_id = task["taskArn"].rsplit("/", 1)[-1]
+                for i, container in enumerate(task.get("containers", [])):
+                    container.setdefault("runtimeId", f"{task_id}-{2531612879 + i}")
+                    # moto leaves a running task's containers PENDING; ECS says RUNNING.
+                    if task.get("lastStatus") == "RUNNING" and container.get("lastStatus") == "PENDING":
+                        container["lastStatus"] = "RUNNING"
+                    if enabled:
+                        container["managedAgents"] = [{
+                            "name": "ExecuteCommandAgent",
+                            "lastStatus": exec_agents.get((region, task["taskArn"]), "RUNNING"),
+                        }]
+        return json_response(start_response, "200 OK", payload, "application/x-amz-json-1.1")
 
     def cbor(self, service, op, environ, start_response):
         """One RPC v2 CBOR call, answered by moto's JSON protocol."""
@@ -263,6 +326,16 @@ class Harness:
             with lock:
                 faults.append(fault)
             return json_response(start_response, "200 OK", {"ok": True})
+        if path == "/_triage/ecs/exec-requests":
+            with lock:
+                return json_response(start_response, "200 OK", list(exec_requests))
+        if path == "/_triage/ecs/exec-agent" and method == "POST":
+            body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+            with lock:
+                for (region, arn) in list(exec_tasks):
+                    if region == body["region"] and (arn == body["task"] or arn.endswith("/" + body["task"])):
+                        exec_agents[(region, arn)] = body["status"]
+            return json_response(start_response, "200 OK", {"ok": True})
         if path == "/_triage/ecs/stop-task" and method == "POST":
             body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
             return stop_task(body, start_response)
@@ -303,6 +376,60 @@ def stop_task(body, start_response):
                     container.reason = spec["reason"]
             return json_response(start_response, "200 OK", {"ok": True, "task": task.task_arn})
     return json_response(start_response, "404 Not Found", {"error": f"no task {wanted}"})
+
+
+def short(name):
+    return (name or "").rsplit("/", 1)[-1]
+
+
+def ecs_error(start_response, code, message, status="400 Bad Request"):
+    return json_response(start_response, status, {"__type": code, "message": message}, "application/x-amz-json-1.1")
+
+
+def execute_command(region, request, start_response):
+    """ExecuteCommand as AWS answers it: a Session Manager session for an
+    exec-enabled running task, else AWS's own refusal."""
+    from moto.ecs.models import ecs_backends
+
+    backend = ecs_backends[request.get("account", "123456789012")][region]
+    cluster = short(request.get("cluster", "default"))
+    wanted = request.get("task", "")
+    if cluster not in backend.clusters:
+        return ecs_error(start_response, "ClusterNotFoundException", "Cluster not found.")
+    found = None
+    for arn, task in backend.tasks.get(cluster, {}).items():
+        if wanted in (arn, task.task_arn) or arn.endswith("/" + wanted):
+            found = task
+    if found is None:
+        return ecs_error(start_response, "InvalidParameterException", "The specified task was not found.")
+    with lock:
+        enabled = exec_tasks.get((region, found.task_arn), False)
+        agent = exec_agents.get((region, found.task_arn), "RUNNING")
+        exec_requests.append({"region": region, **request})
+    if not enabled or agent != "RUNNING" or found.last_status != "RUNNING":
+        return ecs_error(
+            start_response,
+            "InvalidParameterException",
+            "The execute command failed because execute command was not enabled when the task was run "
+            "or the execute command agent isn't running. Wait and try the request again or run a new task "
+            "with execute command enabled and try again.",
+        )
+    if not request.get("interactive"):
+        return ecs_error(start_response, "InvalidParameterException", "Interactive is the only mode supported currently.")
+    task_id = found.task_arn.rsplit("/", 1)[-1]
+    session_id = f"ecs-execute-command-{task_id[:17]}"
+    return json_response(start_response, "200 OK", {
+        "clusterArn": found.cluster_arn if hasattr(found, "cluster_arn") else cluster,
+        "containerArn": f"arn:aws:ecs:{region}:123456789012:container/{cluster}/{task_id}/{request.get('container')}",
+        "containerName": request.get("container"),
+        "interactive": True,
+        "session": {
+            "sessionId": session_id,
+            "streamUrl": f"wss://ssmmessages.{region}.amazonaws.com/v1/data-channel/{session_id}?role=publish_subscribe&cell-number=AAEAAQ",
+            "tokenValue": "AAEAAHarnessTokenValueNotASecret0123456789",
+        },
+        "taskArn": found.task_arn,
+    }, "application/x-amz-json-1.1")
 
 
 def parent_alive(pid):

@@ -133,6 +133,15 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("window"),
     },
     Binding {
+        keys: &[k('x')],
+        label: "x",
+        action: Action::Shell,
+        help:
+            "a shell into one of the service's running containers (ECS Exec); exit it to come back",
+        scope: Scope::Service,
+        hint: Some("shell"),
+    },
+    Binding {
         keys: &[k('R')],
         label: "R",
         action: Action::OpenRunbook,

@@ -5,6 +5,7 @@
 //! is in `reads`, the container logs in `logs`, the writes in `writes`, a
 //! service's starting state in `setup`.
 
+mod exec;
 mod logs;
 mod reads;
 mod setup;
@@ -67,6 +68,8 @@ struct SimService {
     last_capacity_event: Option<DateTime<Utc>>,
     /// Behind the cluster's load balancer, with a target group of its own.
     load_balanced: bool,
+    /// ECS Exec on the service (and so on its tasks).
+    exec: bool,
 }
 
 struct SimRevision {

@@ -60,6 +60,7 @@ impl Simulation {
             last_throttle_event: None,
             last_capacity_event: None,
             load_balanced: spec.load_balanced,
+            exec: spec.exec,
         };
         let deployment = SimDeployment {
             id: deployment_id(&mut self.rng),

@@ -4,6 +4,7 @@ pub mod footer;
 pub mod header;
 pub mod help;
 pub mod palette;
+pub mod picker;
 pub mod prompt;
 pub mod status_note;
 pub mod trend;

@@ -1,0 +1,63 @@
+//! A pick-one list: what is typed, then the matching items, the selected one
+//! highlighted.
+
+use crate::app::picker::Picker;
+use crate::ui::theme::Styles;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+/// Items shown at most (typing narrows the rest).
+const SHOWN: usize = 12;
+
+pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, styles: &Styles) {
+    let visible = picker.visible();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("› ", styles.accent()),
+        Span::styled(picker.input.text.clone(), styles.text()),
+        Span::styled("▏", styles.accent()),
+    ])];
+    // Keep the cursor's row on screen.
+    let first = picker.cursor.saturating_sub(SHOWN - 1);
+    for (row, &index) in visible.iter().enumerate().skip(first).take(SHOWN) {
+        let item = &picker.items[index];
+        let style = if row == picker.cursor {
+            styles.selection()
+        } else {
+            styles.text()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", item.label), style),
+            Span::styled(format!("  {}", item.note), styles.muted()),
+        ]));
+    }
+    if visible.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  nothing matches: Backspace, or Esc to cancel",
+            styles.muted(),
+        )));
+    } else if visible.len() > SHOWN {
+        lines.push(Line::from(Span::styled(
+            format!("  … {} in all: type to narrow", visible.len()),
+            styles.muted(),
+        )));
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x,
+        y: area.y + area.height.saturating_sub(height + 1).min(2),
+        width: area.width,
+        height,
+    };
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(styles.border())
+                .title(Span::styled(format!(" {} ", picker.title), styles.muted())),
+        ),
+        popup,
+    );
+}
