@@ -48,7 +48,7 @@ pub enum Effect {
         key: ServiceKey,
     },
     /// Check a task for ECS Exec and open a session (not yet the shell).
-    PrepareShell(crate::domain::exec::ExecAsk),
+    PrepareExec(crate::domain::exec::ExecAsk),
     /// Give the terminal to the shell until it ends (the console suspends its screen).
     HandOver(Box<crate::domain::exec::PreparedExec>),
     /// Stopped tasks of the watched services, decoded.
@@ -232,11 +232,11 @@ pub enum WorkerResult {
         logs: crate::domain::diagnosis::LogTail,
     },
     /// A session opened for a shell, or why none could be.
-    ShellReady(Result<Box<crate::domain::exec::PreparedExec>, String>),
+    ExecReady(Result<Box<crate::domain::exec::PreparedExec>, String>),
     /// The shell ended (or could not be started: the error).
-    ShellEnded {
+    ExecEnded {
         request: crate::domain::exec::ExecRequest,
-        result: Result<crate::domain::exec::ShellEnded, String>,
+        result: Result<crate::domain::exec::ExecEnded, String>,
     },
     /// An entry as written to the journal, or why it could not be.
     Journaled(Result<Box<Entry>, String>),

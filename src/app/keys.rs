@@ -178,7 +178,7 @@ pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::LogsContext
         | Action::LogsFollow
         | Action::LogsSave
-        | Action::Shell
+        | Action::Exec
         | Action::MetricsWindow => {}
     }
     Vec::new()

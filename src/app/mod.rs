@@ -4,6 +4,7 @@
 
 mod commands;
 pub(crate) mod cursors;
+mod exec;
 pub(crate) mod incident;
 pub mod input;
 pub mod keymap;
@@ -19,7 +20,6 @@ mod prompts;
 pub(crate) mod refresh;
 mod results;
 pub mod screens;
-mod shell;
 pub mod sso;
 pub mod state;
 pub mod text_input;

@@ -106,7 +106,7 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
 fn chosen(state: &mut AppState, purpose: &PickPurpose, index: usize) -> Vec<Effect> {
     match purpose {
         PickPurpose::Shell(asks) => match asks.get(index) {
-            Some(ask) => super::shell::prepare(state, ask.clone()),
+            Some(ask) => super::exec::prepare(state, ask.clone()),
             None => Vec::new(),
         },
     }

@@ -72,9 +72,9 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             return incident::on_attached(state, id, entries)
         }
         WorkerResult::IncidentAttached(Err(message)) => flash(state, &message, true),
-        WorkerResult::ShellReady(result) => return super::shell::on_ready(state, result),
-        WorkerResult::ShellEnded { request, result } => {
-            return super::shell::on_ended(state, request, result)
+        WorkerResult::ExecReady(result) => return super::exec::on_ready(state, result),
+        WorkerResult::ExecEnded { request, result } => {
+            return super::exec::on_ended(state, request, result)
         }
         WorkerResult::Journaled(Ok(entry)) => return incident::on_journaled(state, *entry),
         WorkerResult::SharePulled(result) => incident::on_share_pulled(state, result),

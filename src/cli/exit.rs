@@ -104,6 +104,11 @@ impl CliError {
                 ShareError::Store(s) => store_code(s),
             },
             CliError::Exec(exec) => match exec {
+                // A task id that is not there is the engineer's typo.
+                crate::workers::exec::ExecError::Port(PortError::NotFound {
+                    what: Missing::Task,
+                    ..
+                }) => USAGE,
                 crate::workers::exec::ExecError::Port(p) => port_code(p),
                 crate::workers::exec::ExecError::Refused(_) => USAGE,
                 crate::workers::exec::ExecError::NoRuntimeId { .. } => AWS,

@@ -62,7 +62,7 @@ impl<F: FnMut(&AppState) -> std::io::Result<()>> Surface for F {
         prepared: &'a crate::domain::exec::PreparedExec,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Msg> + 'a>> {
         Box::pin(async move {
-            Msg::Worker(WorkerResult::ShellEnded {
+            Msg::Worker(WorkerResult::ExecEnded {
                 request: prepared.request.clone(),
                 result: Err("no terminal to hand over".into()),
             })

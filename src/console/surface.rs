@@ -75,7 +75,7 @@ impl Surface for ConsoleSurface {
                 result = Err(format!("the terminal could not be taken back: {err}"));
             }
             self.reader = Some(input::spawn_reader(self.inputs.clone()));
-            Msg::Worker(WorkerResult::ShellEnded {
+            Msg::Worker(WorkerResult::ExecEnded {
                 request: prepared.request.clone(),
                 result,
             })

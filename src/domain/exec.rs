@@ -151,7 +151,7 @@ pub struct PreparedExec {
 
 /// How a shell ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShellEnded {
+pub struct ExecEnded {
     pub exit_code: Option<i32>,
     pub seconds: u64,
 }

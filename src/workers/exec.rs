@@ -7,7 +7,7 @@
 use crate::domain::exec::{
     check, plugin_args, ssm_target, ExecPort, ExecRefusal, ExecRequest, ExecTarget, SimulatedShell,
 };
-pub use crate::domain::exec::{ExecAsk, Handoff, PreparedExec, ShellEnded};
+pub use crate::domain::exec::{ExecAsk, ExecEnded, Handoff, PreparedExec};
 use crate::domain::PortError;
 use std::ffi::OsStr;
 use std::io::{BufRead, Write};
@@ -123,7 +123,7 @@ fn is_executable(path: &Path) -> bool {
 /// Run the handoff on this terminal (already in its normal mode) until it
 /// ends. Ctrl+C goes to the shell, not to triage: triage ignores SIGINT
 /// meanwhile, as the AWS CLI does.
-pub async fn run_handoff(handoff: &Handoff) -> std::io::Result<ShellEnded> {
+pub async fn run_handoff(handoff: &Handoff) -> std::io::Result<ExecEnded> {
     let started = std::time::Instant::now();
     // Once a handler is installed SIGINT no longer ends triage; the child
     // gets the default disposition back when it starts.
@@ -146,7 +146,7 @@ pub async fn run_handoff(handoff: &Handoff) -> std::io::Result<ShellEnded> {
             .map_err(std::io::Error::other)??
         }
     };
-    Ok(ShellEnded {
+    Ok(ExecEnded {
         exit_code,
         seconds: started.elapsed().as_secs(),
     })

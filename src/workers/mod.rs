@@ -391,7 +391,7 @@ impl Workers {
                     }
                 }
             }
-            Effect::PrepareShell(ask) => {
+            Effect::PrepareExec(ask) => {
                 let exec = self.exec.clone();
                 tokio::spawn(async move {
                     let result = match exec {
@@ -404,7 +404,7 @@ impl Workers {
                         }
                         None => Err("this console has no ECS Exec port".to_string()),
                     };
-                    let _ = results.send(WorkerResult::ShellReady(result));
+                    let _ = results.send(WorkerResult::ExecReady(result));
                 });
             }
             // The journal is written by the console loop itself (in order,

@@ -135,7 +135,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[k('x')],
         label: "x",
-        action: Action::Shell,
+        action: Action::Exec,
         help:
             "a shell into one of the service's running containers (ECS Exec); exit it to come back",
         scope: Scope::Service,

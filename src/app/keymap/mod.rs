@@ -63,7 +63,7 @@ pub enum Action {
     /// `w`: the metrics' window, 1 h → 3 h → 24 h.
     MetricsWindow,
     /// `x` on a service: a shell into one of its running containers (ECS Exec).
-    Shell,
+    Exec,
     // In text fields.
     EditSubmit,
     EditCancel,
@@ -205,7 +205,7 @@ pub const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::LogsSave, "logs_save"),
     (Action::Keys, "keys"),
     (Action::MetricsWindow, "metrics_window"),
-    (Action::Shell, "shell"),
+    (Action::Exec, "exec"),
     (Action::EditSubmit, "edit_submit"),
     (Action::EditCancel, "edit_cancel"),
     (Action::EditBackspace, "edit_backspace"),

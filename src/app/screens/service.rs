@@ -83,7 +83,7 @@ impl ScreenHooks for Hooks {
         match action {
             Action::OpenRunbook => Some(super::services::open_suggested(state, &key)),
             Action::MetricsWindow => Some(crate::app::monitoring::next_window(state)),
-            Action::Shell => Some(crate::app::shell::start(state)),
+            Action::Exec => Some(crate::app::exec::start(state)),
             _ => None,
         }
     }

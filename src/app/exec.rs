@@ -10,7 +10,7 @@ use super::picker::{PickItem, PickPurpose, Picker};
 use super::screens::Screen;
 use super::state::{AppState, Message, Overlay};
 use crate::domain::exec::{
-    closed_entry, opened_entry, ExecAsk, ExecRefusal, ExecRequest, PreparedExec, ShellEnded,
+    closed_entry, opened_entry, ExecAsk, ExecEnded, ExecRefusal, ExecRequest, PreparedExec,
 };
 
 /// `x` on the service screen: the running tasks' containers.
@@ -80,7 +80,7 @@ pub(super) fn prepare(state: &mut AppState, ask: ExecAsk) -> Vec<Effect> {
         ask.container.as_deref().unwrap_or("?")
     );
     flash(state, &text, false);
-    vec![Effect::PrepareShell(ask)]
+    vec![Effect::PrepareExec(ask)]
 }
 
 /// The session is open (hand the terminal over), or why not.
@@ -109,7 +109,7 @@ pub(crate) fn on_ready(
 pub(crate) fn on_ended(
     state: &mut AppState,
     request: ExecRequest,
-    result: Result<ShellEnded, String>,
+    result: Result<ExecEnded, String>,
 ) -> Vec<Effect> {
     let mut effects = Vec::new();
     match result {
