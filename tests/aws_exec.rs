@@ -20,6 +20,12 @@ fn exec_requests(region: &str) -> Vec<serde_json::Value> {
     all.into_iter().filter(|r| r["region"] == region).collect()
 }
 
+/// Exit 2, and what was said.
+fn refused(out: assert_cmd::assert::Assert) -> String {
+    let out = out.code(2);
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
 fn path_with(bin: &std::path::Path) -> String {
     format!(
         "{}:{}",
@@ -150,9 +156,8 @@ async fn each_refusal_says_why_before_calling_execute_command() {
     let out = aws_triage(&home, region)
         .env("PATH", "/usr/bin:/bin")
         .args(["--cluster", "prod", "exec", "--task", &task_id])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        .assert();
+    let err = refused(out);
     assert!(
         err.contains("`session-manager-plugin` is not installed"),
         "{err}"
@@ -166,9 +171,8 @@ async fn each_refusal_says_why_before_calling_execute_command() {
     let out = aws_triage(&home, region)
         .env("PATH", path_with(&bin))
         .args(["--cluster", "prod", "exec", "--task", &task_id])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        .assert();
+    let err = refused(out);
     assert!(
         err.contains("aws ecs update-service --cluster prod --service api --enable-execute-command --force-new-deployment"),
         "{err}"
@@ -185,9 +189,8 @@ async fn each_refusal_says_why_before_calling_execute_command() {
             "--task",
             &task_id,
         ])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        .assert();
+    let err = refused(out);
     assert!(err.contains("refused in read-only mode"), "{err}");
 
     // --check says the same, as JSON, and exits 1.
@@ -232,9 +235,8 @@ async fn a_task_started_before_exec_was_turned_on_is_told_to_be_replaced() {
     let out = aws_triage(&home, region)
         .env("PATH", path_with(&bin))
         .args(["exec", "--task", &task])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        .assert();
+    let err = refused(out);
     assert!(
         err.contains("started before ECS Exec was turned on for api"),
         "{err}"

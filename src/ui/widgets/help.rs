@@ -6,7 +6,6 @@ use crate::app::state::AppState;
 use crate::ui::theme::Styles;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
@@ -44,22 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         styles.muted(),
     )));
 
-    let width = area.width.saturating_sub(4).min(76);
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width.saturating_sub(width)) / 2,
-        y: area.y + (area.height.saturating_sub(height)) / 2,
-        width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(styles.border())
-                .title(Span::styled(" Keys ", styles.heading())),
-        ),
-        popup,
-    );
+    let title = super::popup::title("Keys", styles.heading());
+    let placement = super::popup::Placement::Centred { max_width: 76 };
+    super::popup::draw(frame, area, placement, title, lines, styles);
 }

@@ -5,6 +5,7 @@ pub mod header;
 pub mod help;
 pub mod palette;
 pub mod picker;
+pub mod popup;
 pub mod prompt;
 pub mod status_note;
 pub mod trend;

@@ -1,11 +1,11 @@
 //! The `:` command line, with the commands that match what is typed.
 
+use super::popup;
 use crate::app::palette::{complete, COMMANDS};
 use crate::app::text_input::TextInput;
 use crate::ui::theme::Styles;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, input: &TextInput, styles: &Styles) {
@@ -27,24 +27,9 @@ pub fn draw(frame: &mut Frame, area: Rect, input: &TextInput, styles: &Styles) {
             Span::styled(usage, styles.muted()),
         ]));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x,
-        y: area.y + area.height.saturating_sub(height + 1).min(2),
-        width: area.width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(styles.border())
-                .title(Span::styled(
-                    " command · Tab completes · Enter runs · Esc closes ",
-                    styles.muted(),
-                )),
-        ),
-        popup,
+    let title = popup::title(
+        "command · Tab completes · Enter runs · Esc closes",
+        styles.muted(),
     );
+    popup::draw(frame, area, popup::Placement::Top, title, lines, styles);
 }

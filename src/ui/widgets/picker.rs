@@ -1,11 +1,11 @@
 //! A pick-one list: what is typed, then the matching items, the selected one
 //! highlighted.
 
+use super::popup;
 use crate::app::picker::Picker;
 use crate::ui::theme::Styles;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 /// Items shown at most (typing narrows the rest).
@@ -43,21 +43,6 @@ pub fn draw(frame: &mut Frame, area: Rect, picker: &Picker, styles: &Styles) {
             styles.muted(),
         )));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x,
-        y: area.y + area.height.saturating_sub(height + 1).min(2),
-        width: area.width,
-        height,
-    };
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(styles.border())
-                .title(Span::styled(format!(" {} ", picker.title), styles.muted())),
-        ),
-        popup,
-    );
+    let title = popup::title(&picker.title, styles.muted());
+    popup::draw(frame, area, popup::Placement::Top, title, lines, styles);
 }
