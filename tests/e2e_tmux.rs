@@ -850,3 +850,64 @@ fn x_opens_a_shell_through_the_plugin_and_the_console_comes_back_intact() {
         "{settings}"
     );
 }
+
+#[test]
+fn an_expired_sso_session_shows_the_login_and_a_fresh_token_resumes_without_a_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let config = home.join("aws-config");
+    std::fs::write(
+        &config,
+        "[profile prod-oncall]\nsso_session = acme\nsso_account_id = 111111111111\nsso_role_name = OnCall\nregion = eu-west-1\n\n[sso-session acme]\nsso_start_url = https://acme.awsapps.com/start\nsso_region = eu-west-1\n",
+    )
+    .unwrap();
+    let cache = home.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    // sha1("acme"): the cache file of the sso-session, as the AWS CLI names it.
+    let token = cache.join("293abb6b76d7791c0732cc517d38c4b5c734b87f.json");
+    let write_token = |expires: chrono::DateTime<chrono::Utc>| {
+        let text = format!(
+            "{{\"startUrl\":\"https://acme.awsapps.com/start\",\"region\":\"eu-west-1\",\"accessToken\":\"not-read\",\"expiresAt\":\"{}\"}}",
+            expires.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        // Written whole, then renamed, as the CLI does.
+        let partial = cache.join("token.partial");
+        std::fs::write(&partial, text).unwrap();
+        std::fs::rename(&partial, &token).unwrap();
+    };
+    write_token(chrono::Utc::now() - chrono::Duration::hours(1));
+    let script = format!(
+        "HOME={h} AWS_CONFIG_FILE={c} AWS_EC2_METADATA_DISABLED=true RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log \
+         {bin} --profile prod-oncall --region eu-west-1 --endpoint-url {e} --data-dir {h}/data; sleep 60",
+        h = home.display(),
+        c = config.display(),
+        bin = env!("CARGO_BIN_EXE_triage"),
+        e = support::moto().endpoint,
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-sso-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "140",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("the expired session and its login", |s| {
+        s.contains("SSO session expired: run `aws sso login --sso-session acme`")
+    });
+
+    // `aws sso login` succeeded in another terminal: a fresh token in the cache.
+    write_token(chrono::Utc::now() + chrono::Duration::hours(8));
+    let resumed = tmux.wait_for("the console reading again by itself", |s| {
+        s.contains("SSO session renewed: reading the account again")
+    });
+    assert!(!resumed.contains("SSO session expired"), "{resumed}");
+}
