@@ -83,6 +83,23 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     match command {
         // Answered above, before the settings are read.
         Command::Completions(_) | Command::Man(_) => Ok(exit::OK),
+        Command::Status(args) if settings.pairs.len() > 1 => {
+            let opened = settings.pairs.iter().map(|pair| async {
+                (
+                    pair.clone(),
+                    triage::wiring::open_pair(&settings, pair).await,
+                )
+            });
+            let pairs = futures::future::join_all(opened).await;
+            triage::cli::pairs::status(
+                args,
+                pairs,
+                &settings.alarm_mappings,
+                &settings.clusters,
+                clock.as_ref(),
+            )
+            .await
+        }
         Command::Status(args) => {
             let account = open_account(&settings).await?;
             triage::cli::status::run(

@@ -151,6 +151,23 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     })
 }
 
+/// Build the account of one (account, Region) pair: the settings' own, with
+/// that pair's profile and Region.
+pub async fn open_pair(
+    settings: &Settings,
+    pair: &crate::settings::pairs::PairSpec,
+) -> Result<Account, OpenError> {
+    let mut one = settings.clone();
+    if let AccountSource::Aws {
+        profile, region, ..
+    } = &mut one.source
+    {
+        profile.clone_from(&pair.profile);
+        region.clone_from(&pair.region);
+    }
+    open_account(&one).await
+}
+
 /// The cache folder of the account the settings name: per endpoint for AWS
 /// (see `store::cache::namespace_for`), per scenario for the demo.
 pub fn cache_namespace(settings: &Settings) -> String {

@@ -11,6 +11,7 @@ pub mod exit;
 pub mod incident;
 pub mod logs;
 pub mod output;
+pub mod pairs;
 pub mod runbook;
 pub mod status;
 pub mod watch;

@@ -28,20 +28,29 @@ pub struct StatusArgs {
     pub fail_on_alarm: bool,
 }
 
-/// Run `triage status`; returns the exit code.
-pub async fn run(
-    args: &StatusArgs,
+/// One account's read: who it is, its services ranked with their alarms,
+/// and its alarms and metrics when it has them.
+pub struct AccountRead {
+    pub identity: crate::domain::ports::AccountIdentity,
+    pub ranked: Vec<RankedService>,
+    pub watched: Option<super::watch::Watched>,
+}
+
+/// Read one account: identity, services, alarms and metrics. A cluster asked
+/// for by name that does not exist is an input error; other cluster and
+/// monitoring failures are said on stderr (prefixed with `label`) and the
+/// services still shown.
+pub async fn read_account(
     ecs: &dyn EcsPort,
     monitoring: Option<&dyn MonitoringPort>,
     mappings: &[AlarmMapping],
     clusters: &[String],
-    clock: &dyn Clock,
-) -> Result<u8, super::exit::CliError> {
+    now: DateTime<Utc>,
+    label: &str,
+) -> Result<AccountRead, super::exit::CliError> {
     let (identity, snapshot) = futures::join!(ecs.identity(), fetch_status(ecs, clusters));
     let snapshot = snapshot?;
     let identity = identity?;
-    let now = clock.now();
-    // A cluster asked for by name that does not exist is an input error.
     if let Some((_, err)) = snapshot.cluster_errors.iter().find(|(_, e)| {
         matches!(
             e,
@@ -54,15 +63,13 @@ pub async fn run(
         return Err(err.clone().into());
     }
     for (cluster, err) in &snapshot.cluster_errors {
-        eprintln!("warning: cluster {cluster} could not be read: {err}");
+        eprintln!("warning: {label}cluster {cluster} could not be read: {err}");
     }
-    // Alarms and metrics, where the account has them; a failure to read
-    // them is said, and the services are still shown.
     let watched = match monitoring {
         Some(port) => match super::watch::read(port, &snapshot.services, mappings, now).await {
             Ok(w) => Some(w),
             Err(err) => {
-                eprintln!("warning: alarms and metrics could not be read: {err}");
+                eprintln!("warning: {label}alarms and metrics could not be read: {err}");
                 None
             }
         },
@@ -70,25 +77,58 @@ pub async fn run(
     };
     let alarms = watched.as_ref().map(|w| w.alarms.as_slice()).unwrap_or(&[]);
     let ranked = rank_watched(snapshot.services, now, alarms);
+    Ok(AccountRead {
+        identity,
+        ranked,
+        watched,
+    })
+}
+
+/// Run `triage status`; returns the exit code.
+pub async fn run(
+    args: &StatusArgs,
+    ecs: &dyn EcsPort,
+    monitoring: Option<&dyn MonitoringPort>,
+    mappings: &[AlarmMapping],
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> Result<u8, super::exit::CliError> {
+    let now = clock.now();
+    let read = read_account(ecs, monitoring, mappings, clusters, now, "").await?;
+    let AccountRead {
+        identity,
+        ranked,
+        watched,
+    } = &read;
     match args.output {
         Format::Json => {
-            let mut doc = to_json(&ranked, identity.account.as_deref(), &identity.region, now);
-            if let Some(w) = &watched {
-                add_watched(&mut doc, &ranked, w, now);
+            let mut doc = to_json(ranked, identity.account.as_deref(), &identity.region, now);
+            if let Some(w) = watched {
+                add_watched(&mut doc, ranked, w, now);
             }
             println!("{}", super::output::json_text(&doc));
         }
-        Format::Text => print!("{}", to_text(&ranked, now)),
+        Format::Text => print!("{}", to_text(ranked, now)),
     }
-    let unhealthy = ranked.iter().any(|r| r.verdict.health.is_unhealthy());
-    let alarmed = alarms.iter().any(|a| a.alarm.state == AlarmState::Alarm);
-    Ok(
-        if (args.fail_on_unhealthy && unhealthy) || (args.fail_on_alarm && alarmed) {
-            exit::PROBLEM_FOUND
-        } else {
-            exit::OK
-        },
-    )
+    Ok(exit_code(args, [&read]))
+}
+
+/// 1 when a flag asks to fail on what was found, else 0.
+pub fn exit_code<'a>(args: &StatusArgs, reads: impl IntoIterator<Item = &'a AccountRead>) -> u8 {
+    let mut unhealthy = false;
+    let mut alarmed = false;
+    for read in reads {
+        unhealthy |= read.ranked.iter().any(|r| r.verdict.health.is_unhealthy());
+        alarmed |= read
+            .watched
+            .as_ref()
+            .is_some_and(|w| w.alarms.iter().any(|a| a.alarm.state == AlarmState::Alarm));
+    }
+    if (args.fail_on_unhealthy && unhealthy) || (args.fail_on_alarm && alarmed) {
+        exit::PROBLEM_FOUND
+    } else {
+        exit::OK
+    }
 }
 
 /// Each service's `alarms` and `metrics`, and the account's alarms.
@@ -100,32 +140,46 @@ fn add_watched(
 ) {
     if let Some(services) = doc["services"].as_array_mut() {
         for (json, r) in services.iter_mut().zip(ranked) {
-            let key = r.service.key();
-            json["alarms"] = of_service(&watched.alarms, &key)
-                .into_iter()
-                .map(|a| {
-                    super::watch::alarm_json(
-                        &crate::domain::alarms::OwnedAlarm {
-                            alarm: a.clone(),
-                            services: vec![],
-                        },
-                        false,
-                    )
-                })
-                .collect::<Vec<_>>()
-                .into();
-            if let Some(metrics) = watched.metrics.get(&key) {
-                json["metrics"] = super::watch::metrics_json(&metrics.summary(now));
-            }
+            add_service_watched(json, r, watched, now);
         }
     }
-    doc["account_alarms"] = watched
+    doc["account_alarms"] = account_alarms_json(watched).into();
+}
+
+/// A service's `alarms` and `metrics`.
+pub fn add_service_watched(
+    json: &mut serde_json::Value,
+    r: &RankedService,
+    watched: &super::watch::Watched,
+    now: DateTime<Utc>,
+) {
+    let key = r.service.key();
+    json["alarms"] = of_service(&watched.alarms, &key)
+        .into_iter()
+        .map(|a| {
+            super::watch::alarm_json(
+                &crate::domain::alarms::OwnedAlarm {
+                    alarm: a.clone(),
+                    services: vec![],
+                },
+                false,
+            )
+        })
+        .collect::<Vec<_>>()
+        .into();
+    if let Some(metrics) = watched.metrics.get(&key) {
+        json["metrics"] = super::watch::metrics_json(&metrics.summary(now));
+    }
+}
+
+/// The alarms tied to no service.
+pub fn account_alarms_json(watched: &super::watch::Watched) -> Vec<serde_json::Value> {
+    watched
         .alarms
         .iter()
         .filter(|a| a.services.is_empty())
         .map(|a| super::watch::alarm_json(a, false))
-        .collect::<Vec<_>>()
-        .into();
+        .collect()
 }
 
 /// The stable JSON document of `triage status -o json`.
@@ -135,38 +189,7 @@ pub fn to_json(
     region: &str,
     now: DateTime<Utc>,
 ) -> serde_json::Value {
-    let services: Vec<serde_json::Value> = ranked
-        .iter()
-        .map(|r| {
-            let s = &r.service;
-            json!({
-                "cluster": s.cluster,
-                "service": s.name,
-                "status": r.verdict.health.as_str(),
-                "reason": strip_controls(&r.verdict.reason),
-                "desired": s.desired,
-                "running": s.running,
-                "pending": s.pending,
-                "task_definition": s.task_definition,
-                "deployments": s.deployments.iter().map(|d| json!({
-                    "id": d.id,
-                    "status": d.status.as_str(),
-                    "rollout_state": d.rollout_state.map(|r| r.as_str()),
-                    "task_definition": d.task_definition,
-                    "desired": d.desired,
-                    "running": d.running,
-                    "pending": d.pending,
-                    "failed_tasks": d.failed_tasks,
-                    "created_at": d.created_at.map(rfc3339),
-                    "updated_at": d.updated_at.map(rfc3339),
-                })).collect::<Vec<_>>(),
-                "events": s.events.iter().map(|e| json!({
-                    "at": rfc3339(e.at),
-                    "message": strip_controls(&e.message),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+    let services: Vec<serde_json::Value> = ranked.iter().map(service_json).collect();
     json!({
         "generated_at": rfc3339(now),
         "account": account,
@@ -175,19 +198,67 @@ pub fn to_json(
     })
 }
 
+/// One service of `triage status -o json`, with the account and Region its
+/// ARN names.
+pub fn service_json(r: &RankedService) -> serde_json::Value {
+    let s = &r.service;
+    let (arn_region, arn_account) = crate::domain::service::arn_place(&s.arn).unzip();
+    json!({
+        "account": arn_account,
+        "region": arn_region,
+        "cluster": s.cluster,
+        "service": s.name,
+        "status": r.verdict.health.as_str(),
+        "reason": strip_controls(&r.verdict.reason),
+        "desired": s.desired,
+        "running": s.running,
+        "pending": s.pending,
+        "task_definition": s.task_definition,
+        "deployments": s.deployments.iter().map(|d| json!({
+            "id": d.id,
+            "status": d.status.as_str(),
+            "rollout_state": d.rollout_state.map(|r| r.as_str()),
+            "task_definition": d.task_definition,
+            "desired": d.desired,
+            "running": d.running,
+            "pending": d.pending,
+            "failed_tasks": d.failed_tasks,
+            "created_at": d.created_at.map(rfc3339),
+            "updated_at": d.updated_at.map(rfc3339),
+        })).collect::<Vec<_>>(),
+        "events": s.events.iter().map(|e| json!({
+            "at": rfc3339(e.at),
+            "message": strip_controls(&e.message),
+        })).collect::<Vec<_>>(),
+    })
+}
+
 pub fn to_text(ranked: &[RankedService], now: DateTime<Utc>) -> String {
+    to_text_with(ranked, now, None)
+}
+
+/// The table, with ACCOUNT and REGION columns first when `pairs` names each
+/// row's pair (several pairs); hidden for one.
+pub fn to_text_with(
+    ranked: &[RankedService],
+    now: DateTime<Utc>,
+    pairs: Option<&[(String, String)]>,
+) -> String {
     if ranked.is_empty() {
         return "No services in the watched clusters.\n".into();
     }
     let rows: Vec<Vec<String>> = ranked
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let s = &r.service;
             let mut tasks = format!("{}/{}", s.running, s.desired);
             if s.pending > 0 {
                 tasks.push_str(&format!(" +{}", s.pending));
             }
-            vec![
+            let pair = pairs.and_then(|p| p.get(i)).cloned();
+            let mut row: Vec<String> = pair.map(|(a, r)| vec![a, r]).unwrap_or_default();
+            row.extend([
                 r.verdict.health.as_str().to_string(),
                 s.cluster.clone(),
                 s.name.clone(),
@@ -197,13 +268,17 @@ pub fn to_text(ranked: &[RankedService], now: DateTime<Utc>) -> String {
                     .map(|t| crate::ui::format::age(now - t))
                     .unwrap_or_else(|| "—".into()),
                 r.verdict.reason.clone(),
-            ]
+            ]);
+            row
         })
         .collect();
-    table(
-        &[
-            "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "CHANGED", "REASON",
-        ],
-        &rows,
-    )
+    let mut header: Vec<&str> = if pairs.is_some() {
+        vec!["ACCOUNT", "REGION"]
+    } else {
+        Vec::new()
+    };
+    header.extend([
+        "HEALTH", "CLUSTER", "SERVICE", "TASKS", "REVISION", "CHANGED", "REASON",
+    ]);
+    table(&header, &rows)
 }

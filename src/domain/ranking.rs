@@ -41,10 +41,26 @@ pub fn rank_watched(
             ((r.verdict.health, changed), r)
         })
         .collect();
-    keyed.sort_by(|(ka, a), (kb, b)| {
-        ka.cmp(kb)
-            .then_with(|| a.service.cluster.cmp(&b.service.cluster))
-            .then_with(|| a.service.name.cmp(&b.service.name))
-    });
+    keyed.sort_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| by_name(a, b)));
     keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The ranking's order between two services (of any accounts and Regions):
+/// worst first, then most recently changed, then by name, then by ARN.
+pub fn order(a: &RankedService, b: &RankedService) -> std::cmp::Ordering {
+    let key = |r: &RankedService| {
+        (
+            r.verdict.health,
+            std::cmp::Reverse(r.service.last_changed()),
+        )
+    };
+    key(a).cmp(&key(b)).then_with(|| by_name(a, b))
+}
+
+fn by_name(a: &RankedService, b: &RankedService) -> std::cmp::Ordering {
+    a.service
+        .cluster
+        .cmp(&b.service.cluster)
+        .then_with(|| a.service.name.cmp(&b.service.name))
+        .then_with(|| a.service.arn.cmp(&b.service.arn))
 }

@@ -166,9 +166,31 @@ pub fn arn_name(arn: &str) -> &str {
     arn.rsplit_once('/').map(|(_, tail)| tail).unwrap_or(arn)
 }
 
+/// The Region and account id an ARN names (`arn:aws:ecs:<region>:<account>:…`).
+pub fn arn_place(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    match (parts.next()?, parts.next()?, parts.next()?) {
+        ("arn", _, _) => {}
+        _ => return None,
+    }
+    let region = parts.next()?;
+    let account = parts.next()?;
+    (!region.is_empty() && !account.is_empty()).then_some((region, account))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_arn_names_its_region_and_account() {
+        assert_eq!(
+            arn_place("arn:aws:ecs:eu-west-1:123456789012:service/prod/api"),
+            Some(("eu-west-1", "123456789012"))
+        );
+        assert_eq!(arn_place("api"), None);
+        assert_eq!(arn_place("arn:aws:iam::123456789012:role/x"), None);
+    }
 
     #[test]
     fn revision_label_takes_family_and_revision() {

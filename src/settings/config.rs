@@ -36,6 +36,18 @@ pub struct ConfigFile {
     pub alarms: std::collections::BTreeMap<String, String>,
     /// `[exec]`: the shell ECS Exec opens.
     pub exec: ExecSection,
+    /// `[[accounts]]`: every account watched, each in its Regions.
+    pub accounts: Vec<AccountEntry>,
+}
+
+/// `[[accounts]] name = "prod", profile = "prod-oncall", regions = ["eu-west-1"], production = true`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AccountEntry {
+    pub name: String,
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub production: bool,
 }
 
 /// `[exec] command = "/bin/bash"`: what `x` and `triage exec` run.
@@ -148,6 +160,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "alarms",
     "exec",
     "exec.command",
+    "accounts",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.

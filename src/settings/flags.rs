@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalFlags {
-    /// AWS profile (from ~/.aws/config: SSO, roles, keys)
+    /// AWS profile (from ~/.aws/config: SSO, roles, keys); repeat it to watch several accounts
     #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
 
-    /// AWS region (default: the profile's or AWS_REGION)
+    /// AWS region (default: the profile's or AWS_REGION); repeat it to watch several
     #[arg(long, global = true, value_name = "REGION")]
-    pub region: Option<String>,
+    pub region: Vec<String>,
 
     /// Send AWS calls to this endpoint instead (an emulator, a VPC endpoint)
     #[arg(long, global = true, value_name = "URL")]

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod flags;
+pub mod pairs;
 pub mod paths;
 pub mod theme;
 
@@ -118,6 +119,9 @@ pub struct Settings {
     pub alarm_mappings: Vec<crate::domain::alarms::AlarmMapping>,
     /// What a shell into a container runs (`[exec] command`, default `/bin/sh`).
     pub exec_command: String,
+    /// Every (account, Region) pair watched (one unless several were asked
+    /// for); empty for the demo.
+    pub pairs: Vec<pairs::PairSpec>,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
 }
@@ -158,16 +162,49 @@ impl Settings {
             None => AccountSource::Aws {
                 profile: flags
                     .profile
-                    .clone()
+                    .first()
+                    .cloned()
                     .or_else(|| file.profile.clone())
                     .or_else(|| env("AWS_PROFILE")),
-                region: flags.region.clone().or_else(|| file.region.clone()),
+                region: flags
+                    .region
+                    .first()
+                    .cloned()
+                    .or_else(|| file.region.clone()),
                 endpoint_url: flags
                     .endpoint_url
                     .clone()
                     .or_else(|| env("AWS_ENDPOINT_URL"))
                     .or_else(|| file.endpoint_url.clone()),
             },
+        };
+
+        // Every (account, Region) pair asked for; the first is the one
+        // single-pair commands (and the console, for now) use.
+        let (source, pairs) = match source {
+            AccountSource::Aws {
+                profile,
+                region,
+                endpoint_url,
+            } => {
+                let pairs = pairs::resolve(
+                    &flags.profile,
+                    &flags.region,
+                    &file.accounts,
+                    profile.as_deref(),
+                    region.as_deref(),
+                );
+                let first = pairs.first().cloned();
+                (
+                    AccountSource::Aws {
+                        profile: first.as_ref().and_then(|p| p.profile.clone()).or(profile),
+                        region: first.and_then(|p| p.region).or(region),
+                        endpoint_url,
+                    },
+                    pairs,
+                )
+            }
+            demo => (demo, Vec::new()),
         };
 
         let clusters = if flags.cluster.is_empty() {
@@ -348,6 +385,7 @@ impl Settings {
                 .filter(|c| !c.trim().is_empty())
                 .unwrap_or_else(|| crate::domain::exec::DEFAULT_COMMAND.to_string()),
             log_file,
+            pairs,
             warnings,
         })
     }
@@ -517,7 +555,7 @@ mod resolve_tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(s.clusters, vec!["a"]);
-        flags.profile = Some("from-flag".into());
+        flags.profile = vec!["from-flag".into()];
         flags.cluster = vec!["b".into(), "c".into()];
         let s = resolve_with(&flags, &[("AWS_PROFILE", "from-env")]).unwrap();
         assert_eq!(s.profile(), Some("from-flag"));
@@ -566,7 +604,7 @@ mod resolve_tests {
         let (_dir, path) = config("read_only = true\nproduction = [\"prod*\", \"123456789012\"]\n");
         let flags = GlobalFlags {
             config: Some(path),
-            profile: Some("prod-admin".into()),
+            profile: vec!["prod-admin".into()],
             ..Default::default()
         };
         let s = resolve_with(&flags, &[("NO_COLOR", "1")]).unwrap();
@@ -574,7 +612,7 @@ mod resolve_tests {
         assert!(s.is_production(None));
         assert!(s.is_production(Some("123456789012")));
         let flags = GlobalFlags {
-            profile: Some("staging".into()),
+            profile: vec!["staging".into()],
             ..Default::default()
         };
         let s = resolve_with(&flags, &[("NO_COLOR", "")]).unwrap();

@@ -1,0 +1,171 @@
+//! `triage status` over several (account, Region) pairs at once: each pair
+//! read on its own clients and budgets, concurrently; the services ranked
+//! together, tagged with their pair; a pair that fails says why and how to
+//! fix it while the others are shown.
+
+use super::exit::{self, CliError};
+use super::output::rfc3339;
+use super::status::{
+    account_alarms_json, add_service_watched, read_account, service_json, to_text_with,
+    AccountRead, StatusArgs,
+};
+use super::Format;
+use crate::domain::alarms::AlarmMapping;
+use crate::domain::ranking::order;
+use crate::domain::sanitize::strip_controls;
+use crate::domain::Clock;
+use crate::settings::pairs::PairSpec;
+use crate::wiring::{Account, OpenError};
+use serde_json::json;
+
+/// What one pair gave.
+struct PairOutcome {
+    pair: PairSpec,
+    read: Result<AccountRead, CliError>,
+}
+
+/// Run `triage status` over these pairs (each opened, or why not).
+pub async fn status(
+    args: &StatusArgs,
+    pairs: Vec<(PairSpec, Result<Account, OpenError>)>,
+    mappings: &[AlarmMapping],
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> Result<u8, CliError> {
+    let now = clock.now();
+    let reads = pairs.into_iter().map(|(pair, account)| async move {
+        let label = format!("{}: ", pair.label());
+        let read = match account {
+            Ok(account) => {
+                read_account(
+                    account.ecs.as_ref(),
+                    account.monitoring.as_deref(),
+                    mappings,
+                    clusters,
+                    now,
+                    &label,
+                )
+                .await
+            }
+            Err(err) => Err(err.into()),
+        };
+        PairOutcome { pair, read }
+    });
+    let outcomes = futures::future::join_all(reads).await;
+    for outcome in &outcomes {
+        if let Err(err) = &outcome.read {
+            eprintln!(
+                "error: {}: {}",
+                outcome.pair.label(),
+                strip_controls(&err.to_string())
+            );
+        }
+    }
+    // Every service of every pair, in the ranking's order, each with its pair.
+    let mut rows: Vec<(&PairOutcome, &crate::domain::ranking::RankedService)> = outcomes
+        .iter()
+        .filter_map(|o| o.read.as_ref().ok().map(|r| (o, r)))
+        .flat_map(|(o, r)| r.ranked.iter().map(move |s| (o, s)))
+        .collect();
+    rows.sort_by(|(_, a), (_, b)| order(a, b));
+    match args.output {
+        Format::Json => println!(
+            "{}",
+            super::output::json_text(&to_json(&outcomes, &rows, now))
+        ),
+        Format::Text => {
+            let ranked: Vec<_> = rows.iter().map(|(_, r)| (*r).clone()).collect();
+            let labels: Vec<(String, String)> = rows
+                .iter()
+                .map(|(o, r)| (o.pair.name.clone(), region_of(o, r)))
+                .collect();
+            print!("{}", to_text_with(&ranked, now, Some(&labels)));
+        }
+    }
+    let failed = outcomes.iter().find_map(|o| o.read.as_ref().err());
+    let found =
+        super::status::exit_code(args, outcomes.iter().filter_map(|o| o.read.as_ref().ok()));
+    Ok(match failed {
+        // Every pair failed: nothing to show, the first failure's code.
+        Some(err) if rows.is_empty() && outcomes.iter().all(|o| o.read.is_err()) => err.exit_code(),
+        // Some failed: the others are shown, and the exit says not all were read.
+        Some(_) => exit::AWS,
+        None => found,
+    })
+}
+
+/// The Region a row is in: its ARN's, else its pair's.
+fn region_of(outcome: &PairOutcome, r: &crate::domain::ranking::RankedService) -> String {
+    crate::domain::service::arn_place(&r.service.arn)
+        .map(|(region, _)| region.to_string())
+        .or_else(|| {
+            outcome
+                .read
+                .as_ref()
+                .ok()
+                .map(|a| a.identity.region.clone())
+        })
+        .unwrap_or_default()
+}
+
+fn to_json(
+    outcomes: &[PairOutcome],
+    rows: &[(&PairOutcome, &crate::domain::ranking::RankedService)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> serde_json::Value {
+    let services: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(o, r)| {
+            let mut doc = service_json(r);
+            doc["account_name"] = o.pair.name.clone().into();
+            if doc["region"].is_null() {
+                doc["region"] = region_of(o, r).into();
+            }
+            if let Ok(AccountRead {
+                watched: Some(w), ..
+            }) = &o.read
+            {
+                add_service_watched(&mut doc, r, w, now);
+            }
+            doc
+        })
+        .collect();
+    let pairs: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|o| {
+            let (identity, error) = match &o.read {
+                Ok(read) => (Some(&read.identity), None),
+                Err(err) => (None, Some(strip_controls(&err.to_string()))),
+            };
+            json!({
+                "account_name": o.pair.name,
+                "account": identity.and_then(|i| i.account.clone()),
+                "region": identity.map(|i| i.region.clone()).or(o.pair.region.clone()),
+                "profile": o.pair.profile,
+                "production": o.pair.production,
+                "services": o.read.as_ref().map(|r| r.ranked.len()).unwrap_or(0),
+                "error": error,
+            })
+        })
+        .collect();
+    let account_alarms: Vec<serde_json::Value> = outcomes
+        .iter()
+        .filter_map(|o| {
+            let read = o.read.as_ref().ok()?;
+            let watched = read.watched.as_ref()?;
+            Some(account_alarms_json(watched).into_iter().map(move |mut a| {
+                a["account_name"] = o.pair.name.clone().into();
+                a["account"] = read.identity.account.clone().into();
+                a["region"] = read.identity.region.clone().into();
+                a
+            }))
+        })
+        .flatten()
+        .collect();
+    json!({
+        "generated_at": rfc3339(now),
+        "pairs": pairs,
+        "services": services,
+        "account_alarms": account_alarms,
+    })
+}
