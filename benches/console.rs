@@ -34,10 +34,15 @@ fn session() -> SessionInfo {
 
 /// 2,000 services over 20 clusters, every health represented, 20 events each.
 fn many_services() -> Vec<Service> {
+    services_over(2000, 20)
+}
+
+/// `count` services over `clusters` clusters, every health represented, 20 events each.
+fn services_over(count: usize, clusters: usize) -> Vec<Service> {
     let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
-    (0..2000)
+    (0..count)
         .map(|i| {
-            let cluster = format!("cluster-{:02}", i % 20);
+            let cluster = format!("cluster-{:02}", i % clusters);
             let name = format!("service-{i:04}");
             let desired = (i % 5) as u32;
             let running = if i % 7 == 0 { 0 } else { desired };
@@ -118,6 +123,19 @@ fn render_home(c: &mut Criterion) {
         b.iter(|| {
             terminal.draw(|f| triage::ui::draw(f, &filtered)).unwrap();
         })
+    });
+    // Ten (account, Region) pairs of 200 services each, and more: what the
+    // home screen does when a status read arrives (rank, then draw).
+    c.bench_function("rank and draw home, 6000 services, 160x48", |b| {
+        let services = services_over(6000, 30);
+        b.iter_batched(
+            || services.clone(),
+            |services| {
+                let state = loaded_state(services, 160, 48);
+                terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
+            },
+            criterion::BatchSize::LargeInput,
+        )
     });
     c.bench_function("rank 2000 services", |b| {
         let services = many_services();

@@ -47,6 +47,12 @@ pub enum Effect {
         generation: u64,
         key: ServiceKey,
     },
+    /// The profiles of the AWS CLI's files, for `:ctx`.
+    ListProfiles,
+    /// Open the account of another profile or Region (the console's carrier does).
+    SwitchContext(crate::domain::context::Context),
+    /// Watch the account just opened from now on: every later effect goes to it.
+    AdoptContext,
     /// Check a task for ECS Exec and open a session (not yet the shell).
     PrepareExec(crate::domain::exec::ExecAsk),
     /// Give the terminal to the shell until it ends (the console suspends its screen).
@@ -230,6 +236,13 @@ pub enum WorkerResult {
     TaskLogs {
         task_arn: String,
         logs: crate::domain::diagnosis::LogTail,
+    },
+    /// The profiles found, or why they could not be read.
+    Profiles(Result<Vec<crate::domain::context::ProfileInfo>, String>),
+    /// The account of a context is open (adopt it), or why it could not be.
+    ContextReady {
+        context: crate::domain::context::Context,
+        result: Result<(), String>,
     },
     /// A session opened for a shell, or why none could be.
     ExecReady(Result<Box<crate::domain::exec::PreparedExec>, String>),

@@ -911,3 +911,106 @@ fn an_expired_sso_session_shows_the_login_and_a_fresh_token_resumes_without_a_ke
     });
     assert!(!resumed.contains("SSO session expired"), "{resumed}");
 }
+
+#[test]
+fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
+    let moto = support::moto();
+    let (r1, r2) = (support::fresh_region(), support::fresh_region());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for (region, cluster, service) in [(r1, "alpha", "alpha-api"), (r2, "beta", "beta-api")] {
+        runtime.block_on(async {
+            let ecs = aws_sdk_ecs::Client::new(&support::moto_config(region).await);
+            ecs.create_cluster()
+                .cluster_name(cluster)
+                .send()
+                .await
+                .unwrap();
+            ecs.register_task_definition()
+                .family(service)
+                .container_definitions(support::api_container("v1"))
+                .send()
+                .await
+                .unwrap();
+            ecs.create_service()
+                .cluster(cluster)
+                .service_name(service)
+                .task_definition(format!("{service}:1"))
+                .desired_count(0)
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(
+        home.join("aws-config"),
+        format!("[profile alpha]\nregion = {r1}\n\n[profile beta]\nregion = {r2}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("aws-credentials"),
+        "[alpha]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n\n[beta]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let script = format!(
+        "HOME={h} AWS_CONFIG_FILE={h}/aws-config AWS_SHARED_CREDENTIALS_FILE={h}/aws-credentials AWS_EC2_METADATA_DISABLED=true \
+         RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --profile alpha --endpoint-url {e} --data-dir {h}/data; sleep 60",
+        h = home.display(),
+        bin = env!("CARGO_BIN_EXE_triage"),
+        e = moto.endpoint,
+    );
+    let tmux = Tmux {
+        socket: format!("triage-e2e-ctx-{}", std::process::id()),
+    };
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "140",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    tmux.wait_for("alpha's services", |s| s.contains("alpha-api"));
+    tmux.keys(&[":start Egress spike", "Enter"]);
+    tmux.wait_for("the incident", |s| s.contains("egress-spike"));
+
+    tmux.keys(&[":ctx", "Enter"]);
+    let picker = tmux.wait_for("the profiles", |s| {
+        s.contains("beta") && s.contains("← current")
+    });
+    assert!(picker.contains("alpha"), "{picker}");
+    tmux.keys(&["beta", "Enter"]);
+    let switched = tmux.wait_for("beta's services, without a restart", |s| {
+        s.contains("beta-api") && !s.contains("alpha-api")
+    });
+    assert!(
+        switched.contains("egress-spike"),
+        "the incident stays attached:\n{switched}"
+    );
+    assert!(switched.contains("beta"), "{switched}");
+
+    tmux.keys(&["t"]);
+    tmux.wait_for("the switch in the timeline", |s| {
+        s.contains("Console switched from profile alpha") && s.contains("to profile beta")
+    });
+    let journal = std::fs::read_dir(home.join("data"))
+        .unwrap()
+        .flatten()
+        .map(|d| std::fs::read_to_string(d.path().join("journal.jsonl")).unwrap_or_default())
+        .collect::<String>();
+    assert!(
+        journal.contains("Console switched from profile alpha"),
+        "{journal}"
+    );
+    assert!(
+        journal.contains("Console opened by"),
+        "the new account's opening is journaled too"
+    );
+    tmux.keys(&["q"]);
+}

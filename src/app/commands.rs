@@ -80,6 +80,8 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         Command::Run => super::screens::runbook::show_run(state),
         Command::Logs(id) => super::screens::logs::open(state, &id),
         Command::Resume(ask) => super::screens::runbook::resume(state, ask),
+        Command::Context(profile) => super::context::ask_profile(state, profile),
+        Command::Region(region) => super::context::ask_region(state, region),
         Command::Services
         | Command::Events(_)
         | Command::Timeline

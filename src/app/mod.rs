@@ -3,6 +3,7 @@
 //! loop feeds messages in, workers carry effects out.
 
 mod commands;
+pub(crate) mod context;
 pub(crate) mod cursors;
 mod exec;
 pub(crate) mod incident;

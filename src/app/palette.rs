@@ -35,6 +35,10 @@ pub enum Command {
     Keys,
     /// `:alarms`: alarms in ALARM and without data.
     Alarms,
+    /// `:ctx [PROFILE]`: watch another profile.
+    Context(Option<String>),
+    /// `:region [REGION]`: watch another Region.
+    Region(Option<String>),
 }
 
 /// A palette command: its name, the other words it answers to, its usage.
@@ -74,6 +78,8 @@ pub const COMMANDS: &[PaletteCommand] = &[
         "go on with a run that stopped (crash, quit): `:resume [RUN_ID] [--accept-changes] [--param NAME=VALUE]`",
     ),
     cmd("start", &[], "open an incident: `:start TITLE`"),
+    cmd("ctx", &["context", "profile"], "watch another profile (a picker; `:ctx NAME` at once); the incident stays"),
+    cmd("region", &[], "watch another Region (a picker; `:region NAME` at once)"),
     cmd("keys", &["keymap"], "every key in use, yours marked"),
     cmd("theme", &[], "switch colours: `:theme dark|light|high-contrast`"),
     cmd("refresh", &["r"], "refresh now"),
@@ -165,6 +171,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "refresh" => Ok(Command::Refresh),
         "keys" => Ok(Command::Keys),
         "alarms" => Ok(Command::Alarms),
+        "ctx" => Ok(Command::Context(arg)),
+        "region" => Ok(Command::Region(arg)),
         "help" => Ok(Command::Help),
         "quit" => Ok(Command::Quit),
         // Every name in the list has an arm above (a test checks).

@@ -13,6 +13,8 @@ use crate::domain::exec::ExecAsk;
 pub enum PickPurpose {
     /// A shell into one of these (one per item).
     Shell(Vec<ExecAsk>),
+    /// Watch one of these contexts (one per item).
+    Context(Vec<crate::domain::context::Context>),
 }
 
 /// One row.
@@ -107,6 +109,10 @@ fn chosen(state: &mut AppState, purpose: &PickPurpose, index: usize) -> Vec<Effe
     match purpose {
         PickPurpose::Shell(asks) => match asks.get(index) {
             Some(ask) => super::exec::prepare(state, ask.clone()),
+            None => Vec::new(),
+        },
+        PickPurpose::Context(contexts) => match contexts.get(index) {
+            Some(context) => super::context::switch(state, context.clone()),
             None => Vec::new(),
         },
     }

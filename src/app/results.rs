@@ -73,6 +73,10 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
         }
         WorkerResult::IncidentAttached(Err(message)) => flash(state, &message, true),
         WorkerResult::ExecReady(result) => return super::exec::on_ready(state, result),
+        WorkerResult::Profiles(result) => return super::context::on_profiles(state, result),
+        WorkerResult::ContextReady { context, result } => {
+            return super::context::on_ready(state, context, result)
+        }
         WorkerResult::ExecEnded { request, result } => {
             return super::exec::on_ended(state, request, result)
         }

@@ -8,6 +8,7 @@ pub mod input;
 pub mod journal;
 mod surface;
 pub mod terminal;
+mod wire;
 
 use crate::app::state::SessionInfo;
 use crate::app::update::init;
@@ -78,43 +79,16 @@ pub async fn run(
     state.monitoring.enabled = account.monitoring.is_some();
     state.monitoring.mappings = settings.alarm_mappings.clone();
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = Workers::new(account.ecs.clone(), results_tx)
-        .with_logs(account.logs.clone())
-        .with_search(
-            account.search.clone(),
-            crate::workers::logsearch::SearchScope {
-                clusters: settings.clusters.clone(),
-                extra_groups: settings.log_groups.clone(),
-                fields: settings.correlation_fields.clone(),
-                max_calls: settings.max_search_calls,
-                log_groups: Some(account.log_groups.clone()),
-            },
-        );
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
         .map_err(anyhow::Error::msg)?;
-    workers = workers.with_runbooks(
-        settings.runbook_paths.clone(),
-        crate::workers::runbook::operator::ConsoleRuns {
-            ports: crate::workers::runbook::StepPorts {
-                ecs: account.ecs.clone(),
-                network: account.network.clone(),
-                secrets: account.secrets.clone(),
-                search: Some(account.search.clone()),
-                clock: clock.clone(),
-            },
-            store: Arc::new(crate::store::IncidentStore::new(&settings.data_dir)),
-            redactor: redactor.clone(),
-            operator: settings.operator.clone(),
-        },
+    let wiring = wire::Wiring::new(
+        settings.clone(),
+        results_tx,
+        clock.clone(),
+        shared,
+        redactor.clone(),
     );
-    if let Some(shared) = shared {
-        let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
-        workers = workers.with_share(shared, store);
-    }
-    workers = workers.with_exec(account.exec.clone(), settings.read_only);
-    if let Some(monitoring) = &account.monitoring {
-        workers = workers.with_monitoring(monitoring.clone());
-    }
+    let workers = wiring.workers(&account);
     let mut journal = journal::IncidentJournal::new(
         crate::store::IncidentStore::new(&settings.data_dir),
         redactor,
@@ -146,7 +120,11 @@ pub async fn run(
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::unbounded_channel();
     let reader = input::spawn_reader(inputs_tx.clone());
     let signals = input::spawn_signals(inputs_tx.clone())?;
-    let mut carrier = ConsoleCarrier { journal, workers };
+    let mut carrier = ConsoleCarrier {
+        journal,
+        workers,
+        wiring,
+    };
     let mut surface = surface::ConsoleSurface::new(terminal, reader, inputs_tx);
     let result = event_loop::run_loop(
         &mut state,
@@ -175,6 +153,8 @@ const TICK: Duration = Duration::from_millis(1000);
 struct ConsoleCarrier {
     journal: journal::IncidentJournal,
     workers: Workers,
+    /// How to open another account and rebuild the workers (`:ctx`).
+    wiring: wire::Wiring,
 }
 
 impl event_loop::Carrier for ConsoleCarrier {
@@ -183,8 +163,19 @@ impl event_loop::Carrier for ConsoleCarrier {
         if effect == Effect::Quit {
             return Carried::Quit;
         }
-        if let Effect::HandOver(prepared) = effect {
-            return Carried::HandOver(prepared);
+        match effect {
+            Effect::HandOver(prepared) => return Carried::HandOver(prepared),
+            Effect::SwitchContext(context) => {
+                self.wiring.open(context);
+                return Carried::Started;
+            }
+            Effect::AdoptContext => {
+                if let Some(workers) = self.wiring.adopt(&self.workers) {
+                    self.workers = workers;
+                }
+                return Carried::Started;
+            }
+            _ => {}
         }
         if let Effect::Copy(text) = &effect {
             terminal::copy_to_clipboard(text);

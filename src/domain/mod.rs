@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod backoff;
 pub mod clock;
+pub mod context;
 pub mod diagnosis;
 pub mod error;
 pub mod exec;

@@ -62,6 +62,12 @@ impl Workers {
         }
     }
 
+    /// Answer the run in progress of `old` (its decisions) from these workers.
+    pub fn keep_runs_of(mut self, old: &Workers) -> Workers {
+        self.decisions = old.decisions.clone();
+        self
+    }
+
     /// Open shells through this port (refused when `read_only`).
     pub fn with_exec(
         mut self,
@@ -391,6 +397,25 @@ impl Workers {
                     }
                 }
             }
+            Effect::ListProfiles => {
+                tokio::spawn(async move {
+                    let profiles = tokio::task::spawn_blocking(|| {
+                        crate::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok())
+                            .profiles()
+                            .into_iter()
+                            .map(|p| crate::domain::context::ProfileInfo {
+                                name: p.name,
+                                region: p.region,
+                                sso: p.sso,
+                                role_arn: p.role_arn,
+                            })
+                            .collect()
+                    })
+                    .await
+                    .map_err(|e| e.to_string());
+                    let _ = results.send(WorkerResult::Profiles(profiles));
+                });
+            }
             Effect::PrepareExec(ask) => {
                 let exec = self.exec.clone();
                 tokio::spawn(async move {
@@ -411,6 +436,8 @@ impl Workers {
             // fsynced before the next message); quitting is its business too;
             // the shell takes the terminal, which the console owns.
             Effect::HandOver(_)
+            | Effect::SwitchContext(_)
+            | Effect::AdoptContext
             | Effect::Journal(_)
             | Effect::StartIncident { .. }
             | Effect::ExportIncident
