@@ -115,6 +115,17 @@ pub async fn run(
             error: true,
             until: state.now + chrono::Duration::seconds(10),
         });
+    } else if let [first, _, ..] = settings.pairs.as_slice() {
+        // Several pairs asked for: said, not silently narrowed.
+        state.message = Some(crate::app::state::Message {
+            text: format!(
+                "the console watches one pair at a time: {} (:ctx and :region switch); `triage status` reads all {}",
+                first.label(),
+                settings.pairs.len()
+            ),
+            error: false,
+            until: state.now + chrono::Duration::seconds(15),
+        });
     }
 
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::unbounded_channel();
