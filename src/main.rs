@@ -21,7 +21,11 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Quitting never waits on a job still blocked in a call (a slow DNS
+    // lookup, an unreachable endpoint): whatever is left is dropped.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // Errors can echo names and messages from AWS: cleaned like any other text.
@@ -84,13 +88,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         // Answered above, before the settings are read.
         Command::Completions(_) | Command::Man(_) => Ok(exit::OK),
         Command::Status(args) if settings.pairs.len() > 1 => {
-            let opened = settings.pairs.iter().map(|pair| async {
-                (
-                    pair.clone(),
-                    triage::wiring::open_pair(&settings, pair).await,
-                )
-            });
-            let pairs = futures::future::join_all(opened).await;
+            let pairs = open_pairs(&settings).await;
             triage::cli::pairs::status(
                 args,
                 pairs,
@@ -106,6 +104,17 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 args,
                 account.ecs.as_ref(),
                 account.monitoring.as_deref(),
+                &settings.alarm_mappings,
+                &settings.clusters,
+                clock.as_ref(),
+            )
+            .await
+        }
+        Command::Alarms(args) if settings.pairs.len() > 1 => {
+            let pairs = open_pairs(&settings).await;
+            triage::cli::pairs::alarms(
+                args,
+                pairs,
                 &settings.alarm_mappings,
                 &settings.clusters,
                 clock.as_ref(),
@@ -166,6 +175,22 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             triage::cli::incident::run(args, &settings, clock.as_ref(), shared.as_deref()).await
         }
     }
+}
+
+/// Every pair's account, opened concurrently (each with its own clients), or why not.
+async fn open_pairs(
+    settings: &Settings,
+) -> Vec<(
+    triage::settings::pairs::PairSpec,
+    Result<triage::wiring::Account, triage::wiring::OpenError>,
+)> {
+    let opened = settings.pairs.iter().map(|pair| async {
+        (
+            pair.clone(),
+            triage::wiring::open_pair(settings, pair).await,
+        )
+    });
+    futures::future::join_all(opened).await
 }
 
 /// Print generated text; a reader that stops early (`| head`) is not an error.

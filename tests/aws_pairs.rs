@@ -37,6 +37,36 @@ async fn seed(config: &aws_config::SdkConfig, cluster: &str, services: &[&str]) 
     }
 }
 
+/// An alarm on a service's memory, put through the same SDK triage reads with.
+async fn alarm(config: &aws_config::SdkConfig, name: &str, cluster: &str, service: &str) {
+    use aws_sdk_cloudwatch::types as cw;
+    aws_sdk_cloudwatch::Client::new(config)
+        .put_metric_alarm()
+        .alarm_name(name)
+        .namespace("AWS/ECS")
+        .metric_name("MemoryUtilization")
+        .dimensions(
+            cw::Dimension::builder()
+                .name("ClusterName")
+                .value(cluster)
+                .build(),
+        )
+        .dimensions(
+            cw::Dimension::builder()
+                .name("ServiceName")
+                .value(service)
+                .build(),
+        )
+        .statistic(cw::Statistic::Maximum)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(90.0)
+        .comparison_operator(cw::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+}
+
 /// The SDK config of the second account, through STS as the profile would.
 async fn second_account(region: &str) -> aws_config::SdkConfig {
     let base = support::moto_config(region).await;
@@ -69,6 +99,8 @@ async fn two_regions_and_two_accounts_in_one_status_and_a_failing_pair_keeps_the
     seed(&support::moto_config(r1).await, "web", &["api", "front"]).await;
     seed(&support::moto_config(r2).await, "web", &["api"]).await;
     seed(&second_account(r1).await, "ops", &["ledger"]).await;
+    alarm(&support::moto_config(r1).await, "api memory", "web", "api").await;
+    alarm(&second_account(r1).await, "ledger memory", "ops", "ledger").await;
     // Every call in r3 is refused as bad credentials.
     for op in ["GetCallerIdentity", "ListClusters"] {
         moto().fail(r3, op, "UnrecognizedClientException", 50);
@@ -191,6 +223,51 @@ async fn two_regions_and_two_accounts_in_one_status_and_a_failing_pair_keeps_the
         text.lines()
             .any(|l| l.starts_with("shared") && l.contains("ledger")),
         "{text}"
+    );
+
+    // Alarms span the pairs too, each naming its account and Region.
+    let out = run(&["alarms", "-o", "json"]).code(3);
+    let doc = json(&out.get_output().stdout);
+    let mut alarms: Vec<(String, String, String, String)> = doc["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_string(),
+                a["account_name"].as_str().unwrap().to_string(),
+                a["account"].as_str().unwrap().to_string(),
+                a["region"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    alarms.sort();
+    assert_eq!(
+        alarms,
+        vec![
+            (
+                "api memory".to_string(),
+                "prod".to_string(),
+                "123456789012".to_string(),
+                r1.to_string()
+            ),
+            (
+                "ledger memory".into(),
+                "shared".into(),
+                SECOND_ACCOUNT.into(),
+                r1.into()
+            ),
+        ]
+    );
+    let ledger = doc["alarms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "ledger memory")
+        .unwrap();
+    assert_eq!(
+        ledger["services"],
+        serde_json::json!([{"cluster": "ops", "service": "ledger"}])
     );
 
     // One pair (a flag wins over the config's list): no columns, the old document.

@@ -6,7 +6,7 @@
 use super::exit::{self, CliError};
 use super::output::table;
 use super::Format;
-use crate::domain::alarms::{ordered, AlarmMapping, AlarmState};
+use crate::domain::alarms::{ordered, AlarmMapping, AlarmState, OwnedAlarm};
 use crate::domain::ports::{EcsPort, MonitoringPort};
 use crate::domain::ranking::rank_watched;
 use crate::domain::sanitize::one_line;
@@ -35,34 +35,64 @@ fn parse_state(text: &str) -> Result<AlarmState, String> {
     })
 }
 
-pub async fn run(
+/// One account's alarms, in the ranked order, filtered by `--state`; and
+/// whether any is in ALARM.
+pub async fn read_listed(
     args: &AlarmsArgs,
     ecs: &dyn EcsPort,
     monitoring: Option<&dyn MonitoringPort>,
     mappings: &[AlarmMapping],
     clusters: &[String],
-    clock: &dyn Clock,
-) -> Result<u8, CliError> {
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(Vec<OwnedAlarm>, bool), CliError> {
     let Some(monitoring) = monitoring else {
-        eprintln!("error: this session has no CloudWatch client to read alarms with");
-        return Ok(exit::AWS);
+        return Err(CliError::Port(crate::domain::PortError::Other {
+            operation: "DescribeAlarms".into(),
+            message: "this session has no CloudWatch client to read alarms with".into(),
+        }));
     };
-    let now = clock.now();
     let snapshot = fetch_status(ecs, clusters).await?;
     let watched = super::watch::read(monitoring, &snapshot.services, mappings, now).await?;
     let ranked = rank_watched(snapshot.services, now, &watched.alarms);
     let rank = |key: &crate::domain::service::ServiceKey| {
         ranked.iter().position(|r| &r.service.key() == key)
     };
-    let listed: Vec<_> = ordered(&watched.alarms, rank)
+    let listed: Vec<OwnedAlarm> = ordered(&watched.alarms, rank)
         .into_iter()
         .filter(|a| args.state.is_none_or(|s| a.alarm.state == s))
+        .cloned()
         .collect();
+    let alarmed = watched
+        .alarms
+        .iter()
+        .any(|a| a.alarm.state == AlarmState::Alarm);
+    Ok((listed, alarmed))
+}
+
+/// Print alarms; `pairs` names each one's pair (account name, Region) when
+/// several pairs were read, and adds ACCOUNT and REGION columns.
+pub fn print(
+    args: &AlarmsArgs,
+    listed: &[OwnedAlarm],
+    pairs: Option<&[(String, String)]>,
+    now: chrono::DateTime<chrono::Utc>,
+) {
     match args.output {
         Format::Json => {
+            let alarms: Vec<serde_json::Value> = listed
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let mut doc = super::watch::alarm_json(a, true);
+                    if let Some((name, _)) = pairs.and_then(|p| p.get(i)) {
+                        doc["account_name"] = name.clone().into();
+                    }
+                    doc
+                })
+                .collect();
             let doc = serde_json::json!({
                 "generated_at": super::output::rfc3339(now),
-                "alarms": listed.iter().map(|a| super::watch::alarm_json(a, true)).collect::<Vec<_>>(),
+                "alarms": alarms,
             });
             println!("{}", super::output::json_text(&doc));
         }
@@ -76,7 +106,8 @@ pub async fn run(
         Format::Text => {
             let rows: Vec<Vec<String>> = listed
                 .iter()
-                .map(|a| {
+                .enumerate()
+                .map(|(i, a)| {
                     let services = if a.services.is_empty() {
                         "(account)".to_string()
                     } else {
@@ -86,7 +117,11 @@ pub async fn run(
                             .collect::<Vec<_>>()
                             .join(", ")
                     };
-                    vec![
+                    let mut row: Vec<String> = pairs
+                        .and_then(|p| p.get(i))
+                        .map(|(n, r)| vec![n.clone(), r.clone()])
+                        .unwrap_or_default();
+                    row.extend([
                         a.alarm.state.as_str().to_string(),
                         one_line(&a.alarm.name),
                         services,
@@ -95,19 +130,32 @@ pub async fn run(
                             .map(|t| crate::ui::format::age(now - t))
                             .unwrap_or_else(|| "—".into()),
                         one_line(&a.alarm.reason),
-                    ]
+                    ]);
+                    row
                 })
                 .collect();
-            print!(
-                "{}",
-                table(&["STATE", "ALARM", "SERVICE", "SINCE", "REASON"], &rows)
-            );
+            let mut header: Vec<&str> = if pairs.is_some() {
+                vec!["ACCOUNT", "REGION"]
+            } else {
+                Vec::new()
+            };
+            header.extend(["STATE", "ALARM", "SERVICE", "SINCE", "REASON"]);
+            print!("{}", table(&header, &rows));
         }
     }
-    let alarmed = watched
-        .alarms
-        .iter()
-        .any(|a| a.alarm.state == AlarmState::Alarm);
+}
+
+pub async fn run(
+    args: &AlarmsArgs,
+    ecs: &dyn EcsPort,
+    monitoring: Option<&dyn MonitoringPort>,
+    mappings: &[AlarmMapping],
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> Result<u8, CliError> {
+    let now = clock.now();
+    let (listed, alarmed) = read_listed(args, ecs, monitoring, mappings, clusters, now).await?;
+    print(args, &listed, None, now);
     Ok(if args.fail_on_alarm && alarmed {
         exit::PROBLEM_FOUND
     } else {

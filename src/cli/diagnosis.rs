@@ -157,6 +157,8 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
     json!({
         "generated_at": rfc3339(now),
         "findings": report.findings.iter().map(|f| json!({
+            "account": crate::domain::service::arn_place(&f.task_arn).map(|(_, a)| a),
+            "region": crate::domain::service::arn_place(&f.task_arn).map(|(r, _)| r),
             "task_arn": f.task_arn,
             "cluster": f.cluster,
             "service": f.service,

@@ -169,3 +169,68 @@ fn to_json(
         "account_alarms": account_alarms,
     })
 }
+
+/// Run `triage alarms` over these pairs: each pair's alarms in its ranked
+/// order, every ALARM before every no-data before every OK, tagged with the pair.
+pub async fn alarms(
+    args: &super::alarms::AlarmsArgs,
+    pairs: Vec<(PairSpec, Result<Account, OpenError>)>,
+    mappings: &[AlarmMapping],
+    clusters: &[String],
+    clock: &dyn Clock,
+) -> Result<u8, CliError> {
+    let now = clock.now();
+    let reads = pairs.into_iter().map(|(pair, account)| async move {
+        let read = match account {
+            Ok(account) => {
+                super::alarms::read_listed(
+                    args,
+                    account.ecs.as_ref(),
+                    account.monitoring.as_deref(),
+                    mappings,
+                    clusters,
+                    now,
+                )
+                .await
+            }
+            Err(err) => Err(err.into()),
+        };
+        (pair, read)
+    });
+    let outcomes = futures::future::join_all(reads).await;
+    let mut rows: Vec<(crate::domain::alarms::OwnedAlarm, (String, String))> = Vec::new();
+    let mut alarmed = false;
+    let mut failed: Option<&CliError> = None;
+    for (pair, read) in &outcomes {
+        match read {
+            Ok((listed, any)) => {
+                alarmed |= any;
+                for alarm in listed {
+                    let region = crate::domain::service::arn_place(&alarm.alarm.arn)
+                        .map(|(r, _)| r.to_string())
+                        .or_else(|| pair.region.clone())
+                        .unwrap_or_default();
+                    rows.push((alarm.clone(), (pair.name.clone(), region)));
+                }
+            }
+            Err(err) => {
+                eprintln!(
+                    "error: {}: {}",
+                    pair.label(),
+                    strip_controls(&err.to_string())
+                );
+                failed = failed.or(Some(err));
+            }
+        }
+    }
+    // Stable: within a state, each pair's ranked order, pair after pair.
+    rows.sort_by_key(|(a, _)| a.alarm.state);
+    let (listed, labels): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    super::alarms::print(args, &listed, Some(&labels), now);
+    Ok(match failed {
+        Some(err) if outcomes.iter().all(|(_, r)| r.is_err()) => err.exit_code(),
+        Some(_) => exit::AWS,
+        None if args.fail_on_alarm && alarmed => exit::PROBLEM_FOUND,
+        None => exit::OK,
+    })
+}

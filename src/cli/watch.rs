@@ -43,7 +43,10 @@ pub async fn read(
 /// metric when `full`).
 pub fn alarm_json(owned: &OwnedAlarm, full: bool) -> serde_json::Value {
     let a = &owned.alarm;
+    let (region, account) = crate::domain::service::arn_place(&a.arn).unzip();
     let mut doc = serde_json::json!({
+        "account": account,
+        "region": region,
         "name": a.name,
         "state": a.state.as_str(),
         "reason": a.reason,
