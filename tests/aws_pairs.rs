@@ -12,31 +12,6 @@ use support::{fresh_region, moto};
 
 const SECOND_ACCOUNT: &str = "222233334444";
 
-async fn seed(config: &aws_config::SdkConfig, cluster: &str, services: &[&str]) {
-    let ecs = aws_sdk_ecs::Client::new(config);
-    ecs.create_cluster()
-        .cluster_name(cluster)
-        .send()
-        .await
-        .unwrap();
-    ecs.register_task_definition()
-        .family("app")
-        .container_definitions(support::api_container("v1"))
-        .send()
-        .await
-        .unwrap();
-    for name in services {
-        ecs.create_service()
-            .cluster(cluster)
-            .service_name(*name)
-            .task_definition("app:1")
-            .desired_count(0)
-            .send()
-            .await
-            .unwrap();
-    }
-}
-
 /// An alarm on a service's memory, put through the same SDK triage reads with.
 async fn alarm(config: &aws_config::SdkConfig, name: &str, cluster: &str, service: &str) {
     use aws_sdk_cloudwatch::types as cw;
@@ -96,9 +71,15 @@ async fn second_account(region: &str) -> aws_config::SdkConfig {
 #[tokio::test]
 async fn two_regions_and_two_accounts_in_one_status_and_a_failing_pair_keeps_the_others() {
     let (r1, r2, r3) = (fresh_region(), fresh_region(), fresh_region());
-    seed(&support::moto_config(r1).await, "web", &["api", "front"]).await;
-    seed(&support::moto_config(r2).await, "web", &["api"]).await;
-    seed(&second_account(r1).await, "ops", &["ledger"]).await;
+    support::seed_services(
+        &support::moto_config(r1).await,
+        "web",
+        "app",
+        &["api", "front"],
+    )
+    .await;
+    support::seed_services(&support::moto_config(r2).await, "web", "app", &["api"]).await;
+    support::seed_services(&second_account(r1).await, "ops", "app", &["ledger"]).await;
     alarm(&support::moto_config(r1).await, "api memory", "web", "api").await;
     alarm(&second_account(r1).await, "ledger memory", "ops", "ledger").await;
     // Every call in r3 is refused as bad credentials.

@@ -13,6 +13,29 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A tmux server of its own (`label` names its socket) running `script`
+    /// in a `width`×`height` window.
+    fn start(label: &str, width: u16, height: u16, script: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("triage-e2e-{label}-{}", std::process::id()),
+        };
+        let (w, h) = (width.to_string(), height.to_string());
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "sh",
+            "-c",
+            script,
+        ]);
+        tmux
+    }
+
     fn run(&self, args: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket])
@@ -93,23 +116,7 @@ fn demo_console_at_speed(
         home = dir.path().display(),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-{label}-{}", std::process::id()),
-    };
-    let (w, h) = (width.to_string(), height.to_string());
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        &w,
-        "-y",
-        &h,
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start(label, width, height, &script);
     (dir, tmux, done)
 }
 
@@ -138,22 +145,7 @@ fn demo_oom_service_first_open_back_quit_and_the_terminal_is_restored() {
         stty = stty.display(),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("main", 100, 30, &script);
 
     // Ranked first: the OOM-looping service.
     let screen = tmux.wait_for("the ranked services", |s| {
@@ -223,22 +215,7 @@ fn a_panic_restores_the_terminal_and_prints_the_message_on_the_main_screen() {
         stty = stty.display(),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-panic-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("panic", 100, 30, &script);
     wait_for_file(&done);
     let code = std::fs::read_to_string(dir.path().join("code")).unwrap();
     assert_ne!(code.trim(), "0", "a panic is not a success");
@@ -272,22 +249,7 @@ fn demo_start_an_incident_add_a_note_and_a_milestone_and_export() {
         data = data.display(),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-tl-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("tl", 120, 30, &script);
     tmux.wait_for("the ranked services", |s| s.contains("chatbot-api"));
 
     tmux.keys(&[":"]);
@@ -356,22 +318,7 @@ fn against_an_unreachable_endpoint_the_console_still_opens_and_says_why() {
         home = dir.path().display(),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-down-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("down", 120, 30, &script);
     let screen = tmux.wait_for("the error", |s| {
         s.contains("Cannot load services") && s.contains("retrying in")
     });
@@ -436,22 +383,7 @@ fn two_terminals_one_timeline_through_the_shared_log() {
         log = dir.path().join("bob-console.log").display(),
         done = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-share-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("share", 120, 30, &script);
     tmux.wait_for("bob's console attached", |s| {
         s.contains(&format!("incident {id}"))
     });
@@ -778,22 +710,7 @@ fn x_opens_a_shell_through_the_plugin_and_the_console_comes_back_intact() {
         e = moto.endpoint,
         d = done.display(),
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-exec-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "110",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("exec", 110, 30, &script);
     tmux.wait_for("the service", |s| {
         s.contains("api") && s.contains("Services (")
     });
@@ -884,22 +801,7 @@ fn an_expired_sso_session_shows_the_login_and_a_fresh_token_resumes_without_a_ke
         bin = env!("CARGO_BIN_EXE_triage"),
         e = support::moto().endpoint,
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-sso-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "140",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("sso", 140, 30, &script);
     tmux.wait_for("the expired session and its login", |s| {
         s.contains("SSO session expired: run `aws sso login --sso-session acme`")
     });
@@ -919,26 +821,8 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for (region, cluster, service) in [(r1, "alpha", "alpha-api"), (r2, "beta", "beta-api")] {
         runtime.block_on(async {
-            let ecs = aws_sdk_ecs::Client::new(&support::moto_config(region).await);
-            ecs.create_cluster()
-                .cluster_name(cluster)
-                .send()
-                .await
-                .unwrap();
-            ecs.register_task_definition()
-                .family(service)
-                .container_definitions(support::api_container("v1"))
-                .send()
-                .await
-                .unwrap();
-            ecs.create_service()
-                .cluster(cluster)
-                .service_name(service)
-                .task_definition(format!("{service}:1"))
-                .desired_count(0)
-                .send()
-                .await
-                .unwrap();
+            let config = support::moto_config(region).await;
+            support::seed_services(&config, cluster, service, &[service]).await;
         });
     }
     let dir = tempfile::tempdir().unwrap();
@@ -960,22 +844,7 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
         bin = env!("CARGO_BIN_EXE_triage"),
         e = moto.endpoint,
     );
-    let tmux = Tmux {
-        socket: format!("triage-e2e-ctx-{}", std::process::id()),
-    };
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "140",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    let tmux = Tmux::start("ctx", 140, 30, &script);
     tmux.wait_for("alpha's services", |s| s.contains("alpha-api"));
     tmux.keys(&[":start Egress spike", "Enter"]);
     tmux.wait_for("the incident", |s| s.contains("egress-spike"));

@@ -298,3 +298,34 @@ pub async fn seed_exec(region: &str, exec: bool, task_exec: bool) -> String {
         .unwrap();
     out.tasks()[0].task_arn().unwrap().to_string()
 }
+
+/// A cluster holding these services (desired 0), all on `family:1`.
+pub async fn seed_services(
+    config: &aws_config::SdkConfig,
+    cluster: &str,
+    family: &str,
+    services: &[&str],
+) {
+    let ecs = aws_sdk_ecs::Client::new(config);
+    ecs.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
+    ecs.register_task_definition()
+        .family(family)
+        .container_definitions(api_container("v1"))
+        .send()
+        .await
+        .unwrap();
+    for name in services {
+        ecs.create_service()
+            .cluster(cluster)
+            .service_name(*name)
+            .task_definition(format!("{family}:1"))
+            .desired_count(0)
+            .send()
+            .await
+            .unwrap();
+    }
+}
