@@ -15,20 +15,7 @@ fn aws_state() -> AppState {
     session.demo = None;
     session.profile = Some("alpha".into());
     session.production_patterns = vec!["prod*".into()];
-    let mut s = AppState::new(
-        session,
-        triage::settings::ThemeSpec::built_in("dark").unwrap(),
-        false,
-        chrono::Utc::now(),
-    );
-    update(
-        &mut s,
-        Msg::Resize {
-            width: 120,
-            height: 30,
-        },
-    );
-    s
+    support::console::state_for(session, chrono::Utc::now())
 }
 
 fn command(s: &mut AppState, line: &str) -> Vec<Effect> {

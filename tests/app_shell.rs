@@ -15,19 +15,7 @@ use triage::domain::service::ServiceKey;
 fn on_service_screen(read_only: bool, containers: &[&str]) -> AppState {
     let mut session = support::console::demo_session();
     session.read_only = read_only;
-    let mut s = AppState::new(
-        session,
-        triage::settings::ThemeSpec::built_in("dark").unwrap(),
-        false,
-        chrono::Utc::now(),
-    );
-    update(
-        &mut s,
-        Msg::Resize {
-            width: 120,
-            height: 30,
-        },
-    );
+    let mut s = support::console::state_for(session, chrono::Utc::now());
     let service = fixtures::service("health/healthy.json");
     let key = ServiceKey {
         cluster: service.cluster.clone(),

@@ -24,6 +24,37 @@ struct PairOutcome {
     read: Result<AccountRead, CliError>,
 }
 
+/// Read every pair concurrently, each on its own account; a pair that could
+/// not be opened or read is said on stderr (with its fix) and kept as its error.
+async fn read_each<T, F, Fut>(
+    pairs: Vec<(PairSpec, Result<Account, OpenError>)>,
+    read: F,
+) -> Vec<(PairSpec, Result<T, CliError>)>
+where
+    F: Fn(Account, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, CliError>>,
+{
+    let reads = pairs.into_iter().map(|(pair, account)| {
+        let label = format!("{}: ", pair.label());
+        let read = account.map(|account| read(account, label));
+        async move {
+            let result = match read {
+                Ok(reading) => reading.await,
+                Err(err) => Err(err.into()),
+            };
+            if let Err(err) = &result {
+                eprintln!(
+                    "error: {}: {}",
+                    pair.label(),
+                    strip_controls(&err.to_string())
+                );
+            }
+            (pair, result)
+        }
+    });
+    futures::future::join_all(reads).await
+}
+
 /// Run `triage status` over these pairs (each opened, or why not).
 pub async fn status(
     args: &StatusArgs,
@@ -33,34 +64,21 @@ pub async fn status(
     clock: &dyn Clock,
 ) -> Result<u8, CliError> {
     let now = clock.now();
-    let reads = pairs.into_iter().map(|(pair, account)| async move {
-        let label = format!("{}: ", pair.label());
-        let read = match account {
-            Ok(account) => {
-                read_account(
-                    account.ecs.as_ref(),
-                    account.monitoring.as_deref(),
-                    mappings,
-                    clusters,
-                    now,
-                    &label,
-                )
-                .await
-            }
-            Err(err) => Err(err.into()),
-        };
-        PairOutcome { pair, read }
-    });
-    let outcomes = futures::future::join_all(reads).await;
-    for outcome in &outcomes {
-        if let Err(err) = &outcome.read {
-            eprintln!(
-                "error: {}: {}",
-                outcome.pair.label(),
-                strip_controls(&err.to_string())
-            );
-        }
-    }
+    let outcomes: Vec<PairOutcome> = read_each(pairs, |account, label| async move {
+        read_account(
+            account.ecs.as_ref(),
+            account.monitoring.as_deref(),
+            mappings,
+            clusters,
+            now,
+            &label,
+        )
+        .await
+    })
+    .await
+    .into_iter()
+    .map(|(pair, read)| PairOutcome { pair, read })
+    .collect();
     // Every service of every pair, in the ranking's order, each with its pair.
     let mut rows: Vec<(&PairOutcome, &crate::domain::ranking::RankedService)> = outcomes
         .iter()
@@ -180,24 +198,18 @@ pub async fn alarms(
     clock: &dyn Clock,
 ) -> Result<u8, CliError> {
     let now = clock.now();
-    let reads = pairs.into_iter().map(|(pair, account)| async move {
-        let read = match account {
-            Ok(account) => {
-                super::alarms::read_listed(
-                    args,
-                    account.ecs.as_ref(),
-                    account.monitoring.as_deref(),
-                    mappings,
-                    clusters,
-                    now,
-                )
-                .await
-            }
-            Err(err) => Err(err.into()),
-        };
-        (pair, read)
-    });
-    let outcomes = futures::future::join_all(reads).await;
+    let outcomes = read_each(pairs, |account, _label| async move {
+        super::alarms::read_listed(
+            args,
+            account.ecs.as_ref(),
+            account.monitoring.as_deref(),
+            mappings,
+            clusters,
+            now,
+        )
+        .await
+    })
+    .await;
     let mut rows: Vec<(crate::domain::alarms::OwnedAlarm, (String, String))> = Vec::new();
     let mut alarmed = false;
     let mut failed: Option<&CliError> = None;

@@ -22,6 +22,24 @@ pub fn demo_session() -> SessionInfo {
     }
 }
 
+/// A console state for this session, dark theme, 120×30, at `now`.
+pub fn state_for(session: SessionInfo, now: chrono::DateTime<chrono::Utc>) -> AppState {
+    let mut s = AppState::new(
+        session,
+        triage::settings::ThemeSpec::built_in("dark").unwrap(),
+        false,
+        now,
+    );
+    triage::app::update(
+        &mut s,
+        triage::app::Msg::Resize {
+            width: 120,
+            height: 30,
+        },
+    );
+    s
+}
+
 /// One frame of the console as text, trailing spaces trimmed.
 pub fn render(s: &AppState) -> String {
     let mut terminal = Terminal::new(TestBackend::new(s.width, s.height)).unwrap();
