@@ -68,6 +68,12 @@ impl Tmux {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
         self.run(&args);
+        if keys.last() == Some(&"Escape") {
+            // A lone ESC followed at once by a key reads as Alt+key (the
+            // terminal's escape prefix): give the console time to read it alone,
+            // as a person's next key would be.
+            std::thread::sleep(Duration::from_millis(300));
+        }
     }
 }
 
@@ -330,6 +336,7 @@ fn against_an_unreachable_endpoint_the_console_still_opens_and_says_why() {
     tmux.keys(&["?"]);
     tmux.wait_for("help", |s| s.contains("Keys"));
     tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", |s| !s.contains("Keys"));
     tmux.keys(&["q"]);
     wait_for_file(&done);
 }
