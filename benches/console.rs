@@ -29,6 +29,7 @@ fn session() -> SessionInfo {
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
         share: false,
+        pairs: vec![],
     }
 }
 
@@ -86,6 +87,7 @@ fn services_over(count: usize, clusters: usize) -> Vec<Service> {
                     .collect(),
                 created_at: Some(now - Duration::days(30)),
                 target_groups: vec![],
+                pair: Default::default(),
             }
         })
         .collect()
@@ -99,6 +101,7 @@ fn loaded_state(services: Vec<Service>, width: u16, height: u16) -> AppState {
     update(
         &mut state,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation: 1,
             result: Ok(StatusSnapshot {
                 services,
@@ -199,6 +202,7 @@ fn render_million_log_lines(c: &mut Criterion) {
                 message: format!(
                     r#"{{"level":"info","service":"{service}","msg":"step {i}","correlationId":"req-1"}}"#
                 ),
+                pair: Default::default(),
             }
         })
         .collect();

@@ -13,26 +13,32 @@ use crate::domain::runbook::{Plan, RunbookFile};
 use crate::domain::service::ServiceKey;
 pub use crate::domain::snapshot::{AlarmsRead, ServiceDetail, StatusSnapshot};
 use crate::domain::timeline::{Entry, EntryDraft};
-use crate::domain::PortError;
+use crate::domain::{Pair, PortError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Who and where: account, region, principal.
-    FetchIdentity,
-    /// Every watched service. `clusters` empty = every cluster in the region.
+    /// Who and where a pair is: account, region, principal.
+    FetchIdentity {
+        pair: Pair,
+    },
+    /// Every watched service of one pair. `clusters` empty = every cluster
+    /// in its Region.
     FetchStatus {
         generation: u64,
+        pair: Pair,
         clusters: Vec<String>,
     },
-    /// Every alarm of the Region, and the target groups (with their load
+    /// Every alarm of a pair, and the target groups (with their load
     /// balancers) of these ARNs, to tie alarms to services.
     FetchAlarms {
         generation: u64,
+        pair: Pair,
         target_groups: Vec<String>,
     },
-    /// The services' metrics over a window, in as few calls as they fit.
+    /// A pair's services' metrics over a window, in as few calls as they fit.
     FetchMetrics {
         generation: u64,
+        pair: Pair,
         queries: Vec<crate::domain::metrics::MetricQuery>,
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
@@ -49,23 +55,25 @@ pub enum Effect {
     },
     /// The profiles of the AWS CLI's files, for `:ctx`.
     ListProfiles,
-    /// Open the account of another profile or Region (the console's carrier does).
-    SwitchContext(crate::domain::context::Context),
-    /// Watch the account just opened from now on: every later effect goes to it.
+    /// Open the accounts of other profiles or Regions (the console's carrier
+    /// does), to watch instead of the pairs watched now, or as well.
+    SwitchContext(crate::domain::context::Switch),
+    /// Watch the pairs just opened from now on: every later effect may name them.
     AdoptContext,
     /// Check a task for ECS Exec and open a session (not yet the shell).
     PrepareExec(crate::domain::exec::ExecAsk),
     /// Give the terminal to the shell until it ends (the console suspends its screen).
     HandOver(Box<crate::domain::exec::PreparedExec>),
-    /// Stopped tasks of the watched services, decoded.
+    /// Stopped tasks of the watched services of every pair, decoded.
     FetchDiagnosis {
         generation: u64,
         clusters: Vec<String>,
-        /// The services and clusters of the last status read, when there is one.
-        known: Option<(Vec<crate::domain::Service>, Vec<String>)>,
+        /// What the last status reads gave, per pair that has one.
+        known: Vec<KnownPair>,
     },
     /// What changed between two task definition revisions (for a finding).
     FetchRevisionDiff {
+        pair: Pair,
         task_arn: String,
         before: String,
         after: String,
@@ -112,17 +120,19 @@ pub enum Effect {
     LogContext {
         generation: u64,
         index: usize,
+        pair: Pair,
         group: String,
         stream: String,
         at: chrono::DateTime<chrono::Utc>,
     },
     /// Read the runbook folders (for the `:rb` picker and `R`).
     LoadRunbooks,
-    /// Start a run of a runbook, journaled in this incident.
+    /// Start a run of a runbook in one pair, journaled in this incident.
     StartRun {
         file: Box<RunbookFile>,
         params: RunParams,
         incident: String,
+        pair: crate::domain::pair::WatchedPair,
     },
     /// Go on with a run that stopped (its state rebuilt from the journal).
     /// The run is decided again on the journal as it is on disk, by the
@@ -131,6 +141,8 @@ pub enum Effect {
         file: Box<RunbookFile>,
         incident: String,
         ask: crate::domain::runbook::resume::ResumeAsk,
+        /// The pair its start entry names (the unnamed pair for older runs).
+        pair: crate::domain::pair::WatchedPair,
     },
     /// Answer the run's open question `ask` (dropped by the run if it no
     /// longer asks that one, so a late key never confirms something unseen).
@@ -140,6 +152,14 @@ pub enum Effect {
         decision: Decision,
     },
     Quit,
+}
+
+/// One pair's last status read, so the diagnosis describes only what it lacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownPair {
+    pub pair: Pair,
+    pub services: Vec<crate::domain::Service>,
+    pub clusters: Vec<String>,
 }
 
 /// A run's parameter values, secrets included: never printed (Debug shows
@@ -198,21 +218,30 @@ pub enum Ask {
 /// A result from a worker.
 #[derive(Debug, Clone)]
 pub enum WorkerResult {
-    Identity(Result<AccountIdentity, PortError>),
+    Identity {
+        pair: Pair,
+        result: Result<AccountIdentity, PortError>,
+    },
     Status {
         generation: u64,
+        pair: Pair,
         result: Result<StatusSnapshot, PortError>,
     },
     Alarms {
         generation: u64,
+        pair: Pair,
         result: Result<AlarmsRead, PortError>,
     },
     Metrics {
         generation: u64,
+        pair: Pair,
         result: Result<Vec<crate::domain::metrics::MetricSeries>, PortError>,
     },
-    /// The SSO token found for the profile (None: not an SSO profile, or no token).
-    Sso(Option<crate::domain::sso::SsoToken>),
+    /// The SSO token found for a profile (None: not an SSO profile, or no token).
+    Sso {
+        profile: String,
+        token: Option<crate::domain::sso::SsoToken>,
+    },
     TargetHealth {
         key: ServiceKey,
         target_group: String,
@@ -239,10 +268,11 @@ pub enum WorkerResult {
     },
     /// The profiles found, or why they could not be read.
     Profiles(Result<Vec<crate::domain::context::ProfileInfo>, String>),
-    /// The account of a context is open (adopt it), or why it could not be.
+    /// The accounts of a switch are open, named as pairs (adopt them), or
+    /// why they could not be. Pairs watched already are left out.
     ContextReady {
-        context: crate::domain::context::Context,
-        result: Result<(), String>,
+        switch: crate::domain::context::Switch,
+        result: Result<Vec<crate::domain::pair::WatchedPair>, String>,
     },
     /// A session opened for a shell, or why none could be.
     ExecReady(Result<Box<crate::domain::exec::PreparedExec>, String>),

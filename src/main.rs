@@ -73,9 +73,9 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     let Some(command) = &cli.command else {
         // A refused `[keys]` entry is a config error (exit 2), said before anything opens.
         triage::console::keymap(&settings)?;
-        let account = open_account(&settings).await?;
+        let watched = triage::wiring::open_watched(&settings).await?;
         let shared = open_share(&settings).await?;
-        triage::console::run(&settings, account, shared, clock).await?;
+        triage::console::run(&settings, watched, shared, clock).await?;
         return Ok(exit::OK);
     };
     for warning in &settings.warnings {

@@ -53,6 +53,8 @@ pub struct Account {
     pub exec: Arc<dyn ExecPort>,
     /// The log groups the last discovery found (a search starts on them at once).
     pub log_groups: crate::store::log_groups::LogGroupCache,
+    /// The Region it is in, as resolved (the profile's when none was asked).
+    pub region: String,
 }
 
 /// Why the account could not be opened.
@@ -75,9 +77,11 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         Option<Arc<dyn MonitoringPort>>,
         Arc<dyn ExecPort>,
     );
+    let region: String;
     let (ecs, logs, search, network, secrets, monitoring, exec): Ports = match &settings.source {
         AccountSource::Demo { scenario } => {
             let scenario = Scenario::load(scenario)?;
+            region = scenario.region.clone();
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
             (
                 demo.clone(),
@@ -96,6 +100,7 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         } => {
             let conn = connection(settings);
             let config = crate::aws::load_config(&conn).await?;
+            region = config.region().map(|r| r.to_string()).unwrap_or_default();
             // Revisions never change: kept on disk between runs, per endpoint.
             let definitions = crate::store::definitions::DefinitionCache::new(
                 &settings.cache_dir,
@@ -146,9 +151,89 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         exec,
         log_groups: crate::store::log_groups::LogGroupCache::new(
             &settings.cache_dir,
-            &cache_namespace(settings),
+            &format!(
+                "{}-{}",
+                cache_namespace(settings),
+                pair_namespace(settings, &region)
+            ),
         ),
+        region,
     })
+}
+
+/// The log groups one pair's discovery found are its own: per profile and
+/// Region (two Regions often have clusters of the same name).
+fn pair_namespace(settings: &Settings, region: &str) -> String {
+    let profile = match &settings.source {
+        AccountSource::Aws { profile, .. } => profile.clone().unwrap_or_default(),
+        AccountSource::Demo { .. } => String::new(),
+    };
+    format!("{profile}-{region}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect()
+}
+
+/// Every pair the console watches, opened and named (account name and the
+/// Region it resolved to). The demo and a single-pair session watch one.
+/// A pair that cannot be opened at all (no Region, a broken scenario) stops
+/// the console with that pair named; one that fails later, as it reads,
+/// is the console's to show.
+pub async fn open_watched(
+    settings: &Settings,
+) -> Result<Vec<(crate::domain::pair::WatchedPair, Account)>, OpenError> {
+    use crate::domain::pair::WatchedPair;
+    use crate::domain::Pair;
+    if matches!(settings.source, AccountSource::Demo { .. }) || settings.pairs.is_empty() {
+        let account = open_account(settings).await?;
+        let name = match &settings.source {
+            AccountSource::Demo { .. } => "demo",
+            AccountSource::Aws { .. } => settings.profile().unwrap_or("default"),
+        };
+        let watched = WatchedPair {
+            pair: Pair::new(name, account.region.clone()),
+            profile: settings.profile().map(str::to_string),
+            ..WatchedPair::default()
+        };
+        return Ok(vec![(watched, account)]);
+    }
+    let specs = &settings.pairs;
+    let opened = specs.iter().map(|spec| async move {
+        let account = open_pair(settings, spec)
+            .await
+            .map_err(|err| named(spec, err))?;
+        let watched = WatchedPair {
+            pair: Pair::new(spec.name.clone(), account.region.clone()),
+            profile: spec.profile.clone(),
+            production: spec.production,
+            account_id: None,
+        };
+        Ok((watched, account))
+    });
+    futures::future::join_all(opened)
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// The same error, saying which pair it is about (when there are several).
+fn named(spec: &crate::settings::pairs::PairSpec, err: OpenError) -> OpenError {
+    match err {
+        OpenError::Port(crate::domain::PortError::InvalidInput { operation, message }) => {
+            OpenError::Port(crate::domain::PortError::InvalidInput {
+                operation,
+                message: format!("{}: {message}", spec.label()),
+            })
+        }
+        other => other,
+    }
 }
 
 /// Build the account of one (account, Region) pair: the settings' own, with

@@ -48,14 +48,12 @@ fn alarm(name: &str, state: AlarmState, namespace: &str, dims: &[(&str, &str)]) 
             threshold: Some(90.0),
             comparison: Some("GreaterThanThreshold".into()),
         }),
+        pair: Default::default(),
     }
 }
 
 fn key(cluster: &str, service: &str) -> ServiceKey {
-    ServiceKey {
-        cluster: cluster.into(),
-        service: service.into(),
-    }
+    ServiceKey::new(cluster, service)
 }
 
 #[test]

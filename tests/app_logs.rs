@@ -74,6 +74,7 @@ fn ev(group: &str, ms: i64, msg: &str) -> LogEvent {
         message: format!(
             r#"{{"level":"info","service":"{group}","msg":"{msg}","correlationId":"req-1"}}"#
         ),
+        pair: Default::default(),
     }
 }
 

@@ -236,6 +236,7 @@ fn a_run_without_an_incident_opens_one_titled_after_the_runbook_then_runs_there(
                 file,
                 params,
                 incident,
+                ..
             } => Some((file.runbook.id.clone(), params.clone(), incident.clone())),
             _ => None,
         })

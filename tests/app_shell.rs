@@ -17,10 +17,7 @@ fn on_service_screen(read_only: bool, containers: &[&str]) -> AppState {
     session.read_only = read_only;
     let mut s = support::console::state_for(session, chrono::Utc::now());
     let service = fixtures::service("health/healthy.json");
-    let key = ServiceKey {
-        cluster: service.cluster.clone(),
-        service: service.name.clone(),
-    };
+    let key = ServiceKey::new(service.cluster.clone(), service.name.clone());
     let mut running = fixtures::tasks(&fixtures::load("tasks/payments.json"));
     running.truncate(1);
     running[0].last_status = "RUNNING".into();
@@ -177,6 +174,7 @@ async fn the_demo_opens_a_simulated_shell_and_refuses_where_exec_is_off() {
         task: running[0].arn.clone(),
         container: None,
         command: "/bin/sh".into(),
+        pair: Default::default(),
     };
     // No plugin is needed for the demo.
     let prepared = triage::workers::exec::prepare(&demo, &ask, false, None)

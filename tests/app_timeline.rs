@@ -27,6 +27,7 @@ fn state() -> AppState {
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
         share: false,
+        pairs: vec![],
     };
     let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
     update(
@@ -92,6 +93,7 @@ fn services(names: &[&str]) -> Vec<triage::domain::Service> {
             events: vec![],
             created_at: None,
             target_groups: vec![],
+            pair: Default::default(),
         })
         .collect()
 }
@@ -108,6 +110,7 @@ fn status(s: &mut AppState, services: Vec<triage::domain::Service>) -> Vec<Effec
     update(
         s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation,
             result: Ok(StatusSnapshot {
                 services,
@@ -128,12 +131,15 @@ fn attach(s: &mut AppState) -> Vec<Effect> {
 }
 
 fn identity() -> Msg {
-    Msg::Worker(WorkerResult::Identity(Ok(AccountIdentity {
-        account: Some("123456789012".into()),
-        region: "eu-west-1".into(),
-        demo: true,
-        ..Default::default()
-    })))
+    Msg::Worker(WorkerResult::Identity {
+        pair: Default::default(),
+        result: Ok(AccountIdentity {
+            account: Some("123456789012".into()),
+            region: "eu-west-1".into(),
+            demo: true,
+            ..Default::default()
+        }),
+    })
 }
 
 fn keys(s: &mut AppState, text: &str) {

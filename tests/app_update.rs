@@ -30,6 +30,7 @@ fn session() -> SessionInfo {
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
         share: false,
+        pairs: vec![],
     }
 }
 
@@ -63,6 +64,7 @@ fn loaded(names: &[&str]) -> AppState {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation,
             result: Ok(snapshot(names)),
         }),
@@ -103,7 +105,9 @@ const ALL: &[&str] = &[
 fn opening_asks_for_identity_and_status() {
     let mut s = state();
     let effects = init(&mut s);
-    assert!(effects.contains(&Effect::FetchIdentity));
+    assert!(effects.contains(&Effect::FetchIdentity {
+        pair: Default::default()
+    }));
     assert_eq!(status_generation(&effects), Some(1));
 }
 
@@ -141,6 +145,7 @@ fn a_stale_result_is_dropped() {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation: first,
             result: Ok(snapshot(ALL)),
         }),
@@ -149,6 +154,7 @@ fn a_stale_result_is_dropped() {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation: second,
             result: Ok(snapshot(ALL)),
         }),
@@ -171,6 +177,7 @@ fn a_failed_refresh_keeps_the_last_data_and_retries_with_growing_delays() {
         update(
             &mut s,
             Msg::Worker(WorkerResult::Status {
+                pair: Default::default(),
                 generation,
                 result: Err(unreachable.clone()),
             }),
@@ -191,6 +198,7 @@ fn a_failed_refresh_keeps_the_last_data_and_retries_with_growing_delays() {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation,
             result: Ok(snapshot(ALL)),
         }),
@@ -203,10 +211,7 @@ fn a_failed_refresh_keeps_the_last_data_and_retries_with_growing_delays() {
 fn enter_opens_the_service_and_esc_goes_back() {
     let mut s = loaded(ALL);
     let effects = update(&mut s, special(Key::Enter));
-    let payments = ServiceKey {
-        cluster: "prod-web".into(),
-        service: "payments".into(),
-    };
+    let payments = ServiceKey::new("prod-web", "payments");
     assert_eq!(s.screen, Screen::Service(payments.clone()));
     assert!(matches!(&effects[..], [Effect::FetchServiceDetail { key, .. }] if *key == payments));
     // The detail refreshes every 5 s while shown.
@@ -285,6 +290,7 @@ fn selection_stays_on_the_same_service_when_the_ranking_changes() {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation,
             result: Ok(snapshot(ALL)),
         }),
@@ -525,6 +531,7 @@ fn a_finding_whose_loop_began_with_the_deployment_asks_what_changed() {
     assert_eq!(
         effects,
         vec![Effect::FetchRevisionDiff {
+            pair: Default::default(),
             task_arn: "arn:aws:ecs:eu-west-1:123456789012:task/prod-web/t2".into(),
             before: "chatbot-api:40".into(),
             after: "chatbot-api:41".into(),

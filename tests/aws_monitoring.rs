@@ -17,10 +17,7 @@ use triage::domain::service::ServiceKey;
 use triage::settings::AwsTuning;
 
 fn key(cluster: &str, service: &str) -> ServiceKey {
-    ServiceKey {
-        cluster: cluster.into(),
-        service: service.into(),
-    }
+    ServiceKey::new(cluster, service)
 }
 
 fn ecs_account(region: &str, config: &aws_config::SdkConfig) -> AwsAccount {

@@ -48,6 +48,7 @@ async fn ports(region: &str, read_only: bool) -> StepPorts {
             secrets: Arc::new(ReadOnly(secrets)),
             search: None,
             clock: Arc::new(Clock),
+            pair: None,
         }
     } else {
         StepPorts {
@@ -56,6 +57,7 @@ async fn ports(region: &str, read_only: bool) -> StepPorts {
             secrets,
             search: None,
             clock: Arc::new(Clock),
+            pair: None,
         }
     }
 }

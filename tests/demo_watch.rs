@@ -34,10 +34,7 @@ async fn owned(account: &DemoAccount) -> Vec<OwnedAlarm> {
 }
 
 fn key(cluster: &str, service: &str) -> ServiceKey {
-    ServiceKey {
-        cluster: cluster.into(),
-        service: service.into(),
-    }
+    ServiceKey::new(cluster, service)
 }
 
 fn state_of(alarms: &[OwnedAlarm], name_part: &str) -> (AlarmState, Vec<ServiceKey>) {

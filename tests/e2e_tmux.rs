@@ -816,7 +816,7 @@ fn an_expired_sso_session_shows_the_login_and_a_fresh_token_resumes_without_a_ke
     // `aws sso login` succeeded in another terminal: a fresh token in the cache.
     write_token(chrono::Utc::now() + chrono::Duration::hours(8));
     let resumed = tmux.wait_for("the console reading again by itself", |s| {
-        s.contains("SSO session renewed: reading the account again")
+        s.contains("SSO session renewed for prod-oncall: reading its account again")
     });
     assert!(!resumed.contains("SSO session expired"), "{resumed}");
 }
@@ -873,7 +873,8 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
 
     tmux.keys(&["t"]);
     tmux.wait_for("the switch in the timeline", |s| {
-        s.contains("Console switched from profile alpha") && s.contains("to profile beta")
+        s.contains("Console switched from alpha/us-east-1 (profile alpha)")
+            && s.contains("to beta/us-east-2")
     });
     let journal = std::fs::read_dir(home.join("data"))
         .unwrap()
@@ -881,7 +882,9 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
         .map(|d| std::fs::read_to_string(d.path().join("journal.jsonl")).unwrap_or_default())
         .collect::<String>();
     assert!(
-        journal.contains("Console switched from profile alpha"),
+        journal.contains(
+            "Console switched from alpha/us-east-1 (profile alpha) to beta/us-east-2 (account 123456789012, profile beta)"
+        ),
         "{journal}"
     );
     assert!(

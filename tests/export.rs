@@ -218,11 +218,9 @@ fn alarm_transitions_are_journaled_once_start_time_to_detect_and_get_their_secti
             since: Some(Utc.with_ymd_and_hms(2026, 1, 28, at.0, at.1, 0).unwrap()),
             composite: false,
             metric: None,
+            pair: Default::default(),
         },
-        services: vec![ServiceKey {
-            cluster: "prod-web".into(),
-            service: "chatbot-api".into(),
-        }],
+        services: vec![ServiceKey::new("prod-web", "chatbot-api")],
     }
     };
     let firing = vec![alarm(AlarmState::Alarm, (2, 58))];
@@ -233,7 +231,7 @@ fn alarm_transitions_are_journaled_once_start_time_to_detect_and_get_their_secti
         into[0].summary,
         "Alarm prod-web chatbot-api memory above 90 % in ALARM"
     );
-    seen.insert(firing[0].alarm.name.clone(), AlarmState::Alarm);
+    seen.insert(firing[0].alarm.arn.clone(), AlarmState::Alarm);
     assert!(transitions(&seen, &firing).is_empty(), "once");
     let cleared = vec![alarm(AlarmState::Ok, (3, 30))];
     let out = transitions(&seen, &cleared);

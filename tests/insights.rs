@@ -113,6 +113,7 @@ fn ev(group: &str, secs: i64, message: String) -> LogEvent {
         ingestion: None,
         event_id: None,
         message,
+        pair: Default::default(),
     }
 }
 

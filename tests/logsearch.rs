@@ -72,6 +72,7 @@ fn ev(group: &str, secs: i64, message: &str) -> LogEvent {
         ingestion: Some(t(secs)),
         event_id: None,
         message: message.into(),
+        pair: Default::default(),
     }
 }
 

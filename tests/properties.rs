@@ -159,7 +159,7 @@ proptest! {
             cluster: "c".into(), name: "s".into(), arn: "a".into(), status: "ACTIVE".into(),
             desired, running, pending, task_definition: "x:1".into(), launch_type: None, deployments,
             events: events.into_iter().map(|(m, message)| ServiceEvent { id: "e".into(), at: now - Duration::minutes(m), message }).collect(),
-            created_at: None, target_groups: vec![],
+            created_at: None, target_groups: vec![], pair: Default::default(),
         };
         let v = classify(&service, now);
         prop_assert!(!v.reason.is_empty());
@@ -279,6 +279,7 @@ proptest! {
                         ingestion: None,
                         event_id: None,
                         message: format!("{g}-{ts}"),
+                        pair: Default::default(),
                     }
                 })
                 .collect();

@@ -56,6 +56,7 @@ fn console_runs(
             secrets: demo.clone(),
             search: Some(demo.clone()),
             clock,
+            pair: None,
         },
         store: store.clone(),
         redactor,

@@ -26,6 +26,7 @@ fn ev(group: &str, secs: i64) -> LogEvent {
         ingestion: Some(t(secs)),
         event_id: None,
         message: format!(r#"{{"correlationId":"corr-123","at":{secs}}}"#),
+        pair: Default::default(),
     }
 }
 

@@ -172,7 +172,13 @@ fn the_console_says_when_sso_runs_out_and_resumes_by_itself_when_renewed() {
         expires_at: Utc.with_ymd_and_hms(2026, 1, 28, h, m, 0).unwrap(),
         session: Some("acme".into()),
     };
-    update(&mut s, Msg::Worker(WorkerResult::Sso(Some(token(3, 20)))));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Sso {
+            profile: "prod-oncall".into(),
+            token: Some(token(3, 20)),
+        }),
+    );
     let text = support::console::render(&s);
     assert!(
         text.contains("SSO: 10m left (aws sso login --sso-session acme)"),
@@ -190,7 +196,13 @@ fn the_console_says_when_sso_runs_out_and_resumes_by_itself_when_renewed() {
         "{text}"
     );
     // A fresh token in the cache: the account is read again at once, no key pressed.
-    let effects = update(&mut s, Msg::Worker(WorkerResult::Sso(Some(token(11, 0)))));
+    let effects = update(
+        &mut s,
+        Msg::Worker(WorkerResult::Sso {
+            profile: "prod-oncall".into(),
+            token: Some(token(11, 0)),
+        }),
+    );
     assert!(
         effects
             .iter()

@@ -44,6 +44,7 @@ fn session(demo: bool) -> SessionInfo {
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
         share: false,
+        pairs: vec![],
     }
 }
 
@@ -65,14 +66,17 @@ fn loaded(width: u16, height: u16, demo: bool) -> AppState {
         .unwrap();
     update(
         &mut s,
-        Msg::Worker(WorkerResult::Identity(Ok(AccountIdentity {
-            account: Some("123456789012".into()),
-            region: "eu-west-1".into(),
-            profile: Some("prod-admin".into()),
-            principal: None,
-            endpoint: None,
-            demo,
-        }))),
+        Msg::Worker(WorkerResult::Identity {
+            pair: Default::default(),
+            result: Ok(AccountIdentity {
+                account: Some("123456789012".into()),
+                region: "eu-west-1".into(),
+                profile: Some("prod-admin".into()),
+                principal: None,
+                endpoint: None,
+                demo,
+            }),
+        }),
     );
     let services = FIXTURES
         .iter()
@@ -81,6 +85,7 @@ fn loaded(width: u16, height: u16, demo: bool) -> AppState {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation,
             result: Ok(StatusSnapshot {
                 services,
@@ -185,6 +190,7 @@ fn stale_data_shows_its_age_and_the_error() {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation,
             result: Err(PortError::Throttled {
                 operation: "DescribeServices".into(),
@@ -217,6 +223,7 @@ fn no_credentials_explains_the_fix() {
     update(
         &mut s,
         Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
             generation: 1,
             result: Err(PortError::ExpiredCredentials {
                 profile: Some("prod-admin".into()),

@@ -22,27 +22,36 @@ async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect
         let mut next = Vec::new();
         for effect in effects {
             let result = match effect {
-                Effect::FetchIdentity => WorkerResult::Identity(account.identity().await),
+                Effect::FetchIdentity { pair } => WorkerResult::Identity {
+                    pair,
+                    result: account.identity().await,
+                },
                 Effect::FetchStatus {
+                    pair,
                     generation,
                     clusters,
                 } => WorkerResult::Status {
+                    pair,
                     generation,
                     result: triage::workers::status::fetch_status(account, &clusters).await,
                 },
                 Effect::FetchAlarms {
+                    pair,
                     generation,
                     target_groups,
                 } => WorkerResult::Alarms {
+                    pair,
                     generation,
                     result: triage::workers::watch::read_alarms(account, &target_groups).await,
                 },
                 Effect::FetchMetrics {
+                    pair,
                     generation,
                     queries,
                     start,
                     end,
                 } => WorkerResult::Metrics {
+                    pair,
                     generation,
                     result: account.metric_data(&queries, start, end).await,
                 },
@@ -72,7 +81,7 @@ async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect
                         account,
                         Some(account),
                         &scope,
-                        known,
+                        known.into_iter().next().map(|k| (k.services, k.clusters)),
                         &mut memory,
                         s.now,
                     )

@@ -53,6 +53,7 @@ async fn every_effect_without_its_port_answers_with_why() {
         Effect::LogContext {
             generation: 7,
             index: 0,
+            pair: Default::default(),
             group: "/ecs/api".into(),
             stream: "ecs/api/abc".into(),
             at: now,
@@ -98,6 +99,7 @@ async fn every_effect_without_its_port_answers_with_why() {
         file: Box::new(file),
         params: triage::effect::RunParams(Default::default()),
         incident: "i".into(),
+        pair: Default::default(),
     });
     let answer = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
         .await
@@ -105,4 +107,61 @@ async fn every_effect_without_its_port_answers_with_why() {
         .unwrap();
     assert!(matches!(answer,
         WorkerResult::Run(RunEvent::Ended { outcome: None, error: Some(e) }) if e.contains("cannot run")));
+}
+
+#[tokio::test]
+async fn a_request_for_a_pair_no_longer_watched_says_so() {
+    let scenario = Scenario::load("saas").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let ecs = Arc::new(DemoAccount::new(&scenario, clock).without_latency());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let workers = Workers::over(
+        vec![triage::workers::PairPorts::new(
+            triage::domain::Pair::new("prod", "eu-west-1"),
+            ecs,
+        )],
+        tx,
+    );
+    workers.run(Effect::FetchStatus {
+        generation: 3,
+        pair: triage::domain::Pair::new("staging", "us-east-1"),
+        clusters: vec![],
+    });
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    match answer {
+        WorkerResult::Status {
+            generation: 3,
+            pair,
+            result: Err(err),
+        } => {
+            assert_eq!(pair.label(), "staging/us-east-1");
+            assert!(err.to_string().contains("not watched"), "{err}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The pair it serves answers, every service stamped with it.
+    workers.run(Effect::FetchStatus {
+        generation: 4,
+        pair: triage::domain::Pair::new("prod", "eu-west-1"),
+        clusters: vec![],
+    });
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let WorkerResult::Status {
+        result: Ok(snapshot),
+        ..
+    } = answer
+    else {
+        panic!("{answer:?}")
+    };
+    assert!(!snapshot.services.is_empty());
+    assert!(snapshot
+        .services
+        .iter()
+        .all(|s| s.pair.label() == "prod/eu-west-1"));
 }

@@ -36,6 +36,7 @@ pub(super) fn start(state: &mut AppState) -> Vec<Effect> {
                 task: task.arn.clone(),
                 container: Some(container.name.clone()),
                 command: state.shell_command.clone(),
+                pair: key.pair.clone(),
             });
             items.push(PickItem {
                 label: format!(

@@ -173,27 +173,49 @@ pub(crate) fn merge_entries(state: &mut AppState, new: Vec<Entry>) {
     remember_journal_findings(state);
 }
 
-/// The first entry of a console session: who, where, what is watched.
+/// The first entry of a console session: who, where (every pair), what is
+/// watched. Written once every pair's identity is known (or could not be).
 pub(crate) fn record_start(state: &mut AppState) -> Vec<Effect> {
-    let (Some(view), Some(identity)) = (&state.incident, &state.identity) else {
+    let Some(view) = &state.incident else {
         return Vec::new();
     };
-    if view.start_recorded {
+    let identified = state
+        .pairs
+        .iter()
+        .all(|w| w.identity.is_some() || w.identity_error.is_some());
+    if view.start_recorded || !identified || state.identity().is_none() && !state.several_pairs() {
         return Vec::new();
     }
+    let several = state.several_pairs();
     let target = match &state.session.demo {
         Some(scenario) => format!("the demo account (scenario {scenario})"),
-        None => format!(
-            "account {} in {}{}",
-            identity.account.as_deref().unwrap_or("?"),
-            identity.region,
-            state
-                .session
-                .profile
-                .as_deref()
-                .map(|p| format!(" (profile {p})"))
-                .unwrap_or_default()
-        ),
+        None => state
+            .pairs
+            .iter()
+            .map(|w| {
+                let name = if several {
+                    format!("{}: ", w.pair())
+                } else {
+                    String::new()
+                };
+                let profile = w
+                    .watched
+                    .profile
+                    .as_deref()
+                    .map(|p| format!(" (profile {p})"))
+                    .unwrap_or_default();
+                match (&w.identity, &w.identity_error) {
+                    (Some(identity), _) => format!(
+                        "{name}account {} in {}{profile}",
+                        identity.account.as_deref().unwrap_or("?"),
+                        identity.region,
+                    ),
+                    (None, Some(err)) => format!("{name}unreadable ({}){profile}", err.short()),
+                    (None, None) => format!("{name}?{profile}"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
     };
     let clusters = if state.session.clusters.is_empty() {
         "every cluster".to_string()
@@ -208,9 +230,11 @@ pub(crate) fn record_start(state: &mut AppState) -> Vec<Effect> {
             state.session.operator
         ),
     );
-    if let Some(principal) = &identity.principal {
-        draft.resources.push(principal.clone());
-    }
+    draft.resources = state
+        .pairs
+        .iter()
+        .filter_map(|w| w.identity.as_ref()?.principal.clone())
+        .collect();
     if let Some(view) = &mut state.incident {
         view.start_recorded = true;
     }

@@ -179,6 +179,7 @@ pub(super) fn perform(state: &mut AppState, action: Action) -> Vec<Effect> {
         | Action::LogsFollow
         | Action::LogsSave
         | Action::Exec
+        | Action::NextPair
         | Action::MetricsWindow => {}
     }
     Vec::new()

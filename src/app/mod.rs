@@ -14,6 +14,7 @@ pub mod layout;
 pub mod monitoring;
 mod mouse;
 pub(crate) mod navigation;
+pub mod pairs;
 pub mod palette;
 pub mod paste;
 pub mod picker;

@@ -9,7 +9,7 @@ use crate::domain::alarms::{tie, AlarmMapping, AlarmState, OwnedAlarm};
 use crate::domain::metrics::{by_service, queries, MetricQuery, MetricSeries, ServiceMetrics};
 use crate::domain::ranking::{rank_watched, RankedService};
 use crate::domain::service::ServiceKey;
-use crate::domain::PortError;
+use crate::domain::{Pair, PortError};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
@@ -18,17 +18,20 @@ pub const ALARMS_SECONDS: i64 = 30;
 /// How often metrics are read (their own resolution).
 pub const METRICS_SECONDS: i64 = 60;
 
-/// What the console knows of alarms and metrics.
+/// What the console knows of alarms and metrics, each pair's read kept
+/// with its own age and error.
 #[derive(Debug, Clone)]
 pub struct Monitoring {
-    pub alarms: Refreshing<AlarmsRead>,
-    /// The last read's alarms, tied to the services they watch.
+    /// Each pair's last alarms read (and its target groups).
+    pub alarms: BTreeMap<Pair, Refreshing<AlarmsRead>>,
+    /// Every pair's alarms, tied to the services they watch.
     pub owned: Vec<OwnedAlarm>,
-    /// Each alarm's state at the last read (for the journal's transitions).
+    /// Each alarm's state at the last read, by ARN (for the journal's transitions).
     pub seen: BTreeMap<String, AlarmState>,
-    pub metrics: Refreshing<BTreeMap<ServiceKey, ServiceMetrics>>,
-    /// The queries of the metrics read in flight.
-    pub queries: Vec<MetricQuery>,
+    /// Each pair's services' metrics.
+    pub metrics: BTreeMap<Pair, Refreshing<BTreeMap<ServiceKey, ServiceMetrics>>>,
+    /// The queries of each pair's metrics read in flight.
+    pub queries: BTreeMap<Pair, Vec<MetricQuery>>,
     /// `[alarms]`: dimension values that belong to a service.
     pub mappings: Vec<AlarmMapping>,
     /// How far back metrics are read (1 h; 3 h or 24 h on request).
@@ -38,13 +41,13 @@ pub struct Monitoring {
 }
 
 impl Monitoring {
-    pub fn new(now: DateTime<Utc>) -> Monitoring {
+    pub fn new(_now: DateTime<Utc>) -> Monitoring {
         Monitoring {
-            alarms: Refreshing::new(now),
+            alarms: BTreeMap::new(),
             owned: Vec::new(),
             seen: BTreeMap::new(),
-            metrics: Refreshing::new(now),
-            queries: Vec::new(),
+            metrics: BTreeMap::new(),
+            queries: BTreeMap::new(),
             mappings: Vec::new(),
             window: Duration::minutes(crate::domain::metrics::DEFAULT_WINDOW_MINUTES),
             enabled: false,
@@ -58,35 +61,80 @@ impl Monitoring {
             .filter(|a| a.alarm.state == AlarmState::Alarm)
             .count()
     }
+
+    /// Some pair's alarms have been read.
+    pub fn alarms_read(&self) -> bool {
+        self.alarms.values().any(|r| r.data.is_some())
+    }
+
+    /// Why alarms could not be read last time, naming the pair when several
+    /// are watched (the first such pair).
+    pub fn alarms_error(&self) -> Option<(&Pair, &PortError)> {
+        self.alarms
+            .iter()
+            .find_map(|(pair, r)| r.error.as_ref().map(|e| (pair, e)))
+    }
+
+    /// Some pair's metrics have been read.
+    pub fn metrics_read(&self) -> bool {
+        self.metrics.values().any(|r| r.data.is_some())
+    }
+
+    /// The metrics read of the pair a service is in.
+    pub fn metrics_for(
+        &self,
+        pair: &Pair,
+    ) -> Option<&Refreshing<BTreeMap<ServiceKey, ServiceMetrics>>> {
+        self.metrics.get(pair)
+    }
+
+    /// One service's metrics, from its pair's last read.
+    pub fn service_metrics(&self, key: &ServiceKey) -> Option<&ServiceMetrics> {
+        self.metrics.get(&key.pair)?.data.as_ref()?.get(key)
+    }
 }
 
-/// Alarms and metrics that fall due (only once the services are known).
+/// Alarms and metrics that fall due, for each pair whose services are known.
 pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
     if !state.monitoring.enabled {
         return Vec::new();
     }
-    let Some(ranked) = &state.status.data else {
-        return Vec::new();
-    };
-    let target_groups: Vec<String> = ranked
-        .iter()
-        .flat_map(|r| r.service.target_groups.iter().cloned())
-        .collect();
-    let mut effects = Vec::new();
     let now = state.now;
-    if is_due(&state.monitoring.alarms, now) {
-        let generation = begin(&mut state.monitoring.alarms, now);
-        effects.push(Effect::FetchAlarms {
-            generation,
-            target_groups,
-        });
-    }
-    // Metrics wait for the first alarms read: it brings the target groups
-    // (and their load balancers) the ELB metrics are asked by.
-    let alarms_read =
-        state.monitoring.alarms.updated_at.is_some() || state.monitoring.alarms.error.is_some();
-    if alarms_read && is_due(&state.monitoring.metrics, now) {
-        effects.extend(request_metrics(state));
+    let mut effects = Vec::new();
+    for index in 0..state.pairs.len() {
+        let watch = &state.pairs[index];
+        let Some(services) = &watch.status.data else {
+            continue;
+        };
+        let pair = watch.pair().clone();
+        let target_groups: Vec<String> = services
+            .iter()
+            .flat_map(|s| s.target_groups.iter().cloned())
+            .collect();
+        let alarms = state
+            .monitoring
+            .alarms
+            .entry(pair.clone())
+            .or_insert_with(|| Refreshing::new(now));
+        if is_due(alarms, now) {
+            let generation = begin(alarms, now);
+            effects.push(Effect::FetchAlarms {
+                generation,
+                pair: pair.clone(),
+                target_groups,
+            });
+        }
+        // Metrics wait for the pair's first alarms read: it brings the target
+        // groups (and their load balancers) the ELB metrics are asked by.
+        let alarms_read = alarms.updated_at.is_some() || alarms.error.is_some();
+        let metrics_due = state
+            .monitoring
+            .metrics
+            .get(&pair)
+            .is_none_or(|m| is_due(m, now));
+        if alarms_read && metrics_due {
+            effects.extend(request_metrics(state, &pair));
+        }
     }
     effects
 }
@@ -106,8 +154,11 @@ pub(crate) fn next_window(state: &mut AppState) -> Vec<Effect> {
         false,
     );
     // An answer for the old window is dropped by its generation.
-    state.monitoring.metrics.in_flight = None;
-    state.monitoring.metrics.next_at = state.now;
+    let now = state.now;
+    for metrics in state.monitoring.metrics.values_mut() {
+        metrics.in_flight = None;
+        metrics.next_at = now;
+    }
     due(state)
 }
 
@@ -120,25 +171,29 @@ pub fn window_words(minutes: i64) -> String {
 pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
     let now = state.now;
     let monitoring = &mut state.monitoring;
-    if monitoring.alarms.in_flight.is_none() {
-        monitoring.alarms.next_at = now;
+    for r in monitoring.alarms.values_mut() {
+        if r.in_flight.is_none() {
+            r.next_at = now;
+        }
     }
-    if monitoring.metrics.in_flight.is_none() {
-        monitoring.metrics.next_at = now;
+    for r in monitoring.metrics.values_mut() {
+        if r.in_flight.is_none() {
+            r.next_at = now;
+        }
     }
     due(state)
 }
 
-fn request_metrics(state: &mut AppState) -> Vec<Effect> {
-    let Some(ranked) = &state.status.data else {
+/// Ask for one pair's services' metrics.
+fn request_metrics(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
+    let Some(services) = state.pair_watch(pair).and_then(|w| w.status.data.clone()) else {
         return Vec::new();
     };
-    let services: Vec<_> = ranked.iter().map(|r| r.service.clone()).collect();
     let groups = state
         .monitoring
         .alarms
-        .data
-        .as_ref()
+        .get(pair)
+        .and_then(|a| a.data.as_ref())
         .map(|a| a.target_groups.clone())
         .unwrap_or_default();
     let period = WINDOWS
@@ -147,30 +202,47 @@ fn request_metrics(state: &mut AppState) -> Vec<Effect> {
         .map_or(60, |(_, p)| *p);
     let asked = queries(&services, &groups, period);
     let now = state.now;
-    let generation = begin(&mut state.monitoring.metrics, now);
-    state.monitoring.queries = asked.clone();
+    let metrics = state
+        .monitoring
+        .metrics
+        .entry(pair.clone())
+        .or_insert_with(|| Refreshing::new(now));
+    let generation = begin(metrics, now);
+    state.monitoring.queries.insert(pair.clone(), asked.clone());
     vec![Effect::FetchMetrics {
         generation,
+        pair: pair.clone(),
         queries: asked,
         start: now - state.monitoring.window,
         end: now,
     }]
 }
 
-/// The alarms were read: tie them, re-rank, journal what changed.
+/// A pair's alarms were read: tie every pair's alarms, re-rank, journal what changed.
 pub(crate) fn on_alarms(
     state: &mut AppState,
     generation: u64,
+    pair: Pair,
     result: Result<AlarmsRead, PortError>,
 ) -> Vec<Effect> {
-    if generation != state.monitoring.alarms.generation {
+    let Some(alarms) = state.monitoring.alarms.get_mut(&pair) else {
+        return Vec::new();
+    };
+    if generation != alarms.generation {
         return Vec::new();
     }
     let interval = Duration::seconds(ALARMS_SECONDS);
-    settle(&mut state.monitoring.alarms, state.now, interval, result);
-    let Some(read) = state.monitoring.alarms.data.clone() else {
+    settle(alarms, state.now, interval, result);
+    if alarms.data.is_none() {
         return Vec::new();
-    };
+    }
+    let (every_alarm, groups): (Vec<_>, Vec<_>) = state
+        .monitoring
+        .alarms
+        .values()
+        .filter_map(|r| r.data.as_ref())
+        .map(|read| (read.alarms.clone(), read.target_groups.clone()))
+        .unzip();
     let services: Vec<_> = state
         .status
         .data
@@ -178,9 +250,9 @@ pub(crate) fn on_alarms(
         .map(|r| r.iter().map(|r| r.service.clone()).collect())
         .unwrap_or_default();
     let owned = tie(
-        read.alarms,
+        every_alarm.concat(),
         &services,
-        &read.target_groups,
+        &groups.concat(),
         &state.monitoring.mappings,
     );
     let mut effects: Vec<Effect> = match &state.incident {
@@ -195,32 +267,40 @@ pub(crate) fn on_alarms(
     if state.incident.is_some() {
         state.monitoring.seen = owned
             .iter()
-            .map(|a| (a.alarm.name.clone(), a.alarm.state))
+            .map(|a| (a.alarm.arn.clone(), a.alarm.state))
             .collect();
     }
     state.monitoring.owned = owned;
     rerank(state);
     // The metrics waited for this read's target groups: ask for them now.
-    let metrics = &state.monitoring.metrics;
-    if metrics.updated_at.is_none() && metrics.in_flight.is_none() {
-        effects.extend(request_metrics(state));
+    let first = state
+        .monitoring
+        .metrics
+        .get(&pair)
+        .is_none_or(|m| m.updated_at.is_none() && m.in_flight.is_none());
+    if first {
+        effects.extend(request_metrics(state, &pair));
     }
     effects
 }
 
-/// The metrics were read.
+/// A pair's metrics were read.
 pub(crate) fn on_metrics(
     state: &mut AppState,
     generation: u64,
+    pair: Pair,
     result: Result<Vec<MetricSeries>, PortError>,
 ) {
-    if generation != state.monitoring.metrics.generation {
+    let Some(metrics) = state.monitoring.metrics.get_mut(&pair) else {
+        return;
+    };
+    if generation != metrics.generation {
         return;
     }
-    let asked = std::mem::take(&mut state.monitoring.queries);
+    let asked = state.monitoring.queries.remove(&pair).unwrap_or_default();
     let interval = Duration::seconds(METRICS_SECONDS);
     let result = result.map(|answers| by_service(&asked, answers));
-    settle(&mut state.monitoring.metrics, state.now, interval, result);
+    settle(metrics, state.now, interval, result);
 }
 
 /// Rank the services again with their alarms counted.

@@ -13,8 +13,9 @@ use crate::domain::exec::ExecAsk;
 pub enum PickPurpose {
     /// A shell into one of these (one per item).
     Shell(Vec<ExecAsk>),
-    /// Watch one of these contexts (one per item).
-    Context(Vec<crate::domain::context::Context>),
+    /// Watch these contexts (one list per item): Enter instead of the pairs
+    /// watched now, Tab as well.
+    Switch(Vec<Vec<crate::domain::context::Context>>),
 }
 
 /// One row.
@@ -84,6 +85,18 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         picker.cursor = next as usize;
         return Vec::new();
     }
+    // Tab adds what is picked to the pairs watched (a switch's picker only).
+    if let (Key::Tab, PickPurpose::Switch(choices)) = (key.key, &picker.purpose) {
+        let Some(contexts) = picker.selected().and_then(|i| choices.get(i)).cloned() else {
+            return Vec::new();
+        };
+        state.overlay = Overlay::None;
+        let add = crate::domain::context::Switch {
+            contexts,
+            add: true,
+        };
+        return super::context::switch(state, add);
+    }
     match picker.input.handle(key) {
         Edit::Submit => {
             let picker = picker.clone();
@@ -111,8 +124,14 @@ fn chosen(state: &mut AppState, purpose: &PickPurpose, index: usize) -> Vec<Effe
             Some(ask) => super::exec::prepare(state, ask.clone()),
             None => Vec::new(),
         },
-        PickPurpose::Context(contexts) => match contexts.get(index) {
-            Some(context) => super::context::switch(state, context.clone()),
+        PickPurpose::Switch(choices) => match choices.get(index) {
+            Some(contexts) => {
+                let replace = crate::domain::context::Switch {
+                    contexts: contexts.clone(),
+                    add: false,
+                };
+                super::context::switch(state, replace)
+            }
             None => Vec::new(),
         },
     }

@@ -17,9 +17,7 @@ pub(crate) const RETRY_BASE_SECONDS: i64 = 2;
 pub(crate) fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     let mut effects = Vec::new();
     let now = state.now;
-    if is_due(&state.status, now) {
-        effects.extend(request_status(state));
-    }
+    effects.extend(super::pairs::due(state));
     if matches!(state.screen, Screen::Service(_)) && is_due(&state.service.detail, now) {
         effects.extend(service::request_detail(state));
     }
@@ -53,12 +51,9 @@ pub(crate) fn is_due<T>(r: &Refreshing<T>, now: DateTime<Utc>) -> bool {
     }
 }
 
+/// Read every pair's status now.
 pub(crate) fn request_status(state: &mut AppState) -> Vec<Effect> {
-    let generation = begin(&mut state.status, state.now);
-    vec![Effect::FetchStatus {
-        generation,
-        clusters: state.session.clusters.clone(),
-    }]
+    super::pairs::request_all(state)
 }
 
 pub(crate) fn begin<T>(r: &mut Refreshing<T>, now: DateTime<Utc>) -> u64 {

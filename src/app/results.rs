@@ -1,67 +1,35 @@
-//! What a worker's answer does to the state: the status read is ranked here;
-//! every other answer goes to the module that owns it (a screen's, or
+//! What a worker's answer does to the state: every answer goes to the
+//! module that owns it (`pairs` for the status reads, a screen's, or
 //! `incident` for the journal).
 
 use super::effect::{Effect, WorkerResult};
 use super::incident;
 use super::navigation::flash;
-use super::refresh::settle;
-use super::screens::{diagnosis, finding, logs, runbook, service, services, task_logs};
+use super::screens::{diagnosis, finding, logs, runbook, service, task_logs};
 use super::state::AppState;
-use crate::domain::ranking::rank_watched;
-use crate::domain::timeline::observe;
-use crate::domain::PortError;
 
 pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effect> {
     // Long on purpose: the dispatcher: one arm per WorkerResult, each handing it to the module that owns it.
-    let now = state.now;
     match result {
-        WorkerResult::Identity(Ok(identity)) => {
-            state.identity = Some(identity);
-            state.identity_error = None;
-            return incident::record_start(state);
+        WorkerResult::Identity { pair, result } => {
+            return super::pairs::on_identity(state, pair, result)
         }
-        WorkerResult::Identity(Err(err)) => state.identity_error = Some(err),
-        WorkerResult::Status { generation, result } => {
-            if generation != state.status.generation {
-                return Vec::new(); // an older refresh, overtaken
-            }
-            let interval = state.session.refresh_others;
-            let previous = state.status.data.take();
-            let result = result.map(|snapshot| {
-                if snapshot.throttled_calls > state.throttled_calls {
-                    state.throttled_at = Some(now);
-                }
-                state.throttled_calls = snapshot.throttled_calls;
-                state.cluster_errors = snapshot.cluster_errors;
-                state.clusters_read = snapshot.clusters;
-                rank_watched(snapshot.services, now, &state.monitoring.owned)
-            });
-            if let Err(PortError::Throttled { .. }) = &result {
-                state.throttled_at = Some(now);
-            }
-            let mut effects = Vec::new();
-            if let (Ok(next), Some(_)) = (&result, &state.incident) {
-                effects.extend(
-                    observe::changes(previous.as_deref(), next)
-                        .into_iter()
-                        .map(|draft| Effect::Journal(Box::new(draft))),
-                );
-            }
-            if result.is_err() {
-                state.status.data = previous;
-            }
-            settle(&mut state.status, now, interval, result);
-            services::restore_selection(state);
-            return effects;
-        }
-        WorkerResult::Alarms { generation, result } => {
-            return super::monitoring::on_alarms(state, generation, result)
-        }
-        WorkerResult::Metrics { generation, result } => {
-            super::monitoring::on_metrics(state, generation, result)
-        }
-        WorkerResult::Sso(token) => return super::sso::on_token(state, token),
+        WorkerResult::Status {
+            generation,
+            pair,
+            result,
+        } => return super::pairs::on_status(state, generation, pair, result),
+        WorkerResult::Alarms {
+            generation,
+            pair,
+            result,
+        } => return super::monitoring::on_alarms(state, generation, pair, result),
+        WorkerResult::Metrics {
+            generation,
+            pair,
+            result,
+        } => super::monitoring::on_metrics(state, generation, pair, result),
+        WorkerResult::Sso { profile, token } => return super::sso::on_token(state, profile, token),
         WorkerResult::TargetHealth { key, result, .. } => service::on_targets(state, key, result),
         WorkerResult::ServiceDetail {
             generation,
@@ -74,8 +42,8 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
         WorkerResult::IncidentAttached(Err(message)) => flash(state, &message, true),
         WorkerResult::ExecReady(result) => return super::exec::on_ready(state, result),
         WorkerResult::Profiles(result) => return super::context::on_profiles(state, result),
-        WorkerResult::ContextReady { context, result } => {
-            return super::context::on_ready(state, context, result)
+        WorkerResult::ContextReady { switch, result } => {
+            return super::context::on_ready(state, switch, result)
         }
         WorkerResult::ExecEnded { request, result } => {
             return super::exec::on_ended(state, request, result)

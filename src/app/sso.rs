@@ -1,13 +1,14 @@
-//! The SSO session in the console: its token's expiry read every 30 s (every
-//! 2 s once expired) from the AWS CLI's cache, said in the header under 15 minutes and when it has
-//! expired (with the exact login command), and the account read again the
-//! moment a fresh token appears — no restart, no key.
+//! SSO sessions in the console: each watched profile's token expiry read
+//! every 30 s (every 2 s once expired) from the AWS CLI's cache, said in the
+//! header under 15 minutes and when it has expired (with the exact login
+//! command), and the pairs of that profile read again the moment a fresh
+//! token appears — no restart, no key.
 
 use super::effect::Effect;
-use super::refresh::request_status;
 use super::state::AppState;
 use crate::domain::sso::{state, SsoState, SsoToken};
 use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
 
 /// How often the cache is looked at while the token is good.
 pub const CHECK_SECONDS: i64 = 30;
@@ -15,7 +16,7 @@ pub const CHECK_SECONDS: i64 = 30;
 /// and the console should be back the moment it succeeds.
 pub const EXPIRED_CHECK_SECONDS: i64 = 2;
 
-/// What the console knows of the SSO session.
+/// What the console knows of one profile's SSO session.
 #[derive(Debug, Clone, Default)]
 pub struct Sso {
     pub token: Option<SsoToken>,
@@ -23,69 +24,104 @@ pub struct Sso {
     pub in_flight: bool,
 }
 
-/// The cache falls due for SSO profiles of a real account.
+/// Each watched profile's SSO session, by profile name.
+pub type SsoSessions = BTreeMap<String, Sso>;
+
+/// The cache falls due for the profiles of a real account.
 pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
-    let (Some(profile), None) = (state.session.profile.clone(), &state.session.demo) else {
-        return Vec::new();
-    };
-    let sso = &mut state.sso;
-    if sso.in_flight || sso.next_check.is_some_and(|t| state.now < t) {
+    if state.session.demo.is_some() {
         return Vec::new();
     }
-    sso.in_flight = true;
-    sso.next_check = Some(state.now + Duration::seconds(CHECK_SECONDS));
-    vec![Effect::CheckSso { profile }]
-}
-
-/// The cache was read: a token that turned fresh again resumes the reads at once.
-pub(crate) fn on_token(state: &mut AppState, token: Option<SsoToken>) -> Vec<Effect> {
+    let mut profiles: Vec<String> = state
+        .pairs
+        .iter()
+        .filter_map(|w| w.watched.profile.clone())
+        .collect();
+    profiles.dedup();
     let now = state.now;
-    let was_expired = state
-        .sso
-        .token
-        .as_ref()
-        .is_some_and(|t| self::state(t, now) == SsoState::Expired);
-    state.sso.in_flight = false;
-    state.sso.token = token;
-    let fresh = state
-        .sso
-        .token
-        .as_ref()
-        .is_some_and(|t| self::state(t, now) != SsoState::Expired);
-    let expired = state
-        .sso
-        .token
-        .as_ref()
-        .is_some_and(|t| self::state(t, now) == SsoState::Expired);
-    if expired {
-        state.sso.next_check = Some(now + Duration::seconds(EXPIRED_CHECK_SECONDS));
+    let mut effects = Vec::new();
+    for profile in profiles {
+        let sso = state.sso.entry(profile.clone()).or_default();
+        if sso.in_flight || sso.next_check.is_some_and(|t| now < t) {
+            continue;
+        }
+        sso.in_flight = true;
+        sso.next_check = Some(now + Duration::seconds(CHECK_SECONDS));
+        effects.push(Effect::CheckSso { profile });
     }
-    if was_expired && fresh {
-        super::navigation::flash(
-            state,
-            "SSO session renewed: reading the account again",
-            false,
-        );
-        state.status.failures = 0;
-        return request_status(state);
-    }
-    Vec::new()
+    effects
 }
 
-/// The header's words for the session, when there is something to say.
-pub fn header(state: &AppState) -> Option<(String, bool)> {
-    let token = state.sso.token.as_ref()?;
-    let command = crate::domain::sso::login_command(
-        state.session.profile.as_deref(),
-        token.session.as_deref(),
+/// The cache was read: a token that turned fresh again resumes the reads of
+/// that profile's pairs at once.
+pub(crate) fn on_token(
+    state: &mut AppState,
+    profile: String,
+    token: Option<SsoToken>,
+) -> Vec<Effect> {
+    let now = state.now;
+    let sso = state.sso.entry(profile.clone()).or_default();
+    let expired_at = |t: &Option<SsoToken>| {
+        t.as_ref()
+            .is_some_and(|t| self::state(t, now) == SsoState::Expired)
+    };
+    let was_expired = expired_at(&sso.token);
+    sso.in_flight = false;
+    sso.token = token;
+    let expired = expired_at(&sso.token);
+    let fresh = sso.token.is_some() && !expired;
+    if expired {
+        sso.next_check = Some(now + Duration::seconds(EXPIRED_CHECK_SECONDS));
+    }
+    if !(was_expired && fresh) {
+        return Vec::new();
+    }
+    super::navigation::flash(
+        state,
+        &format!("SSO session renewed for {profile}: reading its account again"),
+        false,
     );
-    match self::state(token, state.now) {
+    let mut effects = Vec::new();
+    for index in 0..state.pairs.len() {
+        if state.pairs[index].watched.profile.as_deref() == Some(profile.as_str()) {
+            state.pairs[index].status.failures = 0;
+            effects.push(super::pairs::request(state, index));
+        }
+    }
+    effects
+}
+
+/// The header's words for the most urgent session, when there is something
+/// to say: an expired one first, then the one with the least time left.
+pub fn header(state: &AppState) -> Option<(String, bool)> {
+    let several = state.sso.len() > 1;
+    let (_, profile, token, now) = state
+        .sso
+        .iter()
+        .filter_map(|(profile, sso)| {
+            let token = sso.token.as_ref()?;
+            let now = self::state(token, state.now);
+            let urgency = match now {
+                SsoState::Fresh => return None,
+                SsoState::Expired => i64::MIN,
+                SsoState::ExpiringSoon(minutes) => minutes,
+            };
+            Some((urgency, profile, token, now))
+        })
+        .min_by_key(|(urgency, ..)| *urgency)?;
+    let command = crate::domain::sso::login_command(Some(profile), token.session.as_deref());
+    let whose = if several {
+        format!(" of {profile}")
+    } else {
+        String::new()
+    };
+    match now {
         SsoState::Fresh => None,
         SsoState::ExpiringSoon(minutes) => {
-            Some((format!("SSO: {minutes}m left ({command})"), false))
+            Some((format!("SSO{whose}: {minutes}m left ({command})"), false))
         }
         SsoState::Expired => Some((
-            format!("SSO session expired: run `{command}`; triage resumes by itself"),
+            format!("SSO session{whose} expired: run `{command}`; triage resumes by itself"),
             true,
         )),
     }

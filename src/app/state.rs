@@ -14,7 +14,6 @@ use super::screens::services::ServicesScreen;
 use super::screens::task_logs::TaskLogsScreen;
 pub use super::screens::Screen;
 use super::text_input::TextInput;
-use crate::domain::ports::AccountIdentity;
 use crate::domain::ranking::RankedService;
 use crate::domain::timeline::Incident;
 use crate::domain::PortError;
@@ -79,6 +78,9 @@ pub struct SessionInfo {
     pub operator: String,
     /// Timelines are shared with other responders (`--share`).
     pub share: bool,
+    /// Every (account, Region) pair watched; empty: the one pair of
+    /// `profile` and `region`.
+    pub pairs: Vec<crate::domain::pair::WatchedPair>,
 }
 
 /// The incident the console writes to, as folded from its journal.
@@ -143,13 +145,11 @@ pub struct AppState {
     pub session: SessionInfo,
     pub theme: ThemeSpec,
     pub no_color: bool,
-    pub identity: Option<AccountIdentity>,
-    pub identity_error: Option<PortError>,
+    /// Every watched pair: its identity and its own status read.
+    pub pairs: Vec<super::pairs::PairWatch>,
+    /// Every pair's services ranked together (rebuilt from `pairs` after
+    /// each read; for one pair, its read's age and error as they are).
     pub status: Refreshing<Vec<RankedService>>,
-    pub cluster_errors: Vec<(String, PortError)>,
-    /// The clusters the last status read covered.
-    pub clusters_read: Vec<String>,
-    pub throttled_calls: u64,
     /// When the last refresh saw AWS throttling increase.
     pub throttled_at: Option<DateTime<Utc>>,
     pub screen: Screen,
@@ -164,7 +164,7 @@ pub struct AppState {
     /// Alarms and metrics, read beside the status.
     pub monitoring: super::monitoring::Monitoring,
     /// The SSO session's token, when the profile signs in through SSO.
-    pub sso: super::sso::Sso,
+    pub sso: super::sso::SsoSessions,
     // The screens' own state (each struct lives with its screen in `screens/`).
     pub services: ServicesScreen,
     pub service: ServiceScreen,
@@ -206,17 +206,17 @@ impl AppState {
         no_color: bool,
         now: DateTime<Utc>,
     ) -> AppState {
+        let pairs = super::pairs::watched_pairs(&session)
+            .into_iter()
+            .map(|w| super::pairs::PairWatch::new(w, now))
+            .collect();
         AppState {
             now,
             session,
             theme,
             no_color,
-            identity: None,
-            identity_error: None,
+            pairs,
             status: Refreshing::new(now),
-            cluster_errors: Vec::new(),
-            clusters_read: Vec::new(),
-            throttled_calls: 0,
             throttled_at: None,
             screen: Screen::Services,
             back: Vec::new(),
@@ -247,19 +247,24 @@ impl AppState {
         }
     }
 
-    /// True when the profile or account matches a `production` pattern.
+    /// True when any watched pair is production: marked so in
+    /// `[[accounts]]`, or its profile or account matches a `production` pattern.
     pub fn is_production(&self) -> bool {
+        self.pairs.iter().any(|w| self.pair_is_production(w))
+    }
+
+    /// This pair is production.
+    pub fn pair_is_production(&self, watch: &super::pairs::PairWatch) -> bool {
         if self.session.demo.is_some() {
             return false;
         }
-        let account = self.identity.as_ref().and_then(|i| i.account.as_deref());
-        self.session.production_patterns.iter().any(|pattern| {
-            self.session
-                .profile
-                .as_deref()
-                .is_some_and(|p| crate::settings::glob_match(pattern, p))
-                || account.is_some_and(|a| crate::settings::glob_match(pattern, a))
-        })
+        let account = watch.identity.as_ref().and_then(|i| i.account.as_deref());
+        let profile = watch.watched.profile.as_deref();
+        watch.watched.production
+            || self.session.production_patterns.iter().any(|pattern| {
+                profile.is_some_and(|p| crate::settings::glob_match(pattern, p))
+                    || account.is_some_and(|a| crate::settings::glob_match(pattern, a))
+            })
     }
 
     /// Age of the status data, in whole seconds.

@@ -32,7 +32,8 @@ pub enum Msg {
 
 /// The effects to run when the console opens.
 pub fn init(state: &mut AppState) -> Vec<Effect> {
-    let mut effects = vec![Effect::FetchIdentity, Effect::LoadRunbooks];
+    let mut effects = super::pairs::request_identities(state);
+    effects.push(Effect::LoadRunbooks);
     effects.extend(request_status(state));
     effects
 }

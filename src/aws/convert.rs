@@ -55,6 +55,8 @@ pub fn service(s: &types::Service) -> Service {
             .iter()
             .filter_map(|lb| lb.target_group_arn().map(str::to_string))
             .collect(),
+        // The reader of a pair says which (the adapter knows only its own).
+        pair: Default::default(),
     }
 }
 

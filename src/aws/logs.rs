@@ -244,6 +244,7 @@ impl LogSearchPort for AwsLogs {
                         ingestion: e.ingestion_time().and_then(DateTime::from_timestamp_millis),
                         event_id: e.event_id().map(str::to_string),
                         message: e.message().unwrap_or_default().to_string(),
+                        pair: Default::default(),
                     })
                 })
                 .collect();

@@ -104,6 +104,7 @@ fn metric_alarm(a: &cw::MetricAlarm) -> Alarm {
         since: time(a.state_updated_timestamp()),
         composite: false,
         metric,
+        pair: Default::default(),
     }
 }
 
@@ -116,6 +117,7 @@ fn composite_alarm(a: &cw::CompositeAlarm) -> Alarm {
         since: time(a.state_updated_timestamp()),
         composite: true,
         metric: None,
+        pair: Default::default(),
     }
 }
 

@@ -78,6 +78,7 @@ pub async fn run(
             .command
             .clone()
             .unwrap_or_else(|| settings.exec_command.clone()),
+        pair: Default::default(),
     };
     let plugin = find_plugin(std::env::var_os("PATH").as_deref());
     if args.check {

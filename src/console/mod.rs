@@ -38,6 +38,8 @@ pub fn session_info(settings: &Settings) -> SessionInfo {
             .unwrap_or(chrono::Duration::seconds(30)),
         operator: settings.operator.clone(),
         share: settings.share,
+        // Named by the console once the pairs are open.
+        pairs: Vec::new(),
     }
 }
 
@@ -60,23 +62,25 @@ pub fn keymap(settings: &Settings) -> Result<crate::app::keymap::Keymap, Setting
     })
 }
 
-/// Run the console until the engineer quits.
+/// Run the console until the engineer quits, watching these pairs.
 pub async fn run(
     settings: &Settings,
-    account: crate::wiring::Account,
+    watched: Vec<(crate::domain::pair::WatchedPair, crate::wiring::Account)>,
     shared: Option<Arc<dyn crate::domain::ports::SharePort>>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     // Long on purpose: the console's setup in order (terminal, journal, workers, reader, loop, teardown); each step needs the previous one's handle.
+    let mut session = session_info(settings);
+    session.pairs = watched.iter().map(|(w, _)| w.clone()).collect();
     let mut state = AppState::new(
-        session_info(settings),
+        session,
         settings.theme.clone(),
         settings.no_color,
         clock.now(),
     );
     state.keymap = keymap(settings)?;
     state.shell_command = settings.exec_command.clone();
-    state.monitoring.enabled = account.monitoring.is_some();
+    state.monitoring.enabled = watched.iter().any(|(_, a)| a.monitoring.is_some());
     state.monitoring.mappings = settings.alarm_mappings.clone();
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
@@ -87,8 +91,9 @@ pub async fn run(
         clock.clone(),
         shared,
         redactor.clone(),
+        watched,
     );
-    let workers = wiring.workers(&account);
+    let workers = wiring.workers();
     let mut journal = journal::IncidentJournal::new(
         crate::store::IncidentStore::new(&settings.data_dir),
         redactor,
@@ -114,17 +119,6 @@ pub async fn run(
             text: warning.clone(),
             error: true,
             until: state.now + chrono::Duration::seconds(10),
-        });
-    } else if let [first, _, ..] = settings.pairs.as_slice() {
-        // Several pairs asked for: said, not silently narrowed.
-        state.message = Some(crate::app::state::Message {
-            text: format!(
-                "the console watches one pair at a time: {} (:ctx and :region switch); `triage status` reads all {}",
-                first.label(),
-                settings.pairs.len()
-            ),
-            error: false,
-            until: state.now + chrono::Duration::seconds(15),
         });
     }
 
@@ -176,8 +170,8 @@ impl event_loop::Carrier for ConsoleCarrier {
         }
         match effect {
             Effect::HandOver(prepared) => return Carried::HandOver(prepared),
-            Effect::SwitchContext(context) => {
-                self.wiring.open(context);
+            Effect::SwitchContext(switch) => {
+                self.wiring.open(switch);
                 return Carried::Started;
             }
             Effect::AdoptContext => {

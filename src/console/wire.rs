@@ -1,18 +1,20 @@
-//! The console's wiring of an account to its workers, kept so a context
-//! switch (`:ctx`, `:region`) can open another account and rebuild the
-//! workers on it without a restart. A new account is tried (its identity
-//! read) before it is adopted; the old one stays until then. A runbook run in
-//! progress keeps its own ports (its job holds them) and its decisions
-//! channel is handed to the new workers.
+//! The console's wiring of the watched pairs to their workers, kept so a
+//! context switch (`:ctx`, `:region`) can open other accounts and rebuild
+//! the workers on them without a restart — instead of the pairs watched
+//! now, or as well. New accounts are tried (their identity read) before they
+//! are adopted; the old ones stay until then. A runbook run in progress
+//! keeps its own ports (its job holds them) and its decisions channel is
+//! handed to the new workers.
 
-use crate::domain::context::Context;
+use crate::domain::context::{Context, Switch};
+use crate::domain::pair::WatchedPair;
 use crate::domain::ports::SharePort;
 use crate::domain::timeline::redact::Redactor;
-use crate::domain::Clock;
+use crate::domain::{Clock, Pair};
 use crate::effect::WorkerResult;
 use crate::settings::{AccountSource, Settings};
 use crate::wiring::Account;
-use crate::workers::Workers;
+use crate::workers::{PairPorts, Workers};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -22,8 +24,10 @@ pub struct Wiring {
     pub clock: Arc<dyn Clock>,
     pub shared: Option<Arc<dyn SharePort>>,
     pub redactor: Redactor,
-    /// The account of the last context opened, waiting to be adopted.
-    opened: Arc<Mutex<Option<(Context, Account)>>>,
+    /// The pairs watched now, with their accounts.
+    watched: Vec<(WatchedPair, Account)>,
+    /// The accounts of the last switch opened, waiting to be adopted.
+    opened: Arc<Mutex<Option<(Switch, Vec<(WatchedPair, Account)>)>>>,
 }
 
 impl Wiring {
@@ -33,6 +37,7 @@ impl Wiring {
         clock: Arc<dyn Clock>,
         shared: Option<Arc<dyn SharePort>>,
         redactor: Redactor,
+        watched: Vec<(WatchedPair, Account)>,
     ) -> Wiring {
         Wiring {
             settings,
@@ -40,95 +45,165 @@ impl Wiring {
             clock,
             shared,
             redactor,
+            watched,
             opened: Default::default(),
         }
     }
 
-    /// The workers of an account.
-    pub fn workers(&self, account: &Account) -> Workers {
-        let settings = &self.settings;
-        let mut workers = Workers::new(account.ecs.clone(), self.results.clone())
-            .with_logs(account.logs.clone())
-            .with_search(
-                account.search.clone(),
-                crate::workers::logsearch::SearchScope {
-                    clusters: settings.clusters.clone(),
-                    extra_groups: settings.log_groups.clone(),
-                    fields: settings.correlation_fields.clone(),
-                    max_calls: settings.max_search_calls,
-                    log_groups: Some(account.log_groups.clone()),
-                },
-            )
-            .with_runbooks(
-                settings.runbook_paths.clone(),
-                crate::workers::runbook::operator::ConsoleRuns {
-                    ports: crate::workers::runbook::StepPorts {
-                        ecs: account.ecs.clone(),
-                        network: account.network.clone(),
-                        secrets: account.secrets.clone(),
-                        search: Some(account.search.clone()),
-                        clock: self.clock.clone(),
-                    },
-                    store: Arc::new(crate::store::IncidentStore::new(&settings.data_dir)),
-                    redactor: self.redactor.clone(),
-                    operator: settings.operator.clone(),
-                },
-            )
-            .with_exec(account.exec.clone(), settings.read_only);
+    /// The workers of the pairs watched now.
+    pub fn workers(&self) -> Workers {
+        let pairs = self
+            .watched
+            .iter()
+            .map(|(watched, account)| self.pair_ports(&watched.pair, account))
+            .collect();
+        let mut workers = Workers::over(pairs, self.results.clone())
+            .with_runbook_paths(self.settings.runbook_paths.clone())
+            .read_only(self.settings.read_only);
         if let Some(shared) = &self.shared {
-            let store = Arc::new(crate::store::IncidentStore::new(&settings.data_dir));
+            let store = Arc::new(crate::store::IncidentStore::new(&self.settings.data_dir));
             workers = workers.with_share(shared.clone(), store);
-        }
-        if let Some(monitoring) = &account.monitoring {
-            workers = workers.with_monitoring(monitoring.clone());
         }
         workers
     }
 
-    /// Open the context's account in the background and try it; the answer
-    /// (`ContextReady`) comes back through the results channel.
-    pub fn open(&self, context: Context) {
-        let mut settings = self.settings.clone();
-        if let AccountSource::Aws {
-            profile, region, ..
-        } = &mut settings.source
-        {
-            profile.clone_from(&context.profile);
-            region.clone_from(&context.region);
+    /// One pair's ports: everything its account offers.
+    fn pair_ports(&self, pair: &Pair, account: &Account) -> PairPorts {
+        let settings = &self.settings;
+        let scope = crate::workers::logsearch::SearchScope {
+            clusters: settings.clusters.clone(),
+            extra_groups: settings.log_groups.clone(),
+            fields: settings.correlation_fields.clone(),
+            max_calls: settings.max_search_calls,
+            log_groups: Some(account.log_groups.clone()),
+        };
+        let runs = crate::workers::runbook::operator::ConsoleRuns {
+            ports: crate::workers::runbook::StepPorts {
+                ecs: account.ecs.clone(),
+                network: account.network.clone(),
+                secrets: account.secrets.clone(),
+                search: Some(account.search.clone()),
+                clock: self.clock.clone(),
+                pair: None,
+            },
+            store: Arc::new(crate::store::IncidentStore::new(&settings.data_dir)),
+            redactor: self.redactor.clone(),
+            operator: settings.operator.clone(),
+        };
+        PairPorts {
+            pair: pair.clone(),
+            ecs: account.ecs.clone(),
+            logs: Some(account.logs.clone()),
+            search: Some((account.search.clone(), Arc::new(scope))),
+            monitoring: account.monitoring.clone(),
+            exec: Some(account.exec.clone()),
+            runs: Some(runs),
         }
+    }
+
+    /// Open the switch's accounts in the background, name each as a pair
+    /// and try it; the answer (`ContextReady`) comes back through the
+    /// results channel. Pairs watched already (when adding) are left out.
+    pub fn open(&self, switch: Switch) {
+        let settings = self.settings.clone();
+        let watching: Vec<Pair> = self.watched.iter().map(|(w, _)| w.pair.clone()).collect();
         let slot = self.opened.clone();
         let results = self.results.clone();
         tokio::spawn(async move {
-            let result = match crate::wiring::open_account(&settings).await {
-                Ok(account) => match account.ecs.identity().await {
-                    Ok(_) => {
-                        *slot.lock().unwrap_or_else(|e| e.into_inner()) =
-                            Some((context.clone(), account));
-                        Ok(())
-                    }
-                    Err(err) => Err(err.to_string()),
-                },
-                Err(err) => Err(err.to_string()),
-            };
-            let _ = results.send(WorkerResult::ContextReady { context, result });
+            let opened = switch
+                .contexts
+                .iter()
+                .map(|context| open_context(&settings, context));
+            let result: Result<Vec<(WatchedPair, Account)>, String> =
+                futures::future::join_all(opened)
+                    .await
+                    .into_iter()
+                    .collect::<Result<Vec<_>, String>>()
+                    .map(|pairs| {
+                        let mut fresh: Vec<(WatchedPair, Account)> = Vec::new();
+                        for (watched, account) in pairs {
+                            let known = fresh.iter().any(|(w, _)| w.pair == watched.pair)
+                                || (switch.add && watching.contains(&watched.pair));
+                            if !known {
+                                fresh.push((watched, account));
+                            }
+                        }
+                        fresh
+                    });
+            let answer = result.map(|pairs| {
+                let named = pairs.iter().map(|(w, _)| w.clone()).collect();
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((switch.clone(), pairs));
+                named
+            });
+            let _ = results.send(WorkerResult::ContextReady {
+                switch,
+                result: answer,
+            });
         });
     }
 
-    /// The workers of the account opened last, keeping the run in progress
+    /// The workers of the pairs watched after the switch opened last
+    /// (instead of the ones before, or as well), keeping the run in progress
     /// of `old`; None when nothing is waiting.
     pub fn adopt(&mut self, old: &Workers) -> Option<Workers> {
-        let (context, account) = self
+        let (switch, pairs) = self
             .opened
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()?;
-        if let AccountSource::Aws {
-            profile, region, ..
-        } = &mut self.settings.source
-        {
-            *profile = context.profile;
-            *region = context.region;
+        if switch.add {
+            self.watched.extend(pairs);
+        } else {
+            self.watched = pairs;
         }
-        Some(self.workers(&account).keep_runs_of(old))
+        if let (
+            AccountSource::Aws {
+                profile, region, ..
+            },
+            Some((first, _)),
+        ) = (&mut self.settings.source, self.watched.first())
+        {
+            profile.clone_from(&first.profile);
+            *region = Some(first.pair.region.clone());
+        }
+        Some(self.workers().keep_runs_of(old))
     }
+}
+
+/// One context's account, opened, tried (its identity read) and named:
+/// its profile (or `default`) in the Region it resolved to.
+async fn open_context(
+    settings: &Settings,
+    context: &Context,
+) -> Result<(WatchedPair, Account), String> {
+    let mut settings = settings.clone();
+    if let AccountSource::Aws {
+        profile, region, ..
+    } = &mut settings.source
+    {
+        profile.clone_from(&context.profile);
+        region.clone_from(&context.region);
+    }
+    let account = crate::wiring::open_account(&settings)
+        .await
+        .map_err(|e| format!("{}: {e}", context.describe()))?;
+    let identity = account
+        .ecs
+        .identity()
+        .await
+        .map_err(|e| format!("{}: {e}", context.describe()))?;
+    // A profile the config names in `[[accounts]]` keeps that name and mark.
+    let spec = settings.pairs.iter().find(|p| p.profile == context.profile);
+    let name = spec
+        .map(|p| p.name.clone())
+        .or_else(|| context.profile.clone())
+        .unwrap_or_else(|| "default".into());
+    let production = spec.is_some_and(|p| p.production);
+    let watched = WatchedPair {
+        pair: Pair::new(name, account.region.clone()),
+        profile: context.profile.clone(),
+        production,
+        account_id: identity.account,
+    };
+    Ok((watched, account))
 }

@@ -97,6 +97,9 @@ pub struct Alarm {
     pub composite: bool,
     /// None for composite alarms (and metric-math alarms).
     pub metric: Option<AlarmMetric>,
+    /// The watched pair it was read from (set by the reader).
+    #[serde(default, skip_serializing_if = "crate::domain::Pair::is_unnamed")]
+    pub pair: crate::domain::Pair,
 }
 
 /// A `[alarms]` entry: alarms with this dimension value belong to this service.
@@ -129,7 +132,9 @@ pub fn elb_dimension(arn: &str) -> &str {
     resource.strip_prefix("loadbalancer/").unwrap_or(resource)
 }
 
-/// Which services each alarm watches, in the order the alarms came.
+/// Which services each alarm watches, in the order the alarms came. An
+/// alarm watches only services of its own pair: the same dimensions in
+/// another account or Region are another alarm's business.
 pub fn tie(
     alarms: Vec<Alarm>,
     services: &[Service],
@@ -154,6 +159,7 @@ fn owners(
     let Some(metric) = &alarm.metric else {
         return Vec::new();
     };
+    let services = services.iter().filter(|s| s.pair == alarm.pair);
     let mut owners: Vec<ServiceKey> = Vec::new();
     let mut add = |key: ServiceKey| {
         if !owners.contains(&key) {
@@ -167,7 +173,7 @@ fn owners(
             metric.dimension("ServiceName"),
         ) {
             services
-                .iter()
+                .clone()
                 .filter(|s| s.cluster == cluster && s.name == service)
                 .for_each(|s| add(s.key()));
         }
@@ -197,7 +203,10 @@ fn owners(
     }
     for mapping in mappings {
         if metric.dimension(&mapping.dimension) == Some(mapping.value.as_str()) {
-            add(mapping.service.clone());
+            add(ServiceKey {
+                pair: alarm.pair.clone(),
+                ..mapping.service.clone()
+            });
         }
     }
     owners
@@ -240,7 +249,8 @@ pub fn of_service<'a>(alarms: &'a [OwnedAlarm], key: &ServiceKey) -> Vec<&'a Ala
 
 /// The journal entries for what changed since the last read: an alarm seen
 /// going into ALARM (or already in it the first time it is seen), and one
-/// going back to OK. `seen` is what the last read said of each alarm.
+/// going back to OK. `seen` is what the last read said of each alarm, by
+/// ARN (unique across accounts and Regions).
 pub fn transitions(
     seen: &std::collections::BTreeMap<String, AlarmState>,
     now: &[OwnedAlarm],
@@ -250,13 +260,16 @@ pub fn transitions(
     let mut drafts = Vec::new();
     for owned in now {
         let alarm = &owned.alarm;
-        let before = seen.get(&alarm.name).copied();
-        let summary = match (before, alarm.state) {
+        let before = seen.get(&alarm.arn).copied();
+        let mut summary = match (before, alarm.state) {
             (Some(b), s) if b == s => continue,
             (_, AlarmState::Alarm) => format!("Alarm {} in ALARM", alarm.name),
             (Some(AlarmState::Alarm), AlarmState::Ok) => format!("Alarm {} back to OK", alarm.name),
             _ => continue,
         };
+        if !alarm.pair.is_unnamed() {
+            summary.push_str(&format!(" ({})", alarm.pair));
+        }
         let mut draft = EntryDraft::new(EntryKind::Observation, Actor::Console, summary);
         if let Some(since) = alarm.since {
             draft.occurred_at = Some(since);

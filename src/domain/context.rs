@@ -1,6 +1,7 @@
-//! The context: which profile and Region the console watches, and what the
+//! The context: which profile and Region the console watches, what the
 //! `:ctx` and `:region` pickers offer (profiles from the AWS CLI's files,
-//! SSO ones and production ones marked; the commercial Regions).
+//! SSO ones and production ones marked; the commercial Regions), and the
+//! switch they ask for (instead of the pairs watched now, or as well).
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,26 @@ impl Context {
             self.profile.as_deref().unwrap_or("(default)"),
             self.region.as_deref().unwrap_or("its Region")
         )
+    }
+}
+
+/// What `:ctx` and `:region` ask of the console: watch these contexts
+/// instead of the pairs watched now, or as well.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Switch {
+    pub contexts: Vec<Context>,
+    /// Keep the pairs watched now and add these.
+    pub add: bool,
+}
+
+impl Switch {
+    /// "profile beta in its Region", "profile a in eu-west-1 and profile b in eu-west-1".
+    pub fn describe(&self) -> String {
+        self.contexts
+            .iter()
+            .map(Context::describe)
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 }
 

@@ -128,6 +128,8 @@ pub struct ExecAsk {
     pub task: String,
     pub container: Option<String>,
     pub command: String,
+    /// The watched pair the task runs in.
+    pub pair: crate::domain::Pair,
 }
 
 /// What runs on the terminal: the plugin with its arguments, or the demo's shell.

@@ -1,5 +1,6 @@
 //! ECS services, their deployments and their events, as triage understands them.
 
+use super::pair::Pair;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,9 @@ pub struct Service {
     /// The ARNs of the target groups it registers with (`loadBalancers`).
     #[serde(default)]
     pub target_groups: Vec<String>,
+    /// The watched pair it was read from (set by the reader, not by AWS).
+    #[serde(default, skip_serializing_if = "Pair::is_unnamed")]
+    pub pair: Pair,
 }
 
 /// One deployment of a service (ECS keeps the primary and any still draining).
@@ -135,15 +139,35 @@ impl Service {
         ServiceKey {
             cluster: self.cluster.clone(),
             service: self.name.clone(),
+            pair: self.pair.clone(),
         }
     }
 }
 
-/// Identifies a service across refreshes and screens.
+/// Identifies a service across refreshes and screens: its cluster and name
+/// in its pair (the same names in two Regions are two services).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ServiceKey {
     pub cluster: String,
     pub service: String,
+    #[serde(default, skip_serializing_if = "Pair::is_unnamed")]
+    pub pair: Pair,
+}
+
+impl ServiceKey {
+    /// A service of the unnamed pair (a single-pair session's).
+    pub fn new(cluster: impl Into<String>, service: impl Into<String>) -> ServiceKey {
+        ServiceKey {
+            cluster: cluster.into(),
+            service: service.into(),
+            pair: Pair::default(),
+        }
+    }
+
+    /// The same cluster and name: this service, whatever pair each names.
+    pub fn names(&self, cluster: &str, service: &str) -> bool {
+        self.cluster == cluster && self.service == service
+    }
 }
 
 impl std::fmt::Display for ServiceKey {

@@ -328,10 +328,8 @@ impl Settings {
             alarm_mappings.push(crate::domain::alarms::AlarmMapping {
                 dimension: dimension.trim().to_string(),
                 value: value.trim().to_string(),
-                service: crate::domain::service::ServiceKey {
-                    cluster: cluster.trim().to_string(),
-                    service: name.trim().to_string(),
-                },
+                // In whichever pair the alarm is.
+                service: crate::domain::service::ServiceKey::new(cluster.trim(), name.trim()),
             });
         }
 

@@ -249,6 +249,7 @@ pub fn rows_to_events(rows: &QueryRows, single_group: Option<&str>) -> Vec<LogEv
                 ingestion: None,
                 event_id: None,
                 message: field("@message").unwrap_or_default().to_string(),
+                pair: Default::default(),
             })
         })
         .collect()

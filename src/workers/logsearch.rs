@@ -264,32 +264,41 @@ pub struct ConsoleQuery {
     pub search_all: bool,
 }
 
-/// A search for the console, as a pipeline: hits sent as they are found
-/// (with the services of their groups), then how it ended and what it cost.
-pub async fn console_search(
+/// How one pair's search ended: complete or not, what was searched (or
+/// why not), and whether it stopped at the call cap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchEnd {
+    pub complete: bool,
+    pub coverage: String,
+    pub capped: bool,
+}
+
+/// Hits as a search finds them, with (log group, service) of the groups searched.
+pub type OnHits<'a> = dyn Fn(Vec<LogEvent>, Vec<(String, String)>) + Send + Sync + 'a;
+
+/// One pair's search for the console, as a pipeline: hits handed to
+/// `on_hits` as they are found (with the services of their groups), then how
+/// it ended and what it cost.
+pub async fn pair_search(
     ecs: &dyn crate::domain::ports::EcsPort,
     search: &dyn LogSearchPort,
     scope: &SearchScope,
-    query: ConsoleQuery,
-    results: tokio::sync::mpsc::UnboundedSender<crate::effect::WorkerResult>,
-) {
-    // Long on purpose: one search from the console: discovery, fan-out, streaming hits and the final coverage report share the channel and the generation.
+    query: &ConsoleQuery,
+    on_hits: &OnHits<'_>,
+) -> SearchEnd {
+    // Long on purpose: one search from the console: discovery, fan-out, streaming hits and the final coverage report share the counters.
     use super::pipeline::{pipeline_search, CallCap, SearchWindow};
-    use crate::effect::WorkerResult;
     let ConsoleQuery {
-        generation,
         id,
         start,
         end,
         search_all,
-    } = query;
-    let done = |complete: bool, coverage: String, capped: bool| {
-        let _ = results.send(WorkerResult::LogsDone {
-            generation,
-            complete,
-            coverage,
-            capped,
-        });
+        ..
+    } = query.clone();
+    let done = |complete: bool, coverage: String, capped: bool| SearchEnd {
+        complete,
+        coverage,
+        capped,
     };
     let matcher = match Matcher::new(&id, &scope.fields) {
         Ok(m) => m,
@@ -330,10 +339,9 @@ pub async fn console_search(
             cap: &cap,
         },
         |hits, targets| {
-            let _ = results.send(WorkerResult::LogHits {
-                generation,
-                events: hits.to_vec(),
-                services: targets
+            on_hits(
+                hits.to_vec(),
+                targets
                     .iter()
                     .map(|t| {
                         (
@@ -342,7 +350,7 @@ pub async fn console_search(
                         )
                     })
                     .collect(),
-            });
+            )
         },
     )
     .await;
@@ -391,5 +399,5 @@ pub async fn console_search(
     } else {
         format!("INCOMPLETE — {} · {cost}", problems.join("; "))
     };
-    done(result.complete(), coverage, capped);
+    done(result.complete(), coverage, capped)
 }

@@ -3,6 +3,7 @@
 
 pub mod diagnosis;
 pub mod exec;
+pub mod fleet;
 pub mod insights;
 pub mod logsearch;
 pub mod pipeline;
@@ -13,53 +14,58 @@ pub mod status;
 pub mod watch;
 
 use crate::domain::ports::{EcsPort, LogsPort, MonitoringPort, SharePort};
+use crate::domain::Pair;
 use crate::effect::{Effect, WorkerResult};
 use crate::store::IncidentStore;
+use fleet::route;
+pub use fleet::PairPorts;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Runs effects in the background; results go to the console loop's channel.
+/// Each watched pair has its own ports; a request goes to the pair its
+/// resource came from, and the reads that span every pair ask each.
 #[derive(Clone)]
 pub struct Workers {
-    ecs: Arc<dyn EcsPort>,
+    /// Every watched pair's ports, in the order asked for.
+    pairs: Arc<Vec<PairPorts>>,
     results: UnboundedSender<WorkerResult>,
     /// The shared incident log and the local store its entries are cached in.
     shared: Option<(Arc<dyn SharePort>, Arc<IncidentStore>)>,
-    /// Container logs, for the last lines of stopped tasks.
-    logs: Option<Arc<dyn LogsPort>>,
-    /// Log groups searched by ID (the logs screen).
-    search: Option<Arc<dyn crate::domain::ports::LogSearchPort>>,
-    search_scope: Arc<logsearch::SearchScope>,
-    /// Runbook folders, and what runs need.
+    /// Runbook folders.
     runbook_paths: Vec<PathBuf>,
-    runs: Option<runbook::operator::ConsoleRuns>,
     /// Where the decisions for the run in progress go.
     decisions: Arc<Mutex<Option<runbook::operator::DecisionSender>>>,
-    /// CloudWatch alarms and metrics, and target health.
-    monitoring: Option<Arc<dyn MonitoringPort>>,
-    /// ECS Exec, and whether the console is read-only (which refuses it).
-    exec: Option<(Arc<dyn crate::domain::exec::ExecPort>, bool)>,
+    /// Whether the console is read-only (which refuses shells).
+    read_only: bool,
     /// Stopped tasks and log tails the background diagnosis has already read.
     stopped_memory: Arc<tokio::sync::Mutex<diagnosis::StoppedMemory>>,
 }
 
 impl Workers {
+    /// Workers over one pair (unnamed: a single-pair session) with ECS only;
+    /// the `with_*` builders add ports to the pair added last.
     pub fn new(ecs: Arc<dyn EcsPort>, results: UnboundedSender<WorkerResult>) -> Workers {
+        Workers::over(vec![PairPorts::new(Pair::default(), ecs)], results)
+    }
+
+    /// Workers over these pairs.
+    pub fn over(pairs: Vec<PairPorts>, results: UnboundedSender<WorkerResult>) -> Workers {
         Workers {
-            ecs,
+            pairs: Arc::new(pairs),
             results,
             shared: None,
-            logs: None,
-            search: None,
-            search_scope: Default::default(),
             runbook_paths: Vec::new(),
-            runs: None,
             decisions: Arc::new(Mutex::new(None)),
+            read_only: false,
             stopped_memory: Default::default(),
-            monitoring: None,
-            exec: None,
         }
+    }
+
+    /// The pairs served, in order.
+    pub fn pairs(&self) -> &[PairPorts] {
+        &self.pairs
     }
 
     /// Answer the run in progress of `old` (its decisions) from these workers.
@@ -68,19 +74,26 @@ impl Workers {
         self
     }
 
+    /// The pair added last, for the builders.
+    fn last(&mut self) -> &mut PairPorts {
+        let pairs = Arc::make_mut(&mut self.pairs);
+        pairs.last_mut().expect("workers serve at least one pair")
+    }
+
     /// Open shells through this port (refused when `read_only`).
     pub fn with_exec(
         mut self,
         exec: Arc<dyn crate::domain::exec::ExecPort>,
         read_only: bool,
     ) -> Workers {
-        self.exec = Some((exec, read_only));
+        self.last().exec = Some(exec);
+        self.read_only = read_only;
         self
     }
 
     /// Read alarms, metrics and target health through this port.
     pub fn with_monitoring(mut self, monitoring: Arc<dyn MonitoringPort>) -> Workers {
-        self.monitoring = Some(monitoring);
+        self.last().monitoring = Some(monitoring);
         self
     }
 
@@ -91,13 +104,13 @@ impl Workers {
         runs: runbook::operator::ConsoleRuns,
     ) -> Workers {
         self.runbook_paths = paths;
-        self.runs = Some(runs);
+        self.last().runs = Some(runs);
         self
     }
 
     /// Read stopped containers' last log lines through this port.
     pub fn with_logs(mut self, logs: Arc<dyn LogsPort>) -> Workers {
-        self.logs = Some(logs);
+        self.last().logs = Some(logs);
         self
     }
 
@@ -107,8 +120,19 @@ impl Workers {
         search: Arc<dyn crate::domain::ports::LogSearchPort>,
         scope: logsearch::SearchScope,
     ) -> Workers {
-        self.search = Some(search);
-        self.search_scope = Arc::new(scope);
+        self.last().search = Some((search, Arc::new(scope)));
+        self
+    }
+
+    /// Find runbooks in these folders.
+    pub fn with_runbook_paths(mut self, paths: Vec<PathBuf>) -> Workers {
+        self.runbook_paths = paths;
+        self
+    }
+
+    /// Refuse shells (the session is read-only).
+    pub fn read_only(mut self, read_only: bool) -> Workers {
+        self.read_only = read_only;
         self
     }
 
@@ -121,70 +145,96 @@ impl Workers {
     /// Start the job for an effect; never blocks.
     pub fn run(&self, effect: Effect) {
         // Long on purpose: the dispatcher: one arm per Effect, each a few lines handing the effect to its worker; a table would hide the ports each arm needs.
-        let ecs = self.ecs.clone();
         let results = self.results.clone();
         match effect {
-            Effect::FetchIdentity => {
+            Effect::FetchIdentity { pair } => {
+                let Some(ports) = self.ports_of(&pair) else {
+                    let result = Err(fleet::unwatched(&pair));
+                    let _ = results.send(WorkerResult::Identity { pair, result });
+                    return;
+                };
                 tokio::spawn(async move {
-                    let result = ecs.identity().await;
-                    let _ = results.send(WorkerResult::Identity(result));
+                    let result = ports.ecs.identity().await;
+                    let _ = results.send(WorkerResult::Identity { pair, result });
                 });
             }
             Effect::FetchStatus {
                 generation,
+                pair,
                 clusters,
             } => {
+                let ports = self.ports_of(&pair);
                 tokio::spawn(async move {
-                    let result = status::fetch_status(ecs.as_ref(), &clusters).await;
-                    let _ = results.send(WorkerResult::Status { generation, result });
+                    let result = match ports {
+                        Some(ports) => fleet::status_of(&ports, &clusters).await,
+                        None => Err(fleet::unwatched(&pair)),
+                    };
+                    let _ = results.send(WorkerResult::Status {
+                        generation,
+                        pair,
+                        result,
+                    });
                 });
             }
             Effect::FetchAlarms {
                 generation,
+                pair,
                 target_groups,
             } => {
-                let monitoring = self.monitoring.clone();
+                let ports = self.ports_of(&pair);
                 tokio::spawn(async move {
-                    let result = match monitoring {
-                        Some(port) => watch::read_alarms(port.as_ref(), &target_groups).await,
-                        None => Err(watch::no_monitoring()),
+                    let result = match ports {
+                        Some(ports) => fleet::alarms_of(&ports, &target_groups).await,
+                        None => Err(fleet::unwatched(&pair)),
                     };
-                    let _ = results.send(WorkerResult::Alarms { generation, result });
+                    let _ = results.send(WorkerResult::Alarms {
+                        generation,
+                        pair,
+                        result,
+                    });
                 });
             }
             Effect::FetchMetrics {
                 generation,
+                pair,
                 queries,
                 start,
                 end,
             } => {
-                let monitoring = self.monitoring.clone();
+                let monitoring = self.ports_of(&pair).map(|p| p.monitoring);
                 tokio::spawn(async move {
                     let result = match monitoring {
-                        Some(port) => port.metric_data(&queries, start, end).await,
-                        None => Err(watch::no_monitoring()),
+                        Some(Some(port)) => port.metric_data(&queries, start, end).await,
+                        Some(None) => Err(watch::no_monitoring()),
+                        None => Err(fleet::unwatched(&pair)),
                     };
-                    let _ = results.send(WorkerResult::Metrics { generation, result });
+                    let _ = results.send(WorkerResult::Metrics {
+                        generation,
+                        pair,
+                        result,
+                    });
                 });
             }
             Effect::CheckSso { profile } => {
                 tokio::spawn(async move {
+                    let asked = profile.clone();
                     let token = tokio::task::spawn_blocking(move || {
                         crate::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok())
-                            .sso_token(&profile)
+                            .sso_token(&asked)
                     })
                     .await
                     .ok()
                     .flatten();
-                    let _ = results.send(WorkerResult::Sso(token));
+                    let _ = results.send(WorkerResult::Sso { profile, token });
                 });
             }
             Effect::FetchTargetHealth { key, target_group } => {
-                let monitoring = self.monitoring.clone();
+                let monitoring = self.ports_of(&key.pair).map(|p| p.monitoring);
                 tokio::spawn(async move {
                     let result = match monitoring {
-                        Some(port) => port.target_health(&target_group).await,
-                        None => Err(watch::no_monitoring()),
+                        Some(Some(port)) => port.target_health(&target_group).await,
+                        Some(None) => Err(watch::no_monitoring()),
+                        None => Err(fleet::unwatched(&key.pair)),
                     };
                     let _ = results.send(WorkerResult::TargetHealth {
                         key,
@@ -194,10 +244,12 @@ impl Workers {
                 });
             }
             Effect::FetchServiceDetail { generation, key } => {
+                let ports = self.ports_of(&key.pair);
                 tokio::spawn(async move {
-                    let result = service::fetch_detail(ecs.as_ref(), &key)
-                        .await
-                        .map(Box::new);
+                    let result = match ports {
+                        Some(ports) => fleet::detail_of(&ports, &key).await.map(Box::new),
+                        None => Err(fleet::unwatched(&key.pair)),
+                    };
                     let _ = results.send(WorkerResult::ServiceDetail {
                         generation,
                         key,
@@ -210,18 +262,13 @@ impl Workers {
                 clusters,
                 known,
             } => {
-                let logs = self.logs.clone();
+                let pairs = self.pairs.clone();
                 let memory = self.stopped_memory.clone();
                 tokio::spawn(async move {
-                    let scope = diagnosis::DiagnosisScope {
-                        clusters,
-                        ..Default::default()
-                    };
                     let mut memory = memory.lock().await;
-                    let result = diagnosis::diagnose_pass(
-                        ecs.as_ref(),
-                        logs.as_deref(),
-                        &scope,
+                    let result = fleet::diagnose_all(
+                        &pairs,
+                        &clusters,
                         known,
                         &mut memory,
                         chrono::Utc::now(),
@@ -232,12 +279,15 @@ impl Workers {
                 });
             }
             Effect::FetchRevisionDiff {
+                pair,
                 task_arn,
                 before,
                 after,
             } => {
+                let ports = self.ports_of(&pair);
                 tokio::spawn(async move {
                     let result = async {
+                        let ecs = ports.ok_or_else(|| fleet::unwatched(&pair))?.ecs;
                         let old = ecs.task_definition(&before).await?;
                         let new = ecs.task_definition(&after).await?;
                         Ok(crate::domain::diagnosis::patterns::diff(&old, &new))
@@ -252,7 +302,8 @@ impl Workers {
                 });
             }
             Effect::FetchTaskLogs { finding } => {
-                let Some(logs) = self.logs.clone() else {
+                let ports = self.ports_of(&finding.pair);
+                let Some((ecs, Some(logs))) = ports.map(|p| (p.ecs, p.logs)) else {
                     let _ = results.send(WorkerResult::TaskLogs {
                         task_arn: finding.task_arn.clone(),
                         logs: crate::domain::diagnosis::LogTail::Missing {
@@ -300,41 +351,41 @@ impl Workers {
                 end,
                 search_all,
             } => {
-                let Some(search) = self.search.clone() else {
+                let pairs = self.pairs.clone();
+                tokio::spawn(async move {
+                    let query = logsearch::ConsoleQuery {
+                        generation,
+                        id,
+                        start,
+                        end,
+                        search_all,
+                    };
+                    let hits = results.clone();
+                    let on_hits = move |events, services| {
+                        let _ = hits.send(WorkerResult::LogHits {
+                            generation,
+                            events,
+                            services,
+                        });
+                    };
+                    let end = fleet::search_all(&pairs, &query, &on_hits).await;
                     let _ = results.send(WorkerResult::LogsDone {
                         generation,
-                        complete: false,
-                        coverage: "log search is not available in this session".into(),
-                        capped: false,
+                        complete: end.complete,
+                        coverage: end.coverage,
+                        capped: end.capped,
                     });
-                    return;
-                };
-                let scope = self.search_scope.clone();
-                tokio::spawn(async move {
-                    logsearch::console_search(
-                        ecs.as_ref(),
-                        search.as_ref(),
-                        &scope,
-                        logsearch::ConsoleQuery {
-                            generation,
-                            id,
-                            start,
-                            end,
-                            search_all,
-                        },
-                        results,
-                    )
-                    .await;
                 });
             }
             Effect::LogContext {
                 generation,
                 index,
+                pair,
                 group,
                 stream,
                 at,
             } => {
-                let Some(logs) = self.logs.clone() else {
+                let Some(logs) = self.ports_of(&pair).and_then(|p| p.logs) else {
                     let _ = results.send(WorkerResult::LogContext {
                         generation,
                         index,
@@ -367,22 +418,26 @@ impl Workers {
                 file,
                 params,
                 incident,
+                pair,
             } => {
-                let Some(runs) = &self.runs else {
-                    return no_runs(&results);
+                let Some(mut runs) = self.ports_of(&pair.pair).and_then(|p| p.runs) else {
+                    return no_runs(&results, &pair.pair);
                 };
-                let sender = runbook::operator::spawn(runs, *file, params, incident, results);
+                runs.ports.pair = Some(pair);
+                let sender = runbook::operator::spawn(&runs, *file, params, incident, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
             }
             Effect::ResumeRun {
                 file,
                 incident,
                 ask,
+                pair,
             } => {
-                let Some(runs) = &self.runs else {
-                    return no_runs(&results);
+                let Some(mut runs) = self.ports_of(&pair.pair).and_then(|p| p.runs) else {
+                    return no_runs(&results, &pair.pair);
                 };
-                let sender = runbook::operator::resume(runs, *file, incident, ask, results);
+                runs.ports.pair = Some(pair);
+                let sender = runbook::operator::resume(&runs, *file, incident, ask, results);
                 *self.decisions.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
             }
             Effect::DecideRun {
@@ -417,17 +472,19 @@ impl Workers {
                 });
             }
             Effect::PrepareExec(ask) => {
-                let exec = self.exec.clone();
+                let exec = self.ports_of(&ask.pair).map(|p| p.exec);
+                let read_only = self.read_only;
                 tokio::spawn(async move {
                     let result = match exec {
-                        Some((port, read_only)) => {
+                        Some(Some(port)) => {
                             let plugin = exec::find_plugin(std::env::var_os("PATH").as_deref());
                             exec::prepare(port.as_ref(), &ask, read_only, plugin)
                                 .await
                                 .map(Box::new)
                                 .map_err(|e| e.to_string())
                         }
-                        None => Err("this console has no ECS Exec port".to_string()),
+                        Some(None) => Err("this console has no ECS Exec port".to_string()),
+                        None => Err(fleet::unwatched(&ask.pair).to_string()),
                     };
                     let _ = results.send(WorkerResult::ExecReady(result));
                 });
@@ -445,6 +502,11 @@ impl Workers {
             | Effect::Quit => {}
         }
     }
+
+    /// The ports of the pair a request names (a copy, for the job to own).
+    fn ports_of(&self, pair: &Pair) -> Option<PairPorts> {
+        route(&self.pairs, pair).cloned()
+    }
 }
 
 // A port this session was not given answers with why, never silence: the
@@ -452,10 +514,15 @@ impl Workers {
 const NO_LOGS: &str = "container logs are not available in this session";
 const NO_SHARE: &str = "sharing is not set up: start triage with --share";
 
-fn no_runs(results: &UnboundedSender<WorkerResult>) {
+fn no_runs(results: &UnboundedSender<WorkerResult>, pair: &Pair) {
+    let error = if pair.is_unnamed() {
+        "runbooks cannot run in this session".to_string()
+    } else {
+        format!("runbooks cannot run in {pair} in this session")
+    };
     let _ = results.send(WorkerResult::Run(crate::effect::RunEvent::Ended {
         outcome: None,
-        error: Some("runbooks cannot run in this session".into()),
+        error: Some(error),
     }));
 }
 

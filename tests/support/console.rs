@@ -19,6 +19,7 @@ pub fn demo_session() -> SessionInfo {
         refresh_others: Duration::seconds(30),
         operator: "alice".into(),
         share: false,
+        pairs: vec![],
     }
 }
 

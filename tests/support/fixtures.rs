@@ -100,6 +100,7 @@ pub fn services(doc: &Value) -> Vec<Service> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            pair: Default::default(),
         })
         .collect()
 }

@@ -230,6 +230,14 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("start"),
     },
     Binding {
+        keys: &[KeyPress::ctrl('p')],
+        label: "C-p",
+        action: Action::NextPair,
+        help: "run in the next watched account and Region (when several are watched)",
+        scope: Scope::RunbookForm,
+        hint: None,
+    },
+    Binding {
         keys: &[p(Key::Esc)],
         label: "Esc",
         action: Action::Back,

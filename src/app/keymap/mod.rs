@@ -64,6 +64,8 @@ pub enum Action {
     MetricsWindow,
     /// `x` on a service: a shell into one of its running containers (ECS Exec).
     Exec,
+    /// In the runbook form: run in the next watched pair.
+    NextPair,
     // In text fields.
     EditSubmit,
     EditCancel,
@@ -206,6 +208,7 @@ pub const ACTION_NAMES: &[(Action, &str)] = &[
     (Action::Keys, "keys"),
     (Action::MetricsWindow, "metrics_window"),
     (Action::Exec, "exec"),
+    (Action::NextPair, "next_pair"),
     (Action::EditSubmit, "edit_submit"),
     (Action::EditCancel, "edit_cancel"),
     (Action::EditBackspace, "edit_backspace"),

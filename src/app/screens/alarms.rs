@@ -80,11 +80,7 @@ impl ScreenHooks for Hooks {
         state
             .selected_alarm()
             .and_then(|a| a.services.first())
-            .map(|key| RunContext {
-                cluster: Some(key.cluster.clone()),
-                service: Some(key.service.clone()),
-                task: None,
-            })
+            .map(RunContext::of_service)
             .unwrap_or_default()
     }
 }

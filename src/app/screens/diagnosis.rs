@@ -192,12 +192,17 @@ pub(crate) fn diagnosis_due(state: &AppState) -> bool {
 /// ListTasks per cluster page and only describes what is new.
 pub(crate) fn request_diagnosis(state: &mut AppState) -> Vec<Effect> {
     let generation = begin(&mut state.diagnosis.report, state.now);
-    let known = state.status.data.as_ref().map(|ranked| {
-        (
-            ranked.iter().map(|r| r.service.clone()).collect(),
-            state.clusters_read.clone(),
-        )
-    });
+    let known = state
+        .pairs
+        .iter()
+        .filter_map(|w| {
+            Some(crate::effect::KnownPair {
+                pair: w.pair().clone(),
+                services: w.status.data.clone()?,
+                clusters: w.clusters_read.clone(),
+            })
+        })
+        .collect();
     vec![Effect::FetchDiagnosis {
         generation,
         clusters: state.session.clusters.clone(),

@@ -18,6 +18,7 @@ pub struct EventsScreen {
 /// One event on the merged events screen.
 #[derive(Debug, Clone, Copy)]
 pub struct ClusterEvent<'a> {
+    pub pair: &'a crate::domain::Pair,
     pub cluster: &'a str,
     pub service: &'a str,
     pub event: &'a ServiceEvent,
@@ -52,6 +53,7 @@ impl ScreenHooks for Hooks {
             .map(|e| ServiceKey {
                 cluster: e.cluster.to_string(),
                 service: e.service.to_string(),
+                pair: e.pair.clone(),
             });
         match key {
             Some(key) => go(state, Screen::Service(key)),
@@ -80,6 +82,7 @@ impl AppState {
             .filter(|r| cluster.as_ref().is_none_or(|c| &r.service.cluster == c))
             .flat_map(|r| {
                 r.service.events.iter().map(move |event| ClusterEvent {
+                    pair: &r.service.pair,
                     cluster: &r.service.cluster,
                     service: &r.service.name,
                     event,

@@ -100,8 +100,7 @@ pub(crate) fn request_revision_diff(state: &mut AppState, task_arn: &str) -> Vec
     let Some(pattern) = report.patterns.iter().find(|p| {
         p.since_deployment
             && p.cause == finding.cause
-            && p.cluster == finding.cluster
-            && Some(p.service.as_str()) == finding.service.as_deref()
+            && Some(p.service_key()) == finding.service_key()
     }) else {
         return Vec::new();
     };
@@ -123,7 +122,9 @@ pub(crate) fn request_revision_diff(state: &mut AppState, task_arn: &str) -> Vec
         after: after.clone(),
         changes: None,
     });
+    let pair = finding.pair.clone();
     vec![Effect::FetchRevisionDiff {
+        pair,
         task_arn: task_arn.to_string(),
         before,
         after,

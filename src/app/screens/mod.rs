@@ -124,10 +124,7 @@ impl Screen {
 
     /// One of each screen, for checks over all of them (keymap overlaps).
     pub fn every() -> Vec<Screen> {
-        let key = ServiceKey {
-            cluster: "c".into(),
-            service: "s".into(),
-        };
+        let key = ServiceKey::new("c", "s");
         let every = vec![
             Screen::Services,
             Screen::Service(key),
@@ -171,5 +168,6 @@ pub(crate) fn finding_selection(finding: &crate::domain::diagnosis::Finding) -> 
         cluster: Some(finding.cluster.clone()),
         service: finding.service.clone(),
         task: Some(finding.task_arn.clone()),
+        pair: Some(finding.pair.clone()),
     }
 }

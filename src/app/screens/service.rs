@@ -90,11 +90,7 @@ impl ScreenHooks for Hooks {
 
     fn selection(&self, _state: &AppState, screen: &Screen) -> RunContext {
         match screen {
-            Screen::Service(key) => RunContext {
-                cluster: Some(key.cluster.clone()),
-                service: Some(key.service.clone()),
-                task: None,
-            },
+            Screen::Service(key) => RunContext::of_service(key),
             _ => RunContext::default(),
         }
     }

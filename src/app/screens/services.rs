@@ -67,11 +67,7 @@ impl ScreenHooks for Hooks {
             .services
             .selected_key
             .as_ref()
-            .map(|key| RunContext {
-                cluster: Some(key.cluster.clone()),
-                service: Some(key.service.clone()),
-                task: None,
-            })
+            .map(RunContext::of_service)
             .unwrap_or_default()
     }
 }
@@ -98,7 +94,7 @@ impl AppState {
 
     /// The last five minutes of a service's metrics, when read.
     pub fn metrics_of(&self, key: &ServiceKey) -> Option<crate::domain::metrics::MetricsSummary> {
-        let metrics = self.monitoring.metrics.data.as_ref()?.get(key)?;
+        let metrics = self.monitoring.service_metrics(key)?;
         Some(metrics.summary(self.now))
     }
 
@@ -191,9 +187,8 @@ pub(crate) fn open_suggested(state: &mut AppState, key: &ServiceKey) -> Vec<Effe
         .max_by_key(|f| f.stopped_at)
         .map(|f| f.task_arn.clone());
     let context = RunContext {
-        cluster: Some(key.cluster.clone()),
-        service: Some(key.service.clone()),
         task,
+        ..RunContext::of_service(key)
     };
     super::runbook::open_or_wait(state, &id, context)
 }

@@ -269,6 +269,7 @@ pub async fn run(
         secrets: account.secrets.clone(),
         search: Some(account.search.clone()),
         clock: clock.clone(),
+        pair: None,
     };
     let json_out = args.output == Format::Json;
     let store = IncidentStore::new(&settings.data_dir);

@@ -223,6 +223,7 @@ impl Simulation {
                     ingestion: Some(line.timestamp),
                     event_id: None,
                     message: line.message,
+                    pair: Default::default(),
                 });
             }
         }

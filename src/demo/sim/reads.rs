@@ -204,6 +204,7 @@ impl Simulation {
             events,
             created_at: Some(s.created_at),
             target_groups: self.target_group_arn(s).into_iter().collect(),
+            pair: Default::default(),
         }
     }
 

@@ -356,6 +356,7 @@ impl Simulation {
                 threshold: Some(threshold),
                 ..self.alarm_metric(spec, service, comparison)
             }),
+            pair: Default::default(),
         }
     }
 

@@ -6,7 +6,7 @@
 use super::cause::{Cause, Severity};
 use super::rules::Finding;
 use crate::domain::ports::TaskDefinition;
-use crate::domain::service::{revision_label, DeploymentStatus, Service};
+use crate::domain::service::{revision_label, DeploymentStatus, Service, ServiceKey};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,9 +32,21 @@ pub struct Pattern {
     /// The revision the newest of these stops ran (`family:N`).
     #[serde(default)]
     pub revision: Option<String>,
+    /// The watched pair of its service.
+    #[serde(default, skip_serializing_if = "crate::domain::Pair::is_unnamed")]
+    pub pair: crate::domain::Pair,
 }
 
 impl Pattern {
+    /// The service it repeats in.
+    pub fn service_key(&self) -> crate::domain::service::ServiceKey {
+        crate::domain::service::ServiceKey {
+            cluster: self.cluster.clone(),
+            service: self.service.clone(),
+            pair: self.pair.clone(),
+        }
+    }
+
     /// Average time between stops.
     pub fn period(&self) -> Option<Duration> {
         let (first, last) = (self.first_at?, self.last_at?);
@@ -63,16 +75,14 @@ impl Pattern {
 
 /// Patterns across findings of the given services (for deployment context).
 pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
-    let mut groups: BTreeMap<(String, String, Cause), Vec<&Finding>> = BTreeMap::new();
+    // The same names in two watched pairs are two services.
+    let mut groups: BTreeMap<(ServiceKey, Cause), Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        let Some(service) = &f.service else { continue };
-        groups
-            .entry((f.cluster.clone(), service.clone(), f.cause))
-            .or_default()
-            .push(f);
+        let Some(key) = f.service_key() else { continue };
+        groups.entry((key, f.cause)).or_default().push(f);
     }
     let mut out = Vec::new();
-    for ((cluster, service, cause), group) in groups {
+    for ((key, cause), group) in groups {
         let benign = cause.facts().severity == Severity::Info;
         // Unrecognised stops are not "the same cause" repeating.
         if benign || cause == Cause::Unknown || group.len() < LOOP_COUNT {
@@ -80,9 +90,7 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
         }
         let first_at = group.iter().filter_map(|f| f.stopped_at).min();
         let last_at = group.iter().filter_map(|f| f.stopped_at).max();
-        let svc = services
-            .iter()
-            .find(|s| s.cluster == cluster && s.name == service);
+        let svc = services.iter().find(|s| s.key() == key);
         let primary = svc.and_then(|s| s.primary());
         let since_deployment = primary.is_some_and(|p| {
             group.iter().all(|f| f.task_definition == p.task_definition)
@@ -97,9 +105,15 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
         };
         let ended =
             primary.is_some_and(|p| group.iter().all(|f| f.task_definition != p.task_definition));
+        let ServiceKey {
+            cluster,
+            service,
+            pair,
+        } = key;
         let mut pattern = Pattern {
             cluster,
             service,
+            pair,
             cause,
             count: group.len(),
             first_at,

@@ -43,6 +43,20 @@ pub struct Finding {
     /// The container's last log lines before it stopped, or why there are none.
     #[serde(default)]
     pub logs: LogTail,
+    /// The watched pair its task was read from (set by the reader).
+    #[serde(default, skip_serializing_if = "crate::domain::Pair::is_unnamed")]
+    pub pair: crate::domain::Pair,
+}
+
+impl Finding {
+    /// The service whose task this was, when a service started it.
+    pub fn service_key(&self) -> Option<crate::domain::service::ServiceKey> {
+        Some(crate::domain::service::ServiceKey {
+            cluster: self.cluster.clone(),
+            service: self.service.clone()?,
+            pair: self.pair.clone(),
+        })
+    }
 }
 
 /// The last lines a stopped container wrote.
@@ -349,5 +363,6 @@ pub fn diagnose(task: &Task, essential: Option<&[String]>) -> Finding {
         runbook: facts.runbook.map(str::to_string),
         from_journal: false,
         logs: LogTail::NotRead,
+        pair: Default::default(),
     }
 }

@@ -17,6 +17,8 @@ pub struct LogEvent {
     /// The service's event id, when the engine gives one (FilterLogEvents does, Insights does not).
     pub event_id: Option<String>,
     pub message: String,
+    /// The watched pair whose logs it is in (set by the searcher, not the engine).
+    pub pair: crate::domain::Pair,
 }
 
 impl LogEvent {
@@ -157,6 +159,7 @@ mod tests {
             ingestion: None,
             event_id: None,
             message: msg.into(),
+            pair: Default::default(),
         }
     }
 

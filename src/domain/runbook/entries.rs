@@ -130,6 +130,24 @@ pub fn start_entry(runbook: &Runbook, run: &RunState, actor: Actor) -> EntryDraf
     draft
 }
 
+/// The start entry names the pair the run runs in: in its summary, and in
+/// its inputs (so a resume goes on in the same pair).
+pub fn name_pair(draft: &mut EntryDraft, pair: &crate::domain::pair::WatchedPair) {
+    draft.summary = format!("{} in {}", draft.summary, pair.describe());
+    if let Some(action) = &mut draft.action {
+        if let (Some(inputs), Ok(pair)) =
+            (action.inputs.as_object_mut(), serde_json::to_value(pair))
+        {
+            inputs.insert("pair".into(), pair);
+        }
+    }
+}
+
+/// The line a plan that changes the account starts with: where it lands.
+pub fn where_line(pair: &crate::domain::pair::WatchedPair) -> String {
+    format!("in {}", pair.describe())
+}
+
 /// The milestone entry a step's `milestone=` asks for.
 pub fn milestone_entry(runbook: &Runbook, index: usize, actor: Actor) -> Option<EntryDraft> {
     let step = runbook.steps.get(index)?;

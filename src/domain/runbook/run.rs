@@ -473,6 +473,9 @@ pub struct UnfinishedRun {
     pub runbook_id: String,
     pub file: String,
     pub started_at: chrono::DateTime<chrono::Utc>,
+    /// Where it ran, as its start entry says (the unnamed pair for runs
+    /// journaled before pairs were named).
+    pub pair: crate::domain::Pair,
 }
 
 /// The runs in these entries without an end, oldest first.
@@ -497,11 +500,19 @@ pub fn unfinished_runs(entries: &[Entry]) -> Vec<UnfinishedRun> {
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string();
+            let pair = e
+                .action
+                .as_ref()
+                .and_then(|a| a.inputs.get("pair"))
+                .and_then(|v| v.get("pair"))
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default();
             Some(UnfinishedRun {
                 run_id: r.run_id.clone(),
                 runbook_id,
                 file: r.file.clone(),
                 started_at: e.occurred_at,
+                pair,
             })
         })
         .collect()

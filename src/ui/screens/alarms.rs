@@ -26,19 +26,22 @@ pub fn crumb(state: &AppState) -> String {
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let visible = state.visible_alarms();
     if visible.is_empty() {
-        let text = match (
-            &state.monitoring.alarms.data,
-            &state.monitoring.alarms.error,
-        ) {
-            (_, Some(err)) if state.monitoring.enabled => {
-                format!("Alarms could not be read: {err}")
+        let monitoring = &state.monitoring;
+        let text = match (monitoring.alarms_read(), monitoring.alarms_error()) {
+            (_, Some((pair, err))) if monitoring.enabled => {
+                let whose = if state.several_pairs() {
+                    format!(" in {pair}")
+                } else {
+                    String::new()
+                };
+                format!("Alarms could not be read{whose}: {err}")
             }
-            _ if !state.monitoring.enabled => "Alarms are not read in this session.".to_string(),
-            (None, _) => "reading the alarms…".to_string(),
-            (Some(_), _) if !state.filter.text.is_empty() => {
+            _ if !monitoring.enabled => "Alarms are not read in this session.".to_string(),
+            (false, _) => "reading the alarms…".to_string(),
+            (true, _) if !state.filter.text.is_empty() => {
                 "No alarm matches the filter (Esc clears it).".to_string()
             }
-            (Some(_), _) => "No alarm is in ALARM or without data.".to_string(),
+            (true, _) => "No alarm is in ALARM or without data.".to_string(),
         };
         frame.render_widget(
             Paragraph::new(Span::styled(one_line(&text), styles.muted()))
@@ -172,7 +175,7 @@ fn draw_graph(
         .title(Span::styled(one_line(&title), styles.heading()));
     let series = kind_of(owned).and_then(|kind| {
         let key = owned.services.first()?;
-        let metrics = state.monitoring.metrics.data.as_ref()?.get(key)?;
+        let metrics = state.monitoring.service_metrics(key)?;
         let points = metrics.series.get(&kind)?;
         // 5XX is drawn as a share of the requests, as the alarm reads it.
         if kind == MetricKind::Http5xx {

@@ -196,19 +196,12 @@ fn memory_lines<'a>(
     if finding.cause != crate::domain::diagnosis::Cause::OomKilled {
         return Vec::new();
     }
-    let Some(service) = &finding.service else {
+    let Some(key) = finding.service_key() else {
         return Vec::new();
-    };
-    let key = crate::domain::service::ServiceKey {
-        cluster: finding.cluster.clone(),
-        service: service.clone(),
     };
     let Some(points) = state
         .monitoring
-        .metrics
-        .data
-        .as_ref()
-        .and_then(|m| m.get(&key))
+        .service_metrics(&key)
         .and_then(|m| m.series.get(&MetricKind::MemoryMaximum))
     else {
         return Vec::new();

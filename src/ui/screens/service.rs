@@ -67,8 +67,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     .areas(area);
 
     draw_summary(frame, summary, state, service, styles);
-    if !watch.is_empty() {
-        let metrics = &state.monitoring.metrics;
+    if let (false, Some(metrics)) = (
+        watch.is_empty(),
+        state.monitoring.metrics_for(&service.pair),
+    ) {
         let age = match (&metrics.error, metrics.updated_at) {
             (Some(err), Some(t)) => format!(
                 " · STALE: updated {} ago ({})",
@@ -188,13 +190,7 @@ fn watch_lines<'a>(
 ) -> Vec<Line<'a>> {
     use crate::domain::metrics::MetricKind;
     let key = service.key();
-    let Some(metrics) = state
-        .monitoring
-        .metrics
-        .data
-        .as_ref()
-        .and_then(|m| m.get(&key))
-    else {
+    let Some(metrics) = state.monitoring.service_metrics(&key) else {
         return Vec::new();
     };
     let alarms = state.alarms_of(&key);

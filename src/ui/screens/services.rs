@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         );
         return;
     }
-    let columns = columns(area.width, state.monitoring.metrics.data.is_some());
+    let columns = columns(area.width, state.monitoring.metrics_read());
     let wide = area.width >= 110;
     // Size name columns to what is shown (capped), so the reason gets the rest.
     let fit = |len: usize, cap: usize| (len.clamp(7, cap)) as u16;

@@ -38,6 +38,23 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                 styles.muted(),
             ),
         ])
+    } else if let Some(watch) = state
+        .failing_pairs()
+        .first()
+        .filter(|_| state.several_pairs())
+    {
+        // One pair of several fails: why, and how to fix it, in full.
+        let err = watch.status.error.as_ref().map(|e| e.to_string());
+        Line::from(vec![
+            Span::styled(
+                format!("⚠ {}: {} · ", watch.pair(), err.unwrap_or_default()),
+                styles.degraded(),
+            ),
+            Span::styled(
+                super::status_note::retry_note(state, &watch.status),
+                styles.muted(),
+            ),
+        ])
     } else {
         let mut spans = Vec::new();
         for binding in state.keymap.bindings_for(&state.screen) {

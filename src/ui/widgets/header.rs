@@ -54,6 +54,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             },
         ));
     }
+    if let Some(words) = failing_pairs(state) {
+        second.push(Span::styled(format!("  ⚠ {words}"), styles.critical()));
+    }
     let firing = state.monitoring.firing();
     if firing > 0 {
         second.push(Span::styled(
@@ -64,9 +67,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             styles.critical(),
         ));
     }
-    if let (Some(err), true) = (&state.monitoring.alarms.error, state.monitoring.enabled) {
+    if let (Some((pair, err)), true) = (state.monitoring.alarms_error(), state.monitoring.enabled) {
+        let whose = if state.several_pairs() {
+            format!(" of {pair}")
+        } else {
+            String::new()
+        };
         second.push(Span::styled(
-            format!("  ⚠ alarms: {}", err.short()),
+            format!("  ⚠ alarms{whose}: {}", err.short()),
             styles.degraded(),
         ));
     }
@@ -76,12 +84,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             styles.muted(),
         ));
     }
-    if !state.cluster_errors.is_empty() {
-        let problems: Vec<String> = state
-            .cluster_errors
-            .iter()
-            .map(|(cluster, err)| format!("{cluster}: {err}"))
-            .collect();
+    let several = state.several_pairs();
+    let problems: Vec<String> = state
+        .pairs
+        .iter()
+        .flat_map(|w| {
+            w.cluster_errors.iter().map(move |(cluster, err)| {
+                if several {
+                    format!("{} {cluster}: {err}", w.pair())
+                } else {
+                    format!("{cluster}: {err}")
+                }
+            })
+        })
+        .collect();
+    if !problems.is_empty() {
         second.push(Span::styled(
             format!("  ⚠ {}", one_line(&problems.join("; "))),
             styles.critical(),
@@ -101,8 +118,44 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     }
 }
 
+/// "1 of 3 pairs failing: staging/us-east-1 (credentials expired, data 3m old)".
+fn failing_pairs(state: &AppState) -> Option<String> {
+    if !state.several_pairs() {
+        return None;
+    }
+    let failing = state.failing_pairs();
+    if failing.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = failing
+        .iter()
+        .map(|w| {
+            let err = w
+                .status
+                .error
+                .as_ref()
+                .map(|e| e.short())
+                .unwrap_or("error");
+            match w.status.updated_at {
+                Some(t) => format!("{} ({err}, data {} old)", w.pair(), age(state.now - t)),
+                None => format!("{} ({err}, no data yet)", w.pair()),
+            }
+        })
+        .collect();
+    Some(format!(
+        "{} of {} pairs failing: {}",
+        failing.len(),
+        state.pairs.len(),
+        each.join(", ")
+    ))
+}
+
 fn where_we_are(state: &AppState) -> String {
-    let identity = state.identity.as_ref();
+    if state.several_pairs() {
+        let labels: Vec<String> = state.pairs.iter().map(|w| w.pair().label()).collect();
+        return format!("{} pairs · {}", labels.len(), labels.join(" · "));
+    }
+    let identity = state.identity();
     let account = identity
         .and_then(|i| i.account.clone())
         .unwrap_or_else(|| "account ?".into());

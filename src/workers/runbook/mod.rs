@@ -33,6 +33,8 @@ pub struct StepPorts {
     pub secrets: Arc<dyn SecretsPort>,
     pub search: Option<Arc<dyn LogSearchPort>>,
     pub clock: Arc<dyn Clock>,
+    /// Where the run runs, as its start entry and plans name it.
+    pub pair: Option<crate::domain::pair::WatchedPair>,
 }
 
 pub use crate::domain::runbook::Plan;

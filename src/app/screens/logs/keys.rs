@@ -187,6 +187,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             return vec![Effect::LogContext {
                 generation: view.generation,
                 index,
+                pair: event.pair.clone(),
                 group: event.group.clone(),
                 stream: event.stream.clone(),
                 at: event.timestamp,

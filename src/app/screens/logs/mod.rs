@@ -115,6 +115,7 @@ impl LogsView {
                 ingestion: None,
                 event_id: None,
                 message: l.message.clone(),
+                pair: Default::default(),
             })
             .collect();
         view.services = vec![(group.to_string(), service.unwrap_or(group).to_string())];

@@ -13,7 +13,11 @@ use crate::domain::runbook::values::resolve_params;
 use crate::domain::runbook::RunbookFile;
 use std::collections::BTreeMap;
 
-pub fn new_form(file: RunbookFile, context: RunContext) -> ParamForm {
+pub fn new_form(
+    file: RunbookFile,
+    context: RunContext,
+    pair: crate::domain::pair::WatchedPair,
+) -> ParamForm {
     let fields = file
         .runbook
         .params
@@ -38,6 +42,7 @@ pub fn new_form(file: RunbookFile, context: RunContext) -> ParamForm {
         focus: 0,
         errors: Vec::new(),
         context,
+        pair,
     };
     form.focus = form
         .fields
@@ -61,6 +66,14 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         Some(Action::Down) if count > 0 => form.focus = (form.focus + 1) % count,
         Some(Action::Up) if count > 0 => form.focus = (form.focus + count - 1) % count,
         Some(Action::Open) => return submit(state),
+        Some(Action::NextPair) => {
+            let pairs = &state.pairs;
+            let at = pairs.iter().position(|w| w.watched == form.pair);
+            let next = at.map_or(0, |i| (i + 1) % pairs.len().max(1));
+            if let Some(watch) = pairs.get(next) {
+                form.pair = watch.watched.clone();
+            }
+        }
         _ => {
             if let Some(field) = form.fields.get_mut(form.focus) {
                 if field.input.handle(key) == Edit::Changed {
@@ -87,8 +100,9 @@ fn submit(state: &mut AppState) -> Vec<Effect> {
     match resolve_params(&form.file.runbook, &given) {
         Ok(params) => {
             let file = form.file.clone();
+            let pair = form.pair.clone();
             state.form = None;
-            start(state, file, RunParams(params))
+            start(state, file, RunParams(params), pair)
         }
         Err(errors) => {
             // Put the cursor on the first field named in an error.
@@ -114,15 +128,21 @@ fn submit(state: &mut AppState) -> Vec<Effect> {
 
 /// The run view replaces the form; the run joins the attached incident, or
 /// starts one titled after the runbook (the run starts once it is open).
-fn start(state: &mut AppState, file: RunbookFile, params: RunParams) -> Vec<Effect> {
+fn start(
+    state: &mut AppState,
+    file: RunbookFile,
+    params: RunParams,
+    pair: crate::domain::pair::WatchedPair,
+) -> Vec<Effect> {
     let title = file.runbook.title.clone();
-    state.run = Some(RunView::new(file.clone(), params.clone()));
+    state.run = Some(RunView::new(file.clone(), params.clone(), pair.clone()));
     state.screen = Screen::Run;
     match &state.incident {
         Some(view) => vec![Effect::StartRun {
             file: Box::new(file),
             params,
             incident: view.incident.id.clone(),
+            pair,
         }],
         None => vec![Effect::StartIncident {
             title: format!("Runbook: {title}"),

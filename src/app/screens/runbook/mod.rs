@@ -131,7 +131,8 @@ pub fn open_form(state: &mut AppState, id: &str, context: RunContext) -> Vec<Eff
         );
         return Vec::new();
     }
-    state.form = Some(form::new_form(file, context));
+    let pair = run_pair(state, &context);
+    state.form = Some(form::new_form(file, context, pair));
     go(state, Screen::RunbookForm)
 }
 
@@ -214,9 +215,22 @@ pub fn resume(state: &mut AppState, ask: ResumeAsk) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    // A run goes on in the pair it began in, or not at all.
+    let Some(pair) = state.pair_watch(&found.pair).map(|w| w.as_run_pair()) else {
+        flash(
+            state,
+            &format!(
+                "run {} ran in {}, which this console does not watch: add it with :ctx or :region, or resume it with triage runbook run --resume",
+                found.run_id, found.pair
+            ),
+            true,
+        );
+        return Vec::new();
+    };
     let mut view = RunView::new(
         file.clone(),
         crate::app::effect::RunParams(resumable.params),
+        pair.clone(),
     );
     view.run_id = Some(found.run_id.clone());
     view.incident = Some(incident_id.clone());
@@ -228,8 +242,19 @@ pub fn resume(state: &mut AppState, ask: ResumeAsk) -> Vec<Effect> {
         file: Box::new(file),
         incident: incident_id,
         ask,
+        pair,
     });
     effects
+}
+
+/// The pair a run with this selection runs in: the selection's, else the
+/// first watched (with its account id once read).
+fn run_pair(state: &AppState, context: &RunContext) -> crate::domain::pair::WatchedPair {
+    let selected = context.pair.as_ref().and_then(|p| state.pair_watch(p));
+    selected
+        .or(state.pairs.first())
+        .map(super::super::pairs::PairWatch::as_run_pair)
+        .unwrap_or_default()
 }
 
 /// What the screen the picker was opened from had selected.

@@ -28,6 +28,7 @@ pub fn started_incident(state: &mut AppState) -> Vec<Effect> {
         file: Box::new(view.file.clone()),
         params: view.params.clone(),
         incident: incident.incident.id.clone(),
+        pair: view.pair.clone(),
     }]
 }
 

@@ -28,9 +28,21 @@ pub struct RunContext {
     pub cluster: Option<String>,
     pub service: Option<String>,
     pub task: Option<String>,
+    /// The pair the selection is in: where the run runs.
+    pub pair: Option<crate::domain::Pair>,
 }
 
 impl RunContext {
+    /// A service selected (on the services, service or alarms screen).
+    pub fn of_service(key: &crate::domain::service::ServiceKey) -> RunContext {
+        RunContext {
+            cluster: Some(key.cluster.clone()),
+            service: Some(key.service.clone()),
+            task: None,
+            pair: Some(key.pair.clone()),
+        }
+    }
+
     /// The value this context gives a parameter, by its name.
     pub fn value_for(&self, param: &str) -> Option<&str> {
         match param {
@@ -64,6 +76,8 @@ pub struct ParamForm {
     /// Why the values cannot start a run (shown under the fields).
     pub errors: Vec<String>,
     pub context: RunContext,
+    /// Where the run will run: the selection's pair, else the first watched.
+    pub pair: crate::domain::pair::WatchedPair,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +93,8 @@ pub struct FormField {
 pub struct RunView {
     pub file: RunbookFile,
     pub params: RunParams,
+    /// The one pair the run runs in (its steps' ports are that pair's).
+    pub pair: crate::domain::pair::WatchedPair,
     /// Known once the run has started.
     pub run_id: Option<String>,
     pub incident: Option<String>,
@@ -152,10 +168,15 @@ impl InputPurpose {
 }
 
 impl RunView {
-    pub fn new(file: RunbookFile, params: RunParams) -> RunView {
+    pub fn new(
+        file: RunbookFile,
+        params: RunParams,
+        pair: crate::domain::pair::WatchedPair,
+    ) -> RunView {
         RunView {
             file,
             params,
+            pair,
             run_id: None,
             incident: None,
             run: None,

@@ -127,7 +127,10 @@ impl<'a> Driver<'a> {
             run_id,
             public_params(self.runbook, &self.params),
         );
-        let draft = start_entry(self.runbook, &state, self.actor.clone());
+        let mut draft = start_entry(self.runbook, &state, self.actor.clone());
+        if let Some(pair) = &self.ports.pair {
+            crate::domain::runbook::entries::name_pair(&mut draft, pair);
+        }
         self.write(&mut state, None, draft)?;
         let end = self.drive(&mut state).await?;
         Ok((state, end))
@@ -204,7 +207,14 @@ impl<'a> Driver<'a> {
         }
         let step = &self.runbook.steps[index];
         let inputs = self.inputs(state, step)?;
-        let p = plan(&self.ports, step, &inputs).await?;
+        let mut p = plan(&self.ports, step, &inputs).await?;
+        // A change says where it lands before it is confirmed.
+        if let (Some(pair), Some(kind)) = (&self.ports.pair, step.kind) {
+            if kind.spec().writes {
+                p.lines
+                    .insert(0, crate::domain::runbook::entries::where_line(pair));
+            }
+        }
         self.plans.insert(index, p.clone());
         Ok(p)
     }

@@ -1,0 +1,260 @@
+//! The pairs the console watches: each (account, Region) pair's identity and
+//! status read, kept with its own age and error so a pair that fails keeps
+//! its last data and says why while the others go on refreshing; every
+//! pair's services ranked together into the one view the screens show
+//! (`AppState::status`).
+
+use super::effect::Effect;
+use super::refresh::{begin, settle};
+use super::state::{AppState, Refreshing};
+use crate::domain::pair::WatchedPair;
+use crate::domain::ports::AccountIdentity;
+use crate::domain::ranking::rank_watched;
+use crate::domain::snapshot::StatusSnapshot;
+use crate::domain::timeline::observe;
+use crate::domain::{Pair, PortError, Service};
+use chrono::{DateTime, Utc};
+
+/// One watched pair as the console knows it.
+#[derive(Debug, Clone)]
+pub struct PairWatch {
+    pub watched: WatchedPair,
+    pub identity: Option<AccountIdentity>,
+    pub identity_error: Option<PortError>,
+    /// Its services as its last good read gave them, with their age.
+    pub status: Refreshing<Vec<Service>>,
+    /// Clusters of the last read that could not be read, and why.
+    pub cluster_errors: Vec<(String, PortError)>,
+    /// The clusters the last read covered.
+    pub clusters_read: Vec<String>,
+    /// Calls AWS throttled so far in this pair.
+    pub throttled_calls: u64,
+}
+
+impl PairWatch {
+    pub fn new(watched: WatchedPair, now: DateTime<Utc>) -> PairWatch {
+        PairWatch {
+            watched,
+            identity: None,
+            identity_error: None,
+            status: Refreshing::new(now),
+            cluster_errors: Vec::new(),
+            clusters_read: Vec::new(),
+            throttled_calls: 0,
+        }
+    }
+
+    pub fn pair(&self) -> &Pair {
+        &self.watched.pair
+    }
+
+    /// The pair as a run in it is named: with the account's id once read.
+    pub fn as_run_pair(&self) -> WatchedPair {
+        WatchedPair {
+            account_id: self.identity.as_ref().and_then(|i| i.account.clone()),
+            ..self.watched.clone()
+        }
+    }
+
+    /// Its identity has been read, or could not be.
+    fn identified(&self) -> bool {
+        self.identity.is_some() || self.identity_error.is_some()
+    }
+}
+
+impl AppState {
+    /// More than one pair is watched: tables gain ACCOUNT and REGION.
+    pub fn several_pairs(&self) -> bool {
+        self.pairs.len() > 1
+    }
+
+    /// The watch of one pair (the unnamed pair is the first's).
+    pub fn pair_watch(&self, pair: &Pair) -> Option<&PairWatch> {
+        self.pairs
+            .iter()
+            .find(|w| w.pair() == pair)
+            .or_else(|| pair.is_unnamed().then(|| self.pairs.first()).flatten())
+    }
+
+    /// The first pair's identity: the header's account and Region.
+    pub fn identity(&self) -> Option<&AccountIdentity> {
+        self.pairs.first().and_then(|w| w.identity.as_ref())
+    }
+
+    /// Pairs whose last read failed, with the error (their last data stays).
+    pub fn failing_pairs(&self) -> Vec<&PairWatch> {
+        self.pairs
+            .iter()
+            .filter(|w| w.status.error.is_some())
+            .collect()
+    }
+}
+
+/// Ask every pair for its status now.
+pub(crate) fn request_all(state: &mut AppState) -> Vec<Effect> {
+    (0..state.pairs.len())
+        .map(|index| request(state, index))
+        .collect()
+}
+
+/// Ask the pairs whose status falls due.
+pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
+    let now = state.now;
+    let due: Vec<usize> = (0..state.pairs.len())
+        .filter(|&i| super::refresh::is_due(&state.pairs[i].status, now))
+        .collect();
+    due.into_iter().map(|index| request(state, index)).collect()
+}
+
+/// Ask pair `index` for its status.
+pub(crate) fn request(state: &mut AppState, index: usize) -> Effect {
+    let now = state.now;
+    let clusters = state.session.clusters.clone();
+    let watch = &mut state.pairs[index];
+    let generation = begin(&mut watch.status, now);
+    let pair = watch.pair().clone();
+    sync_view(state);
+    Effect::FetchStatus {
+        generation,
+        pair,
+        clusters,
+    }
+}
+
+/// Who every pair is, asked when the console opens (and for pairs added).
+pub(crate) fn request_identities(state: &AppState) -> Vec<Effect> {
+    state
+        .pairs
+        .iter()
+        .filter(|w| !w.identified())
+        .map(|w| Effect::FetchIdentity {
+            pair: w.pair().clone(),
+        })
+        .collect()
+}
+
+/// A pair's identity was read (or could not be).
+pub(crate) fn on_identity(
+    state: &mut AppState,
+    pair: Pair,
+    result: Result<AccountIdentity, PortError>,
+) -> Vec<Effect> {
+    let Some(watch) = state.pairs.iter_mut().find(|w| w.pair() == &pair) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(identity) => {
+            watch.identity = Some(identity);
+            watch.identity_error = None;
+        }
+        Err(err) => watch.identity_error = Some(err),
+    }
+    if state.pairs.iter().all(PairWatch::identified) {
+        return super::incident::record_start(state);
+    }
+    Vec::new()
+}
+
+/// A pair's status read came back: keep it (or its error, with the last
+/// data), then rank every pair's services together and journal what changed.
+pub(crate) fn on_status(
+    state: &mut AppState,
+    generation: u64,
+    pair: Pair,
+    result: Result<StatusSnapshot, PortError>,
+) -> Vec<Effect> {
+    let now = state.now;
+    let interval = state.session.refresh_others;
+    let Some(watch) = state.pairs.iter_mut().find(|w| w.pair() == &pair) else {
+        return Vec::new(); // a pair no longer watched
+    };
+    if generation != watch.status.generation {
+        return Vec::new(); // an older refresh, overtaken
+    }
+    let mut throttled = matches!(result, Err(PortError::Throttled { .. }));
+    let result = result.map(|snapshot| {
+        throttled |= snapshot.throttled_calls > watch.throttled_calls;
+        watch.throttled_calls = snapshot.throttled_calls;
+        watch.cluster_errors = snapshot.cluster_errors;
+        watch.clusters_read = snapshot.clusters;
+        snapshot.services
+    });
+    if throttled {
+        state.throttled_at = Some(now);
+    }
+    settle(&mut watch.status, now, interval, result);
+    let previous = state.status.data.take();
+    rebuild(state);
+    let mut effects = Vec::new();
+    if let (Some(next), Some(_)) = (&state.status.data, &state.incident) {
+        effects.extend(
+            observe::changes(previous.as_deref(), next)
+                .into_iter()
+                .map(|draft| Effect::Journal(Box::new(draft))),
+        );
+    }
+    super::screens::services::restore_selection(state);
+    effects
+}
+
+/// The view the screens show: every pair's last services ranked together,
+/// with the bookkeeping of the one pair (as it is) or of them all (see
+/// [`sync_view`]).
+pub(crate) fn rebuild(state: &mut AppState) {
+    let services: Vec<Service> = state
+        .pairs
+        .iter()
+        .filter_map(|w| w.status.data.as_ref())
+        .flatten()
+        .cloned()
+        .collect();
+    let any_data = state.pairs.iter().any(|w| w.status.data.is_some());
+    state.status.data =
+        any_data.then(|| rank_watched(services, state.now, &state.monitoring.owned));
+    sync_view(state);
+}
+
+/// The view's age, error and schedule: for one pair, its own as they are;
+/// for several, the oldest data's age, an error only when no pair has data
+/// (each pair says its own in the header), the soonest retry.
+fn sync_view(state: &mut AppState) {
+    let any_data = state.status.data.is_some();
+    let view = &mut state.status;
+    if let [only] = state.pairs.as_slice() {
+        view.updated_at = only.status.updated_at;
+        view.error = only.status.error.clone();
+        view.failures = only.status.failures;
+        view.in_flight = only.status.in_flight;
+        view.next_at = only.status.next_at;
+        view.generation = only.status.generation;
+        return;
+    }
+    let pairs = &state.pairs;
+    view.updated_at = pairs.iter().filter_map(|w| w.status.updated_at).min();
+    view.error = if any_data {
+        None
+    } else {
+        pairs.iter().find_map(|w| w.status.error.clone())
+    };
+    view.failures = pairs.iter().map(|w| w.status.failures).min().unwrap_or(0);
+    view.in_flight = pairs.iter().find_map(|w| w.status.in_flight);
+    view.next_at = pairs
+        .iter()
+        .map(|w| w.status.next_at)
+        .min()
+        .unwrap_or(state.now);
+}
+
+/// The pairs of a session: those asked for, else the one unnamed pair of its
+/// profile.
+pub fn watched_pairs(session: &super::state::SessionInfo) -> Vec<WatchedPair> {
+    if session.pairs.is_empty() {
+        vec![WatchedPair {
+            pair: Pair::default(),
+            profile: session.profile.clone(),
+            ..WatchedPair::default()
+        }]
+    } else {
+        session.pairs.clone()
+    }
+}
