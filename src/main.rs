@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use triage::cli::exit::{self, CliError};
 use triage::cli::{Cli, Command};
+use triage::domain::pair::WatchedPair;
+use triage::domain::Pair;
 use triage::settings::Settings;
-use triage::wiring::{init_logging, open_account, open_share, SystemClock};
+use triage::wiring::{init_logging, open_account, open_share, Account, SystemClock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -133,23 +135,41 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             )
             .await
         }
+        Command::Diagnose(args) if settings.pairs.len() > 1 => {
+            let (pairs, left_out) = triage::cli::pairs::opened(open_pairs(&settings).await)?;
+            let pairs: Vec<(Pair, &Account)> = pairs.iter().map(|(p, a)| (p.clone(), a)).collect();
+            let code = triage::cli::diagnosis::run(
+                args,
+                &pairs,
+                &settings.clusters,
+                &settings.data_dir,
+                clock.as_ref(),
+            )
+            .await?;
+            Ok(triage::cli::pairs::with_left_out(code, left_out))
+        }
         Command::Diagnose(args) => {
             let account = open_account(&settings).await?;
-            let (ecs, logs) = (account.ecs.as_ref(), account.logs.as_ref());
-            let data_dir = &settings.data_dir;
+            let pairs = [(Pair::default(), &account)];
             triage::cli::diagnosis::run(
                 args,
-                ecs,
-                logs,
+                &pairs,
                 &settings.clusters,
-                data_dir,
+                &settings.data_dir,
                 clock.as_ref(),
             )
             .await
         }
+        Command::Logs(args) if settings.pairs.len() > 1 => {
+            let (pairs, left_out) = triage::cli::pairs::opened(open_pairs(&settings).await)?;
+            let pairs: Vec<(Pair, &Account)> = pairs.iter().map(|(p, a)| (p.clone(), a)).collect();
+            let code = triage::cli::logs::run(args, &pairs, &settings, clock.as_ref()).await?;
+            Ok(triage::cli::pairs::with_left_out(code, left_out))
+        }
         Command::Logs(args) => {
             let account = open_account(&settings).await?;
-            triage::cli::logs::run(args, &account, &settings, clock.as_ref()).await
+            let pairs = [(Pair::default(), &account)];
+            triage::cli::logs::run(args, &pairs, &settings, clock.as_ref()).await
         }
         Command::Runbook(args) => {
             use triage::cli::runbook::{self, RunbookCommand};
@@ -160,13 +180,32 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 }
                 RunbookCommand::Check { files } => Ok(runbook::check(files)),
                 RunbookCommand::Run(run) => {
-                    let account = open_account(&settings).await?;
-                    runbook::run(run, &settings, &account, clock.clone()).await
+                    // A run changes one pair: the one asked for, or the one
+                    // the run to resume began in.
+                    let asked = run
+                        .pair
+                        .clone()
+                        .or_else(|| runbook::pair_of_resumed(run, &settings));
+                    let spec = triage::cli::pairs::one_pair(
+                        &settings.pairs,
+                        asked.as_deref(),
+                        None,
+                        "runbook run",
+                    )?;
+                    let (watched, account) = open_one(&settings, spec).await?;
+                    runbook::run(run, &settings, &account, watched, clock.clone()).await
                 }
             }
         }
         Command::Exec(args) => {
-            let account = open_account(&settings).await?;
+            let region = triage::domain::service::arn_place(&args.task).map(|(r, _)| r);
+            let spec = triage::cli::pairs::one_pair(
+                &settings.pairs,
+                args.pair.as_deref(),
+                region,
+                "exec",
+            )?;
+            let (_, account) = open_one(&settings, spec).await?;
             triage::cli::exec::run(args, account.exec.as_ref(), &settings, clock.as_ref()).await
         }
         // The journal is local: no AWS account needed.
@@ -175,6 +214,30 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             triage::cli::incident::run(args, &settings, clock.as_ref(), shared.as_deref()).await
         }
     }
+}
+
+/// The one pair's account, named as the console names it (the demo's, or
+/// the settings' own when no pair is listed).
+async fn open_one(
+    settings: &Settings,
+    spec: Option<&triage::settings::pairs::PairSpec>,
+) -> Result<(WatchedPair, Account), CliError> {
+    let Some(spec) = spec else {
+        let account = open_account(settings).await?;
+        let watched = WatchedPair {
+            pair: Pair::new("demo", account.region.clone()),
+            ..WatchedPair::default()
+        };
+        return Ok((watched, account));
+    };
+    let account = triage::wiring::open_pair(settings, spec).await?;
+    let watched = WatchedPair {
+        pair: Pair::new(spec.name.clone(), account.region.clone()),
+        profile: spec.profile.clone(),
+        production: spec.production,
+        account_id: None,
+    };
+    Ok((watched, account))
 }
 
 /// Every pair's account, opened concurrently (each with its own clients), or why not.

@@ -48,14 +48,6 @@ impl PairWatch {
         &self.watched.pair
     }
 
-    /// The pair as a run in it is named: with the account's id once read.
-    pub fn as_run_pair(&self) -> WatchedPair {
-        WatchedPair {
-            account_id: self.identity.as_ref().and_then(|i| i.account.clone()),
-            ..self.watched.clone()
-        }
-    }
-
     /// Its identity has been read, or could not be.
     fn identified(&self) -> bool {
         self.identity.is_some() || self.identity_error.is_some()
@@ -79,6 +71,16 @@ impl AppState {
     /// The first pair's identity: the header's account and Region.
     pub fn identity(&self) -> Option<&AccountIdentity> {
         self.pairs.first().and_then(|w| w.identity.as_ref())
+    }
+
+    /// A pair as a run in it is named: with the account's id once read, and
+    /// marked production when it is.
+    pub fn run_pair(&self, watch: &PairWatch) -> WatchedPair {
+        WatchedPair {
+            account_id: watch.identity.as_ref().and_then(|i| i.account.clone()),
+            production: self.pair_is_production(watch),
+            ..watch.watched.clone()
+        }
     }
 
     /// Pairs whose last read failed, with the error (their last data stays).

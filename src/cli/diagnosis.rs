@@ -5,10 +5,11 @@ use super::output::{rfc3339, table};
 use super::Format;
 use crate::domain::diagnosis::LogTail;
 use crate::domain::diagnosis::Severity;
-use crate::domain::ports::{EcsPort, LogsPort};
 use crate::domain::sanitize::strip_controls;
-use crate::domain::Clock;
-use crate::workers::diagnosis::{fetch_diagnosis, DiagnosisReport, DiagnosisScope, LeftOut};
+use crate::domain::{Clock, Pair};
+use crate::workers::diagnosis::{DiagnosisReport, DiagnosisScope, LeftOut};
+use crate::workers::fleet::diagnose_all;
+use crate::workers::PairPorts;
 use clap::Args;
 use serde_json::json;
 
@@ -35,10 +36,12 @@ pub struct DiagnoseArgs {
     pub task: Vec<String>,
 }
 
+/// Run `triage diagnose` over these pairs (one, unnamed, for a single-pair
+/// session): every pair read at once, the findings of all newest first,
+/// each naming its account and Region.
 pub async fn run(
     args: &DiagnoseArgs,
-    ecs: &dyn EcsPort,
-    logs: &dyn LogsPort,
+    pairs: &[(Pair, &crate::wiring::Account)],
     clusters: &[String],
     data_dir: &std::path::Path,
     clock: &dyn Clock,
@@ -55,12 +58,18 @@ pub async fn run(
         since,
     };
     let now = clock.now();
+    let ports: Vec<PairPorts> = pairs
+        .iter()
+        .map(|(pair, account)| {
+            PairPorts::new(pair.clone(), account.ecs.clone()).with_logs(account.logs.clone())
+        })
+        .collect();
     if !args.task.is_empty() {
-        return run_tasks(args, ecs, logs, clusters, data_dir, now).await;
+        return run_tasks(args, &ports, clusters, data_dir, now).await;
     }
-    let report = fetch_diagnosis(ecs, Some(logs), &scope, now).await?;
-    for (cluster, err) in &report.errors {
-        eprintln!("warning: stopped tasks of cluster {cluster} could not be read: {err}");
+    let report = diagnose_all(&ports, &scope, Vec::new(), now).await?;
+    for (place, err) in &report.errors {
+        eprintln!("warning: stopped tasks of {place} could not be read: {err}");
     }
     let LeftOut {
         other_services,
@@ -73,14 +82,25 @@ pub async fn run(
             if other_services == 1 { "" } else { "s" }
         );
     }
-    print_report(args, &report, now)
+    let code = print_report(args, &report, pairs.len() > 1, now)?;
+    // A pair that could not be read at all: what is shown is not everything.
+    let pair_failed = pairs.len() > 1
+        && report
+            .errors
+            .iter()
+            .any(|(place, _)| pairs.iter().any(|(p, _)| *place == p.label()));
+    Ok(if pair_failed && code == exit::OK {
+        exit::AWS
+    } else {
+        code
+    })
 }
 
-/// `--task`: the given tasks; those ECS forgot come from the incident journals.
+/// `--task`: the given tasks, each asked of the pairs in its ARN's Region
+/// (a bare id, of every pair); those ECS forgot come from the incident journals.
 async fn run_tasks(
     args: &DiagnoseArgs,
-    ecs: &dyn EcsPort,
-    logs: &dyn LogsPort,
+    pairs: &[PairPorts],
     clusters: &[String],
     data_dir: &std::path::Path,
     now: chrono::DateTime<chrono::Utc>,
@@ -89,13 +109,54 @@ async fn run_tasks(
         [one] => Some(one.as_str()),
         _ => None,
     };
-    let (mut findings, missing) = crate::workers::diagnosis::fetch_task_diagnosis(
-        ecs,
-        Some(logs),
-        default_cluster,
-        &args.task,
-    )
-    .await?;
+    let asks = pairs.iter().map(|ports| async move {
+        let wanted: Vec<String> = args
+            .task
+            .iter()
+            .filter(|task| {
+                ports.pair.is_unnamed()
+                    || crate::domain::service::arn_place(task)
+                        .is_none_or(|(region, _)| region == ports.pair.region)
+            })
+            .cloned()
+            .collect();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut findings, _) = crate::workers::diagnosis::fetch_task_diagnosis(
+            ports.ecs.as_ref(),
+            ports.logs.as_deref(),
+            default_cluster,
+            &wanted,
+        )
+        .await?;
+        for finding in &mut findings {
+            finding.pair = ports.pair.clone();
+        }
+        Ok::<_, crate::domain::PortError>(findings)
+    });
+    let mut findings = Vec::new();
+    let mut first_error = None;
+    for asked in futures::future::join_all(asks).await {
+        match asked {
+            Ok(found) => findings.extend(found),
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    if let (true, Some(err)) = (findings.is_empty(), first_error) {
+        return Err(err.into());
+    }
+    let missing: Vec<&String> = args
+        .task
+        .iter()
+        .filter(|task| {
+            !findings
+                .iter()
+                .any(|f| f.task_arn == **task || f.task_arn.ends_with(&format!("/{task}")))
+        })
+        .collect();
     let journaled: Vec<(String, crate::domain::diagnosis::Finding)> =
         crate::store::IncidentStore::new(data_dir)
             .list()
@@ -109,7 +170,7 @@ async fn run_tasks(
             })
             .collect();
     let mut unknown = false;
-    for task in &missing {
+    for task in missing {
         let matches = |f: &crate::domain::diagnosis::Finding| {
             f.task_arn == *task || f.task_arn.ends_with(&format!("/{task}"))
         };
@@ -128,7 +189,7 @@ async fn run_tasks(
         findings,
         ..Default::default()
     };
-    let code = print_report(args, &report, now)?;
+    let code = print_report(args, &report, pairs.len() > 1, now)?;
     Ok(if unknown { exit::USAGE } else { code })
 }
 
@@ -136,11 +197,12 @@ async fn run_tasks(
 fn print_report(
     args: &DiagnoseArgs,
     report: &DiagnosisReport,
+    several_pairs: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<u8, super::exit::CliError> {
     match args.output {
         Format::Json => println!("{}", super::output::json_text(&to_json(report, now))),
-        Format::Text => print!("{}", to_text(report)),
+        Format::Text => print!("{}", to_text(report, several_pairs)),
     }
     let critical = report
         .findings
@@ -158,6 +220,7 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
         "generated_at": rfc3339(now),
         "findings": report.findings.iter().map(|f| json!({
             "account": crate::domain::service::arn_place(&f.task_arn).map(|(_, a)| a),
+            "account_name": (!f.pair.is_unnamed()).then_some(&f.pair.account),
             "region": crate::domain::service::arn_place(&f.task_arn).map(|(r, _)| r),
             "task_arn": f.task_arn,
             "cluster": f.cluster,
@@ -191,6 +254,8 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
             },
         })).collect::<Vec<_>>(),
         "patterns": report.patterns.iter().map(|p| json!({
+            "account_name": (!p.pair.is_unnamed()).then_some(&p.pair.account),
+            "region": (!p.pair.is_unnamed()).then_some(&p.pair.region),
             "service": format!("{}/{}", p.cluster, p.service),
             "cause": p.cause.code(),
             "count": p.count,
@@ -205,17 +270,25 @@ pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> 
             "standalone": report.left_out.standalone,
         },
         "errors": report.errors.iter().map(|(cluster, err)| json!({
-            "cluster": cluster, "error": err.to_string(),
+            "cluster": cluster, "error": strip_controls(&err.to_string()),
         })).collect::<Vec<_>>(),
     })
 }
 
-pub fn to_text(report: &DiagnosisReport) -> String {
+pub fn to_text(report: &DiagnosisReport, several_pairs: bool) -> String {
     let mut out = String::new();
+    let named = |pair: &Pair, what: String| {
+        if several_pairs {
+            format!("{pair} {what}")
+        } else {
+            what
+        }
+    };
     for p in &report.patterns {
         out.push_str(&format!(
-            "PATTERN {}/{}: {}\n",
-            p.cluster, p.service, p.suggestion
+            "PATTERN {}: {}\n",
+            named(&p.pair, format!("{}/{}", p.cluster, p.service)),
+            p.suggestion
         ));
     }
     if !report.patterns.is_empty() {
@@ -234,7 +307,10 @@ pub fn to_text(report: &DiagnosisReport) -> String {
                     .map(|t| t.format("%H:%M:%S").to_string())
                     .unwrap_or_default(),
                 f.severity.as_str().into(),
-                format!("{}/{}", f.cluster, f.service.as_deref().unwrap_or("—")),
+                named(
+                    &f.pair,
+                    format!("{}/{}", f.cluster, f.service.as_deref().unwrap_or("—")),
+                ),
                 f.task_arn
                     .rsplit('/')
                     .next()

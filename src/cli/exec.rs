@@ -32,6 +32,11 @@ pub struct ExecArgs {
     #[arg(long)]
     pub check: bool,
 
+    /// The account and Region of the task, when several are watched and its
+    /// ARN does not tell: NAME/REGION
+    #[arg(long, value_name = "NAME/REGION")]
+    pub pair: Option<String>,
+
     /// Output format (of --check, and of the summary once the shell ends)
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,

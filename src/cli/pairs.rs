@@ -55,6 +55,99 @@ where
     futures::future::join_all(reads).await
 }
 
+/// The pairs that could be opened, each named (its account name and the
+/// Region it resolved to); those that could not are said on stderr. Only
+/// when none could is it an error. The flag says some were left out.
+pub fn opened(
+    pairs: Vec<(PairSpec, Result<Account, OpenError>)>,
+) -> Result<(Vec<(crate::domain::Pair, Account)>, bool), CliError> {
+    let mut usable = Vec::new();
+    let mut failed: Option<OpenError> = None;
+    for (spec, account) in pairs {
+        match account {
+            Ok(account) => usable.push((
+                crate::domain::Pair::new(spec.name.clone(), account.region.clone()),
+                account,
+            )),
+            Err(err) => {
+                eprintln!(
+                    "error: {}: {}",
+                    spec.label(),
+                    strip_controls(&err.to_string())
+                );
+                failed.get_or_insert(err);
+            }
+        }
+    }
+    match (usable.is_empty(), failed) {
+        (true, Some(err)) => Err(err.into()),
+        (_, failed) => Ok((usable, failed.is_some())),
+    }
+}
+
+/// The one pair a command that changes things (or opens a shell) acts in:
+/// the only one watched; else the one `--pair NAME/REGION` names (or the
+/// only pair named so, or the only one in the Region `hint` says); else a
+/// usage error listing them.
+pub fn one_pair<'a>(
+    pairs: &'a [PairSpec],
+    asked: Option<&str>,
+    hint: Option<&str>,
+    what: &str,
+) -> Result<Option<&'a PairSpec>, CliError> {
+    let [_, _, ..] = pairs else {
+        return Ok(pairs.first());
+    };
+    let listed = || {
+        pairs
+            .iter()
+            .map(PairSpec::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let usage =
+        |message: String| CliError::Settings(crate::settings::SettingsError::Input(message));
+    let only = |found: Vec<&'a PairSpec>| match found.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    if let Some(asked) = asked {
+        let by_label = only(pairs.iter().filter(|p| p.label() == asked).collect());
+        let by_name = only(pairs.iter().filter(|p| p.name == asked).collect());
+        return by_label.or(by_name).map(Some).ok_or_else(|| {
+            usage(format!(
+                "--pair {asked}: not one of the pairs watched ({}); write NAME/REGION",
+                listed()
+            ))
+        });
+    }
+    if let Some(found) = hint.and_then(|region| {
+        only(
+            pairs
+                .iter()
+                .filter(|p| p.region.as_deref() == Some(region))
+                .collect(),
+        )
+    }) {
+        return Ok(Some(found));
+    }
+    Err(usage(format!(
+        "{what} acts in one account and Region, and {} are watched: pass --pair NAME/REGION (one of {})",
+        pairs.len(),
+        listed()
+    )))
+}
+
+/// A run that read what it could: a pair left out makes it exit 3 even
+/// when the rest went well.
+pub fn with_left_out(code: u8, left_out: bool) -> u8 {
+    if left_out && code == exit::OK {
+        exit::AWS
+    } else {
+        code
+    }
+}
+
 /// Run `triage status` over these pairs (each opened, or why not).
 pub async fn status(
     args: &StatusArgs,

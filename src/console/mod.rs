@@ -85,7 +85,7 @@ pub async fn run(
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
         .map_err(anyhow::Error::msg)?;
-    let wiring = wire::Wiring::new(
+    let mut wiring = wire::Wiring::new(
         settings.clone(),
         results_tx,
         clock.clone(),

@@ -28,7 +28,11 @@ pub struct Wiring {
     watched: Vec<(WatchedPair, Account)>,
     /// The accounts of the last switch opened, waiting to be adopted.
     opened: Arc<Mutex<Option<(Switch, Vec<(WatchedPair, Account)>)>>>,
+    /// What each pair's diagnosis has seen, kept when the workers are rebuilt.
+    memories: std::collections::HashMap<Pair, Memory>,
 }
+
+type Memory = Arc<tokio::sync::Mutex<crate::workers::diagnosis::StoppedMemory>>;
 
 impl Wiring {
     pub fn new(
@@ -47,11 +51,15 @@ impl Wiring {
             redactor,
             watched,
             opened: Default::default(),
+            memories: Default::default(),
         }
     }
 
     /// The workers of the pairs watched now.
-    pub fn workers(&self) -> Workers {
+    pub fn workers(&mut self) -> Workers {
+        for (watched, _) in &self.watched {
+            self.memories.entry(watched.pair.clone()).or_default();
+        }
         let pairs = self
             .watched
             .iter()
@@ -98,6 +106,7 @@ impl Wiring {
             monitoring: account.monitoring.clone(),
             exec: Some(account.exec.clone()),
             runs: Some(runs),
+            memory: self.memories.get(pair).cloned().unwrap_or_default(),
         }
     }
 

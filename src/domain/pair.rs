@@ -59,6 +59,12 @@ pub struct WatchedPair {
 }
 
 impl WatchedPair {
+    /// Nothing names it: no pair name, account id or profile (a session's
+    /// one pair built without them, as in tests).
+    pub fn is_anonymous(&self) -> bool {
+        self.pair.is_unnamed() && self.account_id.is_none() && self.profile.is_none()
+    }
+
     /// "prod/eu-west-1 (account 123456789012, profile prod-oncall)": where a
     /// change lands, as plans and the journal say it.
     pub fn describe(&self) -> String {

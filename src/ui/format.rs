@@ -58,3 +58,17 @@ pub fn truncate(text: &str, width: usize) -> String {
 pub fn short_id(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
+
+/// A resource named with its pair first when several pairs are watched
+/// ("prod/eu-west-1 prod-web/api"), as it is when only one is.
+pub fn with_pair(
+    state: &crate::app::state::AppState,
+    pair: &crate::domain::Pair,
+    name: &str,
+) -> String {
+    if state.several_pairs() {
+        format!("{pair} {name}")
+    } else {
+        name.to_string()
+    }
+}

@@ -30,6 +30,8 @@ pub struct PairPorts {
     pub exec: Option<Arc<dyn ExecPort>>,
     /// What runbook runs in this pair need.
     pub runs: Option<super::runbook::operator::ConsoleRuns>,
+    /// Stopped tasks and log tails this pair's diagnosis has already read.
+    pub memory: Arc<tokio::sync::Mutex<StoppedMemory>>,
 }
 
 impl PairPorts {
@@ -43,7 +45,14 @@ impl PairPorts {
             monitoring: None,
             exec: None,
             runs: None,
+            memory: Default::default(),
         }
+    }
+
+    /// A pair that reads ECS and its container logs (the CLI's diagnosis).
+    pub fn with_logs(mut self, logs: Arc<dyn LogsPort>) -> PairPorts {
+        self.logs = Some(logs);
+        self
     }
 }
 
@@ -105,47 +114,23 @@ pub async fn alarms_of(
 
 /// Every pair's stopped tasks, decoded, in one report: findings newest
 /// first across pairs, each finding, pattern and service stamped with its
-/// pair. A pair that cannot be read is one line of the report's errors; only
-/// when none can is the whole an error.
+/// pair. Pairs are read at once, each remembering what it has seen. A pair
+/// that cannot be read is one line of the report's errors; only when none
+/// can is the whole an error.
 pub async fn diagnose_all(
     pairs: &[PairPorts],
-    clusters: &[String],
+    scope: &DiagnosisScope,
     known: Vec<KnownPair>,
-    memory: &mut StoppedMemory,
     now: DateTime<Utc>,
 ) -> Result<DiagnosisReport, PortError> {
     let several = pairs.len() > 1;
-    let scope = DiagnosisScope {
-        clusters: clusters.to_vec(),
-        ..Default::default()
-    };
-    // One pass per pair, one after another: they share what was already
-    // seen (task ARNs name their account and Region, so nothing collides).
+    let passes = pairs.iter().map(|ports| {
+        let known = &known;
+        async move { (ports, diagnose_one(ports, scope, known, now).await) }
+    });
     let mut merged = DiagnosisReport::default();
     let mut failures: Vec<(Pair, PortError)> = Vec::new();
-    for ports in pairs {
-        // Within a pass everything is of one pair: stamped after, together.
-        let known = known.iter().find(|k| k.pair == ports.pair).map(|k| {
-            let services = k
-                .services
-                .iter()
-                .cloned()
-                .map(|mut s| {
-                    s.pair = Pair::default();
-                    s
-                })
-                .collect();
-            (services, k.clusters.clone())
-        });
-        let pass = diagnosis::diagnose_pass(
-            ports.ecs.as_ref(),
-            ports.logs.as_deref(),
-            &scope,
-            known,
-            memory,
-            now,
-        )
-        .await;
+    for (ports, pass) in futures::future::join_all(passes).await {
         match pass {
             Ok(report) => absorb(&mut merged, report, &ports.pair, several),
             Err(err) => failures.push((ports.pair.clone(), err)),
@@ -167,6 +152,38 @@ pub async fn diagnose_all(
         .patterns
         .sort_by_key(|p| std::cmp::Reverse(p.last_at));
     Ok(merged)
+}
+
+/// One pair's pass, on what it remembers and what its last status read gave.
+async fn diagnose_one(
+    ports: &PairPorts,
+    scope: &DiagnosisScope,
+    known: &[KnownPair],
+    now: DateTime<Utc>,
+) -> Result<DiagnosisReport, PortError> {
+    // Within a pass everything is of one pair: stamped after, together.
+    let known = known.iter().find(|k| k.pair == ports.pair).map(|k| {
+        let services = k
+            .services
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                s.pair = Pair::default();
+                s
+            })
+            .collect();
+        (services, k.clusters.clone())
+    });
+    let mut memory = ports.memory.lock().await;
+    diagnosis::diagnose_pass(
+        ports.ecs.as_ref(),
+        ports.logs.as_deref(),
+        scope,
+        known,
+        &mut memory,
+        now,
+    )
+    .await
 }
 
 /// One pair's report into the whole, stamped with its pair.

@@ -39,8 +39,6 @@ pub struct Workers {
     decisions: Arc<Mutex<Option<runbook::operator::DecisionSender>>>,
     /// Whether the console is read-only (which refuses shells).
     read_only: bool,
-    /// Stopped tasks and log tails the background diagnosis has already read.
-    stopped_memory: Arc<tokio::sync::Mutex<diagnosis::StoppedMemory>>,
 }
 
 impl Workers {
@@ -59,7 +57,6 @@ impl Workers {
             runbook_paths: Vec::new(),
             decisions: Arc::new(Mutex::new(None)),
             read_only: false,
-            stopped_memory: Default::default(),
         }
     }
 
@@ -263,18 +260,14 @@ impl Workers {
                 known,
             } => {
                 let pairs = self.pairs.clone();
-                let memory = self.stopped_memory.clone();
                 tokio::spawn(async move {
-                    let mut memory = memory.lock().await;
-                    let result = fleet::diagnose_all(
-                        &pairs,
-                        &clusters,
-                        known,
-                        &mut memory,
-                        chrono::Utc::now(),
-                    )
-                    .await
-                    .map(Box::new);
+                    let scope = diagnosis::DiagnosisScope {
+                        clusters,
+                        ..Default::default()
+                    };
+                    let result = fleet::diagnose_all(&pairs, &scope, known, chrono::Utc::now())
+                        .await
+                        .map(Box::new);
                     let _ = results.send(WorkerResult::Diagnosis { generation, result });
                 });
             }

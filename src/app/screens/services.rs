@@ -87,6 +87,8 @@ impl AppState {
                     &r.service.name,
                     r.verdict.health.as_str(),
                     &r.verdict.reason,
+                    &r.service.pair.account,
+                    &r.service.pair.region,
                 ])
             })
             .collect()

@@ -3,7 +3,7 @@
 
 use crate::domain::logsearch::{LogEvent, Matcher};
 use crate::domain::ports::LogSearchPort;
-use crate::domain::Clock;
+use crate::domain::{Clock, Pair};
 use crate::workers::logsearch::filter_search;
 
 /// How often `--follow` looks for new lines.
@@ -16,11 +16,9 @@ pub(super) const FOLLOW_OVERLAP_SECONDS: i64 = 30;
 /// whole follow, polls included: an interrupt is never lost (a listener
 /// made afresh each time would miss one that came in between, and once
 /// tokio handles SIGINT the default no longer ends the process).
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn follow(
     interrupted: &mut tokio::signal::unix::Signal,
-    search: &dyn LogSearchPort,
-    groups: &[String],
+    sources: &[(Pair, &dyn LogSearchPort, Vec<String>)],
     matcher: &Matcher,
     from: chrono::DateTime<chrono::Utc>,
     already: &[LogEvent],
@@ -30,7 +28,7 @@ pub(super) async fn follow(
     use std::hash::{Hash, Hasher};
     let key = |e: &LogEvent| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (&e.group, &e.stream, e.timestamp, &e.message).hash(&mut h);
+        (&e.pair, &e.group, &e.stream, e.timestamp, &e.message).hash(&mut h);
         h.finish()
     };
     eprintln!(
@@ -47,15 +45,24 @@ pub(super) async fn follow(
         }
         let now = clock.now();
         let start = last - chrono::Duration::seconds(FOLLOW_OVERLAP_SECONDS);
-        let result = tokio::select! {
+        // Every pair looked at together; their new lines merged by time.
+        let polls = sources.iter().map(|(pair, search, groups)| async move {
+            let result = filter_search(*search, groups, matcher, start, now, |_| {}).await;
+            result.events.into_iter().map(move |e| LogEvent {
+                pair: pair.clone(),
+                ..e
+            })
+        });
+        let found = tokio::select! {
             _ = interrupted.recv() => return any,
-            result = filter_search(search, groups, matcher, start, now, |_| {}) => result,
+            found = futures::future::join_all(polls) => found,
         };
-        let fresh: Vec<LogEvent> = result
-            .events
+        let mut fresh: Vec<LogEvent> = found
             .into_iter()
+            .flatten()
             .filter(|e| seen.insert(key(e)))
             .collect();
+        fresh.sort_by_key(|e| e.timestamp);
         if !fresh.is_empty() {
             any = true;
             print(&fresh);

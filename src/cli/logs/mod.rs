@@ -1,28 +1,27 @@
 //! `triage logs <ID>`: every line of one request, from every service's log
-//! group, merged by time. JSON Lines on stdout (one event per line, in time
-//! order), what was searched on stderr. Exit 0 when something matched, 1 when
-//! nothing did (like grep), 2 bad input, 3 AWS error.
+//! group of every watched pair, merged by time. JSON Lines on stdout (one
+//! event per line, in time order; with several pairs each names its
+//! `account_name` and `region`), what was searched on stderr. Exit 0 when
+//! something matched, 1 when nothing did (like grep), 2 bad input, 3 AWS
+//! error (or a pair that could not be searched).
 
 use super::exit;
 use super::output::rfc3339;
 use super::Format;
 use crate::domain::logsearch::{LogEvent, Matcher, SearchTarget};
-use crate::domain::ports::calls_since;
 use crate::domain::sanitize::{one_line, strip_controls};
 use crate::domain::timeline::time_input;
-use crate::domain::Clock;
+use crate::domain::{Clock, Pair};
 use crate::settings::SettingsError;
-use crate::workers::logsearch::{discover_groups, GroupOutcome};
-use crate::workers::pipeline::{pipeline_search, CallCap, SearchWindow};
-use chrono::SecondsFormat;
+use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
 mod follow;
 mod insights;
+mod search;
 
 use follow::follow;
-use insights::{insights_engine, InsightsRun};
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
@@ -117,15 +116,16 @@ fn invalid(what: &str, message: String) -> SettingsError {
     }
 }
 
+/// Run `triage logs` over these pairs (one, unnamed, for a single-pair
+/// session): each pair searched at once on its own clients and budgets,
+/// the hits of all merged into one stream in time order as they arrive.
 pub async fn run(
     args: &LogsArgs,
-    account: &crate::wiring::Account,
+    pairs: &[(Pair, &crate::wiring::Account)],
     settings: &crate::settings::Settings,
     clock: &dyn Clock,
 ) -> Result<u8, super::exit::CliError> {
-    // Long on purpose: one pipeline (window, discovery, search, print, cost) whose steps share the clock, the counters and the printer; each step is a call into workers/ or a helper here.
-    let (ecs, search) = (account.ecs.as_ref(), account.search.as_ref());
-    let clusters = &settings.clusters;
+    // Long on purpose: one search (window, every pair's pipeline, the merged printer, each pair's report, follow, the exit code) whose steps share the clock, the printer and the tallies.
     let fields = if args.field.is_empty() {
         &settings.correlation_fields
     } else {
@@ -133,6 +133,132 @@ pub async fn run(
     };
     let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m.to_string()))?;
     let now = clock.now();
+    let (start, end) = window(args, now)?;
+    // With --follow, Ctrl-C ends the follow: listen from now, so one that
+    // comes during the first search is not lost either.
+    let mut interrupted = match args.follow {
+        true => Some(
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(super::exit::CliError::Output)?,
+        ),
+        false => None,
+    };
+    let several = pairs.len() > 1;
+    let format = args.output;
+    // Each pair sends its hits in time order; across pairs a line is
+    // printed once no pair still searching can send an older one.
+    let labels: Vec<String> = pairs.iter().map(|(p, _)| p.label()).collect();
+    let merged = std::sync::Mutex::new(crate::domain::logsearch::Merger::new(&labels));
+    // The service writing to each (pair, group), as each pair's search learns it.
+    let services: Services = Default::default();
+    let print_ready = |merger: &mut crate::domain::logsearch::Merger| {
+        for event in merger.ready() {
+            let service = service_of(&services, &event);
+            print_event(&event, &service, several.then_some(&event.pair), format);
+        }
+    };
+    let searches = pairs.iter().map(|(pair, account)| {
+        let (merged, matcher, services) = (&merged, &matcher, &services);
+        async move {
+            let print = |hits: &[LogEvent], targets: &[SearchTarget]| {
+                learn_services(services, pair, targets);
+                let stamped: Vec<LogEvent> = hits
+                    .iter()
+                    .map(|e| LogEvent {
+                        pair: pair.clone(),
+                        ..e.clone()
+                    })
+                    .collect();
+                let mut merger = merged.lock().unwrap_or_else(|e| e.into_inner());
+                merger.push(&pair.label(), stamped);
+                print_ready(&mut merger);
+            };
+            let searched =
+                search::search_pair(args, account, settings, matcher, (start, end, now), &print)
+                    .await;
+            let mut merger = merged.lock().unwrap_or_else(|e| e.into_inner());
+            merger.finish(&pair.label());
+            print_ready(&mut merger);
+            (pair, account, searched)
+        }
+    });
+    let searched = futures::future::join_all(searches).await;
+    let mut tally = search::Tally::default();
+    let mut failed: Option<super::exit::CliError> = None;
+    let mut followed: Vec<(Pair, &dyn crate::domain::ports::LogSearchPort, Vec<String>)> =
+        Vec::new();
+    let mut already: Vec<LogEvent> = Vec::new();
+    for (pair, account, result) in searched {
+        let prefix = if several {
+            format!("{pair}: ")
+        } else {
+            String::new()
+        };
+        match result {
+            Ok(done) => {
+                tally.add(search::report(args, &done, &prefix, end));
+                already.extend(done.outcome.result.events.iter().cloned());
+                let groups = done.outcome.targets.iter().map(|t| t.group.clone());
+                followed.push((pair.clone(), account.search.as_ref(), groups.collect()));
+            }
+            Err(err) if several => {
+                eprintln!("error: {prefix}{}", strip_controls(&err.to_string()));
+                tally.pairs_failed += 1;
+                failed.get_or_insert(err);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if tally.pairs_failed == pairs.len() {
+        if let Some(err) = failed {
+            return Err(err);
+        }
+    }
+    if tally.capped > 0 {
+        eprintln!(
+            "INCOMPLETE: stopped at {} calls ([logs] max_calls in the config); the {} group{} not searched to the end need at least {} more; narrow the window (--since, --start) or pass --yes to search all of it",
+            settings.max_search_calls,
+            tally.capped,
+            plural(tally.capped),
+            tally.capped,
+        );
+        return Ok(exit::USAGE);
+    }
+    let mut matched = tally.matched;
+    if let Some(interrupted) = interrupted.as_mut() {
+        matched |= follow(
+            interrupted,
+            &followed,
+            &matcher,
+            end,
+            &already,
+            clock,
+            |hits| {
+                for event in hits {
+                    let service = service_of(&services, event);
+                    print_event(event, &service, several.then_some(&event.pair), format);
+                }
+            },
+        )
+        .await;
+    }
+    Ok(if tally.pairs_failed > 0 {
+        // What was found is printed, but a pair was not searched: incomplete.
+        exit::AWS
+    } else if matched {
+        exit::OK
+    } else if tally.groups > 0 && tally.aws_failures == tally.groups {
+        exit::AWS
+    } else {
+        exit::PROBLEM_FOUND
+    })
+}
+
+/// The window asked for: `--start`/`--since`/`--end`, one hour by default.
+fn window(
+    args: &LogsArgs,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), super::exit::CliError> {
     let end = match &args.end {
         Some(t) => time_input::parse(t, now).map_err(|e| refused("--end", e))?,
         None => now,
@@ -155,238 +281,29 @@ pub async fn run(
         )
         .into());
     }
+    Ok((start, end))
+}
 
-    // Groups searched at once: what the last discovery found (cached), the
-    // config's and the command line's; discovery refreshes the rest.
-    let explicit: Vec<String> = args
-        .log_group
-        .iter()
-        .chain(&settings.log_groups)
+/// The service that writes to each (pair, log group).
+type Services = std::sync::Mutex<std::collections::HashMap<(Pair, String), String>>;
+
+fn learn_services(services: &Services, pair: &Pair, targets: &[SearchTarget]) {
+    let mut known = services.lock().unwrap_or_else(|e| e.into_inner());
+    for target in targets {
+        if let Some(service) = &target.service {
+            known.insert((pair.clone(), target.group.clone()), service.clone());
+        }
+    }
+}
+
+/// A hit's service: the one its group belongs to, else the group itself.
+fn service_of(services: &Services, event: &LogEvent) -> String {
+    services
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&(event.pair.clone(), event.group.clone()))
         .cloned()
-        .collect();
-    let mut known = account.log_groups.get(clusters, &args.service);
-    for group in &explicit {
-        if !known.iter().any(|t| &t.group == group) {
-            known.push(SearchTarget {
-                group: group.clone(),
-                service: None,
-            });
-        }
-    }
-    let discovery = async {
-        let found = discover_groups(ecs, clusters, &args.service).await;
-        if let Ok(targets) = &found {
-            account.log_groups.put(clusters, &args.service, targets);
-        }
-        found
-    };
-    // With --follow, Ctrl-C ends the follow: listen from now, so one that
-    // comes during the first search is not lost either.
-    let mut interrupted = match args.follow {
-        true => Some(
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-                .map_err(super::exit::CliError::Output)?,
-        ),
-        false => None,
-    };
-    let cap = CallCap::new(if args.yes {
-        None
-    } else {
-        Some(settings.max_search_calls)
-    });
-    let ecs_before = ecs.calls();
-    let logs_before = search.calls();
-    let format = args.output;
-    let engine = args.engine.pick(end - start);
-    let print = |hits: &[LogEvent], targets: &[SearchTarget]| {
-        for event in hits {
-            let service = targets
-                .iter()
-                .find(|t| t.group == event.group)
-                .and_then(|t| t.service.clone())
-                .unwrap_or_else(|| event.group.clone());
-            print_event(event, &service, format);
-        }
-    };
-    let (outcome, searched_from) = match engine {
-        Engine::Insights => {
-            insights_engine(InsightsRun {
-                search,
-                known,
-                discovery,
-                matcher: &matcher,
-                window: (start, end, now),
-                cap: &cap,
-                print: &print,
-            })
-            .await?
-        }
-        _ => {
-            let outcome = pipeline_search(
-                search,
-                known,
-                &explicit,
-                discovery,
-                SearchWindow {
-                    matcher: &matcher,
-                    start,
-                    end,
-                    now,
-                    cap: &cap,
-                },
-                print,
-            )
-            .await;
-            (outcome, start)
-        }
-    };
-    if outcome.targets.is_empty() {
-        return Err(match &outcome.discovered {
-            Err(err) => super::exit::CliError::PortWhile {
-                doing: "cannot list the log groups",
-                source: err.clone(),
-            },
-            Ok(_) => invalid(
-                "log groups",
-                "none to search: the watched services' task definitions name no awslogs group; pass --log-group".into(),
-            )
-            .into(),
-        });
-    }
-    if let Err(err) = &outcome.discovered {
-        eprintln!(
-            "warning: the services' log groups could not be listed ({}); searched the {} known ones",
-            one_line(&err.to_string()),
-            outcome.targets.len()
-        );
-    }
-    for c in &outcome.clipped {
-        eprintln!(
-            "warning: {} keeps {} day{} of logs: searched it from {} (nothing older exists)",
-            c.group,
-            c.days,
-            if c.days == 1 { "" } else { "s" },
-            rfc3339(c.from)
-        );
-    }
-    let result = &outcome.result;
-    let groups = outcome.targets.len();
-    eprintln!(
-        "searched {} log group{} from {} to {} with the {} engine{}",
-        groups,
-        if groups == 1 { "" } else { "s" },
-        rfc3339(searched_from),
-        rfc3339(end),
-        engine.name(),
-        if result.complete() {
-            ""
-        } else {
-            " — INCOMPLETE"
-        }
-    );
-    let mut aws_failures = 0;
-    let mut capped = 0usize;
-    for (group, outcome) in &result.groups {
-        let what = match outcome {
-            GroupOutcome::Done {
-                pages,
-                hits,
-                throttled,
-            } => {
-                let retried = if *throttled > 0 {
-                    format!(", throttled {throttled}× and retried")
-                } else {
-                    String::new()
-                };
-                let unit = if engine == Engine::Insights {
-                    "quer"
-                } else {
-                    "page"
-                };
-                let units = match (engine == Engine::Insights, *pages == 1) {
-                    (true, true) => "y",
-                    (true, false) => "ies",
-                    (false, true) => "",
-                    (false, false) => "s",
-                };
-                format!(
-                    "done: {hits} hit{} in {pages} {unit}{units}{retried}",
-                    plural(*hits),
-                )
-            }
-            GroupOutcome::Missing => "missing: no such log group".into(),
-            GroupOutcome::AccessDenied(message) => {
-                aws_failures += 1;
-                format!("access denied: {}", one_line(message))
-            }
-            GroupOutcome::Failed(message) => {
-                aws_failures += 1;
-                format!("not searched: {}", one_line(message))
-            }
-            GroupOutcome::Capped(limit) => {
-                capped += 1;
-                format!("not searched to the end: the search reached its cap of {limit} calls")
-            }
-        };
-        eprintln!("  {group}: {what}");
-    }
-    let ecs_cost = calls_since(&ecs_before, &ecs.calls());
-    let logs_cost = calls_since(&logs_before, &search.calls());
-    eprintln!(
-        "cost: discovery {} in {:.2} s; search {} in {:.2} s",
-        describe_calls(&ecs_cost),
-        outcome.discovery_took.as_secs_f64(),
-        describe_calls(&logs_cost),
-        outcome.took.as_secs_f64()
-    );
-    if args.verbose {
-        if !outcome.gone.is_empty() {
-            eprintln!(
-                "  {} group{} remembered from the last discovery no longer exist: {}",
-                outcome.gone.len(),
-                if outcome.gone.len() == 1 { "" } else { "s" },
-                outcome.gone.join(", ")
-            );
-        }
-        if let Ok(found) = &outcome.discovered {
-            eprintln!(
-                "  discovery found {} group{}",
-                found.len(),
-                plural(found.len())
-            );
-        }
-        eprintln!("  calls counted against the cap: {}", cap.used());
-    }
-    if capped > 0 {
-        eprintln!(
-            "INCOMPLETE: stopped at {} calls ([logs] max_calls in the config); the {capped} group{} not searched to the end need at least {capped} more; narrow the window (--since, --start) or pass --yes to search all of it",
-            settings.max_search_calls,
-            if capped == 1 { "" } else { "s" },
-        );
-        return Ok(exit::USAGE);
-    }
-    let mut matched = !result.events.is_empty();
-    if let Some(interrupted) = interrupted.as_mut() {
-        let groups: Vec<String> = outcome.targets.iter().map(|t| t.group.clone()).collect();
-        matched |= follow(
-            interrupted,
-            search,
-            &groups,
-            &matcher,
-            end,
-            &result.events,
-            clock,
-            |hits| print(hits, &outcome.targets),
-        )
-        .await;
-    }
-    Ok(if matched {
-        exit::OK
-    } else if aws_failures == result.groups.len() {
-        exit::AWS
-    } else {
-        exit::PROBLEM_FOUND
-    })
+        .unwrap_or_else(|| event.group.clone())
 }
 
 /// `7 calls (ListClusters 1, ListServices 2, DescribeServices 4; 26 task
@@ -423,13 +340,15 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn print_event(event: &LogEvent, service: &str, format: Format) {
+/// One line out: JSON (with `account_name` and `region` when several pairs
+/// are searched) or text (with the pair first).
+fn print_event(event: &LogEvent, service: &str, pair: Option<&Pair>, format: Format) {
     let message = strip_controls(&event.message);
     match format {
         Format::Json => {
             let fields: serde_json::Value =
                 serde_json::from_str(message.trim()).unwrap_or(serde_json::Value::Null);
-            let line = json!({
+            let mut line = json!({
                 "timestamp": event.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
                 "service": service,
                 "log_group": event.group,
@@ -438,14 +357,27 @@ fn print_event(event: &LogEvent, service: &str, format: Format) {
                 "message": message,
                 "fields": fields,
             });
+            if let Some(pair) = pair {
+                line["account_name"] = pair.account.clone().into();
+                line["region"] = pair.region.clone().into();
+            }
             println!("{}", super::output::json_line(line));
         }
-        Format::Text => println!(
-            "{}  {:<24}  {}",
-            event.timestamp.format("%H:%M:%S%.3f"),
-            service,
-            one_line(&message)
-        ),
+        Format::Text => match pair {
+            Some(pair) => println!(
+                "{}  {:<20}  {:<24}  {}",
+                event.timestamp.format("%H:%M:%S%.3f"),
+                pair.label(),
+                service,
+                one_line(&message)
+            ),
+            None => println!(
+                "{}  {:<24}  {}",
+                event.timestamp.format("%H:%M:%S%.3f"),
+                service,
+                one_line(&message)
+            ),
+        },
     }
 }
 

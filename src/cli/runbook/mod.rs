@@ -11,7 +11,7 @@ mod catalogue;
 mod run;
 
 pub use catalogue::{check, list, show};
-pub use run::run;
+pub use run::{pair_of_resumed, run};
 
 /// A step waits for a person: answer it and run again.
 pub const WAITING: u8 = 4;
@@ -71,6 +71,9 @@ pub struct RunArgs {
     /// Resume even though the runbook file changed since the run began
     #[arg(long)]
     pub accept_changes: bool,
+    /// The one account and Region to run in, when several are watched: NAME/REGION
+    #[arg(long, value_name = "NAME/REGION")]
+    pub pair: Option<String>,
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub output: Format,
 }

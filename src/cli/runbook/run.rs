@@ -223,10 +223,25 @@ fn incident_of_run(
     ))
 }
 
+/// The pair a run to resume began in, as its start entry names it (None:
+/// not resuming, the run is not found, or it began before pairs were named).
+pub fn pair_of_resumed(args: &RunArgs, settings: &Settings) -> Option<String> {
+    let run_id = args.resume.as_deref()?;
+    let store = IncidentStore::new(&settings.data_dir);
+    let (_, entries) = incident_of_run(&store, args.incident.as_deref(), run_id).ok()?;
+    crate::domain::runbook::run::unfinished_runs(&entries)
+        .into_iter()
+        .find(|r| r.run_id == run_id)
+        .map(|r| r.pair)
+        .filter(|p| !p.is_unnamed())
+        .map(|p| p.label())
+}
+
 pub async fn run(
     args: &RunArgs,
     settings: &Settings,
     account: &Account,
+    pair: crate::domain::pair::WatchedPair,
     clock: Arc<dyn Clock>,
 ) -> Result<u8, crate::cli::exit::CliError> {
     // Long on purpose: the command's checks in the order a person reads their errors (file, parameters, resume, incident, confirmation), each answered with its own message and exit code.
@@ -269,7 +284,7 @@ pub async fn run(
         secrets: account.secrets.clone(),
         search: Some(account.search.clone()),
         clock: clock.clone(),
-        pair: None,
+        pair: Some(pair),
     };
     let json_out = args.output == Format::Json;
     let store = IncidentStore::new(&settings.data_dir);

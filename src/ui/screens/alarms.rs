@@ -93,6 +93,7 @@ fn draw_list(
                 [one] => format!("{}/{}", one.cluster, one.service),
                 [one, rest @ ..] => format!("{}/{} +{}", one.cluster, one.service, rest.len()),
             };
+            let service = crate::ui::format::with_pair(state, &alarm.pair, &service);
             let age = alarm
                 .since
                 .map(|t| since(state.now, Some(t)))

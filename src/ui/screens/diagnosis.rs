@@ -112,6 +112,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             } else {
                 f.service.clone().unwrap_or_else(|| "—".into())
             };
+            let service = crate::ui::format::with_pair(state, &f.pair, &service);
             Row::new(vec![
                 Cell::from(since(state.now, f.stopped_at)),
                 Cell::from(f.severity.as_str()),

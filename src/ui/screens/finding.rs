@@ -12,10 +12,17 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn crumb(state: &AppState) -> String {
-    format!(
-        "Services › Diagnosis › task {}",
+    let task = format!(
+        "task {}",
         crate::ui::format::short_id(crate::domain::service::arn_name(task_arn(state)))
-    )
+    );
+    match state.diagnosis.finding(task_arn(state)) {
+        Some(f) => format!(
+            "Services › Diagnosis › {}",
+            crate::ui::format::with_pair(state, &f.pair, &task)
+        ),
+        None => format!("Services › Diagnosis › {task}"),
+    }
 }
 
 /// The task ARN of the finding on screen.

@@ -55,6 +55,7 @@ fn row<'a>(
     index: usize,
     event: &LogEvent,
     selected: bool,
+    several_pairs: bool,
     styles: &Styles,
 ) -> Line<'a> {
     let service = view.service_of(&event.group);
@@ -79,6 +80,10 @@ fn row<'a>(
         Span::styled(format!("{short:<14} "), styles.series(&service)),
         Span::styled(format!("{level:<5} "), level_style),
     ];
+    if several_pairs {
+        // Which account and Region the line was written in.
+        spans.insert(2, Span::styled(format!("{} ", event.pair), styles.muted()));
+    }
     let mark = styles.accent().add_modifier(Modifier::UNDERLINED);
     spans.extend(highlighted(&event.message, &view.id, base, mark));
     Line::from(spans)
@@ -191,7 +196,10 @@ pub fn draw_view(
         .enumerate()
         .skip(view.cursor.offset)
         .take(rows)
-        .map(|(i, e)| row(view, i, e, i == view.cursor.selected, styles))
+        .map(|(i, e)| {
+            let selected = i == view.cursor.selected;
+            row(view, i, e, selected, state.several_pairs(), styles)
+        })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
 

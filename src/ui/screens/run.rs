@@ -103,6 +103,16 @@ fn summary<'a>(view: &'a RunView, styles: &Styles) -> Line<'a> {
         Span::styled(format!("{} ", rb.title), styles.heading()),
         Span::styled(word, style.add_modifier(Modifier::BOLD)),
     ];
+    if !view.pair.is_anonymous() {
+        spans.push(Span::styled(
+            format!(" · in {}", view.pair.describe()),
+            if view.pair.production {
+                styles.critical()
+            } else {
+                styles.muted()
+            },
+        ));
+    }
     if let Some(id) = &view.run_id {
         spans.push(Span::styled(format!(" · {id}"), styles.muted()));
     }

@@ -40,6 +40,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         },
         styles.muted(),
     )));
+    // The one pair the run will change, before anything runs.
+    let mut runs_in = vec![
+        Span::styled("Runs in ", styles.muted()),
+        Span::styled(
+            form.pair.describe(),
+            if form.pair.production {
+                styles.critical()
+            } else {
+                styles.heading()
+            },
+        ),
+    ];
+    if state.several_pairs() {
+        runs_in.push(Span::styled(
+            format!(
+                "  ({} runs it in another watched pair)",
+                state.keymap.label_of(crate::app::keymap::Action::NextPair)
+            ),
+            styles.muted(),
+        ));
+    }
+    if !form.pair.is_anonymous() {
+        lines.push(Line::from(runs_in));
+    }
     lines.push(Line::from(""));
     let name_width = form
         .fields

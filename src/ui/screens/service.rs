@@ -19,7 +19,14 @@ const STOPPED_SHOWN: usize = 5;
 
 pub fn crumb(state: &AppState) -> String {
     match &state.screen {
-        crate::app::Screen::Service(key) => format!("Services › {}/{}", key.cluster, key.service),
+        crate::app::Screen::Service(key) => format!(
+            "Services › {}",
+            crate::ui::format::with_pair(
+                state,
+                &key.pair,
+                &format!("{}/{}", key.cluster, key.service)
+            )
+        ),
         _ => "Services › service".to_string(),
     }
 }

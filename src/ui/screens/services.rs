@@ -41,13 +41,25 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         );
         return;
     }
-    let columns = columns(area.width, state.monitoring.metrics_read());
+    let columns = columns(
+        area.width,
+        state.monitoring.metrics_read(),
+        state.several_pairs(),
+    );
     let wide = area.width >= 110;
     // Size name columns to what is shown (capped), so the reason gets the rest.
     let fit = |len: usize, cap: usize| (len.clamp(7, cap)) as u16;
     let widest =
         |f: &dyn Fn(&RankedService) -> usize| visible.iter().map(|r| f(r)).max().unwrap_or(0);
     let sizes = Sizes {
+        account: fit(
+            widest(&|r| r.service.pair.account.chars().count()),
+            if wide { 16 } else { 8 },
+        ),
+        region: fit(
+            widest(&|r| r.service.pair.region.chars().count()),
+            if wide { 14 } else { 9 },
+        ),
         cluster: fit(
             widest(&|r| r.service.cluster.chars().count()),
             if wide { 24 } else { 10 },
@@ -94,6 +106,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Health,
+    /// The pair's account name (several pairs only).
+    Account,
+    /// The pair's Region (several pairs only).
+    Region,
     Cluster,
     Service,
     Tasks,
@@ -115,9 +131,14 @@ enum Column {
 /// Which columns fit: every one from 200 columns; from 110 the metrics and
 /// the reason (which says the loop and its revision), or, before any metric
 /// is read, the revision, rollout, change and stops; below, the essentials.
-fn columns(width: u16, metrics: bool) -> Vec<Column> {
+/// With several pairs, each row says its account and Region after its health.
+fn columns(width: u16, metrics: bool, several_pairs: bool) -> Vec<Column> {
     use Column::*;
-    let head = [Health, Cluster, Service, Tasks];
+    let head: &[Column] = if several_pairs {
+        &[Health, Account, Region, Cluster, Service, Tasks]
+    } else {
+        &[Health, Cluster, Service, Tasks]
+    };
     let middle: &[Column] = match (width, metrics) {
         (200.., true) => &[Cpu, Memory, Errors, P95, Revision, Rollout, Changed, Stops],
         (110.., true) => &[Cpu, Memory, Errors, P95],
@@ -133,6 +154,8 @@ fn columns(width: u16, metrics: bool) -> Vec<Column> {
 }
 
 struct Sizes {
+    account: u16,
+    region: u16,
     cluster: u16,
     service: u16,
     revision: u16,
@@ -142,6 +165,8 @@ impl Column {
     fn title(self) -> &'static str {
         match self {
             Column::Health => "HEALTH",
+            Column::Account => "ACCOUNT",
+            Column::Region => "REGION",
             Column::Cluster => "CLUSTER",
             Column::Service => "SERVICE",
             Column::Tasks => "TASKS",
@@ -162,6 +187,8 @@ impl Column {
     fn width(self, wide: bool, sizes: &Sizes) -> Constraint {
         Constraint::Length(match self {
             Column::Health => 12,
+            Column::Account => sizes.account,
+            Column::Region => sizes.region,
             Column::Cluster => sizes.cluster,
             Column::Service => sizes.service,
             Column::Tasks if wide => 7,
@@ -217,6 +244,19 @@ fn cell<'a>(
             );
             Cell::from(Span::styled(text, styles.health(health)))
         }
+        Column::Account => {
+            // A production account's name stands out.
+            let production = state
+                .pair_watch(&s.pair)
+                .is_some_and(|w| state.pair_is_production(w));
+            let name = truncate(&s.pair.account, sizes.account as usize);
+            if production {
+                Cell::from(Span::styled(name, styles.critical()))
+            } else {
+                Cell::from(name)
+            }
+        }
+        Column::Region => Cell::from(truncate(&s.pair.region, sizes.region as usize)),
         Column::Cluster => Cell::from(truncate(&s.cluster, sizes.cluster as usize)),
         Column::Service => Cell::from(truncate(&s.name, sizes.service as usize)),
         Column::Tasks => {

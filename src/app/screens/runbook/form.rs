@@ -53,6 +53,10 @@ pub fn new_form(
 }
 
 pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+    if state.keymap.action_for(&Screen::RunbookForm, key) == Some(Action::NextPair) {
+        next_pair(state);
+        return Vec::new();
+    }
     let Some(form) = &mut state.form else {
         return back(state);
     };
@@ -66,14 +70,6 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         Some(Action::Down) if count > 0 => form.focus = (form.focus + 1) % count,
         Some(Action::Up) if count > 0 => form.focus = (form.focus + count - 1) % count,
         Some(Action::Open) => return submit(state),
-        Some(Action::NextPair) => {
-            let pairs = &state.pairs;
-            let at = pairs.iter().position(|w| w.watched == form.pair);
-            let next = at.map_or(0, |i| (i + 1) % pairs.len().max(1));
-            if let Some(watch) = pairs.get(next) {
-                form.pair = watch.watched.clone();
-            }
-        }
         _ => {
             if let Some(field) = form.fields.get_mut(form.focus) {
                 if field.input.handle(key) == Edit::Changed {
@@ -84,6 +80,20 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// Run in the next watched pair (the form shows which).
+fn next_pair(state: &mut AppState) {
+    let Some(form) = &state.form else {
+        return;
+    };
+    let count = state.pairs.len().max(1);
+    let at = state.pairs.iter().position(|w| w.pair() == &form.pair.pair);
+    let next = at.map_or(0, |i| (i + 1) % count);
+    let pair = state.pairs.get(next).map(|w| state.run_pair(w));
+    if let (Some(form), Some(pair)) = (&mut state.form, pair) {
+        form.pair = pair;
+    }
 }
 
 /// Enter: check every value; start the run when they hold.

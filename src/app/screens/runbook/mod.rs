@@ -216,7 +216,7 @@ pub fn resume(state: &mut AppState, ask: ResumeAsk) -> Vec<Effect> {
         }
     };
     // A run goes on in the pair it began in, or not at all.
-    let Some(pair) = state.pair_watch(&found.pair).map(|w| w.as_run_pair()) else {
+    let Some(pair) = state.pair_watch(&found.pair).map(|w| state.run_pair(w)) else {
         flash(
             state,
             &format!(
@@ -253,7 +253,7 @@ fn run_pair(state: &AppState, context: &RunContext) -> crate::domain::pair::Watc
     let selected = context.pair.as_ref().and_then(|p| state.pair_watch(p));
     selected
         .or(state.pairs.first())
-        .map(super::super::pairs::PairWatch::as_run_pair)
+        .map(|w| state.run_pair(w))
         .unwrap_or_default()
 }
 
