@@ -311,7 +311,11 @@ async fn oom_loop(config: &aws_config::SdkConfig, region: &str, ago: i64) {
 /// One line of request `id` in `/ecs/api`, written `ago` seconds before now.
 async fn request_line(config: &aws_config::SdkConfig, id: &str, ago: i64, text: &str) {
     let logs = aws_sdk_cloudwatchlogs::Client::new(config);
-    let _ = logs.create_log_group().log_group_name("/ecs/api").send().await;
+    let _ = logs
+        .create_log_group()
+        .log_group_name("/ecs/api")
+        .send()
+        .await;
     let _ = logs
         .create_log_stream()
         .log_group_name("/ecs/api")
@@ -403,7 +407,10 @@ async fn diagnose_and_logs_span_the_pairs_and_the_same_names_in_two_regions_stay
         "every pair's lines, in time order"
     );
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
-    assert!(stderr.contains(&format!("shared/{r1}: searched 1 log group")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("shared/{r1}: searched 1 log group")),
+        "{stderr}"
+    );
 
     // One pair made to fail: the others' findings are printed, the exit says not all.
     moto().fail(r2, "ListClusters", "UnrecognizedClientException", 5);
@@ -415,7 +422,10 @@ async fn diagnose_and_logs_span_the_pairs_and_the_same_names_in_two_regions_stay
     let errors = doc["errors"].as_array().unwrap();
     assert!(
         errors.iter().any(|e| e["cluster"] == format!("prod/{r2}")
-            && e["error"].as_str().unwrap().contains("rejected the credentials")),
+            && e["error"]
+                .as_str()
+                .unwrap()
+                .contains("rejected the credentials")),
         "{errors:?}"
     );
 }

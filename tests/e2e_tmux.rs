@@ -893,3 +893,80 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
     );
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn several_pairs_on_one_home_screen_and_a_failing_pair_keeps_its_data() {
+    let moto = support::moto();
+    let (r1, r2) = (support::fresh_region(), support::fresh_region());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // The same cluster and service in both Regions; one more in the second.
+    for (region, services) in [(r1, vec!["checkout"]), (r2, vec!["checkout", "search"])] {
+        runtime.block_on(async {
+            let config = support::moto_config(region).await;
+            support::seed_services(&config, "web", "app", &services).await;
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(
+        home.join("aws-config"),
+        format!("[profile base]\nregion = {r1}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("aws-credentials"),
+        "[base]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    let config_dir = home.join("config/triage");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.toml"),
+        format!(
+            "[[accounts]]\nname = \"prod\"\nprofile = \"base\"\nregions = [\"{r1}\", \"{r2}\"]\n"
+        ),
+    )
+    .unwrap();
+    let script = format!(
+        "HOME={h} XDG_CONFIG_HOME={h}/config AWS_CONFIG_FILE={h}/aws-config AWS_SHARED_CREDENTIALS_FILE={h}/aws-credentials \
+         AWS_EC2_METADATA_DISABLED=true RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --endpoint-url {e} --data-dir {h}/data; sleep 60",
+        h = home.display(),
+        bin = env!("CARGO_BIN_EXE_triage"),
+        e = moto.endpoint,
+    );
+    let tmux = Tmux::start("pairs", 160, 30, &script);
+    let both = tmux.wait_for("both pairs' services ranked together", |s| {
+        s.contains("ACCOUNT") && s.contains("REGION") && s.contains("search") && {
+            let checkout = s.lines().filter(|l| l.contains("checkout")).count();
+            checkout == 2
+        }
+    });
+    assert!(
+        both.contains(&format!("2 pairs · prod/{r1} · prod/{r2}")),
+        "{both}"
+    );
+    for region in [r1, r2] {
+        assert!(
+            both.lines()
+                .any(|l| l.contains("prod") && l.contains(region) && l.contains("checkout")),
+            "checkout of {region} has its own row:\n{both}"
+        );
+    }
+
+    // The second Region starts refusing the credentials: it says so, keeps
+    // its last rows with their age, and the first goes on.
+    moto.fail(r2, "ListClusters", "UnrecognizedClientException", 1000);
+    tmux.keys(&["r"]);
+    let failing = tmux.wait_for("the failing pair, and why in the footer", |s| {
+        s.contains(&format!(
+            "1 of 2 pairs failing: prod/{r2} (credentials rejected, data"
+        )) && s.contains(&format!("⚠ prod/{r2}: AWS rejected the credentials"))
+    });
+    assert!(
+        failing.contains("search"),
+        "the failing pair's last rows stay:\n{failing}"
+    );
+    let checkout_rows = failing.lines().filter(|l| l.contains("checkout")).count();
+    assert_eq!(checkout_rows, 2, "{failing}");
+    tmux.keys(&["q"]);
+}
