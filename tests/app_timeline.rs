@@ -447,3 +447,96 @@ fn stopped_tasks_are_journaled_once_and_outlive_ecs() {
     let again = report_of(&["oom_killed--exit-137-with-oom-reason"]);
     assert!(journal_drafts(&diagnosis_result(&mut later, again)).is_empty());
 }
+
+#[test]
+fn with_several_pairs_each_change_names_its_pair_and_a_failing_pair_changes_nothing() {
+    use triage::domain::pair::WatchedPair;
+    use triage::domain::Pair;
+    let mut session = state().session;
+    session.demo = None;
+    let (east, west) = (
+        Pair::new("prod", "us-east-1"),
+        Pair::new("prod", "eu-west-1"),
+    );
+    session.pairs = [&east, &west]
+        .iter()
+        .map(|p| WatchedPair {
+            pair: (*p).clone(),
+            ..WatchedPair::default()
+        })
+        .collect();
+    let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
+    let effects = init(&mut s);
+    attach(&mut s);
+    let generation_of = |effects: &[Effect], wanted: &Pair| {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::FetchStatus {
+                    generation, pair, ..
+                } if pair == wanted => Some(*generation),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let answer = |s: &mut AppState, pair: &Pair, generation: u64, running: u32| {
+        let mut read = services(&["chatbot-api"]);
+        read[0].running = running;
+        for service in &mut read {
+            service.pair = pair.clone();
+        }
+        update(
+            s,
+            Msg::Worker(WorkerResult::Status {
+                generation,
+                pair: pair.clone(),
+                result: Ok(StatusSnapshot {
+                    services: read,
+                    ..Default::default()
+                }),
+            }),
+        )
+    };
+    answer(&mut s, &east, generation_of(&effects, &east), 2);
+    answer(&mut s, &west, generation_of(&effects, &west), 2);
+    assert_eq!(
+        s.status.data.as_ref().unwrap().len(),
+        2,
+        "the same name twice"
+    );
+
+    // The next reads: east goes down, west's read fails.
+    let later = s.now + Duration::seconds(31);
+    let effects = update(&mut s, Msg::Tick(later));
+    let drafts = journal_drafts(&answer(&mut s, &east, generation_of(&effects, &east), 0));
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(
+        drafts[0].summary,
+        "prod/us-east-1 prod-web/chatbot-api healthy → down: 0 of 2 running"
+    );
+    let drafts = journal_drafts(&update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            generation: generation_of(&effects, &west),
+            pair: west.clone(),
+            result: Err(triage::domain::PortError::Unreachable {
+                endpoint: "ecs.eu-west-1.amazonaws.com".into(),
+                message: "timed out".into(),
+            }),
+        }),
+    ));
+    assert!(
+        drafts.is_empty(),
+        "a pair that cannot be read changes nothing: {drafts:?}"
+    );
+    let ranked = s.status.data.as_ref().unwrap();
+    assert!(
+        ranked.iter().any(|r| r.service.pair == west),
+        "its last data stays"
+    );
+    assert_eq!(s.failing_pairs().len(), 1);
+    assert!(
+        s.status.error.is_none(),
+        "the view is not failing: one pair is"
+    );
+}

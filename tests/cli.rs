@@ -513,7 +513,7 @@ fn diagnose_given_tasks_and_tasks_only_the_journal_remembers() {
     store
         .journal(&id)
         .append(
-            triage::domain::diagnosis::journal::entry_for(&finding),
+            triage::domain::diagnosis::journal::entry_for(&finding, false),
             &redactor,
             &clock,
         )

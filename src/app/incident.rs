@@ -121,13 +121,14 @@ pub(crate) fn record_stopped_tasks(state: &mut AppState) -> Vec<Effect> {
         return Vec::new();
     };
     let mut effects = Vec::new();
+    let several = state.several_pairs();
     for finding in report.findings.iter().filter(|f| worth_recording(f)) {
         if state
             .diagnosis
             .recorded_tasks
             .insert(finding.task_arn.clone())
         {
-            effects.push(Effect::Journal(Box::new(entry_for(finding))));
+            effects.push(Effect::Journal(Box::new(entry_for(finding, several))));
         }
     }
     effects

@@ -9,13 +9,17 @@ use crate::domain::timeline::{Actor, Entry, EntryDraft, EntryKind, TimeSource};
 
 pub const TAG: &str = "stopped-task";
 
-/// The entry recording a stopped task.
-pub fn entry_for(finding: &Finding) -> EntryDraft {
-    let service = format!(
+/// The entry recording a stopped task (its pair named first when several
+/// are watched).
+pub fn entry_for(finding: &Finding, several_pairs: bool) -> EntryDraft {
+    let mut service = format!(
         "{}/{}",
         finding.cluster,
         finding.service.as_deref().unwrap_or("?")
     );
+    if several_pairs {
+        service = format!("{} {service}", finding.pair);
+    }
     let short: String = finding.task_id.chars().take(8).collect();
     let mut draft = EntryDraft::new(
         EntryKind::Observation,

@@ -9,9 +9,11 @@ use std::collections::HashMap;
 
 /// Entries for what changed between two snapshots. With no previous snapshot,
 /// one summary entry of what is unhealthy right now.
+/// When the read spans several pairs, each service is named with its pair.
 pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Vec<EntryDraft> {
+    let several = spans_pairs(next);
     let Some(previous) = previous else {
-        return vec![baseline(next)];
+        return vec![baseline(next, several)];
     };
     let before: HashMap<ServiceKey, &RankedService> =
         previous.iter().map(|r| (r.service.key(), r)).collect();
@@ -21,6 +23,7 @@ pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Ve
         let Some(was) = before.get(&key) else {
             continue;
         };
+        let key = named(&key, several);
         if was.verdict.health != now.verdict.health {
             let mut draft = observation(
                 format!(
@@ -33,19 +36,34 @@ pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Ve
                 now.verdict.health == Health::Down || now.verdict.health == Health::Failed;
             drafts.push(draft);
         }
-        drafts.extend(deployment_changes(was, now));
+        drafts.extend(deployment_changes(was, now, &key));
     }
     drafts
 }
 
-fn baseline(next: &[RankedService]) -> EntryDraft {
+/// Services of more than one pair are in this read.
+fn spans_pairs(read: &[RankedService]) -> bool {
+    read.first()
+        .is_some_and(|first| read.iter().any(|r| r.service.pair != first.service.pair))
+}
+
+/// `web/api`, or `prod/eu-west-1 web/api` when several pairs are read.
+fn named(key: &ServiceKey, several: bool) -> String {
+    if several {
+        format!("{} {key}", key.pair)
+    } else {
+        key.to_string()
+    }
+}
+
+fn baseline(next: &[RankedService], several: bool) -> EntryDraft {
     let unhealthy: Vec<String> = next
         .iter()
         .filter(|r| r.verdict.health.is_unhealthy())
         .map(|r| {
             format!(
                 "{} {} ({})",
-                r.service.key(),
+                named(&r.service.key(), several),
                 r.verdict.health,
                 r.verdict.reason
             )
@@ -76,8 +94,7 @@ fn baseline(next: &[RankedService]) -> EntryDraft {
     draft
 }
 
-fn deployment_changes(was: &RankedService, now: &RankedService) -> Vec<EntryDraft> {
-    let key = now.service.key();
+fn deployment_changes(was: &RankedService, now: &RankedService, key: &str) -> Vec<EntryDraft> {
     let mut drafts = Vec::new();
     let old: HashMap<&str, _> = was
         .service
