@@ -465,3 +465,148 @@ fn diagnosis_screens_render_small_without_panic() {
         render(&s);
     }
 }
+
+/// Three pairs watched: the services of two ranked together, the third's
+/// last read good and its next one refused (expired credentials).
+fn loaded_pairs(width: u16, height: u16) -> AppState {
+    use triage::domain::pair::WatchedPair;
+    use triage::domain::Pair;
+    let pairs = [
+        ("prod", "us-east-1", true),
+        ("prod", "eu-west-1", true),
+        ("staging", "us-east-1", false),
+    ];
+    let mut session = session(false);
+    session.pairs = pairs
+        .iter()
+        .map(|(account, region, production)| WatchedPair {
+            pair: Pair::new(*account, *region),
+            profile: Some(format!("{account}-oncall")),
+            production: *production,
+            account_id: None,
+        })
+        .collect();
+    let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());
+    update(&mut s, Msg::Resize { width, height });
+    let effects = init(&mut s);
+    for (i, (account, region, _)) in pairs.iter().enumerate() {
+        let pair = Pair::new(*account, *region);
+        let generation = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::FetchStatus {
+                    generation,
+                    pair: p,
+                    ..
+                } if *p == pair => Some(*generation),
+                _ => None,
+            })
+            .unwrap();
+        let services = FIXTURES
+            .iter()
+            .skip(i)
+            .step_by(pairs.len())
+            .map(|n| {
+                let mut service = fixtures::service(&format!("health/{n}.json"));
+                service.pair = pair.clone();
+                service
+            })
+            .collect();
+        update(
+            &mut s,
+            Msg::Worker(WorkerResult::Status {
+                pair,
+                generation,
+                result: Ok(StatusSnapshot {
+                    services,
+                    ..Default::default()
+                }),
+            }),
+        );
+    }
+    // Two minutes on, staging's read is refused: its rows stay, with their age.
+    let later = t0() + Duration::seconds(120);
+    let effects = update(&mut s, Msg::Tick(later));
+    for effect in effects {
+        if let Effect::FetchStatus {
+            generation, pair, ..
+        } = effect
+        {
+            let result = if pair.account == "staging" {
+                Err(triage::domain::PortError::ExpiredCredentials {
+                    profile: Some("staging-oncall".into()),
+                })
+            } else {
+                Ok(StatusSnapshot::default())
+            };
+            let result = result.map(|_: StatusSnapshot| {
+                let kept = s.pair_watch(&pair).unwrap().status.data.clone().unwrap();
+                StatusSnapshot {
+                    services: kept,
+                    ..Default::default()
+                }
+            });
+            update(
+                &mut s,
+                Msg::Worker(WorkerResult::Status {
+                    generation,
+                    pair,
+                    result,
+                }),
+            );
+        }
+    }
+    s
+}
+
+#[test]
+fn home_with_several_pairs_80x24() {
+    insta::assert_snapshot!(render(&loaded_pairs(80, 24)));
+}
+
+#[test]
+fn home_with_several_pairs_160x48() {
+    let s = loaded_pairs(160, 48);
+    let text = render(&s);
+    assert!(
+        text.contains("ACCOUNT") && text.contains("REGION"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of 3 pairs failing: staging/us-east-1 (credentials expired, data 2m old)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("aws sso login --profile staging-oncall"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn one_pair_has_no_account_or_region_column() {
+    let text = render(&loaded(160, 48, false));
+    assert!(
+        !text.contains("ACCOUNT") && !text.contains("REGION"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_service_of_several_pairs_names_its_pair() {
+    let mut s = loaded_pairs(120, 30);
+    update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    let text = render(&s);
+    let crumb = text.lines().nth(1).unwrap();
+    assert!(
+        crumb.starts_with("Services › prod/") || crumb.starts_with("Services › staging/"),
+        "{crumb}"
+    );
+}
+
+#[test]
+fn several_pairs_render_small_without_panic() {
+    for (w, h) in [(20, 5), (40, 10), (60, 15)] {
+        render(&loaded_pairs(w, h));
+    }
+}
