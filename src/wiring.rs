@@ -191,7 +191,7 @@ pub async fn open_watched(
 ) -> Result<Vec<(crate::domain::pair::WatchedPair, Account)>, OpenError> {
     use crate::domain::pair::WatchedPair;
     use crate::domain::Pair;
-    if matches!(settings.source, AccountSource::Demo { .. }) || settings.pairs.is_empty() {
+    if settings.pairs.is_empty() {
         let account = open_account(settings).await?;
         let name = match &settings.source {
             AccountSource::Demo { .. } => "demo",
@@ -243,12 +243,19 @@ pub async fn open_pair(
     pair: &crate::settings::pairs::PairSpec,
 ) -> Result<Account, OpenError> {
     let mut one = settings.clone();
-    if let AccountSource::Aws {
-        profile, region, ..
-    } = &mut one.source
-    {
-        profile.clone_from(&pair.profile);
-        region.clone_from(&pair.region);
+    match &mut one.source {
+        AccountSource::Aws {
+            profile, region, ..
+        } => {
+            profile.clone_from(&pair.profile);
+            region.clone_from(&pair.region);
+        }
+        // A demo pair is one scenario of several.
+        AccountSource::Demo { scenario } => {
+            if let Some(one) = &pair.scenario {
+                scenario.clone_from(one);
+            }
+        }
     }
     open_account(&one).await
 }

@@ -970,3 +970,64 @@ fn several_pairs_on_one_home_screen_and_a_failing_pair_keeps_its_data() {
     assert_eq!(checkout_rows, 2, "{failing}");
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn demo_with_two_pairs_a_session_that_expires_keeps_its_rows_and_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    // Staging's minutes go by 10 times faster: its session expires 12 s in
+    // and is back 18 s later.
+    let text = include_str!("../src/demo/scenarios/staging.toml");
+    assert!(text.contains("\nspeed = 1.0\n"));
+    let staging = dir.path().join("staging.toml");
+    std::fs::write(
+        &staging,
+        text.replace("\nspeed = 1.0\n", "\nspeed = 10.0\n"),
+    )
+    .unwrap();
+    let done = dir.path().join("done");
+    let script = format!(
+        "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo=saas,{staging} --data-dir {home}/data; touch {done}; sleep 60",
+        home = dir.path().display(),
+        staging = staging.display(),
+        done = done.display(),
+    );
+    let tmux = Tmux::start("demopairs", 160, 32, &script);
+    let both = tmux.wait_for("both simulated pairs", |s| {
+        s.contains("ACCOUNT") && s.contains("stg-web") && s.contains("prod-web")
+    });
+    assert!(
+        both.contains("2 pairs · saas/eu-west-1 · staging/us-east-1"),
+        "{both}"
+    );
+    // Refresh (r) until the screen shows it: reads otherwise come every 30 s.
+    let refresh_until = |what: &str, pred: &dyn Fn(&str) -> bool| {
+        let start = Instant::now();
+        loop {
+            tmux.keys(&["r"]);
+            std::thread::sleep(Duration::from_millis(1500));
+            let screen = tmux.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(45),
+                "never saw {what}:\n{screen}"
+            );
+        }
+    };
+    let failing = refresh_until("staging's session expired", &|s| {
+        s.contains("1 of 2 pairs failing: staging/us-east-1 (credentials expired, data")
+    });
+    assert!(failing.contains("stg-web"), "its rows stay:\n{failing}");
+    // Once the "refreshing…" note is gone, the footer says what to run.
+    tmux.wait_for("the fix in the footer", |s| {
+        s.contains("⚠ staging/us-east-1: AWS credentials have expired")
+            && s.contains("aws sso login --profile staging")
+    });
+    refresh_until("staging back by itself", &|s| {
+        !s.contains("pairs failing") && s.contains("stg-web")
+    });
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+}

@@ -32,6 +32,8 @@ pub struct DemoAccount {
     pub scenario_name: String,
     /// Simulated calls, named as the AWS operation each port call stands for.
     calls: crate::domain::ports::CallCounter,
+    /// When (simulated time) every read is refused as an expired session.
+    expired: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl DemoAccount {
@@ -46,6 +48,10 @@ impl DemoAccount {
             latency: Duration::from_millis(scenario.latency_ms),
             scenario_name: scenario.name.clone(),
             calls: Default::default(),
+            expired: scenario.credentials_expire.as_ref().map(|e| {
+                let from = now + chrono::Duration::minutes(e.after_minutes.into());
+                (from, from + chrono::Duration::minutes(e.for_minutes.into()))
+            }),
         }
     }
 
@@ -69,6 +75,25 @@ impl DemoAccount {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
         self.calls.count(operation);
         self.with_sim(f)
+    }
+
+    /// A read that stands for AWS operation `operation`: refused, as AWS
+    /// refuses an expired session, while the scenario's credentials are out.
+    fn read<'a, T: Send + 'a>(
+        &'a self,
+        operation: &str,
+        f: impl FnOnce(&mut Simulation) -> crate::domain::ports::PortResult<T> + Send + 'a,
+    ) -> PortFuture<'a, T> {
+        let expired = self.expired;
+        let profile = self.scenario_name.clone();
+        Box::pin(self.call(operation, move |s| match expired {
+            Some((from, to)) if s.now >= from && s.now < to => {
+                Err(crate::domain::PortError::ExpiredCredentials {
+                    profile: Some(profile),
+                })
+            }
+            _ => f(s),
+        }))
     }
 
     /// Run `f` on the simulation brought up to date, after the simulated latency.
@@ -96,9 +121,9 @@ impl crate::domain::ports::LogsPort for DemoAccount {
         before: DateTime<Utc>,
         limit: usize,
     ) -> PortFuture<'a, Vec<crate::domain::ports::LogLine>> {
-        Box::pin(self.call("GetLogEvents", move |s| {
+        self.read("GetLogEvents", move |s| {
             s.log_tail(group, stream, before, limit)
-        }))
+        })
     }
 
     fn calls(&self) -> crate::domain::ports::CallCounts {
@@ -119,9 +144,9 @@ impl crate::domain::ports::LogSearchPort for DemoAccount {
         end: DateTime<Utc>,
         limit: u32,
     ) -> PortFuture<'a, crate::domain::ports::QueryRows> {
-        Box::pin(self.call("StartQuery", move |s| {
+        self.read("StartQuery", move |s| {
             s.insights(groups, query, start, end, limit)
-        }))
+        })
     }
 
     fn filter_page<'a>(
@@ -133,26 +158,26 @@ impl crate::domain::ports::LogSearchPort for DemoAccount {
         _token: Option<String>,
     ) -> PortFuture<'a, crate::domain::ports::FilterPage> {
         let term = pattern.trim_matches('"').replace("\\\"", "\"");
-        Box::pin(self.call("FilterLogEvents", move |s| {
+        self.read("FilterLogEvents", move |s| {
             Ok(crate::domain::ports::FilterPage {
                 events: s.filter_logs(group, &term, start, end)?,
                 next_token: None,
             })
-        }))
+        })
     }
 }
 
 impl EcsPort for DemoAccount {
     fn identity(&self) -> PortFuture<'_, AccountIdentity> {
-        Box::pin(async move { Ok(self.with_sim(|s| s.identity()).await) })
+        self.read("GetCallerIdentity", |s| Ok(s.identity()))
     }
 
     fn clusters(&self) -> PortFuture<'_, Vec<String>> {
-        Box::pin(async move { Ok(self.call("ListClusters", |s| s.cluster_names()).await) })
+        self.read("ListClusters", |s| Ok(s.cluster_names()))
     }
 
     fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
-        Box::pin(self.call("DescribeServices", move |s| s.services(cluster)))
+        self.read("DescribeServices", move |s| s.services(cluster))
     }
 
     fn describe_services<'a>(
@@ -160,16 +185,16 @@ impl EcsPort for DemoAccount {
         cluster: &'a str,
         names: &'a [String],
     ) -> PortFuture<'a, Vec<Service>> {
-        Box::pin(self.call("DescribeServices", move |s| {
+        self.read("DescribeServices", move |s| {
             Ok(s.services(cluster)?
                 .into_iter()
                 .filter(|svc| names.iter().any(|n| n == &svc.name || n == &svc.arn))
                 .collect())
-        }))
+        })
     }
 
     fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
-        Box::pin(self.call("DescribeServices", move |s| s.service(cluster, service)))
+        self.read("DescribeServices", move |s| s.service(cluster, service))
     }
 
     fn tasks<'a>(
@@ -178,11 +203,11 @@ impl EcsPort for DemoAccount {
         service: &'a str,
         state: TaskState,
     ) -> PortFuture<'a, Vec<Task>> {
-        Box::pin(self.call("ListTasks", move |s| s.tasks(cluster, service, state)))
+        self.read("ListTasks", move |s| s.tasks(cluster, service, state))
     }
 
     fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
-        Box::pin(self.call("ListTasks", move |s| s.task_arns(cluster, state)))
+        self.read("ListTasks", move |s| s.task_arns(cluster, state))
     }
 
     fn describe_tasks<'a>(
@@ -190,11 +215,11 @@ impl EcsPort for DemoAccount {
         cluster: &'a str,
         tasks: &'a [String],
     ) -> PortFuture<'a, Vec<Task>> {
-        Box::pin(self.call("DescribeTasks", move |s| s.describe_tasks(cluster, tasks)))
+        self.read("DescribeTasks", move |s| s.describe_tasks(cluster, tasks))
     }
 
     fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
-        Box::pin(self.call("DescribeTaskDefinition", move |s| s.task_definition(arn)))
+        self.read("DescribeTaskDefinition", move |s| s.task_definition(arn))
     }
 
     fn update_service<'a>(
@@ -252,7 +277,7 @@ impl SecretsPort for DemoAccount {
 
 impl crate::domain::ports::MonitoringPort for DemoAccount {
     fn alarms(&self) -> PortFuture<'_, Vec<crate::domain::alarms::Alarm>> {
-        Box::pin(async move { Ok(self.call("DescribeAlarms", |s| s.alarms()).await) })
+        self.read("DescribeAlarms", |s| Ok(s.alarms()))
     }
 
     fn metric_data<'a>(
@@ -265,8 +290,10 @@ impl crate::domain::ports::MonitoringPort for DemoAccount {
             let mut series = Vec::new();
             for batch in crate::domain::metrics::batches(queries) {
                 series.extend(
-                    self.call("GetMetricData", move |s| s.metric_data(batch, start, end))
-                        .await,
+                    self.read("GetMetricData", move |s| {
+                        Ok(s.metric_data(batch, start, end))
+                    })
+                    .await?,
                 );
             }
             Ok(series)
@@ -277,26 +304,19 @@ impl crate::domain::ports::MonitoringPort for DemoAccount {
         &'a self,
         arns: &'a [String],
     ) -> PortFuture<'a, Vec<crate::domain::alarms::TargetGroup>> {
-        Box::pin(async move {
-            Ok(self
-                .call("DescribeTargetGroups", move |s| s.target_groups(arns))
-                .await)
-        })
+        self.read("DescribeTargetGroups", move |s| Ok(s.target_groups(arns)))
     }
 
     fn target_health<'a>(
         &'a self,
         target_group: &'a str,
     ) -> PortFuture<'a, Vec<crate::domain::metrics::TargetHealth>> {
-        Box::pin(async move {
-            self.call("DescribeTargetHealth", move |s| {
-                s.target_health(target_group)
-            })
-            .await
-            .ok_or_else(|| crate::domain::PortError::NotFound {
-                what: crate::domain::Missing::TargetGroup,
-                message: format!("no target group {target_group}"),
-            })
+        self.read("DescribeTargetHealth", move |s| {
+            s.target_health(target_group)
+                .ok_or_else(|| crate::domain::PortError::NotFound {
+                    what: crate::domain::Missing::TargetGroup,
+                    message: format!("no target group {target_group}"),
+                })
         })
     }
 

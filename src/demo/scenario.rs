@@ -5,7 +5,10 @@ use serde::Deserialize;
 use std::path::Path;
 
 /// The scenarios compiled into the binary.
-pub const BUILT_IN: &[(&str, &str)] = &[("saas", include_str!("scenarios/saas.toml"))];
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("saas", include_str!("scenarios/saas.toml")),
+    ("staging", include_str!("scenarios/staging.toml")),
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +44,19 @@ pub struct Scenario {
     /// Requests that cross services, logged with one correlation id.
     #[serde(default)]
     pub requests: Option<super::requests::RequestSpec>,
+    /// The account's session expires a while after the console opens (every
+    /// read refused as AWS refuses an expired SSO session), then comes back.
+    #[serde(default)]
+    pub credentials_expire: Option<ExpireSpec>,
+}
+
+/// When the simulated session is out: from `after_minutes` after the start,
+/// for `for_minutes`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpireSpec {
+    pub after_minutes: u32,
+    pub for_minutes: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -120,7 +120,7 @@ pub struct Settings {
     /// What a shell into a container runs (`[exec] command`, default `/bin/sh`).
     pub exec_command: String,
     /// Every (account, Region) pair watched (one unless several were asked
-    /// for); empty for the demo.
+    /// for); for the demo, empty, or one per scenario of `--demo=a,b`.
     pub pairs: Vec<pairs::PairSpec>,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
@@ -203,6 +203,36 @@ impl Settings {
                     },
                     pairs,
                 )
+            }
+            // Several scenarios (`--demo=saas,staging`): one simulated pair each.
+            AccountSource::Demo { scenario } if scenario.contains(',') => {
+                let pairs: Vec<pairs::PairSpec> = scenario
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| pairs::PairSpec {
+                        // A file's pair is named after it: `staging.toml` → staging.
+                        name: match s.strip_suffix(".toml") {
+                            Some(path) => std::path::Path::new(path)
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_else(|| s.to_string()),
+                            None => s.to_string(),
+                        },
+                        profile: None,
+                        region: None,
+                        production: false,
+                        scenario: Some(s.to_string()),
+                    })
+                    .collect();
+                if pairs.is_empty() {
+                    return Err(SettingsError::Invalid {
+                        what: "--demo".into(),
+                        message: "name a scenario: --demo=saas, or several: --demo=saas,staging"
+                            .into(),
+                    });
+                }
+                (AccountSource::Demo { scenario }, pairs)
             }
             demo => (demo, Vec::new()),
         };

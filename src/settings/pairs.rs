@@ -16,6 +16,9 @@ pub struct PairSpec {
     pub region: Option<String>,
     /// `production = true` in its `[[accounts]]` entry.
     pub production: bool,
+    /// A simulated pair's scenario (`--demo=saas,staging`): a built-in name
+    /// or a file.
+    pub scenario: Option<String>,
 }
 
 impl PairSpec {
@@ -43,6 +46,7 @@ pub fn resolve(
         profile: profile.map(str::to_string),
         region: region.map(str::to_string),
         production: false,
+        scenario: None,
     };
     if flag_profiles.len() > 1 || flag_regions.len() > 1 {
         let profiles: Vec<Option<&str>> = if flag_profiles.is_empty() {
@@ -82,6 +86,7 @@ pub fn resolve(
                     profile: entry.profile.clone(),
                     region: r.map(str::to_string),
                     production: entry.production,
+                    scenario: None,
                 });
             }
         }

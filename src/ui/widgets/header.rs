@@ -13,8 +13,19 @@ use ratatui::Frame;
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let mut first: Vec<Span> = Vec::new();
     if let Some(scenario) = &state.session.demo {
+        // Several simulated pairs are named as their scenarios are.
+        let shown = if state.several_pairs() {
+            let names: Vec<&str> = state
+                .pairs
+                .iter()
+                .map(|w| w.pair().account.as_str())
+                .collect();
+            names.join(",")
+        } else {
+            scenario.clone()
+        };
         first.push(Span::styled(
-            format!(" DEMO {scenario} "),
+            format!(" DEMO {shown} "),
             styles.banner_demo(),
         ));
         first.push(Span::raw(" "));
