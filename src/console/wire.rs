@@ -27,12 +27,15 @@ pub struct Wiring {
     /// The pairs watched now, with their accounts.
     watched: Vec<(WatchedPair, Account)>,
     /// The accounts of the last switch opened, waiting to be adopted.
-    opened: Arc<Mutex<Option<(Switch, Vec<(WatchedPair, Account)>)>>>,
+    opened: Arc<Mutex<Option<(Switch, Opened)>>>,
     /// What each pair's diagnosis has seen, kept when the workers are rebuilt.
     memories: std::collections::HashMap<Pair, Memory>,
 }
 
 type Memory = Arc<tokio::sync::Mutex<crate::workers::diagnosis::StoppedMemory>>;
+
+/// Pairs opened and named, with their accounts.
+type Opened = Vec<(WatchedPair, Account)>;
 
 impl Wiring {
     pub fn new(

@@ -281,9 +281,11 @@ mod tests {
     fn built_in_scenarios_parse() {
         for (name, _) in BUILT_IN {
             let s = Scenario::load(name).unwrap();
-            assert!(s.services.len() >= 8);
-            assert!(s.clusters.len() >= 2);
+            assert!(!s.services.is_empty() && !s.clusters.is_empty(), "{name}");
         }
+        // The default demo is the whole story: two clusters, every kind of trouble.
+        let saas = Scenario::load("saas").unwrap();
+        assert!(saas.services.len() >= 8 && saas.clusters.len() >= 2);
     }
 
     #[test]
