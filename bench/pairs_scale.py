@@ -1,10 +1,18 @@
-"""Ten (account, Region) pairs of 200 services each in one `triage status`:
-five Regions of the base account and the same five of a second account
-reached by STS role assumption (moto keeps a backend per account id). Wall
-time to the whole answer and calls per pair, beside a floor measured in the
-same run: boto3 making the minimal ECS call sequence for the same services,
-pair after pair, with no budget. moto is warmed up first (one read of every
-pair) so neither pays for the emulator's lazily built backends.
+"""Ten (account, Region) pairs of 200 services each: five Regions of the
+base account and the same five of a second account reached by STS role
+assumption (moto keeps a backend per account id).
+
+- `triage status` over the 10 pairs: wall time to the whole answer and calls
+  per pair, beside a floor measured in the same run: boto3 making the
+  minimal ECS call sequence for the same services, pair after pair, with no
+  budget.
+- The console over the same 10 pairs, in tmux (160x48): launch to the first
+  service row, and to all 2,000 services ranked on one home screen; then,
+  after a minute for the first alarms, metrics and diagnosis passes, every
+  call it makes in two minutes of steady state, a minute and a pair.
+
+moto is warmed up first (one read of every pair) so neither pays for the
+emulator's lazily built backends.
 
 The harness counts calls by Region; each Region holds two pairs of the same
 shape, so a pair's calls are its Region's halved.
@@ -130,13 +138,52 @@ def main():
             print(f"triage status (10 pairs, concurrent): {t_wall:.2f} s   floor (boto3, sequential): {f_wall:.2f} s")
         print(f"floor calls: {f_calls} ({f_calls / 10:.0f} a pair)")
         print("triage calls a pair, one read: " + ", ".join(f"{op} {n:g}" for op, n in per_pair.items()))
-        alarms = per_pair.get("DescribeAlarms", 0)
-        metrics = per_pair.get("GetMetricData", 0)
-        # The console's steady state: services every 30 s, alarms every 30 s, metrics every 60 s.
-        print(f"steady state a pair: {2 * ecs_per_pair + 2 * alarms + metrics:g} calls a minute "
-              f"(ECS {2 * ecs_per_pair:g}, DescribeAlarms {2 * alarms:g}, GetMetricData {metrics:g})")
+        console(endpoint, env)
     finally:
         proc.kill()
+
+
+def console(endpoint, env):
+    """The console over the 10 pairs in tmux: launch to the first row and to
+    all 2,000 services; then calls a minute a pair in steady state."""
+    socket = f"triage-bench-{os.getpid()}"
+    tmux = lambda *args: subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True)
+    command = " ".join([
+        *(f"{k}='{v}'" for k, v in env.items()),
+        TRIAGE, "--endpoint-url", endpoint, "--data-dir", os.path.join(env["HOME"], "incidents"),
+    ])
+    firsts, wholes = [], []
+    for run in range(3):
+        started = time.monotonic()
+        tmux("new-session", "-d", "-s", "b", "-x", "160", "-y", "48", "sh", "-c", command)
+        first = whole = None
+        while whole is None and time.monotonic() - started < 120:
+            screen = tmux("capture-pane", "-p", "-t", "b").stdout
+            if first is None and "svc-" in screen:
+                first = time.monotonic() - started
+            if f"Services ({10 * SERVICES})" in screen:
+                whole = time.monotonic() - started
+            time.sleep(0.02)
+        if whole is None:
+            raise SystemExit("the console never showed every service:\n" + screen)
+        firsts.append(first)
+        wholes.append(whole)
+        if run < 2:
+            tmux("kill-server")
+    print("console, 10 pairs: launch to the first row " + " / ".join(f"{t:.2f}" for t in firsts)
+          + " s; to all 2,000 services ranked " + " / ".join(f"{t:.2f}" for t in wholes) + " s")
+    # Steady state: the first minute has the first alarms, metrics and
+    # diagnosis passes; then two minutes are counted.
+    time.sleep(60)
+    before = {r: calls(endpoint, r) for r in REGIONS}
+    time.sleep(120)
+    after = {r: calls(endpoint, r) for r in REGIONS}
+    tmux("kill-server")
+    region = diff(after[REGIONS[0]], before[REGIONS[0]])
+    per_minute_pair = {op: n / 2 / 2 for op, n in sorted(region.items())}
+    total = sum(per_minute_pair.values())
+    print(f"console steady state: {total:g} calls a minute a pair ("
+          + ", ".join(f"{op} {n:g}" for op, n in per_minute_pair.items()) + ")")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use triage::cli::exit::{self, CliError};
 use triage::cli::{Cli, Command};
-use triage::domain::pair::WatchedPair;
 use triage::domain::Pair;
 use triage::settings::Settings;
 use triage::wiring::{init_logging, open_account, open_share, Account, SystemClock};
@@ -192,7 +191,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                         None,
                         "runbook run",
                     )?;
-                    let (watched, account) = open_one(&settings, spec).await?;
+                    let (watched, account) = triage::wiring::open_named(&settings, spec).await?;
                     runbook::run(run, &settings, &account, watched, clock.clone()).await
                 }
             }
@@ -205,7 +204,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 region,
                 "exec",
             )?;
-            let (_, account) = open_one(&settings, spec).await?;
+            let (_, account) = triage::wiring::open_named(&settings, spec).await?;
             triage::cli::exec::run(args, account.exec.as_ref(), &settings, clock.as_ref()).await
         }
         // The journal is local: no AWS account needed.
@@ -214,30 +213,6 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             triage::cli::incident::run(args, &settings, clock.as_ref(), shared.as_deref()).await
         }
     }
-}
-
-/// The one pair's account, named as the console names it (the demo's, or
-/// the settings' own when no pair is listed).
-async fn open_one(
-    settings: &Settings,
-    spec: Option<&triage::settings::pairs::PairSpec>,
-) -> Result<(WatchedPair, Account), CliError> {
-    let Some(spec) = spec else {
-        let account = open_account(settings).await?;
-        let watched = WatchedPair {
-            pair: Pair::new("demo", account.region.clone()),
-            ..WatchedPair::default()
-        };
-        return Ok((watched, account));
-    };
-    let account = triage::wiring::open_pair(settings, spec).await?;
-    let watched = WatchedPair {
-        pair: Pair::new(spec.name.clone(), account.region.clone()),
-        profile: spec.profile.clone(),
-        production: spec.production,
-        account_id: None,
-    };
-    Ok((watched, account))
 }
 
 /// Every pair's account, opened concurrently (each with its own clients), or why not.

@@ -189,9 +189,28 @@ fn pair_namespace(settings: &Settings, region: &str) -> String {
 pub async fn open_watched(
     settings: &Settings,
 ) -> Result<Vec<(crate::domain::pair::WatchedPair, Account)>, OpenError> {
+    if settings.pairs.is_empty() {
+        return Ok(vec![open_named(settings, None).await?]);
+    }
+    let opened = settings
+        .pairs
+        .iter()
+        .map(|spec| open_named(settings, Some(spec)));
+    futures::future::join_all(opened)
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// One pair's account, opened and named: `spec`'s, or (None) the settings'
+/// own — the demo's, or the profile's (`default` without one).
+pub async fn open_named(
+    settings: &Settings,
+    spec: Option<&crate::settings::pairs::PairSpec>,
+) -> Result<(crate::domain::pair::WatchedPair, Account), OpenError> {
     use crate::domain::pair::WatchedPair;
     use crate::domain::Pair;
-    if settings.pairs.is_empty() {
+    let Some(spec) = spec else {
         let account = open_account(settings).await?;
         let name = match &settings.source {
             AccountSource::Demo { .. } => "demo",
@@ -202,25 +221,18 @@ pub async fn open_watched(
             profile: settings.profile().map(str::to_string),
             ..WatchedPair::default()
         };
-        return Ok(vec![(watched, account)]);
-    }
-    let specs = &settings.pairs;
-    let opened = specs.iter().map(|spec| async move {
-        let account = open_pair(settings, spec)
-            .await
-            .map_err(|err| named(spec, err))?;
-        let watched = WatchedPair {
-            pair: Pair::new(spec.name.clone(), account.region.clone()),
-            profile: spec.profile.clone(),
-            production: spec.production,
-            account_id: None,
-        };
-        Ok((watched, account))
-    });
-    futures::future::join_all(opened)
+        return Ok((watched, account));
+    };
+    let account = open_pair(settings, spec)
         .await
-        .into_iter()
-        .collect()
+        .map_err(|err| named(spec, err))?;
+    let watched = WatchedPair {
+        pair: Pair::new(spec.name.clone(), account.region.clone()),
+        profile: spec.profile.clone(),
+        production: spec.production,
+        account_id: None,
+    };
+    Ok((watched, account))
 }
 
 /// The same error, saying which pair it is about (when there are several).

@@ -163,11 +163,6 @@ impl ServiceKey {
             pair: Pair::default(),
         }
     }
-
-    /// The same cluster and name: this service, whatever pair each names.
-    pub fn names(&self, cluster: &str, service: &str) -> bool {
-        self.cluster == cluster && self.service == service
-    }
 }
 
 impl std::fmt::Display for ServiceKey {

@@ -140,15 +140,12 @@ impl AppState {
     /// The live restart-loop pattern of a service, if any (for the services
     /// screen): a loop a later deployment ended is over at once, before the
     /// next diagnosis says so.
-    pub fn loop_of(&self, cluster: &str, service: &str) -> Option<&Pattern> {
+    pub fn loop_of(&self, key: &crate::domain::service::ServiceKey) -> Option<&Pattern> {
         let current = self
             .status
             .data
             .as_ref()
-            .and_then(|r| {
-                r.iter()
-                    .find(|r| r.service.cluster == cluster && r.service.name == service)
-            })
+            .and_then(|r| r.iter().find(|r| &r.service.key() == key))
             .map(|r| r.service.revision_label());
         self.diagnosis
             .report
@@ -157,9 +154,7 @@ impl AppState {
             .patterns
             .iter()
             .find(|p| {
-                p.cluster == cluster
-                    && p.service == service
-                    && current.as_deref().map_or(!p.ended, |c| p.live_on(c))
+                &p.service_key() == key && current.as_deref().map_or(!p.ended, |c| p.live_on(c))
             })
     }
 }

@@ -113,7 +113,7 @@ impl AppState {
         crate::domain::headline::headline(&crate::domain::headline::Evidence {
             service: &r.service,
             verdict: &r.verdict,
-            pattern: self.loop_of(&key.cluster, &key.service),
+            pattern: self.loop_of(&key),
             alarms: &alarms,
             metrics: metrics.as_ref(),
         })
@@ -159,7 +159,7 @@ pub(crate) fn restore_selection(state: &mut AppState) {
 /// cause, else its newest finding's), filled in with the service and the
 /// newest stopped task of that cause.
 pub(crate) fn open_suggested(state: &mut AppState, key: &ServiceKey) -> Vec<Effect> {
-    let from_loop = state.loop_of(&key.cluster, &key.service).and_then(|p| {
+    let from_loop = state.loop_of(key).and_then(|p| {
         p.cause
             .facts()
             .runbook
@@ -168,7 +168,7 @@ pub(crate) fn open_suggested(state: &mut AppState, key: &ServiceKey) -> Vec<Effe
     let findings: Vec<&crate::domain::diagnosis::Finding> = state
         .visible_findings()
         .into_iter()
-        .filter(|f| f.cluster == key.cluster && f.service.as_deref() == Some(&key.service))
+        .filter(|f| f.service_key().as_ref() == Some(key))
         .collect();
     let suggestion = from_loop.or_else(|| {
         findings

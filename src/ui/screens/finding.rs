@@ -77,11 +77,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         Line::from(""),
     ];
     if let Some(pattern) = state.diagnosis.report.data.as_ref().and_then(|r| {
-        r.patterns.iter().find(|p| {
-            Some(p.service.as_str()) == finding.service.as_deref()
-                && p.cluster == finding.cluster
-                && p.cause == finding.cause
-        })
+        r.patterns
+            .iter()
+            .find(|p| Some(p.service_key()) == finding.service_key() && p.cause == finding.cause)
     }) {
         lines.push(Line::from(vec![
             Span::styled("PATTERN  ", styles.heading()),

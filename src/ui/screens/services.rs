@@ -295,7 +295,7 @@ fn cell<'a>(
         Column::Rollout => Cell::from(rollout(r)),
         Column::Changed | Column::Age => Cell::from(since(state.now, s.last_changed())),
         Column::Stops => {
-            let stops = state.loop_of(&s.cluster, &s.name).map(|p| p.short());
+            let stops = state.loop_of(&s.key()).map(|p| p.short());
             Cell::from(Span::styled(stops.unwrap_or_default(), styles.critical()))
         }
         // The best evidence first: a live loop, hot metrics, then the verdict.
