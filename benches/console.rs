@@ -112,6 +112,63 @@ fn loaded_state(services: Vec<Service>, width: u16, height: u16) -> AppState {
     state
 }
 
+/// A console watching `pairs` pairs, `services` dealt among them, each
+/// pair's read arrived.
+fn pairs_state(services: Vec<Service>, pairs: usize, width: u16, height: u16) -> AppState {
+    use triage::domain::pair::WatchedPair;
+    use triage::domain::Pair;
+    let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
+    let names: Vec<Pair> = (0..pairs)
+        .map(|i| Pair::new(format!("acct-{}", i % 2), format!("region-{}", i / 2)))
+        .collect();
+    let mut session = session();
+    session.pairs = names
+        .iter()
+        .map(|p| WatchedPair {
+            pair: p.clone(),
+            ..WatchedPair::default()
+        })
+        .collect();
+    let mut state = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, now);
+    update(&mut state, Msg::Resize { width, height });
+    let effects = init(&mut state);
+    for (i, pair) in names.iter().enumerate() {
+        let generation = effects
+            .iter()
+            .find_map(|e| match e {
+                triage::app::Effect::FetchStatus {
+                    generation,
+                    pair: p,
+                    ..
+                } if p == pair => Some(*generation),
+                _ => None,
+            })
+            .unwrap();
+        let mine: Vec<Service> = services
+            .iter()
+            .skip(i)
+            .step_by(pairs)
+            .cloned()
+            .map(|mut s| {
+                s.pair = pair.clone();
+                s
+            })
+            .collect();
+        update(
+            &mut state,
+            Msg::Worker(WorkerResult::Status {
+                pair: pair.clone(),
+                generation,
+                result: Ok(StatusSnapshot {
+                    services: mine,
+                    ..Default::default()
+                }),
+            }),
+        );
+    }
+    state
+}
+
 fn render_home(c: &mut Criterion) {
     let state = loaded_state(many_services(), 160, 48);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -140,6 +197,34 @@ fn render_home(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    // The same 6,000 as 10 watched pairs of 600: each pair's read arrives on
+    // its own and the home screen ranks every pair's services again, then
+    // draws with ACCOUNT and REGION columns: what one pair's answer costs.
+    c.bench_function(
+        "one pair's answer among 10 pairs (6000 services): rank all and draw, 160x48",
+        |b| {
+            let mut state = pairs_state(services_over(6000, 30), 10, 160, 48);
+            let pair = state.pairs[3].pair().clone();
+            let mine: Vec<Service> = state.services_of(&pair).cloned().collect();
+            let mut generation = state.pairs[3].status.generation;
+            b.iter(|| {
+                generation += 1;
+                state.pairs[3].status.generation = generation;
+                update(
+                    &mut state,
+                    Msg::Worker(WorkerResult::Status {
+                        pair: pair.clone(),
+                        generation,
+                        result: Ok(StatusSnapshot {
+                            services: mine.clone(),
+                            ..Default::default()
+                        }),
+                    }),
+                );
+                terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
+            })
+        },
+    );
     c.bench_function("rank 2000 services", |b| {
         let services = many_services();
         let now = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();

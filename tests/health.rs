@@ -129,6 +129,57 @@ fn ranking_puts_the_worst_first_then_the_most_recently_changed() {
 }
 
 #[test]
+fn two_pairs_ranked_apart_and_merged_are_ranked_as_one() {
+    use triage::domain::ranking::merge;
+    use triage::domain::Pair;
+    let names = [
+        "healthy",
+        "scaled-to-zero",
+        "down",
+        "failed-rollout",
+        "degraded-below-desired",
+        "degraded-repeated-stops",
+        "deploying",
+        "degraded-failed-tasks",
+    ];
+    // The same services in two pairs: every one twice, each its own row.
+    let in_pair = |pair: &Pair| {
+        names
+            .iter()
+            .map(|n| {
+                let mut s = fixtures::service(&format!("health/{n}.json"));
+                s.pair = pair.clone();
+                s
+            })
+            .collect::<Vec<_>>()
+    };
+    let (east, west) = (
+        Pair::new("prod", "us-east-1"),
+        Pair::new("prod", "eu-west-1"),
+    );
+    let merged = merge(rank(in_pair(&east), now()), rank(in_pair(&west), now()));
+    let whole = rank(in_pair(&east).into_iter().chain(in_pair(&west)), now());
+    let keys = |ranked: &[triage::domain::ranking::RankedService]| {
+        ranked
+            .iter()
+            .map(|r| (r.verdict.health, r.service.key()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(merged.len(), 2 * names.len());
+    let (m, w) = (keys(&merged), keys(&whole));
+    // The same order of health and change time; ties broken the same way.
+    assert_eq!(
+        m.iter().map(|(h, _)| *h).collect::<Vec<_>>(),
+        w.iter().map(|(h, _)| *h).collect::<Vec<_>>()
+    );
+    let mut sorted_m = m.clone();
+    sorted_m.sort();
+    let mut sorted_w = w.clone();
+    sorted_w.sort();
+    assert_eq!(sorted_m, sorted_w, "every row once");
+}
+
+#[test]
 fn health_names_are_the_stable_json_codes() {
     let codes: Vec<&str> = Health::ALL.iter().map(|h| h.as_str()).collect();
     assert_eq!(

@@ -540,7 +540,7 @@ fn loaded_pairs(width: u16, height: u16) -> AppState {
                 Ok(StatusSnapshot::default())
             };
             let result = result.map(|_: StatusSnapshot| {
-                let kept = s.pair_watch(&pair).unwrap().status.data.clone().unwrap();
+                let kept: Vec<_> = s.services_of(&pair).cloned().collect();
                 StatusSnapshot {
                     services: kept,
                     ..Default::default()

@@ -47,7 +47,7 @@ pub(crate) fn on_attached(state: &mut AppState, id: String, entries: Vec<Entry>)
     // What is on screen now is the timeline's first look.
     if let (Some(ranked), true) = (&state.status.data, state.incident.is_some()) {
         effects.extend(
-            observe::changes(None, ranked)
+            observe::changes(None, ranked, state.several_pairs())
                 .into_iter()
                 .map(|d| Effect::Journal(Box::new(d))),
         );

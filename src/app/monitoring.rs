@@ -7,7 +7,6 @@ use super::refresh::{begin, is_due, settle};
 use super::state::{AppState, Refreshing};
 use crate::domain::alarms::{tie, AlarmMapping, AlarmState, OwnedAlarm};
 use crate::domain::metrics::{by_service, queries, MetricQuery, MetricSeries, ServiceMetrics};
-use crate::domain::ranking::{rank_watched, RankedService};
 use crate::domain::service::ServiceKey;
 use crate::domain::{Pair, PortError};
 use chrono::{DateTime, Duration, Utc};
@@ -103,12 +102,12 @@ pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
     let mut effects = Vec::new();
     for index in 0..state.pairs.len() {
         let watch = &state.pairs[index];
-        let Some(services) = &watch.status.data else {
+        if watch.status.data.is_none() {
             continue;
-        };
+        }
         let pair = watch.pair().clone();
-        let target_groups: Vec<String> = services
-            .iter()
+        let target_groups: Vec<String> = state
+            .services_of(&pair)
             .flat_map(|s| s.target_groups.iter().cloned())
             .collect();
         let alarms = state
@@ -186,9 +185,13 @@ pub(crate) fn refresh_now(state: &mut AppState) -> Vec<Effect> {
 
 /// Ask for one pair's services' metrics.
 fn request_metrics(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
-    let Some(services) = state.pair_watch(pair).and_then(|w| w.status.data.clone()) else {
+    if state
+        .pair_watch(pair)
+        .is_none_or(|w| w.status.data.is_none())
+    {
         return Vec::new();
-    };
+    }
+    let services: Vec<crate::domain::Service> = state.services_of(pair).cloned().collect();
     let groups = state
         .monitoring
         .alarms
@@ -271,7 +274,9 @@ pub(crate) fn on_alarms(
             .collect();
     }
     state.monitoring.owned = owned;
-    rerank(state);
+    // Alarms tie within their pair: only this pair's verdicts can change.
+    super::pairs::rerank_pair(state, &pair);
+    super::screens::services::restore_selection(state);
     // The metrics waited for this read's target groups: ask for them now.
     let first = state
         .monitoring
@@ -301,20 +306,4 @@ pub(crate) fn on_metrics(
     let interval = Duration::seconds(METRICS_SECONDS);
     let result = result.map(|answers| by_service(&asked, answers));
     settle(metrics, state.now, interval, result);
-}
-
-/// Rank the services again with their alarms counted.
-pub(crate) fn rerank(state: &mut AppState) {
-    if let Some(ranked) = state.status.data.take() {
-        state.status.data = Some(rank_alarmed(ranked, state.now, &state.monitoring.owned));
-    }
-    super::screens::services::restore_selection(state);
-}
-
-pub(crate) fn rank_alarmed(
-    ranked: Vec<RankedService>,
-    now: DateTime<Utc>,
-    alarms: &[OwnedAlarm],
-) -> Vec<RankedService> {
-    rank_watched(ranked.into_iter().map(|r| r.service), now, alarms)
 }

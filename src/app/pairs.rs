@@ -2,14 +2,15 @@
 //! status read, kept with its own age and error so a pair that fails keeps
 //! its last data and says why while the others go on refreshing; every
 //! pair's services ranked together into the one view the screens show
-//! (`AppState::status`).
+//! (`AppState::status`) — a pair's answer ranks only its own rows and merges
+//! them among the others'.
 
 use super::effect::Effect;
 use super::refresh::{begin, settle};
 use super::state::{AppState, Refreshing};
 use crate::domain::pair::WatchedPair;
 use crate::domain::ports::AccountIdentity;
-use crate::domain::ranking::rank_watched;
+use crate::domain::ranking::{merge, rank_watched, RankedService};
 use crate::domain::snapshot::StatusSnapshot;
 use crate::domain::timeline::observe;
 use crate::domain::{Pair, PortError, Service};
@@ -21,8 +22,10 @@ pub struct PairWatch {
     pub watched: WatchedPair,
     pub identity: Option<AccountIdentity>,
     pub identity_error: Option<PortError>,
-    /// Its services as its last good read gave them, with their age.
-    pub status: Refreshing<Vec<Service>>,
+    /// Its read: how many services the last good one gave, its age, its
+    /// error. The services themselves are in the ranked view
+    /// (`AppState::status`), each marked with its pair.
+    pub status: Refreshing<usize>,
     /// Clusters of the last read that could not be read, and why.
     pub cluster_errors: Vec<(String, PortError)>,
     /// The clusters the last read covered.
@@ -46,6 +49,11 @@ impl PairWatch {
 
     pub fn pair(&self) -> &Pair {
         &self.watched.pair
+    }
+
+    /// Its status has been read, or could not be, at least once.
+    fn read_once(&self) -> bool {
+        self.status.updated_at.is_some() || self.status.error.is_some()
     }
 
     /// Its identity has been read, or could not be.
@@ -81,6 +89,16 @@ impl AppState {
             production: self.pair_is_production(watch),
             ..watch.watched.clone()
         }
+    }
+
+    /// The services of one pair, as its last good read gave them.
+    pub fn services_of<'a>(&'a self, pair: &'a Pair) -> impl Iterator<Item = &'a Service> + 'a {
+        self.status
+            .data
+            .iter()
+            .flatten()
+            .map(|r| &r.service)
+            .filter(move |s| &s.pair == pair)
     }
 
     /// Pairs whose last read failed, with the error (their last data stays).
@@ -181,39 +199,84 @@ pub(crate) fn on_status(
         watch.clusters_read = snapshot.clusters;
         snapshot.services
     });
+    let (count, services) = match result {
+        Ok(services) => (Ok(services.len()), Some(services)),
+        Err(err) => (Err(err), None),
+    };
+    let had_rows = watch.status.updated_at.is_some();
+    let all_read_before = state.pairs.iter().all(PairWatch::read_once);
+    let watch = state.pairs.iter_mut().find(|w| w.pair() == &pair);
+    if let Some(watch) = watch {
+        settle(&mut watch.status, now, interval, count);
+    }
     if throttled {
         state.throttled_at = Some(now);
     }
-    settle(&mut watch.status, now, interval, result);
-    let previous = state.status.data.take();
-    rebuild(state);
-    let mut effects = Vec::new();
-    if let (Some(next), Some(_)) = (&state.status.data, &state.incident) {
-        effects.extend(
-            observe::changes(previous.as_deref(), next)
-                .into_iter()
-                .map(|draft| Effect::Journal(Box::new(draft))),
-        );
+    let observing = state.incident.is_some();
+    let old_rows: Option<Vec<RankedService>> =
+        (observing && had_rows).then(|| rows_of(state, &pair));
+    if let Some(services) = services {
+        replace_rows(state, &pair, services);
     }
+    sync_view(state);
     super::screens::services::restore_selection(state);
-    effects
+    // The first look once every pair has been read; then each pair's changes.
+    let several = state.several_pairs();
+    let all_read = state.pairs.iter().all(PairWatch::read_once);
+    let drafts = match (&state.status.data, old_rows) {
+        (Some(view), _) if observing && !all_read_before && all_read => {
+            observe::changes(None, view, several)
+        }
+        (Some(_), Some(old)) => observe::changes(Some(&old), &rows_of(state, &pair), several),
+        _ => Vec::new(),
+    };
+    drafts
+        .into_iter()
+        .map(|draft| Effect::Journal(Box::new(draft)))
+        .collect()
 }
 
-/// The view the screens show: every pair's last services ranked together,
-/// with the bookkeeping of the one pair (as it is) or of them all (see
-/// [`sync_view`]).
-pub(crate) fn rebuild(state: &mut AppState) {
-    let services: Vec<Service> = state
-        .pairs
+/// One pair's rows of the ranked view, in its order.
+fn rows_of(state: &AppState, pair: &Pair) -> Vec<RankedService> {
+    state
+        .status
+        .data
         .iter()
-        .filter_map(|w| w.status.data.as_ref())
         .flatten()
+        .filter(|r| &r.service.pair == pair)
         .cloned()
+        .collect()
+}
+
+/// A pair's fresh services replace its rows in the ranked view: only they
+/// are classified, then merged among the others' (a pair that fails keeps
+/// its rows as they were).
+fn replace_rows(state: &mut AppState, pair: &Pair, services: Vec<Service>) {
+    let fresh = rank_watched(services, state.now, &state.monitoring.owned);
+    let others: Vec<RankedService> = state
+        .status
+        .data
+        .take()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| &r.service.pair != pair)
         .collect();
-    let any_data = state.pairs.iter().any(|w| w.status.data.is_some());
-    state.status.data =
-        any_data.then(|| rank_watched(services, state.now, &state.monitoring.owned));
-    sync_view(state);
+    state.status.data = Some(merge(others, fresh));
+}
+
+/// Rank one pair's rows again (its alarms changed), the others as they are.
+pub(crate) fn rerank_pair(state: &mut AppState, pair: &Pair) {
+    let Some(view) = state.status.data.take() else {
+        return;
+    };
+    let (others, mine): (Vec<RankedService>, Vec<RankedService>) =
+        view.into_iter().partition(|r| &r.service.pair != pair);
+    let fresh = rank_watched(
+        mine.into_iter().map(|r| r.service),
+        state.now,
+        &state.monitoring.owned,
+    );
+    state.status.data = Some(merge(others, fresh));
 }
 
 /// The view's age, error and schedule: for one pair, its own as they are;

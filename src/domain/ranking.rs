@@ -45,6 +45,24 @@ pub fn rank_watched(
     keyed.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Two rankings made one, in the ranking's order (each already in it): a
+/// pair's fresh rows among the others' without ranking those again.
+pub fn merge(a: Vec<RankedService>, b: Vec<RankedService>) -> Vec<RankedService> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if order(x, y) != std::cmp::Ordering::Greater => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, Some(_)) => b.next(),
+            (None, None) => break,
+        };
+        out.extend(next);
+    }
+    out
+}
+
 /// The ranking's order between two services (of any accounts and Regions):
 /// worst first, then most recently changed, then by name, then by ARN.
 pub fn order(a: &RankedService, b: &RankedService) -> std::cmp::Ordering {

@@ -190,12 +190,11 @@ pub(crate) fn request_diagnosis(state: &mut AppState) -> Vec<Effect> {
     let known = state
         .pairs
         .iter()
-        .filter_map(|w| {
-            Some(crate::effect::KnownPair {
-                pair: w.pair().clone(),
-                services: w.status.data.clone()?,
-                clusters: w.clusters_read.clone(),
-            })
+        .filter(|w| w.status.data.is_some())
+        .map(|w| crate::effect::KnownPair {
+            pair: w.pair().clone(),
+            services: state.services_of(w.pair()).cloned().collect(),
+            clusters: w.clusters_read.clone(),
         })
         .collect();
     vec![Effect::FetchDiagnosis {

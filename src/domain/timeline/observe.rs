@@ -9,9 +9,12 @@ use std::collections::HashMap;
 
 /// Entries for what changed between two snapshots. With no previous snapshot,
 /// one summary entry of what is unhealthy right now.
-/// When the read spans several pairs, each service is named with its pair.
-pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Vec<EntryDraft> {
-    let several = spans_pairs(next);
+/// With `several` pairs watched, each service is named with its pair.
+pub fn changes(
+    previous: Option<&[RankedService]>,
+    next: &[RankedService],
+    several: bool,
+) -> Vec<EntryDraft> {
     let Some(previous) = previous else {
         return vec![baseline(next, several)];
     };
@@ -39,12 +42,6 @@ pub fn changes(previous: Option<&[RankedService]>, next: &[RankedService]) -> Ve
         drafts.extend(deployment_changes(was, now, &key));
     }
     drafts
-}
-
-/// Services of more than one pair are in this read.
-fn spans_pairs(read: &[RankedService]) -> bool {
-    read.first()
-        .is_some_and(|first| read.iter().any(|r| r.service.pair != first.service.pair))
 }
 
 /// `web/api`, or `prod/eu-west-1 web/api` when several pairs are read.
