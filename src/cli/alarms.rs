@@ -54,9 +54,8 @@ pub async fn read_listed(
     let snapshot = fetch_status(ecs, clusters).await?;
     let watched = super::watch::read(monitoring, &snapshot.services, mappings, now).await?;
     let ranked = rank_watched(snapshot.services, now, &watched.alarms);
-    let rank = |key: &crate::domain::service::ServiceKey| {
-        ranked.iter().position(|r| &r.service.key() == key)
-    };
+    let rank =
+        |key: &crate::domain::service::ServiceKey| ranked.iter().position(|r| r.service.is(key));
     let listed: Vec<OwnedAlarm> = ordered(&watched.alarms, rank)
         .into_iter()
         .filter(|a| args.state.is_none_or(|s| a.alarm.state == s))

@@ -26,7 +26,11 @@ pub fn rank_watched(
     let ranked: Vec<RankedService> = services
         .into_iter()
         .map(|service| {
-            let watching = of_service(alarms, &service.key());
+            let watching = if alarms.is_empty() {
+                Vec::new()
+            } else {
+                of_service(alarms, &service.key())
+            };
             RankedService {
                 verdict: with_alarms(classify(&service, now), &watching),
                 service,

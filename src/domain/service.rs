@@ -134,6 +134,11 @@ impl Service {
         event.max(deployment).or(self.created_at)
     }
 
+    /// This is the service `key` names (compared in place: nothing copied).
+    pub fn is(&self, key: &ServiceKey) -> bool {
+        self.name == key.service && self.cluster == key.cluster && self.pair == key.pair
+    }
+
     /// A stable key for selection across refreshes.
     pub fn key(&self) -> ServiceKey {
         ServiceKey {

@@ -91,7 +91,7 @@ impl AppState {
     pub fn visible_alarms(&self) -> Vec<&OwnedAlarm> {
         let ranked = self.status.data.as_deref().unwrap_or_default();
         let rank = |key: &crate::domain::service::ServiceKey| {
-            ranked.iter().position(|r| &r.service.key() == key)
+            ranked.iter().position(|r| r.service.is(key))
         };
         let filter = Filter::parse(&self.filter.text);
         ordered(&self.monitoring.owned, rank)

@@ -145,7 +145,7 @@ impl AppState {
             .status
             .data
             .as_ref()
-            .and_then(|r| r.iter().find(|r| &r.service.key() == key))
+            .and_then(|r| r.iter().find(|r| r.service.is(key)))
             .map(|r| r.service.revision_label());
         self.diagnosis
             .report
@@ -154,7 +154,10 @@ impl AppState {
             .patterns
             .iter()
             .find(|p| {
-                &p.service_key() == key && current.as_deref().map_or(!p.ended, |c| p.live_on(c))
+                p.service == key.service
+                    && p.cluster == key.cluster
+                    && p.pair == key.pair
+                    && current.as_deref().map_or(!p.ended, |c| p.live_on(c))
             })
     }
 }

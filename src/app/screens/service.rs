@@ -105,7 +105,7 @@ impl AppState {
             .data
             .as_ref()?
             .iter()
-            .find(|r| &r.service.key() == key)
+            .find(|r| r.service.is(key))
     }
 }
 

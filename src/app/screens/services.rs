@@ -139,7 +139,7 @@ pub(crate) fn restore_selection(state: &mut AppState) {
         .services
         .selected_key
         .as_ref()
-        .and_then(|key| visible.iter().position(|r| &r.service.key() == key));
+        .and_then(|key| visible.iter().position(|r| r.service.is(key)));
     let len = visible.len();
     drop(visible);
     match index {

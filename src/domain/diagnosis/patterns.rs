@@ -90,7 +90,7 @@ pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
         }
         let first_at = group.iter().filter_map(|f| f.stopped_at).min();
         let last_at = group.iter().filter_map(|f| f.stopped_at).max();
-        let svc = services.iter().find(|s| s.key() == key);
+        let svc = services.iter().find(|s| s.is(&key));
         let primary = svc.and_then(|s| s.primary());
         let since_deployment = primary.is_some_and(|p| {
             group.iter().all(|f| f.task_definition == p.task_definition)
