@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Ten (account, Region) pairs of 200 services in one `triage status`, beside
-# the boto3 floor (see pairs_scale.py). Provisions the release build and moto's venv.
+# Ten (account, Region) pairs of 200 services: `triage status` beside the boto3
+# floor, then the console in tmux (first row, whole screen, steady-state calls);
+# see pairs_scale.py. Provisions the release build and moto's venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
