@@ -602,6 +602,14 @@ fn demo_r_on_the_home_row_opens_the_suggested_runbook_filled_in() {
     let row = home.lines().find(|l| l.contains(" chatbot-api ")).unwrap();
     assert!(row.contains('⚑'), "its alarm is flagged: {row}");
     assert!(home.contains("alarms in ALARM"), "{home}");
+    // Select it (the first row is whichever service changed last: at the
+    // first read that can be another degraded one).
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "chatbot"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("only chatbot-api", |s| {
+        s.contains("Services (1)") && s.contains("/chatbot")
+    });
     tmux.keys(&["R"]);
     let form = tmux.wait_for("the runbook's form", |s| s.contains("› parameters"));
     assert!(
