@@ -154,19 +154,29 @@ fn pairs_state(services: Vec<Service>, pairs: usize, width: u16, height: u16) ->
                 s
             })
             .collect();
-        update(
-            &mut state,
-            Msg::Worker(WorkerResult::Status {
-                pair: pair.clone(),
-                generation,
-                result: Ok(StatusSnapshot {
-                    services: mine,
-                    ..Default::default()
-                }),
-            }),
-        );
+        answer(&mut state, pair, generation, mine);
     }
     state
+}
+
+/// A pair's status read arrives with these services.
+fn answer(
+    state: &mut AppState,
+    pair: &triage::domain::Pair,
+    generation: u64,
+    services: Vec<Service>,
+) {
+    update(
+        state,
+        Msg::Worker(WorkerResult::Status {
+            pair: pair.clone(),
+            generation,
+            result: Ok(StatusSnapshot {
+                services,
+                ..Default::default()
+            }),
+        }),
+    );
 }
 
 fn render_home(c: &mut Criterion) {
@@ -210,17 +220,7 @@ fn render_home(c: &mut Criterion) {
             b.iter(|| {
                 generation += 1;
                 state.pairs[3].status.generation = generation;
-                update(
-                    &mut state,
-                    Msg::Worker(WorkerResult::Status {
-                        pair: pair.clone(),
-                        generation,
-                        result: Ok(StatusSnapshot {
-                            services: mine.clone(),
-                            ..Default::default()
-                        }),
-                    }),
-                );
+                answer(&mut state, &pair, generation, mine.clone());
                 terminal.draw(|f| triage::ui::draw(f, &state)).unwrap();
             })
         },

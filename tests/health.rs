@@ -92,18 +92,21 @@ fn repeated_stops_age_out_of_the_window() {
     assert_eq!(v.reason, "1 of 2 running, 1 pending");
 }
 
+/// The fixtures the ranking tests rank.
+const RANKED: [&str; 8] = [
+    "healthy",
+    "scaled-to-zero",
+    "down",
+    "failed-rollout",
+    "degraded-below-desired",
+    "degraded-repeated-stops",
+    "deploying",
+    "degraded-failed-tasks",
+];
+
 #[test]
 fn ranking_puts_the_worst_first_then_the_most_recently_changed() {
-    let names = [
-        "healthy",
-        "scaled-to-zero",
-        "down",
-        "failed-rollout",
-        "degraded-below-desired",
-        "degraded-repeated-stops",
-        "deploying",
-        "degraded-failed-tasks",
-    ];
+    let names = RANKED;
     let services = names
         .iter()
         .map(|n| fixtures::service(&format!("health/{n}.json")));
@@ -132,16 +135,7 @@ fn ranking_puts_the_worst_first_then_the_most_recently_changed() {
 fn two_pairs_ranked_apart_and_merged_are_ranked_as_one() {
     use triage::domain::ranking::merge;
     use triage::domain::Pair;
-    let names = [
-        "healthy",
-        "scaled-to-zero",
-        "down",
-        "failed-rollout",
-        "degraded-below-desired",
-        "degraded-repeated-stops",
-        "deploying",
-        "degraded-failed-tasks",
-    ];
+    let names = RANKED;
     // The same services in two pairs: every one twice, each its own row.
     let in_pair = |pair: &Pair| {
         names
