@@ -387,22 +387,34 @@ async fn diagnose_and_logs_span_the_pairs_and_the_same_names_in_two_regions_stay
         .success();
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| json(l.as_bytes())).collect();
-    let seen: Vec<(String, String, String)> = lines
+    let seen: Vec<(String, String, String, String)> = lines
         .iter()
         .map(|l| {
             (
                 l["account_name"].as_str().unwrap().to_string(),
+                l["account"].as_str().unwrap().to_string(),
                 l["region"].as_str().unwrap().to_string(),
                 l["fields"]["msg"].as_str().unwrap().to_string(),
             )
         })
         .collect();
+    let base = "123456789012".to_string();
     assert_eq!(
         seen,
         vec![
-            ("prod".to_string(), r2.to_string(), "edge".to_string()),
-            ("prod".into(), r1.into(), "api".into()),
-            ("shared".into(), r1.into(), "ledger".into()),
+            (
+                "prod".to_string(),
+                base.clone(),
+                r2.to_string(),
+                "edge".to_string()
+            ),
+            ("prod".into(), base, r1.into(), "api".into()),
+            (
+                "shared".into(),
+                SECOND_ACCOUNT.into(),
+                r1.into(),
+                "ledger".into()
+            ),
         ],
         "every pair's lines, in time order"
     );

@@ -145,6 +145,24 @@ pub async fn run(
     };
     let several = pairs.len() > 1;
     let format = args.output;
+    // With several pairs every line names its account: each pair's id, read
+    // once, all at once, before the first line is printed.
+    let accounts: std::collections::HashMap<Pair, String> = if several {
+        let asked = pairs.iter().map(|(pair, account)| async move {
+            let id = account.ecs.identity().await.ok().and_then(|i| i.account);
+            (pair.clone(), id)
+        });
+        futures::future::join_all(asked)
+            .await
+            .into_iter()
+            .filter_map(|(pair, id)| Some((pair, id?)))
+            .collect()
+    } else {
+        Default::default()
+    };
+    let place = |event: &LogEvent| {
+        several.then(|| (event.pair.clone(), accounts.get(&event.pair).cloned()))
+    };
     // Each pair sends its hits in time order; across pairs a line is
     // printed once no pair still searching can send an older one.
     let labels: Vec<String> = pairs.iter().map(|(p, _)| p.label()).collect();
@@ -154,7 +172,7 @@ pub async fn run(
     let print_ready = |merger: &mut crate::domain::logsearch::Merger| {
         for event in merger.ready() {
             let service = service_of(&services, &event);
-            print_event(&event, &service, several.then_some(&event.pair), format);
+            print_event(&event, &service, place(&event), format);
         }
     };
     let searches = pairs.iter().map(|(pair, account)| {
@@ -236,7 +254,7 @@ pub async fn run(
             |hits| {
                 for event in hits {
                     let service = service_of(&services, event);
-                    print_event(event, &service, several.then_some(&event.pair), format);
+                    print_event(event, &service, place(event), format);
                 }
             },
         )
@@ -340,9 +358,14 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// One line out: JSON (with `account_name` and `region` when several pairs
-/// are searched) or text (with the pair first).
-fn print_event(event: &LogEvent, service: &str, pair: Option<&Pair>, format: Format) {
+/// One line out: JSON (with `account_name`, `account` and `region` when
+/// several pairs are searched) or text (with the pair first).
+fn print_event(
+    event: &LogEvent,
+    service: &str,
+    pair: Option<(Pair, Option<String>)>,
+    format: Format,
+) {
     let message = strip_controls(&event.message);
     match format {
         Format::Json => {
@@ -357,14 +380,15 @@ fn print_event(event: &LogEvent, service: &str, pair: Option<&Pair>, format: For
                 "message": message,
                 "fields": fields,
             });
-            if let Some(pair) = pair {
+            if let Some((pair, account)) = &pair {
                 line["account_name"] = pair.account.clone().into();
+                line["account"] = account.clone().into();
                 line["region"] = pair.region.clone().into();
             }
             println!("{}", super::output::json_line(line));
         }
         Format::Text => match pair {
-            Some(pair) => println!(
+            Some((pair, _)) => println!(
                 "{}  {:<20}  {:<24}  {}",
                 event.timestamp.format("%H:%M:%S%.3f"),
                 pair.label(),
