@@ -247,6 +247,29 @@ fn enter_opens_the_service_and_esc_goes_back() {
 }
 
 #[test]
+fn esc_and_the_next_key_read_together_are_esc_then_the_key() {
+    // A terminal sends Esc as ESC; ESC then `t` in one read is Alt+t.
+    let mut s = loaded(ALL);
+    update(&mut s, special(Key::Enter));
+    assert!(matches!(s.screen, Screen::Service(_)));
+    let alt_t = KeyPress {
+        key: Key::Char('t'),
+        ctrl: false,
+        alt: true,
+    };
+    update(&mut s, Msg::Key(alt_t));
+    assert_eq!(s.screen, Screen::Timeline, "back, then the timeline");
+    // And on the home screen, ESC then q quits.
+    let mut s = loaded(ALL);
+    let alt_q = KeyPress {
+        key: Key::Char('q'),
+        ctrl: false,
+        alt: true,
+    };
+    assert!(update(&mut s, Msg::Key(alt_q)).contains(&Effect::Quit));
+}
+
+#[test]
 fn detail_of_a_service_no_longer_shown_is_dropped() {
     let mut s = loaded(ALL);
     let effects = update(&mut s, special(Key::Enter));

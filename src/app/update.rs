@@ -5,7 +5,7 @@
 
 use super::cursors::clamp_cursors;
 use super::effect::{Effect, WorkerResult};
-use super::input::{KeyPress, MouseInput};
+use super::input::{Key, KeyPress, MouseInput};
 use super::keys::on_key;
 use super::mouse::on_mouse;
 use super::refresh::{due_refreshes, request_status};
@@ -54,6 +54,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Worker(result) => on_result(state, result),
+        // A lone Esc and the key after it, read together (a slow link, a
+        // fast hand), arrive as Alt+key: unless Alt+key is bound here, it
+        // is Esc, then the key.
+        Msg::Key(key)
+            if key.alt && !key.ctrl && state.keymap.action_for(&state.screen, key).is_none() =>
+        {
+            let mut effects = on_key(state, KeyPress::plain(Key::Esc));
+            effects.extend(on_key(state, KeyPress { alt: false, ..key }));
+            effects
+        }
         Msg::Key(key) => on_key(state, key),
         Msg::Mouse(mouse) => on_mouse(state, mouse),
         Msg::Paste(text) => super::paste::on_paste(state, &text),
