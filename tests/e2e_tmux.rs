@@ -881,8 +881,8 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
 
     tmux.keys(&["t"]);
     tmux.wait_for("the switch in the timeline", |s| {
-        s.contains("Console switched from alpha/us-east-1 (profile alpha)")
-            && s.contains("to beta/us-east-2")
+        s.contains(&format!("Console switched from alpha/{r1} (profile alpha)"))
+            && s.contains(&format!("to beta/{r2}"))
     });
     let journal = std::fs::read_dir(home.join("data"))
         .unwrap()
@@ -890,15 +890,27 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
         .map(|d| std::fs::read_to_string(d.path().join("journal.jsonl")).unwrap_or_default())
         .collect::<String>();
     assert!(
-        journal.contains(
-            "Console switched from alpha/us-east-1 (profile alpha) to beta/us-east-2 (account 123456789012, profile beta)"
-        ),
+        journal.contains(&format!(
+            "Console switched from alpha/{r1} (profile alpha) to beta/{r2} (account 123456789012, profile beta)"
+        )),
         "{journal}"
     );
     assert!(
         journal.contains("Console opened by"),
         "the new account's opening is journaled too"
     );
+
+    // `:ctx +alpha` adds alpha back beside beta: both ranked together.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&[":ctx +alpha", "Enter"]);
+    let both = tmux.wait_for("alpha beside beta", |s| {
+        s.contains("alpha-api") && s.contains("beta-api") && s.contains("ACCOUNT")
+    });
+    assert!(
+        both.contains(&format!("2 pairs · beta/{r2} · alpha/{r1}")),
+        "{both}"
+    );
+    assert!(both.contains("egress-spike"), "still attached:\n{both}");
     tmux.keys(&["q"]);
 }
 
