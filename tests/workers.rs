@@ -165,3 +165,109 @@ async fn a_request_for_a_pair_no_longer_watched_says_so() {
         .iter()
         .all(|s| s.pair.label() == "prod/eu-west-1"));
 }
+
+/// Workers over the two demo pairs (the default demo and staging), their
+/// simulated time frozen at the start.
+fn two_demo_pairs() -> (
+    Workers,
+    tokio::sync::mpsc::UnboundedReceiver<WorkerResult>,
+    triage::domain::Pair,
+    triage::domain::Pair,
+) {
+    use triage::domain::Pair;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let ports = |scenario: &str, pair: &Pair| {
+        let demo = Arc::new(
+            DemoAccount::new(&Scenario::load(scenario).unwrap(), clock.clone()).without_latency(),
+        );
+        let mut ports = triage::workers::PairPorts::new(pair.clone(), demo.clone());
+        ports.logs = Some(demo.clone());
+        let scope = triage::workers::logsearch::SearchScope {
+            max_calls: 2000,
+            ..Default::default()
+        };
+        ports.search = Some((demo, Arc::new(scope)));
+        ports
+    };
+    let (saas, staging) = (
+        Pair::new("saas", "eu-west-1"),
+        Pair::new("staging", "us-east-1"),
+    );
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let workers = Workers::over(vec![ports("saas", &saas), ports("staging", &staging)], tx);
+    (workers, rx, saas, staging)
+}
+
+#[tokio::test]
+async fn the_diagnosis_spans_every_pair_and_stamps_each_finding() {
+    let (workers, mut rx, saas, staging) = two_demo_pairs();
+    workers.run(Effect::FetchDiagnosis {
+        generation: 1,
+        clusters: vec![],
+        known: vec![],
+    });
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let WorkerResult::Diagnosis {
+        result: Ok(report), ..
+    } = answer
+    else {
+        panic!("{answer:?}")
+    };
+    for pair in [&saas, &staging] {
+        assert!(
+            report.findings.iter().any(|f| &f.pair == pair),
+            "findings of {pair}"
+        );
+        assert!(
+            report
+                .patterns
+                .iter()
+                .any(|p| &p.pair == pair && p.service == "chatbot-api"),
+            "chatbot-api's loop in {pair}: {:?}",
+            report.patterns
+        );
+    }
+    assert!(report.services.iter().all(|s| !s.pair.is_unnamed()));
+    // Newest first, across the pairs.
+    assert!(report
+        .findings
+        .windows(2)
+        .all(|w| w[0].stopped_at >= w[1].stopped_at));
+}
+
+#[tokio::test]
+async fn a_search_spans_every_pair_and_says_each_ones_coverage() {
+    let (workers, mut rx, saas, _) = two_demo_pairs();
+    let now = chrono::Utc::now();
+    workers.run(Effect::SearchLogs {
+        generation: 9,
+        id: "req-5f1e0c9a".into(),
+        start: now - chrono::Duration::hours(1),
+        end: now,
+        search_all: false,
+    });
+    let mut hits = Vec::new();
+    let coverage = loop {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        match answer {
+            WorkerResult::LogHits { events, .. } => hits.extend(events),
+            WorkerResult::LogsDone { coverage, .. } => break coverage,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(!hits.is_empty(), "{coverage}");
+    assert!(
+        hits.iter().all(|e| e.pair == saas),
+        "the request crossed the default demo only"
+    );
+    assert!(
+        coverage.contains("saas/eu-west-1: ") && coverage.contains(" · staging/us-east-1: "),
+        "{coverage}"
+    );
+}
