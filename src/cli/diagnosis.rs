@@ -69,7 +69,10 @@ pub async fn run(
     }
     let report = diagnose_all(&ports, &scope, Vec::new(), now).await?;
     for (place, err) in &report.errors {
-        eprintln!("warning: stopped tasks of {place} could not be read: {err}");
+        eprintln!(
+            "warning: stopped tasks of {place} could not be read: {}",
+            strip_controls(&err.to_string())
+        );
     }
     let LeftOut {
         other_services,

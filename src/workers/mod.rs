@@ -71,10 +71,12 @@ impl Workers {
         self
     }
 
-    /// The pair added last, for the builders.
-    fn last(&mut self) -> &mut PairPorts {
-        let pairs = Arc::make_mut(&mut self.pairs);
-        pairs.last_mut().expect("workers serve at least one pair")
+    /// Give the pair added last (if any) a port, for the builders.
+    fn set_last(mut self, set: impl FnOnce(&mut PairPorts)) -> Workers {
+        if let Some(last) = Arc::make_mut(&mut self.pairs).last_mut() {
+            set(last);
+        }
+        self
     }
 
     /// Open shells through this port (refused when `read_only`).
@@ -83,15 +85,13 @@ impl Workers {
         exec: Arc<dyn crate::domain::exec::ExecPort>,
         read_only: bool,
     ) -> Workers {
-        self.last().exec = Some(exec);
         self.read_only = read_only;
-        self
+        self.set_last(|p| p.exec = Some(exec))
     }
 
     /// Read alarms, metrics and target health through this port.
-    pub fn with_monitoring(mut self, monitoring: Arc<dyn MonitoringPort>) -> Workers {
-        self.last().monitoring = Some(monitoring);
-        self
+    pub fn with_monitoring(self, monitoring: Arc<dyn MonitoringPort>) -> Workers {
+        self.set_last(|p| p.monitoring = Some(monitoring))
     }
 
     /// Find runbooks in these folders and run them through these ports.
@@ -101,24 +101,21 @@ impl Workers {
         runs: runbook::operator::ConsoleRuns,
     ) -> Workers {
         self.runbook_paths = paths;
-        self.last().runs = Some(runs);
-        self
+        self.set_last(|p| p.runs = Some(runs))
     }
 
     /// Read stopped containers' last log lines through this port.
-    pub fn with_logs(mut self, logs: Arc<dyn LogsPort>) -> Workers {
-        self.last().logs = Some(logs);
-        self
+    pub fn with_logs(self, logs: Arc<dyn LogsPort>) -> Workers {
+        self.set_last(|p| p.logs = Some(logs))
     }
 
     /// Search log groups by correlation ID through this port.
     pub fn with_search(
-        mut self,
+        self,
         search: Arc<dyn crate::domain::ports::LogSearchPort>,
         scope: logsearch::SearchScope,
     ) -> Workers {
-        self.last().search = Some((search, Arc::new(scope)));
-        self
+        self.set_last(|p| p.search = Some((search, Arc::new(scope))))
     }
 
     /// Find runbooks in these folders.
