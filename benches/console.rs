@@ -87,6 +87,7 @@ fn services_over(count: usize, clusters: usize) -> Vec<Service> {
                     .collect(),
                 created_at: Some(now - Duration::days(30)),
                 target_groups: vec![],
+                network: None,
                 pair: Default::default(),
             }
         })

@@ -93,6 +93,7 @@ fn services(names: &[&str]) -> Vec<triage::domain::Service> {
             events: vec![],
             created_at: None,
             target_groups: vec![],
+            network: None,
             pair: Default::default(),
         })
         .collect()

@@ -506,6 +506,8 @@ fn diagnose_given_tasks_and_tasks_only_the_journal_remembers() {
                 reason: Some("OutOfMemoryError: Container killed due to memory usage".into()),
                 health_status: None,
             }],
+            network_interface: None,
+            private_ip: None,
         },
         None,
     );

@@ -243,6 +243,7 @@ fn task_definition_diff_shows_what_changed_without_values() {
         command: vec!["node".into(), "server.js".into()],
         environment: vec!["NODE_ENV".into()],
         secrets: vec!["DATABASE_URL".into()],
+        secret_sources: vec!["arn:aws:ssm:eu-west-1:123456789012:parameter/prod/db".into()],
         log_group: Some("/ecs/prod-web/chatbot-api".into()),
         log_stream_prefix: Some("ecs".into()),
         health_check: vec![],
@@ -253,6 +254,7 @@ fn task_definition_diff_shows_what_changed_without_values() {
         revision: 40,
         cpu: Some("1024".into()),
         memory: Some("2048".into()),
+        network_mode: Some("awsvpc".into()),
         containers: vec![container.clone()],
     };
     let mut after = before.clone();

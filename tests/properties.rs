@@ -159,7 +159,7 @@ proptest! {
             cluster: "c".into(), name: "s".into(), arn: "a".into(), status: "ACTIVE".into(),
             desired, running, pending, task_definition: "x:1".into(), launch_type: None, deployments,
             events: events.into_iter().map(|(m, message)| ServiceEvent { id: "e".into(), at: now - Duration::minutes(m), message }).collect(),
-            created_at: None, target_groups: vec![], pair: Default::default(),
+            created_at: None, target_groups: vec![], network: None, pair: Default::default(),
         };
         let v = classify(&service, now);
         prop_assert!(!v.reason.is_empty());
@@ -211,6 +211,8 @@ proptest! {
                     health_status: None,
                 })
                 .collect(),
+            network_interface: None,
+            private_ip: None,
         };
         let essential: Vec<String> = containers
             .iter()

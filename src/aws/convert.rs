@@ -2,7 +2,7 @@
 
 use crate::domain::ports::{ContainerDefinition, TaskDefinition};
 use crate::domain::service::{
-    arn_name, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent,
+    arn_name, Deployment, DeploymentStatus, RolloutState, Service, ServiceEvent, ServiceNetwork,
 };
 use crate::domain::task::{Container, Task};
 use aws_sdk_ecs::types;
@@ -55,6 +55,14 @@ pub fn service(s: &types::Service) -> Service {
             .iter()
             .filter_map(|lb| lb.target_group_arn().map(str::to_string))
             .collect(),
+        network: s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .map(|v| ServiceNetwork {
+                security_groups: v.security_groups().to_vec(),
+                subnets: v.subnets().to_vec(),
+                assign_public_ip: v.assign_public_ip() == Some(&types::AssignPublicIp::Enabled),
+            }),
         // The reader of a pair says which (the adapter knows only its own).
         pair: Default::default(),
     }
@@ -116,7 +124,20 @@ pub fn task(t: &types::Task) -> Task {
                 health_status: c.health_status().map(|h| h.as_str().to_string()),
             })
             .collect(),
+        network_interface: attachment_detail(t, "networkInterfaceId"),
+        private_ip: attachment_detail(t, "privateIPv4Address"),
     }
+}
+
+/// A detail of the task's elastic network interface attachment.
+fn attachment_detail(t: &types::Task, name: &str) -> Option<String> {
+    t.attachments()
+        .iter()
+        .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+        .flat_map(|a| a.details())
+        .find(|d| d.name() == Some(name))
+        .and_then(|d| d.value())
+        .map(str::to_string)
 }
 
 pub fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
@@ -126,6 +147,7 @@ pub fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
         revision: count(td.revision()),
         cpu: td.cpu().map(str::to_string),
         memory: td.memory().map(str::to_string),
+        network_mode: td.network_mode().map(|m| m.as_str().to_string()),
         containers: td
             .container_definitions()
             .iter()
@@ -149,6 +171,11 @@ pub fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
                         .filter_map(|kv| kv.name().map(str::to_string))
                         .collect(),
                     secrets: c.secrets().iter().map(|s| s.name().to_string()).collect(),
+                    secret_sources: c
+                        .secrets()
+                        .iter()
+                        .map(|s| s.value_from().to_string())
+                        .collect(),
                     log_group: option("awslogs-group"),
                     log_stream_prefix: option("awslogs-stream-prefix"),
                     health_check: c

@@ -1,15 +1,26 @@
-//! Security groups' egress over EC2: DescribeSecurityGroups, and
-//! Revoke/AuthorizeSecurityGroupEgress with full IP permissions.
+//! Security groups' egress over EC2: DescribeSecurityGroups (one group, or
+//! many batched 100 a call), and Revoke/AuthorizeSecurityGroupEgress with
+//! full IP permissions. EC2 describes have a budget of their own; every call
+//! is counted.
 
+use super::budget::{Budget, Calls};
 use super::errors::{map_sdk_error, ErrorContext};
 use crate::domain::network::{Destination, EgressRule, NetworkPort, SecurityGroup};
-use crate::domain::ports::PortFuture;
+use crate::domain::ports::{CallCounts, PortFuture};
 use crate::domain::PortError;
 use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+
+/// EC2's describe calls share a bucket of about 100 a second per Region:
+/// triage keeps to a small share of it.
+const EC2_PER_SECOND: f64 = 5.0;
+/// Group ids asked for in one DescribeSecurityGroups call.
+const GROUPS_PER_CALL: usize = 100;
 
 pub struct AwsNetwork {
     ec2: aws_sdk_ec2::Client,
     ctx: ErrorContext,
+    budget: Budget,
+    calls: Calls,
 }
 
 impl AwsNetwork {
@@ -19,9 +30,50 @@ impl AwsNetwork {
             ec2: aws_sdk_ec2::Client::new(config),
             ctx: ErrorContext {
                 profile,
-                endpoint: format!("https://ec2.{region}.amazonaws.com"),
+                endpoint: super::endpoint_of(config, "ec2", &region),
             },
+            budget: Budget::new(EC2_PER_SECOND, 5),
+            calls: Calls::default(),
         }
+    }
+
+    pub(super) async fn admit(&self, operation: &str) {
+        self.budget.acquire().await;
+        self.calls.count(operation);
+    }
+
+    pub(super) fn client(&self) -> &aws_sdk_ec2::Client {
+        &self.ec2
+    }
+
+    pub(super) fn context(&self) -> &ErrorContext {
+        &self.ctx
+    }
+
+    /// One DescribeSecurityGroups call for these ids.
+    async fn describe(&self, ids: &[String]) -> Result<Vec<SecurityGroup>, PortError> {
+        self.admit("DescribeSecurityGroups").await;
+        let out = self
+            .ec2
+            .describe_security_groups()
+            .set_group_ids(Some(ids.to_vec()))
+            .send()
+            .await
+            .map_err(|e| map_sdk_error("DescribeSecurityGroups", e, &self.ctx))?;
+        Ok(out.security_groups().iter().map(group_of).collect())
+    }
+}
+
+fn group_of(group: &aws_sdk_ec2::types::SecurityGroup) -> SecurityGroup {
+    SecurityGroup {
+        id: group.group_id().unwrap_or_default().to_string(),
+        name: group.group_name().unwrap_or_default().to_string(),
+        vpc_id: group.vpc_id().map(str::to_string),
+        egress: group
+            .ip_permissions_egress()
+            .iter()
+            .flat_map(rules_of)
+            .collect(),
     }
 }
 
@@ -102,32 +154,45 @@ fn permission_of(rule: &EgressRule) -> IpPermission {
 impl NetworkPort for AwsNetwork {
     fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
         Box::pin(async move {
-            let out = self
-                .ec2
-                .describe_security_groups()
-                .group_ids(id)
-                .send()
-                .await
-                .map_err(|e| map_sdk_error("DescribeSecurityGroups", e, &self.ctx))?;
-            let group = out
-                .security_groups()
-                .iter()
-                .find(|g| g.group_id() == Some(id))
-                .ok_or_else(|| PortError::NotFound {
-                    what: crate::domain::Missing::SecurityGroup,
-                    message: format!("{id} does not exist in this account and region"),
-                })?;
-            Ok(SecurityGroup {
-                id: id.to_string(),
-                name: group.group_name().unwrap_or_default().to_string(),
-                vpc_id: group.vpc_id().map(str::to_string),
-                egress: group
-                    .ip_permissions_egress()
-                    .iter()
-                    .flat_map(rules_of)
-                    .collect(),
+            let found = match self.describe(&[id.to_string()]).await {
+                Ok(groups) => groups.into_iter().find(|g| g.id == id),
+                Err(e) if e.missing().is_some() => None,
+                Err(e) => return Err(e),
+            };
+            found.ok_or_else(|| PortError::NotFound {
+                what: crate::domain::Missing::SecurityGroup,
+                message: format!("{id} does not exist in this account and region"),
             })
         })
+    }
+
+    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
+        Box::pin(async move {
+            let mut groups = Vec::new();
+            for chunk in ids.chunks(GROUPS_PER_CALL) {
+                match self.describe(chunk).await {
+                    Ok(found) => groups.extend(found),
+                    // One id that is not here (a shared VPC's group, a
+                    // deleted one) fails the whole call: ask one by one.
+                    Err(e) if e.missing().is_some() && chunk.len() > 1 => {
+                        for id in chunk {
+                            match self.describe(std::slice::from_ref(id)).await {
+                                Ok(found) => groups.extend(found),
+                                Err(e) if e.missing().is_some() => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
+                    Err(e) if e.missing().is_some() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(groups)
+        })
+    }
+
+    fn calls(&self) -> CallCounts {
+        self.calls.snapshot()
     }
 
     fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
@@ -135,6 +200,7 @@ impl NetworkPort for AwsNetwork {
             if rules.is_empty() {
                 return Ok(());
             }
+            self.admit("RevokeSecurityGroupEgress").await;
             self.ec2
                 .revoke_security_group_egress()
                 .group_id(id)
@@ -151,6 +217,7 @@ impl NetworkPort for AwsNetwork {
             if rules.is_empty() {
                 return Ok(());
             }
+            self.admit("AuthorizeSecurityGroupEgress").await;
             self.ec2
                 .authorize_security_group_egress()
                 .group_id(id)

@@ -92,6 +92,10 @@ pub fn from_code(operation: &str, code: &str, message: &str, ctx: &ErrorContext)
         | "ThrottledException" => PortError::Throttled {
             operation: operation.into(),
         },
+        "InvalidGroup.NotFound" | "InvalidGroupId.Malformed" => PortError::NotFound {
+            what: crate::domain::Missing::SecurityGroup,
+            message,
+        },
         "ClusterNotFoundException" => PortError::NotFound {
             what: crate::domain::Missing::Cluster,
             message,

@@ -43,7 +43,7 @@ impl AwsLogs {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             ctx: ErrorContext {
                 profile,
-                endpoint: format!("https://logs.{region}.amazonaws.com"),
+                endpoint: super::endpoint_of(config, "logs", &region),
             },
             filter: budget(LogsApi::FilterLogEvents),
             get: budget(LogsApi::GetLogEvents),

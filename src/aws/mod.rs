@@ -22,6 +22,15 @@ use std::time::Duration;
 
 pub use ecs::AwsAccount;
 
+/// Where a client's calls go, for messages: the endpoint given
+/// (`--endpoint-url`), else the service's own in the Region.
+pub fn endpoint_of(config: &aws_config::SdkConfig, service: &str, region: &str) -> String {
+    config
+        .endpoint_url()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("https://{service}.{region}.amazonaws.com"))
+}
+
 /// How to reach AWS.
 #[derive(Debug, Clone, Default)]
 pub struct Connection {

@@ -40,7 +40,7 @@ impl AwsMonitoring {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
             ctx: ErrorContext {
                 profile,
-                endpoint: format!("https://monitoring.{region}.amazonaws.com"),
+                endpoint: super::endpoint_of(config, "monitoring", &region),
             },
             alarms_budget: Budget::new(DESCRIBE_ALARMS_PER_SECOND, 4),
             metrics_budget: Budget::new(METRIC_DATA_PER_SECOND, 25),

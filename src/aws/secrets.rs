@@ -19,7 +19,7 @@ impl AwsSecrets {
             client: aws_sdk_secretsmanager::Client::new(config),
             ctx: ErrorContext {
                 profile,
-                endpoint: format!("https://secretsmanager.{region}.amazonaws.com"),
+                endpoint: super::endpoint_of(config, "secretsmanager", &region),
             },
         }
     }
@@ -56,6 +56,7 @@ impl SecretsPort for AwsSecrets {
                 previous_version: stage("AWSPREVIOUS"),
                 rotation_enabled: out.rotation_enabled().unwrap_or(false),
                 rotation_lambda: out.rotation_lambda_arn().map(str::to_string),
+                last_changed: super::convert::time(out.last_changed_date()),
             })
         })
     }

@@ -30,7 +30,7 @@ impl AwsShare {
             group: group.to_string(),
             ctx: ErrorContext {
                 profile,
-                endpoint: format!("https://logs.{region}.amazonaws.com"),
+                endpoint: super::endpoint_of(config, "logs", &region),
             },
             // Logs write quotas are per account: stay gentle.
             budget: Budget::new(5.0, 10),

@@ -247,7 +247,18 @@ impl EcsPort for DemoAccount {
 
 impl NetworkPort for DemoAccount {
     fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
-        Box::pin(self.with_sim(move |s| s.security.group(id)))
+        self.read("DescribeSecurityGroups", move |s| s.security.group(id))
+    }
+    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
+        self.read("DescribeSecurityGroups", move |s| {
+            Ok(ids
+                .iter()
+                .filter_map(|id| s.security.group(id).ok())
+                .collect())
+        })
+    }
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
     }
     fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         Box::pin(self.with_sim(move |s| {
@@ -265,13 +276,19 @@ impl NetworkPort for DemoAccount {
 
 impl SecretsPort for DemoAccount {
     fn describe_secret<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecretInfo> {
-        Box::pin(self.with_sim(move |s| s.security.describe_secret(id)))
+        self.read("DescribeSecret", move |s| s.security.describe_secret(id))
     }
     fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String> {
-        Box::pin(self.with_sim(move |s| s.security.new_version(id, true)))
+        Box::pin(self.with_sim(move |s| {
+            let now = s.now;
+            s.security.new_version(id, true, now)
+        }))
     }
     fn put_generated<'a>(&'a self, id: &'a str, _how: Generate) -> PortFuture<'a, String> {
-        Box::pin(self.with_sim(move |s| s.security.new_version(id, false)))
+        Box::pin(self.with_sim(move |s| {
+            let now = s.now;
+            s.security.new_version(id, false, now)
+        }))
     }
 }
 

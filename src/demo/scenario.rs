@@ -91,6 +91,14 @@ pub struct ServiceSpec {
     /// ECS Exec (`enableExecuteCommand`) on the service and its tasks.
     #[serde(default = "yes")]
     pub exec: bool,
+    /// Its tasks' security groups (ids of `[[security_groups]]`); none: the
+    /// cluster's shared `<cluster>-tasks` group (HTTPS out only).
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    /// The secrets its task definition reads: `VARIABLE=secret-name`, each
+    /// a `[[secrets]]` name.
+    #[serde(default)]
+    pub secrets: Vec<String>,
 }
 
 /// A simulated CloudWatch alarm: a metric of one service (or of nothing the
@@ -145,6 +153,13 @@ pub struct SecretSpec {
     pub name: String,
     #[serde(default)]
     pub rotation_lambda: Option<String>,
+    /// When its value last changed, before the console opened.
+    #[serde(default = "default_secret_age")]
+    pub changed_days_ago: u32,
+}
+
+fn default_secret_age() -> u32 {
+    90
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +169,25 @@ pub struct ExfiltrationSpec {
     pub security_group: String,
     pub destination: String,
     pub port: i32,
+    /// When the tasks were compromised, before the console opened.
+    #[serde(default = "default_compromised")]
+    pub started_minutes_ago: u32,
+    /// What the compromised tasks send out together, on top of their usual.
+    #[serde(default = "default_exfil_rate")]
+    pub bytes_per_second: f64,
+    /// The GuardDuty finding it raises (its type).
+    #[serde(default = "default_finding_type")]
+    pub finding_type: String,
+}
+
+fn default_compromised() -> u32 {
+    12
+}
+fn default_exfil_rate() -> f64 {
+    380_000.0
+}
+fn default_finding_type() -> String {
+    "Backdoor:Runtime/C&CActivity.B".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -259,6 +293,25 @@ impl Scenario {
             }
             if s.revisions.is_empty() {
                 return Err(invalid(format!("service `{}` has no revisions", s.name)));
+            }
+            for g in &s.security_groups {
+                if !scenario.security_groups.iter().any(|sg| &sg.id == g) {
+                    return Err(invalid(format!(
+                        "service `{}` names security group `{g}`, which is not in [[security_groups]]",
+                        s.name
+                    )));
+                }
+            }
+            for entry in &s.secrets {
+                let known = entry
+                    .split_once('=')
+                    .is_some_and(|(_, name)| scenario.secrets.iter().any(|x| x.name == name));
+                if !known {
+                    return Err(invalid(format!(
+                        "service `{}` secret `{entry}`: write VARIABLE=name with a name from [[secrets]]",
+                        s.name
+                    )));
+                }
             }
             for r in &s.revisions {
                 if r.fault_after_seconds[0] > r.fault_after_seconds[1] {

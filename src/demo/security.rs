@@ -14,6 +14,8 @@ pub struct SimSecret {
     /// Version ids, oldest first; the last is AWSCURRENT, the one before AWSPREVIOUS.
     pub versions: Vec<String>,
     pub rotation_lambda: Option<String>,
+    /// When its value last changed.
+    pub changed_at: DateTime<Utc>,
 }
 
 pub struct SimSecurity {
@@ -22,6 +24,11 @@ pub struct SimSecurity {
     pub exfiltration: Option<ExfiltrationSpec>,
     /// When the exfiltration port stopped being allowed out.
     pub contained_at: Option<DateTime<Utc>>,
+    /// When the service's tasks were compromised.
+    pub compromised_at: Option<DateTime<Utc>>,
+    /// When a deployment replaced the compromised tasks: tasks started
+    /// after it are clean.
+    pub cleaned_at: Option<DateTime<Utc>>,
     next_version: u64,
 }
 
@@ -62,6 +69,7 @@ impl SimSecurity {
         groups: &[SecurityGroupSpec],
         secrets: &[SecretSpec],
         exfiltration: Option<ExfiltrationSpec>,
+        opened_at: DateTime<Utc>,
     ) -> SimSecurity {
         SimSecurity {
             groups: groups
@@ -89,18 +97,69 @@ impl SimSecurity {
                     ),
                     versions: vec![format!("{:08x}-0000-4000-8000-{:012x}", 0x1000 + i, i)],
                     rotation_lambda: s.rotation_lambda.clone(),
+                    changed_at: opened_at - chrono::Duration::days(i64::from(s.changed_days_ago)),
                 })
                 .collect(),
+            compromised_at: exfiltration
+                .as_ref()
+                .map(|e| opened_at - chrono::Duration::minutes(i64::from(e.started_minutes_ago))),
+            cleaned_at: None,
             exfiltration,
             contained_at: None,
             next_version: 1,
         }
     }
 
-    /// The compromised service's exfiltration, while it is still possible.
+    /// The group every service of `cluster` without groups of its own shares
+    /// (HTTPS out only), made on first use.
+    pub fn cluster_group(&mut self, cluster: &str) -> String {
+        let id = format!("sg-0c1a{:013x}", stable(cluster) & 0x1fff_ffff_ffff);
+        if !self.groups.iter().any(|g| g.id == id) {
+            self.groups.push(SecurityGroup {
+                id: id.clone(),
+                name: format!("{cluster}-tasks"),
+                vpc_id: Some("vpc-0demo0000000001".into()),
+                egress: rule_from_spec("tcp:443").into_iter().collect(),
+            });
+        }
+        id
+    }
+
+    /// A secret's ARN by its name (None when the scenario has no such secret).
+    pub fn secret_arn(&self, name: &str) -> Option<String> {
+        self.secrets
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.arn.clone())
+    }
+
+    /// The compromised service's exfiltration at `at`: after the
+    /// compromise, while its group still lets the port out.
     pub fn exfiltrating(&self, service: &str, at: DateTime<Utc>) -> Option<&ExfiltrationSpec> {
         let e = self.exfiltration.as_ref()?;
-        (e.service == service && self.contained_at.is_none_or(|c| at < c)).then_some(e)
+        let begun = self.compromised_at.is_some_and(|c| at >= c);
+        (e.service == service && begun && self.contained_at.is_none_or(|c| at < c)).then_some(e)
+    }
+
+    /// A task of `service` created at `created` is compromised at `at`.
+    pub fn compromised(&self, service: &str, created: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+        let Some(e) = &self.exfiltration else {
+            return false;
+        };
+        e.service == service
+            && self.compromised_at.is_some_and(|c| at >= c)
+            && self.cleaned_at.is_none_or(|c| created < c)
+    }
+
+    /// A deployment of `service` at `now` replaces its compromised tasks.
+    pub fn deployed(&mut self, service: &str, now: DateTime<Utc>) {
+        let ours = self
+            .exfiltration
+            .as_ref()
+            .is_some_and(|e| e.service == service);
+        if ours && self.cleaned_at.is_none() && self.compromised_at.is_some_and(|c| now >= c) {
+            self.cleaned_at = Some(now);
+        }
     }
 
     pub fn group(&self, id: &str) -> Result<SecurityGroup, PortError> {
@@ -185,11 +244,17 @@ impl SimSecurity {
             previous_version: (n >= 2).then(|| s.versions[n - 2].clone()),
             rotation_enabled: s.rotation_lambda.is_some(),
             rotation_lambda: s.rotation_lambda.clone(),
+            last_changed: Some(s.changed_at),
         })
     }
 
     /// A new AWSCURRENT version (generated or by the rotation Lambda).
-    pub fn new_version(&mut self, id: &str, needs_lambda: bool) -> Result<String, PortError> {
+    pub fn new_version(
+        &mut self,
+        id: &str,
+        needs_lambda: bool,
+        now: DateTime<Utc>,
+    ) -> Result<String, PortError> {
         let counter = self.next_version;
         let s = self.secret_mut(id)?;
         if needs_lambda && s.rotation_lambda.is_none() {
@@ -205,7 +270,15 @@ impl SimSecurity {
             counter
         );
         s.versions.push(version.clone());
+        s.changed_at = now;
         self.next_version += 1;
         Ok(version)
     }
+}
+
+/// A hash that stays the same between runs (FNV-1a).
+pub(crate) fn stable(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -361,3 +361,33 @@ pub fn with_alarms(verdict: HealthVerdict, alarms: &[&Alarm]) -> HealthVerdict {
         reason: format!("{named}{why}"),
     }
 }
+
+/// The verdict once what security says is counted: a GuardDuty finding of
+/// medium severity or more, or egress far above its usual, makes a service
+/// at least degraded, and its reason says so first (an attack under way is
+/// the most urgent thing a row can say).
+pub fn with_security(
+    verdict: HealthVerdict,
+    egress: Option<&super::egress::EgressAnomaly>,
+    findings: &[&super::security::SecurityFinding],
+) -> HealthVerdict {
+    let mut words: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity_band() >= super::security::Severity::Medium)
+        .take(1)
+        .map(|f| f.headline())
+        .collect();
+    words.extend(egress.map(|a| a.words()));
+    if words.is_empty() {
+        return verdict;
+    }
+    let said = words.join(" · ");
+    HealthVerdict {
+        health: verdict.health.min(Health::Degraded),
+        reason: if verdict.health <= Health::Degraded {
+            format!("{said} · {}", verdict.reason)
+        } else {
+            said
+        },
+    }
+}

@@ -1,15 +1,20 @@
 //! The last hour's shape of each service: which CloudWatch metrics triage
-//! asks for (`AWS/ECS` CPU and memory per service; `AWS/ApplicationELB`
+//! asks for (`AWS/ECS` CPU and memory per service; Container Insights'
+//! `NetworkTxBytes`/`NetworkRxBytes` per service; `AWS/ApplicationELB`
 //! requests, 5XX, p95 latency and host counts per target group), batched so
 //! one `GetMetricData` carries up to 500 queries, and what the numbers say
-//! (the last five minutes' peak, 5XX as a share of requests). Values are
-//! never invented: a metric without points is absent.
+//! (the last five minutes' peak, 5XX as a share of requests). The egress
+//! baseline's queries are [`baseline_queries`] (see `domain::egress`).
+//! Values are never invented: a metric without points is absent.
 
 use super::alarms::{elb_dimension, Dimension, TargetGroup};
 use super::service::{Service, ServiceKey};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Container Insights' namespace (network metrics need it turned on).
+pub const CONTAINER_INSIGHTS: &str = "ECS/ContainerInsights";
 
 /// Queries one `GetMetricData` call carries at most.
 pub const QUERIES_PER_CALL: usize = 500;
@@ -30,10 +35,20 @@ pub enum MetricKind {
     ResponseTimeP95,
     HealthyHosts,
     UnhealthyHosts,
+    /// Bytes a second sent (Container Insights), the minute's average and peak.
+    NetworkTxAverage,
+    NetworkTxMaximum,
+    /// Bytes a second received.
+    NetworkRxAverage,
+    NetworkRxMaximum,
+    /// 5-minute averages over the day before the last hour (the baseline).
+    NetworkTxBaseline,
+    NetworkRxBaseline,
 }
 
 impl MetricKind {
-    pub const ALL: [MetricKind; 9] = [
+    /// What the minute's read asks for (the baseline is read on its own).
+    pub const ALL: [MetricKind; 13] = [
         MetricKind::CpuAverage,
         MetricKind::CpuMaximum,
         MetricKind::MemoryAverage,
@@ -43,7 +58,15 @@ impl MetricKind {
         MetricKind::ResponseTimeP95,
         MetricKind::HealthyHosts,
         MetricKind::UnhealthyHosts,
+        MetricKind::NetworkTxAverage,
+        MetricKind::NetworkTxMaximum,
+        MetricKind::NetworkRxAverage,
+        MetricKind::NetworkRxMaximum,
     ];
+
+    /// What the baseline read asks for.
+    pub const BASELINE: [MetricKind; 2] =
+        [MetricKind::NetworkTxBaseline, MetricKind::NetworkRxBaseline];
 
     /// (namespace, metric name, statistic) as CloudWatch names them.
     pub fn metric(self) -> (&'static str, &'static str, &'static str) {
@@ -57,6 +80,14 @@ impl MetricKind {
             MetricKind::ResponseTimeP95 => ("AWS/ApplicationELB", "TargetResponseTime", "p95"),
             MetricKind::HealthyHosts => ("AWS/ApplicationELB", "HealthyHostCount", "Minimum"),
             MetricKind::UnhealthyHosts => ("AWS/ApplicationELB", "UnHealthyHostCount", "Maximum"),
+            MetricKind::NetworkTxAverage | MetricKind::NetworkTxBaseline => {
+                (CONTAINER_INSIGHTS, "NetworkTxBytes", "Average")
+            }
+            MetricKind::NetworkTxMaximum => (CONTAINER_INSIGHTS, "NetworkTxBytes", "Maximum"),
+            MetricKind::NetworkRxAverage | MetricKind::NetworkRxBaseline => {
+                (CONTAINER_INSIGHTS, "NetworkRxBytes", "Average")
+            }
+            MetricKind::NetworkRxMaximum => (CONTAINER_INSIGHTS, "NetworkRxBytes", "Maximum"),
         }
     }
 
@@ -71,6 +102,12 @@ impl MetricKind {
             MetricKind::ResponseTimeP95 => "p95",
             MetricKind::HealthyHosts => "hh",
             MetricKind::UnhealthyHosts => "uh",
+            MetricKind::NetworkTxAverage => "txa",
+            MetricKind::NetworkTxMaximum => "txm",
+            MetricKind::NetworkRxAverage => "rxa",
+            MetricKind::NetworkRxMaximum => "rxm",
+            MetricKind::NetworkTxBaseline => "txb",
+            MetricKind::NetworkRxBaseline => "rxb",
         }
     }
 
@@ -123,6 +160,9 @@ pub struct MetricsSummary {
     pub p95_ms: Option<f64>,
     pub healthy: Option<u32>,
     pub unhealthy: Option<u32>,
+    /// Bytes a second sent and received (Container Insights).
+    pub network_tx: Option<Spread>,
+    pub network_rx: Option<Spread>,
 }
 
 /// The queries for every service, ECS metrics by cluster and service, ELB
@@ -132,6 +172,21 @@ pub fn queries(
     services: &[Service],
     target_groups: &[TargetGroup],
     period_seconds: u32,
+) -> Vec<MetricQuery> {
+    queries_of(services, target_groups, period_seconds, &MetricKind::ALL)
+}
+
+/// The egress baseline's queries: each service's 5-minute average bytes
+/// sent and received, read over [`super::egress::baseline_window`].
+pub fn baseline_queries(services: &[Service]) -> Vec<MetricQuery> {
+    queries_of(services, &[], 300, &MetricKind::BASELINE)
+}
+
+fn queries_of(
+    services: &[Service],
+    target_groups: &[TargetGroup],
+    period_seconds: u32,
+    kinds: &[MetricKind],
 ) -> Vec<MetricQuery> {
     let mut out = Vec::new();
     for service in services {
@@ -153,7 +208,7 @@ pub fn queries(
                 ]);
             }
         }
-        for kind in MetricKind::ALL {
+        for &kind in kinds {
             let sets: Vec<&Vec<Dimension>> = if kind.per_target_group() {
                 // One target group per service is what ECS services have;
                 // the first is the one read.
@@ -261,6 +316,8 @@ impl ServiceMetrics {
                 .map(|s| s * 1000.0),
             healthy: last(MetricKind::HealthyHosts).map(|v| v.max(0.0).round() as u32),
             unhealthy: last(MetricKind::UnhealthyHosts).map(|v| v.max(0.0).round() as u32),
+            network_tx: spread(MetricKind::NetworkTxAverage, MetricKind::NetworkTxMaximum),
+            network_rx: spread(MetricKind::NetworkRxAverage, MetricKind::NetworkRxMaximum),
         }
     }
 }

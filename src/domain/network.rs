@@ -70,6 +70,25 @@ pub struct SecurityGroup {
 /// Reading and changing security groups' egress.
 pub trait NetworkPort: Send + Sync {
     fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup>;
+    /// Several groups at once (batched by the adapter); groups that cannot
+    /// be read here (another account's, gone) are simply absent.
+    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
+        Box::pin(async move {
+            let mut groups = Vec::new();
+            for id in ids {
+                match self.security_group(id).await {
+                    Ok(g) => groups.push(g),
+                    Err(e) if e.missing().is_some() => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(groups)
+        })
+    }
+    /// Calls made so far, by operation.
+    fn calls(&self) -> super::ports::CallCounts {
+        super::ports::CallCounts::new()
+    }
     fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()>;
     fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()>;
 }
@@ -77,6 +96,12 @@ pub trait NetworkPort: Send + Sync {
 impl<P: NetworkPort + ?Sized> NetworkPort for std::sync::Arc<P> {
     fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
         (**self).security_group(id)
+    }
+    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
+        (**self).security_groups(ids)
+    }
+    fn calls(&self) -> super::ports::CallCounts {
+        (**self).calls()
     }
     fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         (**self).revoke_egress(id, rules)
@@ -89,6 +114,12 @@ impl<P: NetworkPort + ?Sized> NetworkPort for std::sync::Arc<P> {
 impl<P: NetworkPort> NetworkPort for super::ports::ReadOnly<P> {
     fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
         self.0.security_group(id)
+    }
+    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
+        self.0.security_groups(ids)
+    }
+    fn calls(&self) -> super::ports::CallCounts {
+        self.0.calls()
     }
     fn revoke_egress<'a>(&'a self, id: &'a str, _rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         super::ports::refuse(format!("RevokeSecurityGroupEgress {id}"))

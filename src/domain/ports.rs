@@ -78,6 +78,9 @@ pub struct TaskDefinition {
     pub cpu: Option<String>,
     pub memory: Option<String>,
     pub containers: Vec<ContainerDefinition>,
+    /// `awsvpc`, `bridge`, `host` or `none` (None: ECS's default for its launch type).
+    #[serde(default)]
+    pub network_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +95,10 @@ pub struct ContainerDefinition {
     pub environment: Vec<String>,
     /// Secret names (`secrets[].name`), never values.
     pub secrets: Vec<String>,
+    /// Where each of `secrets` comes from (`secrets[].valueFrom`: an ARN or
+    /// a parameter name), in the same order; never values.
+    #[serde(default)]
+    pub secret_sources: Vec<String>,
     pub log_group: Option<String>,
     pub log_stream_prefix: Option<String>,
     pub health_check: Vec<String>,

@@ -1,8 +1,10 @@
 //! The home screen's order: worst health first, then most recently changed.
 
 use super::alarms::{of_service, OwnedAlarm};
-use super::health::{classify, with_alarms, HealthVerdict};
-use super::service::Service;
+use super::egress::EgressAnomaly;
+use super::health::{classify, with_alarms, with_security, HealthVerdict};
+use super::security::OwnedFinding;
+use super::service::{Service, ServiceKey};
 use chrono::{DateTime, Utc};
 
 /// A service with its verdict, ready to show.
@@ -17,24 +19,60 @@ pub fn rank(services: impl IntoIterator<Item = Service>, now: DateTime<Utc>) -> 
     rank_watched(services, now, &[])
 }
 
+/// What is known of the services besides ECS, counted in their verdicts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Signals<'a> {
+    pub alarms: &'a [OwnedAlarm],
+    /// Services sending far more than usual.
+    pub egress: &'a [(ServiceKey, EgressAnomaly)],
+    /// GuardDuty's findings, tied to their services.
+    pub findings: &'a [OwnedFinding],
+}
+
+impl Signals<'_> {
+    /// One service's verdict: ECS's, then its alarms, then security.
+    pub fn verdict(&self, service: &Service, now: DateTime<Utc>) -> HealthVerdict {
+        let mut verdict = classify(service, now);
+        if !self.alarms.is_empty() {
+            verdict = with_alarms(verdict, &of_service(self.alarms, &service.key()));
+        }
+        if !self.egress.is_empty() || !self.findings.is_empty() {
+            let key = service.key();
+            let egress = self.egress.iter().find(|(k, _)| k == &key).map(|(_, a)| a);
+            let findings = super::security::of_service(self.findings, &key);
+            verdict = with_security(verdict, egress, &findings);
+        }
+        verdict
+    }
+}
+
 /// [`rank`], with each service's alarms counted in its verdict.
 pub fn rank_watched(
     services: impl IntoIterator<Item = Service>,
     now: DateTime<Utc>,
     alarms: &[OwnedAlarm],
 ) -> Vec<RankedService> {
+    rank_signals(
+        services,
+        now,
+        &Signals {
+            alarms,
+            ..Signals::default()
+        },
+    )
+}
+
+/// [`rank`], with everything known of each service counted in its verdict.
+pub fn rank_signals(
+    services: impl IntoIterator<Item = Service>,
+    now: DateTime<Utc>,
+    signals: &Signals<'_>,
+) -> Vec<RankedService> {
     let ranked: Vec<RankedService> = services
         .into_iter()
-        .map(|service| {
-            let watching = if alarms.is_empty() {
-                Vec::new()
-            } else {
-                of_service(alarms, &service.key())
-            };
-            RankedService {
-                verdict: with_alarms(classify(&service, now), &watching),
-                service,
-            }
+        .map(|service| RankedService {
+            verdict: signals.verdict(&service, now),
+            service,
         })
         .collect();
     // Keys computed once per service, not once per comparison.

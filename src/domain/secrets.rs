@@ -16,6 +16,9 @@ pub struct SecretInfo {
     pub previous_version: Option<String>,
     pub rotation_enabled: bool,
     pub rotation_lambda: Option<String>,
+    /// When its value last changed (`LastChangedDate`).
+    #[serde(default)]
+    pub last_changed: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// How a new secret value is generated (GetRandomPassword's knobs).

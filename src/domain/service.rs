@@ -26,9 +26,22 @@ pub struct Service {
     /// The ARNs of the target groups it registers with (`loadBalancers`).
     #[serde(default)]
     pub target_groups: Vec<String>,
+    /// Where its tasks sit (`networkConfiguration.awsvpcConfiguration`);
+    /// None for bridge or host networking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<ServiceNetwork>,
     /// The watched pair it was read from (set by the reader, not by AWS).
     #[serde(default, skip_serializing_if = "Pair::is_unnamed")]
     pub pair: Pair,
+}
+
+/// A service's awsvpc network configuration: its tasks' own security
+/// groups, the subnets they are placed in, and whether they get public IPs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ServiceNetwork {
+    pub security_groups: Vec<String>,
+    pub subnets: Vec<String>,
+    pub assign_public_ip: bool,
 }
 
 /// One deployment of a service (ECS keeps the primary and any still draining).

@@ -21,6 +21,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Revisions kept (a few KB each).
 pub const MAX_DEFINITIONS: usize = 4_000;
 
+/// The shelf's folder: versioned, so entries written before triage kept
+/// secrets' sources and the network mode are never read as "none".
+const SHELF: &str = "task-definitions-v2";
+
 /// The answers counted as `cache:<this>` in [`EcsPort::calls`].
 pub const CACHE_HITS: &str = "cache:DescribeTaskDefinition";
 
@@ -33,7 +37,7 @@ pub struct DefinitionCache {
 impl DefinitionCache {
     pub fn new(cache_dir: &Path, namespace: &str) -> DefinitionCache {
         DefinitionCache {
-            shelf: CacheShelf::new(cache_dir, namespace, "task-definitions", MAX_DEFINITIONS),
+            shelf: CacheShelf::new(cache_dir, namespace, SHELF, MAX_DEFINITIONS),
         }
     }
 
@@ -189,6 +193,7 @@ mod tests {
             revision,
             cpu: None,
             memory: Some("512".into()),
+            network_mode: None,
             containers: vec![ContainerDefinition {
                 name: "app".into(),
                 image: "app:1".into(),
@@ -198,6 +203,7 @@ mod tests {
                 command: vec![],
                 environment: vec!["DB_HOST".into()],
                 secrets: vec![],
+                secret_sources: vec![],
                 log_group: Some("/ecs/app".into()),
                 log_stream_prefix: Some("ecs".into()),
                 health_check: vec![],
@@ -218,7 +224,7 @@ mod tests {
         cache.put(&td(other, "api", 7));
         assert_eq!(cache.get(other), None);
         // …and a file edited to say so is not trusted.
-        let shelf = CacheShelf::new(dir.path(), "aws", "task-definitions", 10);
+        let shelf = CacheShelf::new(dir.path(), "aws", SHELF, 10);
         shelf.put(other, &td(other, "worker", 42));
         assert_eq!(cache.get(other), None);
         // Short names are never cached: they do not name the account.

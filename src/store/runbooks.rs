@@ -1,6 +1,7 @@
-//! Runbook files on disk: the folders searched (`--runbooks`, `./runbooks`,
-//! the config dir's `runbooks/`, config paths), each file read, parsed and
-//! linted; a runbook found by path or by id.
+//! Runbooks: the folders searched (`--runbooks`, `./runbooks`, the config
+//! dir's `runbooks/`, config paths), each file read, parsed and linted, and
+//! the built-in runbooks shipped inside the binary (a folder's runbook of the
+//! same id overrides one); a runbook found by path or by id.
 
 use crate::domain::runbook::lint::check;
 use std::path::{Path, PathBuf};
@@ -24,10 +25,55 @@ pub enum RunbookError {
 
 fn known_ids(known: &[String]) -> String {
     if known.is_empty() {
-        " (no runbooks found in ./runbooks or the config dir)".to_string()
+        " (no runbooks found)".to_string()
     } else {
         format!("; known: {}", known.join(", "))
     }
+}
+
+/// The runbooks shipped with triage, embedded at build time from
+/// `runbooks/` (file name, text).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "bad-deployment.md",
+        include_str!("../../runbooks/bad-deployment.md"),
+    ),
+    (
+        "compromised-host.md",
+        include_str!("../../runbooks/compromised-host.md"),
+    ),
+    (
+        "image-pull-failure.md",
+        include_str!("../../runbooks/image-pull-failure.md"),
+    ),
+    (
+        "oom-restart-loop.md",
+        include_str!("../../runbooks/oom-restart-loop.md"),
+    ),
+    (
+        "rotate-secrets.md",
+        include_str!("../../runbooks/rotate-secrets.md"),
+    ),
+    (
+        "service-down.md",
+        include_str!("../../runbooks/service-down.md"),
+    ),
+];
+
+/// The built-in runbooks, parsed and checked.
+pub fn built_in() -> Vec<RunbookFile> {
+    BUILT_IN
+        .iter()
+        .map(|(name, text)| {
+            let parsed = check(name, text);
+            RunbookFile {
+                path: PathBuf::from(name),
+                runbook: parsed.runbook,
+                problems: parsed.problems,
+                built_in: true,
+            }
+        })
+        .collect()
 }
 
 /// Reads and checks one file.
@@ -41,13 +87,25 @@ pub fn load(path: &Path) -> Result<RunbookFile, RunbookError> {
         path: path.to_path_buf(),
         runbook: parsed.runbook,
         problems: parsed.problems,
+        built_in: false,
     })
 }
 
-/// Every `*.md` runbook in the folders, in folder order then by name; a
-/// runbook id found twice keeps the first (earlier folders win). READMEs are
-/// not runbooks.
+/// Every `*.md` runbook in the folders, in folder order then by name, then
+/// the built-in ones; a runbook id found twice keeps the first (earlier
+/// folders win, and any folder wins over the built-ins). READMEs are not
+/// runbooks.
 pub fn list(folders: &[PathBuf]) -> Vec<RunbookFile> {
+    let mut found = in_folders(folders);
+    for file in built_in() {
+        if !found.iter().any(|f| f.runbook.id == file.runbook.id) {
+            found.push(file);
+        }
+    }
+    found
+}
+
+fn in_folders(folders: &[PathBuf]) -> Vec<RunbookFile> {
     let mut found: Vec<RunbookFile> = Vec::new();
     for folder in folders {
         let Ok(dir) = std::fs::read_dir(folder) else {
@@ -74,7 +132,7 @@ pub fn list(folders: &[PathBuf]) -> Vec<RunbookFile> {
     found
 }
 
-/// A runbook by file path, or by id in the folders.
+/// A runbook by file path, or by id in the folders and the built-ins.
 pub fn find(folders: &[PathBuf], name: &str) -> Result<RunbookFile, RunbookError> {
     let path = Path::new(name);
     if path.is_file() {

@@ -3,6 +3,7 @@
 
 pub mod diagnosis;
 pub mod exec;
+pub mod exposure;
 pub mod fleet;
 pub mod insights;
 pub mod logsearch;

@@ -55,6 +55,7 @@ pub fn services(doc: &Value) -> Vec<Service> {
             pending: count(s, "pendingCount"),
             task_definition: text(s, "taskDefinition"),
             launch_type: s["launchType"].as_str().map(str::to_string),
+            network: network_of(s),
             deployments: s["deployments"]
                 .as_array()
                 .map(|ds| {
@@ -153,7 +154,41 @@ pub fn tasks(doc: &Value) -> Vec<triage::domain::Task> {
                             .collect()
                     })
                     .unwrap_or_default(),
+                network_interface: eni_detail(t, "networkInterfaceId"),
+                private_ip: eni_detail(t, "privateIPv4Address"),
             }
         })
         .collect()
+}
+
+/// A detail of a task's ElasticNetworkInterface attachment, as ECS writes it.
+fn eni_detail(t: &Value, name: &str) -> Option<String> {
+    t["attachments"]
+        .as_array()?
+        .iter()
+        .filter(|a| a["type"] == "ElasticNetworkInterface")
+        .flat_map(|a| a["details"].as_array().cloned().unwrap_or_default())
+        .find(|d| d["name"] == name)
+        .and_then(|d| d["value"].as_str().map(str::to_string))
+}
+
+/// A service's awsvpc configuration, as DescribeServices writes it.
+fn network_of(s: &Value) -> Option<triage::domain::service::ServiceNetwork> {
+    let v = &s["networkConfiguration"]["awsvpcConfiguration"];
+    v.is_object()
+        .then(|| triage::domain::service::ServiceNetwork {
+            security_groups: strings(&v["securityGroups"]),
+            subnets: strings(&v["subnets"]),
+            assign_public_ip: v["assignPublicIp"] == "ENABLED",
+        })
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -26,7 +26,8 @@ pub fn list(settings: &Settings, output: Format) -> u8 {
                 .map(|f| {
                     json!({
                         "id": f.runbook.id, "title": f.runbook.title, "tags": f.runbook.tags,
-                        "file": f.path.display().to_string(), "ok": f.ok(),
+                        "file": f.path.display().to_string(), "built_in": f.built_in,
+                        "source": f.origin(), "ok": f.ok(),
                         "steps": f.runbook.steps.len(), "problems": lint_json(f),
                     })
                 })
@@ -54,13 +55,13 @@ pub fn list(settings: &Settings, output: Format) -> u8 {
                         f.runbook.title.clone(),
                         f.runbook.tags.join(","),
                         if f.ok() { "ok".into() } else { "ERRORS".into() },
-                        f.path.display().to_string(),
+                        f.origin(),
                     ]
                 })
                 .collect();
             print!(
                 "{}",
-                crate::cli::output::table(&["ID", "TITLE", "TAGS", "CHECK", "FILE"], &rows)
+                crate::cli::output::table(&["ID", "TITLE", "TAGS", "CHECK", "SOURCE"], &rows)
             );
         }
     }
@@ -80,6 +81,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
         Format::Json => {
             let value = json!({
                 "id": rb.id, "title": rb.title, "tags": rb.tags, "file": file.path.display().to_string(),
+                "built_in": file.built_in, "source": file.origin(),
                 "params": rb.params.iter().map(|p| json!({
                     "name": p.name, "type": p.ty.as_str(), "required": p.required,
                     "default": p.default.as_ref().map(|d| d.to_json()), "secret": p.secret,
@@ -95,7 +97,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
             println!("{}", crate::cli::output::json_text(&value));
         }
         Format::Text => {
-            println!("{} ({})  {}", rb.title, rb.id, file.path.display());
+            println!("{} ({})  {}", rb.title, rb.id, file.origin());
             if !rb.tags.is_empty() {
                 println!("tags: {}", rb.tags.join(", "));
             }

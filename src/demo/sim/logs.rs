@@ -92,6 +92,7 @@ impl Simulation {
             } else if let Some(e) = self
                 .security
                 .exfiltrating(&s.name, at)
+                .filter(|_| self.security.compromised(&s.name, t.created_at, at))
                 .filter(|_| rng.u8(..) < 64)
             {
                 lines.push(line(

@@ -7,6 +7,7 @@
 
 mod exec;
 mod logs;
+mod network;
 mod reads;
 mod setup;
 mod watch;
@@ -44,6 +45,8 @@ pub struct Simulation {
     opened_at: DateTime<Utc>,
     /// The scenario's CloudWatch alarms.
     alarms: Vec<crate::demo::scenario::AlarmSpec>,
+    /// Where the simulated history begins (before it, services ran steadily).
+    history_start: DateTime<Utc>,
 }
 
 struct SimService {
@@ -70,6 +73,10 @@ struct SimService {
     load_balanced: bool,
     /// ECS Exec on the service (and so on its tasks).
     exec: bool,
+    /// Its tasks' security groups.
+    security_groups: Vec<String>,
+    /// The secrets its task definition reads: (variable, valueFrom).
+    secrets: Vec<(String, String)>,
 }
 
 struct SimRevision {
@@ -134,11 +141,13 @@ impl Simulation {
                 &scenario.security_groups,
                 &scenario.secrets,
                 scenario.exfiltration.clone(),
+                now,
             ),
             requests: scenario.requests.clone(),
             seed: scenario.seed,
             opened_at: now,
             alarms: scenario.alarms.clone(),
+            history_start: start,
         };
         for (index, spec) in scenario.services.iter().enumerate() {
             sim.add_service(index, spec, start, now);
@@ -447,6 +456,7 @@ impl Simulation {
         if !force && current.is_some_and(|d| d.revision == revision) {
             return;
         }
+        self.security.deployed(&s.name, now);
         for d in s.deployments.iter_mut() {
             d.status = DeploymentStatus::Active;
         }

@@ -2,10 +2,16 @@
 //! task definitions, described the way ECS describes them.
 
 use super::*;
+use crate::demo::security::stable;
 use crate::domain::ports::{AccountIdentity, ContainerDefinition, TaskDefinition};
 use crate::domain::service::{Deployment, DeploymentStatus, Service};
 use crate::domain::task::{Container, Task, TaskState};
 use crate::domain::PortError;
+
+/// A task's elastic network interface id (awsvpc: one per task).
+pub(super) fn eni_of(task_id: &str) -> String {
+    format!("eni-0{:016x}", stable(task_id) >> 4)
+}
 
 impl Simulation {
     pub fn identity(&self) -> AccountIdentity {
@@ -204,6 +210,14 @@ impl Simulation {
             events,
             created_at: Some(s.created_at),
             target_groups: self.target_group_arn(s).into_iter().collect(),
+            network: Some(crate::domain::service::ServiceNetwork {
+                security_groups: s.security_groups.clone(),
+                subnets: vec![
+                    format!("subnet-0{:016x}", stable(&format!("{}a", s.cluster)) >> 4),
+                    format!("subnet-0{:016x}", stable(&format!("{}b", s.cluster)) >> 4),
+                ],
+                assign_public_ip: false,
+            }),
             pair: Default::default(),
         }
     }
@@ -261,6 +275,8 @@ impl Simulation {
                 reason: t.container_reason.clone(),
                 health_status: None,
             }],
+            network_interface: Some(eni_of(&t.id)),
+            private_ip: Some(super::watch::task_ip(&t.id)),
         }
     }
 
@@ -276,6 +292,7 @@ impl Simulation {
             revision: r.number,
             cpu: Some(s.cpu.clone()),
             memory: Some(s.memory.clone()),
+            network_mode: Some("awsvpc".into()),
             containers: vec![ContainerDefinition {
                 name: s.container.clone(),
                 image: r.image.clone(),
@@ -288,7 +305,8 @@ impl Simulation {
                     .map(|s| s.to_string())
                     .chain(r.environment.iter().cloned())
                     .collect(),
-                secrets: vec!["DATABASE_URL".into()],
+                secrets: s.secrets.iter().map(|(v, _)| v.clone()).collect(),
+                secret_sources: s.secrets.iter().map(|(_, f)| f.clone()).collect(),
                 log_group: Some(format!("/ecs/{}/{}", s.cluster, s.name)),
                 log_stream_prefix: Some("ecs".into()),
                 health_check: vec![

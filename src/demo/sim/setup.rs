@@ -39,6 +39,29 @@ impl Simulation {
         let deployed_at = now
             - Duration::minutes(i64::from(spec.revisions[initial].deployed_minutes_ago))
                 .min(Duration::minutes(60 * 24 * 30));
+        let security_groups = if spec.security_groups.is_empty() {
+            vec![self.security.cluster_group(&spec.cluster)]
+        } else {
+            spec.security_groups.clone()
+        };
+        let secrets: Vec<(String, String)> = if spec.secrets.is_empty() {
+            // An SSM parameter, as many services keep their database URL.
+            vec![(
+                "DATABASE_URL".into(),
+                format!(
+                    "arn:aws:ssm:{}:{}:parameter/{}/{}/database-url",
+                    self.region, self.account, spec.cluster, spec.name
+                ),
+            )]
+        } else {
+            spec.secrets
+                .iter()
+                .filter_map(|entry| {
+                    let (variable, name) = entry.split_once('=')?;
+                    Some((variable.to_string(), self.security.secret_arn(name)?))
+                })
+                .collect()
+        };
         let mut service = SimService {
             cluster: spec.cluster.clone(),
             name: spec.name.clone(),
@@ -61,6 +84,8 @@ impl Simulation {
             last_capacity_event: None,
             load_balanced: spec.load_balanced,
             exec: spec.exec,
+            security_groups,
+            secrets,
         };
         let deployment = SimDeployment {
             id: deployment_id(&mut self.rng),

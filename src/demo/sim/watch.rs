@@ -140,8 +140,16 @@ impl Simulation {
             MetricKind::ResponseTimeP95 => per_minute.iter().copied().fold(f64::MIN, f64::max),
             MetricKind::HealthyHosts => per_minute.iter().copied().fold(f64::MAX, f64::min),
             MetricKind::Requests | MetricKind::Http5xx => per_minute.iter().sum(),
-            MetricKind::CpuAverage | MetricKind::MemoryAverage => {
+            MetricKind::CpuAverage
+            | MetricKind::MemoryAverage
+            | MetricKind::NetworkTxAverage
+            | MetricKind::NetworkRxAverage
+            | MetricKind::NetworkTxBaseline
+            | MetricKind::NetworkRxBaseline => {
                 per_minute.iter().sum::<f64>() / per_minute.len() as f64
+            }
+            MetricKind::NetworkTxMaximum | MetricKind::NetworkRxMaximum => {
+                per_minute.iter().copied().fold(f64::MIN, f64::max)
             }
         })
     }
@@ -158,6 +166,9 @@ impl Simulation {
                 .collect()
         };
         let running = self.running_at(s, at);
+        if let Some(direction) = super::network::direction(kind) {
+            return self.network_minute(s, direction, kind, &samples, at);
+        }
         match kind {
             MetricKind::MemoryAverage | MetricKind::MemoryMaximum => {
                 let values = per_task(&|t, when| self.task_memory(s, t, when));
@@ -176,8 +187,11 @@ impl Simulation {
                 let values = per_task(&|t, when| {
                     self.task_memory(s, t, when).map(|m| {
                         let base = 12.0 + (stable(&s.name) % 25) as f64;
-                        // An OOM-bound task collects garbage as its heap fills.
-                        let pressure = if self.oom_killed(s, t) {
+                        // An OOM-bound task collects garbage as its heap fills;
+                        // a compromised one runs the intruder's work flat out.
+                        let pressure = if self.compromised(s, t, when) {
+                            100.0
+                        } else if self.oom_killed(s, t) {
                             (m - 50.0).max(0.0)
                         } else {
                             0.0
@@ -214,10 +228,17 @@ impl Simulation {
                     })
                     .count() as f64,
             ),
+            // Answered by `network_minute` above.
+            MetricKind::NetworkTxAverage
+            | MetricKind::NetworkTxMaximum
+            | MetricKind::NetworkRxAverage
+            | MetricKind::NetworkRxMaximum
+            | MetricKind::NetworkTxBaseline
+            | MetricKind::NetworkRxBaseline => None,
         }
     }
 
-    fn up_at(&self, t: &SimTask, at: DateTime<Utc>) -> bool {
+    pub(super) fn up_at(&self, t: &SimTask, at: DateTime<Utc>) -> bool {
         let start = t.started_at.unwrap_or(t.running_at);
         let end = t
             .stopping_at
@@ -500,21 +521,17 @@ fn summarize(values: &[f64], peak: bool, floor: Option<f64>) -> Option<f64> {
 }
 
 /// A small steady wobble, the same for the same name and minute.
-fn wiggle(name: &str, at: DateTime<Utc>, amplitude: f64) -> f64 {
+pub(super) fn wiggle(name: &str, at: DateTime<Utc>, amplitude: f64) -> f64 {
     let minute = at.timestamp().div_euclid(60) as u64;
     let h = stable(name).wrapping_add(minute.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let unit = ((h >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0;
     unit * amplitude
 }
 
-/// A hash that stays the same between runs (FNV-1a).
-fn stable(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
+use crate::demo::security::stable;
 
-fn task_ip(task_id: &str) -> String {
+/// A task's private IP (its target in the load balancer, its flow-log address).
+pub(super) fn task_ip(task_id: &str) -> String {
     let h = stable(task_id);
     format!("10.0.{}.{}", (h >> 8) % 250 + 1, h % 250 + 2)
 }

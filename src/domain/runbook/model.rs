@@ -313,9 +313,20 @@ pub struct RunbookFile {
     pub path: std::path::PathBuf,
     pub runbook: Runbook,
     pub problems: Vec<Problem>,
+    /// Shipped inside the binary (its `path` names the file it was built from).
+    pub built_in: bool,
 }
 
 impl RunbookFile {
+    /// Where it came from, for lists and messages: its path, or "built in".
+    pub fn origin(&self) -> String {
+        if self.built_in {
+            format!("built in ({})", self.path.display())
+        } else {
+            self.path.display().to_string()
+        }
+    }
+
     /// No lint errors (warnings allowed): it may run.
     pub fn ok(&self) -> bool {
         !self.problems.iter().any(|p| p.severity == Severity::Error)

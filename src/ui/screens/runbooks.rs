@@ -94,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                 Cell::from(f.runbook.tags.join(", ")),
                 Cell::from(f.runbook.steps.len().to_string()),
                 Cell::from(check),
-                Cell::from(f.path.display().to_string()),
+                Cell::from(f.origin()),
             ])
             .style(style)
         })
@@ -107,7 +107,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         Constraint::Length(12),
         Constraint::Fill(1),
     ];
-    let header = Row::new(vec!["ID", "TITLE", "TAGS", "STEPS", "CHECK", "FILE"])
+    let header = Row::new(vec!["ID", "TITLE", "TAGS", "STEPS", "CHECK", "SOURCE"])
         .style(styles.table_header());
     frame.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
