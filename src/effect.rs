@@ -43,6 +43,27 @@ pub enum Effect {
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,
     },
+    /// A pair's services' egress baseline: a day of 5-minute averages
+    /// ending an hour ago (read about once an hour).
+    FetchBaseline {
+        generation: u64,
+        pair: Pair,
+        queries: Vec<crate::domain::metrics::MetricQuery>,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    },
+    /// What these services of a pair can reach and read: their security
+    /// groups, subnets and task definitions' secrets.
+    FetchExposure {
+        generation: u64,
+        pair: Pair,
+        services: Vec<crate::domain::Service>,
+    },
+    /// GuardDuty's current findings in a pair.
+    FetchSecurity {
+        generation: u64,
+        pair: Pair,
+    },
     /// The targets of a service's target group and why each is unhealthy.
     FetchTargetHealth {
         key: ServiceKey,
@@ -236,6 +257,24 @@ pub enum WorkerResult {
         generation: u64,
         pair: Pair,
         result: Result<Vec<crate::domain::metrics::MetricSeries>, PortError>,
+    },
+    Baseline {
+        generation: u64,
+        pair: Pair,
+        result: Result<Vec<crate::domain::metrics::MetricSeries>, PortError>,
+    },
+    Exposure {
+        generation: u64,
+        pair: Pair,
+        result: Result<
+            std::collections::BTreeMap<ServiceKey, crate::domain::exposure::Exposure>,
+            PortError,
+        >,
+    },
+    Security {
+        generation: u64,
+        pair: Pair,
+        result: Result<crate::domain::security::SecurityRead, PortError>,
     },
     /// The SSO token found for a profile (None: not an SSO profile, or no token).
     Sso {

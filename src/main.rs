@@ -90,26 +90,11 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Completions(_) | Command::Man(_) => Ok(exit::OK),
         Command::Status(args) if settings.pairs.len() > 1 => {
             let pairs = open_pairs(&settings).await;
-            triage::cli::pairs::status(
-                args,
-                pairs,
-                &settings.alarm_mappings,
-                &settings.clusters,
-                clock.as_ref(),
-            )
-            .await
+            triage::cli::pairs::status(args, pairs, &status_scope(&settings), clock.as_ref()).await
         }
         Command::Status(args) => {
             let account = open_account(&settings).await?;
-            triage::cli::status::run(
-                args,
-                account.ecs.as_ref(),
-                account.monitoring.as_deref(),
-                &settings.alarm_mappings,
-                &settings.clusters,
-                clock.as_ref(),
-            )
-            .await
+            triage::cli::status::run(args, &account, &status_scope(&settings), clock.as_ref()).await
         }
         Command::Alarms(args) if settings.pairs.len() > 1 => {
             let pairs = open_pairs(&settings).await;
@@ -241,5 +226,14 @@ fn print_all(text: &[u8]) -> u8 {
             eprintln!("error: cannot write to stdout: {err}");
             exit::USAGE
         }
+    }
+}
+
+/// What `status` looks at besides the account, from the settings.
+fn status_scope(settings: &Settings) -> triage::cli::status::StatusScope<'_> {
+    triage::cli::status::StatusScope {
+        mappings: &settings.alarm_mappings,
+        clusters: &settings.clusters,
+        limits: settings.security.limits,
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::exec::ExecPort;
 use crate::domain::network::NetworkPort;
 use crate::domain::ports::{EcsPort, LogSearchPort, LogsPort, MonitoringPort, ReadOnly, SharePort};
 use crate::domain::secrets::SecretsPort;
+use crate::domain::security::SecurityPort;
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use chrono::{DateTime, Utc};
@@ -51,8 +52,15 @@ pub struct Account {
     pub monitoring: Option<Arc<dyn MonitoringPort>>,
     /// A shell into a running container (ECS Exec).
     pub exec: Arc<dyn ExecPort>,
+    /// GuardDuty's findings.
+    pub security: Arc<dyn SecurityPort>,
+    /// The role VPC flow logs deliver with (`[security] flow_logs_role`,
+    /// or the demo scenario's).
+    pub flow_logs_role: Option<String>,
     /// The log groups the last discovery found (a search starts on them at once).
     pub log_groups: crate::store::log_groups::LogGroupCache,
+    /// The services' egress baselines of the last hour.
+    pub baselines: crate::store::baselines::BaselineCache,
     /// The Region it is in, as resolved (the profile's when none was asked).
     pub region: String,
 }
@@ -76,61 +84,70 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         Arc<dyn SecretsPort>,
         Option<Arc<dyn MonitoringPort>>,
         Arc<dyn ExecPort>,
+        Arc<dyn SecurityPort>,
     );
     let region: String;
-    let (ecs, logs, search, network, secrets, monitoring, exec): Ports = match &settings.source {
-        AccountSource::Demo { scenario } => {
-            let scenario = Scenario::load(scenario)?;
-            region = scenario.region.clone();
-            let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
-            (
-                demo.clone(),
-                demo.clone(),
-                demo.clone(),
-                demo.clone(),
-                demo.clone(),
-                Some(demo.clone()),
-                demo,
-            )
-        }
-        AccountSource::Aws {
-            profile,
-            endpoint_url,
-            ..
-        } => {
-            let conn = connection(settings);
-            let config = crate::aws::load_config(&conn).await?;
-            region = config.region().map(|r| r.to_string()).unwrap_or_default();
-            // Revisions never change: kept on disk between runs, per endpoint.
-            let definitions = crate::store::definitions::DefinitionCache::new(
-                &settings.cache_dir,
-                &crate::store::cache::namespace_for(endpoint_url.as_deref()),
-            );
-            let logs = Arc::new(crate::aws::logs::AwsLogs::new(
-                &config,
-                profile.clone(),
-                settings.aws.logs_pace,
-            ));
-            (
-                Arc::new(crate::store::definitions::CachedDefinitions::new(
-                    AwsAccount::with_config(&config, &conn),
-                    definitions,
-                )),
-                logs.clone(),
-                logs,
-                Arc::new(crate::aws::ec2::AwsNetwork::new(&config, profile.clone())),
-                Arc::new(crate::aws::secrets::AwsSecrets::new(
+    let mut flow_logs_role = settings.security.flow_logs_role.clone();
+    let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports =
+        match &settings.source {
+            AccountSource::Demo { scenario } => {
+                let scenario = Scenario::load(scenario)?;
+                region = scenario.region.clone();
+                flow_logs_role = flow_logs_role.or_else(|| Some(scenario.flow_logs_role()));
+                let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
+                (
+                    demo.clone(),
+                    demo.clone(),
+                    demo.clone(),
+                    demo.clone(),
+                    demo.clone(),
+                    Some(demo.clone()),
+                    demo.clone(),
+                    demo,
+                )
+            }
+            AccountSource::Aws {
+                profile,
+                endpoint_url,
+                ..
+            } => {
+                let conn = connection(settings);
+                let config = crate::aws::load_config(&conn).await?;
+                region = config.region().map(|r| r.to_string()).unwrap_or_default();
+                // Revisions never change: kept on disk between runs, per endpoint.
+                let definitions = crate::store::definitions::DefinitionCache::new(
+                    &settings.cache_dir,
+                    &crate::store::cache::namespace_for(endpoint_url.as_deref()),
+                );
+                let logs = Arc::new(crate::aws::logs::AwsLogs::new(
                     &config,
                     profile.clone(),
-                )),
-                Some(Arc::new(crate::aws::monitoring::AwsMonitoring::new(
-                    &config,
-                    profile.clone(),
-                ))),
-                Arc::new(AwsAccount::with_config(&config, &conn)),
-            )
-        }
-    };
+                    settings.aws.logs_pace,
+                ));
+                (
+                    Arc::new(crate::store::definitions::CachedDefinitions::new(
+                        AwsAccount::with_config(&config, &conn),
+                        definitions,
+                    )),
+                    logs.clone(),
+                    logs,
+                    Arc::new(crate::aws::ec2::AwsNetwork::new(&config, profile.clone())),
+                    Arc::new(crate::aws::secrets::AwsSecrets::new(
+                        &config,
+                        profile.clone(),
+                    )),
+                    Some(Arc::new(crate::aws::monitoring::AwsMonitoring::new(
+                        &config,
+                        profile.clone(),
+                    ))),
+                    Arc::new(AwsAccount::with_config(&config, &conn)),
+                    Arc::new(crate::aws::guardduty::AwsSecurity::new(
+                        &config,
+                        profile.clone(),
+                    )),
+                )
+            }
+        };
     let (network, secrets): (Arc<dyn NetworkPort>, Arc<dyn SecretsPort>) = if settings.read_only {
         (Arc::new(ReadOnly(network)), Arc::new(ReadOnly(secrets)))
     } else {
@@ -149,7 +166,17 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
         secrets,
         monitoring,
         exec,
+        security,
+        flow_logs_role,
         log_groups: crate::store::log_groups::LogGroupCache::new(
+            &settings.cache_dir,
+            &format!(
+                "{}-{}",
+                cache_namespace(settings),
+                pair_namespace(settings, &region)
+            ),
+        ),
+        baselines: crate::store::baselines::BaselineCache::new(
             &settings.cache_dir,
             &format!(
                 "{}-{}",
@@ -219,6 +246,7 @@ pub async fn open_named(
         let watched = WatchedPair {
             pair: Pair::new(name, account.region.clone()),
             profile: settings.profile().map(str::to_string),
+            flow_logs_role: account.flow_logs_role.clone(),
             ..WatchedPair::default()
         };
         return Ok((watched, account));
@@ -231,6 +259,10 @@ pub async fn open_named(
         profile: spec.profile.clone(),
         production: spec.production,
         account_id: None,
+        flow_logs_role: spec
+            .flow_logs_role
+            .clone()
+            .or_else(|| account.flow_logs_role.clone()),
     };
     Ok((watched, account))
 }

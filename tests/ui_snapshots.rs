@@ -484,6 +484,7 @@ fn loaded_pairs(width: u16, height: u16) -> AppState {
             profile: Some(format!("{account}-oncall")),
             production: *production,
             account_id: None,
+            flow_logs_role: None,
         })
         .collect();
     let mut s = AppState::new(session, ThemeSpec::built_in("dark").unwrap(), false, t0());

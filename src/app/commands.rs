@@ -86,6 +86,7 @@ pub(super) fn run_command(state: &mut AppState, line: &str) -> Vec<Effect> {
         | Command::Events(_)
         | Command::Timeline
         | Command::Diagnosis
-        | Command::Alarms => Vec::new(),
+        | Command::Alarms
+        | Command::Security => Vec::new(),
     }
 }

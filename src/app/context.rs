@@ -267,6 +267,10 @@ fn carry_over(old: &mut AppState, fresh: &mut AppState) {
     fresh.shell_command = std::mem::take(&mut old.shell_command);
     fresh.monitoring.enabled = old.monitoring.enabled;
     fresh.monitoring.mappings = std::mem::take(&mut old.monitoring.mappings);
+    fresh.security.enabled = old.security.enabled;
+    fresh.security.limits = old.security.limits;
+    fresh.security.seen = std::mem::take(&mut old.security.seen);
+    fresh.security.told = std::mem::take(&mut old.security.told);
     for watch in &mut fresh.pairs {
         if let Some(before) = old.pairs.iter().find(|w| w.pair() == watch.pair()) {
             watch.status.generation = before.status.generation;
@@ -282,6 +286,21 @@ fn carry_over(old: &mut AppState, fresh: &mut AppState) {
         let mut kept = super::state::Refreshing::new(now);
         kept.generation = before.generation;
         fresh.monitoring.metrics.insert(pair.clone(), kept);
+    }
+    for (pair, before) in &old.monitoring.baselines {
+        let mut kept = super::state::Refreshing::new(now);
+        kept.generation = before.generation;
+        fresh.monitoring.baselines.insert(pair.clone(), kept);
+    }
+    for (pair, before) in &old.security.findings {
+        let mut kept = super::state::Refreshing::new(now);
+        kept.generation = before.generation;
+        fresh.security.findings.insert(pair.clone(), kept);
+    }
+    for (pair, before) in &old.security.exposure {
+        let mut kept = super::state::Refreshing::new(now);
+        kept.generation = before.generation;
+        fresh.security.exposure.insert(pair.clone(), kept);
     }
     fresh.service.detail.generation = old.service.detail.generation;
     fresh.diagnosis.report.generation = old.diagnosis.report.generation;

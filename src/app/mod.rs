@@ -22,6 +22,7 @@ mod prompts;
 pub(crate) mod refresh;
 mod results;
 pub mod screens;
+pub mod security;
 pub mod sso;
 pub mod state;
 pub mod text_input;

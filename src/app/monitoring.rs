@@ -1,12 +1,18 @@
 //! Alarms and metrics in the console: read every 30 s and 60 s once the
 //! services are known, tied to their services, counted in the ranking, and
-//! each alarm's transitions written to the open incident.
+//! each alarm's transitions written to the open incident; and the services'
+//! egress baseline, read on its own about once an hour (a day of 5-minute
+//! points would stretch every query of the minute's call to a day: one
+//! GetMetricData call has one time window).
 
 use super::effect::{AlarmsRead, Effect};
 use super::refresh::{begin, is_due, settle};
 use super::state::{AppState, Refreshing};
 use crate::domain::alarms::{tie, AlarmMapping, AlarmState, OwnedAlarm};
-use crate::domain::metrics::{by_service, queries, MetricQuery, MetricSeries, ServiceMetrics};
+use crate::domain::egress::{baseline_window, baselines, Baseline, BASELINE_REFRESH_MINUTES};
+use crate::domain::metrics::{
+    baseline_queries, by_service, queries, MetricKind, MetricQuery, MetricSeries, ServiceMetrics,
+};
 use crate::domain::service::ServiceKey;
 use crate::domain::{Pair, PortError};
 use chrono::{DateTime, Duration, Utc};
@@ -31,6 +37,13 @@ pub struct Monitoring {
     pub metrics: BTreeMap<Pair, Refreshing<BTreeMap<ServiceKey, ServiceMetrics>>>,
     /// The queries of each pair's metrics read in flight.
     pub queries: BTreeMap<Pair, Vec<MetricQuery>>,
+    /// Each pair's services' egress baseline (read about once an hour).
+    pub baselines: BTreeMap<Pair, Refreshing<BTreeMap<ServiceKey, Baseline>>>,
+    /// The queries of each pair's baseline read in flight.
+    pub baseline_queries: BTreeMap<Pair, Vec<MetricQuery>>,
+    /// Clusters whose services report CPU but no network: Container
+    /// Insights is off there (egress cannot be measured).
+    pub insights_off: std::collections::BTreeSet<(Pair, String)>,
     /// `[alarms]`: dimension values that belong to a service.
     pub mappings: Vec<AlarmMapping>,
     /// How far back metrics are read (1 h; 3 h or 24 h on request).
@@ -47,6 +60,9 @@ impl Monitoring {
             seen: BTreeMap::new(),
             metrics: BTreeMap::new(),
             queries: BTreeMap::new(),
+            baselines: BTreeMap::new(),
+            baseline_queries: BTreeMap::new(),
+            insights_off: Default::default(),
             mappings: Vec::new(),
             window: Duration::minutes(crate::domain::metrics::DEFAULT_WINDOW_MINUTES),
             enabled: false,
@@ -91,6 +107,11 @@ impl Monitoring {
     pub fn service_metrics(&self, key: &ServiceKey) -> Option<&ServiceMetrics> {
         self.metrics.get(&key.pair)?.data.as_ref()?.get(key)
     }
+
+    /// One service's egress baseline, when its pair's has been read.
+    pub fn baseline_of(&self, key: &ServiceKey) -> Option<&Baseline> {
+        self.baselines.get(&key.pair)?.data.as_ref()?.get(key)
+    }
 }
 
 /// Alarms and metrics that fall due, for each pair whose services are known.
@@ -134,8 +155,73 @@ pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
         if alarms_read && metrics_due {
             effects.extend(request_metrics(state, &pair));
         }
+        let baseline_due = state
+            .monitoring
+            .baselines
+            .get(&pair)
+            .is_none_or(|b| is_due(b, now));
+        if baseline_due {
+            effects.extend(request_baseline(state, &pair));
+        }
     }
     effects
+}
+
+/// Ask for one pair's services' egress baseline.
+fn request_baseline(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
+    let services: Vec<crate::domain::Service> = state.services_of(pair).cloned().collect();
+    if services.is_empty() {
+        return Vec::new();
+    }
+    let asked = baseline_queries(&services);
+    let now = state.now;
+    let baseline = state
+        .monitoring
+        .baselines
+        .entry(pair.clone())
+        .or_insert_with(|| Refreshing::new(now));
+    let generation = begin(baseline, now);
+    state
+        .monitoring
+        .baseline_queries
+        .insert(pair.clone(), asked.clone());
+    let (start, end) = baseline_window(now);
+    vec![Effect::FetchBaseline {
+        generation,
+        pair: pair.clone(),
+        queries: asked,
+        start,
+        end,
+    }]
+}
+
+/// A pair's baseline was read: kept for an hour, the pair ranked again.
+pub(crate) fn on_baseline(
+    state: &mut AppState,
+    generation: u64,
+    pair: Pair,
+    result: Result<Vec<MetricSeries>, PortError>,
+) -> Vec<Effect> {
+    let Some(baseline) = state.monitoring.baselines.get_mut(&pair) else {
+        return Vec::new();
+    };
+    if generation != baseline.generation {
+        return Vec::new();
+    }
+    let asked = state
+        .monitoring
+        .baseline_queries
+        .remove(&pair)
+        .unwrap_or_default();
+    let now = state.now;
+    let result = result.map(|answers| baselines(&asked, &answers, now));
+    settle(
+        baseline,
+        now,
+        Duration::minutes(BASELINE_REFRESH_MINUTES),
+        result,
+    );
+    super::pairs::rerank_pair(state, &pair)
 }
 
 /// The windows `w` steps through, and the period each is read at.
@@ -275,7 +361,7 @@ pub(crate) fn on_alarms(
     }
     state.monitoring.owned = owned;
     // Alarms tie within their pair: only this pair's verdicts can change.
-    super::pairs::rerank_pair(state, &pair);
+    effects.extend(super::pairs::rerank_pair(state, &pair));
     super::screens::services::restore_selection(state);
     // The metrics waited for this read's target groups: ask for them now.
     let first = state
@@ -289,21 +375,63 @@ pub(crate) fn on_alarms(
     effects
 }
 
-/// A pair's metrics were read.
+/// A pair's metrics were read: kept, the pair ranked again (egress counts
+/// in verdicts), and a cluster without Container Insights said once.
 pub(crate) fn on_metrics(
     state: &mut AppState,
     generation: u64,
     pair: Pair,
     result: Result<Vec<MetricSeries>, PortError>,
-) {
+) -> Vec<Effect> {
     let Some(metrics) = state.monitoring.metrics.get_mut(&pair) else {
-        return;
+        return Vec::new();
     };
     if generation != metrics.generation {
-        return;
+        return Vec::new();
     }
     let asked = state.monitoring.queries.remove(&pair).unwrap_or_default();
     let interval = Duration::seconds(METRICS_SECONDS);
     let result = result.map(|answers| by_service(&asked, answers));
     settle(metrics, state.now, interval, result);
+    note_insights_off(state, &pair);
+    super::pairs::rerank_pair(state, &pair)
+}
+
+/// Clusters whose services' CPU came back but not one network point: say
+/// once how to turn Container Insights on (egress is never read as zero).
+fn note_insights_off(state: &mut AppState, pair: &Pair) {
+    let Some(read) = state
+        .monitoring
+        .metrics
+        .get(pair)
+        .and_then(|m| m.data.as_ref())
+    else {
+        return;
+    };
+    let mut measured: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for (key, m) in read {
+        let entry = measured.entry(key.cluster.as_str()).or_default();
+        entry.0 |= m.series.contains_key(&MetricKind::CpuAverage);
+        entry.1 |= m.series.contains_key(&MetricKind::NetworkTxAverage);
+    }
+    let off: Vec<String> = measured
+        .into_iter()
+        .filter(|(_, (cpu, network))| *cpu && !*network)
+        .map(|(cluster, _)| cluster.to_string())
+        .collect();
+    state
+        .monitoring
+        .insights_off
+        .retain(|(p, c)| p != pair || off.contains(c));
+    for cluster in off {
+        state
+            .monitoring
+            .insights_off
+            .insert((pair.clone(), cluster.clone()));
+        super::security::tell_once(
+            state,
+            &format!("insights {pair} {cluster}"),
+            &crate::domain::egress::insights_hint(&cluster),
+        );
+    }
 }

@@ -10,7 +10,7 @@ use super::refresh::{begin, settle};
 use super::state::{AppState, Refreshing};
 use crate::domain::pair::WatchedPair;
 use crate::domain::ports::AccountIdentity;
-use crate::domain::ranking::{merge, rank_watched, RankedService};
+use crate::domain::ranking::{merge, rank_signals, RankedService, Signals};
 use crate::domain::snapshot::StatusSnapshot;
 use crate::domain::timeline::observe;
 use crate::domain::{Pair, PortError, Service};
@@ -252,7 +252,7 @@ fn rows_of(state: &AppState, pair: &Pair) -> Vec<RankedService> {
 /// are classified, then merged among the others' (a pair that fails keeps
 /// its rows as they were).
 fn replace_rows(state: &mut AppState, pair: &Pair, services: Vec<Service>) {
-    let fresh = rank_watched(services, state.now, &state.monitoring.owned);
+    let fresh = rank_with_signals(state, pair, services);
     let others: Vec<RankedService> = state
         .status
         .data
@@ -264,19 +264,39 @@ fn replace_rows(state: &mut AppState, pair: &Pair, services: Vec<Service>) {
     state.status.data = Some(merge(others, fresh));
 }
 
-/// Rank one pair's rows again (its alarms changed), the others as they are.
-pub(crate) fn rerank_pair(state: &mut AppState, pair: &Pair) {
+/// Rank one pair's services with everything known of them: alarms, egress
+/// and GuardDuty's findings.
+fn rank_with_signals(state: &AppState, pair: &Pair, services: Vec<Service>) -> Vec<RankedService> {
+    let egress = state.egress_anomalies(pair);
+    let signals = Signals {
+        alarms: &state.monitoring.owned,
+        egress: &egress,
+        findings: &state.security.owned,
+    };
+    rank_signals(services, state.now, &signals)
+}
+
+/// Rank one pair's rows again (its alarms, metrics or findings changed),
+/// the others as they are; a verdict that changed is journaled as a status
+/// read's would be.
+pub(crate) fn rerank_pair(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
     let Some(view) = state.status.data.take() else {
-        return;
+        return Vec::new();
     };
     let (others, mine): (Vec<RankedService>, Vec<RankedService>) =
         view.into_iter().partition(|r| &r.service.pair != pair);
-    let fresh = rank_watched(
-        mine.into_iter().map(|r| r.service),
-        state.now,
-        &state.monitoring.owned,
-    );
+    let observing = state.incident.is_some() && state.pairs.iter().all(PairWatch::read_once);
+    let old = observing.then(|| mine.clone());
+    let fresh = rank_with_signals(state, pair, mine.into_iter().map(|r| r.service).collect());
+    let drafts = match &old {
+        Some(old) => observe::changes(Some(old), &fresh, state.several_pairs()),
+        None => Vec::new(),
+    };
     state.status.data = Some(merge(others, fresh));
+    drafts
+        .into_iter()
+        .map(|draft| Effect::Journal(Box::new(draft)))
+        .collect()
 }
 
 /// The view's age, error and schedule: for one pair, its own as they are;

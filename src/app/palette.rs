@@ -35,6 +35,8 @@ pub enum Command {
     Keys,
     /// `:alarms`: alarms in ALARM and without data.
     Alarms,
+    /// `:security`: GuardDuty's findings.
+    Security,
     /// `:ctx [PROFILE]`: watch another profile.
     Context(Option<String>),
     /// `:region [REGION]`: watch another Region.
@@ -68,6 +70,7 @@ pub const COMMANDS: &[PaletteCommand] = &[
     cmd("events", &["ev"], "events merged by time; `:events CLUSTER` for one cluster"),
     cmd("diag", &["diagnose", "diagnosis"], "why tasks stopped: every stopped task decoded"),
     cmd("alarms", &["alarm", "al"], "alarms in ALARM (and without data), with their graphs"),
+    cmd("security", &["sec", "guardduty", "gd"], "GuardDuty findings, most severe first, with the service each is about"),
     cmd("tl", &["timeline"], "the incident timeline: notes, milestones, export"),
     cmd("logs", &["log"], "one request across every service: `:logs ID`"),
     cmd("rb", &["runbook", "runbooks"], "runbooks: pick one, fill its parameters, run it step by step"),
@@ -171,6 +174,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "refresh" => Ok(Command::Refresh),
         "keys" => Ok(Command::Keys),
         "alarms" => Ok(Command::Alarms),
+        "security" => Ok(Command::Security),
         "ctx" => Ok(Command::Context(arg)),
         "region" => Ok(Command::Region(arg)),
         "help" => Ok(Command::Help),
@@ -198,6 +202,7 @@ pub fn target(command: &Command) -> Option<Screen> {
         Command::Timeline => Some(Screen::Timeline),
         Command::Diagnosis => Some(Screen::Diagnosis),
         Command::Alarms => Some(Screen::Alarms),
+        Command::Security => Some(Screen::Security),
         _ => None,
     }
 }

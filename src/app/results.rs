@@ -28,7 +28,22 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             generation,
             pair,
             result,
-        } => super::monitoring::on_metrics(state, generation, pair, result),
+        } => return super::monitoring::on_metrics(state, generation, pair, result),
+        WorkerResult::Baseline {
+            generation,
+            pair,
+            result,
+        } => return super::monitoring::on_baseline(state, generation, pair, result),
+        WorkerResult::Exposure {
+            generation,
+            pair,
+            result,
+        } => return super::security::on_exposure(state, generation, pair, result),
+        WorkerResult::Security {
+            generation,
+            pair,
+            result,
+        } => return super::security::on_security(state, generation, pair, result),
         WorkerResult::Sso { profile, token } => return super::sso::on_token(state, profile, token),
         WorkerResult::TargetHealth { key, result, .. } => service::on_targets(state, key, result),
         WorkerResult::ServiceDetail {

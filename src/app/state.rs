@@ -163,6 +163,8 @@ pub struct AppState {
     pub incident: Option<IncidentView>,
     /// Alarms and metrics, read beside the status.
     pub monitoring: super::monitoring::Monitoring,
+    /// GuardDuty's findings and what the services can reach and read.
+    pub security: super::security::Security,
     /// The SSO session's token, when the profile signs in through SSO.
     pub sso: super::sso::SsoSessions,
     // The screens' own state (each struct lives with its screen in `screens/`).
@@ -183,6 +185,7 @@ pub struct AppState {
     pub logs: Option<LogsView>,
     pub keymap_screen: KeymapScreen,
     pub alarms_screen: super::screens::alarms::AlarmsScreen,
+    pub security_screen: super::screens::security::SecurityScreen,
     pub width: u16,
     pub height: u16,
     pub message: Option<Message>,
@@ -226,6 +229,7 @@ impl AppState {
             filtering: false,
             incident: None,
             monitoring: super::monitoring::Monitoring::new(now),
+            security: Default::default(),
             sso: Default::default(),
             services: ServicesScreen::default(),
             service: ServiceScreen::new(now),
@@ -239,6 +243,7 @@ impl AppState {
             logs: None,
             keymap_screen: KeymapScreen::default(),
             alarms_screen: Default::default(),
+            security_screen: Default::default(),
             width: 80,
             height: 24,
             message: None,

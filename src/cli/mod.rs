@@ -14,6 +14,7 @@ pub mod output;
 pub mod pairs;
 pub mod runbook;
 pub mod status;
+pub mod status_security;
 pub mod watch;
 
 use crate::settings::GlobalFlags;

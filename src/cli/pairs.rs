@@ -152,21 +152,12 @@ pub fn with_left_out(code: u8, left_out: bool) -> u8 {
 pub async fn status(
     args: &StatusArgs,
     pairs: Vec<(PairSpec, Result<Account, OpenError>)>,
-    mappings: &[AlarmMapping],
-    clusters: &[String],
+    scope: &super::status::StatusScope<'_>,
     clock: &dyn Clock,
 ) -> Result<u8, CliError> {
     let now = clock.now();
     let outcomes: Vec<PairOutcome> = read_each(pairs, |account, label| async move {
-        read_account(
-            account.ecs.as_ref(),
-            account.monitoring.as_deref(),
-            mappings,
-            clusters,
-            now,
-            &label,
-        )
-        .await
+        read_account(&account, scope, now, &label).await
     })
     .await
     .into_iter()
@@ -232,11 +223,17 @@ fn to_json(
             if doc["region"].is_null() {
                 doc["region"] = region_of(o, r).into();
             }
-            if let Ok(AccountRead {
-                watched: Some(w), ..
-            }) = &o.read
-            {
-                add_service_watched(&mut doc, r, w, now);
+            if let Ok(read) = &o.read {
+                if let Some(w) = &read.watched {
+                    add_service_watched(&mut doc, r, w, now);
+                }
+                super::status_security::add_service(
+                    &mut doc,
+                    r,
+                    &read.security,
+                    read.watched.as_ref(),
+                    now,
+                );
             }
             doc
         })
@@ -273,11 +270,28 @@ fn to_json(
         })
         .flatten()
         .collect();
+    let security_findings: Vec<serde_json::Value> = outcomes
+        .iter()
+        .filter_map(|o| {
+            let read = o.read.as_ref().ok()?;
+            Some(
+                super::status_security::findings_json(&read.security)
+                    .into_iter()
+                    .map(move |f| {
+                        let mut f = serde_json::to_value(f).unwrap_or_default();
+                        f["account_name"] = o.pair.name.clone().into();
+                        f
+                    }),
+            )
+        })
+        .flatten()
+        .collect();
     json!({
         "generated_at": rfc3339(now),
         "pairs": pairs,
         "services": services,
         "account_alarms": account_alarms,
+        "security_findings": security_findings,
     })
 }
 

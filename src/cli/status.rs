@@ -4,8 +4,7 @@ use super::exit;
 use super::output::{rfc3339, table};
 use super::Format;
 use crate::domain::alarms::{of_service, AlarmMapping, AlarmState};
-use crate::domain::ports::{EcsPort, MonitoringPort};
-use crate::domain::ranking::{rank_watched, RankedService};
+use crate::domain::ranking::{rank_signals, RankedService, Signals};
 use crate::domain::sanitize::strip_controls;
 use crate::domain::Clock;
 use crate::workers::status::fetch_status;
@@ -28,26 +27,37 @@ pub struct StatusArgs {
     pub fail_on_alarm: bool,
 }
 
-/// One account's read: who it is, its services ranked with their alarms,
-/// and its alarms and metrics when it has them.
+/// One account's read: who it is, its services ranked with everything
+/// known of them, its alarms and metrics when it has them, and security.
 pub struct AccountRead {
     pub identity: crate::domain::ports::AccountIdentity,
     pub ranked: Vec<RankedService>,
     pub watched: Option<super::watch::Watched>,
+    pub security: super::status_security::SecurityView,
 }
 
-/// Read one account: identity, services, alarms and metrics. A cluster asked
-/// for by name that does not exist is an input error; other cluster and
-/// monitoring failures are said on stderr (prefixed with `label`) and the
+/// What `status` looks at, besides the account.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusScope<'a> {
+    pub mappings: &'a [AlarmMapping],
+    pub clusters: &'a [String],
+    pub limits: crate::domain::egress::EgressLimits,
+}
+
+/// Read one account: identity, services, alarms and metrics, the egress
+/// baseline, security groups and GuardDuty. A cluster asked for by name
+/// that does not exist is an input error; other cluster, monitoring and
+/// security failures are said on stderr (prefixed with `label`) and the
 /// services still shown.
 pub async fn read_account(
-    ecs: &dyn EcsPort,
-    monitoring: Option<&dyn MonitoringPort>,
-    mappings: &[AlarmMapping],
-    clusters: &[String],
+    account: &crate::wiring::Account,
+    scope: &StatusScope<'_>,
     now: DateTime<Utc>,
     label: &str,
 ) -> Result<AccountRead, super::exit::CliError> {
+    let ecs = account.ecs.as_ref();
+    let monitoring = account.monitoring.as_deref();
+    let (mappings, clusters) = (scope.mappings, scope.clusters);
     let (identity, snapshot) = futures::join!(ecs.identity(), fetch_status(ecs, clusters));
     let snapshot = snapshot?;
     let identity = identity?;
@@ -65,40 +75,56 @@ pub async fn read_account(
     for (cluster, err) in &snapshot.cluster_errors {
         eprintln!("warning: {label}cluster {cluster} could not be read: {err}");
     }
-    let watched = match monitoring {
-        Some(port) => match super::watch::read(port, &snapshot.services, mappings, now).await {
-            Ok(w) => Some(w),
-            Err(err) => {
-                eprintln!("warning: {label}alarms and metrics could not be read: {err}");
-                None
-            }
-        },
-        None => None,
+    let watching = async {
+        match monitoring {
+            Some(port) => match super::watch::read(port, &snapshot.services, mappings, now).await {
+                Ok(w) => Some(w),
+                Err(err) => {
+                    eprintln!("warning: {label}alarms and metrics could not be read: {err}");
+                    None
+                }
+            },
+            None => None,
+        }
     };
+    let (watched, security) = futures::join!(
+        watching,
+        super::status_security::read(account, &snapshot.services, now, label)
+    );
     let alarms = watched.as_ref().map(|w| w.alarms.as_slice()).unwrap_or(&[]);
-    let ranked = rank_watched(snapshot.services, now, alarms);
+    let egress = security.egress(watched.as_ref(), &scope.limits, now);
+    let findings = security.findings.as_deref().unwrap_or(&[]);
+    let ranked = rank_signals(
+        snapshot.services,
+        now,
+        &Signals {
+            alarms,
+            egress: &egress,
+            findings,
+        },
+    );
     Ok(AccountRead {
         identity,
         ranked,
         watched,
+        security,
     })
 }
 
 /// Run `triage status`; returns the exit code.
 pub async fn run(
     args: &StatusArgs,
-    ecs: &dyn EcsPort,
-    monitoring: Option<&dyn MonitoringPort>,
-    mappings: &[AlarmMapping],
-    clusters: &[String],
+    account: &crate::wiring::Account,
+    scope: &StatusScope<'_>,
     clock: &dyn Clock,
 ) -> Result<u8, super::exit::CliError> {
     let now = clock.now();
-    let read = read_account(ecs, monitoring, mappings, clusters, now, "").await?;
+    let read = read_account(account, scope, now, "").await?;
     let AccountRead {
         identity,
         ranked,
         watched,
+        security,
     } = &read;
     match args.output {
         Format::Json => {
@@ -106,6 +132,7 @@ pub async fn run(
             if let Some(w) = watched {
                 add_watched(&mut doc, ranked, w, now);
             }
+            add_security(&mut doc, ranked, security, watched.as_ref(), now);
             println!("{}", super::output::json_text(&doc));
         }
         Format::Text => print!("{}", to_text(ranked, now)),
@@ -144,6 +171,24 @@ fn add_watched(
         }
     }
     doc["account_alarms"] = account_alarms_json(watched).into();
+}
+
+/// Each service's `network`, `secrets`, `security_findings` and network
+/// metrics, and every GuardDuty finding.
+fn add_security(
+    doc: &mut serde_json::Value,
+    ranked: &[RankedService],
+    security: &super::status_security::SecurityView,
+    watched: Option<&super::watch::Watched>,
+    now: DateTime<Utc>,
+) {
+    if let Some(services) = doc["services"].as_array_mut() {
+        for (json, r) in services.iter_mut().zip(ranked) {
+            super::status_security::add_service(json, r, security, watched, now);
+        }
+    }
+    doc["security_findings"] =
+        serde_json::to_value(super::status_security::findings_json(security)).unwrap_or_default();
 }
 
 /// A service's `alarms` and `metrics`.

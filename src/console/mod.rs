@@ -82,6 +82,8 @@ pub async fn run(
     state.shell_command = settings.exec_command.clone();
     state.monitoring.enabled = watched.iter().any(|(_, a)| a.monitoring.is_some());
     state.monitoring.mappings = settings.alarm_mappings.clone();
+    state.security.enabled = true;
+    state.security.limits = settings.security.limits;
     let (results_tx, mut results_rx) = tokio::sync::mpsc::unbounded_channel();
     let redactor = crate::domain::timeline::redact::Redactor::new(&settings.redact)
         .map_err(anyhow::Error::msg)?;

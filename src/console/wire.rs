@@ -108,6 +108,11 @@ impl Wiring {
             search: Some((account.search.clone(), Arc::new(scope))),
             monitoring: account.monitoring.clone(),
             exec: Some(account.exec.clone()),
+            exposure: Some(crate::workers::exposure::ExposurePorts::new(
+                account.network.clone(),
+                account.secrets.clone(),
+            )),
+            security: Some(account.security.clone()),
             runs: Some(runs),
             memory: self.memories.get(pair).cloned().unwrap_or_default(),
         }
@@ -216,6 +221,9 @@ async fn open_context(
         profile: context.profile.clone(),
         production,
         account_id: identity.account,
+        flow_logs_role: spec
+            .and_then(|p| p.flow_logs_role.clone())
+            .or_else(|| account.flow_logs_role.clone()),
     };
     Ok((watched, account))
 }

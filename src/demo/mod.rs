@@ -341,3 +341,19 @@ impl crate::domain::ports::MonitoringPort for DemoAccount {
         self.calls.snapshot()
     }
 }
+
+impl crate::domain::security::SecurityPort for DemoAccount {
+    fn findings(&self) -> PortFuture<'_, crate::domain::security::SecurityRead> {
+        Box::pin(async move {
+            // ListDetectors, ListFindings and GetFindings, as GuardDuty answers them.
+            self.calls.count("ListDetectors");
+            self.calls.count("ListFindings");
+            self.read("GetFindings", |s| Ok(s.security_findings()))
+                .await
+        })
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
+    }
+}

@@ -48,6 +48,9 @@ pub struct Scenario {
     /// read refused as AWS refuses an expired SSO session), then comes back.
     #[serde(default)]
     pub credentials_expire: Option<ExpireSpec>,
+    /// The IAM role the simulated VPC flow logs deliver with.
+    #[serde(default)]
+    pub flow_logs_role: Option<String>,
 }
 
 /// When the simulated session is out: from `after_minutes` after the start,
@@ -252,6 +255,14 @@ pub enum ScenarioError {
 }
 
 impl Scenario {
+    /// The flow logs' delivery role: the scenario's, else the account's
+    /// `vpc-flow-logs` role.
+    pub fn flow_logs_role(&self) -> String {
+        self.flow_logs_role
+            .clone()
+            .unwrap_or_else(|| format!("arn:aws:iam::{}:role/vpc-flow-logs", self.account))
+    }
+
     /// A built-in scenario by name, or a scenario file by path.
     pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
         if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name_or_path) {

@@ -106,6 +106,13 @@ pub fn rate_short(bytes_per_second: f64) -> String {
     }
 }
 
+/// What to say when a cluster reports no network metrics.
+pub fn insights_hint(cluster: &str) -> String {
+    format!(
+        "egress is not measured in {cluster}: Container Insights is off. Turn it on: aws ecs update-cluster-settings --cluster {cluster} --settings name=containerInsights,value=enhanced"
+    )
+}
+
 /// The window a baseline is read over, ending `now`.
 pub fn baseline_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let end = now - Duration::hours(BASELINE_GAP_HOURS);

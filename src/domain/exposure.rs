@@ -66,6 +66,9 @@ pub struct Exposure {
     pub secrets: Vec<SecretExposure>,
     /// The task definition it was read from (`family:revision`).
     pub task_definition: Option<String>,
+    /// The log groups its containers write to (`awslogs-group`).
+    #[serde(default)]
+    pub log_groups: Vec<String>,
     /// Why the task definition could not be read, when so (no secrets known).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition_problem: Option<String>,
@@ -202,10 +205,21 @@ pub fn exposure(
                 .collect()
         })
         .unwrap_or_default();
+    let mut log_groups: Vec<String> = Vec::new();
+    for group in td
+        .iter()
+        .flat_map(|td| &td.containers)
+        .filter_map(|c| c.log_group.clone())
+    {
+        if !log_groups.contains(&group) {
+            log_groups.push(group);
+        }
+    }
     Exposure {
         network,
         secrets,
         task_definition: td.map(|td| format!("{}:{}", td.family, td.revision)),
+        log_groups,
         definition_problem,
     }
 }

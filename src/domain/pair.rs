@@ -56,6 +56,10 @@ pub struct WatchedPair {
     /// The account's id, once its identity has been read.
     #[serde(default)]
     pub account_id: Option<String>,
+    /// The IAM role VPC flow logs deliver to CloudWatch Logs with here
+    /// (`[security]` or `[[accounts]] flow_logs_role`; the demo's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_logs_role: Option<String>,
 }
 
 impl WatchedPair {

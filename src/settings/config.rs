@@ -38,6 +38,19 @@ pub struct ConfigFile {
     pub exec: ExecSection,
     /// `[[accounts]]`: every account watched, each in its Regions.
     pub accounts: Vec<AccountEntry>,
+    /// `[security]`: when egress is an anomaly, the flow logs' delivery role.
+    pub security: SecuritySection,
+}
+
+/// `[security] egress_ratio = 5, egress_floor_bytes_per_second = 100000,
+/// flow_logs_role = "arn:aws:iam::…:role/…"`. Numbers keep their place in
+/// the file, so a value out of range is refused at its line.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SecuritySection {
+    pub egress_ratio: Option<toml::Spanned<f64>>,
+    pub egress_floor_bytes_per_second: Option<toml::Spanned<f64>>,
+    pub flow_logs_role: Option<String>,
 }
 
 /// `[[accounts]] name = "prod", profile = "prod-oncall", regions = ["eu-west-1"], production = true`.
@@ -48,6 +61,8 @@ pub struct AccountEntry {
     pub profile: Option<String>,
     pub regions: Vec<String>,
     pub production: bool,
+    /// The role VPC flow logs deliver to CloudWatch Logs with, in this account.
+    pub flow_logs_role: Option<String>,
 }
 
 /// `[exec] command = "/bin/bash"`: what `x` and `triage exec` run.
@@ -161,6 +176,10 @@ pub const KNOWN_KEYS: &[&str] = &[
     "exec",
     "exec.command",
     "accounts",
+    "security",
+    "security.egress_ratio",
+    "security.egress_floor_bytes_per_second",
+    "security.flow_logs_role",
 ];
 
 /// Read and validate a config file; returns it with warnings for unknown keys.
@@ -217,7 +236,7 @@ fn collect_unknown(table: &toml::Table, prefix: &str, path: &Path, warnings: &mu
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset]
         .iter()

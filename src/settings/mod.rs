@@ -8,6 +8,7 @@ pub mod config;
 pub mod flags;
 pub mod pairs;
 pub mod paths;
+pub mod security;
 pub mod theme;
 
 use std::path::PathBuf;
@@ -122,6 +123,8 @@ pub struct Settings {
     /// Every (account, Region) pair watched (one unless several were asked
     /// for); for the demo, empty, or one per scenario of `--demo=a,b`.
     pub pairs: Vec<pairs::PairSpec>,
+    /// `[security]`: egress anomaly limits, the flow logs' delivery role.
+    pub security: security::SecuritySettings,
     /// Non-fatal problems found while loading (unknown config keys…).
     pub warnings: Vec<String>,
 }
@@ -223,6 +226,7 @@ impl Settings {
                         region: None,
                         production: false,
                         scenario: Some(s.to_string()),
+                        flow_logs_role: None,
                     })
                     .collect();
                 if pairs.is_empty() {
@@ -333,6 +337,7 @@ impl Settings {
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_default();
+        let security = security::resolve(&file.security, &config_text, config_path.as_deref())?;
         let keys = file
             .keys
             .iter()
@@ -414,6 +419,7 @@ impl Settings {
                 .unwrap_or_else(|| crate::domain::exec::DEFAULT_COMMAND.to_string()),
             log_file,
             pairs,
+            security,
             warnings,
         })
     }

@@ -19,6 +19,8 @@ pub struct PairSpec {
     /// A simulated pair's scenario (`--demo=saas,staging`): a built-in name
     /// or a file.
     pub scenario: Option<String>,
+    /// `flow_logs_role` of its `[[accounts]]` entry.
+    pub flow_logs_role: Option<String>,
 }
 
 impl PairSpec {
@@ -47,6 +49,7 @@ pub fn resolve(
         region: region.map(str::to_string),
         production: false,
         scenario: None,
+        flow_logs_role: None,
     };
     if flag_profiles.len() > 1 || flag_regions.len() > 1 {
         let profiles: Vec<Option<&str>> = if flag_profiles.is_empty() {
@@ -66,6 +69,7 @@ pub fn resolve(
                 if let Some(entry) = accounts.iter().find(|a| a.profile.as_deref() == *p) {
                     pair.name = entry_name(entry);
                     pair.production = entry.production;
+                    pair.flow_logs_role.clone_from(&entry.flow_logs_role);
                 }
                 pairs.push(pair);
             }
@@ -87,6 +91,7 @@ pub fn resolve(
                     region: r.map(str::to_string),
                     production: entry.production,
                     scenario: None,
+                    flow_logs_role: entry.flow_logs_role.clone(),
                 });
             }
         }
@@ -128,6 +133,7 @@ mod tests {
             profile: Some(profile.into()),
             regions: regions.iter().map(|r| r.to_string()).collect(),
             production,
+            flow_logs_role: None,
         }
     }
 
@@ -175,6 +181,7 @@ mod tests {
                 profile: Some("shared".into()),
                 regions: vec![],
                 production: false,
+                flow_logs_role: None,
             },
         ];
         let pairs = resolve(&[], &[], &accounts, None, Some("eu-central-1"));

@@ -3,6 +3,7 @@
 //! two processes never interleave), and its readers. Knows nothing of the UI.
 
 pub mod aws_profiles;
+pub mod baselines;
 pub mod cache;
 pub mod definitions;
 pub mod incidents;

@@ -28,6 +28,10 @@ pub struct PairPorts {
     pub monitoring: Option<Arc<dyn MonitoringPort>>,
     /// ECS Exec.
     pub exec: Option<Arc<dyn ExecPort>>,
+    /// Security groups and secrets, for what the services can reach and read.
+    pub exposure: Option<super::exposure::ExposurePorts>,
+    /// GuardDuty.
+    pub security: Option<Arc<dyn crate::domain::security::SecurityPort>>,
     /// What runbook runs in this pair need.
     pub runs: Option<super::runbook::operator::ConsoleRuns>,
     /// Stopped tasks and log tails this pair's diagnosis has already read.
@@ -44,6 +48,8 @@ impl PairPorts {
             search: None,
             monitoring: None,
             exec: None,
+            exposure: None,
+            security: None,
             runs: None,
             memory: Default::default(),
         }
@@ -110,6 +116,59 @@ pub async fn alarms_of(
         alarm.pair = ports.pair.clone();
     }
     Ok(read)
+}
+
+/// What one pair's services can reach and read.
+pub async fn exposure_of(
+    ports: &PairPorts,
+    services: &[crate::domain::Service],
+    now: DateTime<Utc>,
+) -> Result<
+    std::collections::BTreeMap<
+        crate::domain::service::ServiceKey,
+        crate::domain::exposure::Exposure,
+    >,
+    PortError,
+> {
+    let Some(exposure) = &ports.exposure else {
+        return Err(not_read(
+            "DescribeSecurityGroups",
+            "security groups and secrets",
+        ));
+    };
+    let mut read =
+        super::exposure::read_exposure(ports.ecs.as_ref(), exposure, services, true, now).await?;
+    // Keys carry the pair (the services asked about already do).
+    read = read
+        .into_iter()
+        .map(|(mut key, e)| {
+            key.pair = ports.pair.clone();
+            (key, e)
+        })
+        .collect();
+    Ok(read)
+}
+
+/// One pair's GuardDuty findings, each stamped with the pair.
+pub async fn security_of(
+    ports: &PairPorts,
+) -> Result<crate::domain::security::SecurityRead, PortError> {
+    let Some(security) = &ports.security else {
+        return Err(not_read("ListFindings", "GuardDuty findings"));
+    };
+    let mut read = security.findings().await?;
+    for finding in &mut read.findings {
+        finding.pair = ports.pair.clone();
+    }
+    Ok(read)
+}
+
+/// Why a session has no such read.
+fn not_read(operation: &str, what: &str) -> PortError {
+    PortError::Other {
+        operation: operation.into(),
+        message: format!("{what} are not read in this session"),
+    }
 }
 
 /// Every pair's stopped tasks, decoded, in one report: findings newest

@@ -90,6 +90,23 @@ impl Workers {
         self.set_last(|p| p.exec = Some(exec))
     }
 
+    /// Read what services can reach and read through these ports.
+    pub fn with_exposure(
+        self,
+        network: Arc<dyn crate::domain::network::NetworkPort>,
+        secrets: Arc<dyn crate::domain::secrets::SecretsPort>,
+    ) -> Workers {
+        self.set_last(|p| p.exposure = Some(exposure::ExposurePorts::new(network, secrets)))
+    }
+
+    /// Read GuardDuty's findings through this port.
+    pub fn with_security(
+        self,
+        security: Arc<dyn crate::domain::security::SecurityPort>,
+    ) -> Workers {
+        self.set_last(|p| p.security = Some(security))
+    }
+
     /// Read alarms, metrics and target health through this port.
     pub fn with_monitoring(self, monitoring: Arc<dyn MonitoringPort>) -> Workers {
         self.set_last(|p| p.monitoring = Some(monitoring))
@@ -204,6 +221,61 @@ impl Workers {
                         None => Err(fleet::unwatched(&pair)),
                     };
                     let _ = results.send(WorkerResult::Metrics {
+                        generation,
+                        pair,
+                        result,
+                    });
+                });
+            }
+            Effect::FetchBaseline {
+                generation,
+                pair,
+                queries,
+                start,
+                end,
+            } => {
+                let monitoring = self.ports_of(&pair).map(|p| p.monitoring);
+                tokio::spawn(async move {
+                    let result = match monitoring {
+                        Some(Some(port)) => port.metric_data(&queries, start, end).await,
+                        Some(None) => Err(watch::no_monitoring()),
+                        None => Err(fleet::unwatched(&pair)),
+                    };
+                    let _ = results.send(WorkerResult::Baseline {
+                        generation,
+                        pair,
+                        result,
+                    });
+                });
+            }
+            Effect::FetchExposure {
+                generation,
+                pair,
+                services,
+            } => {
+                let ports = self.ports_of(&pair);
+                tokio::spawn(async move {
+                    let result = match ports {
+                        Some(ports) => {
+                            fleet::exposure_of(&ports, &services, chrono::Utc::now()).await
+                        }
+                        None => Err(fleet::unwatched(&pair)),
+                    };
+                    let _ = results.send(WorkerResult::Exposure {
+                        generation,
+                        pair,
+                        result,
+                    });
+                });
+            }
+            Effect::FetchSecurity { generation, pair } => {
+                let ports = self.ports_of(&pair);
+                tokio::spawn(async move {
+                    let result = match ports {
+                        Some(ports) => fleet::security_of(&ports).await,
+                        None => Err(fleet::unwatched(&pair)),
+                    };
+                    let _ = results.send(WorkerResult::Security {
                         generation,
                         pair,
                         result,

@@ -29,3 +29,36 @@ pub fn no_monitoring() -> PortError {
         message: "alarms and metrics are not read in this session".into(),
     }
 }
+
+/// The services' egress baselines: the cache's of the last hour, the rest
+/// read in one GetMetricData (paged) over the day before the last hour and
+/// kept. A read that fails leaves those services without a baseline.
+pub async fn read_baseline(
+    port: &dyn MonitoringPort,
+    cache: Option<&crate::store::baselines::BaselineCache>,
+    services: &[crate::domain::Service],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<
+    std::collections::BTreeMap<crate::domain::service::ServiceKey, crate::domain::egress::Baseline>,
+    PortError,
+> {
+    let keys: Vec<_> = services.iter().map(|s| s.key()).collect();
+    let mut known = cache.map(|c| c.fresh(&keys, now)).unwrap_or_default();
+    let missing: Vec<crate::domain::Service> = services
+        .iter()
+        .filter(|s| !known.contains_key(&s.key()))
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(known);
+    }
+    let asked = crate::domain::metrics::baseline_queries(&missing);
+    let (start, end) = crate::domain::egress::baseline_window(now);
+    let answers = port.metric_data(&asked, start, end).await?;
+    let read = crate::domain::egress::baselines(&asked, &answers, now);
+    if let Some(cache) = cache {
+        cache.put(&read);
+    }
+    known.extend(read);
+    Ok(known)
+}

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod keymap;
 pub mod logs;
 pub mod runbook;
+pub mod security;
 pub mod service;
 pub mod services;
 pub mod task_logs;
@@ -53,6 +54,8 @@ pub enum Screen {
     Keymap,
     /// Alarms in ALARM and without data (`:alarms`).
     Alarms,
+    /// GuardDuty's findings (`:security`).
+    Security,
 }
 
 /// What a screen does beyond drawing. Every method but `scopes` and
@@ -113,6 +116,7 @@ pub fn hooks(screen: &Screen) -> &'static dyn ScreenHooks {
         Screen::Logs => &logs::Hooks,
         Screen::Keymap => &keymap::Hooks,
         Screen::Alarms => &alarms::Hooks,
+        Screen::Security => &security::Hooks,
     }
 }
 
@@ -139,6 +143,7 @@ impl Screen {
             Screen::Logs,
             Screen::Keymap,
             Screen::Alarms,
+            Screen::Security,
         ];
         // A new screen added to the enum but not here fails to compile.
         for screen in &every {
@@ -155,7 +160,8 @@ impl Screen {
                 | Screen::Run
                 | Screen::Logs
                 | Screen::Keymap
-                | Screen::Alarms => {}
+                | Screen::Alarms
+                | Screen::Security => {}
             }
         }
         every

@@ -107,16 +107,43 @@ impl AppState {
 
     /// Why a service is as it is, best evidence first, with what `R` does.
     pub fn headline(&self, r: &RankedService) -> String {
+        self.with_evidence(r, crate::domain::headline::headline)
+    }
+
+    /// The same in a few words, for a narrow screen.
+    pub fn short_headline(&self, r: &RankedService) -> String {
+        self.with_evidence(r, crate::domain::headline::short_headline)
+    }
+
+    fn with_evidence(
+        &self,
+        r: &RankedService,
+        say: fn(&crate::domain::headline::Evidence<'_>) -> String,
+    ) -> String {
         let key = r.service.key();
         let alarms = self.alarms_of(&key);
         let metrics = self.metrics_of(&key);
-        crate::domain::headline::headline(&crate::domain::headline::Evidence {
+        let egress = self.egress_of(&key);
+        let security = self.findings_of(&key);
+        say(&crate::domain::headline::Evidence {
             service: &r.service,
             verdict: &r.verdict,
             pattern: self.loop_of(&key),
             alarms: &alarms,
             metrics: metrics.as_ref(),
+            egress: egress.as_ref(),
+            security: &security,
+            open_egress: self.exposure_of(&key).is_some_and(|e| e.open_egress()),
         })
+    }
+
+    /// The service looks compromised (what `R` locks down).
+    pub fn compromised(&self, key: &ServiceKey) -> bool {
+        crate::domain::headline::looks_compromised(
+            self.egress_of(key).as_ref(),
+            &self.findings_of(key),
+            self.exposure_of(key).is_some_and(|e| e.open_egress()),
+        )
     }
 
     /// The service under the services screen's cursor.
@@ -155,10 +182,19 @@ pub(crate) fn restore_selection(state: &mut AppState) {
     }
 }
 
-/// `R` on a service: the runbook its evidence suggests (its live loop's
-/// cause, else its newest finding's), filled in with the service and the
-/// newest stopped task of that cause.
+/// `R` on a service: the runbook its evidence suggests (a compromised
+/// service's lockdown first; else its live loop's cause, else its newest
+/// finding's), filled in with the service and the newest stopped task of
+/// that cause.
 pub(crate) fn open_suggested(state: &mut AppState, key: &ServiceKey) -> Vec<Effect> {
+    if state.compromised(key) {
+        let context = RunContext::of_service(key);
+        return super::runbook::open_or_wait(
+            state,
+            crate::domain::headline::COMPROMISED_RUNBOOK,
+            context,
+        );
+    }
     let from_loop = state.loop_of(key).and_then(|p| {
         p.cause
             .facts()

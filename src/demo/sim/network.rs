@@ -41,7 +41,7 @@ impl Simulation {
     /// What one task usually sends (bytes a second): a few KB/s, the same
     /// for the same service.
     fn usual_out(&self, s: &SimService) -> f64 {
-        6_000.0 + (stable(&s.name) % 8_000) as f64
+        8_000.0 + (stable(&s.name) % 5_000) as f64
     }
 
     /// One minute of a network metric: the service's total over the
@@ -98,5 +98,75 @@ impl Simulation {
         } else {
             totals.iter().sum::<f64>() / totals.len().max(1) as f64
         })
+    }
+}
+
+impl Simulation {
+    /// What GuardDuty says of the account: the compromised service's
+    /// Runtime Monitoring finding, from a minute after the compromise
+    /// (seen again every minute until the lockdown; never archived by itself).
+    pub fn security_findings(&self) -> crate::domain::security::SecurityRead {
+        let detector = format!(
+            "{:016x}{:016x}",
+            stable(&self.account),
+            stable(&self.region)
+        );
+        let mut read = crate::domain::security::SecurityRead {
+            detector: Some(detector.clone()),
+            findings: Vec::new(),
+        };
+        let (Some(e), Some(compromised_at)) =
+            (&self.security.exfiltration, self.security.compromised_at)
+        else {
+            return read;
+        };
+        let first = compromised_at + chrono::Duration::minutes(1);
+        if self.now < first {
+            return read;
+        }
+        let Some(s) = self.services.iter().find(|s| s.name == e.service) else {
+            return read;
+        };
+        let task = s
+            .tasks
+            .iter()
+            .filter(|t| t.created_at < compromised_at)
+            .max_by_key(|t| t.created_at);
+        let last = self.security.contained_at.unwrap_or(self.now).max(first);
+        let id = format!("{:016x}{:016x}", stable(&e.service), stable(&e.destination));
+        read.findings.push(crate::domain::security::SecurityFinding {
+            arn: format!(
+                "arn:aws:guardduty:{}:{}:detector/{detector}/finding/{id}",
+                self.region, self.account
+            ),
+            id,
+            kind: e.finding_type.clone(),
+            title: format!(
+                "A container in task of {} is communicating with a known command and control server.",
+                s.name
+            ),
+            description: format!(
+                "A process in a container of an ECS task of {} connected to {}:{}, an IP address associated with a known botnet command and control server.",
+                s.name, e.destination, e.port
+            ),
+            severity: 8.0,
+            first_seen: Some(first),
+            last_seen: Some(last),
+            count: (last - first).num_minutes().max(0) as u32 + 1,
+            cluster: Some(format!(
+                "arn:aws:ecs:{}:{}:cluster/{}",
+                self.region, self.account, s.cluster
+            )),
+            task_arn: task.map(|t| self.task(s, t).arn),
+            task_group: Some(format!("service:{}", s.name)),
+            task_definition: task.map(|t| self.td_arn(s, t.revision)),
+            remote: crate::domain::security::Remote {
+                ip: Some(e.destination.clone()),
+                port: u16::try_from(e.port).ok(),
+                domain: None,
+            },
+            pair: Default::default(),
+        });
+        read
     }
 }

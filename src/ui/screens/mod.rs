@@ -10,7 +10,9 @@ pub mod logs;
 pub mod run;
 pub mod runbook_form;
 pub mod runbooks;
+pub mod security;
 pub mod service;
+pub mod service_security;
 pub mod services;
 pub mod task_logs;
 pub mod timeline;
@@ -47,6 +49,7 @@ pub fn view(screen: &Screen) -> View {
         Screen::Logs => (logs::draw, logs::crumb),
         Screen::Keymap => (keymap::draw, keymap::crumb),
         Screen::Alarms => (alarms::draw, alarms::crumb),
+        Screen::Security => (security::draw, security::crumb),
     };
     View { draw, crumb }
 }

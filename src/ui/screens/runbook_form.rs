@@ -93,10 +93,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         if let Some(d) = &field.spec.description {
             about.push(d.clone());
         }
-        match field.source {
-            Some("selected") => about.push("from the selection".into()),
-            Some(source) => about.push(source.into()),
-            None => {}
+        if let Some(source) = &field.source {
+            about.push(source.clone());
         }
         lines.push(Line::from(vec![
             Span::styled(

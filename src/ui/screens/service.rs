@@ -64,16 +64,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     } else {
         watch.len() as u16 + 1
     };
-    let [summary, watch_area, deployments_area, tasks_area, events_area] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(watch_rows),
-        Constraint::Length(deployments + 2),
-        Constraint::Length(task_rows + 2),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let exposure =
+        super::service_security::exposure_lines(state, &service.key(), area.width, styles);
+    let [summary, exposure_area, watch_area, deployments_area, tasks_area, events_area] =
+        Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(exposure.len() as u16),
+            Constraint::Length(watch_rows),
+            Constraint::Length(deployments + 2),
+            Constraint::Length(task_rows + 2),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
 
     draw_summary(frame, summary, state, service, styles);
+    frame.render_widget(Paragraph::new(exposure), exposure_area);
     if let (false, Some(metrics)) = (
         watch.is_empty(),
         state.monitoring.metrics_for(&service.pair),
@@ -280,6 +285,14 @@ fn watch_lines<'a>(
             ));
         }
         lines.push(Line::from(spans));
+    }
+    let egress =
+        super::service_security::egress_lines(state, service, metrics, spark_width, styles);
+    if state.egress_of(&key).is_some() {
+        // Egress far above its usual is what matters most: first.
+        lines.splice(0..0, egress);
+    } else {
+        lines.extend(egress);
     }
     match &state.service.targets {
         Some(Ok(targets)) if !targets.is_empty() => {

@@ -70,6 +70,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         ),
         revision: fit(widest(&|r| r.service.revision_label().chars().count()), 32),
     };
+    // The reason's room: the width less every other column and its gap.
+    let fixed: u16 = columns
+        .iter()
+        .filter(|c| **c != Column::Reason)
+        .map(|c| match c.width(wide, &sizes) {
+            Constraint::Length(n) => n + 1,
+            _ => 1,
+        })
+        .sum();
+    let short = area.width.saturating_sub(fixed) < 60;
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
     let start = state
         .services
@@ -84,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .map(|(i, r)| {
             let cells = columns
                 .iter()
-                .map(|c| cell(*c, r, state, styles, &sizes))
+                .map(|c| cell(*c, r, state, styles, &sizes, short))
                 .collect::<Vec<_>>();
             let row = Row::new(cells);
             if i == state.services.cursor.selected {
@@ -117,6 +127,8 @@ enum Column {
     Memory,
     Errors,
     P95,
+    /// Bytes a second sent (red when far above its usual).
+    Egress,
     Revision,
     /// The revision number alone (narrow).
     Rev,
@@ -128,8 +140,8 @@ enum Column {
     Reason,
 }
 
-/// Which columns fit: every one from 200 columns; from 110 the metrics and
-/// the reason (which says the loop and its revision), or, before any metric
+/// Which columns fit: every one from 200 columns; from 130 the metrics
+/// with egress, from 110 without it, and the reason (which says the loop and its revision), or, before any metric
 /// is read, the revision, rollout, change and stops; below, the essentials.
 /// With several pairs, each row says its account and Region after its health.
 fn columns(width: u16, metrics: bool, several_pairs: bool) -> Vec<Column> {
@@ -140,7 +152,10 @@ fn columns(width: u16, metrics: bool, several_pairs: bool) -> Vec<Column> {
         &[Health, Cluster, Service, Tasks]
     };
     let middle: &[Column] = match (width, metrics) {
-        (200.., true) => &[Cpu, Memory, Errors, P95, Revision, Rollout, Changed, Stops],
+        (200.., true) => &[
+            Cpu, Memory, Errors, P95, Egress, Revision, Rollout, Changed, Stops,
+        ],
+        (130.., true) => &[Cpu, Memory, Errors, P95, Egress],
         (110.., true) => &[Cpu, Memory, Errors, P95],
         (120.., false) => &[Revision, Rollout, Changed, Stops],
         (_, true) => &[Memory],
@@ -174,6 +189,7 @@ impl Column {
             Column::Memory => "MEM%",
             Column::Errors => "5XX%",
             Column::P95 => "P95",
+            Column::Egress => "EGRESS",
             Column::Revision => "REVISION",
             Column::Rev => "REV",
             Column::Rollout => "ROLLOUT",
@@ -195,6 +211,7 @@ impl Column {
             Column::Tasks => 6,
             Column::Cpu | Column::Memory | Column::Errors | Column::Rev | Column::Age => 4,
             Column::P95 => 5,
+            Column::Egress => 6,
             Column::Revision => sizes.revision,
             Column::Rollout => 11,
             Column::Changed => 7,
@@ -210,6 +227,7 @@ fn cell<'a>(
     state: &AppState,
     styles: &Styles,
     sizes: &Sizes,
+    short: bool,
 ) -> Cell<'a> {
     let s = &r.service;
     let health = r.verdict.health;
@@ -285,6 +303,18 @@ fn cell<'a>(
             }
             None => Cell::from(Span::styled("    —", styles.muted())),
         },
+        Column::Egress => match metrics().network_tx {
+            Some(tx) => {
+                let style = if state.egress_of(&s.key()).is_some() {
+                    styles.critical()
+                } else {
+                    styles.text()
+                };
+                let text = crate::domain::egress::rate_short(tx.max);
+                Cell::from(Span::styled(format!("{text:>6}"), style))
+            }
+            None => Cell::from(Span::styled("     —", styles.muted())),
+        },
         Column::Revision => Cell::from(s.revision_label()),
         Column::Rev => Cell::from(
             s.revision_label()
@@ -300,7 +330,11 @@ fn cell<'a>(
         }
         // The best evidence first: a live loop, hot metrics, then the verdict.
         Column::Reason => Cell::from(Span::styled(
-            one_line(&state.headline(r)),
+            one_line(&if short {
+                state.short_headline(r)
+            } else {
+                state.headline(r)
+            }),
             styles.health(health),
         )),
     }

@@ -2,6 +2,7 @@
 //! selected and from the defaults, checked as the CLI checks `--param`
 //! before the run starts.
 
+use super::known::{value_for, FROM_EXPOSURE};
 use super::state::{FormField, ParamForm, RunContext, RunView};
 use crate::app::effect::{Effect, RunParams};
 use crate::app::input::KeyPress;
@@ -13,19 +14,31 @@ use crate::domain::runbook::values::resolve_params;
 use crate::domain::runbook::RunbookFile;
 use std::collections::BTreeMap;
 
+/// Said on a field whose value is being read from the service.
+pub const READING: &str = "reading it from the service…";
+
+/// The form of `file`, every parameter the console knows filled (and said
+/// where from), the rest from their defaults; `reading`: the service's
+/// exposure is on its way, so its fields say they wait for it.
 pub fn new_form(
     file: RunbookFile,
     context: RunContext,
     pair: crate::domain::pair::WatchedPair,
+    exposure: Option<&crate::domain::exposure::Exposure>,
+    reading: bool,
 ) -> ParamForm {
     let fields = file
         .runbook
         .params
         .iter()
         .map(|spec| {
-            let (text, source) = match (context.value_for(&spec.name), &spec.default) {
-                (Some(value), _) if !spec.secret => (value.to_string(), Some("selected")),
-                (_, Some(default)) => (default.render(), Some("default")),
+            let known = value_for(&spec.name, &context, exposure, &pair).filter(|_| !spec.secret);
+            let (text, source) = match (known, &spec.default) {
+                (Some(k), _) => (k.value, Some(format!("from {}", k.source))),
+                (None, _) if reading && FROM_EXPOSURE.contains(&spec.name.as_str()) => {
+                    (String::new(), Some(READING.to_string()))
+                }
+                (_, Some(default)) => (default.render(), Some("default".to_string())),
                 _ => (String::new(), None),
             };
             FormField {
@@ -80,6 +93,32 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The service's exposure came: every field still waiting for it, or
+/// empty, takes what it says.
+pub fn fill(form: &mut ParamForm, exposure: &crate::domain::exposure::Exposure) {
+    for field in &mut form.fields {
+        let waiting = field.source.as_deref() == Some(READING);
+        if !(waiting || field.input.text.trim().is_empty()) || field.spec.secret {
+            continue;
+        }
+        match value_for(&field.spec.name, &form.context, Some(exposure), &form.pair) {
+            Some(k) => {
+                field.input.text = k.value;
+                field.source = Some(format!("from {}", k.source));
+            }
+            None if waiting => field.source = Some("the service does not say".into()),
+            None => {}
+        }
+    }
+    if let Some(i) = form
+        .fields
+        .iter()
+        .position(|f| f.spec.required && f.input.text.trim().is_empty())
+    {
+        form.focus = i;
+    }
 }
 
 /// Run in the next watched pair (the form shows which).

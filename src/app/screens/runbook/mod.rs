@@ -4,6 +4,7 @@
 
 mod form;
 mod hooks;
+pub mod known;
 mod run;
 pub mod state;
 
@@ -132,8 +133,45 @@ pub fn open_form(state: &mut AppState, id: &str, context: RunContext) -> Vec<Eff
         return Vec::new();
     }
     let pair = run_pair(state, &context);
-    state.form = Some(form::new_form(file, context, pair));
-    go(state, Screen::RunbookForm)
+    // What the service can reach and read fills the form; if it has not been
+    // read yet, it is asked for now and fills the form when it comes.
+    let wants_exposure = file
+        .runbook
+        .params
+        .iter()
+        .any(|p| known::FROM_EXPOSURE.contains(&p.name.as_str()));
+    let exposure = known::exposure_for(state, &context).cloned();
+    let mut effects = Vec::new();
+    let reading = wants_exposure
+        && exposure.is_none()
+        && state.security.enabled
+        && known::service_key(&context).is_some();
+    if reading {
+        let pair_of = context.pair.clone().unwrap_or_default();
+        effects.extend(crate::app::security::request_exposure(state, &pair_of));
+    }
+    state.form = Some(form::new_form(
+        file,
+        context,
+        pair,
+        exposure.as_ref(),
+        reading,
+    ));
+    effects.extend(go(state, Screen::RunbookForm));
+    effects
+}
+
+/// The exposure of the form's service arrived: fill what waited for it.
+pub(crate) fn fill_from_exposure(state: &mut AppState) {
+    let Some(form) = &state.form else {
+        return;
+    };
+    let Some(exposure) = known::exposure_for(state, &form.context).cloned() else {
+        return;
+    };
+    if let Some(form) = &mut state.form {
+        form::fill(form, &exposure);
+    }
 }
 
 /// `:run`: back to the run in progress (or the last one).

@@ -43,16 +43,6 @@ impl RunContext {
         }
     }
 
-    /// The value this context gives a parameter, by its name.
-    pub fn value_for(&self, param: &str) -> Option<&str> {
-        match param {
-            "cluster" => self.cluster.as_deref(),
-            "service" | "services" => self.service.as_deref(),
-            "task" | "task_arn" | "task_id" => self.task.as_deref(),
-            _ => None,
-        }
-    }
-
     /// "prod-web / chatbot-api" (for the form's title).
     pub fn describe(&self) -> String {
         let task = self.task.as_deref().map(|arn| {
@@ -84,8 +74,9 @@ pub struct ParamForm {
 pub struct FormField {
     pub spec: ParamSpec,
     pub input: TextInput,
-    /// Where the value came from: "default", "selected", or None (typed).
-    pub source: Option<&'static str>,
+    /// Where the value came from ("default", "from the selection", "from
+    /// task definition api:7: …"), or None (typed).
+    pub source: Option<String>,
 }
 
 /// A run in the console.
