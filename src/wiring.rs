@@ -153,11 +153,16 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     } else {
         (network, secrets)
     };
-    let (ecs, exec): (Arc<dyn EcsPort>, Arc<dyn ExecPort>) = if settings.read_only {
-        (Arc::new(ReadOnly(ecs)), Arc::new(ReadOnly(exec)))
-    } else {
-        (ecs, exec)
-    };
+    let (ecs, exec, search): (Arc<dyn EcsPort>, Arc<dyn ExecPort>, Arc<dyn LogSearchPort>) =
+        if settings.read_only {
+            (
+                Arc::new(ReadOnly(ecs)),
+                Arc::new(ReadOnly(exec)),
+                Arc::new(ReadOnly(search)),
+            )
+        } else {
+            (ecs, exec, search)
+        };
     Ok(Account {
         ecs,
         logs,

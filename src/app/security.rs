@@ -81,6 +81,24 @@ impl AppState {
         of_service(&self.security.owned, key)
     }
 
+    /// Those that still apply: seen since its latest deployment began.
+    pub fn current_findings_of(&self, key: &ServiceKey) -> Vec<&SecurityFinding> {
+        match self.ranked_service(key) {
+            Some(service) => crate::domain::security::current_for(&self.security.owned, service),
+            None => self.findings_of(key),
+        }
+    }
+
+    /// A watched service by its key, as last read.
+    pub fn ranked_service(&self, key: &ServiceKey) -> Option<&crate::domain::Service> {
+        self.status
+            .data
+            .iter()
+            .flatten()
+            .map(|r| &r.service)
+            .find(|s| s.is(key))
+    }
+
     /// The service's egress far above its usual, if so.
     pub fn egress_of(&self, key: &ServiceKey) -> Option<EgressAnomaly> {
         let summary = self.metrics_of(key)?;

@@ -5,6 +5,7 @@
 
 use super::budget::{Budget, Calls};
 use super::errors::{map_sdk_error, ErrorContext};
+use crate::domain::flowlogs::{FlowLog, FlowLogRequest};
 use crate::domain::network::{Destination, EgressRule, NetworkPort, SecurityGroup};
 use crate::domain::ports::{CallCounts, PortFuture};
 use crate::domain::PortError;
@@ -189,6 +190,18 @@ impl NetworkPort for AwsNetwork {
             }
             Ok(groups)
         })
+    }
+
+    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>> {
+        Box::pin(super::flow_logs::describe(self, "resource-id", resources))
+    }
+
+    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>> {
+        Box::pin(super::flow_logs::create(self, request))
+    }
+
+    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
+        Box::pin(super::flow_logs::delete(self, ids))
     }
 
     fn calls(&self) -> CallCounts {

@@ -118,6 +118,40 @@ impl LogSearchPort for AwsLogs {
         self.calls.snapshot()
     }
 
+    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
+        Box::pin(async move {
+            self.admit(&self.describe, "CreateLogGroup").await;
+            match self
+                .logs
+                .create_log_group()
+                .log_group_name(group)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(true),
+                Err(err) if err.code() == Some("ResourceAlreadyExistsException") => Ok(false),
+                Err(err) => Err(map_sdk_error("CreateLogGroup", err, &self.ctx)),
+            }
+        })
+    }
+
+    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            self.admit(&self.describe, "DeleteLogGroup").await;
+            match self
+                .logs
+                .delete_log_group()
+                .log_group_name(group)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(err) if err.code() == Some("ResourceNotFoundException") => Ok(()),
+                Err(err) => Err(map_sdk_error("DeleteLogGroup", err, &self.ctx)),
+            }
+        })
+    }
+
     fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
         Box::pin(async move {
             self.admit(&self.describe, "DescribeLogGroups").await;

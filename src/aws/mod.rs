@@ -8,6 +8,7 @@ pub mod ec2;
 pub mod ecs;
 pub mod errors;
 pub mod exec;
+pub mod flow_logs;
 pub mod guardduty;
 pub mod logs;
 pub mod monitoring;

@@ -136,6 +136,17 @@ impl crate::domain::ports::LogSearchPort for DemoAccount {
         self.calls.snapshot()
     }
 
+    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
+        Box::pin(self.call("CreateLogGroup", move |s| Ok(s.create_log_group(group))))
+    }
+
+    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(self.call("DeleteLogGroup", move |s| {
+            s.delete_log_group(group);
+            Ok(())
+        }))
+    }
+
     fn insights<'a>(
         &'a self,
         groups: &'a [String],
@@ -248,6 +259,21 @@ impl EcsPort for DemoAccount {
 impl NetworkPort for DemoAccount {
     fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
         self.read("DescribeSecurityGroups", move |s| s.security.group(id))
+    }
+    fn flow_logs<'a>(
+        &'a self,
+        resources: &'a [String],
+    ) -> PortFuture<'a, Vec<crate::domain::flowlogs::FlowLog>> {
+        self.read("DescribeFlowLogs", move |s| Ok(s.flow_logs(resources)))
+    }
+    fn create_flow_logs<'a>(
+        &'a self,
+        request: &'a crate::domain::flowlogs::FlowLogRequest,
+    ) -> PortFuture<'a, Vec<crate::domain::flowlogs::FlowLog>> {
+        Box::pin(self.call("CreateFlowLogs", move |s| s.create_flow_logs(request)))
+    }
+    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
+        Box::pin(self.call("DeleteFlowLogs", move |s| s.delete_flow_logs(ids)))
     }
     fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
         self.read("DescribeSecurityGroups", move |s| {

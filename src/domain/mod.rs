@@ -13,6 +13,7 @@ pub mod egress;
 pub mod error;
 pub mod exec;
 pub mod exposure;
+pub mod flowlogs;
 pub mod headline;
 pub mod health;
 pub mod logsearch;

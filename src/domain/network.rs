@@ -1,6 +1,8 @@
 //! Security groups and their egress rules, and the port that reads and
-//! changes them (EC2, or the demo's simulated groups).
+//! changes them and the VPC flow logs of their network interfaces (EC2, or
+//! the demo's simulated groups).
 
+use super::flowlogs::{FlowLog, FlowLogRequest};
 use super::ports::PortFuture;
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +87,13 @@ pub trait NetworkPort: Send + Sync {
             Ok(groups)
         })
     }
+    /// The flow logs that cover any of these resources (interfaces,
+    /// subnets, VPCs).
+    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>>;
+    /// CreateFlowLogs: the flow logs made, one per resource.
+    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>>;
+    /// DeleteFlowLogs of exactly these ids.
+    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()>;
     /// Calls made so far, by operation.
     fn calls(&self) -> super::ports::CallCounts {
         super::ports::CallCounts::new()
@@ -103,6 +112,15 @@ impl<P: NetworkPort + ?Sized> NetworkPort for std::sync::Arc<P> {
     fn calls(&self) -> super::ports::CallCounts {
         (**self).calls()
     }
+    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>> {
+        (**self).flow_logs(resources)
+    }
+    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>> {
+        (**self).create_flow_logs(request)
+    }
+    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
+        (**self).delete_flow_logs(ids)
+    }
     fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         (**self).revoke_egress(id, rules)
     }
@@ -120,6 +138,18 @@ impl<P: NetworkPort> NetworkPort for super::ports::ReadOnly<P> {
     }
     fn calls(&self) -> super::ports::CallCounts {
         self.0.calls()
+    }
+    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>> {
+        self.0.flow_logs(resources)
+    }
+    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>> {
+        super::ports::refuse(format!(
+            "CreateFlowLogs for {}",
+            request.resources.join(", ")
+        ))
+    }
+    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
+        super::ports::refuse(format!("DeleteFlowLogs {}", ids.join(", ")))
     }
     fn revoke_egress<'a>(&'a self, id: &'a str, _rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         super::ports::refuse(format!("RevokeSecurityGroupEgress {id}"))

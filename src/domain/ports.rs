@@ -365,6 +365,14 @@ pub trait LogSearchPort: Send + Sync {
     fn retention_days<'a>(&'a self, _group: &'a str) -> PortFuture<'a, Option<u32>> {
         Box::pin(async { Ok(None) })
     }
+    /// Make a log group unless it exists; true when it was made.
+    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
+        Box::pin(async move { Err(cannot("CreateLogGroup", group)) })
+    }
+    /// Delete a log group (gone already is not an error).
+    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(async move { Err(cannot("DeleteLogGroup", group)) })
+    }
     /// One Logs Insights query over `groups` (at most 50), run to completion.
     fn insights<'a>(
         &'a self,
@@ -377,6 +385,85 @@ pub trait LogSearchPort: Send + Sync {
     /// Calls made so far, by operation.
     fn calls(&self) -> CallCounts {
         CallCounts::new()
+    }
+}
+
+/// A port that does not offer this write.
+fn cannot(operation: &str, what: &str) -> PortError {
+    PortError::Other {
+        operation: operation.into(),
+        message: format!("{what}: this account cannot do that here"),
+    }
+}
+
+/// Read-only mode for log search: the reads pass, the writes are refused.
+impl<P: LogSearchPort> LogSearchPort for ReadOnly<P> {
+    fn filter_page<'a>(
+        &'a self,
+        group: &'a str,
+        pattern: &'a str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        token: Option<String>,
+    ) -> PortFuture<'a, FilterPage> {
+        self.0.filter_page(group, pattern, start, end, token)
+    }
+    fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
+        self.0.retention_days(group)
+    }
+    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
+        refuse(format!("CreateLogGroup {group}"))
+    }
+    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
+        refuse(format!("DeleteLogGroup {group}"))
+    }
+    fn insights<'a>(
+        &'a self,
+        groups: &'a [String],
+        query: &'a str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> PortFuture<'a, QueryRows> {
+        self.0.insights(groups, query, start, end, limit)
+    }
+    fn calls(&self) -> CallCounts {
+        self.0.calls()
+    }
+}
+
+impl<P: LogSearchPort + ?Sized> LogSearchPort for std::sync::Arc<P> {
+    fn filter_page<'a>(
+        &'a self,
+        group: &'a str,
+        pattern: &'a str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        token: Option<String>,
+    ) -> PortFuture<'a, FilterPage> {
+        (**self).filter_page(group, pattern, start, end, token)
+    }
+    fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
+        (**self).retention_days(group)
+    }
+    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
+        (**self).create_log_group(group)
+    }
+    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
+        (**self).delete_log_group(group)
+    }
+    fn insights<'a>(
+        &'a self,
+        groups: &'a [String],
+        query: &'a str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> PortFuture<'a, QueryRows> {
+        (**self).insights(groups, query, start, end, limit)
+    }
+    fn calls(&self) -> CallCounts {
+        (**self).calls()
     }
 }
 

@@ -39,7 +39,7 @@ impl Signals<'_> {
         if !self.egress.is_empty() || !self.findings.is_empty() {
             let key = service.key();
             let egress = self.egress.iter().find(|(k, _)| k == &key).map(|(_, a)| a);
-            let findings = super::security::of_service(self.findings, &key);
+            let findings = super::security::current_for(self.findings, service);
             verdict = with_security(verdict, egress, &findings);
         }
         verdict

@@ -205,6 +205,20 @@ pub fn of_service<'a>(owned: &'a [OwnedFinding], key: &ServiceKey) -> Vec<&'a Se
     found
 }
 
+/// The findings about a service that still apply to it: those seen since
+/// its latest deployment began (a finding last seen before it is about
+/// tasks a deployment has since replaced), most severe first.
+pub fn current_for<'a>(owned: &'a [OwnedFinding], service: &Service) -> Vec<&'a SecurityFinding> {
+    let since = service.primary().and_then(|p| p.created_at);
+    of_service(owned, &service.key())
+        .into_iter()
+        .filter(|f| match (f.last_seen, since) {
+            (Some(seen), Some(deployed)) => seen >= deployed,
+            _ => true,
+        })
+        .collect()
+}
+
 /// Journal entries for findings not seen before (by id).
 pub fn new_findings(
     seen: &std::collections::BTreeSet<String>,

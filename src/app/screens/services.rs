@@ -124,7 +124,7 @@ impl AppState {
         let alarms = self.alarms_of(&key);
         let metrics = self.metrics_of(&key);
         let egress = self.egress_of(&key);
-        let security = self.findings_of(&key);
+        let security = self.current_findings_of(&key);
         say(&crate::domain::headline::Evidence {
             service: &r.service,
             verdict: &r.verdict,
@@ -141,7 +141,7 @@ impl AppState {
     pub fn compromised(&self, key: &ServiceKey) -> bool {
         crate::domain::headline::looks_compromised(
             self.egress_of(key).as_ref(),
-            &self.findings_of(key),
+            &self.current_findings_of(key),
             self.exposure_of(key).is_some_and(|e| e.open_egress()),
         )
     }

@@ -197,6 +197,22 @@ impl Simulation {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<crate::domain::logsearch::LogEvent>, PortError> {
+        if self.is_flow_group(group) {
+            return Ok(self
+                .flow_records(group, start, end)
+                .into_iter()
+                .filter(|(_, _, record)| record.contains(term))
+                .map(|(at, stream, message)| crate::domain::logsearch::LogEvent {
+                    group: group.to_string(),
+                    stream,
+                    timestamp: at,
+                    ingestion: Some(at),
+                    event_id: None,
+                    message,
+                    pair: Default::default(),
+                })
+                .collect());
+        }
         let Some(s) = self
             .services
             .iter()
@@ -232,6 +248,58 @@ impl Simulation {
         Ok(found)
     }
 
+    /// A flow-log `stats sum(bytes) by dstAddr, dstPort, action` query over
+    /// the simulated records: the interfaces of its `interfaceId in [...]`,
+    /// added up by the same domain code that reads AWS's records.
+    fn flow_insights(
+        &self,
+        groups: &[String],
+        query: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        limit: u32,
+    ) -> crate::domain::ports::QueryRows {
+        let interfaces: Vec<String> = query
+            .split_once("interfaceId in [")
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map(|(ids, _)| {
+                ids.split(',')
+                    .map(|i| i.trim().trim_matches('"').to_string())
+                    .filter(|i| !i.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let records: Vec<String> = groups
+            .iter()
+            .flat_map(|g| self.flow_records(g, start, end))
+            .map(|(_, _, r)| r)
+            .collect();
+        let matched = records.len() as u64;
+        let (top, _) = crate::domain::flowlogs::top(
+            records.iter().map(String::as_str),
+            &interfaces,
+            limit as usize,
+        );
+        crate::domain::ports::QueryRows {
+            rows: top
+                .into_iter()
+                .map(|d| {
+                    vec![
+                        ("dstAddr".to_string(), d.address),
+                        (
+                            "dstPort".to_string(),
+                            d.port.map(|p| p.to_string()).unwrap_or_default(),
+                        ),
+                        ("action".to_string(), d.action),
+                        ("bytes".to_string(), d.bytes.to_string()),
+                        ("records".to_string(), d.records.to_string()),
+                    ]
+                })
+                .collect(),
+            matched: Some(matched),
+        }
+    }
+
     /// A Logs Insights query, as far as the demo understands one: the text of
     /// `filter @message like /TEXT/` (or `like "TEXT"`) as a substring, newest
     /// first, `limit` rows of @timestamp, @logStream and @message.
@@ -243,6 +311,9 @@ impl Simulation {
         end: DateTime<Utc>,
         limit: u32,
     ) -> Result<crate::domain::ports::QueryRows, PortError> {
+        if query.contains("stats") && groups.iter().all(|g| self.is_flow_group(g)) {
+            return Ok(self.flow_insights(groups, query, start, end, limit));
+        }
         let term = query
             .split_once("like")
             .map(|(_, rest)| {

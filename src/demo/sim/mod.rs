@@ -6,6 +6,7 @@
 //! service's starting state in `setup`.
 
 mod exec;
+mod flows;
 mod logs;
 mod network;
 mod reads;
@@ -47,6 +48,9 @@ pub struct Simulation {
     alarms: Vec<crate::demo::scenario::AlarmSpec>,
     /// Where the simulated history begins (before it, services ran steadily).
     history_start: DateTime<Utc>,
+    /// VPC flow logs made by steps, and the log groups made for them.
+    flow_logs: Vec<flows::SimFlowLog>,
+    log_groups: Vec<String>,
 }
 
 struct SimService {
@@ -148,6 +152,8 @@ impl Simulation {
             opened_at: now,
             alarms: scenario.alarms.clone(),
             history_start: start,
+            flow_logs: Vec::new(),
+            log_groups: Vec::new(),
         };
         for (index, spec) in scenario.services.iter().enumerate() {
             sim.add_service(index, spec, start, now);

@@ -19,6 +19,9 @@ pub enum StepKind {
     SecretsRotate,
     Ec2EgressLockdown,
     Ec2EgressRestore,
+    Ec2FlowLogs,
+    Ec2FlowLogsRemove,
+    LogsFlowTop,
     Shell,
     Approve,
     Choice,
@@ -27,7 +30,7 @@ pub enum StepKind {
 
 impl StepKind {
     /// Every kind, in the catalogue's order.
-    pub const ALL: [StepKind; 16] = [
+    pub const ALL: [StepKind; 19] = [
         StepKind::EcsService,
         StepKind::EcsStoppedTasks,
         StepKind::EcsForceNewDeployment,
@@ -40,6 +43,9 @@ impl StepKind {
         StepKind::SecretsRotate,
         StepKind::Ec2EgressLockdown,
         StepKind::Ec2EgressRestore,
+        StepKind::Ec2FlowLogs,
+        StepKind::Ec2FlowLogsRemove,
+        StepKind::LogsFlowTop,
         StepKind::Shell,
         StepKind::Approve,
         StepKind::Choice,
@@ -200,6 +206,33 @@ pub const KINDS: &[KindSpec] = &[
         outputs: &["restored", "revoked"],
         writes: true,
         does: "restore egress rules from a lockdown snapshot",
+    },
+    KindSpec {
+        kind: StepKind::Ec2FlowLogs,
+        name: "ec2.flow_logs",
+        required: &["log_group", "role"],
+        optional: &["cluster", "service", "network_interfaces", "subnets", "vpc"],
+        outputs: &["flow_logs", "network_interfaces", "log_group", "created", "already_on"],
+        writes: true,
+        does: "turn on VPC flow logs (all traffic) into a CloudWatch Logs group, made if missing: for a service's tasks' network interfaces, or given interfaces, subnets or a VPC",
+    },
+    KindSpec {
+        kind: StepKind::Ec2FlowLogsRemove,
+        name: "ec2.flow_logs_remove",
+        required: &["created"],
+        optional: &[],
+        outputs: &["removed", "log_group_deleted"],
+        writes: true,
+        does: "remove exactly what an ec2.flow_logs step made (its flow logs, and its log group if it made one)",
+    },
+    KindSpec {
+        kind: StepKind::LogsFlowTop,
+        name: "logs.flow_top",
+        required: &["log_group"],
+        optional: &["network_interfaces", "since", "limit", "wait"],
+        outputs: &["top_destination", "top_bytes", "top_action", "destinations", "records", "source"],
+        writes: false,
+        does: "the destinations the most bytes went to, from a flow-log group (Logs Insights, else FilterLogEvents), waiting for the first records",
     },
     KindSpec {
         kind: StepKind::Shell,

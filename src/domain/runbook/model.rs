@@ -299,6 +299,17 @@ pub enum PlanData {
     Lockdown(Vec<super::egress::LockdownPlan>),
     /// `ec2.egress_restore`: per group, what to put back and take away.
     Restore(Vec<super::egress::RestorePlan>),
+    /// `ec2.flow_logs`: what to turn on, and what is on already.
+    FlowLogs {
+        request: crate::domain::flowlogs::FlowLogRequest,
+        already: Vec<crate::domain::flowlogs::FlowLog>,
+    },
+    /// `ec2.flow_logs_remove`: what the flow-logs step made, and which of
+    /// its flow logs are still there.
+    FlowLogsRemove {
+        made: crate::domain::flowlogs::FlowLogsMade,
+        present: Vec<String>,
+    },
 }
 
 impl Plan {

@@ -125,8 +125,10 @@ pub fn exposure_lines<'a>(
 ) -> Vec<Line<'a>> {
     let width = width as usize;
     let mut lines = Vec::new();
+    let current = state.current_findings_of(key);
     for f in state.findings_of(key).into_iter().take(2) {
         let mut text = f.headline();
+        let replaced = !current.iter().any(|c| c.id == f.id);
         if let Some(first) = f.first_seen {
             text.push_str(&format!(" · since {}", clock(first)));
         }

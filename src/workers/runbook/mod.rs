@@ -5,6 +5,7 @@
 
 pub mod driver;
 mod ecs;
+mod flows;
 mod inputs;
 pub mod journal;
 mod logs;
@@ -105,6 +106,9 @@ pub async fn plan(
         StepKind::SecretsRotate => secrets::plan_rotate(ports, inputs).await,
         StepKind::Ec2EgressLockdown => network::plan_lockdown(ports, inputs).await,
         StepKind::Ec2EgressRestore => network::plan_restore(ports, inputs).await,
+        StepKind::Ec2FlowLogs => flows::plan_flow_logs(ports, inputs).await,
+        StepKind::Ec2FlowLogsRemove => flows::plan_remove(ports, inputs).await,
+        StepKind::LogsFlowTop => flows::plan_top(inputs),
         StepKind::Shell => Ok(shell::plan(step)),
         StepKind::Approve | StepKind::Choice | StepKind::Manual => {
             let options = inputs::list(inputs, "options").unwrap_or_default();
@@ -144,6 +148,9 @@ pub async fn execute(
         StepKind::SecretsRotate => secrets::rotate(ports, inputs, ctx).await,
         StepKind::Ec2EgressLockdown => network::lockdown(ports, plan).await,
         StepKind::Ec2EgressRestore => network::restore(ports, plan).await,
+        StepKind::Ec2FlowLogs => flows::flow_logs(ports, plan).await,
+        StepKind::Ec2FlowLogsRemove => flows::remove(ports, plan).await,
+        StepKind::LogsFlowTop => flows::flow_top(ports, inputs, ctx).await,
         StepKind::Shell => shell::run(step, ctx).await,
         kind @ (StepKind::Approve | StepKind::Choice | StepKind::Manual) => Err(StepError::Input(
             format!("`{kind}` steps are answered by a person, not executed"),
