@@ -52,6 +52,11 @@ pub struct RunArgs {
     /// A parameter: name=value (lists comma-separated; repeatable)
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
+    /// Fill every parameter triage can know from this service: cluster,
+    /// service, its security groups, the secrets and log groups its task
+    /// definition names, the account's flow logs role (a --param wins)
+    #[arg(long, value_name = "CLUSTER/SERVICE")]
+    pub service: Option<String>,
     /// Plan every step, execute none, write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -237,6 +237,113 @@ pub fn pair_of_resumed(args: &RunArgs, settings: &Settings) -> Option<String> {
         .map(|p| p.label())
 }
 
+/// Why a runbook's parameters could not be filled from a service.
+enum FillError {
+    Usage(String),
+    Aws(crate::domain::PortError),
+}
+
+/// The runbook's parameters that `--service CLUSTER/SERVICE` gives, each
+/// with where it came from: the service as ECS describes it, what its tasks
+/// can reach and read, the account's flow logs role.
+async fn fill_from_service(
+    rb: &Runbook,
+    service: &str,
+    account: &Account,
+    pair: &crate::domain::pair::WatchedPair,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(String, crate::domain::runbook::fill::Filled)>, FillError> {
+    use crate::domain::runbook::fill::{value_for, Selection};
+    let Some((cluster, name)) = service
+        .split_once('/')
+        .filter(|(c, n)| !c.is_empty() && !n.is_empty())
+    else {
+        return Err(FillError::Usage(format!(
+            "--service {service}: write CLUSTER/SERVICE, e.g. --service prod-web/backend-api"
+        )));
+    };
+    let found = match account.ecs.service(cluster, name).await {
+        Ok(found) => found,
+        Err(err) if err.missing().is_some() => {
+            return Err(FillError::Usage(format!(
+                "--service {service}: {err}; `triage status` lists the services"
+            )))
+        }
+        Err(err) => return Err(FillError::Aws(err)),
+    };
+    let ports = crate::workers::exposure::ExposurePorts::new(
+        account.network.clone(),
+        account.secrets.clone(),
+    );
+    let exposure = crate::workers::exposure::read_exposure(
+        account.ecs.as_ref(),
+        &ports,
+        std::slice::from_ref(&found),
+        false,
+        now,
+    )
+    .await
+    .map_err(FillError::Aws)?
+    .remove(&found.key());
+    let selection = Selection {
+        cluster: Some(cluster),
+        service: Some(name),
+        task: None,
+        exposure: exposure.as_ref(),
+        flow_logs_role: pair.flow_logs_role.as_deref(),
+    };
+    Ok(rb
+        .params
+        .iter()
+        .filter(|p| !p.secret)
+        .filter_map(|p| Some((p.name.clone(), value_for(&p.name, &selection)?)))
+        .collect())
+}
+
+/// Say what `--service` filled (what `--param` gave wins): on stderr for a
+/// person, as one JSON line first for a script.
+fn report_filled(
+    filled: &[(String, crate::domain::runbook::fill::Filled)],
+    given: &std::collections::BTreeMap<String, String>,
+    json: bool,
+) {
+    let used: Vec<_> = filled
+        .iter()
+        .filter(|(name, _)| !given.contains_key(name))
+        .collect();
+    if json {
+        #[derive(serde::Serialize)]
+        struct FilledJson<'a> {
+            value: &'a str,
+            source: &'a str,
+        }
+        #[derive(serde::Serialize)]
+        struct Record<'a> {
+            filled: std::collections::BTreeMap<&'a str, FilledJson<'a>>,
+        }
+        let record = Record {
+            filled: used
+                .iter()
+                .map(|(name, f)| {
+                    (
+                        name.as_str(),
+                        FilledJson {
+                            value: &f.value,
+                            source: &f.source,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let value = serde_json::to_value(&record).unwrap_or_default();
+        println!("{}", crate::cli::output::json_line(value));
+        return;
+    }
+    for (name, f) in used {
+        eprintln!("{name} = {} (from {})", f.value, f.source);
+    }
+}
+
 pub async fn run(
     args: &RunArgs,
     settings: &Settings,
@@ -262,10 +369,21 @@ pub async fn run(
         ));
     }
     let rb = file.runbook.clone();
-    let given = match pairs(&args.params, "--param") {
+    let mut given = match pairs(&args.params, "--param") {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
+    if let Some(service) = &args.service {
+        let filled = match fill_from_service(&rb, service, account, &pair, clock.now()).await {
+            Ok(filled) => filled,
+            Err(FillError::Usage(message)) => return usage(message),
+            Err(FillError::Aws(err)) => return Err(err.into()),
+        };
+        report_filled(&filled, &given, args.output == Format::Json);
+        for (name, value) in filled {
+            given.entry(name).or_insert(value.value);
+        }
+    }
     let answers: HashMap<String, String> = match pairs(&args.answers, "--answer") {
         Ok(a) => a.into_iter().collect(),
         Err(e) => return usage(e),

@@ -6,6 +6,7 @@ pub mod attributes;
 pub mod decision;
 pub mod egress;
 pub mod entries;
+pub mod fill;
 pub mod kinds;
 pub mod lint;
 pub mod model;
