@@ -700,3 +700,169 @@ fn the_run_view_names_the_keys_in_use_after_a_remap() {
         "the hint follows [keys]:\n{after}"
     );
 }
+
+/// backend-api read healthy, then GuardDuty's finding about it and what it
+/// can reach: its group (open egress) and its task definition's secrets.
+fn compromised_backend(s: &mut AppState, exposure_first: bool) {
+    use triage::domain::exposure::{Exposure, GroupExposure, NetworkExposure, SecretExposure};
+    use triage::domain::security::{Remote, SecurityFinding, SecurityRead};
+    s.security.enabled = true;
+    let mut service = fixtures::service("health/healthy.json");
+    service.network = Some(triage::domain::service::ServiceNetwork {
+        security_groups: vec!["sg-0b4c3a2d1e0f00001".into()],
+        subnets: vec!["subnet-0a".into()],
+        assign_public_ip: false,
+    });
+    let pair = s.pairs[0].pair().clone();
+    let generation = s.pairs[0].status.generation;
+    update(
+        s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            pair: pair.clone(),
+            result: Ok(triage::domain::snapshot::StatusSnapshot {
+                services: vec![service.clone()],
+                clusters: vec!["prod-web".into()],
+                cluster_errors: vec![],
+                throttled_calls: 0,
+            }),
+        }),
+    );
+    let effects = update(s, Msg::Tick(t0() + chrono::Duration::seconds(1)));
+    let security = effects.iter().find_map(|e| match e {
+        Effect::FetchSecurity { generation, .. } => Some(*generation),
+        _ => None,
+    });
+    let exposure = effects.iter().find_map(|e| match e {
+        Effect::FetchExposure { generation, .. } => Some(*generation),
+        _ => None,
+    });
+    let (security, exposure) = (
+        security.expect("GuardDuty is read"),
+        exposure.expect("exposure is read"),
+    );
+    let secret = |name: &str| SecretExposure {
+        variable: name.to_ascii_uppercase(),
+        source: format!(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/backend/{name}-AbCdEf"
+        ),
+        secret_arn: Some(format!(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/backend/{name}-AbCdEf"
+        )),
+        name: Some(format!("prod/backend/{name}")),
+        last_changed: None,
+        problem: None,
+    };
+    let read = Exposure {
+        network: Some(NetworkExposure {
+            groups: vec![GroupExposure {
+                id: "sg-0b4c3a2d1e0f00001".into(),
+                name: Some("backend-api-tasks".into()),
+                open_egress: true,
+                egress: vec![],
+                problem: None,
+            }],
+            subnets: vec!["subnet-0a".into()],
+            assign_public_ip: false,
+        }),
+        secrets: vec![secret("database-url"), secret("jwt-signing-key")],
+        task_definition: Some("backend-api:42".into()),
+        log_groups: vec!["/ecs/prod-web/backend-api".into()],
+        definition_problem: None,
+    };
+    let exposure_answer = WorkerResult::Exposure {
+        generation: exposure,
+        pair: pair.clone(),
+        result: Ok([(service.key(), read)].into_iter().collect()),
+    };
+    let finding = SecurityFinding {
+        id: "f1".into(),
+        arn: "arn:aws:guardduty:eu-west-1:123456789012:detector/d/finding/f1".into(),
+        kind: "Backdoor:Runtime/C&CActivity.B".into(),
+        title: "A container is talking to a command and control server.".into(),
+        description: "198.51.100.23".into(),
+        severity: 8.0,
+        first_seen: Some(t0()),
+        last_seen: Some(t0()),
+        count: 3,
+        cluster: Some("arn:aws:ecs:eu-west-1:123456789012:cluster/prod-web".into()),
+        task_arn: None,
+        task_group: Some("service:backend-api".into()),
+        task_definition: None,
+        remote: Remote {
+            ip: Some("198.51.100.23".into()),
+            port: Some(6667),
+            domain: None,
+        },
+        pair: pair.clone(),
+    };
+    let security_answer = WorkerResult::Security {
+        generation: security,
+        pair,
+        result: Ok(SecurityRead {
+            detector: Some("d".into()),
+            findings: vec![finding],
+        }),
+    };
+    if exposure_first {
+        update(s, Msg::Worker(exposure_answer));
+        update(s, Msg::Worker(security_answer));
+    } else {
+        update(s, Msg::Worker(security_answer));
+        key(s, KeyPress::char('R'));
+        update(s, Msg::Worker(exposure_answer));
+    }
+}
+
+#[test]
+fn r_on_a_compromised_service_opens_the_lockdown_filled_in_from_what_it_can_reach() {
+    let mut s = console(160, 40);
+    compromised_backend(&mut s, true);
+    let row = &s.status.data.as_ref().unwrap()[0];
+    assert_eq!(
+        row.verdict.health,
+        triage::domain::Health::Degraded,
+        "a HIGH finding degrades it"
+    );
+    let headline = s.headline(row);
+    assert!(
+        headline.starts_with(
+            "GuardDuty HIGH Backdoor:Runtime/C&CActivity.B → 198.51.100.23:6667 · R: lock down"
+        ),
+        "{headline}"
+    );
+    key(&mut s, KeyPress::char('R'));
+    assert_eq!(s.form.as_ref().unwrap().file.runbook.id, "compromised-host");
+    assert_eq!(field(&s, "cluster"), "prod-web");
+    assert_eq!(field(&s, "service"), "backend-api");
+    assert_eq!(field(&s, "security_groups"), "sg-0b4c3a2d1e0f00001");
+    assert!(field(&s, "secret_ids").contains("prod/backend/jwt-signing-key"));
+    let form = s.form.as_ref().unwrap();
+    let source = |name: &str| {
+        form.fields
+            .iter()
+            .find(|f| f.spec.name == name)
+            .and_then(|f| f.source.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        source("security_groups").contains("network configuration"),
+        "{}",
+        source("security_groups")
+    );
+    assert!(source("secret_ids").contains("task definition backend-api:42"));
+    let screen = render(&s);
+    assert!(
+        screen.contains("from the service's network configuration"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_form_opened_before_the_service_is_read_fills_itself_when_it_is() {
+    let mut s = console(160, 40);
+    compromised_backend(&mut s, false);
+    assert_eq!(s.form.as_ref().unwrap().file.runbook.id, "compromised-host");
+    assert_eq!(field(&s, "security_groups"), "sg-0b4c3a2d1e0f00001");
+    assert!(field(&s, "secret_ids").contains("prod/backend/database-url"));
+}

@@ -444,13 +444,37 @@ async fn read_only_refuses_every_write_step() {
 }
 
 #[tokio::test]
-async fn compromised_host_runs_end_to_end_with_answers_given() {
+async fn compromised_host_runs_end_to_end_filled_in_from_the_service() {
     let region = fresh_region();
-    // moto's services never start tasks: a service of zero tasks is steady.
-    let ecs = ecs_service(region, 0).await;
-    let (ec2, sg) = security_group(region).await;
-    let sm = secret(region, "prod/api/db", "compromised-db-password").await;
-    secret(region, "prod/api/jwt", "compromised-jwt-key").await;
+    let config = moto_config(region).await;
+    let net = support::security::network(&config).await;
+    let (db, jwt) = support::security::secrets(&config).await;
+    let sm = aws_sdk_secretsmanager::Client::new(&config);
+    // The values an intruder took: they appear nowhere triage writes.
+    for (arn, value) in [
+        (&db, "compromised-db-password"),
+        (&jwt, "compromised-jwt-key"),
+    ] {
+        sm.put_secret_value()
+            .secret_id(arn)
+            .secret_string(value)
+            .send()
+            .await
+            .unwrap();
+    }
+    // moto's services never start tasks: a service of zero tasks is steady,
+    // and the task run for it is the one whose interface is logged.
+    let eni = support::security::service(
+        &config,
+        &net,
+        &[&net.open_group],
+        &(db.clone(), jwt.clone()),
+        0,
+    )
+    .await;
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let sg = net.open_group.clone();
     let deployments_before = ecs
         .describe_services()
         .cluster("prod")
@@ -469,19 +493,15 @@ async fn compromised_host_runs_end_to_end_with_answers_given() {
             "runbook",
             "run",
             "compromised-host",
+            "--service",
+            "prod/api",
             "--param",
-            "cluster=prod",
+            "flow_logs_role=arn:aws:iam::123456789012:role/flow-logs",
             "--param",
-            "service=api",
-            "--param",
-            &format!("security_groups={sg}"),
-            "--param",
-            "secret_ids=prod/api/db,prod/api/jwt",
+            "evidence_wait=0s",
             "--yes",
             "--answer",
             "confirm=bob",
-            "--answer",
-            "flowlogs=done",
             "--answer",
             "patch=done",
             "-o",
@@ -506,15 +526,24 @@ async fn compromised_host_runs_end_to_end_with_answers_given() {
         .collect();
     assert_eq!(
         states.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
-        ["confirm", "lockdown", "rotate", "redeploy", "steady", "flowlogs", "patch"]
+        ["confirm", "flowlogs", "lockdown", "evidence", "rotate", "redeploy", "steady", "patch"]
     );
     assert_eq!(
         egress(&ec2, &sg).await.len(),
         4,
         "egress locked down to the allow-list"
     );
-    let (_, previous) = stages(&sm, "prod/api/db").await;
-    assert!(!previous.is_empty(), "the secret was rotated");
+    let flow = ec2.describe_flow_logs().send().await.unwrap();
+    assert_eq!(
+        flow.flow_logs().len(),
+        1,
+        "flow logs on the task's interface"
+    );
+    assert_eq!(flow.flow_logs()[0].resource_id(), Some(eni.as_str()));
+    for arn in [&db, &jwt] {
+        let (_, previous) = stages(&sm, arn).await;
+        assert!(!previous.is_empty(), "{arn} was rotated");
+    }
     let journal = journals(&data);
     assert!(
         journal.contains(r#""milestone":"contained""#),
@@ -522,6 +551,8 @@ async fn compromised_host_runs_end_to_end_with_answers_given() {
     );
     assert!(journal.contains(r#""milestone":"mitigated""#));
     assert!(!journal.contains("compromised-db-password"));
+    assert!(!journal.contains("compromised-jwt-key"));
+    assert!(!stdout.contains("compromised-"), "no value on the terminal");
     let after = ecs
         .describe_services()
         .cluster("prod")

@@ -1051,3 +1051,155 @@ fn demo_with_two_pairs_a_session_that_expires_keeps_its_rows_and_comes_back() {
     tmux.keys(&["q"]);
     wait_for_file(&done);
 }
+
+/// Poll until `pred` holds, pressing `r` (read again now) between looks.
+fn wait_refreshing(tmux: &Tmux, what: &str, seconds: u64, pred: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let screen = tmux.screen();
+        if pred(&screen) {
+            return screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(seconds),
+            "timed out waiting for {what}; screen was:\n{screen}"
+        );
+        tmux.keys(&["r"]);
+        std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
+/// The TX line's "now" figure, in KB/s.
+fn egress_now(screen: &str) -> Option<f64> {
+    let line = screen.lines().find(|l| l.trim_start().starts_with("TX "))?;
+    let now = line.split("now ").nth(1)?;
+    let (value, unit) = now.split_once(' ')?;
+    let value: f64 = value.parse().ok()?;
+    Some(if unit.starts_with("MB/s") {
+        value * 1000.0
+    } else if unit.starts_with("KB/s") {
+        value
+    } else {
+        value / 1000.0
+    })
+}
+
+#[test]
+fn demo_the_3am_egress_lock_down_keep_the_evidence_and_the_timeline_tells_it() {
+    let (dir, tmux, done) = demo_console_at_speed("egress", 160, 44, Some(20.0));
+    // The first screen flags backend-api's egress and says what R does.
+    let home = tmux.wait_for("backend-api flagged", |s| {
+        s.lines().any(|l| {
+            l.contains(" backend-api ") && l.contains("egress") && l.contains("R: lock down")
+        })
+    });
+    let row = home.lines().find(|l| l.contains(" backend-api ")).unwrap();
+    assert!(row.contains("degraded"), "{row}");
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "backend"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("only backend-api", |s| s.contains("Services (1)"));
+    // Its screen: the finding, the open egress, the secrets, TX far above usual.
+    tmux.keys(&["Enter"]);
+    let service = tmux.wait_for("the service's security lines", |s| {
+        s.contains("SECURITY")
+            && s.contains("OPEN EGRESS")
+            && s.contains("SECRETS")
+            && s.contains("its usual")
+    });
+    assert!(service.contains("198.51.100.23:6667"), "{service}");
+    assert!(
+        egress_now(&service).is_some_and(|kb| kb > 300.0),
+        "{service}"
+    );
+    // R + Enter: compromised-host, filled in from the service.
+    tmux.keys(&["R"]);
+    let form = tmux.wait_for("the runbook's form", |s| s.contains("› parameters"));
+    assert!(form.contains("compromised-host"), "{form}");
+    assert!(form.contains("[sg-0b4c3a2d1e0f00001]"), "{form}");
+    assert!(form.contains("prod/backend/database-url"), "{form}");
+    assert!(
+        form.contains("from the service's network configuration"),
+        "{form}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the approval", |s| s.contains("A second person approves"));
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "Sam"]);
+    tmux.keys(&["Enter"]);
+    let flow = tmux.wait_for("the flow logs' plan", |s| {
+        s.contains("turn on VPC flow logs")
+    });
+    assert!(flow.contains("/triage/flow-logs/backend-api"), "{flow}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the lockdown's confirmation", |s| {
+        s.contains("confirm by typing sg-0b4c3a2d1e0f00001")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["-l", "sg-0b4c3a2d1e0f00001"]);
+    tmux.keys(&["Enter"]);
+    // The evidence step reads the flow logs, then rotation asks.
+    wait_refreshing(&tmux, "the rotation's question", 90, |s| {
+        s.contains("✓  4 Where the traffic went") && s.contains("Rotate every secret")
+    });
+    tmux.keys(&["k"]);
+    let evidence = tmux.wait_for("the evidence", |s| s.contains("top destinations"));
+    assert!(evidence.contains("198.51.100.23:6667"), "{evidence}");
+    tmux.keys(&["f"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the redeploy's question", |s| {
+        s.contains("step 6 of 8 waits for you")
+    });
+    tmux.keys(&["Enter"]);
+    wait_refreshing(&tmux, "steady, then the manual step", 90, |s| {
+        s.contains("✓  7 Wait until steady") && s.contains("step 8 of 8 waits for you")
+    });
+    // After the lockdown the egress falls back to its usual.
+    tmux.keys(&["Escape"]);
+    tmux.keys(&[":"]);
+    tmux.keys(&["-l", "svc backend-api"]);
+    tmux.keys(&["Enter"]);
+    wait_refreshing(&tmux, "the egress back to its usual", 120, |s| {
+        egress_now(s).is_some_and(|kb| kb < 100.0)
+    });
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
+    // The timeline tells it in order: detect, contain, rotate, redeploy.
+    let journal = std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("journal.jsonl"))
+        .find(|p| p.exists())
+        .expect("the run opened an incident");
+    let text = std::fs::read_to_string(journal).unwrap();
+    let entries: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    // When each happened (the timeline's order), by what its entry says.
+    let at = |what: &str, found: &dyn Fn(&serde_json::Value) -> bool| {
+        entries
+            .iter()
+            .find(|e| found(e))
+            .and_then(|e| e["occurred_at"].as_str())
+            .unwrap_or_else(|| panic!("{what} not journaled:\n{text}"))
+            .to_string()
+    };
+    let detect = at("the GuardDuty finding", &|e| {
+        e["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("GuardDuty HIGH Backdoor"))
+    });
+    let contain = at("contained", &|e| e["milestone"] == "contained");
+    let step_done = |id: &'static str| {
+        move |e: &serde_json::Value| {
+            e["runbook"]["step_id"] == id && e["runbook"]["state"] == "succeeded"
+        }
+    };
+    let rotate = at("the rotation", &step_done("rotate"));
+    let redeploy = at("the redeploy", &step_done("redeploy"));
+    assert!(
+        detect < contain && contain <= rotate && rotate <= redeploy,
+        "{detect} {contain} {rotate} {redeploy}"
+    );
+    assert!(text.contains("198.51.100.23:6667"), "the evidence is kept");
+}

@@ -257,6 +257,11 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
         ("service", "backend-api".to_string()),
         ("security_groups", group.to_string()),
         ("secret_ids", secrets.join(",")),
+        (
+            "flow_logs_role",
+            "arn:aws:iam::123456789012:role/vpc-flow-logs".to_string(),
+        ),
+        ("evidence_wait", "1m".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -272,6 +277,7 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
     let (_, decisions) = spawn(&runs, file, RunParams(params), incident.clone(), results_tx);
     let by = || "alice".to_string();
     let mut contained_at = None;
+    let mut evidence = None;
     let outcome = loop {
         let result = tokio::time::timeout(Duration::from_secs(60), results.recv())
             .await
@@ -298,6 +304,12 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
                     },
                     other => panic!("unexpected question at {id}: {other:?}"),
                 };
+                if id == "lockdown" {
+                    // A person reads the plan and types the group's name:
+                    // a second here is a minute of the demo's time, while the
+                    // flow logs already record the traffic.
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
                 decisions.send((q.ask, decision)).unwrap();
             }
             RunEvent::Transition(entry)
@@ -308,6 +320,14 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
             {
                 contained_at = Some(sim_now(clock.now()));
             }
+            RunEvent::Transition(entry)
+                if entry
+                    .runbook
+                    .as_ref()
+                    .is_some_and(|r| r.step_id == "evidence" && r.state == "succeeded") =>
+            {
+                evidence = entry.result.map(|r| r.outputs);
+            }
             RunEvent::Ended { outcome, error } => {
                 assert_eq!(error, None);
                 break outcome;
@@ -316,6 +336,13 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
         }
     };
     assert_eq!(outcome, Some(RunOutcome::Succeeded));
+    // The evidence: the flow logs, turned on before the lockdown, name where
+    // the traffic went.
+    let evidence = evidence.expect("the evidence step succeeded");
+    assert_eq!(
+        evidence["top_destination"], "198.51.100.23:6667",
+        "{evidence}"
+    );
     // Egress: exactly the allow-list.
     let sg = demo.security_group(group).await.unwrap();
     let mut allowed: Vec<String> = sg.egress.iter().map(|r| r.describe()).collect();

@@ -41,6 +41,7 @@ pub(crate) fn on_attached(state: &mut AppState, id: String, entries: Vec<Entry>)
         false,
     );
     remember_journal_findings(state);
+    effects.extend(super::security::journal_on_attach(state));
     effects.extend(record_start(state));
     effects.extend(record_stopped_tasks(state));
     effects.extend(super::screens::runbook::started_incident(state));

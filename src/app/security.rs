@@ -281,6 +281,36 @@ pub(crate) fn on_security(
     effects
 }
 
+/// The incident just attached: GuardDuty findings it already holds are
+/// remembered (by the ARN its entries name), the others journaled now.
+pub(crate) fn journal_on_attach(state: &mut AppState) -> Vec<Effect> {
+    let Some(view) = &state.incident else {
+        return Vec::new();
+    };
+    let journaled: BTreeSet<String> = state
+        .security
+        .owned
+        .iter()
+        .filter(|o| {
+            view.incident
+                .entries
+                .iter()
+                .any(|e| e.resources.contains(&o.finding.arn))
+        })
+        .map(|o| o.finding.id.clone())
+        .collect();
+    state.security.seen.extend(journaled);
+    let drafts = crate::domain::security::new_findings(&state.security.seen, &state.security.owned);
+    state
+        .security
+        .seen
+        .extend(state.security.owned.iter().map(|o| o.finding.id.clone()));
+    drafts
+        .into_iter()
+        .map(|d| Effect::Journal(Box::new(d)))
+        .collect()
+}
+
 /// " in prod/eu-west-1" when several pairs are watched.
 fn in_pair(state: &AppState, pair: &Pair) -> String {
     if state.several_pairs() {

@@ -136,6 +136,10 @@ impl crate::domain::ports::LogSearchPort for DemoAccount {
         self.calls.snapshot()
     }
 
+    fn account_time(&self) -> Option<DateTime<Utc>> {
+        Some(self.sim_now())
+    }
+
     fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
         Box::pin(self.call("CreateLogGroup", move |s| Ok(s.create_log_group(group))))
     }

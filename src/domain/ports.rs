@@ -365,6 +365,12 @@ pub trait LogSearchPort: Send + Sync {
     fn retention_days<'a>(&'a self, _group: &'a str) -> PortFuture<'a, Option<u32>> {
         Box::pin(async { Ok(None) })
     }
+    /// The account's own time, when it keeps one (a simulation running
+    /// faster than the wall clock); None: the wall clock's. Windows of
+    /// reads are taken in it.
+    fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
     /// Make a log group unless it exists; true when it was made.
     fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
         Box::pin(async move { Err(cannot("CreateLogGroup", group)) })
@@ -411,6 +417,9 @@ impl<P: LogSearchPort> LogSearchPort for ReadOnly<P> {
     fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
         self.0.retention_days(group)
     }
+    fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.account_time()
+    }
     fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
         refuse(format!("CreateLogGroup {group}"))
     }
@@ -445,6 +454,9 @@ impl<P: LogSearchPort + ?Sized> LogSearchPort for std::sync::Arc<P> {
     }
     fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
         (**self).retention_days(group)
+    }
+    fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        (**self).account_time()
     }
     fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
         (**self).create_log_group(group)

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod console;
 pub mod demo;
 pub mod fixtures;
+pub mod security;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -106,7 +107,11 @@ pub fn moto() -> &'static Moto {
             .arg(script)
             .args(["--parent-pid", &std::process::id().to_string()])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // TRIAGE_HARNESS_LOG=FILE keeps moto's own errors, to debug a test.
+            .stderr(match std::env::var_os("TRIAGE_HARNESS_LOG") {
+                Some(path) => Stdio::from(std::fs::File::create(path).expect("harness log")),
+                None => Stdio::null(),
+            })
             .spawn()
             .expect("start moto harness");
         let stdout = child.stdout.take().unwrap();

@@ -17,8 +17,17 @@ Adds test-only routes under /_triage/ to what moto serves:
   GET    /_triage/ecs/exec-requests  every ExecuteCommand request seen
   POST   /_triage/ecs/exec-agent   {"region", "task", "status"}: the task's
                                    ExecuteCommandAgent reports that lastStatus
+  POST   /_triage/guardduty/findings  {"region", "detector", "findings": [...]}:
+                                   store GuardDuty finding documents (shaped
+                                   like GetFindings' answer) for a detector
 and makes ECS list calls page like AWS does (moto returns one page): at most
 PAGE_CAP items a page, with a nextToken, honouring maxResults.
+
+GuardDuty: moto has detectors but no findings. ListFindings (restJson1
+`POST /detector/{id}/findings`: `service.archived` criterion, sort by
+`updatedAt`, `maxResults` 1-50, `nextToken`) and GetFindings (`POST
+/detector/{id}/findings/get`, at most 50 ids) are answered here from the
+documents stored, the way GuardDuty answers them.
 
 ECS Exec: moto keeps no `enableExecuteCommand` and has no ExecuteCommand. The
 harness remembers the flag from CreateService/UpdateService/RunTask requests,
@@ -41,6 +50,7 @@ It exits when its parent process (the test binary) is gone.
 import argparse
 import base64
 import datetime
+import gzip
 import io
 import json
 import os
@@ -69,6 +79,9 @@ exec_services = {}
 exec_tasks = {}
 exec_agents = {}
 exec_requests = []
+# GuardDuty finding documents: (region, detector id) -> [finding]
+guardduty_findings = {}
+GUARDDUTY = re.compile(r"^/detector/([^/]+)/findings(/get)?$")
 EXEC_OPS = {"CreateService", "UpdateService", "RunTask", "DescribeServices", "DescribeTasks", "ExecuteCommand"}
 
 
@@ -168,6 +181,9 @@ class Harness:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_triage/"):
             return self.route(path, environ, start_response)
+        gd = GUARDDUTY.match(path)
+        if gd and environ["REQUEST_METHOD"] == "POST":
+            return self.guardduty(gd.group(1), bool(gd.group(2)), environ, start_response)
         rpc = RPC_V2.match(path)
         if rpc and environ.get("HTTP_SMITHY_PROTOCOL") == "rpc-v2-cbor":
             return self.cbor(rpc.group(1), rpc.group(2), environ, start_response)
@@ -199,6 +215,43 @@ class Harness:
         if op in EXEC_OPS and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonEC2ContainerServiceV"):
             return self.ecs_exec(op, region, body, environ, start_response)
         return self.app(environ, start_response)
+
+    def guardduty(self, detector, get, environ, start_response):
+        """ListFindings and GetFindings over the stored documents."""
+        region = region_of(environ)
+        request = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)) or b"{}")
+        op = "GetFindings" if get else "ListFindings"
+        with lock:
+            key = f"{region} {op}"
+            calls[key] = calls.get(key, 0) + 1
+            for fault in faults:
+                if fault["count"] > 0 and fault["operation"] == op and fault.get("region", region) == region:
+                    fault["count"] -= 1
+                    return json_response(start_response, f'{fault.get("status", 403)} Error',
+                                         {"__type": fault["code"], "message": fault.get("message", fault["code"])})
+            stored = list(guardduty_findings.get((region, detector), []))
+        if get:
+            ids = request.get("findingIds", [])
+            if len(ids) > 50:
+                return json_response(start_response, "400 Bad Request",
+                                     {"__type": "BadRequestException", "message": "at most 50 finding ids"})
+            return json_response(start_response, "200 OK", {"findings": [f for f in stored if f["id"] in ids]})
+        criteria = (request.get("findingCriteria") or {}).get("criterion") or {}
+        archived = criteria.get("service.archived")
+        if archived is not None:
+            wanted = (archived.get("equals") or archived.get("eq") or ["false"])[0] == "true"
+            stored = [f for f in stored if bool(f.get("service", {}).get("archived", False)) == wanted]
+        sort = request.get("sortCriteria") or {}
+        if sort.get("attributeName") == "updatedAt":
+            stored.sort(key=lambda f: f.get("updatedAt", ""), reverse=sort.get("orderBy") == "DESC")
+        size = max(1, min(int(request.get("maxResults", 50) or 50), 50))
+        token = request.get("nextToken")
+        start = int(base64.b64decode(token).decode()) if token else 0
+        page = stored[start:start + size]
+        answer = {"findingIds": [f["id"] for f in page]}
+        if start + size < len(stored):
+            answer["nextToken"] = base64.b64encode(str(start + size).encode()).decode()
+        return json_response(start_response, "200 OK", answer)
 
     def ecs_exec(self, op, region, body, environ, start_response):
         """ECS calls that carry ECS Exec state moto does not keep."""
@@ -246,6 +299,10 @@ class Harness:
     def cbor(self, service, op, environ, start_response):
         """One RPC v2 CBOR call, answered by moto's JSON protocol."""
         raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        # The SDK gzips big PutMetricData bodies (request compression, >10 KB).
+        if "gzip" in environ.get("HTTP_CONTENT_ENCODING", ""):
+            raw = gzip.decompress(raw)
+            environ.pop("HTTP_CONTENT_ENCODING", None)
         request = to_json_value(cbor2.loads(raw)) if raw else {}
         # moto answers DescribeAlarms in one page; AWS pages (MaxRecords,
         # at most 100, default 50): paged here the way AWS does.
@@ -325,6 +382,11 @@ class Harness:
             fault.setdefault("count", 1)
             with lock:
                 faults.append(fault)
+            return json_response(start_response, "200 OK", {"ok": True})
+        if path == "/_triage/guardduty/findings" and method == "POST":
+            body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+            with lock:
+                guardduty_findings.setdefault((body["region"], body["detector"]), []).extend(body["findings"])
             return json_response(start_response, "200 OK", {"ok": True})
         if path == "/_triage/ecs/exec-requests":
             with lock:

@@ -135,13 +135,15 @@ pub fn exposure_lines<'a>(
         if f.count > 1 {
             text.push_str(&format!(" · seen {} times", f.count));
         }
-        lines.push(labelled(
-            "SECURITY",
-            &text,
-            width,
-            styles.critical(),
-            styles,
-        ));
+        if replaced {
+            text.push_str(" · last seen before the latest deployment (its tasks were replaced)");
+        }
+        let style = if replaced {
+            styles.muted()
+        } else {
+            styles.critical()
+        };
+        lines.push(labelled("SECURITY", &text, width, style, styles));
     }
     let Some(exposure) = state.exposure_of(key) else {
         if let Some(err) = state

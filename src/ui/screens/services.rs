@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             _ => 1,
         })
         .sum();
-    let short = area.width.saturating_sub(fixed) < 60;
+    let short = area.width.saturating_sub(fixed) < SHORT_REASON;
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
     let start = state
         .services
@@ -112,6 +112,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     frame.render_widget(table, area);
 }
 
+/// Below this many columns the reason is said in its few-word form.
+const SHORT_REASON: u16 = 45;
+
 /// A column of the services table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -140,7 +143,7 @@ enum Column {
     Reason,
 }
 
-/// Which columns fit: every one from 200 columns; from 130 the metrics
+/// Which columns fit: every one from 200 columns; from 150 the metrics
 /// with egress, from 110 without it, and the reason (which says the loop and its revision), or, before any metric
 /// is read, the revision, rollout, change and stops; below, the essentials.
 /// With several pairs, each row says its account and Region after its health.
@@ -155,7 +158,7 @@ fn columns(width: u16, metrics: bool, several_pairs: bool) -> Vec<Column> {
         (200.., true) => &[
             Cpu, Memory, Errors, P95, Egress, Revision, Rollout, Changed, Stops,
         ],
-        (130.., true) => &[Cpu, Memory, Errors, P95, Egress],
+        (150.., true) => &[Cpu, Memory, Errors, P95, Egress],
         (110.., true) => &[Cpu, Memory, Errors, P95],
         (120.., false) => &[Revision, Rollout, Changed, Stops],
         (_, true) => &[Memory],

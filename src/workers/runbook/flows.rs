@@ -377,7 +377,7 @@ async fn read_top(
     limit: usize,
 ) -> Result<(Vec<Destination>, u64, &'static str), StepError> {
     let port = search(ports)?;
-    let end = ports.clock.now();
+    let end = super::account_now(ports);
     let start = end - since;
     let groups = [group.to_string()];
     let query = insights_query(interfaces, limit);

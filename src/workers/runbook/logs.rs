@@ -22,7 +22,7 @@ fn window(
     ports: &StepPorts,
     inputs: &Value,
 ) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), StepError> {
-    let end = ports.clock.now();
+    let end = super::account_now(ports);
     let since = span(inputs, "since")?.unwrap_or_else(|| chrono::Duration::hours(1));
     Ok((end - since, end))
 }

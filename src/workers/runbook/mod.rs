@@ -158,6 +158,16 @@ pub async fn execute(
     }
 }
 
+/// Now, in the account's time (a simulation's may run ahead of the wall
+/// clock): where the windows of a step's reads end.
+fn account_now(ports: &StepPorts) -> chrono::DateTime<chrono::Utc> {
+    ports
+        .search
+        .as_ref()
+        .and_then(|s| s.account_time())
+        .unwrap_or_else(|| ports.clock.now())
+}
+
 /// The "no change" result of a built-in whose state is already the target.
 fn unchanged(outputs: BTreeMap<String, String>, what: &str) -> Executed {
     Executed {
