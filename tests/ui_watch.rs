@@ -1,7 +1,9 @@
-//! Alarms and metrics on screen, from the demo at a fixed time: the services
-//! screen with its metric columns and flags, a service with its metrics'
-//! graphs and targets, and `:alarms` with the selected alarm's graph and
-//! threshold, at 80×24 and 160×48; tiny sizes never panic.
+//! Alarms, metrics and security on screen, from the demo at a fixed time:
+//! the services screen with its metric columns and flags (backend-api's
+//! egress far above its usual), a service with its metrics' graphs,
+//! targets, GuardDuty finding, groups and secrets, `:alarms` with the
+//! selected alarm's graph and threshold, and `:security`, at 80×24 and
+//! 160×48; tiny sizes never panic.
 
 mod support;
 
@@ -17,7 +19,8 @@ use triage::domain::ports::{EcsPort, MonitoringPort};
 use triage::settings::ThemeSpec;
 
 /// Carry out the effects that read the account, until none is left.
-async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect>) {
+async fn settle(s: &mut AppState, shared: &Arc<DemoAccount>, mut effects: Vec<Effect>) {
+    let account: &DemoAccount = shared;
     for _ in 0..10 {
         let mut next = Vec::new();
         for effect in effects {
@@ -54,6 +57,40 @@ async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect
                     pair,
                     generation,
                     result: account.metric_data(&queries, start, end).await,
+                },
+                Effect::FetchBaseline {
+                    pair,
+                    generation,
+                    queries,
+                    start,
+                    end,
+                } => WorkerResult::Baseline {
+                    pair,
+                    generation,
+                    result: account.metric_data(&queries, start, end).await,
+                },
+                Effect::FetchExposure {
+                    pair,
+                    generation,
+                    services,
+                } => {
+                    let ports = triage::workers::exposure::ExposurePorts::new(
+                        Arc::new(shared.clone()),
+                        Arc::new(shared.clone()),
+                    );
+                    WorkerResult::Exposure {
+                        pair,
+                        generation,
+                        result: triage::workers::exposure::read_exposure(
+                            account, &ports, &services, true, s.now,
+                        )
+                        .await,
+                    }
+                }
+                Effect::FetchSecurity { pair, generation } => WorkerResult::Security {
+                    pair,
+                    generation,
+                    result: triage::domain::security::SecurityPort::findings(account).await,
                 },
                 Effect::FetchServiceDetail { generation, key } => WorkerResult::ServiceDetail {
                     generation,
@@ -100,10 +137,11 @@ async fn settle(s: &mut AppState, account: &DemoAccount, mut effects: Vec<Effect
     }
 }
 
-async fn watched(width: u16, height: u16) -> (AppState, DemoAccount) {
+async fn watched(width: u16, height: u16) -> (AppState, Arc<DemoAccount>) {
     let t0 = Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap();
     let clock = Arc::new(ManualClock::new(t0));
-    let account = DemoAccount::new(&Scenario::load("saas").unwrap(), clock).without_latency();
+    let account =
+        Arc::new(DemoAccount::new(&Scenario::load("saas").unwrap(), clock).without_latency());
     let mut s = AppState::new(
         demo_session(),
         ThemeSpec::built_in("dark").unwrap(),
@@ -111,6 +149,7 @@ async fn watched(width: u16, height: u16) -> (AppState, DemoAccount) {
         t0,
     );
     s.monitoring.enabled = true;
+    s.security.enabled = true;
     update(&mut s, Msg::Resize { width, height });
     let effects = init(&mut s);
     settle(&mut s, &account, effects).await;
@@ -145,6 +184,24 @@ async fn alarms_screen_with_the_selected_alarms_graph() {
         let text = render(&s);
         assert!(text.contains("chatbot-api memo"), "{text}");
         insta::assert_snapshot!(format!("alarms_{w}x{h}"), text);
+    }
+}
+
+#[tokio::test]
+async fn security_screen_lists_guardduty_findings_with_their_service() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let (mut s, _) = watched(w, h).await;
+        for c in ":security".chars() {
+            update(&mut s, key(c));
+        }
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        let text = render(&s);
+        assert!(
+            text.contains("HIGH") && text.contains("backend-api"),
+            "{text}"
+        );
+        assert!(text.contains("198.51.100.23:6667"), "{text}");
+        insta::assert_snapshot!(format!("security_{w}x{h}"), text);
     }
 }
 

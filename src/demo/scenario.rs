@@ -184,7 +184,7 @@ pub struct ExfiltrationSpec {
 }
 
 fn default_compromised() -> u32 {
-    12
+    3
 }
 fn default_exfil_rate() -> f64 {
     380_000.0

@@ -290,10 +290,11 @@ fn watch_lines<'a>(
         super::service_security::egress_lines(state, service, metrics, spark_width, styles);
     if state.egress_of(&key).is_some() {
         // Egress far above its usual is what matters most: first.
-        lines.splice(0..0, egress);
+        lines.splice(0..0, egress.tx);
     } else {
-        lines.extend(egress);
+        lines.extend(egress.tx);
     }
+    lines.extend(egress.rx);
     match &state.service.targets {
         Some(Ok(targets)) if !targets.is_empty() => {
             let healthy = targets.iter().filter(|t| t.state == "healthy").count();

@@ -15,6 +15,13 @@ use crate::ui::format::{clock, since, truncate};
 use crate::ui::theme::Styles;
 use ratatui::text::{Line, Span};
 
+/// The egress lines of a service's metrics: `TX`, `RX`, or why egress is
+/// not measured.
+pub struct EgressLines<'a> {
+    pub tx: Option<Line<'a>>,
+    pub rx: Option<Line<'a>>,
+}
+
 /// `TX` and `RX`: a trend each, now and peak, and the usual.
 pub fn egress_lines<'a>(
     state: &AppState,
@@ -22,14 +29,14 @@ pub fn egress_lines<'a>(
     metrics: &ServiceMetrics,
     spark_width: usize,
     styles: &Styles,
-) -> Vec<Line<'a>> {
+) -> EgressLines<'a> {
     let key = service.key();
     let end = state.now;
     let start = end - state.monitoring.window;
     let baseline = state.monitoring.baseline_of(&key);
     let limits: &EgressLimits = &state.security.limits;
     let anomaly = state.egress_of(&key);
-    let mut lines = Vec::new();
+    let mut lines: Vec<Option<Line<'a>>> = Vec::new();
     let rows = [
         (
             "TX",
@@ -44,6 +51,7 @@ pub fn egress_lines<'a>(
     ];
     for (label, kind, usual) in rows {
         let Some(points) = metrics.series.get(&kind) else {
+            lines.push(None);
             continue;
         };
         // Where egress becomes an anomaly: drawn as the trend's threshold.
@@ -70,18 +78,14 @@ pub fn egress_lines<'a>(
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
             .map(rate)
             .unwrap_or_else(|| "—".into());
-        spans.push(Span::styled(
-            format!("  now {now} · peak {peak}"),
-            styles.muted(),
-        ));
+        // The usual right after now, so the comparison survives a narrow screen.
         let usual_words = match usual {
             Some(u) => format!(" · usual {}", rate(u)),
-            None if state.monitoring.baseline_of(&key).is_some() => {
-                " · usual: under an hour of history".into()
-            }
+            None if baseline.is_some() => " · usual: under an hour of history".into(),
             None => String::new(),
         };
         let alarming = kind == MetricKind::NetworkTxMaximum && anomaly.is_some();
+        spans.push(Span::styled(format!("  now {now}"), styles.muted()));
         spans.push(Span::styled(
             usual_words,
             if alarming {
@@ -92,27 +96,31 @@ pub fn egress_lines<'a>(
         ));
         if let (true, Some(a)) = (alarming, anomaly) {
             spans.push(Span::styled(
-                format!("  {:.1}× its usual", a.ratio),
+                format!(" ({:.1}×)", a.ratio),
                 styles.critical(),
             ));
         }
-        lines.push(Line::from(spans));
+        spans.push(Span::styled(format!(" · peak {peak}"), styles.muted()));
+        lines.push(Some(Line::from(spans)));
     }
-    if lines.is_empty()
-        && state
-            .monitoring
-            .insights_off
-            .contains(&(key.pair.clone(), key.cluster.clone()))
-    {
-        lines.push(Line::from(Span::styled(
-            format!(
-                "  TX   — {}",
-                crate::domain::egress::insights_hint(&one_line(&key.cluster))
-            ),
-            styles.degraded(),
-        )));
-    }
-    lines
+    let mut lines = lines.into_iter();
+    let (tx, rx) = (lines.next().flatten(), lines.next().flatten());
+    let off = state
+        .monitoring
+        .insights_off
+        .contains(&(key.pair.clone(), key.cluster.clone()));
+    let tx = tx.or_else(|| {
+        off.then(|| {
+            Line::from(Span::styled(
+                format!(
+                    "  TX   — {}",
+                    crate::domain::egress::insights_hint(&one_line(&key.cluster))
+                ),
+                styles.degraded(),
+            ))
+        })
+    });
+    EgressLines { tx, rx }
 }
 
 /// GuardDuty, network and secrets: one line each (when there is something
