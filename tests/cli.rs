@@ -768,3 +768,127 @@ fn logs_crosses_services_and_follow_never_repeats_a_line() {
         "each line once, after two polls with overlap: {stderr}"
     );
 }
+
+#[test]
+fn runbook_list_from_an_empty_directory_lists_the_built_in_runbooks() {
+    let home = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let out = triage(&home)
+        .current_dir(empty.path())
+        .args(["runbook", "list", "-o", "json"])
+        .assert()
+        .success();
+    let list = json(&out.get_output().stdout);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "compromised-host",
+        "oom-restart-loop",
+        "service-down",
+        "rotate-secrets",
+    ] {
+        assert!(ids.contains(&id), "{id} not among {ids:?}");
+    }
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["built_in"] == true && r["ok"] == true));
+    // A folder's runbook of the same id overrides the built-in one.
+    let mine = empty.path().join("runbooks");
+    std::fs::create_dir_all(&mine).unwrap();
+    std::fs::write(
+        mine.join("oom.md"),
+        "---\nrunbook: 1\nid: oom-restart-loop\ntitle: Our own OOM runbook\n---\n\n# Ours\n\n```yaml {id=look kind=manual}\nmessage: look\n```\n",
+    )
+    .unwrap();
+    let out = triage(&home)
+        .current_dir(empty.path())
+        .args(["runbook", "list"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout);
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("oom-restart-loop"))
+        .unwrap();
+    assert!(
+        row.contains("Our own OOM runbook") && row.contains("runbooks/oom.md"),
+        "{row}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("compromised-host") && l.contains("built in")),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_security_number_out_of_range_is_refused_at_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "region = \"eu-west-1\"\n\n[security]\negress_ratio = 0.5\n",
+    )
+    .unwrap();
+    let out = triage(&home)
+        .args(["--demo", "--config"])
+        .arg(&config)
+        .arg("status")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("config.toml:4")
+            && stderr.contains("security.egress_ratio")
+            && stderr.contains("1.5 to 1000"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn demo_status_json_says_what_backend_api_can_reach_and_what_guardduty_found() {
+    let home = tempfile::tempdir().unwrap();
+    let out = triage(&home)
+        .args(["--demo", "status", "-o", "json"])
+        .assert()
+        .success();
+    let doc = json(&out.get_output().stdout);
+    let backend = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "backend-api")
+        .unwrap();
+    assert_eq!(backend["status"], "degraded");
+    assert_eq!(
+        backend["network"]["security_groups"][0],
+        "sg-0b4c3a2d1e0f00001"
+    );
+    assert_eq!(backend["network"]["open_egress"], true);
+    assert_eq!(backend["network"]["assign_public_ip"], false);
+    assert_eq!(backend["secrets"].as_array().unwrap().len(), 3);
+    let tx = &backend["metrics"]["network_tx_bytes_per_second"];
+    assert!(
+        tx["max"].as_f64().unwrap() > 5.0 * tx["baseline"].as_f64().unwrap(),
+        "{tx}"
+    );
+    let finding = &doc["security_findings"][0];
+    assert_eq!(finding["type"], "Backdoor:Runtime/C&CActivity.B");
+    assert_eq!(finding["services"][0], "prod-web/backend-api");
+    assert_eq!(finding["remote"]["ip"], "198.51.100.23");
+    // A quiet service has its groups (HTTPS only) and no finding.
+    let notifier = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "notifier")
+        .unwrap();
+    assert_eq!(notifier["network"]["open_egress"], false);
+    assert_eq!(notifier["security_findings"].as_array().unwrap().len(), 0);
+}

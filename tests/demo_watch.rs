@@ -182,3 +182,83 @@ async fn worker_at_the_count_its_capacity_allows_clears_its_alarm() {
         AlarmState::Ok
     );
 }
+
+/// backend-api's bytes a second sent, now and usually, as the console reads them.
+async fn backend_egress(
+    account: &DemoAccount,
+    now: chrono::DateTime<Utc>,
+) -> (f64, Option<triage::domain::egress::Baseline>) {
+    let services = services(account).await;
+    let asked = queries(&services, &[], 60);
+    let answers = account
+        .metric_data(&asked, now - Duration::hours(1), now)
+        .await
+        .unwrap();
+    let metrics = by_service(&asked, answers);
+    let baselines = triage::workers::watch::read_baseline(account, None, &services, now)
+        .await
+        .unwrap();
+    let key = key("prod-web", "backend-api");
+    let tx = metrics[&key].summary(now).network_tx.unwrap().max;
+    (tx, baselines.get(&key).copied())
+}
+
+#[tokio::test]
+async fn backend_api_sends_ten_times_its_usual_until_its_group_is_locked_down() {
+    use triage::domain::egress::{anomaly, EgressLimits};
+    use triage::domain::network::NetworkPort;
+    let (clock, account) = demo();
+    let now = account_now(&account).await;
+    let (tx, baseline) = backend_egress(&account, now).await;
+    let usual = baseline.unwrap().tx.unwrap();
+    assert!(
+        tx / usual > 8.0 && tx / usual < 14.0,
+        "{tx} against {usual}"
+    );
+    // Every other service sends its usual.
+    let services = services(&account).await;
+    let asked = queries(&services, &[], 60);
+    let answers = account
+        .metric_data(&asked, now - Duration::hours(1), now)
+        .await
+        .unwrap();
+    let metrics = by_service(&asked, answers);
+    let baselines = triage::workers::watch::read_baseline(&account, None, &services, now)
+        .await
+        .unwrap();
+    let anomalous: Vec<&ServiceKey> = metrics
+        .iter()
+        .filter(|(k, m)| {
+            anomaly(&m.summary(now), baselines.get(*k), &EgressLimits::default()).is_some()
+        })
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(anomalous, vec![&key("prod-web", "backend-api")]);
+    // GuardDuty's finding names it and where the traffic goes.
+    let found = triage::domain::security::SecurityPort::findings(&account)
+        .await
+        .unwrap();
+    let tied = triage::domain::security::tie(found.findings, &services);
+    assert_eq!(tied.len(), 1);
+    assert_eq!(tied[0].services, vec![key("prod-web", "backend-api")]);
+    assert_eq!(
+        tied[0].finding.remote.describe().as_deref(),
+        Some("198.51.100.23:6667")
+    );
+    // The lockdown: HTTPS, HTTP and DNS only.
+    let group = "sg-0b4c3a2d1e0f00001";
+    let open = account.security_group(group).await.unwrap().egress;
+    let allowed: Vec<_> = ["tcp:443", "tcp:80", "tcp:53", "udp:53"]
+        .iter()
+        .map(|a| triage::demo::security::rule_from_spec(a).unwrap())
+        .collect();
+    account.authorize_egress(group, &allowed).await.unwrap();
+    account.revoke_egress(group, &open).await.unwrap();
+    clock.advance(Duration::minutes(6));
+    let later = clock.now();
+    let (tx, _) = backend_egress(&account, later).await;
+    assert!(
+        tx < 2.0 * usual,
+        "egress falls back to its usual: {tx} against {usual}"
+    );
+}

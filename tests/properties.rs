@@ -296,3 +296,36 @@ proptest! {
         prop_assert_eq!(out.len(), sent.len(), "every distinct event once");
     }
 }
+
+proptest! {
+    #[test]
+    fn flow_records_never_panic_and_bytes_are_only_ever_added_up(
+        lines in proptest::collection::vec(any::<String>(), 0..20),
+        records in proptest::collection::vec((0u64..10_000_000, any::<bool>(), 0u16..3), 0..20),
+    ) {
+        use triage::domain::flowlogs::{parse, top};
+        for line in &lines {
+            let _ = parse(line);
+        }
+        let made: Vec<String> = records
+            .iter()
+            .map(|(bytes, accepted, dst)| format!(
+                "2 123456789012 eni-0a 10.0.0.5 198.51.100.{dst} 40000 443 6 1 {bytes} 1 2 {} OK",
+                if *accepted { "ACCEPT" } else { "REJECT" }
+            ))
+            .collect();
+        let all: Vec<&str> = lines.iter().chain(&made).map(String::as_str).collect();
+        let (found, _) = top(all.iter().copied(), &[], 100);
+        let total: u64 = records.iter().map(|r| r.0).sum();
+        let counted: u64 = found.iter().filter(|d| d.address.starts_with("198.51.100.")).map(|d| d.bytes).sum();
+        prop_assert_eq!(counted, total);
+        prop_assert!(found.windows(2).all(|w| w[0].bytes >= w[1].bytes), "most bytes first");
+    }
+
+    #[test]
+    fn a_secret_arn_is_found_only_in_secrets_manager_arns(text in any::<String>()) {
+        if let Some(arn) = triage::domain::exposure::secret_arn(&text) {
+            prop_assert!(arn.starts_with("arn:") && arn.contains(":secretsmanager:") && text.starts_with(&arn));
+        }
+    }
+}

@@ -275,3 +275,27 @@ fn a_run_rebuilt_after_step_two_continues_with_step_three() {
     assert_eq!(rebuilt.changes_since_start(&edited), vec!["s4 (edited)"]);
     assert!(rebuilt.changes_since_start(&rb).is_empty());
 }
+
+#[test]
+fn every_runbook_in_the_folder_ships_inside_the_binary_and_lints_clean() {
+    let shipped: Vec<String> = std::fs::read_dir("runbooks")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && n != "README.md")
+        .collect();
+    let built_in = triage::store::runbooks::built_in();
+    for name in &shipped {
+        let file = built_in
+            .iter()
+            .find(|f| f.path.to_string_lossy() == name.as_str())
+            .unwrap_or_else(|| panic!("{name} is not in store::runbooks::BUILT_IN"));
+        assert!(file.problems.is_empty(), "{name}: {:?}", file.problems);
+        let on_disk = std::fs::read_to_string(format!("runbooks/{name}")).unwrap();
+        let (_, text) = triage::store::runbooks::BUILT_IN
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap();
+        assert_eq!(*text, on_disk, "{name} as shipped");
+    }
+    assert_eq!(built_in.len(), shipped.len());
+}
