@@ -19,9 +19,12 @@ use std::sync::{Arc, Mutex};
 /// How long a secret's description is used before it is asked again.
 pub const SECRET_MEMO_MINUTES: i64 = 5;
 
+/// One secret as described (or why not), and when.
+type Described = (DateTime<Utc>, Result<SecretInfo, String>);
+
 /// Secrets described lately, with when.
 #[derive(Debug, Default)]
-pub struct SecretMemo(Mutex<HashMap<String, (DateTime<Utc>, Result<SecretInfo, String>)>>);
+pub struct SecretMemo(Mutex<HashMap<String, Described>>);
 
 impl SecretMemo {
     fn fresh(&self, arn: &str, now: DateTime<Utc>) -> Option<Result<SecretInfo, String>> {
