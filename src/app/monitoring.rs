@@ -11,7 +11,7 @@ use super::state::{AppState, Refreshing};
 use crate::domain::alarms::{tie, AlarmMapping, AlarmState, OwnedAlarm};
 use crate::domain::egress::{baseline_window, baselines, Baseline, BASELINE_REFRESH_MINUTES};
 use crate::domain::metrics::{
-    baseline_queries, by_service, queries, MetricKind, MetricQuery, MetricSeries, ServiceMetrics,
+    baseline_queries, by_service, queries, MetricQuery, MetricSeries, ServiceMetrics,
 };
 use crate::domain::service::ServiceKey;
 use crate::domain::{Pair, PortError};
@@ -408,17 +408,7 @@ fn note_insights_off(state: &mut AppState, pair: &Pair) {
     else {
         return;
     };
-    let mut measured: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
-    for (key, m) in read {
-        let entry = measured.entry(key.cluster.as_str()).or_default();
-        entry.0 |= m.series.contains_key(&MetricKind::CpuAverage);
-        entry.1 |= m.series.contains_key(&MetricKind::NetworkTxAverage);
-    }
-    let off: Vec<String> = measured
-        .into_iter()
-        .filter(|(_, (cpu, network))| *cpu && !*network)
-        .map(|(cluster, _)| cluster.to_string())
-        .collect();
+    let off = crate::domain::egress::insights_off(read);
     state
         .monitoring
         .insights_off

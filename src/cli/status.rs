@@ -91,6 +91,14 @@ pub async fn read_account(
         watching,
         super::status_security::read(account, &snapshot.services, now, label)
     );
+    if let Some(w) = &watched {
+        for cluster in crate::domain::egress::insights_off(&w.metrics) {
+            eprintln!(
+                "note: {label}{}",
+                crate::domain::egress::insights_hint(&cluster)
+            );
+        }
+    }
     let alarms = watched.as_ref().map(|w| w.alarms.as_slice()).unwrap_or(&[]);
     let egress = security.egress(watched.as_ref(), &scope.limits, now);
     let findings = security.findings.as_deref().unwrap_or(&[]);

@@ -334,14 +334,23 @@ impl crate::domain::ports::MonitoringPort for DemoAccount {
         end: DateTime<Utc>,
     ) -> PortFuture<'a, Vec<crate::domain::metrics::MetricSeries>> {
         Box::pin(async move {
+            // The simulation may run ahead of the wall clock (a scenario's
+            // `speed`): the window asked for ends at the caller's now, which
+            // is the simulation's now; its points come back on the caller's clock.
+            let shift = self.sim_now() - self.clock.now();
             let mut series = Vec::new();
             for batch in crate::domain::metrics::batches(queries) {
                 series.extend(
                     self.read("GetMetricData", move |s| {
-                        Ok(s.metric_data(batch, start, end))
+                        Ok(s.metric_data(batch, start + shift, end + shift))
                     })
                     .await?,
                 );
+            }
+            for one in &mut series {
+                for point in &mut one.points {
+                    point.0 -= shift;
+                }
             }
             Ok(series)
         })

@@ -106,6 +106,22 @@ pub fn rate_short(bytes_per_second: f64) -> String {
     }
 }
 
+/// Clusters whose services report CPU but not one network point:
+/// Container Insights is off there, and egress cannot be measured.
+pub fn insights_off(metrics: &BTreeMap<ServiceKey, super::metrics::ServiceMetrics>) -> Vec<String> {
+    let mut measured: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for (key, m) in metrics {
+        let entry = measured.entry(key.cluster.as_str()).or_default();
+        entry.0 |= m.series.contains_key(&MetricKind::CpuAverage);
+        entry.1 |= m.series.contains_key(&MetricKind::NetworkTxAverage);
+    }
+    measured
+        .into_iter()
+        .filter(|(_, (cpu, network))| *cpu && !*network)
+        .map(|(cluster, _)| cluster.to_string())
+        .collect()
+}
+
 /// What to say when a cluster reports no network metrics.
 pub fn insights_hint(cluster: &str) -> String {
     format!(
