@@ -68,6 +68,46 @@ async fn every_service_lists_its_groups_with_open_egress_and_its_secrets() {
         1,
     )
     .await;
+    // web: another service, whose task definition reads a secret deleted since.
+    let sm = aws_sdk_secretsmanager::Client::new(&config);
+    let gone = sm
+        .create_secret()
+        .name("prod/web/old")
+        .secret_string("x")
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap();
+    sm.delete_secret()
+        .secret_id(&gone)
+        .force_delete_without_recovery(true)
+        .send()
+        .await
+        .unwrap();
+    let raw_ecs = aws_sdk_ecs::Client::new(&config);
+    let mut container = support::api_container("v1");
+    container.secrets = Some(vec![aws_sdk_ecs::types::Secret::builder()
+        .name("OLD")
+        .value_from(&gone)
+        .build()
+        .unwrap()]);
+    raw_ecs
+        .register_task_definition()
+        .family("web")
+        .container_definitions(container)
+        .send()
+        .await
+        .unwrap();
+    raw_ecs
+        .create_service()
+        .cluster("prod")
+        .service_name("web")
+        .task_definition("web:1")
+        .desired_count(0)
+        .send()
+        .await
+        .unwrap();
     let ecs = ecs_account(region, &config);
     let mut found = ecs.services("prod").await.unwrap();
     // A group of another account (a shared VPC's) cannot be described here
@@ -91,6 +131,17 @@ async fn every_service_lists_its_groups_with_open_egress_and_its_secrets() {
     let read = read_exposure(&ecs, &ports, &found, true, chrono::Utc::now())
         .await
         .unwrap();
+    let web = found.iter().find(|s| s.name == "web").unwrap();
+    let web = read.get(&web.key()).unwrap();
+    assert!(
+        web.network.is_none(),
+        "no awsvpc configuration: no groups of its own"
+    );
+    assert_eq!(
+        web.secrets[0].problem.as_deref(),
+        Some("no longer exists"),
+        "a secret that no longer exists is said on its row"
+    );
     let exposure = read.get(&api.key()).unwrap();
     let groups = &exposure.network.as_ref().unwrap().groups;
     let group = |id: &str| groups.iter().find(|g| g.id == id).unwrap();

@@ -421,7 +421,7 @@ fn note_insights_off(state: &mut AppState, pair: &Pair) {
         super::security::tell_once(
             state,
             &format!("insights {pair} {cluster}"),
-            &crate::domain::egress::insights_hint(&cluster),
+            &crate::domain::egress::insights_hint(&crate::domain::sanitize::one_line(&cluster)),
         );
     }
 }

@@ -137,6 +137,8 @@ pub struct GroupJson {
     pub id: String,
     pub name: Option<String>,
     pub open_egress: bool,
+    /// Its egress rules, as `tcp 443 → 0.0.0.0/0`.
+    pub egress: Vec<String>,
     pub problem: Option<String>,
 }
 
@@ -221,6 +223,7 @@ pub fn add_service(
                         id: g.id.clone(),
                         name: g.name.clone(),
                         open_egress: g.open_egress,
+                        egress: g.egress.iter().map(|r| r.describe()).collect(),
                         problem: g.problem.clone(),
                     })
                     .collect(),

@@ -221,6 +221,13 @@ fn network_line<'a>(exposure: &Exposure, width: usize, styles: &Styles) -> Line<
                 styles.critical(),
             ));
         }
+        if !group.open_egress && !group.egress.is_empty() {
+            let rules: Vec<String> = group.egress.iter().map(|r| r.describe()).collect();
+            spans.push(Span::styled(
+                format!(" (egress {})", rules.join(", ")),
+                styles.muted(),
+            ));
+        }
         if let Some(problem) = &group.problem {
             spans.push(Span::styled(format!(" ({problem})"), styles.degraded()));
         }

@@ -68,6 +68,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     if let Some(words) = failing_pairs(state) {
         second.push(Span::styled(format!("  ⚠ {words}"), styles.critical()));
     }
+    let findings = state
+        .security
+        .owned
+        .iter()
+        .filter(|o| o.finding.severity_band() >= crate::domain::security::Severity::Medium)
+        .count();
+    if findings > 0 {
+        second.push(Span::styled(
+            format!(
+                "  ⚠ {findings} GuardDuty finding{} (:security)",
+                if findings == 1 { "" } else { "s" }
+            ),
+            styles.critical(),
+        ));
+    }
     let firing = state.monitoring.firing();
     if firing > 0 {
         second.push(Span::styled(
