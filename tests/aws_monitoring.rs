@@ -7,33 +7,15 @@
 mod support;
 
 use aws_sdk_cloudwatch::types as cw;
-use support::{fresh_region, moto, moto_config};
+use support::{ecs_account, fresh_region, moto, moto_config};
 use triage::aws::monitoring::AwsMonitoring;
-use triage::aws::{AwsAccount, Connection};
 use triage::domain::alarms::{elb_dimension, AlarmState};
 use triage::domain::metrics::MetricKind;
 use triage::domain::ports::{EcsPort, MonitoringPort};
 use triage::domain::service::ServiceKey;
-use triage::settings::AwsTuning;
 
 fn key(cluster: &str, service: &str) -> ServiceKey {
     ServiceKey::new(cluster, service)
-}
-
-fn ecs_account(region: &str, config: &aws_config::SdkConfig) -> AwsAccount {
-    AwsAccount::with_config(
-        config,
-        &Connection {
-            profile: None,
-            region: Some(region.into()),
-            endpoint_url: Some(moto().endpoint.clone()),
-            tuning: AwsTuning {
-                ecs_reads_per_second: 500.0,
-                ecs_burst: 500,
-                ..AwsTuning::default()
-            },
-        },
-    )
 }
 
 fn dimension(name: &str, value: &str) -> cw::Dimension {

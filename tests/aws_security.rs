@@ -12,13 +12,12 @@ mod support;
 use aws_sdk_cloudwatch::types as cw;
 use std::sync::Arc;
 use support::security::{network, secrets, service};
-use support::{fresh_region, moto, moto_config};
+use support::{ecs_account, fresh_region, moto, moto_config};
 use triage::aws::ec2::AwsNetwork;
 use triage::aws::guardduty::AwsSecurity;
 use triage::aws::logs::AwsLogs;
 use triage::aws::monitoring::AwsMonitoring;
 use triage::aws::secrets::AwsSecrets;
-use triage::aws::{AwsAccount, Connection};
 use triage::domain::egress::{anomaly, EgressLimits};
 use triage::domain::metrics::{by_service, queries};
 use triage::domain::network::NetworkPort;
@@ -27,7 +26,6 @@ use triage::domain::ranking::{rank_signals, Signals};
 use triage::domain::secrets::SecretsPort;
 use triage::domain::security::SecurityPort;
 use triage::domain::Health;
-use triage::settings::AwsTuning;
 use triage::workers::exposure::{read_exposure, ExposurePorts};
 use triage::workers::runbook::{execute, plan, StepContext, StepPorts};
 
@@ -36,22 +34,6 @@ impl triage::domain::Clock for Clock {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc::now()
     }
-}
-
-fn ecs_account(region: &str, config: &aws_config::SdkConfig) -> AwsAccount {
-    AwsAccount::with_config(
-        config,
-        &Connection {
-            region: Some(region.into()),
-            endpoint_url: Some(moto().endpoint.clone()),
-            tuning: AwsTuning {
-                ecs_reads_per_second: 500.0,
-                ecs_burst: 500,
-                ..AwsTuning::default()
-            },
-            ..Connection::default()
-        },
-    )
 }
 
 #[tokio::test]

@@ -18,6 +18,17 @@ pub fn list_rows(height: u16) -> usize {
     height.saturating_sub(HEADER_ROWS + TABLE_HEADER_ROWS + FOOTER_ROWS) as usize
 }
 
+/// Rows of a list that shares the screen with `below` rows of detail under
+/// it (the detail gives way when the screen is too short for both).
+pub fn list_rows_above(height: u16, below: u16) -> usize {
+    let rows = list_rows(height);
+    if rows >= below as usize + 4 {
+        rows - below as usize
+    } else {
+        rows
+    }
+}
+
 /// Keep `selected` visible in a window of `rows` starting at `offset`.
 pub fn scroll_into_view(selected: usize, offset: usize, rows: usize) -> usize {
     let rows = rows.max(1);

@@ -154,6 +154,32 @@ impl Workers {
         self
     }
 
+    /// One GetMetricData read of a pair (the minute's metrics, or the
+    /// egress baseline), answered as `answer` wraps it.
+    fn read_metrics(
+        &self,
+        pair: Pair,
+        queries: Vec<crate::domain::metrics::MetricQuery>,
+        (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        answer: impl FnOnce(
+                Pair,
+                Result<Vec<crate::domain::metrics::MetricSeries>, crate::domain::PortError>,
+            ) -> WorkerResult
+            + Send
+            + 'static,
+    ) {
+        let results = self.results.clone();
+        let monitoring = self.ports_of(&pair).map(|p| p.monitoring);
+        tokio::spawn(async move {
+            let result = match monitoring {
+                Some(Some(port)) => port.metric_data(&queries, start, end).await,
+                Some(None) => Err(watch::no_monitoring()),
+                None => Err(fleet::unwatched(&pair)),
+            };
+            let _ = results.send(answer(pair, result));
+        });
+    }
+
     /// Start the job for an effect; never blocks.
     pub fn run(&self, effect: Effect) {
         // Long on purpose: the dispatcher: one arm per Effect, each a few lines handing the effect to its worker; a table would hide the ports each arm needs.
@@ -212,42 +238,26 @@ impl Workers {
                 queries,
                 start,
                 end,
-            } => {
-                let monitoring = self.ports_of(&pair).map(|p| p.monitoring);
-                tokio::spawn(async move {
-                    let result = match monitoring {
-                        Some(Some(port)) => port.metric_data(&queries, start, end).await,
-                        Some(None) => Err(watch::no_monitoring()),
-                        None => Err(fleet::unwatched(&pair)),
-                    };
-                    let _ = results.send(WorkerResult::Metrics {
-                        generation,
-                        pair,
-                        result,
-                    });
-                });
-            }
+            } => self.read_metrics(pair, queries, (start, end), move |pair, result| {
+                WorkerResult::Metrics {
+                    generation,
+                    pair,
+                    result,
+                }
+            }),
             Effect::FetchBaseline {
                 generation,
                 pair,
                 queries,
                 start,
                 end,
-            } => {
-                let monitoring = self.ports_of(&pair).map(|p| p.monitoring);
-                tokio::spawn(async move {
-                    let result = match monitoring {
-                        Some(Some(port)) => port.metric_data(&queries, start, end).await,
-                        Some(None) => Err(watch::no_monitoring()),
-                        None => Err(fleet::unwatched(&pair)),
-                    };
-                    let _ = results.send(WorkerResult::Baseline {
-                        generation,
-                        pair,
-                        result,
-                    });
-                });
-            }
+            } => self.read_metrics(pair, queries, (start, end), move |pair, result| {
+                WorkerResult::Baseline {
+                    generation,
+                    pair,
+                    result,
+                }
+            }),
             Effect::FetchExposure {
                 generation,
                 pair,

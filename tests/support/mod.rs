@@ -334,3 +334,21 @@ pub async fn seed_services(
             .unwrap();
     }
 }
+
+/// The real ECS adapter on the emulator in `region`, its budget opened wide
+/// (the tests are not the account's neighbours).
+pub fn ecs_account(region: &str, config: &aws_config::SdkConfig) -> triage::aws::AwsAccount {
+    triage::aws::AwsAccount::with_config(
+        config,
+        &triage::aws::Connection {
+            region: Some(region.into()),
+            endpoint_url: Some(moto().endpoint.clone()),
+            tuning: triage::settings::AwsTuning {
+                ecs_reads_per_second: 500.0,
+                ecs_burst: 500,
+                ..triage::settings::AwsTuning::default()
+            },
+            ..triage::aws::Connection::default()
+        },
+    )
+}

@@ -7,7 +7,6 @@ use super::{RunContext, Screen, ScreenHooks};
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
 use crate::app::keymap::{Action, Scope};
-use crate::app::layout::list_rows;
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};
 use crate::domain::security::OwnedFinding;
@@ -25,12 +24,7 @@ pub struct Hooks;
 
 /// Rows of findings the screen lists (the detail takes its share when tall enough).
 pub fn list_height(height: u16) -> usize {
-    let rows = list_rows(height);
-    if rows >= DETAIL_ROWS as usize + 4 {
-        rows - DETAIL_ROWS as usize
-    } else {
-        rows
-    }
+    crate::app::layout::list_rows_above(height, DETAIL_ROWS)
 }
 
 impl ScreenHooks for Hooks {

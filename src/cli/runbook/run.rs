@@ -340,7 +340,8 @@ fn report_filled(
         return;
     }
     for (name, f) in used {
-        eprintln!("{name} = {} (from {})", f.value, f.source);
+        let clean = crate::domain::sanitize::one_line;
+        eprintln!("{name} = {} (from {})", clean(&f.value), clean(&f.source));
     }
 }
 

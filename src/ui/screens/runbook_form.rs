@@ -94,7 +94,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             about.push(d.clone());
         }
         if let Some(source) = &field.source {
-            about.push(source.clone());
+            // It may name a task definition, as AWS wrote it.
+            about.push(one_line(source));
         }
         lines.push(Line::from(vec![
             Span::styled(
