@@ -107,6 +107,26 @@ def floor(endpoint):
         ecs.describe_task_definition(taskDefinition=d)
         count += 1
     client("ec2", endpoint, REGION).describe_security_groups(GroupIds=sorted(groups))
+    # The same metric reads as triage's: the last hour (CPU, memory, egress;
+    # no load balancers here) and the egress baseline, one call each.
+    cw = client("cloudwatch", endpoint, REGION)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    services = [(c, f"svc-{i:02d}") for c in CLUSTERS for i in range(PER_CLUSTER)]
+
+    def queries(specs, period):
+        return [{"Id": f"q{n}", "MetricStat": {"Metric": {
+            "Namespace": ns, "MetricName": metric,
+            "Dimensions": [{"Name": "ClusterName", "Value": c}, {"Name": "ServiceName", "Value": s}]},
+            "Period": period, "Stat": stat}}
+            for n, ((c, s), (ns, metric, stat)) in enumerate((svc, spec) for svc in services for spec in specs)]
+    minute = [("AWS/ECS", "CPUUtilization", "Average"), ("AWS/ECS", "CPUUtilization", "Maximum"),
+              ("AWS/ECS", "MemoryUtilization", "Average"), ("AWS/ECS", "MemoryUtilization", "Maximum")] + [
+        ("ECS/ContainerInsights", m, st) for m in ("NetworkTxBytes", "NetworkRxBytes") for st in ("Average", "Maximum")]
+    cw.get_metric_data(MetricDataQueries=queries(minute, 60), StartTime=now - datetime.timedelta(hours=1), EndTime=now)
+    baseline = [("ECS/ContainerInsights", m, "Average") for m in ("NetworkTxBytes", "NetworkRxBytes")]
+    cw.get_metric_data(MetricDataQueries=queries(baseline, 300), StartTime=now - datetime.timedelta(hours=25),
+                       EndTime=now - datetime.timedelta(hours=1))
+    count += 2
     gd = client("guardduty", endpoint, REGION)
     detector = gd.list_detectors()["DetectorIds"][0]
     ids = gd.list_findings(DetectorId=detector)["FindingIds"]
@@ -125,6 +145,12 @@ def main():
                    XDG_CONFIG_HOME=os.path.join(home, "config"), XDG_DATA_HOME=os.path.join(home, "data"),
                    XDG_CACHE_HOME=os.path.join(home, "cache"), XDG_STATE_HOME=os.path.join(home, "state"))
 
+        # moto answers a day of 5-minute points for 100 queries in ~25 s (AWS
+        # in about one): triage's 20 s call timeout would cut the baseline off.
+        os.makedirs(os.path.join(home, "config", "triage"))
+        with open(os.path.join(home, "config", "triage", "config.toml"), "w") as f:
+            f.write("[aws]\ntimeout_seconds = 120\n")
+
         def status():
             before = calls(endpoint, REGION)
             started = time.monotonic()
@@ -133,6 +159,8 @@ def main():
             wall = time.monotonic() - started
             if out.returncode not in (0, 1):
                 raise SystemExit(f"triage status failed ({out.returncode}): {out.stderr}")
+            for line in out.stderr.splitlines():
+                print(f"  stderr: {line}")
             return wall, json.loads(out.stdout), diff(calls(endpoint, REGION), before)
 
         f_wall, f_calls = floor(endpoint)
