@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(err) => {
-            eprintln!("triage: cannot start: {err}");
+            triage::errln!("triage: cannot start: {err}");
             return ExitCode::from(1);
         }
     };
@@ -30,13 +30,13 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // Errors can echo names and messages from AWS: cleaned like any other text.
-            eprintln!(
+            triage::errln!(
                 "triage: {}",
                 triage::domain::sanitize::strip_controls(&format!("{err:#}"))
             );
             let files = triage::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok());
             if let Some(hint) = err.sso_session_hint(&files) {
-                eprintln!("triage: {hint}");
+                triage::errln!("triage: {hint}");
             }
             ExitCode::from(err.exit_code())
         }
@@ -61,7 +61,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                     Ok(print_all(&text))
                 }
                 Err(err) => {
-                    eprintln!("error: cannot write the manual: {err}");
+                    triage::errln!("error: cannot write the manual: {err}");
                     Ok(exit::USAGE)
                 }
             };
@@ -80,7 +80,7 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         return Ok(exit::OK);
     };
     for warning in &settings.warnings {
-        eprintln!(
+        triage::errln!(
             "warning: {}",
             triage::domain::sanitize::strip_controls(warning)
         );
@@ -223,7 +223,7 @@ fn print_all(text: &[u8]) -> u8 {
         Ok(()) => exit::OK,
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
         Err(err) => {
-            eprintln!("error: cannot write to stdout: {err}");
+            triage::errln!("error: cannot write to stdout: {err}");
             exit::USAGE
         }
     }

@@ -93,9 +93,9 @@ pub fn print(
                 "generated_at": super::output::rfc3339(now),
                 "alarms": alarms,
             });
-            println!("{}", super::output::json_text(&doc));
+            crate::outln!("{}", super::output::json_text(&doc));
         }
-        Format::Text if listed.is_empty() => println!(
+        Format::Text if listed.is_empty() => crate::outln!(
             "No alarms{}.",
             match args.state {
                 Some(s) => format!(" in {}", s.as_str()),
@@ -139,7 +139,7 @@ pub fn print(
                 Vec::new()
             };
             header.extend(["STATE", "ALARM", "SERVICE", "SINCE", "REASON"]);
-            print!("{}", table(&header, &rows));
+            crate::out!("{}", table(&header, &rows));
         }
     }
 }

@@ -5,6 +5,7 @@ use super::output::{rfc3339, table};
 use super::Format;
 use crate::domain::diagnosis::LogTail;
 use crate::domain::diagnosis::Severity;
+use crate::domain::sanitize::one_line;
 use crate::domain::sanitize::strip_controls;
 use crate::domain::{Clock, Pair};
 use crate::workers::diagnosis::{DiagnosisReport, DiagnosisScope, LeftOut};
@@ -69,7 +70,7 @@ pub async fn run(
     }
     let report = diagnose_all(&ports, &scope, Vec::new(), now).await?;
     for (place, err) in &report.errors {
-        eprintln!(
+        crate::errln!(
             "warning: stopped tasks of {place} could not be read: {}",
             strip_controls(&err.to_string())
         );
@@ -79,7 +80,7 @@ pub async fn run(
         standalone,
     } = report.left_out;
     if other_services + standalone > 0 {
-        eprintln!(
+        crate::errln!(
             "note: left out by --service: {other_services} stopped task{} of other services, \
              {standalone} started by no service (run without --service to see them)",
             if other_services == 1 { "" } else { "s" }
@@ -179,12 +180,12 @@ async fn run_tasks(
         };
         match journaled.iter().find(|(_, f)| matches(f)) {
             Some((incident, finding)) => {
-                eprintln!("task {task}: ECS no longer returns it (it keeps stopped tasks about an hour); shown from the journal of incident {incident}");
+                crate::errln!("task {task}: ECS no longer returns it (it keeps stopped tasks about an hour); shown from the journal of incident {incident}");
                 findings.push(finding.clone());
             }
             None => {
                 unknown = true;
-                eprintln!("task {task}: ECS does not return it and no incident journal has it (check the ARN and the region)");
+                crate::errln!("task {task}: ECS does not return it and no incident journal has it (check the ARN and the region)");
             }
         }
     }
@@ -204,8 +205,8 @@ fn print_report(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<u8, super::exit::CliError> {
     match args.output {
-        Format::Json => println!("{}", super::output::json_text(&to_json(report, now))),
-        Format::Text => print!("{}", to_text(report, several_pairs)),
+        Format::Json => crate::outln!("{}", super::output::json_text(&to_json(report, now))),
+        Format::Text => crate::out!("{}", to_text(report, several_pairs)),
     }
     let critical = report
         .findings
@@ -290,8 +291,8 @@ pub fn to_text(report: &DiagnosisReport, several_pairs: bool) -> String {
     for p in &report.patterns {
         out.push_str(&format!(
             "PATTERN {}: {}\n",
-            named(&p.pair, format!("{}/{}", p.cluster, p.service)),
-            p.suggestion
+            one_line(&named(&p.pair, format!("{}/{}", p.cluster, p.service))),
+            one_line(&p.suggestion)
         ));
     }
     if !report.patterns.is_empty() {

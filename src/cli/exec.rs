@@ -95,9 +95,10 @@ pub async fn run(
     };
     let journal = OpenIncident::find(settings)?;
     journal.append(opened_entry(&prepared.request, me.clone()), clock);
-    eprintln!(
+    crate::errln!(
         "triage: shell into task {} ({}) — exit the shell to come back",
-        prepared.request.task, prepared.request.container
+        prepared.request.task,
+        prepared.request.container
     );
     let ended = run_handoff(&prepared.handoff).await?;
     journal.append(
@@ -114,7 +115,7 @@ pub async fn run(
             "seconds": ended.seconds,
             "journaled_in": journal.id(),
         });
-        println!("{}", super::output::json_text(&doc));
+        crate::outln!("{}", super::output::json_text(&doc));
     }
     Ok(match ended.exit_code {
         Some(0) => exit::OK,
@@ -137,7 +138,7 @@ async fn check(
         Err(err) => (false, None, Some(err.to_string())),
     };
     match output {
-        Format::Json => println!(
+        Format::Json => crate::outln!(
             "{}",
             super::output::json_text(&serde_json::json!({
                 "cluster": ask.cluster,
@@ -148,8 +149,8 @@ async fn check(
             }))
         ),
         Format::Text => match (&container, &reason) {
-            (Some(c), _) => println!("ready: a shell can be opened in container {c}"),
-            (_, Some(r)) => println!("not ready: {r}"),
+            (Some(c), _) => crate::outln!("ready: a shell can be opened in container {c}"),
+            (_, Some(r)) => crate::outln!("not ready: {r}"),
             _ => {}
         },
     }
@@ -173,7 +174,7 @@ impl OpenIncident {
             Ok(id) => Some(id),
             Err(StoreError::NoOpenIncident) => None,
             Err(err @ StoreError::SeveralOpen { .. }) => {
-                eprintln!("warning: not journaled: {err}");
+                crate::errln!("warning: not journaled: {err}");
                 None
             }
             Err(err) => return Err(err.into()),
@@ -192,7 +193,7 @@ impl OpenIncident {
     fn append(&self, draft: EntryDraft, clock: &dyn Clock) {
         let Some(id) = &self.id else { return };
         if let Err(err) = self.store.journal(id).append(draft, &self.redactor, clock) {
-            eprintln!("warning: could not journal the shell in incident {id}: {err}");
+            crate::errln!("warning: could not journal the shell in incident {id}: {err}");
         }
     }
 }

@@ -115,8 +115,8 @@ pub async fn run(
             let entries = store.load(&id)?.incident.entries;
             sharing.publish(&id, &entries).await?;
             match output {
-                Format::Json => println!("{}", json!({ "id": id })),
-                Format::Text => println!("{id}"),
+                Format::Json => crate::outln!("{}", json!({ "id": id })),
+                Format::Text => crate::outln!("{id}"),
             }
         }
         IncidentCommand::List { output } => {
@@ -134,13 +134,13 @@ pub async fn run(
                             })
                         })
                         .collect();
-                    println!(
+                    crate::outln!(
                         "{}",
                         super::output::json_text(&serde_json::Value::from(list))
                     );
                 }
                 Format::Text if incidents.is_empty() => {
-                    println!("No incidents yet. Start one: triage incident start \"<title>\"")
+                    crate::outln!("No incidents yet. Start one: triage incident start \"<title>\"")
                 }
                 Format::Text => {
                     let rows: Vec<Vec<String>> = incidents
@@ -161,7 +161,7 @@ pub async fn run(
                             ]
                         })
                         .collect();
-                    print!(
+                    crate::out!(
                         "{}",
                         table(
                             &["ID", "SEVERITY", "STATUS", "STARTED", "ENTRIES", "TITLE"],
@@ -172,7 +172,7 @@ pub async fn run(
             }
             for l in &incidents {
                 for (line, why) in &l.skipped {
-                    eprintln!("warning: {}: line {line}: {why}", l.incident.id);
+                    crate::errln!("warning: {}: line {line}: {why}", l.incident.id);
                 }
             }
         }
@@ -195,7 +195,7 @@ pub async fn run(
             draft.important = *important;
             draft.tags = tag.clone();
             let entry = store.journal(&id).append(draft, &redactor, clock)?;
-            println!("noted in {id} (entry {})", entry.seq);
+            crate::outln!("noted in {id} (entry {})", entry.seq);
             sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Milestone { args, at } => {
@@ -209,7 +209,7 @@ pub async fn run(
                 &redactor,
                 clock,
             )?;
-            println!(
+            crate::outln!(
                 "{} at {} in {id} (entry {})",
                 milestone.title(),
                 entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"),
@@ -225,14 +225,14 @@ pub async fn run(
                 ..Default::default()
             });
             let entry = store.journal(&id).append(draft, &redactor, clock)?;
-            println!("closed {id}");
+            crate::outln!("closed {id}");
             sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Export { id, format, output } => {
             let id = sharing.resolve(id.as_deref()).await?;
             let loaded = store.load(&id)?;
             for (line, why) in &loaded.skipped {
-                eprintln!("warning: {id}: line {line}: {why}");
+                crate::errln!("warning: {id}: line {line}: {why}");
             }
             let text = match format {
                 ExportFormat::Md => export::markdown(&loaded.incident),
@@ -249,9 +249,9 @@ pub async fn run(
                         path: path.clone(),
                         source,
                     })?;
-                    eprintln!("wrote {}", path.display());
+                    crate::errln!("wrote {}", path.display());
                 }
-                None => print!("{text}"),
+                None => crate::out!("{text}"),
             }
         }
     }
@@ -271,7 +271,7 @@ impl Sharing<'_> {
         if let (Some(shared), Some(id)) = (self.shared, id) {
             let (new, _) = crate::workers::share::pull(shared, self.store, id, None).await?;
             if !new.is_empty() {
-                eprintln!(
+                crate::errln!(
                     "merged {} shared entr{} into {id}",
                     new.len(),
                     if new.len() == 1 { "y" } else { "ies" }

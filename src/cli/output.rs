@@ -1,8 +1,79 @@
 //! Output for pipes and scripts: aligned columns and JSON, every string
-//! sanitized, no colour.
+//! sanitized, no colour — and the only way the CLI writes to stdout and
+//! stderr: [`out!`](crate::out), [`outln!`](crate::outln) and
+//! [`errln!`](crate::errln) clean what they print (clippy refuses
+//! `println!` and its kin, see clippy.toml), so text from AWS, a runbook, a
+//! config file or a journal cannot reach the terminal raw whatever a
+//! subcommand forgets.
 
 use crate::domain::sanitize::one_line;
 use unicode_width::UnicodeWidthStr;
+
+/// Print to stdout, cleaned of every control, escape and bidi character
+/// (newlines and tabs kept: they are the output's own layout).
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::output::print_clean($crate::cli::output::Stream::Out, &format!($($arg)*))
+    };
+}
+
+/// [`out!`](crate::out) with a newline.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::cli::output::print_clean($crate::cli::output::Stream::Out, "\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::output::print_clean(
+            $crate::cli::output::Stream::Out,
+            &format!("{}\n", format_args!($($arg)*)),
+        )
+    };
+}
+
+/// A line on stderr (warnings, errors, progress), cleaned like [`out!`](crate::out).
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::cli::output::print_clean(
+            $crate::cli::output::Stream::Err,
+            &format!("{}\n", format_args!($($arg)*)),
+        )
+    };
+}
+
+/// Where [`print_clean`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Out,
+    Err,
+}
+
+/// Write `text` cleaned by [`strip_controls`](crate::domain::sanitize::strip_controls).
+/// A reader that went away (`| head`) ends the process quietly with 0: what
+/// was journaled is already on disk. Any other failure to write stdout is
+/// said on stderr and ends it with 1; stderr's own failures are ignored
+/// (there is nowhere left to say them).
+pub fn print_clean(stream: Stream, text: &str) {
+    use std::io::Write;
+    let clean = crate::domain::sanitize::strip_controls(text);
+    match stream {
+        Stream::Out => {
+            let mut out = std::io::stdout().lock();
+            if let Err(err) = out.write_all(clean.as_bytes()).and_then(|()| out.flush()) {
+                if err.kind() == std::io::ErrorKind::BrokenPipe {
+                    std::process::exit(i32::from(super::exit::OK));
+                }
+                let _ = writeln!(std::io::stderr(), "triage: cannot write to stdout: {err}");
+                std::process::exit(i32::from(super::exit::PROBLEM_FOUND));
+            }
+        }
+        Stream::Err => {
+            let _ = std::io::stderr().lock().write_all(clean.as_bytes());
+        }
+    }
+}
 
 /// Render rows as left-aligned columns separated by two spaces; the last
 /// column is not padded.

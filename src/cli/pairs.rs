@@ -43,7 +43,7 @@ where
                 Err(err) => Err(err.into()),
             };
             if let Err(err) = &result {
-                eprintln!(
+                crate::errln!(
                     "error: {}: {}",
                     pair.label(),
                     strip_controls(&err.to_string())
@@ -70,7 +70,7 @@ pub fn opened(
                 account,
             )),
             Err(err) => {
-                eprintln!(
+                crate::errln!(
                     "error: {}: {}",
                     spec.label(),
                     strip_controls(&err.to_string())
@@ -171,7 +171,7 @@ pub async fn status(
         .collect();
     rows.sort_by(|(_, a), (_, b)| order(a, b));
     match args.output {
-        Format::Json => println!(
+        Format::Json => crate::outln!(
             "{}",
             super::output::json_text(&to_json(&outcomes, &rows, now))
         ),
@@ -181,7 +181,7 @@ pub async fn status(
                 .iter()
                 .map(|(o, r)| (o.pair.name.clone(), region_of(o, r)))
                 .collect();
-            print!("{}", to_text_with(&ranked, now, Some(&labels)));
+            crate::out!("{}", to_text_with(&ranked, now, Some(&labels)));
         }
     }
     let failed = outcomes.iter().find_map(|o| o.read.as_ref().err());
@@ -333,7 +333,7 @@ pub async fn alarms(
                 }
             }
             Err(err) => {
-                eprintln!(
+                crate::errln!(
                     "error: {}: {}",
                     pair.label(),
                     strip_controls(&err.to_string())

@@ -73,14 +73,14 @@ pub async fn read_account(
         return Err(err.clone().into());
     }
     for (cluster, err) in &snapshot.cluster_errors {
-        eprintln!("warning: {label}cluster {cluster} could not be read: {err}");
+        crate::errln!("warning: {label}cluster {cluster} could not be read: {err}");
     }
     let watching = async {
         match monitoring {
             Some(port) => match super::watch::read(port, &snapshot.services, mappings, now).await {
                 Ok(w) => Some(w),
                 Err(err) => {
-                    eprintln!("warning: {label}alarms and metrics could not be read: {err}");
+                    crate::errln!("warning: {label}alarms and metrics could not be read: {err}");
                     None
                 }
             },
@@ -93,7 +93,7 @@ pub async fn read_account(
     );
     if let Some(w) = &watched {
         for cluster in crate::domain::egress::insights_off(&w.metrics) {
-            eprintln!(
+            crate::errln!(
                 "note: {label}{}",
                 crate::domain::egress::insights_hint(&cluster)
             );
@@ -141,9 +141,9 @@ pub async fn run(
                 add_watched(&mut doc, ranked, w, now);
             }
             add_security(&mut doc, ranked, security, watched.as_ref(), now);
-            println!("{}", super::output::json_text(&doc));
+            crate::outln!("{}", super::output::json_text(&doc));
         }
-        Format::Text => print!("{}", to_text(ranked, now)),
+        Format::Text => crate::out!("{}", to_text(ranked, now)),
     }
     Ok(exit_code(args, [&read]))
 }

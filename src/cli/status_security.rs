@@ -66,21 +66,21 @@ pub async fn read(
         account.security.findings(),
     );
     let baselines = baselines.unwrap_or_else(|err| {
-        eprintln!("warning: {label}the egress baseline could not be read: {err}");
+        crate::errln!("warning: {label}the egress baseline could not be read: {err}");
         BTreeMap::new()
     });
     let exposure = exposure.unwrap_or_else(|err| {
-        eprintln!("warning: {label}security groups and secrets could not be read: {err}");
+        crate::errln!("warning: {label}security groups and secrets could not be read: {err}");
         BTreeMap::new()
     });
     let findings = match findings {
         Ok(read) if read.detector.is_none() => {
-            eprintln!("note: {label}GuardDuty is off in this account and Region (no detector): no findings to show");
+            crate::errln!("note: {label}GuardDuty is off in this account and Region (no detector): no findings to show");
             None
         }
         Ok(read) => Some(tie(read.findings, services)),
         Err(err) => {
-            eprintln!("warning: {label}GuardDuty findings could not be read: {err}");
+            crate::errln!("warning: {label}GuardDuty findings could not be read: {err}");
             None
         }
     };

@@ -63,7 +63,7 @@ impl Surface for ConsoleSurface {
                 let _ = reader.await;
             }
             self.terminal.suspend();
-            eprintln!(
+            crate::errln!(
                 "triage: shell into task {} ({}) — exit the shell to come back to the console",
                 crate::domain::service::arn_name(&prepared.request.task),
                 prepared.request.container

@@ -61,6 +61,12 @@ pub fn is_clean(text: &str) -> bool {
         .any(|c| (is_control(c) && c != '\n' && c != '\t') || is_bidi_control(c))
 }
 
+/// True when `text` can go to a terminal cell as it is: no control at all
+/// (newlines and tabs included) and no bidi character.
+pub fn is_displayable(text: &str) -> bool {
+    !text.chars().any(|c| is_control(c) || is_bidi_control(c))
+}
+
 /// Every string of a JSON value, keys included, cleaned as [`strip_controls`]
 /// cleans text (a JSON escape like `\u009b` decodes to a real control).
 pub fn clean_json(value: serde_json::Value) -> serde_json::Value {

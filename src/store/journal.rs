@@ -1,9 +1,11 @@
 //! One incident's journal file. Appends take an exclusive lock, write the
 //! whole line with one `write` on an O_APPEND descriptor and fsync before
 //! returning; reads skip (and report) a torn or corrupt line, never failing
-//! because of one.
+//! because of one. Every string written, keys included, is cleaned of
+//! control and bidi characters.
 
 use super::{io, StoreError};
+use crate::domain::sanitize::clean_json;
 use crate::domain::timeline::entry::rfc3339_ms;
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::{Entry, EntryDraft};
@@ -64,6 +66,8 @@ impl Journal {
             let mut value =
                 serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;
             redactor.redact_json(&mut value);
+            // Keys too: a step's result can key its detail by a name from AWS.
+            let value = clean_json(value);
             let written: Entry = serde_json::from_value(value.clone())
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             let line =
@@ -82,7 +86,12 @@ impl Journal {
         self.locked(|file, (_, torn)| {
             let lines = entries
                 .iter()
-                .map(|e| serde_json::to_string(e).map_err(|e| StoreError::Invalid(e.to_string())))
+                .map(|e| {
+                    serde_json::to_value(e)
+                        .map(clean_json)
+                        .and_then(|v| serde_json::to_string(&v))
+                        .map_err(|e| StoreError::Invalid(e.to_string()))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             self.write_lines(file, torn, &lines)
         })

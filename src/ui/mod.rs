@@ -1,6 +1,8 @@
 //! Drawing only: `&AppState → Frame`. Screens and widgets read the state and
 //! paint; nothing here changes state or does IO. Every text from AWS is
-//! sanitized before it is painted.
+//! sanitized before it is painted, and whatever a screen forgets is caught
+//! at the end of every frame: [`draw`] leaves no cell holding a control,
+//! escape or bidi character, so nothing reaches the terminal raw.
 
 pub mod format;
 pub mod markdown;
@@ -53,5 +55,19 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
         Overlay::Palette(input) => widgets::palette::draw(frame, area, input, &styles),
         Overlay::Prompt(prompt) => widgets::prompt::draw(frame, area, prompt, &styles),
         Overlay::Pick(picker) => widgets::picker::draw(frame, area, picker, &styles),
+    }
+    clean_cells(frame.buffer_mut());
+}
+
+/// The frame's last pass: a cell whose symbol holds a control or bidi
+/// character (a name from AWS a screen painted without cleaning) gets the
+/// cleaned symbol, or a space when nothing is left.
+fn clean_cells(buffer: &mut ratatui::buffer::Buffer) {
+    use crate::domain::sanitize::{is_displayable, one_line};
+    for cell in buffer.content.iter_mut() {
+        if !is_displayable(cell.symbol()) {
+            let clean = one_line(cell.symbol());
+            cell.set_symbol(if clean.is_empty() { " " } else { &clean });
+        }
     }
 }

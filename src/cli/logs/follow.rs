@@ -31,7 +31,7 @@ pub(super) async fn follow(
         (&e.pair, &e.group, &e.stream, e.timestamp, &e.message).hash(&mut h);
         h.finish()
     };
-    eprintln!(
+    crate::errln!(
         "following {}: new lines appear as they arrive (Ctrl-C ends)",
         matcher.id()
     );

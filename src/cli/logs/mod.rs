@@ -220,7 +220,7 @@ pub async fn run(
                 followed.push((pair.clone(), account.search.as_ref(), groups.collect()));
             }
             Err(err) if several => {
-                eprintln!("error: {prefix}{}", strip_controls(&err.to_string()));
+                crate::errln!("error: {prefix}{}", strip_controls(&err.to_string()));
                 tally.pairs_failed += 1;
                 failed.get_or_insert(err);
             }
@@ -233,7 +233,7 @@ pub async fn run(
         }
     }
     if tally.capped > 0 {
-        eprintln!(
+        crate::errln!(
             "INCOMPLETE: stopped at {} calls ([logs] max_calls in the config); the {} group{} not searched to the end need at least {} more; narrow the window (--since, --start) or pass --yes to search all of it",
             settings.max_search_calls,
             tally.capped,
@@ -385,17 +385,17 @@ fn print_event(
                 line["account"] = account.clone().into();
                 line["region"] = pair.region.clone().into();
             }
-            println!("{}", super::output::json_line(line));
+            crate::outln!("{}", super::output::json_line(line));
         }
         Format::Text => match pair {
-            Some((pair, _)) => println!(
+            Some((pair, _)) => crate::outln!(
                 "{}  {:<20}  {:<24}  {}",
                 event.timestamp.format("%H:%M:%S%.3f"),
                 pair.label(),
                 service,
                 one_line(&message)
             ),
-            None => println!(
+            None => crate::outln!(
                 "{}  {:<24}  {}",
                 event.timestamp.format("%H:%M:%S%.3f"),
                 service,

@@ -158,14 +158,14 @@ pub(super) fn report(
     // Long on purpose: one report, a line per group, whose counters make the tally.
     let outcome = &searched.outcome;
     if let Err(err) = &outcome.discovered {
-        eprintln!(
+        crate::errln!(
             "{prefix}warning: the services' log groups could not be listed ({}); searched the {} known ones",
             one_line(&err.to_string()),
             outcome.targets.len()
         );
     }
     for c in &outcome.clipped {
-        eprintln!(
+        crate::errln!(
             "{prefix}warning: {} keeps {} day{} of logs: searched it from {} (nothing older exists)",
             c.group,
             c.days,
@@ -176,7 +176,7 @@ pub(super) fn report(
     let result = &outcome.result;
     let groups = outcome.targets.len();
     let engine = searched.engine;
-    eprintln!(
+    crate::errln!(
         "{prefix}searched {} log group{} from {} to {} with the {} engine{}",
         groups,
         plural(groups),
@@ -231,9 +231,9 @@ pub(super) fn report(
                 format!("not searched to the end: the search reached its cap of {limit} calls")
             }
         };
-        eprintln!("{prefix}  {group}: {what}");
+        crate::errln!("{prefix}  {group}: {what}");
     }
-    eprintln!(
+    crate::errln!(
         "{prefix}cost: discovery {} in {:.2} s; search {} in {:.2} s",
         describe_calls(&searched.ecs_cost),
         outcome.discovery_took.as_secs_f64(),
@@ -242,7 +242,7 @@ pub(super) fn report(
     );
     if args.verbose {
         if !outcome.gone.is_empty() {
-            eprintln!(
+            crate::errln!(
                 "{prefix}  {} group{} remembered from the last discovery no longer exist: {}",
                 outcome.gone.len(),
                 plural(outcome.gone.len()),
@@ -250,13 +250,13 @@ pub(super) fn report(
             );
         }
         if let Ok(found) = &outcome.discovered {
-            eprintln!(
+            crate::errln!(
                 "{prefix}  discovery found {} group{}",
                 found.len(),
                 plural(found.len())
             );
         }
-        eprintln!(
+        crate::errln!(
             "{prefix}  calls counted against the cap: {}",
             searched.cap_used
         );

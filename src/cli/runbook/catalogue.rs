@@ -32,12 +32,12 @@ pub fn list(settings: &Settings, output: Format) -> u8 {
                     })
                 })
                 .collect();
-            println!(
+            crate::outln!(
                 "{}",
                 crate::cli::output::json_text(&serde_json::Value::from(list))
             );
         }
-        Format::Text if files.is_empty() => println!(
+        Format::Text if files.is_empty() => crate::outln!(
             "No runbooks found. triage looks in: {}",
             settings
                 .runbook_paths
@@ -59,7 +59,7 @@ pub fn list(settings: &Settings, output: Format) -> u8 {
                     ]
                 })
                 .collect();
-            print!(
+            crate::out!(
                 "{}",
                 crate::cli::output::table(&["ID", "TITLE", "TAGS", "CHECK", "SOURCE"], &rows)
             );
@@ -72,7 +72,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
     let file = match runbooks::find(&settings.runbook_paths, name) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::USAGE;
         }
     };
@@ -94,16 +94,16 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
                 })).collect::<Vec<_>>(),
                 "problems": lint_json(&file),
             });
-            println!("{}", crate::cli::output::json_text(&value));
+            crate::outln!("{}", crate::cli::output::json_text(&value));
         }
         Format::Text => {
-            println!("{} ({})  {}", rb.title, rb.id, file.origin());
+            crate::outln!("{} ({})  {}", rb.title, rb.id, file.origin());
             if !rb.tags.is_empty() {
-                println!("tags: {}", rb.tags.join(", "));
+                crate::outln!("tags: {}", rb.tags.join(", "));
             }
-            println!("\nParameters:");
+            crate::outln!("\nParameters:");
             for p in &rb.params {
-                println!(
+                crate::outln!(
                     "  {:<18} {:<8} {}{}{}",
                     p.name,
                     p.ty.as_str(),
@@ -115,7 +115,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
                     p.description.as_deref().unwrap_or("")
                 );
             }
-            println!("\nSteps:");
+            crate::outln!("\nSteps:");
             for (i, s) in rb.steps.iter().enumerate() {
                 let mut flags = Vec::new();
                 if s.attrs.destructive {
@@ -127,7 +127,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
                 if let Some(m) = &s.attrs.milestone {
                     flags.push(format!("milestone {m}"));
                 }
-                println!(
+                crate::outln!(
                     "  {:>2}. {:<12} {:<26} {}{}",
                     i + 1,
                     s.id,
@@ -148,7 +148,7 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
 
 pub(super) fn print_problems(file: &RunbookFile) {
     for p in &file.problems {
-        eprintln!(
+        crate::errln!(
             "{}:{}: {}: {}",
             file.path.display(),
             p.line,
@@ -177,12 +177,12 @@ pub fn check(files: &[PathBuf]) -> u8 {
                     .count();
             }
             Err(e) => {
-                eprintln!("{}:1: error: {e}", path.display());
+                crate::errln!("{}:1: error: {e}", path.display());
                 errors += 1;
             }
         }
     }
-    eprintln!(
+    crate::errln!(
         "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
         files.len()
     );

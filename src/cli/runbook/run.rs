@@ -100,7 +100,7 @@ impl Operator for FlagOperator {
                     if r.step_id.is_empty() {
                         return; // the run's start says nothing; its end is printed by the caller
                     }
-                    println!(
+                    crate::outln!(
                         "{}",
                         crate::cli::output::json_line(json!({
                             "run_id": self.run_id, "step": r.step_id, "kind": kind, "state": r.state,
@@ -114,7 +114,7 @@ impl Operator for FlagOperator {
                     match r.step_state() {
                         Some(StepState::Planned) => {
                             let step = index.and_then(|i| self.runbook.steps.get(i));
-                            println!(
+                            crate::outln!(
                                 "[{n}/{}] {} ({}) — {}",
                                 self.runbook.steps.len(),
                                 r.step_id,
@@ -122,22 +122,22 @@ impl Operator for FlagOperator {
                                 step.map(|s| s.title.as_str()).unwrap_or("")
                             );
                             for line in entry.detail.as_deref().unwrap_or("").lines() {
-                                println!("      plan: {line}");
+                                crate::outln!("      plan: {line}");
                             }
                         }
                         Some(StepState::Running) => {}
                         state => {
                             let skipped = state == Some(StepState::Skipped);
                             let state = state.map(StepState::as_str).unwrap_or(&r.state);
-                            println!("      {state}");
+                            crate::outln!("      {state}");
                             if let Some(x) = entry.result.as_ref().and_then(|x| x.excerpt.as_ref())
                             {
                                 for line in x.lines() {
-                                    println!("      │ {line}");
+                                    crate::outln!("      │ {line}");
                                 }
                             }
                             if let Some(d) = entry.detail.as_ref().filter(|_| skipped) {
-                                println!("      │ {d}");
+                                crate::outln!("      │ {d}");
                             }
                         }
                     }
@@ -150,7 +150,7 @@ impl Operator for FlagOperator {
                     .get(index)
                     .map(|s| s.id.as_str())
                     .unwrap_or("");
-                eprintln!("step `{step}`: {reason}");
+                crate::errln!("step `{step}`: {reason}");
             }
             Progress::Planned { .. } => {}
             Progress::Output { .. } => {}
@@ -161,9 +161,9 @@ impl Operator for FlagOperator {
         let json = self.json;
         Box::new(move |_, line| {
             if json {
-                eprintln!("  │ {line}");
+                crate::errln!("  │ {line}");
             } else {
-                println!("      │ {line}");
+                crate::outln!("      │ {line}");
             }
         })
     }
@@ -336,12 +336,12 @@ fn report_filled(
                 .collect(),
         };
         let value = serde_json::to_value(&record).unwrap_or_default();
-        println!("{}", crate::cli::output::json_line(value));
+        crate::outln!("{}", crate::cli::output::json_line(value));
         return;
     }
     for (name, f) in used {
         let clean = crate::domain::sanitize::one_line;
-        eprintln!("{name} = {} (from {})", clean(&f.value), clean(&f.source));
+        crate::errln!("{name} = {} (from {})", clean(&f.value), clean(&f.source));
     }
 }
 
@@ -354,7 +354,7 @@ pub async fn run(
 ) -> Result<u8, crate::cli::exit::CliError> {
     // Long on purpose: the command's checks in the order a person reads their errors (file, parameters, resume, incident, confirmation), each answered with its own message and exit code.
     let usage = |message: String| {
-        eprintln!("error: {message}");
+        crate::errln!("error: {message}");
         Ok(exit::USAGE)
     };
     let file = match runbooks::find(&settings.runbook_paths, &args.file) {
@@ -430,7 +430,7 @@ pub async fn run(
             match decide_resume(&rb, &entries, &ask) {
                 Ok(resumable) => {
                     for step in &resumable.unknown {
-                        eprintln!(
+                        crate::errln!(
                             "step `{step}` was running when the run stopped: you will be asked what it did"
                         );
                     }
@@ -447,7 +447,7 @@ pub async fn run(
             Ok(p) => p,
             Err(errors) => {
                 for e in &errors {
-                    eprintln!("error: {e}");
+                    crate::errln!("error: {e}");
                 }
                 return Ok(exit::USAGE);
             }
@@ -460,16 +460,20 @@ pub async fn run(
         for (index, result) in plans {
             let step = &rb.steps[index];
             match (&result, json_out) {
-                (Ok(p), true) => println!(
+                (Ok(p), true) => crate::outln!(
                     "{}",
-                    json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Planned.as_str(), "plan": p.lines, "no_change": p.no_change, "dry_run": true})
+                    crate::cli::output::json_line(
+                        json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Planned.as_str(), "plan": p.lines, "no_change": p.no_change, "dry_run": true})
+                    )
                 ),
-                (Err(e), true) => println!(
+                (Err(e), true) => crate::outln!(
                     "{}",
-                    json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Failed.as_str(), "error": e.to_string(), "dry_run": true})
+                    crate::cli::output::json_line(
+                        json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Failed.as_str(), "error": e.to_string(), "dry_run": true})
+                    )
                 ),
                 (Ok(p), false) => {
-                    println!(
+                    crate::outln!(
                         "[{}/{}] {} ({}) — {}",
                         index + 1,
                         rb.steps.len(),
@@ -478,10 +482,10 @@ pub async fn run(
                         step.title
                     );
                     for line in &p.lines {
-                        println!("      plan: {line}");
+                        crate::outln!("      plan: {line}");
                     }
                 }
-                (Err(e), false) => println!(
+                (Err(e), false) => crate::outln!(
                     "[{}/{}] {} ({}): cannot plan: {e}",
                     index + 1,
                     rb.steps.len(),
@@ -492,7 +496,7 @@ pub async fn run(
             failed |= result.is_err();
         }
         if !json_out {
-            println!("dry run: nothing was executed or journaled");
+            crate::outln!("dry run: nothing was executed or journaled");
         }
         return Ok(if failed {
             exit::PROBLEM_FOUND
@@ -527,7 +531,7 @@ pub async fn run(
     );
     let run_id = session.run_id.clone();
     if !json_out {
-        println!(
+        crate::outln!(
             "Runbook {} — {} (run {run_id}, incident {incident}){}",
             rb.id,
             rb.title,
@@ -571,7 +575,7 @@ pub async fn run(
         RunEnd::Waiting { step } => ("waiting", Some(step.clone())),
     };
     if json_out {
-        println!(
+        crate::outln!(
             "{}",
             crate::cli::output::json_line(
                 json!({"run_id": run_id, "state": state_word, "waiting_for": waiting_for, "incident": incident})
@@ -581,13 +585,13 @@ pub async fn run(
         match &waiting_for {
             Some(step) => {
                 let hint = waiting_hint(&rb, &state, step);
-                println!("waiting: step `{step}` {hint}");
-                println!(
+                crate::outln!("waiting: step `{step}` {hint}");
+                crate::outln!(
                     "continue: triage runbook run {} --resume {run_id} --answer {step}=…",
                     args.file
                 );
             }
-            None => println!("run {state_word}"),
+            None => crate::outln!("run {state_word}"),
         }
     }
     Ok(code)

@@ -35,7 +35,8 @@ pub fn markdown(incident: &Incident) -> String {
     timeline(&mut out, incident);
     prompts_lessons(&mut out, incident);
     appendix(&mut out, incident);
-    out
+    // Whatever a section forgot: the draft is pasted anywhere.
+    strip_controls(&out)
 }
 
 fn push(out: &mut String, line: &str) {
