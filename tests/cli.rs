@@ -827,6 +827,106 @@ fn runbook_list_from_an_empty_directory_lists_the_built_in_runbooks() {
     );
 }
 
+/// Every number the config takes, just above and just below its range:
+/// refused with exit 2, the file, the line and the key — never accepted
+/// to hang a read (a rate of 0.5) or spin for minutes (50 retries).
+#[test]
+fn every_config_number_out_of_its_range_is_refused_with_file_line_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    for rule in triage::settings::numbers::RULES {
+        let (section, key) = rule.key.split_once('.').unwrap();
+        let write = |n: f64| {
+            if rule.whole {
+                format!("{}", n as i64)
+            } else {
+                format!("{n:?}")
+            }
+        };
+        let mut values = vec![write(if rule.whole {
+            rule.high + 1.0
+        } else {
+            rule.high * 2.0
+        })];
+        if rule.low > 0.0 {
+            values.push(write(if rule.whole {
+                rule.low - 1.0
+            } else {
+                rule.low / 2.0
+            }));
+        } else if !rule.whole {
+            values.push(write(-1.0));
+        }
+        for value in values {
+            std::fs::write(
+                &config,
+                format!("name = \"x\"\n\n[{section}]\n{key} = {value}\n"),
+            )
+            .unwrap();
+            let out = triage(&home)
+                .args(["--demo", "--config"])
+                .arg(&config)
+                .arg("status")
+                .assert()
+                .code(2);
+            let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+            assert!(
+                stderr.contains("config.toml:4")
+                    && stderr.contains(&format!("`{}`", rule.key))
+                    && (stderr.contains("out of range") || stderr.contains("invalid value")),
+                "{} = {value}: {stderr}",
+                rule.key
+            );
+        }
+    }
+}
+
+#[test]
+fn a_bad_theme_colour_is_refused_at_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let theme = home.path().join("neon.toml");
+    std::fs::write(
+        &theme,
+        "name = \"neon\"\n[roles]\naccent = \"cyan\"\ndegraded = \"glow\"\n",
+    )
+    .unwrap();
+    let out = triage(&home)
+        .args(["--demo", "--theme"])
+        .arg(&theme)
+        .arg("status")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("neon.toml:4") && stderr.contains("`glow` is not a colour"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_redact_pattern_is_refused_at_its_line() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "name = \"x\"\nredact = [\n  \"token-[0-9]+\",\n  \"(unclosed\",\n]\n",
+    )
+    .unwrap();
+    let out = triage(&home)
+        .args(["--demo", "--config"])
+        .arg(&config)
+        .arg("status")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("config.toml:4")
+            && stderr.contains("`redact`")
+            && stderr.contains("(unclosed"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_security_number_out_of_range_is_refused_at_its_line() {
     let home = tempfile::tempdir().unwrap();

@@ -22,7 +22,7 @@ pub struct ConfigFile {
     /// Your name in incident timelines (default: $USER).
     pub name: Option<String>,
     /// Extra redaction patterns (regexes) for journal entries and exports.
-    pub redact: Vec<String>,
+    pub redact: Vec<toml::Spanned<String>>,
     /// Share incident timelines through CloudWatch Logs.
     pub share: Option<bool>,
     pub share_log_group: Option<String>,
@@ -119,26 +119,26 @@ pub struct LogsSection {
     pub groups: Vec<String>,
     pub fields: Vec<String>,
     /// A search that would need more calls than this asks first.
-    pub max_calls: Option<u64>,
+    pub max_calls: Option<toml::Spanned<u64>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct RefreshSection {
-    pub selected_seconds: Option<u64>,
-    pub others_seconds: Option<u64>,
+    pub selected_seconds: Option<toml::Spanned<u64>>,
+    pub others_seconds: Option<toml::Spanned<u64>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct AwsSection {
-    pub max_attempts: Option<u32>,
-    pub ecs_reads_per_second: Option<f64>,
-    pub ecs_burst: Option<u32>,
-    pub logs_reads_per_second: Option<f64>,
-    pub logs_burst: Option<u32>,
-    pub timeout_seconds: Option<u64>,
-    pub throttle_retries: Option<u32>,
+    pub max_attempts: Option<toml::Spanned<u32>>,
+    pub ecs_reads_per_second: Option<toml::Spanned<f64>>,
+    pub ecs_burst: Option<toml::Spanned<u32>>,
+    pub logs_reads_per_second: Option<toml::Spanned<f64>>,
+    pub logs_burst: Option<toml::Spanned<u32>>,
+    pub timeout_seconds: Option<toml::Spanned<u64>>,
+    pub throttle_retries: Option<toml::Spanned<u32>>,
 }
 
 /// Every key the config file understands, as dotted paths.
@@ -297,8 +297,8 @@ fields = ["x-request-id"]
         assert!(warnings.is_empty());
         assert_eq!(file.profile.as_deref(), Some("prod-admin"));
         assert_eq!(file.clusters, vec!["prod-web", "prod-jobs"]);
-        assert_eq!(file.refresh.selected_seconds, Some(3));
-        assert_eq!(file.aws.ecs_reads_per_second, Some(5.5));
+        assert_eq!(file.refresh.selected_seconds.map(|v| *v.get_ref()), Some(3));
+        assert_eq!(file.aws.ecs_reads_per_second.map(|v| *v.get_ref()), Some(5.5));
         assert_eq!(file.logs.groups, vec!["/aws/lambda/checkout"]);
         assert_eq!(file.logs.fields, vec!["x-request-id"]);
     }

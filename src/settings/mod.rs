@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod flags;
+pub mod numbers;
 pub mod pairs;
 pub mod paths;
 pub mod security;
@@ -269,36 +270,44 @@ impl Settings {
             .unwrap_or_else(|| "dark".to_string());
         let theme = theme::find(&theme_name, &dirs.config_dir.join("themes"), &mut warnings)?;
 
+        let config_text = config_path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        let numbers = numbers::Numbers {
+            text: &config_text,
+            path: config_path.as_deref(),
+        };
+        let seconds = |value: &Option<toml::Spanned<u64>>, rule, default| {
+            numbers
+                .or_default(value, rule, default)
+                .map(Duration::from_secs)
+        };
         let refresh = RefreshSettings {
-            selected: seconds("refresh.selected_seconds", file.refresh.selected_seconds, 5)?,
-            others: seconds("refresh.others_seconds", file.refresh.others_seconds, 30)?,
+            selected: seconds(&file.refresh.selected_seconds, numbers::REFRESH_SELECTED, 5)?,
+            others: seconds(&file.refresh.others_seconds, numbers::REFRESH_OTHERS, 30)?,
         };
         let defaults = AwsTuning::default();
+        let logs_rate = numbers.checked(&file.aws.logs_reads_per_second, numbers::LOGS_RATE)?;
+        let logs_burst = numbers.checked(&file.aws.logs_burst, numbers::LOGS_BURST)?;
         let aws = AwsTuning {
-            max_attempts: file
-                .aws
-                .max_attempts
-                .unwrap_or(defaults.max_attempts)
-                .clamp(1, 10),
-            ecs_reads_per_second: match file.aws.ecs_reads_per_second {
-                Some(r) if r > 0.0 && r.is_finite() => r,
-                Some(r) => {
-                    return Err(SettingsError::Invalid {
-                        what: "aws.ecs_reads_per_second".into(),
-                        message: format!("must be a positive number, got {r}"),
-                    })
-                }
-                None => defaults.ecs_reads_per_second,
-            },
-            ecs_burst: file.aws.ecs_burst.unwrap_or(defaults.ecs_burst).max(1),
-            logs_pace: match (file.aws.logs_reads_per_second, file.aws.logs_burst) {
+            max_attempts: numbers.or_default(
+                &file.aws.max_attempts,
+                numbers::MAX_ATTEMPTS,
+                defaults.max_attempts,
+            )?,
+            ecs_reads_per_second: numbers.or_default(
+                &file.aws.ecs_reads_per_second,
+                numbers::ECS_RATE,
+                defaults.ecs_reads_per_second,
+            )?,
+            ecs_burst: numbers.or_default(
+                &file.aws.ecs_burst,
+                numbers::ECS_BURST,
+                defaults.ecs_burst,
+            )?,
+            logs_pace: match (logs_rate, logs_burst) {
                 (None, None) => None,
-                (Some(r), _) if !(r > 0.0 && r.is_finite()) => {
-                    return Err(SettingsError::Invalid {
-                        what: "aws.logs_reads_per_second".into(),
-                        message: format!("must be a positive number, got {r}"),
-                    })
-                }
                 (rate, burst) => {
                     let per_second = rate.unwrap_or(5.0);
                     Some(crate::domain::quotas::Pace {
@@ -307,12 +316,12 @@ impl Settings {
                     })
                 }
             },
-            timeout: seconds("aws.timeout_seconds", file.aws.timeout_seconds, 20)?,
-            throttle_retries: file
-                .aws
-                .throttle_retries
-                .unwrap_or(defaults.throttle_retries)
-                .min(20),
+            timeout: seconds(&file.aws.timeout_seconds, numbers::TIMEOUT, 20)?,
+            throttle_retries: numbers.or_default(
+                &file.aws.throttle_retries,
+                numbers::THROTTLE_RETRIES,
+                defaults.throttle_retries,
+            )?,
         };
 
         let mut runbook_paths = flags.runbooks.clone();
@@ -326,17 +335,27 @@ impl Settings {
             .or_else(|| env("USERNAME"))
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| "unknown".to_string());
-        if let Err(message) = crate::domain::timeline::redact::Redactor::new(&file.redact) {
-            return Err(SettingsError::Invalid {
-                what: "redact".into(),
-                message: message.to_string(),
-            });
+        // Each pattern on its own, so a bad one is refused at its line.
+        let redact: Vec<String> = file.redact.iter().map(|p| p.get_ref().clone()).collect();
+        for pattern in &file.redact {
+            if let Err(bad) = crate::domain::timeline::redact::Redactor::new(std::slice::from_ref(
+                pattern.get_ref(),
+            )) {
+                return Err(match config_path.as_deref() {
+                    Some(path) => SettingsError::ConfigType {
+                        path: path.to_path_buf(),
+                        line: config::line_of(&config_text, pattern.span().start),
+                        key: "redact".into(),
+                        message: bad.to_string(),
+                    },
+                    None => SettingsError::Invalid {
+                        what: "redact".into(),
+                        message: bad.to_string(),
+                    },
+                });
+            }
         }
 
-        let config_text = config_path
-            .as_ref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default();
         let security = security::resolve(&file.security, &config_text, config_path.as_deref())?;
         let keys = file
             .keys
@@ -377,6 +396,11 @@ impl Settings {
             .map(PathBuf::from)
             .unwrap_or_else(|| dirs.state_dir.join("triage.log"));
 
+        let max_search_calls = numbers.or_default(
+            &file.logs.max_calls,
+            numbers::MAX_CALLS,
+            DEFAULT_MAX_SEARCH_CALLS,
+        )?;
         Ok(Settings {
             source,
             clusters,
@@ -390,7 +414,7 @@ impl Settings {
             aws,
             runbook_paths,
             operator,
-            redact: file.redact.clone(),
+            redact,
             share: flags.share || file.share.unwrap_or(false),
             share_log_group: file
                 .share_log_group
@@ -398,16 +422,7 @@ impl Settings {
                 .unwrap_or_else(|| "/triage/incidents".to_string()),
             log_groups: file.logs.groups.clone(),
             correlation_fields: file.logs.fields.clone(),
-            max_search_calls: match file.logs.max_calls {
-                Some(0) => {
-                    return Err(SettingsError::Invalid {
-                        what: "logs.max_calls".into(),
-                        message: "must be at least 1".into(),
-                    })
-                }
-                Some(n) => n,
-                None => DEFAULT_MAX_SEARCH_CALLS,
-            },
+            max_search_calls,
             cache_dir,
             keys,
             alarm_mappings,
@@ -446,27 +461,6 @@ impl Settings {
 
 /// Calls a search may make before it asks (`[logs] max_calls`).
 pub const DEFAULT_MAX_SEARCH_CALLS: u64 = 2_000;
-
-/// The longest interval a config key takes: a day (longer would be a typo,
-/// and overflows date arithmetic long before it means anything).
-const MAX_CONFIG_SECONDS: u64 = 86_400;
-
-fn seconds(key: &str, value: Option<u64>, default: u64) -> Result<Duration, SettingsError> {
-    match value {
-        Some(0) => Err(SettingsError::Invalid {
-            what: key.into(),
-            message: "must be at least 1 second".into(),
-        }),
-        Some(s) if s > MAX_CONFIG_SECONDS => Err(SettingsError::Invalid {
-            what: key.into(),
-            message: format!(
-                "{s} is more than a day ({MAX_CONFIG_SECONDS} seconds), the most it takes"
-            ),
-        }),
-        Some(s) => Ok(Duration::from_secs(s)),
-        None => Ok(Duration::from_secs(default)),
-    }
-}
 
 /// `*` matches any run of characters; everything else matches itself (case-insensitive).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
@@ -520,8 +514,17 @@ pub enum SettingsError {
     },
     #[error("unknown theme `{name}`; available: {available}")]
     UnknownTheme { name: String, available: String },
-    #[error("theme {path}: {message}")]
-    BadTheme { path: String, message: String },
+    #[error("cannot read theme {path}: {source}")]
+    ThemeRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("theme {path}:{line}: {message}")]
+    BadTheme {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("{what}: {message}")]
     Invalid { what: String, message: String },
     /// A value refused with a message that names it already.

@@ -4,6 +4,7 @@
 //! for every account).
 
 use super::config::SecuritySection;
+use super::numbers::{Numbers, EGRESS_FLOOR, EGRESS_RATIO};
 use super::SettingsError;
 use crate::domain::egress::EgressLimits;
 use std::path::Path;
@@ -16,11 +17,6 @@ pub struct SecuritySettings {
     pub flow_logs_role: Option<String>,
 }
 
-/// The ratio's range: below 1.5× ordinary swings page; above 1000× nothing would.
-pub const RATIO_RANGE: (f64, f64) = (1.5, 1000.0);
-/// The floor's range, bytes a second (0 to 100 GB/s).
-pub const FLOOR_RANGE: (f64, f64) = (0.0, 1e11);
-
 /// `[security]` checked: each number in its range, else an error naming the
 /// file, the line and the key, and what to write.
 pub fn resolve(
@@ -29,50 +25,14 @@ pub fn resolve(
     path: Option<&Path>,
 ) -> Result<SecuritySettings, SettingsError> {
     let defaults = EgressLimits::default();
-    let number = |value: &Option<toml::Spanned<f64>>,
-                  key: &str,
-                  (low, high): (f64, f64),
-                  default: f64,
-                  unit: &str|
-     -> Result<f64, SettingsError> {
-        let Some(v) = value else {
-            return Ok(default);
-        };
-        let n = *v.get_ref();
-        if n.is_finite() && (low..=high).contains(&n) {
-            return Ok(n);
-        }
-        let message = format!(
-            "{n} is out of range: write a number from {low} to {high}{unit} (default {default})"
-        );
-        Err(match path {
-            Some(path) => SettingsError::ConfigType {
-                path: path.to_path_buf(),
-                line: super::config::line_of(text, v.span().start),
-                key: format!("security.{key}"),
-                message,
-            },
-            None => SettingsError::Invalid {
-                what: format!("security.{key}"),
-                message,
-            },
-        })
-    };
+    let numbers = Numbers { text, path };
     Ok(SecuritySettings {
         limits: EgressLimits {
-            ratio: number(
-                &section.egress_ratio,
-                "egress_ratio",
-                RATIO_RANGE,
-                defaults.ratio,
-                "",
-            )?,
-            floor_bytes_per_second: number(
+            ratio: numbers.or_default(&section.egress_ratio, EGRESS_RATIO, defaults.ratio)?,
+            floor_bytes_per_second: numbers.or_default(
                 &section.egress_floor_bytes_per_second,
-                "egress_floor_bytes_per_second",
-                FLOOR_RANGE,
+                EGRESS_FLOOR,
                 defaults.floor_bytes_per_second,
-                " bytes a second",
             )?,
         },
         flow_logs_role: section

@@ -107,16 +107,20 @@ impl ThemeSpec {
 struct ThemeFile {
     name: Option<String>,
     #[serde(default)]
-    roles: BTreeMap<String, String>,
+    roles: BTreeMap<String, toml::Spanned<String>>,
 }
 
 /// Parse a theme; roles it leaves out come from `dark`.
 pub fn parse(text: &str, origin: &str) -> Result<ThemeSpec, SettingsError> {
-    let bad = |message: String| SettingsError::BadTheme {
+    let bad = |offset: usize, message: String| SettingsError::BadTheme {
         path: origin.to_string(),
+        line: super::config::line_of(text, offset),
         message,
     };
-    let file: ThemeFile = toml::from_str(text).map_err(|e| bad(e.message().to_string()))?;
+    let file: ThemeFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        bad(offset, e.message().trim().to_string())
+    })?;
     let mut roles = if origin == "dark" {
         BTreeMap::new()
     } else {
@@ -125,14 +129,16 @@ pub fn parse(text: &str, origin: &str) -> Result<ThemeSpec, SettingsError> {
             .unwrap_or_default()
     };
     for (role, value) in &file.roles {
+        let offset = value.span().start;
+        let value = value.get_ref();
         if !ROLES.contains(&role.as_str()) {
-            return Err(bad(format!(
-                "unknown role `{role}`; roles are: {}",
-                ROLES.join(", ")
-            )));
+            return Err(bad(
+                offset,
+                format!("unknown role `{role}`; roles are: {}", ROLES.join(", ")),
+            ));
         }
         let color = Color::parse(value).ok_or_else(|| {
-            bad(format!(
+            bad(offset, format!(
                 "role `{role}`: `{value}` is not a colour (use a name like light_red, \"#rrggbb\" or 0-255)"
             ))
         })?;
@@ -157,9 +163,9 @@ pub fn find(
         .iter()
         .find(|p| p.extension().is_some() && p.is_file())
     {
-        let text = std::fs::read_to_string(path).map_err(|e| SettingsError::BadTheme {
-            path: path.display().to_string(),
-            message: e.to_string(),
+        let text = std::fs::read_to_string(path).map_err(|e| SettingsError::ThemeRead {
+            path: path.to_path_buf(),
+            source: e,
         })?;
         return parse(&text, &path.display().to_string());
     }
