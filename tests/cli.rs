@@ -343,6 +343,67 @@ fn an_unreachable_endpoint_exits_3() {
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("cannot reach"));
 }
 
+/// Every error names the endpoint the calls went to — ECS's and Logs' alike
+/// — never the Region's public one.
+#[test]
+fn an_unreachable_endpoint_is_the_one_named_by_ecs_and_logs_errors() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["status"],
+        vec![
+            "logs",
+            "corr-1",
+            "--log-group",
+            "/aws/ecs/api",
+            "--since",
+            "1h",
+        ],
+    ] {
+        let out = triage(&home)
+            .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+            .env("AWS_SECRET_ACCESS_KEY", "secret")
+            .args(["--region", "us-east-1", "--endpoint-url", &endpoint])
+            .args(&args)
+            .assert()
+            .code(3);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+        assert!(
+            stderr.contains(&format!("cannot reach {endpoint}"))
+                && !stderr.contains("amazonaws.com"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// Throttled to the end: the last word says triage gave up and what to do,
+/// not that it is still retrying.
+#[test]
+fn a_throttled_status_that_gives_up_says_so_and_exits_3() {
+    let region = fresh_region();
+    moto().fail(region, "ListClusters", "ThrottlingException", 50);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "[aws]\nthrottle_retries = 1\n").unwrap();
+    let out = support::cli::aws_triage(&home, region)
+        .arg("--config")
+        .arg(&config)
+        .arg("status")
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("throttling ListClusters")
+            && last.contains("retries ran out")
+            && !last.contains("retrying"),
+        "{stderr}"
+    );
+    assert_eq!(moto().calls(region, "ListClusters"), 2);
+}
+
 #[test]
 fn no_region_exits_2_saying_where_to_set_it() {
     let home = tempfile::tempdir().unwrap();

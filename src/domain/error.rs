@@ -21,7 +21,7 @@ pub enum PortError {
     #[error("access denied for {operation}: {message}. The role needs permission for this call")]
     AccessDenied { operation: String, message: String },
 
-    #[error("AWS is throttling {operation} (rate exceeded); backing off and retrying")]
+    #[error("AWS is throttling {operation} (rate exceeded) and triage's retries ran out. Try again in a minute, or lower [aws] ecs_reads_per_second / logs_reads_per_second to leave your pipelines more of the quota")]
     Throttled { operation: String },
 
     #[error("{what} not found: {message}")]

@@ -298,7 +298,10 @@ fields = ["x-request-id"]
         assert_eq!(file.profile.as_deref(), Some("prod-admin"));
         assert_eq!(file.clusters, vec!["prod-web", "prod-jobs"]);
         assert_eq!(file.refresh.selected_seconds.map(|v| *v.get_ref()), Some(3));
-        assert_eq!(file.aws.ecs_reads_per_second.map(|v| *v.get_ref()), Some(5.5));
+        assert_eq!(
+            file.aws.ecs_reads_per_second.map(|v| *v.get_ref()),
+            Some(5.5)
+        );
         assert_eq!(file.logs.groups, vec!["/aws/lambda/checkout"]);
         assert_eq!(file.logs.fields, vec!["x-request-id"]);
     }
