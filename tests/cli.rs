@@ -677,7 +677,7 @@ fn logs_follows_one_request_as_json_lines_with_grep_like_exit_codes() {
 }
 
 #[tokio::test]
-async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
+async fn logs_against_aws_searches_the_named_group_and_reports_missing_and_unsearched_ones() {
     let region = fresh_region();
     let config = support::moto_config(region).await;
     let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
@@ -738,6 +738,34 @@ async fn logs_against_aws_searches_the_named_group_and_reports_missing_ones() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
     assert!(
         stderr.contains("INCOMPLETE") && stderr.contains("/ecs/gone: missing"),
+        "{stderr}"
+    );
+
+    // A group AWS would not answer: what was found is printed, the answer is
+    // said to be incomplete, and the exit code is 3 whatever matched.
+    logs.create_log_group()
+        .log_group_name("/ecs/worker")
+        .send()
+        .await
+        .unwrap();
+    moto().fail(region, "FilterLogEvents", "AccessDeniedException", 1);
+    let out = aws_triage(&home, region)
+        .args([
+            "logs",
+            "abc-1",
+            "--log-group",
+            "/ecs/api",
+            "--log-group",
+            "/ecs/worker",
+            "--engine",
+            "filter",
+        ])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("access denied")
+            && stderr.contains("INCOMPLETE: 1 of 2 log groups could not be searched"),
         "{stderr}"
     );
 

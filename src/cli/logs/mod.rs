@@ -260,13 +260,20 @@ pub async fn run(
         )
         .await;
     }
-    Ok(if tally.pairs_failed > 0 {
-        // What was found is printed, but a pair was not searched: incomplete.
+    if tally.aws_failures > 0 {
+        crate::errln!(
+            "INCOMPLETE: {} of {} log group{} could not be searched (said above): the lines shown are from the others; exit code 3",
+            tally.aws_failures,
+            tally.groups,
+            plural(tally.groups),
+        );
+    }
+    // An answer with a part AWS did not give (a pair, a group) is incomplete
+    // whatever matched: exit 3, so a script knows not everything was read.
+    Ok(if tally.pairs_failed > 0 || tally.aws_failures > 0 {
         exit::AWS
     } else if matched {
         exit::OK
-    } else if tally.groups > 0 && tally.aws_failures == tally.groups {
-        exit::AWS
     } else {
         exit::PROBLEM_FOUND
     })
