@@ -179,3 +179,157 @@ fn list_reports_a_torn_line_and_keeps_going() {
     let md = stdout(triage(&data).args(["incident", "export"]));
     assert!(md.contains("after the tear"));
 }
+
+#[test]
+fn export_after_close_exports_the_incident_closed_last() {
+    let data = tempfile::tempdir().unwrap();
+    let first = stdout(triage(&data).args(["incident", "start", "first outage"]));
+    stdout(triage(&data).args(["incident", "close", first.trim()]));
+    let second = stdout(triage(&data).args(["incident", "start", "egress at 3 AM"]));
+    stdout(triage(&data).args(["incident", "note", "locked down sg-0a1b"]));
+    stdout(triage(&data).args(["incident", "close"]));
+    let out = triage(&data)
+        .args(["incident", "export", "--format", "md"])
+        .assert()
+        .success();
+    let md = String::from_utf8_lossy(&out.get_output().stdout);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(md.starts_with("# Post-mortem: egress at 3 AM"), "{md}");
+    assert!(md.contains("locked down sg-0a1b"));
+    assert!(
+        stderr.contains(&format!("no incident is open: exporting {}", second.trim())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_empty_data_dir_variable_is_unset_not_the_current_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = triage(&data)
+            .env("TRIAGE_DATA_DIR", "")
+            .env("XDG_DATA_HOME", data.path().join("xdg"))
+            .current_dir(cwd.path())
+            .args(args)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    let id = run(&["incident", "start", "egress"]);
+    assert_eq!(
+        std::fs::read_dir(cwd.path()).unwrap().count(),
+        0,
+        "nothing in the current directory"
+    );
+    assert!(data
+        .path()
+        .join("xdg/triage/incidents")
+        .join(id.trim())
+        .is_dir());
+    assert!(run(&["incident", "list"]).contains(id.trim()));
+}
+
+/// `ulimit -f 0` makes every write to a file fail (EFBIG, as a full disk
+/// fails with ENOSPC) while directories can still be made.
+#[test]
+fn a_start_that_cannot_write_leaves_no_incident_behind() {
+    let data = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("triage");
+    let status = std::process::Command::new("sh")
+        .env_clear()
+        .env("HOME", data.path())
+        .env("USER", "alice")
+        .env("TRIAGE_LOG_FILE", "/dev/null")
+        .env("XDG_CONFIG_HOME", data.path().join("config"))
+        .env("TRIAGE_DATA_DIR", data.path().join("incidents"))
+        .args([
+            "-c",
+            "ulimit -f 0; trap '' XFSZ; exec \"$0\" incident start 'will not be written'",
+        ])
+        .arg(&bin)
+        .output()
+        .unwrap();
+    assert!(!status.status.success(), "{status:?}");
+    assert!(
+        String::from_utf8_lossy(&status.stderr).contains("journal"),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let list = stdout(triage(&data).args(["incident", "list"]));
+    assert!(list.contains("No incidents yet"), "{list}");
+    // And the next start is the one open incident, not one of "several".
+    stdout(triage(&data).args(["incident", "start", "the real one"]));
+    stdout(triage(&data).args(["incident", "note", "no need to say which"]));
+}
+
+#[test]
+fn milestones_out_of_order_are_refused_and_no_duration_is_negative() {
+    let data = tempfile::tempdir().unwrap();
+    let id = stdout(triage(&data).args(["incident", "start", "checkout errors"]));
+    stdout(triage(&data).args(["incident", "milestone", "detected", "--at", "10m ago"]));
+    let err = stderr_of(
+        triage(&data).args(["incident", "milestone", "resolved", "--at", "20m ago"]),
+        2,
+    );
+    assert!(
+        err.contains("resolved at")
+            && err.contains("would come before detected at")
+            && err.contains("a later time"),
+        "{err}"
+    );
+    let err = stderr_of(
+        triage(&data).args(["incident", "milestone", "impact_started", "--at", "5m ago"]),
+        2,
+    );
+    assert!(err.contains("would come after detected"), "{err}");
+
+    // A journal from before the order was kept: resolved before detected,
+    // both before the incident's start. The post-mortem has no negative time.
+    let journal = data
+        .path()
+        .join("incidents")
+        .join(id.trim())
+        .join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let detected: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let mut resolved = detected.clone();
+    resolved["id"] = "01OLDRESOLVED".into();
+    resolved["seq"] = 99.into();
+    resolved["milestone"] = "resolved".into();
+    resolved["summary"] = "Resolved".into();
+    let at = chrono::Utc::now() - chrono::Duration::minutes(30);
+    resolved["occurred_at"] = at
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        .into();
+    std::fs::write(&journal, format!("{text}{resolved}\n")).unwrap();
+    let md = stdout(triage(&data).args(["incident", "export", "--format", "md"]));
+    assert!(!md.contains("| -"), "{md}");
+    assert!(
+        md.contains("| **Time to detect** | 20m 00s |")
+            || md.contains("| **Time to detect** | 19m 59s |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_journal_line_from_a_newer_triage_is_reported_and_skipped() {
+    let data = tempfile::tempdir().unwrap();
+    let id = stdout(triage(&data).args(["incident", "start", "egress"]));
+    let journal = data
+        .path()
+        .join("incidents")
+        .join(id.trim())
+        .join("journal.jsonl");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str("{\"v\":99,\"id\":\"01FUTURE\",\"seq\":2,\"shape\":\"unknown to v1\"}\n");
+    std::fs::write(&journal, text).unwrap();
+    let out = triage(&data).args(["incident", "list"]).assert().success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains(
+            "line 2: written by a newer triage (journal format v99; this one reads v1): skipped"
+        ),
+        "{stderr}"
+    );
+}

@@ -69,6 +69,14 @@ pub(super) fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
                     }
                 }
             };
+            let conflict = state
+                .incident
+                .as_ref()
+                .and_then(|v| v.incident.out_of_order(milestone, at.unwrap_or(state.now)));
+            if let Some(conflict) = conflict {
+                flash(state, &conflict.to_string(), true);
+                return Vec::new();
+            }
             EntryDraft::milestone(milestone, me(state), at)
         }
         PromptPurpose::Edit(id) => {

@@ -204,6 +204,12 @@ pub async fn run(
                 Milestone::parse(name).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let at = parse_at(at.as_deref(), clock)?;
             let id = sharing.resolve(id).await?;
+            let incident = store.load(&id)?.incident;
+            if let Some(conflict) =
+                incident.out_of_order(milestone, at.unwrap_or_else(|| clock.now()))
+            {
+                return Err(StoreError::Invalid(conflict.to_string()).into());
+            }
             let entry = store.journal(&id).append(
                 EntryDraft::milestone(milestone, me, at),
                 &redactor,
@@ -229,7 +235,7 @@ pub async fn run(
             sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Export { id, format, output } => {
-            let id = sharing.resolve(id.as_deref()).await?;
+            let id = sharing.resolve_to_read(id.as_deref()).await?;
             let loaded = store.load(&id)?;
             for (line, why) in &loaded.skipped {
                 crate::errln!("warning: {id}: line {line}: {why}");
@@ -279,6 +285,19 @@ impl Sharing<'_> {
             }
         }
         Ok(self.store.resolve(id)?)
+    }
+
+    /// [`Sharing::resolve`] for reading: with none open, the incident closed
+    /// last, said on stderr.
+    async fn resolve_to_read(&self, id: Option<&str>) -> Result<String, super::exit::CliError> {
+        if id.is_some() {
+            return self.resolve(id).await;
+        }
+        let (id, closed) = self.store.resolve_to_read(None)?;
+        if closed {
+            crate::errln!("no incident is open: exporting {id}, the one closed last");
+        }
+        Ok(id)
     }
 
     async fn publish(

@@ -146,7 +146,11 @@ impl Settings {
         let config_path = flags
             .config
             .clone()
-            .or_else(|| env("TRIAGE_CONFIG").map(PathBuf::from))
+            .or_else(|| {
+                env("TRIAGE_CONFIG")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .map(|p| (p, true))
             .unwrap_or_else(|| (dirs.config_dir.join("config.toml"), false));
         let (path, explicit) = config_path;
@@ -259,8 +263,18 @@ impl Settings {
         let data_dir = flags
             .data_dir
             .clone()
-            .or_else(|| env("TRIAGE_DATA_DIR").map(PathBuf::from))
-            .or_else(|| file.data_dir.clone().map(PathBuf::from))
+            // Set but empty is unset: never the current directory.
+            .or_else(|| {
+                env("TRIAGE_DATA_DIR")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| {
+                file.data_dir
+                    .clone()
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
             .unwrap_or_else(|| dirs.data_dir.join("incidents"));
 
         let theme_name = flags
@@ -393,6 +407,7 @@ impl Settings {
             .unwrap_or_else(|| dirs.cache_dir.clone());
 
         let log_file = env("TRIAGE_LOG_FILE")
+            .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| dirs.state_dir.join("triage.log"));
 

@@ -79,7 +79,12 @@ impl IncidentStore {
             severity: severity.map(|s| s.as_str().to_string()),
             status: Some("open".into()),
         });
-        self.journal(&id).append(draft, redactor, clock)?;
+        if let Err(err) = self.journal(&id).append(draft, redactor, clock) {
+            // A full disk: leave nothing behind that would read as an open
+            // incident (and make every later command ask which one).
+            let _ = std::fs::remove_dir_all(self.dir(&id));
+            return Err(err);
+        }
         Ok(id)
     }
 
@@ -97,7 +102,13 @@ impl IncidentStore {
                 continue;
             }
             let id = entry.file_name().to_string_lossy().into_owned();
-            incidents.push(self.load(&id)?);
+            let loaded = self.load(&id)?;
+            // An empty journal (a start that failed before its first line,
+            // from an older triage) is not an incident.
+            if loaded.incident.entries.is_empty() && loaded.skipped.is_empty() {
+                continue;
+            }
+            incidents.push(loaded);
         }
         incidents.sort_by(|a, b| {
             b.incident
@@ -175,6 +186,26 @@ impl IncidentStore {
             many => Err(StoreError::SeveralOpen {
                 ids: many.join(", "),
             }),
+        }
+    }
+
+    /// The incident to read (an export): as [`IncidentStore::resolve`], but
+    /// with none open, the one closed last — an export after `close` is the
+    /// usual order. True when it fell back to a closed one.
+    pub fn resolve_to_read(&self, id: Option<&str>) -> Result<(String, bool), StoreError> {
+        match self.resolve(id) {
+            Err(StoreError::NoOpenIncident) => {
+                let last_closed = self
+                    .list()?
+                    .into_iter()
+                    .filter(|l| l.incident.status == IncidentStatus::Closed)
+                    .max_by_key(|l| (l.incident.closed_at, l.incident.started_at));
+                match last_closed {
+                    Some(l) => Ok((l.incident.id, true)),
+                    None => Err(StoreError::NoOpenIncident),
+                }
+            }
+            other => other.map(|id| (id, false)),
         }
     }
 }

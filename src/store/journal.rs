@@ -7,6 +7,7 @@
 use super::{io, StoreError};
 use crate::domain::sanitize::clean_json;
 use crate::domain::timeline::entry::rfc3339_ms;
+use crate::domain::timeline::entry::SCHEMA_VERSION;
 use crate::domain::timeline::redact::Redactor;
 use crate::domain::timeline::{Entry, EntryDraft};
 use crate::domain::Clock;
@@ -161,6 +162,15 @@ pub fn parse(bytes: &[u8]) -> ReadReport {
             continue;
         }
         let is_last = i + 1 == count;
+        if let Some(v) = newer_version(line) {
+            report.skipped.push((
+                number,
+                format!(
+                    "written by a newer triage (journal format v{v}; this one reads v{SCHEMA_VERSION}): skipped — upgrade triage to read it"
+                ),
+            ));
+            continue;
+        }
         match serde_json::from_slice::<Entry>(line) {
             Ok(entry) => report.entries.push(entry),
             Err(e) => {
@@ -174,6 +184,16 @@ pub fn parse(bytes: &[u8]) -> ReadReport {
         }
     }
     report
+}
+
+/// The format version of a line newer than this triage reads, if it is one.
+fn newer_version(line: &[u8]) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        v: u64,
+    }
+    let v = serde_json::from_slice::<Version>(line).ok()?.v;
+    (v > u64::from(SCHEMA_VERSION)).then_some(v)
 }
 
 /// The last sequence number in the file, and whether the file ends mid-line.

@@ -157,15 +157,45 @@ impl Incident {
         found.into_iter().map(|(m, (_, at))| (m, at)).collect()
     }
 
+    /// Where a milestone at `at` would break the order milestones happen in
+    /// (impact started → detected → … → resolved): the live milestone it
+    /// would come before (or after) wrongly, if any. A milestone may share
+    /// its time with another.
+    pub fn out_of_order(&self, milestone: Milestone, at: DateTime<Utc>) -> Option<OutOfOrder> {
+        self.milestones()
+            .into_iter()
+            .filter(|(other, _)| *other != milestone)
+            .find(|(other, other_at)| {
+                (*other < milestone && at < *other_at) || (*other > milestone && at > *other_at)
+            })
+            .map(|(other, other_at)| OutOfOrder {
+                milestone,
+                at,
+                other,
+                other_at,
+            })
+    }
+
     /// Time-to-detect, -mitigate and -resolve, counted from impact start (or,
-    /// without one, from the incident's start).
+    /// without one, from the incident's start or its first milestone, if
+    /// that was earlier). Never negative: a milestone before its origin
+    /// (from a journal written before milestones were kept in order) has no
+    /// duration.
     pub fn durations(&self) -> Durations {
         let milestones = self.milestones();
         let origin = milestones
             .get(&Milestone::ImpactStarted)
             .copied()
-            .or(self.started_at);
-        let since = |m: Milestone| Some(*milestones.get(&m)? - origin?);
+            .or_else(|| {
+                self.started_at
+                    .into_iter()
+                    .chain(milestones.values().copied())
+                    .min()
+            });
+        let since = |m: Milestone| {
+            let d = *milestones.get(&m)? - origin?;
+            (d >= Duration::zero()).then_some(d)
+        };
         // Without a `detected` milestone, the first alarm that fired detected it.
         let first_alarm = self
             .live_entries()
@@ -173,10 +203,43 @@ impl Incident {
             .map(|e| e.occurred_at)
             .min();
         Durations {
-            to_detect: since(Milestone::Detected).or_else(|| Some(first_alarm? - origin?)),
+            to_detect: since(Milestone::Detected).or_else(|| {
+                let d = first_alarm? - origin?;
+                (d >= Duration::zero()).then_some(d)
+            }),
             to_mitigate: since(Milestone::Mitigated),
             to_resolve: since(Milestone::Resolved),
         }
+    }
+}
+
+/// A milestone that would come before one that must precede it (or after
+/// one that must follow it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfOrder {
+    pub milestone: Milestone,
+    pub at: DateTime<Utc>,
+    pub other: Milestone,
+    pub other_at: DateTime<Utc>,
+}
+
+impl std::fmt::Display for OutOfOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let when = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S UTC");
+        let (relation, fix) = if self.other < self.milestone {
+            ("before", "a later time")
+        } else {
+            ("after", "an earlier time")
+        };
+        write!(
+            f,
+            "{} at {} would come {relation} {} at {}: milestones go impact started → detected → acknowledged → contained → mitigated → resolved. Give {fix}, or correct `{}` first",
+            self.milestone.as_str(),
+            when(self.at),
+            self.other.as_str(),
+            when(self.other_at),
+            self.other.as_str(),
+        )
     }
 }
 
@@ -187,7 +250,8 @@ pub struct Durations {
     pub to_resolve: Option<Duration>,
 }
 
-/// "1h 04m", "12m 30s", "45s"; negative durations (a milestone before impact) keep their sign.
+/// "1h 04m", "12m 30s", "45s"; a negative duration (which [`Incident::durations`]
+/// never gives) keeps its sign rather than lie.
 pub fn human_duration(d: Duration) -> String {
     let sign = if d < Duration::zero() { "-" } else { "" };
     let s = d.num_seconds().abs();
