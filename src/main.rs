@@ -190,7 +190,14 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 "exec",
             )?;
             let (_, account) = triage::wiring::open_named(&settings, spec).await?;
-            triage::cli::exec::run(args, account.exec.as_ref(), &settings, clock.as_ref()).await
+            triage::cli::exec::run(
+                args,
+                account.exec.as_ref(),
+                account.ecs.as_ref(),
+                &settings,
+                clock.as_ref(),
+            )
+            .await
         }
         // The journal is local: no AWS account needed.
         Command::Incident(args) => {

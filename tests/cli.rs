@@ -1081,3 +1081,83 @@ fn demo_status_json_says_what_backend_api_can_reach_and_what_guardduty_found() {
     assert_eq!(notifier["network"]["open_egress"], false);
     assert_eq!(notifier["security_findings"].as_array().unwrap().len(), 0);
 }
+
+/// The 8 characters the console shows in its TASK column are enough for
+/// `diagnose --task` and `exec`; a prefix that several tasks share is said,
+/// with the tasks it begins.
+#[test]
+fn the_task_id_prefix_the_console_shows_names_the_task_and_an_ambiguous_one_is_said() {
+    let home = tempfile::tempdir().unwrap();
+    let out = triage(&home)
+        .args(["--demo", "diagnose", "-o", "json"])
+        .assert()
+        .success();
+    let arn = json(&out.get_output().stdout)["findings"][0]["task_arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = arn.rsplit('/').next().unwrap();
+    let short = &id[..8];
+
+    let out = triage(&home)
+        .args([
+            "--demo",
+            "--cluster",
+            "prod-web",
+            "diagnose",
+            "--task",
+            short,
+            "-o",
+            "json",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        json(&out.get_output().stdout)["findings"][0]["task_arn"],
+        arn.as_str()
+    );
+
+    // exec finds the task (and says it has stopped), not "not in cluster".
+    let out = triage(&home)
+        .args([
+            "--demo",
+            "--cluster",
+            "prod-web",
+            "exec",
+            "--task",
+            short,
+            "--check",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    assert_eq!(doc["task"], arn.as_str());
+    assert!(doc["reason"].as_str().unwrap().contains("STOPPED"), "{doc}");
+
+    // One hex digit begins several of the cluster's tasks.
+    let ambiguous = "0123456789abcdef".chars().find_map(|c| {
+        let out = triage(&home)
+            .args([
+                "--demo",
+                "--cluster",
+                "prod-web",
+                "diagnose",
+                "--task",
+                &c.to_string(),
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        stderr
+            .contains("is ambiguous")
+            .then_some((out.status.code(), stderr))
+    });
+    let (code, stderr) = ambiguous.expect("some hex digit begins several tasks");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("tasks begin with it") && stderr.contains("type more of it"),
+        "{stderr}"
+    );
+}

@@ -100,6 +100,18 @@ pub async fn run(
     })
 }
 
+/// Why one pair's `--task` ask ended.
+enum Asked {
+    Port(crate::domain::PortError),
+    /// A prefix more than one task begins with: said, whatever the other pairs found.
+    Ambiguous(super::exit::CliError),
+}
+
+/// True when `typed` (an ARN, an id or an id's prefix) names the task `arn`.
+fn names_task(typed: &str, arn: &str) -> bool {
+    arn == typed || (!typed.is_empty() && crate::domain::task::task_id_of(arn).starts_with(typed))
+}
+
 /// `--task`: the given tasks, each asked of the pairs in its ARN's Region
 /// (a bare id, of every pair); those ECS forgot come from the incident journals.
 async fn run_tasks(
@@ -127,24 +139,44 @@ async fn run_tasks(
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
+        // A bare id may be the 8 characters the console shows: the cluster's task it begins.
+        let mut resolved = Vec::new();
+        for task in wanted {
+            resolved.push(match default_cluster {
+                Some(cluster) if !task.starts_with("arn:") => {
+                    match super::task_id::typed_task(ports.ecs.as_ref(), cluster, &task).await {
+                        Ok(arn) => arn,
+                        Err(ambiguous @ crate::domain::task::TaskIdError::Ambiguous { .. }) => {
+                            return Err(Asked::Ambiguous(ambiguous.into()));
+                        }
+                        // Not among ECS's tasks: perhaps in a journal.
+                        Err(_) => task,
+                    }
+                }
+                _ => task,
+            });
+        }
+        let wanted = resolved;
         let (mut findings, _) = crate::workers::diagnosis::fetch_task_diagnosis(
             ports.ecs.as_ref(),
             ports.logs.as_deref(),
             default_cluster,
             &wanted,
         )
-        .await?;
+        .await
+        .map_err(Asked::Port)?;
         for finding in &mut findings {
             finding.pair = ports.pair.clone();
         }
-        Ok::<_, crate::domain::PortError>(findings)
+        Ok::<_, Asked>(findings)
     });
     let mut findings = Vec::new();
     let mut first_error = None;
     for asked in futures::future::join_all(asks).await {
         match asked {
             Ok(found) => findings.extend(found),
-            Err(err) => {
+            Err(Asked::Ambiguous(err)) => return Err(err),
+            Err(Asked::Port(err)) => {
                 first_error.get_or_insert(err);
             }
         }
@@ -155,11 +187,7 @@ async fn run_tasks(
     let missing: Vec<&String> = args
         .task
         .iter()
-        .filter(|task| {
-            !findings
-                .iter()
-                .any(|f| f.task_arn == **task || f.task_arn.ends_with(&format!("/{task}")))
-        })
+        .filter(|task| !findings.iter().any(|f| names_task(task, &f.task_arn)))
         .collect();
     let journaled: Vec<(String, crate::domain::diagnosis::Finding)> =
         crate::store::IncidentStore::new(data_dir)
@@ -175,9 +203,7 @@ async fn run_tasks(
             .collect();
     let mut unknown = false;
     for task in missing {
-        let matches = |f: &crate::domain::diagnosis::Finding| {
-            f.task_arn == *task || f.task_arn.ends_with(&format!("/{task}"))
-        };
+        let matches = |f: &crate::domain::diagnosis::Finding| names_task(task, &f.task_arn);
         match journaled.iter().find(|(_, f)| matches(f)) {
             Some((incident, finding)) => {
                 crate::errln!("task {task}: ECS no longer returns it (it keeps stopped tasks about an hour); shown from the journal of incident {incident}");

@@ -72,12 +72,16 @@ fn usage(message: &str) -> CliError {
 pub async fn run(
     args: &ExecArgs,
     port: &dyn ExecPort,
+    ecs: &dyn crate::domain::ports::EcsPort,
     settings: &Settings,
     clock: &dyn Clock,
 ) -> Result<u8, CliError> {
+    let cluster = cluster_of(&settings.clusters, &args.task)?;
+    // The 8 characters the console shows are enough, when no other task shares them.
+    let task = super::task_id::typed_task(ecs, &cluster, &args.task).await?;
     let ask = ExecAsk {
-        cluster: cluster_of(&settings.clusters, &args.task)?,
-        task: args.task.clone(),
+        cluster,
+        task,
         container: args.container.clone(),
         command: args
             .command
