@@ -113,6 +113,9 @@ pub enum Effect {
     },
     /// Write the post-mortem draft, JSON and CSV next to the journal.
     ExportIncident,
+    /// Read what anyone else (a CLI `incident note`, another console) has
+    /// appended to the attached incident's journal since the last look.
+    FollowJournal,
     /// The SSO token's expiry for this profile, from the AWS CLI's cache.
     CheckSso {
         profile: String,
@@ -324,6 +327,9 @@ pub enum WorkerResult {
     Journaled(Result<Box<Entry>, String>),
     /// The console attached to an incident: its id and entries so far.
     IncidentAttached(Result<(String, Vec<Entry>), String>),
+    /// Entries appended to the attached journal since the last look (some
+    /// may be this console's own: merged by id).
+    JournalGrew(Vec<Entry>),
     /// Export files written.
     Exported(Result<Vec<String>, String>),
     /// Entries other responders shared (already cached locally), and the next cursor.

@@ -315,13 +315,21 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
         matches!(&effects[..], [Effect::PublishShare { entries, .. }] if entries[0].id == "01MINE")
     );
 
-    // It asks for others' entries every few seconds, one request at a time.
-    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(1)));
+    // It asks for others' entries every few seconds, one request at a time
+    // (and looks at its own journal file every tick).
+    let shared_pulls = |effects: Vec<Effect>| -> Vec<Effect> {
+        assert!(effects.contains(&Effect::FollowJournal), "{effects:?}");
+        effects
+            .into_iter()
+            .filter(|e| *e != Effect::FollowJournal)
+            .collect()
+    };
+    let effects = shared_pulls(update(&mut s, Msg::Tick(t0() + Duration::seconds(1))));
     assert!(matches!(
         &effects[..],
         [Effect::PullShare { cursor: None, .. }]
     ));
-    assert!(update(&mut s, Msg::Tick(t0() + Duration::seconds(2))).is_empty());
+    assert!(shared_pulls(update(&mut s, Msg::Tick(t0() + Duration::seconds(2)))).is_empty());
     let bobs = EntryDraft::new(
         EntryKind::Note,
         Actor::Human { name: "bob".into() },
@@ -346,7 +354,7 @@ fn with_sharing_the_console_publishes_what_it_writes_and_merges_what_others_shar
         "each entry once"
     );
     assert_eq!(view.share_cursor.as_deref(), Some("f/2"));
-    let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(8)));
+    let effects = shared_pulls(update(&mut s, Msg::Tick(t0() + Duration::seconds(8))));
     assert!(matches!(&effects[..], [Effect::PullShare { cursor: Some(c), .. }] if c == "f/2"));
 
     update(
@@ -540,4 +548,158 @@ fn with_several_pairs_each_change_names_its_pair_and_a_failing_pair_changes_noth
         s.status.error.is_none(),
         "the view is not failing: one pair is"
     );
+}
+
+/// Two terminals on one incident: what a second writer (a CLI `incident
+/// note`, another console) appends to the journal on disk joins the
+/// console's timeline at its next look — in order, once, and a line still
+/// being written waits until it is whole. The console's own entries, read
+/// back from the file, are not doubled.
+#[test]
+fn the_console_follows_what_a_second_writer_appends_to_its_journal() {
+    use std::sync::Arc;
+    use triage::console::journal::IncidentJournal;
+    use triage::domain::clock::ManualClock;
+    use triage::domain::timeline::redact::Redactor;
+    use triage::domain::Clock;
+    use triage::store::IncidentStore;
+
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(t0()));
+    let bob = Actor::Human { name: "bob".into() };
+    let other = IncidentStore::new(dir.path());
+    let id = other
+        .start(
+            "egress at 3 AM",
+            None,
+            bob.clone(),
+            &Redactor::default(),
+            clock.as_ref(),
+        )
+        .unwrap();
+    let mut journal = IncidentJournal::new(
+        IncidentStore::new(dir.path()),
+        Redactor::default(),
+        clock.clone(),
+        "alice".into(),
+    );
+    let mut s = state();
+    init(&mut s);
+    let attached = journal.attach_open().unwrap();
+    update(&mut s, Msg::Worker(attached));
+    let look = |s: &mut AppState, journal: &mut IncidentJournal| {
+        let effects = update(s, Msg::Tick(s.now + Duration::seconds(1)));
+        assert!(effects.contains(&Effect::FollowJournal), "{effects:?}");
+        let grew = journal.handle(&Effect::FollowJournal).unwrap();
+        update(s, Msg::Worker(grew));
+    };
+    let summaries = |s: &AppState| -> Vec<String> {
+        s.incident
+            .as_ref()
+            .unwrap()
+            .incident
+            .entries
+            .iter()
+            .map(|e| e.summary.clone())
+            .collect()
+    };
+
+    // Bob writes from his shell while the console is open.
+    for text in ["bob: sg-0a1b locked down", "bob: rotating the DB secret"] {
+        clock.advance(Duration::seconds(5));
+        other
+            .journal(&id)
+            .append(
+                EntryDraft::new(EntryKind::Note, bob.clone(), text),
+                &Redactor::default(),
+                clock.as_ref(),
+            )
+            .unwrap();
+    }
+    look(&mut s, &mut journal);
+    let seen = summaries(&s);
+    let locked = seen
+        .iter()
+        .position(|t| t == "bob: sg-0a1b locked down")
+        .expect("bob's first note");
+    let rotating = seen
+        .iter()
+        .position(|t| t == "bob: rotating the DB secret")
+        .expect("bob's second note");
+    assert!(locked < rotating, "{seen:?}");
+    assert!(s
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("2 new timeline entries written from another terminal"));
+
+    // Nothing new: nothing changes.
+    look(&mut s, &mut journal);
+    assert_eq!(summaries(&s), seen);
+
+    // The console's own note, written and then read back by the next look: once.
+    let draft = EntryDraft::new(
+        EntryKind::Note,
+        Actor::Human {
+            name: "alice".into(),
+        },
+        "alice: egress is down",
+    );
+    let written = journal.handle(&Effect::Journal(Box::new(draft))).unwrap();
+    update(&mut s, Msg::Worker(written));
+    look(&mut s, &mut journal);
+    assert_eq!(
+        summaries(&s)
+            .iter()
+            .filter(|t| *t == "alice: egress is down")
+            .count(),
+        1
+    );
+
+    // A line half written (the writer is mid-`write`) waits; whole, it comes.
+    let path = dir.path().join(&id).join("journal.jsonl");
+    let line = {
+        let mut entry = EntryDraft::new(EntryKind::Note, bob.clone(), "bob: flow logs on")
+            .into_entry("01ZZZHALF".into(), 99, clock.now());
+        entry.occurred_at = clock.now();
+        serde_json::to_string(&entry).unwrap()
+    };
+    let (first, rest) = line.split_at(line.len() / 2);
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    file.write_all(first.as_bytes()).unwrap();
+    look(&mut s, &mut journal);
+    assert!(!summaries(&s).iter().any(|t| t == "bob: flow logs on"));
+    file.write_all(format!("{rest}\n").as_bytes()).unwrap();
+    look(&mut s, &mut journal);
+    assert_eq!(
+        summaries(&s)
+            .iter()
+            .filter(|t| *t == "bob: flow logs on")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_milestone_typed_out_of_order_in_the_console_is_refused_and_not_written() {
+    let mut s = state();
+    init(&mut s);
+    attach(&mut s);
+    keys(&mut s, "t");
+    keys(&mut s, "m");
+    keys(&mut s, "detected 10m ago");
+    let drafts = journal_drafts(&enter(&mut s));
+    assert_eq!(drafts.len(), 1);
+    write_back(&mut s, drafts);
+    keys(&mut s, "m");
+    keys(&mut s, "resolved 20m ago");
+    let effects = enter(&mut s);
+    assert!(journal_drafts(&effects).is_empty(), "{effects:?}");
+    let message = &s.message.as_ref().unwrap().text;
+    assert!(message.contains("would come before detected"), "{message}");
 }

@@ -244,7 +244,7 @@ fn a_panic_restores_the_terminal_and_prints_the_message_on_the_main_screen() {
 }
 
 #[test]
-fn demo_start_an_incident_add_a_note_and_a_milestone_and_export() {
+fn demo_start_an_incident_add_a_note_a_second_terminals_note_a_milestone_and_export() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_triage");
     let data = dir.path().join("incidents");
@@ -276,6 +276,35 @@ fn demo_start_an_incident_add_a_note_and_a_milestone_and_export() {
     tmux.wait_for("the note", |s| {
         s.contains("rolling back chatbot-api to :40")
     });
+
+    // A second terminal writes to the same incident while the console is
+    // open: the timeline shows it within a couple of seconds, once.
+    let incident_id = std::fs::read_dir(&data)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let written = Command::new(bin)
+        .env("HOME", dir.path())
+        .env("USER", "bob")
+        .env("TRIAGE_LOG_FILE", dir.path().join("cli.log"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["incident", "note"])
+        .arg(&incident_id)
+        .arg("bob from the other terminal")
+        .output()
+        .unwrap();
+    assert!(written.status.success(), "{written:?}");
+    let screen = tmux.wait_for("the other terminal's note", |s| {
+        s.contains("bob from the other terminal")
+    });
+    assert_eq!(
+        screen.matches("bob from the other terminal").count(),
+        1,
+        "{screen}"
+    );
 
     tmux.keys(&["m"]);
     tmux.wait_for("the milestone prompt", |s| s.contains("milestone [time]"));

@@ -69,6 +69,31 @@ pub(crate) fn on_journaled(state: &mut AppState, entry: Entry) -> Vec<Effect> {
     }
 }
 
+/// The journal grew: what others appended joins the timeline, in order and
+/// once (this console's own entries are already there, by id).
+pub(crate) fn on_journal_grew(state: &mut AppState, entries: Vec<Entry>) {
+    let Some(view) = &state.incident else {
+        return;
+    };
+    let new: Vec<Entry> = entries
+        .into_iter()
+        .filter(|e| !view.incident.entries.iter().any(|known| known.id == e.id))
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    let count = new.len();
+    merge_entries(state, new);
+    flash(
+        state,
+        &format!(
+            "{count} new timeline entr{} written from another terminal",
+            if count == 1 { "y" } else { "ies" }
+        ),
+        false,
+    );
+}
+
 /// The shared log answered: new entries from other responders, or an error.
 pub(crate) fn on_share_pulled(
     state: &mut AppState,

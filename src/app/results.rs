@@ -64,6 +64,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             return super::exec::on_ended(state, request, result)
         }
         WorkerResult::Journaled(Ok(entry)) => return incident::on_journaled(state, *entry),
+        WorkerResult::JournalGrew(entries) => incident::on_journal_grew(state, entries),
         WorkerResult::SharePulled(result) => incident::on_share_pulled(state, result),
         WorkerResult::Diagnosis { generation, result } => {
             return diagnosis::on_report(state, generation, result)

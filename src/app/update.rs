@@ -45,7 +45,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
             if state.message.as_ref().is_some_and(|m| m.until <= now) {
                 state.message = None;
             }
-            due_refreshes(state)
+            let mut effects = due_refreshes(state);
+            // Another terminal may have written to the incident: a look a tick.
+            if state.incident.is_some() {
+                effects.push(Effect::FollowJournal);
+            }
+            effects
         }
         Msg::Resize { width, height } => {
             state.width = width;

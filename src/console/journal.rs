@@ -15,6 +15,10 @@ pub struct IncidentJournal {
     clock: Arc<dyn Clock>,
     operator: String,
     incident: Option<String>,
+    /// How far the attached journal and its shared cache have been read:
+    /// what is past these offsets was written by someone else (or by this
+    /// console since; merged by id).
+    followed: [u64; 2],
 }
 
 impl IncidentJournal {
@@ -30,6 +34,7 @@ impl IncidentJournal {
             clock,
             operator,
             incident: None,
+            followed: [0, 0],
         }
     }
 
@@ -47,6 +52,9 @@ impl IncidentJournal {
     }
 
     fn attached(&mut self, id: String) -> WorkerResult {
+        // Lengths before the load: whatever lands in between is read again
+        // by the first follow, and merged once.
+        self.followed = self.journals(&id).map(|j| j.size().unwrap_or(0));
         match self.store.load(&id) {
             Ok(loaded) => {
                 self.incident = Some(id.clone());
@@ -91,8 +99,36 @@ impl IncidentJournal {
                 )
             }
             Effect::ExportIncident => Some(WorkerResult::Exported(self.export())),
+            Effect::FollowJournal => Some(WorkerResult::JournalGrew(self.follow())),
             _ => None,
         }
+    }
+
+    /// The incident's journal and the local cache of its shared entries.
+    fn journals(&self, id: &str) -> [crate::store::journal::Journal; 2] {
+        [
+            self.store.journal(id),
+            crate::store::journal::Journal::shared(&self.store.dir(id)),
+        ]
+    }
+
+    /// What was appended since the last look: a stat of each file, and a
+    /// read only when one grew.
+    fn follow(&mut self) -> Vec<crate::domain::timeline::Entry> {
+        let Some(id) = self.incident.clone() else {
+            return Vec::new();
+        };
+        let mut grown = Vec::new();
+        for (journal, offset) in self.journals(&id).iter().zip(self.followed.iter_mut()) {
+            match journal.read_from(*offset) {
+                Ok((report, next)) => {
+                    *offset = next;
+                    grown.extend(report.entries);
+                }
+                Err(err) => tracing::warn!(%err, "cannot follow the journal"),
+            }
+        }
+        grown
     }
 
     /// The post-mortem draft, JSON and CSV, next to the journal.

@@ -139,6 +139,35 @@ impl Journal {
         file.sync_data().map_err(io("sync", &self.path))
     }
 
+    /// The file's length now (0 when it does not exist yet).
+    pub fn size(&self) -> Result<u64, StoreError> {
+        match std::fs::metadata(&self.path) {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(io("stat", &self.path)(e)),
+        }
+    }
+
+    /// The whole lines written after byte `offset`, and the offset after
+    /// the last of them: a line still being written waits for the next read.
+    /// A file shorter than `offset` (replaced) is read from its start.
+    pub fn read_from(&self, offset: u64) -> Result<(ReadReport, u64), StoreError> {
+        let len = self.size()?;
+        if len == offset {
+            return Ok((ReadReport::default(), offset));
+        }
+        let start = if len < offset { 0 } else { offset };
+        let mut file = File::open(&self.path).map_err(io("open", &self.path))?;
+        file.seek(SeekFrom::Start(start))
+            .map_err(io("read", &self.path))?;
+        let mut bytes = Vec::new();
+        file.take(len - start)
+            .read_to_end(&mut bytes)
+            .map_err(io("read", &self.path))?;
+        let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        Ok((parse(&bytes[..whole]), start + whole as u64))
+    }
+
     /// Every readable entry, in file order.
     pub fn read(&self) -> Result<ReadReport, StoreError> {
         let text = match std::fs::read(&self.path) {

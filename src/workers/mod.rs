@@ -571,6 +571,7 @@ impl Workers {
             | Effect::Journal(_)
             | Effect::StartIncident { .. }
             | Effect::ExportIncident
+            | Effect::FollowJournal
             | Effect::Copy(_)
             | Effect::Quit => {}
         }
