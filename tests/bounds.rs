@@ -256,3 +256,53 @@ fn a_search_that_would_need_too_many_calls_asks_for_yes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn check_refuses_a_timeout_of_zero_that_would_always_fail() {
+    check_says(
+        "```bash {id=a kind=shell timeout=0s}\ntrue\n```\n",
+        "`timeout=0s` would fail the step before it starts",
+    );
+}
+
+#[test]
+fn a_runbook_larger_than_its_cap_is_refused_before_it_is_read_whole() {
+    let home = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = triage(&home)
+        .args(["runbook", "check", "/dev/zero"])
+        .output()
+        .unwrap();
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("larger than 5120 KiB, the most a runbook may be"),
+        "{text}"
+    );
+    // Not gigabytes first: a few MiB read at the most.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn a_time_with_second_sixty_is_refused_not_printed_as_sixty() {
+    let now = chrono::Utc::now();
+    for text in ["03:12:60", "2026-01-28T03:12:60Z"] {
+        let err = parse(text, now).unwrap_err();
+        assert_eq!(err.problem, TimeProblem::SecondSixty, "{text}");
+        assert!(
+            err.to_string().contains("a minute's seconds are 00 to 59"),
+            "{err}"
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    triage(&home)
+        .args(["incident", "start", "x"])
+        .assert()
+        .success();
+    let out = triage(&home)
+        .args(["incident", "milestone", "detected", "--at", "03:12:60"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("second 60"), "{}", stderr(&out));
+}

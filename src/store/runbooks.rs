@@ -21,7 +21,14 @@ pub enum RunbookError {
         known_ids(known)
     )]
     NotFound { name: String, known: Vec<String> },
+    #[error("{} is larger than {} KiB, the most a runbook may be: is it the right file? (a runbook is a markdown page of steps)", path.display(), MAX_RUNBOOK_BYTES / 1024)]
+    TooLarge { path: PathBuf },
 }
+
+/// The largest runbook read: 5 MiB is thousands of steps. Anything larger
+/// (`/dev/zero`, a log file given by mistake) is refused before it is read
+/// whole.
+pub const MAX_RUNBOOK_BYTES: u64 = 5 * 1024 * 1024;
 
 fn known_ids(known: &[String]) -> String {
     if known.is_empty() {
@@ -78,9 +85,27 @@ pub fn built_in() -> Vec<RunbookFile> {
 
 /// Reads and checks one file.
 pub fn load(path: &Path) -> Result<RunbookFile, RunbookError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RunbookError::Unreadable {
+    use std::io::Read;
+    let unreadable = |source| RunbookError::Unreadable {
         path: path.to_path_buf(),
         source,
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // At most one byte past the cap is read: a device or a pipe never ends.
+    let mut bytes = Vec::new();
+    file.take(MAX_RUNBOOK_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_RUNBOOK_BYTES {
+        return Err(RunbookError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        unreadable(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not UTF-8 text: a runbook is a markdown file",
+        ))
     })?;
     let parsed = check(&path.display().to_string(), &text);
     Ok(RunbookFile {

@@ -119,7 +119,12 @@ pub(super) fn apply_attribute(
             let text = need(value)?;
             let span = crate::domain::timeline::time_input::parse_span(&text)
                 .map_err(|e| format!("`timeout={text}`: {e}"))?;
-            attrs.timeout = Some(Duration::from_millis(span.num_milliseconds().max(0) as u64));
+            if span <= chrono::Duration::zero() {
+                return Err(format!(
+                    "`timeout={text}` would fail the step before it starts: give a time it can finish in, e.g. `timeout=5m`"
+                ));
+            }
+            attrs.timeout = Some(Duration::from_millis(span.num_milliseconds() as u64));
         }
         "retries" => {
             let text = need(value)?;

@@ -30,6 +30,8 @@ pub enum TimeProblem {
     TooFarBack,
     /// An absolute time more than [`MAX_AHEAD_HOURS`] ahead.
     TooFarAhead,
+    /// Second 60 (a leap second, which UTC timestamps from AWS never carry).
+    SecondSixty,
 }
 
 impl TimeInputError {
@@ -56,6 +58,9 @@ impl TimeInputError {
             TimeProblem::UnreadableTime => format!(
                 "cannot read the time {input}: use 2026-01-28T03:05:00Z, 03:05 (UTC), or 15m ago"
             ),
+            TimeProblem::SecondSixty => format!(
+                "{input} has second 60: a minute's seconds are 00 to 59 (write the next minute's :00)"
+            ),
             TimeProblem::UnreadableSpan => {
                 format!("cannot read {input} as a duration: use 30s, 30m, 1h or 2d")
             }
@@ -80,6 +85,9 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeInputE
     }
     if let Ok(at) = DateTime::parse_from_rfc3339(t) {
         let at = at.with_timezone(&Utc);
+        if is_leap_second(at.time()) {
+            return Err(fail(TimeProblem::SecondSixty));
+        }
         return within_range(at, now).map_err(fail);
     }
     let relative = t
@@ -100,6 +108,9 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeInputE
     }
     for format in ["%H:%M:%S", "%H:%M"] {
         if let Ok(time) = NaiveTime::parse_from_str(t, format) {
+            if is_leap_second(time) {
+                return Err(fail(TimeProblem::SecondSixty));
+            }
             let today = now.date_naive().and_time(time).and_utc();
             return Ok(if today > now {
                 today - Duration::days(1)
@@ -109,6 +120,12 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeInputE
         }
     }
     Err(fail(TimeProblem::UnreadableTime))
+}
+
+/// chrono reads `:60` as a leap second (a nanosecond count past a second).
+fn is_leap_second(time: NaiveTime) -> bool {
+    use chrono::Timelike;
+    time.nanosecond() >= 1_000_000_000
 }
 
 /// An absolute time within ten years back and a day ahead of `now`.
