@@ -17,7 +17,9 @@
 //! - **CLI JSON**: the same commands with `-o json`, every string decoded
 //!   (keys too) — a JSON escape like `\u009b` would decode to a control;
 //! - **the journal**: `incident start` and `incident note` with hostile
-//!   text, every line of `journal.jsonl` decoded, keys included;
+//!   text, and a step's result keyed by a name AWS returned (as
+//!   `secrets.rotate` keys what it rotated), every line of `journal.jsonl`
+//!   decoded, keys included;
 //! - **exports**: `incident export --format md`, `json` and `csv`.
 
 mod support;
@@ -335,4 +337,50 @@ proptest! {
 #[test]
 fn a_ten_kilobyte_hostile_name_comes_out_clean_everywhere() {
     every_cli_path_is_clean(&ten_kilobytes());
+}
+
+/// A step's result keyed by the name AWS returned (a secret's name, as
+/// `secrets.rotate` records what it rotated): the journal line holds it
+/// cleaned, key and all, and so does every export.
+#[test]
+fn a_step_result_keyed_by_a_hostile_name_is_journaled_and_exported_clean() {
+    use triage::domain::timeline::entry::{ActionRecord, ResultRecord};
+    use triage::domain::timeline::{export, Actor, EntryDraft, EntryKind};
+    let dir = tempfile::tempdir().unwrap();
+    let store = triage::store::IncidentStore::new(dir.path());
+    let clock = triage::domain::clock::ManualClock::new(chrono::Utc::now());
+    let redactor = triage::domain::timeline::redact::Redactor::default();
+    let me = Actor::Human {
+        name: "alice".into(),
+    };
+    let id = store
+        .start("egress", None, me.clone(), &redactor, &clock)
+        .unwrap();
+    let secret = "prod/db\u{1b}]0;pwned\u{7}\u{202e}gnp\u{9b}2J\r\nname";
+    let mut draft = EntryDraft::new(EntryKind::Step, me, format!("rotated {secret}"));
+    draft.action = Some(ActionRecord {
+        kind: "secrets.rotate".into(),
+        inputs: serde_json::json!({ "secret_ids": [secret] }),
+        undo: serde_json::json!({ secret: { "version": "v1" } }),
+        ..Default::default()
+    });
+    draft.result = Some(ResultRecord {
+        status: "succeeded".into(),
+        outputs: serde_json::json!({ "rotated": { secret: "AWSCURRENT" } }),
+        excerpt: Some(format!("rotated {secret}")),
+        ..Default::default()
+    });
+    store.journal(&id).append(draft, &redactor, &clock).unwrap();
+    let text = std::fs::read_to_string(dir.path().join(&id).join("journal.jsonl")).unwrap();
+    for line in text.lines() {
+        assert_json_clean("journal line", &serde_json::from_str(line).unwrap());
+    }
+    // The C1 CSI took its "2J"; CR dropped, the newline kept (escaped in JSON).
+    assert!(text.contains(r#""prod/dbgnp\nname":"AWSCURRENT""#), "{text}");
+    let incident = store.load(&id).unwrap().incident;
+    let md = export::markdown(&incident);
+    assert!(first_unsafe(&md).is_none(), "{:?}", first_unsafe(&md));
+    assert_json_clean("export json", &export::json(&incident));
+    let csv = export::csv(&incident).replace("\r\n", "\n");
+    assert!(first_unsafe(&csv).is_none(), "{:?}", first_unsafe(&csv));
 }
