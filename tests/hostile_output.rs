@@ -249,6 +249,17 @@ fn every_cli_path_is_clean(hostile: &str) {
     ] {
         assert_clean(&format!("{args:?}"), &run(&args), json);
     }
+    // The PATTERN line keeps the service's name on its line (CR LF folded).
+    let diagnosed = run(&["diagnose", "--since", "2h"]);
+    let text = String::from_utf8_lossy(&diagnosed.stdout);
+    let pattern = text
+        .lines()
+        .find(|l| l.starts_with("PATTERN "))
+        .expect("the OOM loop's pattern");
+    assert!(
+        pattern.contains("chatbot-api") && pattern.contains("roll back to"),
+        "{pattern:?}"
+    );
     // An error that echoes a name it was given.
     let unknown = run(&["--cluster", &format!("nope{hostile}"), "status"]);
     assert_clean("unknown cluster", &unknown, false);
@@ -376,7 +387,10 @@ fn a_step_result_keyed_by_a_hostile_name_is_journaled_and_exported_clean() {
         assert_json_clean("journal line", &serde_json::from_str(line).unwrap());
     }
     // The C1 CSI took its "2J"; CR dropped, the newline kept (escaped in JSON).
-    assert!(text.contains(r#""prod/dbgnp\nname":"AWSCURRENT""#), "{text}");
+    assert!(
+        text.contains(r#""prod/dbgnp\nname":"AWSCURRENT""#),
+        "{text}"
+    );
     let incident = store.load(&id).unwrap().incident;
     let md = export::markdown(&incident);
     assert!(first_unsafe(&md).is_none(), "{:?}", first_unsafe(&md));
