@@ -215,6 +215,28 @@ async fn each_refusal_says_why_before_calling_execute_command() {
         .unwrap()
         .contains("ECS Exec is off on service api"));
 
+    // The 8 characters the console shows name the same task (ListTasks finds it).
+    let out = aws_triage(&home, region)
+        .env("PATH", path_with(&bin))
+        .args([
+            "--cluster",
+            "prod",
+            "exec",
+            "--task",
+            &task_id[..8],
+            "--check",
+            "-o",
+            "json",
+        ])
+        .assert()
+        .code(1);
+    let doc = json(&out.get_output().stdout);
+    assert_eq!(doc["task"], task.as_str());
+    assert!(doc["reason"]
+        .as_str()
+        .unwrap()
+        .contains("ECS Exec is off on service api"));
+
     assert!(
         exec_requests(region).is_empty(),
         "nothing reached ExecuteCommand"

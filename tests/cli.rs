@@ -916,13 +916,26 @@ fn runbook_list_from_an_empty_directory_lists_the_built_in_runbooks() {
     );
 }
 
+/// `triage --demo --config FILE status` with `text` as the config: refused
+/// with exit 2; its stderr.
+fn refused_config(home: &tempfile::TempDir, text: &str) -> String {
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, text).unwrap();
+    let out = triage(home)
+        .args(["--demo", "--config"])
+        .arg(&config)
+        .arg("status")
+        .assert()
+        .code(2);
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
 /// Every number the config takes, just above and just below its range:
 /// refused with exit 2, the file, the line and the key — never accepted
 /// to hang a read (a rate of 0.5) or spin for minutes (50 retries).
 #[test]
 fn every_config_number_out_of_its_range_is_refused_with_file_line_and_key() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
     for rule in triage::settings::numbers::RULES {
         let (section, key) = rule.key.split_once('.').unwrap();
         let write = |n: f64| {
@@ -947,18 +960,10 @@ fn every_config_number_out_of_its_range_is_refused_with_file_line_and_key() {
             values.push(write(-1.0));
         }
         for value in values {
-            std::fs::write(
-                &config,
-                format!("name = \"x\"\n\n[{section}]\n{key} = {value}\n"),
-            )
-            .unwrap();
-            let out = triage(&home)
-                .args(["--demo", "--config"])
-                .arg(&config)
-                .arg("status")
-                .assert()
-                .code(2);
-            let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+            let stderr = refused_config(
+                &home,
+                &format!("name = \"x\"\n\n[{section}]\n{key} = {value}\n"),
+            );
             assert!(
                 stderr.contains("config.toml:4")
                     && stderr.contains(&format!("`{}`", rule.key))
@@ -995,19 +1000,10 @@ fn a_bad_theme_colour_is_refused_at_its_line() {
 #[test]
 fn a_bad_redact_pattern_is_refused_at_its_line() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
+    let stderr = refused_config(
+        &home,
         "name = \"x\"\nredact = [\n  \"token-[0-9]+\",\n  \"(unclosed\",\n]\n",
-    )
-    .unwrap();
-    let out = triage(&home)
-        .args(["--demo", "--config"])
-        .arg(&config)
-        .arg("status")
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    );
     assert!(
         stderr.contains("config.toml:4")
             && stderr.contains("`redact`")
@@ -1019,19 +1015,10 @@ fn a_bad_redact_pattern_is_refused_at_its_line() {
 #[test]
 fn a_security_number_out_of_range_is_refused_at_its_line() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config.toml");
-    std::fs::write(
-        &config,
+    let stderr = refused_config(
+        &home,
         "region = \"eu-west-1\"\n\n[security]\negress_ratio = 0.5\n",
-    )
-    .unwrap();
-    let out = triage(&home)
-        .args(["--demo", "--config"])
-        .arg(&config)
-        .arg("status")
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    );
     assert!(
         stderr.contains("config.toml:4")
             && stderr.contains("security.egress_ratio")
