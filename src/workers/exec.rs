@@ -159,9 +159,12 @@ pub fn run_simulated(
     input: &mut dyn BufRead,
     output: &mut dyn Write,
 ) -> std::io::Result<Option<i32>> {
-    writeln!(output, "{}", shell.banner)?;
+    // The banner, prompt and answers come from a scenario file: cleaned like
+    // any text that reaches the terminal.
+    use crate::domain::sanitize::strip_controls;
+    writeln!(output, "{}", strip_controls(&shell.banner))?;
     loop {
-        write!(output, "{}", shell.prompt)?;
+        write!(output, "{}", strip_controls(&shell.prompt))?;
         output.flush()?;
         let mut line = String::new();
         if input.read_line(&mut line)? == 0 {
@@ -169,7 +172,7 @@ pub fn run_simulated(
             return Ok(Some(0));
         }
         match shell.answer(line.trim()) {
-            Some(answer) => write!(output, "{answer}")?,
+            Some(answer) => write!(output, "{}", strip_controls(&answer))?,
             None => return Ok(Some(0)),
         }
     }
