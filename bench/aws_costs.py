@@ -31,7 +31,7 @@ ID = "corr-5e1d2a"
 
 def harness():
     proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests/support/moto_harness.py"), "--parent-pid", str(os.getpid())],
+        [sys.executable, os.path.join(ROOT, "tests/it/support/moto_harness.py"), "--parent-pid", str(os.getpid())],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     line = proc.stdout.readline()

@@ -38,7 +38,7 @@ REGION = "us-east-1"
 
 def harness():
     proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "tests/support/moto_harness.py"), "--parent-pid", str(os.getpid())],
+        [sys.executable, os.path.join(ROOT, "tests/it/support/moto_harness.py"), "--parent-pid", str(os.getpid())],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -1,0 +1,53 @@
+//! Every integration test in one binary (as bottom's `tests/integration/`):
+//! one link of the AWS SDK instead of one per file, one moto pool for every
+//! AWS test. A module per area; `support` is what they share.
+
+mod support;
+
+mod alarms;
+mod app_context;
+mod app_logs;
+mod app_runbook;
+mod app_shell;
+mod app_timeline;
+mod app_update;
+mod aws_cost;
+mod aws_diagnosis;
+mod aws_ecs;
+mod aws_exec;
+mod aws_logsearch;
+mod aws_monitoring;
+mod aws_pairs;
+mod aws_runbook;
+mod aws_security;
+mod bounds;
+mod cli;
+mod cli_alarms;
+mod cli_completions;
+mod cli_incident;
+mod cli_share;
+mod console_loop;
+mod demo_pairs;
+mod demo_simulation;
+mod demo_watch;
+mod diagnosis;
+mod diagnosis_cost;
+mod e2e_tmux;
+mod export;
+mod health;
+mod hostile_output;
+mod insights;
+mod journal;
+mod journal_compat;
+mod keymap;
+mod logsearch;
+mod properties;
+mod resume;
+mod runbook_console;
+mod runbook_crash;
+mod runbook_format;
+mod search_pipeline;
+mod sso;
+mod ui_snapshots;
+mod ui_watch;
+mod workers;
