@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
 if [ ! -x target/moto-venv/bin/python ]; then
   python3 -m venv target/moto-venv
-  target/moto-venv/bin/python -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.2,<5.3'
+  target/moto-venv/bin/python -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
 fi
 if [ ! -x target/awscli-venv/bin/aws ]; then
   python3 -m venv target/awscli-venv

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
 if [ ! -x target/moto-venv/bin/python ]; then
   python3 -m venv target/moto-venv
-  target/moto-venv/bin/python -m pip install --quiet --disable-pip-version-check 'moto[server]>=5.2,<5.3' 'cbor2>=5,<6'
+  target/moto-venv/bin/python -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.5' 'cbor2>=5,<6'
 fi
 exec target/moto-venv/bin/python bench/security_calls.py

@@ -85,6 +85,10 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
+/// The moto the harness is written against: 5.2.6 stopped answering
+/// CloudWatch's JSON protocol, which the harness's CBOR bridge speaks to it.
+pub const MOTO_VERSION: &str = "5.2.5";
+
 /// The venv with moto, created once per machine (locked against parallel test binaries).
 pub fn moto_python() -> PathBuf {
     let dir = target_dir();
@@ -95,7 +99,10 @@ pub fn moto_python() -> PathBuf {
     lock.lock().unwrap();
     let ready = python.exists()
         && Command::new(&python)
-            .args(["-c", "import moto.server, werkzeug, cbor2"])
+            .args([
+                "-c",
+                &format!("import moto.server, werkzeug, cbor2; assert moto.__version__ == '{MOTO_VERSION}'"),
+            ])
             .status()
             .is_ok_and(|s| s.success());
     if !ready {
@@ -112,7 +119,7 @@ pub fn moto_python() -> PathBuf {
                 "install",
                 "--quiet",
                 "--disable-pip-version-check",
-                "moto[server]>=5.2,<5.3",
+                &format!("moto[server]=={MOTO_VERSION}"),
                 // CloudWatch's RPC v2 CBOR, translated by the harness.
                 "cbor2>=5,<6",
             ])
