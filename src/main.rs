@@ -90,11 +90,15 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Completions(_) | Command::Man(_) => Ok(exit::OK),
         Command::Status(args) if settings.pairs.len() > 1 => {
             let pairs = open_pairs(&settings).await;
-            triage::cli::pairs::status(args, pairs, &status_scope(&settings), clock.as_ref()).await
+            let runbooks = triage::store::runbooks::list(&settings.runbook_paths);
+            let scope = status_scope(&settings, &runbooks);
+            triage::cli::pairs::status(args, pairs, &scope, clock.as_ref()).await
         }
         Command::Status(args) => {
             let account = open_account(&settings).await?;
-            triage::cli::status::run(args, &account, &status_scope(&settings), clock.as_ref()).await
+            let runbooks = triage::store::runbooks::list(&settings.runbook_paths);
+            let scope = status_scope(&settings, &runbooks);
+            triage::cli::status::run(args, &account, &scope, clock.as_ref()).await
         }
         Command::Alarms(args) if settings.pairs.len() > 1 => {
             let pairs = open_pairs(&settings).await;
@@ -237,8 +241,12 @@ fn print_all(text: &[u8]) -> u8 {
 }
 
 /// What `status` looks at besides the account, from the settings.
-fn status_scope(settings: &Settings) -> triage::cli::status::StatusScope<'_> {
+fn status_scope<'a>(
+    settings: &'a Settings,
+    runbooks: &'a [triage::domain::runbook::RunbookFile],
+) -> triage::cli::status::StatusScope<'a> {
     triage::cli::status::StatusScope {
+        runbooks,
         mappings: &settings.alarm_mappings,
         clusters: &settings.clusters,
         limits: settings.security.limits,

@@ -12,6 +12,7 @@ use crate::domain::security::SecurityPort;
 use crate::domain::Clock;
 use crate::settings::{AccountSource, Settings};
 use chrono::{DateTime, Utc};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The wall clock.
@@ -74,18 +75,56 @@ pub enum OpenError {
     Port(#[from] crate::domain::PortError),
 }
 
+/// The ports of an account, all answered by one demo account.
+type Ports = (
+    Arc<dyn EcsPort>,
+    Arc<dyn LogsPort>,
+    Arc<dyn LogSearchPort>,
+    Arc<dyn NetworkPort>,
+    Arc<dyn SecretsPort>,
+    Option<Arc<dyn MonitoringPort>>,
+    Arc<dyn ExecPort>,
+    Arc<dyn SecurityPort>,
+);
+
+fn demo_ports(demo: Arc<DemoAccount>) -> Ports {
+    (
+        demo.clone(),
+        demo.clone(),
+        demo.clone(),
+        demo.clone(),
+        demo.clone(),
+        Some(demo.clone()),
+        demo.clone(),
+        demo,
+    )
+}
+
+impl Account {
+    /// Every port answered by this demo account (tests drive the console
+    /// and the CLI over one simulation); caches under `cache_dir`.
+    pub fn of_demo(demo: Arc<DemoAccount>, scenario: &Scenario, cache_dir: &Path) -> Account {
+        let (ecs, logs, search, network, secrets, monitoring, exec, security) = demo_ports(demo);
+        let namespace = format!("demo-{}", scenario.name);
+        Account {
+            ecs,
+            logs,
+            search,
+            network,
+            secrets,
+            monitoring,
+            exec,
+            security,
+            flow_logs_role: Some(scenario.flow_logs_role()),
+            log_groups: crate::store::log_groups::LogGroupCache::new(cache_dir, &namespace),
+            baselines: crate::store::baselines::BaselineCache::new(cache_dir, &namespace),
+            region: scenario.region.clone(),
+        }
+    }
+}
+
 /// Build the account the settings ask for (read-only when asked).
 pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
-    type Ports = (
-        Arc<dyn EcsPort>,
-        Arc<dyn LogsPort>,
-        Arc<dyn LogSearchPort>,
-        Arc<dyn NetworkPort>,
-        Arc<dyn SecretsPort>,
-        Option<Arc<dyn MonitoringPort>>,
-        Arc<dyn ExecPort>,
-        Arc<dyn SecurityPort>,
-    );
     let region: String;
     let mut flow_logs_role = settings.security.flow_logs_role.clone();
     let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports =
@@ -94,17 +133,7 @@ pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
                 let scenario = Scenario::load(scenario)?;
                 region = scenario.region.clone();
                 flow_logs_role = flow_logs_role.or_else(|| Some(scenario.flow_logs_role()));
-                let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
-                (
-                    demo.clone(),
-                    demo.clone(),
-                    demo.clone(),
-                    demo.clone(),
-                    demo.clone(),
-                    Some(demo.clone()),
-                    demo.clone(),
-                    demo,
-                )
+                demo_ports(Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock))))
             }
             AccountSource::Aws {
                 profile,

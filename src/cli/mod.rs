@@ -15,6 +15,7 @@ pub mod pairs;
 pub mod runbook;
 pub mod status;
 pub mod status_security;
+pub mod suggestion;
 pub mod task_id;
 pub mod watch;
 

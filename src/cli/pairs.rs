@@ -170,10 +170,17 @@ pub async fn status(
         .flat_map(|(o, r)| r.ranked.iter().map(move |s| (o, s)))
         .collect();
     rows.sort_by(|(_, a), (_, b)| order(a, b));
+    let suggestions: Vec<crate::domain::suggestion::Suggestion> = rows
+        .iter()
+        .filter_map(|(o, r)| {
+            let read = o.read.as_ref().ok()?;
+            Some(super::suggestion::suggestion_of(read, r, scope, now))
+        })
+        .collect();
     match args.output {
         Format::Json => crate::outln!(
             "{}",
-            super::output::json_text(&to_json(&outcomes, &rows, now))
+            super::output::json_text(&to_json(&outcomes, &rows, &suggestions, now))
         ),
         Format::Text => {
             let ranked: Vec<_> = rows.iter().map(|(_, r)| (*r).clone()).collect();
@@ -181,7 +188,10 @@ pub async fn status(
                 .iter()
                 .map(|(o, r)| (o.pair.name.clone(), region_of(o, r)))
                 .collect();
-            crate::out!("{}", to_text_with(&ranked, now, Some(&labels)));
+            crate::out!(
+                "{}",
+                to_text_with(&ranked, &suggestions, now, Some(&labels))
+            );
         }
     }
     let failed = outcomes.iter().find_map(|o| o.read.as_ref().err());
@@ -213,12 +223,15 @@ fn region_of(outcome: &PairOutcome, r: &crate::domain::ranking::RankedService) -
 fn to_json(
     outcomes: &[PairOutcome],
     rows: &[(&PairOutcome, &crate::domain::ranking::RankedService)],
+    suggestions: &[crate::domain::suggestion::Suggestion],
     now: chrono::DateTime<chrono::Utc>,
 ) -> serde_json::Value {
     let services: Vec<serde_json::Value> = rows
         .iter()
-        .map(|(o, r)| {
+        .zip(suggestions)
+        .map(|((o, r), suggestion)| {
             let mut doc = service_json(r);
+            super::status::add_suggestion(&mut doc, suggestion);
             doc["account_name"] = o.pair.name.clone().into();
             if doc["region"].is_null() {
                 doc["region"] = region_of(o, r).into();

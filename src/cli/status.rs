@@ -6,6 +6,7 @@ use super::Format;
 use crate::domain::alarms::{of_service, AlarmMapping, AlarmState};
 use crate::domain::ranking::{rank_signals, RankedService, Signals};
 use crate::domain::sanitize::strip_controls;
+use crate::domain::suggestion::Suggestion;
 use crate::domain::Clock;
 use crate::workers::status::fetch_status;
 use chrono::{DateTime, Utc};
@@ -34,6 +35,9 @@ pub struct AccountRead {
     pub ranked: Vec<RankedService>,
     pub watched: Option<super::watch::Watched>,
     pub security: super::status_security::SecurityView,
+    /// Why tasks stopped (read when some service is unhealthy, as the
+    /// console does): the restart loops and causes the headlines name.
+    pub diagnosis: Option<crate::domain::diagnosis::report::DiagnosisReport>,
 }
 
 /// What `status` looks at, besides the account.
@@ -42,6 +46,8 @@ pub struct StatusScope<'a> {
     pub mappings: &'a [AlarmMapping],
     pub clusters: &'a [String],
     pub limits: crate::domain::egress::EgressLimits,
+    /// The runbooks `R` may suggest from (their `when:`).
+    pub runbooks: &'a [crate::domain::runbook::RunbookFile],
 }
 
 /// Read one account: identity, services, alarms and metrics, the egress
@@ -102,6 +108,7 @@ pub async fn read_account(
     let alarms = watched.as_ref().map(|w| w.alarms.as_slice()).unwrap_or(&[]);
     let egress = security.egress(watched.as_ref(), &scope.limits, now);
     let findings = security.findings.as_deref().unwrap_or(&[]);
+    let services = snapshot.services.clone();
     let ranked = rank_signals(
         snapshot.services,
         now,
@@ -111,11 +118,36 @@ pub async fn read_account(
             findings,
         },
     );
+    let diagnosis = if ranked.iter().any(|r| r.verdict.health.is_unhealthy()) {
+        let scope = crate::workers::diagnosis::DiagnosisScope {
+            clusters: clusters.to_vec(),
+            ..Default::default()
+        };
+        let pass = crate::workers::diagnosis::diagnose_pass(
+            ecs,
+            Some(account.logs.as_ref()),
+            &scope,
+            Some((services, snapshot.clusters.clone())),
+            &mut crate::workers::diagnosis::StoppedMemory::default(),
+            now,
+        )
+        .await;
+        match pass {
+            Ok(report) => Some(report),
+            Err(err) => {
+                crate::errln!("warning: {label}stopped tasks could not be read: {err}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     Ok(AccountRead {
         identity,
         ranked,
         watched,
         security,
+        diagnosis,
     })
 }
 
@@ -133,7 +165,12 @@ pub async fn run(
         ranked,
         watched,
         security,
+        ..
     } = &read;
+    let suggestions: Vec<Suggestion> = ranked
+        .iter()
+        .map(|r| super::suggestion::suggestion_of(&read, r, scope, now))
+        .collect();
     match args.output {
         Format::Json => {
             let mut doc = to_json(ranked, identity.account.as_deref(), &identity.region, now);
@@ -141,9 +178,14 @@ pub async fn run(
                 add_watched(&mut doc, ranked, w, now);
             }
             add_security(&mut doc, ranked, security, watched.as_ref(), now);
+            if let Some(services) = doc["services"].as_array_mut() {
+                for (json, suggestion) in services.iter_mut().zip(&suggestions) {
+                    add_suggestion(json, suggestion);
+                }
+            }
             crate::outln!("{}", super::output::json_text(&doc));
         }
-        Format::Text => crate::out!("{}", to_text(ranked, now)),
+        Format::Text => crate::out!("{}", to_text_with(ranked, &suggestions, now, None)),
     }
     Ok(exit_code(args, [&read]))
 }
@@ -286,14 +328,19 @@ pub fn service_json(r: &RankedService) -> serde_json::Value {
     })
 }
 
-pub fn to_text(ranked: &[RankedService], now: DateTime<Utc>) -> String {
-    to_text_with(ranked, now, None)
+/// A service's `headline` and `suggested_runbook` (null when none fits).
+pub fn add_suggestion(json: &mut serde_json::Value, suggestion: &Suggestion) {
+    json["headline"] = suggestion.headline.clone().into();
+    json["suggested_runbook"] =
+        serde_json::to_value(&suggestion.runbook).unwrap_or(serde_json::Value::Null);
 }
 
-/// The table, with ACCOUNT and REGION columns first when `pairs` names each
-/// row's pair (several pairs); hidden for one.
+/// The table (REASON is each service's headline), with ACCOUNT and REGION
+/// columns first when `pairs` names each row's pair (several pairs);
+/// hidden for one.
 pub fn to_text_with(
     ranked: &[RankedService],
+    suggestions: &[Suggestion],
     now: DateTime<Utc>,
     pairs: Option<&[(String, String)]>,
 ) -> String {
@@ -320,7 +367,10 @@ pub fn to_text_with(
                 s.last_changed()
                     .map(|t| crate::ui::format::age(now - t))
                     .unwrap_or_else(|| "—".into()),
-                r.verdict.reason.clone(),
+                suggestions
+                    .get(i)
+                    .map(|s| s.headline.clone())
+                    .unwrap_or_else(|| r.verdict.reason.clone()),
             ]);
             row
         })

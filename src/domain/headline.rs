@@ -1,10 +1,11 @@
 //! The services screen's reason: why a service is broken, in words, from
 //! the best evidence triage has — an attack under way first (GuardDuty,
 //! egress far above its usual), then the diagnosis pattern, then what the
-//! metrics and alarms say, then ECS — and what `R` would do about it:
-//! `OOM loop since chatbot-api:41 (16 stops) · R: roll back · memory 100 %`,
-//! `GuardDuty HIGH Backdoor:Runtime/C&CActivity.B → 198.51.100.23:6667 ·
-//! egress 10.5× its usual: 420 KB/s, usually 40 KB/s · R: lock down`.
+//! metrics and alarms say, then ECS — and what `R` opens (chosen by
+//! [`super::suggestion`], which is the one caller):
+//! `OOM loop since chatbot-api:41 (16 stops) · R: oom-restart-loop · memory 100 %`,
+//! `egress 10.5× its usual: 420 KB/s, usually 40 KB/s · R: compromised-host ·
+//! GuardDuty HIGH Backdoor:Runtime/C&CActivity.B → 198.51.100.23:6667`.
 
 use super::alarms::Alarm;
 use super::diagnosis::{Cause, Pattern};
@@ -13,9 +14,6 @@ use super::health::HealthVerdict;
 use super::metrics::MetricsSummary;
 use super::security::{SecurityFinding, Severity};
 use super::service::Service;
-
-/// The runbook `R` opens for a service that looks compromised.
-pub const COMPROMISED_RUNBOOK: &str = "compromised-host";
 
 /// Memory or CPU at or above this is worth saying.
 pub const HOT_PERCENT: f64 = 90.0;
@@ -38,6 +36,8 @@ pub struct Evidence<'a> {
     pub security: &'a [&'a SecurityFinding],
     /// One of its security groups lets everything out.
     pub open_egress: bool,
+    /// Why its recent tasks stopped, newest first (the diagnosis' findings).
+    pub causes: &'a [super::diagnosis::Cause],
 }
 
 impl Evidence<'_> {
@@ -63,68 +63,50 @@ pub fn looks_compromised(
         || (open_egress && !security.is_empty())
 }
 
-/// What `R` does for a service that looks compromised.
-pub const LOCK_DOWN: &str = "R: lock down";
-
 /// The reason in a few words, for a narrow screen: the cause and what `R`
-/// does (`egress 10.5× · R: lock down`, `OOM loop (16 stops) · R: roll back`).
-pub fn short_headline(e: &Evidence<'_>) -> String {
-    if e.compromised() {
-        let why = match (e.egress, e.security.first()) {
-            (Some(a), _) => format!("egress {:.1}×", a.ratio),
+/// opens (`egress 11× · R: compromised-host`, `16× OOM · R: oom-restart-loop`).
+pub(crate) fn short_headline(e: &Evidence<'_>, action: Option<&str>) -> String {
+    let why = if e.compromised() {
+        match (e.egress, e.security.first()) {
+            (Some(a), _) => format!("egress {:.0}×", a.ratio),
             (None, Some(f)) => format!(
                 "GuardDuty {}",
                 f.severity_band().as_str().to_ascii_uppercase()
             ),
             (None, None) => "open egress".to_string(),
-        };
-        return format!("{why} · {LOCK_DOWN}");
-    }
-    if let Some(p) = e.pattern {
-        let what = match p.cause {
-            Cause::OomKilled => "OOM loop".to_string(),
-            other => format!("{} loop", other.code()),
-        };
-        let mut text = format!("{what} ({}×)", p.count);
-        if let Some(h) = hint(p) {
-            text.push_str(&format!(" · {h}"));
         }
-        return text;
+    } else if let Some(p) = e.pattern {
+        let what = match p.cause {
+            Cause::OomKilled => "OOM",
+            other => other.code(),
+        };
+        format!("{}× {what}", p.count)
+    } else {
+        return headline(e, action);
+    };
+    match action {
+        Some(a) => format!("{why} · {a}"),
+        None => why,
     }
-    headline(e)
 }
 
-/// The reason, best evidence first.
-pub fn headline(e: &Evidence<'_>) -> String {
+/// The reason, best evidence first, with what `R` opens right after the
+/// first part (so it is never the part cut).
+pub(crate) fn headline(e: &Evidence<'_>, action: Option<&str>) -> String {
     let mut parts: Vec<String> = Vec::new();
     if e.compromised() {
-        // Why, what to do right after (so it is never the part cut), then the rest.
-        let mut why: Vec<String> = Vec::new();
-        why.extend(e.egress.map(|a| a.words()));
-        why.extend(e.security.first().map(|f| f.headline()));
+        parts.extend(e.egress.map(|a| a.words()));
+        parts.extend(e.security.first().map(|f| f.headline()));
         if e.egress.is_none() && e.open_egress {
-            why.push("open egress".into());
+            parts.push("open egress".into());
         }
-        let mut why = why.into_iter();
-        parts.extend(why.next());
-        parts.push(LOCK_DOWN.into());
-        parts.extend(why);
     }
     if let Some(p) = e.pattern {
-        let what = match p.cause {
-            Cause::OomKilled => "OOM loop".to_string(),
-            other => format!("{} loop", other.code()),
-        };
         let since = match (&p.revision, p.since_deployment) {
             (Some(revision), true) => format!(" since {revision}"),
             _ => String::new(),
         };
-        parts.push(format!("{what}{since} ({} stops)", p.count));
-        // What to do comes right after why, so it is never the part cut
-        // (once: a compromised service's `R` locks it down).
-        if !e.compromised() {
-            parts.extend(hint(p));
-        }
+        parts.push(format!("{}{since} ({} stops)", loop_words(p), p.count));
     }
     parts.extend(metric_words(e.metrics));
     if parts.is_empty() {
@@ -132,7 +114,18 @@ pub fn headline(e: &Evidence<'_>) -> String {
         // alarm that made it degraded). Otherwise the alarms' flag is enough.
         parts.push(super::sanitize::one_line(&e.verdict.reason));
     }
+    if let Some(a) = action {
+        parts.insert(1.min(parts.len()), a.to_string());
+    }
     parts.join(" · ")
+}
+
+/// "OOM loop", "app_error loop".
+fn loop_words(p: &Pattern) -> String {
+    match p.cause {
+        Cause::OomKilled => "OOM loop".to_string(),
+        other => format!("{} loop", other.code()),
+    }
 }
 
 fn metric_words(metrics: Option<&MetricsSummary>) -> Vec<String> {
@@ -159,12 +152,4 @@ fn metric_words(metrics: Option<&MetricsSummary>) -> Vec<String> {
         ));
     }
     words
-}
-
-/// What `R` does for this pattern, in two words.
-fn hint(p: &Pattern) -> Option<String> {
-    if p.rollback_to.is_some() {
-        return Some("R: roll back".into());
-    }
-    p.cause.facts().runbook.map(|id| format!("R: {id}"))
 }

@@ -30,6 +30,7 @@ pub mod security;
 pub mod service;
 pub mod snapshot;
 pub mod sso;
+pub mod suggestion;
 pub mod task;
 pub mod timeline;
 

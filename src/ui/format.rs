@@ -72,3 +72,27 @@ pub fn with_pair(
         name.to_string()
     }
 }
+
+/// Below this many columns a headline is said in its few-word form.
+const SHORT_HEADLINE: usize = 45;
+
+/// A service's headline for `width` columns: the whole one when what `R`
+/// opens still fits, else the few-word one (which keeps it).
+pub fn headline_within(suggestion: &crate::domain::suggestion::Suggestion, width: usize) -> String {
+    const HINT: &str = " · R: ";
+    let headline = &suggestion.headline;
+    let fits = width >= SHORT_HEADLINE
+        && match headline.find(HINT) {
+            Some(at) => {
+                let rest = &headline[at + HINT.len()..];
+                let end = at + HINT.len() + rest.find(" · ").unwrap_or(rest.len());
+                unicode_width::UnicodeWidthStr::width(&headline[..end]) <= width
+            }
+            None => true,
+        };
+    if fits {
+        headline.clone()
+    } else {
+        suggestion.short.clone()
+    }
+}

@@ -825,7 +825,7 @@ fn r_on_a_compromised_service_opens_the_lockdown_filled_in_from_what_it_can_reac
     let headline = s.headline(row);
     assert!(
         headline.starts_with(
-            "GuardDuty HIGH Backdoor:Runtime/C&CActivity.B → 198.51.100.23:6667 · R: lock down"
+            "GuardDuty HIGH Backdoor:Runtime/C&CActivity.B → 198.51.100.23:6667 · R: compromised-host"
         ),
         "{headline}"
     );
@@ -854,6 +854,76 @@ fn r_on_a_compromised_service_opens_the_lockdown_filled_in_from_what_it_can_reac
         screen.contains("from the service's network configuration"),
         "{screen}"
     );
+}
+
+/// The status read of one service, as from the status worker.
+fn read_status(s: &mut AppState, service: triage::domain::Service) {
+    let pair = s.pairs[0].pair().clone();
+    let generation = s.pairs[0].status.generation;
+    update(
+        s,
+        Msg::Worker(WorkerResult::Status {
+            generation,
+            pair,
+            result: Ok(triage::domain::snapshot::StatusSnapshot {
+                services: vec![service],
+                clusters: vec!["prod-web".into()],
+                cluster_errors: vec![],
+                throttled_calls: 0,
+            }),
+        }),
+    );
+}
+
+#[test]
+fn r_on_a_service_no_runbook_fits_says_why_and_opens_the_list() {
+    let mut s = console(160, 40);
+    // Unhealthy targets, every task running, no restart loop, not compromised:
+    // no shipped runbook's `when:` holds (service-down wants no running tasks).
+    read_status(
+        &mut s,
+        fixtures::service("health/degraded-unhealthy-targets.json"),
+    );
+    let row = s.status.data.as_ref().unwrap()[0].clone();
+    assert!(row.verdict.health.is_unhealthy(), "{:?}", row.verdict);
+    let suggestion = s.suggestion(&row);
+    assert_eq!(suggestion.runbook, None, "{suggestion:?}");
+    assert!(
+        !suggestion.headline.contains("R:"),
+        "{}",
+        suggestion.headline
+    );
+    key(&mut s, KeyPress::char('R'));
+    assert_eq!(s.screen, Screen::Runbooks, "the list opens");
+    assert!(s.form.is_none(), "no form is offered");
+    let said = &s.message.as_ref().expect("R says why").text;
+    assert!(said.starts_with("no runbook fits"), "{said}");
+    assert!(said.contains("running"), "{said}");
+}
+
+#[test]
+fn r_offers_service_down_only_when_no_task_runs() {
+    let mut s = console(160, 40);
+    read_status(&mut s, fixtures::service("health/down.json"));
+    let row = s.status.data.as_ref().unwrap()[0].clone();
+    assert_eq!(row.service.running, 0);
+    let suggestion = s.suggestion(&row);
+    let runbook = suggestion
+        .runbook
+        .expect("a runbook fits a service with no tasks");
+    assert_eq!(runbook.id, "service-down");
+    assert!(
+        runbook.reason.contains("no running tasks"),
+        "{}",
+        runbook.reason
+    );
+    assert!(
+        suggestion.headline.contains("R: service-down"),
+        "{}",
+        suggestion.headline
+    );
+    key(&mut s, KeyPress::char('R'));
+    assert_eq!(s.form.as_ref().unwrap().file.runbook.id, "service-down");
 }
 
 #[test]

@@ -451,9 +451,10 @@ fn two_terminals_one_timeline_through_the_shared_log() {
 #[test]
 fn demo_from_home_to_the_oom_finding() {
     let (_dir, tmux, done) = demo_console("diag", 120, 32);
-    // The loop shows on the home screen once stopped tasks are read.
+    // The loop shows on the home screen once stopped tasks are read; at 120
+    // columns the reason is its short form, the runbook R opens kept whole.
     tmux.wait_for("the loop on the home screen", |s| {
-        s.contains("OOM loop since chatbot-api:41") && s.contains("R: roll back")
+        s.contains("× OOM · R: oom-restart-loop")
     });
     tmux.keys(&["d"]);
     let screen = tmux.wait_for("the diagnosis", |s| {
@@ -519,7 +520,7 @@ fn demo_a_findings_logs_are_one_key_away() {
 fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
     let (dir, tmux, done) = demo_console_at_speed("runbook", 130, 36, Some(20.0));
     tmux.wait_for("the loop on the home screen", |s| {
-        s.contains("OOM loop since chatbot-api:41") && s.contains("R: roll back")
+        s.contains("OOM loop since chatbot-api:41") && s.contains("R: oom-restart-loop")
     });
     tmux.keys(&["d"]);
     tmux.wait_for("the diagnosis", |s| s.contains("oom_killed"));
@@ -619,11 +620,11 @@ fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
 
 #[test]
 fn demo_r_on_the_home_row_opens_the_suggested_runbook_filled_in() {
-    let (_dir, tmux, done) = demo_console("home-r", 140, 36);
+    let (_dir, tmux, done) = demo_console("home-r", 160, 36);
     // The first row says why, what R does, and what memory shows.
     let home = tmux.wait_for("the loop, the hint and the memory", |s| {
         s.contains("OOM loop since chatbot-api:41")
-            && s.contains("R: roll back")
+            && s.contains("R: oom-restart-loop")
             && s.contains("memory 100 %")
     });
     let row = home.lines().find(|l| l.contains(" chatbot-api ")).unwrap();
@@ -1123,7 +1124,7 @@ fn demo_the_3am_egress_lock_down_keep_the_evidence_and_the_timeline_tells_it() {
     // The first screen flags backend-api's egress and says what R does.
     let home = tmux.wait_for("backend-api flagged", |s| {
         s.lines().any(|l| {
-            l.contains(" backend-api ") && l.contains("egress") && l.contains("R: lock down")
+            l.contains(" backend-api ") && l.contains("egress") && l.contains("R: compromised-host")
         })
     });
     let row = home.lines().find(|l| l.contains(" backend-api ")).unwrap();
@@ -1147,7 +1148,10 @@ fn demo_the_3am_egress_lock_down_keep_the_evidence_and_the_timeline_tells_it() {
     );
     // R + Enter: compromised-host, filled in from the service.
     tmux.keys(&["R"]);
-    let form = tmux.wait_for("the runbook's form", |s| s.contains("› parameters"));
+    // Waits for the whole form: a capture can land mid-paint.
+    let form = tmux.wait_for("the runbook's form", |s| {
+        s.contains("› parameters") && s.contains("[sg-0b4c3a2d1e0f00001]")
+    });
     assert!(form.contains("compromised-host"), "{form}");
     assert!(form.contains("[sg-0b4c3a2d1e0f00001]"), "{form}");
     assert!(form.contains("prod/backend/database-url"), "{form}");

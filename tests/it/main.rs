@@ -48,6 +48,7 @@ mod runbook_crash;
 mod runbook_format;
 mod search_pipeline;
 mod sso;
+mod suggestion;
 mod ui_snapshots;
 mod ui_watch;
 mod workers;

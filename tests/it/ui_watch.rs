@@ -124,6 +124,7 @@ async fn settle(s: &mut AppState, shared: &Arc<DemoAccount>, mut effects: Vec<Ef
                     .map(Box::new);
                     WorkerResult::Diagnosis { generation, result }
                 }
+                Effect::LoadRunbooks => WorkerResult::Runbooks(triage::store::runbooks::list(&[])),
                 _ => continue,
             };
             next.extend(update(s, Msg::Worker(result)));

@@ -141,24 +141,13 @@ impl AppState {
     /// screen): a loop a later deployment ended is over at once, before the
     /// next diagnosis says so.
     pub fn loop_of(&self, key: &crate::domain::service::ServiceKey) -> Option<&Pattern> {
-        let current = self
-            .status
-            .data
-            .as_ref()
-            .and_then(|r| r.iter().find(|r| r.service.is(key)))
-            .map(|r| r.service.revision_label());
-        self.diagnosis
-            .report
-            .data
-            .as_ref()?
-            .patterns
-            .iter()
-            .find(|p| {
-                p.service == key.service
-                    && p.cluster == key.cluster
-                    && p.pair == key.pair
-                    && current.as_deref().map_or(!p.ended, |c| p.live_on(c))
-            })
+        let patterns = &self.diagnosis.report.data.as_ref()?.patterns;
+        match self.ranked_service(key) {
+            Some(service) => crate::domain::diagnosis::patterns::live_loop(patterns, service),
+            None => patterns
+                .iter()
+                .find(|p| p.service_key() == *key && !p.ended),
+        }
     }
 }
 

@@ -105,44 +105,94 @@ impl AppState {
         crate::domain::alarms::of_service(&self.monitoring.owned, key)
     }
 
-    /// Why a service is as it is, best evidence first, with what `R` does.
+    /// Why a service is as it is, best evidence first, with what `R` opens.
     pub fn headline(&self, r: &RankedService) -> String {
-        self.with_evidence(r, crate::domain::headline::headline)
+        self.suggestion(r).headline
     }
 
     /// The same in a few words, for a narrow screen.
     pub fn short_headline(&self, r: &RankedService) -> String {
-        self.with_evidence(r, crate::domain::headline::short_headline)
+        self.suggestion(r).short
     }
 
-    fn with_evidence(
+    /// What triage says of a service and the runbook `R` opens: the one
+    /// [`crate::domain::suggestion::suggest`] the CLI's `status` asks too.
+    pub fn suggestion(&self, r: &RankedService) -> crate::domain::suggestion::Suggestion {
+        let key = r.service.key();
+        let causes: Vec<crate::domain::diagnosis::Cause> = self
+            .findings_of_service(&key)
+            .iter()
+            .map(|f| f.cause)
+            .collect();
+        self.suggestion_with(r, &causes)
+    }
+
+    /// The suggestion when the service's stopped tasks stopped for `causes`
+    /// (newest first): a finding's `R` puts its own cause first.
+    pub fn suggestion_with(
         &self,
         r: &RankedService,
-        say: fn(&crate::domain::headline::Evidence<'_>) -> String,
-    ) -> String {
+        causes: &[crate::domain::diagnosis::Cause],
+    ) -> crate::domain::suggestion::Suggestion {
         let key = r.service.key();
         let alarms = self.alarms_of(&key);
         let metrics = self.metrics_of(&key);
         let egress = self.egress_of(&key);
         let security = self.current_findings_of(&key);
-        say(&crate::domain::headline::Evidence {
-            service: &r.service,
-            verdict: &r.verdict,
-            pattern: self.loop_of(&key),
-            alarms: &alarms,
-            metrics: metrics.as_ref(),
-            egress: egress.as_ref(),
-            security: &security,
-            open_egress: self.exposure_of(&key).is_some_and(|e| e.open_egress()),
+        let catalogue = self
+            .runbooks
+            .files
+            .as_deref()
+            .map(crate::domain::suggestion::suggestible)
+            .unwrap_or_default();
+        crate::domain::suggestion::suggest(
+            &crate::domain::headline::Evidence {
+                service: &r.service,
+                verdict: &r.verdict,
+                pattern: self.loop_of(&key),
+                alarms: &alarms,
+                metrics: metrics.as_ref(),
+                egress: egress.as_ref(),
+                security: &security,
+                open_egress: self.exposure_of(&key).is_some_and(|e| e.open_egress()),
+                causes,
+            },
+            &catalogue,
+        )
+    }
+
+    /// A service as `R` judges it: as last ranked, else as the diagnosis
+    /// read it (a finding's service before the first status read).
+    pub fn suggestible_service(&self, key: &ServiceKey) -> Option<RankedService> {
+        if let Some(r) = self
+            .status
+            .data
+            .iter()
+            .flatten()
+            .find(|r| r.service.is(key))
+        {
+            return Some(r.clone());
+        }
+        let service = self
+            .diagnosis
+            .report
+            .data
+            .as_ref()?
+            .services
+            .iter()
+            .find(|s| s.is(key))?
+            .clone();
+        Some(RankedService {
+            verdict: crate::domain::health::classify(&service, self.now),
+            service,
         })
     }
 
-    /// The service looks compromised (what `R` locks down).
-    pub fn compromised(&self, key: &ServiceKey) -> bool {
-        crate::domain::headline::looks_compromised(
-            self.egress_of(key).as_ref(),
-            &self.current_findings_of(key),
-            self.exposure_of(key).is_some_and(|e| e.open_egress()),
+    /// The diagnosis' findings about a service, newest stop first.
+    pub fn findings_of_service(&self, key: &ServiceKey) -> Vec<&crate::domain::diagnosis::Finding> {
+        crate::domain::diagnosis::findings_of(
+            self.diagnosis.report.data.iter().flat_map(|r| &r.findings),
+            key,
         )
     }
 
@@ -182,51 +232,44 @@ pub(crate) fn restore_selection(state: &mut AppState) {
     }
 }
 
-/// `R` on a service: the runbook its evidence suggests (a compromised
-/// service's lockdown first; else its live loop's cause, else its newest
-/// finding's), filled in with the service and the newest stopped task of
-/// that cause.
+/// `R` on a service: the runbook its suggestion names, filled in with the
+/// service (and the newest stopped task of the cause that chose it). When
+/// no runbook's `when:` fits, it says why and opens the list.
 pub(crate) fn open_suggested(state: &mut AppState, key: &ServiceKey) -> Vec<Effect> {
-    if state.compromised(key) {
-        let context = RunContext::of_service(key);
-        return super::runbook::open_or_wait(
-            state,
-            crate::domain::headline::COMPROMISED_RUNBOOK,
-            context,
-        );
+    if state.runbooks.files.is_none() {
+        state.runbooks.pending = Some(super::runbook::state::PendingOpen::ForService(key.clone()));
+        return vec![Effect::LoadRunbooks];
     }
-    let from_loop = state.loop_of(key).and_then(|p| {
-        p.cause
-            .facts()
-            .runbook
-            .map(|id| (id.to_string(), Some(p.cause)))
-    });
-    let findings: Vec<&crate::domain::diagnosis::Finding> = state
-        .visible_findings()
-        .into_iter()
-        .filter(|f| f.service_key().as_ref() == Some(key))
-        .collect();
-    let suggestion = from_loop.or_else(|| {
-        findings
-            .iter()
-            .find_map(|f| f.runbook.clone().map(|id| (id, Some(f.cause))))
-    });
-    let Some((id, cause)) = suggestion else {
-        crate::app::navigation::flash(
-            state,
-            "no runbook is suggested for this service yet; :rb lists them all",
-            true,
-        );
+    let Some(ranked) = state.suggestible_service(key) else {
         return Vec::new();
     };
-    let task = findings
-        .iter()
-        .filter(|f| Some(f.cause) == cause)
-        .max_by_key(|f| f.stopped_at)
-        .map(|f| f.task_arn.clone());
+    let suggestion = state.suggestion(&ranked);
+    open_suggestion(state, key, suggestion)
+}
+
+/// Open what a suggestion names; when it names nothing, say why and open
+/// the runbook list.
+pub(crate) fn open_suggestion(
+    state: &mut AppState,
+    key: &ServiceKey,
+    suggestion: crate::domain::suggestion::Suggestion,
+) -> Vec<Effect> {
+    let Some(runbook) = suggestion.runbook else {
+        let why = suggestion.none_fits.unwrap_or_default();
+        let effects = super::runbook::open_picker(state);
+        crate::app::navigation::flash(state, &why, true);
+        return effects;
+    };
+    let task = runbook.cause.and_then(|cause| {
+        state
+            .findings_of_service(key)
+            .into_iter()
+            .find(|f| f.cause == cause)
+            .map(|f| f.task_arn.clone())
+    });
     let context = RunContext {
         task,
         ..RunContext::of_service(key)
     };
-    super::runbook::open_or_wait(state, &id, context)
+    super::runbook::open_or_wait(state, &runbook.id, context)
 }

@@ -11,4 +11,4 @@ pub mod rules;
 
 pub use cause::{Cause, Severity};
 pub use patterns::{patterns, Pattern};
-pub use rules::{diagnose, Finding, LogTail};
+pub use rules::{diagnose, findings_of, Finding, LogTail};

@@ -73,6 +73,18 @@ impl Pattern {
     }
 }
 
+/// The restart loop still going in `service`: of its cluster and name, and
+/// live on the revision it runs now.
+pub fn live_loop<'a>(patterns: &'a [Pattern], service: &Service) -> Option<&'a Pattern> {
+    let current = service.revision_label();
+    patterns.iter().find(|p| {
+        p.service == service.name
+            && p.cluster == service.cluster
+            && p.pair == service.pair
+            && p.live_on(&current)
+    })
+}
+
 /// Patterns across findings of the given services (for deployment context).
 pub fn patterns(findings: &[Finding], services: &[Service]) -> Vec<Pattern> {
     // The same names in two watched pairs are two services.

@@ -59,6 +59,23 @@ impl Finding {
     }
 }
 
+/// The findings about one service, newest stop first (ties by task ARN).
+pub fn findings_of<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    key: &crate::domain::service::ServiceKey,
+) -> Vec<&'a Finding> {
+    let mut found: Vec<&Finding> = findings
+        .into_iter()
+        .filter(|f| f.service_key().as_ref() == Some(key))
+        .collect();
+    found.sort_by(|a, b| {
+        b.stopped_at
+            .cmp(&a.stopped_at)
+            .then_with(|| a.task_arn.cmp(&b.task_arn))
+    });
+    found
+}
+
 /// The last lines a stopped container wrote.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

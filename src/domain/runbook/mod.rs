@@ -7,6 +7,7 @@ pub mod decision;
 pub mod egress;
 pub mod entries;
 pub mod fill;
+pub mod fit;
 pub mod kinds;
 pub mod lint;
 pub mod model;

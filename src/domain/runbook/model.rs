@@ -12,6 +12,8 @@ pub struct Runbook {
     pub id: String,
     pub title: String,
     pub tags: Vec<String>,
+    /// When `R` suggests it (`when:`; empty: never suggested, only picked).
+    pub when: Vec<super::fit::Fit>,
     pub params: Vec<ParamSpec>,
     /// Markdown before the first step (what the runbook is for).
     pub intro: String,

@@ -17,11 +17,12 @@ pub struct Parsed {
     pub problems: Vec<Problem>,
 }
 
-const FRONT_MATTER_KEYS: [&str; 8] = [
+const FRONT_MATTER_KEYS: [&str; 9] = [
     "runbook",
     "id",
     "title",
     "tags",
+    "when",
     "params",
     "defaults",
     "description",
@@ -62,6 +63,7 @@ pub fn parse(file: &str, text: &str) -> Parsed {
         id: String::new(),
         title: String::new(),
         tags: Vec::new(),
+        when: Vec::new(),
         params: Vec::new(),
         intro: String::new(),
         steps: Vec::new(),
@@ -215,6 +217,27 @@ fn read_front_matter(
             None => problems.push(Problem::error(
                 line_of_key("tags"),
                 "`tags` must be a list, e.g. `tags: [ecs, availability]`",
+            )),
+        }
+    }
+    if let Some(when) = doc.get("when") {
+        let line = line_of_key("when");
+        match when.as_sequence() {
+            Some(items) => {
+                for item in items {
+                    let text = scalar_text(item).unwrap_or_else(|| yaml_text(item));
+                    match super::fit::Fit::parse(&text) {
+                        Ok(fit) => runbook.when.push(fit),
+                        Err(message) => problems.push(Problem::error(line, message)),
+                    }
+                }
+            }
+            None => problems.push(Problem::error(
+                line,
+                format!(
+                    "`when` must be a list, e.g. `when: [no_running_tasks]`; conditions: {}",
+                    super::fit::FIT_WORDS
+                ),
             )),
         }
     }

@@ -66,9 +66,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     };
     let exposure =
         super::service_security::exposure_lines(state, &service.key(), area.width, styles);
+    let summary_lines = summary_lines(state, service, area.width, styles);
     let [summary, exposure_area, watch_area, deployments_area, tasks_area, events_area] =
         Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(summary_lines.len() as u16),
             Constraint::Length(exposure.len() as u16),
             Constraint::Length(watch_rows),
             Constraint::Length(deployments + 2),
@@ -77,7 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         ])
         .areas(area);
 
-    draw_summary(frame, summary, state, service, styles);
+    frame.render_widget(Paragraph::new(summary_lines), summary);
     frame.render_widget(Paragraph::new(exposure), exposure_area);
     if let (false, Some(metrics)) = (
         watch.is_empty(),
@@ -120,13 +121,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     draw_events(frame, events_area, state, service, styles);
 }
 
-fn draw_summary(
-    frame: &mut Frame,
-    area: Rect,
+/// Health and why, the service's facts, and what `R` opens and why (when
+/// something fits, or why nothing does).
+fn summary_lines<'a>(
     state: &AppState,
     service: &Service,
+    width: u16,
     styles: &Styles,
-) {
+) -> Vec<Line<'a>> {
     // The ranked verdict counts the service's alarms; ECS's alone until ranked.
     let verdict = state
         .selected_ranked()
@@ -175,7 +177,49 @@ fn draw_summary(
             styles.muted(),
         ));
     }
-    let lines = vec![
+    // What the services row says, and what `R` opens and why: the one suggestion.
+    let suggestion = state
+        .suggestible_service(&service.key())
+        .map(|r| state.suggestion(&r));
+    let status_width = format!(
+        "{} {} ",
+        health_symbol(verdict.health),
+        verdict.health.as_str()
+    )
+    .chars()
+    .count();
+    let reason = suggestion
+        .as_ref()
+        .map(|s| {
+            crate::ui::format::headline_within(s, (width as usize).saturating_sub(status_width))
+        })
+        .unwrap_or_else(|| verdict.reason.clone());
+    let runbook_line = match &suggestion {
+        Some(crate::domain::suggestion::Suggestion {
+            runbook: Some(r), ..
+        }) => Line::from(vec![
+            Span::styled(
+                format!(
+                    "{} opens {} ",
+                    state
+                        .keymap
+                        .label_of(crate::app::keymap::Action::OpenRunbook),
+                    r.id
+                ),
+                styles.heading(),
+            ),
+            Span::styled(format!("({}): {}", r.title, r.reason), styles.muted()),
+        ]),
+        Some(crate::domain::suggestion::Suggestion {
+            none_fits: Some(why),
+            ..
+        }) if verdict.health.is_unhealthy() && state.runbooks.files.is_some() => {
+            Line::from(Span::styled(why.clone(), styles.muted()))
+        }
+        _ => Line::default(),
+    };
+    let runbook_line = (!runbook_line.spans.is_empty()).then_some(runbook_line);
+    let mut lines = vec![
         Line::from(vec![
             Span::styled(
                 format!(
@@ -185,11 +229,12 @@ fn draw_summary(
                 ),
                 styles.health(verdict.health),
             ),
-            Span::styled(one_line(&verdict.reason), styles.text()),
+            Span::styled(one_line(&reason), styles.text()),
         ]),
         Line::from(second),
     ];
-    frame.render_widget(Paragraph::new(lines), area);
+    lines.extend(runbook_line);
+    lines
 }
 
 /// One line per metric read (its shape, now and peak, the alarm's

@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             _ => 1,
         })
         .sum();
-    let short = area.width.saturating_sub(fixed) < SHORT_REASON;
+    let reason_width = area.width.saturating_sub(fixed) as usize;
     let rows_fit = list_rows(state.height).min(area.height.saturating_sub(1) as usize);
     let start = state
         .services
@@ -94,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .map(|(i, r)| {
             let cells = columns
                 .iter()
-                .map(|c| cell(*c, r, state, styles, &sizes, short))
+                .map(|c| cell(*c, r, state, styles, &sizes, reason_width))
                 .collect::<Vec<_>>();
             let row = Row::new(cells);
             if i == state.services.cursor.selected {
@@ -111,9 +111,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .column_spacing(1);
     frame.render_widget(table, area);
 }
-
-/// Below this many columns the reason is said in its few-word form.
-const SHORT_REASON: u16 = 45;
 
 /// A column of the services table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +227,7 @@ fn cell<'a>(
     state: &AppState,
     styles: &Styles,
     sizes: &Sizes,
-    short: bool,
+    reason_width: usize,
 ) -> Cell<'a> {
     let s = &r.service;
     let health = r.verdict.health;
@@ -332,14 +329,11 @@ fn cell<'a>(
             Cell::from(Span::styled(stops.unwrap_or_default(), styles.critical()))
         }
         // The best evidence first: a live loop, hot metrics, then the verdict.
-        Column::Reason => Cell::from(Span::styled(
-            one_line(&if short {
-                state.short_headline(r)
-            } else {
-                state.headline(r)
-            }),
-            styles.health(health),
-        )),
+        // The full headline when what `R` opens still fits, else the short one.
+        Column::Reason => {
+            let text = crate::ui::format::headline_within(&state.suggestion(r), reason_width);
+            Cell::from(Span::styled(one_line(&text), styles.health(health)))
+        }
     }
 }
 

@@ -12,7 +12,8 @@ use crate::domain::runbook::resume::{decide_resume, ResumeAsk};
 pub use hooks::{FormHooks, PickerHooks, RunHooks};
 pub use run::{on_event, started_incident};
 pub use state::{
-    FormField, InputPurpose, ParamForm, RunContext, RunEnded, RunInput, RunView, RunbookCatalog,
+    FormField, InputPurpose, ParamForm, PendingOpen, RunContext, RunEnded, RunInput, RunView,
+    RunbookCatalog,
 };
 
 use crate::app::effect::Effect;
@@ -52,7 +53,11 @@ pub fn on_runbooks(state: &mut AppState, files: Vec<RunbookFile>) -> Vec<Effect>
         offset: cursor.offset.min(len.saturating_sub(1)),
     };
     match state.runbooks.pending.take() {
-        Some((id, context)) => open_form(state, &id, context),
+        Some(PendingOpen::Runbook(id, context)) => open_form(state, &id, context),
+        Some(PendingOpen::ForService(key)) => {
+            crate::app::screens::services::open_suggested(state, &key)
+        }
+        Some(PendingOpen::ForFinding(arn)) => open_for_finding(state, &arn),
         None => Vec::new(),
     }
 }
@@ -74,22 +79,39 @@ pub fn open_for_finding(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
     let Some(finding) = state.diagnosis.finding(task_arn).cloned() else {
         return Vec::new();
     };
-    let Some(id) = finding.runbook.clone() else {
+    if state.runbooks.files.is_none() {
+        state.runbooks.pending = Some(PendingOpen::ForFinding(task_arn.to_string()));
+        return vec![Effect::LoadRunbooks];
+    }
+    let Some(ranked) = finding
+        .service_key()
+        .and_then(|key| state.suggestible_service(&key))
+    else {
         flash(
             state,
-            "no runbook fits this cause; :rb lists them all",
+            "no service started this task, so no runbook is suggested; :rb lists them all",
             true,
         );
-        return Vec::new();
+        return open_picker(state);
     };
-    let context = crate::app::screens::finding_selection(&finding);
-    open_or_wait(state, &id, context)
+    // The same choice as the service's `R`, with this task's cause first.
+    let suggestion = state.suggestion_with(&ranked, &[finding.cause]);
+    match &suggestion.runbook {
+        Some(runbook) => {
+            let id = runbook.id.clone();
+            let context = crate::app::screens::finding_selection(&finding);
+            open_or_wait(state, &id, context)
+        }
+        None => {
+            crate::app::screens::services::open_suggestion(state, &ranked.service.key(), suggestion)
+        }
+    }
 }
 
 /// The form of runbook `id`, now or as soon as the runbooks are read.
 pub fn open_or_wait(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
     if state.runbooks.files.is_none() {
-        state.runbooks.pending = Some((id.to_string(), context));
+        state.runbooks.pending = Some(PendingOpen::Runbook(id.to_string(), context));
         return vec![Effect::LoadRunbooks];
     }
     open_form(state, id, context)

@@ -17,8 +17,19 @@ pub struct RunbookCatalog {
     /// None until the folders have been read.
     pub files: Option<Vec<RunbookFile>>,
     pub cursor: Cursor,
-    /// A runbook to open as soon as the list is read (`R` before it was).
-    pub pending: Option<(String, RunContext)>,
+    /// What to open as soon as the list is read (`R` before it was).
+    pub pending: Option<PendingOpen>,
+}
+
+/// `R` pressed before the runbooks were read: carried out once they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingOpen {
+    /// This runbook's form, prefilled.
+    Runbook(String, RunContext),
+    /// The runbook a service's suggestion names.
+    ForService(crate::domain::service::ServiceKey),
+    /// The runbook a finding's suggestion names.
+    ForFinding(String),
 }
 
 /// What was selected when a runbook was opened: it fills the parameters of
