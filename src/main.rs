@@ -7,7 +7,7 @@ use triage::cli::exit::{self, CliError};
 use triage::cli::{Cli, Command};
 use triage::domain::Pair;
 use triage::settings::Settings;
-use triage::wiring::{init_logging, open_account, open_share, Account, SystemClock};
+use triage::wiring::{init_logging, open_share, Account, SystemClock};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -88,19 +88,14 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     match command {
         // Answered above, before the settings are read.
         Command::Completions(_) | Command::Man(_) => Ok(exit::OK),
-        Command::Status(args) if settings.pairs.len() > 1 => {
+        // One pair watched or many, one path: one pair is a list of one.
+        Command::Status(args) => {
             let pairs = open_pairs(&settings).await;
             let runbooks = triage::store::runbooks::list(&settings.runbook_paths);
             let scope = status_scope(&settings, &runbooks);
             triage::cli::pairs::status(args, pairs, &scope, clock.as_ref()).await
         }
-        Command::Status(args) => {
-            let account = open_account(&settings).await?;
-            let runbooks = triage::store::runbooks::list(&settings.runbook_paths);
-            let scope = status_scope(&settings, &runbooks);
-            triage::cli::status::run(args, &account, &scope, clock.as_ref()).await
-        }
-        Command::Alarms(args) if settings.pairs.len() > 1 => {
+        Command::Alarms(args) => {
             let pairs = open_pairs(&settings).await;
             triage::cli::pairs::alarms(
                 args,
@@ -111,53 +106,29 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             )
             .await
         }
-        Command::Alarms(args) => {
-            let account = open_account(&settings).await?;
-            triage::cli::alarms::run(
-                args,
-                account.ecs.as_ref(),
-                account.monitoring.as_deref(),
-                &settings.alarm_mappings,
-                &settings.clusters,
-                clock.as_ref(),
-            )
-            .await
-        }
-        Command::Diagnose(args) if settings.pairs.len() > 1 => {
-            let (pairs, left_out) = triage::cli::pairs::opened(open_pairs(&settings).await)?;
-            let pairs: Vec<(Pair, &Account)> = pairs.iter().map(|(p, a)| (p.clone(), a)).collect();
+        Command::Diagnose(args) => {
+            let opened = triage::cli::pairs::opened(open_pairs(&settings).await)?;
             let code = triage::cli::diagnosis::run(
                 args,
-                &pairs,
+                &opened,
                 &settings.clusters,
                 &settings.data_dir,
                 clock.as_ref(),
             )
             .await?;
-            Ok(triage::cli::pairs::with_left_out(code, left_out))
-        }
-        Command::Diagnose(args) => {
-            let account = open_account(&settings).await?;
-            let pairs = [(Pair::default(), &account)];
-            triage::cli::diagnosis::run(
-                args,
-                &pairs,
-                &settings.clusters,
-                &settings.data_dir,
-                clock.as_ref(),
-            )
-            .await
-        }
-        Command::Logs(args) if settings.pairs.len() > 1 => {
-            let (pairs, left_out) = triage::cli::pairs::opened(open_pairs(&settings).await)?;
-            let pairs: Vec<(Pair, &Account)> = pairs.iter().map(|(p, a)| (p.clone(), a)).collect();
-            let code = triage::cli::logs::run(args, &pairs, &settings, clock.as_ref()).await?;
-            Ok(triage::cli::pairs::with_left_out(code, left_out))
+            Ok(triage::cli::pairs::with_left_out(
+                code,
+                !opened.failed.is_empty(),
+            ))
         }
         Command::Logs(args) => {
-            let account = open_account(&settings).await?;
-            let pairs = [(Pair::default(), &account)];
-            triage::cli::logs::run(args, &pairs, &settings, clock.as_ref()).await
+            let opened = triage::cli::pairs::opened(open_pairs(&settings).await)?;
+            let pairs: Vec<(Pair, &Account)> = opened.pairs();
+            let code = triage::cli::logs::run(args, &pairs, &settings, clock.as_ref()).await?;
+            Ok(triage::cli::pairs::with_left_out(
+                code,
+                !opened.failed.is_empty(),
+            ))
         }
         Command::Runbook(args) => {
             use triage::cli::runbook::{self, RunbookCommand};
@@ -211,19 +182,20 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
     }
 }
 
-/// Every pair's account, opened concurrently (each with its own clients), or why not.
+/// Every pair's account (the settings' own when no pair was named),
+/// opened concurrently (each with its own clients), or why not.
 async fn open_pairs(
     settings: &Settings,
 ) -> Vec<(
     triage::settings::pairs::PairSpec,
     Result<triage::wiring::Account, triage::wiring::OpenError>,
 )> {
-    let opened = settings.pairs.iter().map(|pair| async {
-        (
-            pair.clone(),
-            triage::wiring::open_pair(settings, pair).await,
-        )
-    });
+    let opened = triage::wiring::pair_specs(settings)
+        .into_iter()
+        .map(|pair| async move {
+            let account = triage::wiring::open_pair(settings, &pair).await;
+            (pair, account)
+        });
     futures::future::join_all(opened).await
 }
 

@@ -314,6 +314,28 @@ fn named(spec: &crate::settings::pairs::PairSpec, err: OpenError) -> OpenError {
     }
 }
 
+/// The pairs asked for; when none was named, the settings' own (the
+/// demo's, or the profile's and Region's), named as the console names it.
+pub fn pair_specs(settings: &Settings) -> Vec<crate::settings::pairs::PairSpec> {
+    if !settings.pairs.is_empty() {
+        return settings.pairs.clone();
+    }
+    let (name, region) = match &settings.source {
+        AccountSource::Demo { .. } => ("demo".to_string(), None),
+        AccountSource::Aws { region, .. } => (
+            settings.profile().unwrap_or("default").to_string(),
+            region.clone(),
+        ),
+    };
+    vec![crate::settings::pairs::PairSpec {
+        name,
+        profile: settings.profile().map(str::to_string),
+        region,
+        flow_logs_role: settings.security.flow_logs_role.clone(),
+        ..Default::default()
+    }]
+}
+
 /// Build the account of one (account, Region) pair: the settings' own, with
 /// that pair's profile and Region.
 pub async fn open_pair(

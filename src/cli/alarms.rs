@@ -3,14 +3,14 @@
 //! alarms after the services' within a state). Exit 0; 1 with
 //! `--fail-on-alarm` when one is in ALARM; 2 bad input; 3 AWS error.
 
-use super::exit::{self, CliError};
+use super::exit::CliError;
+use super::output::schema::{Place, Version};
+use super::output::shapes::{AlarmJson, AlarmsDoc, PairJson};
 use super::output::table;
 use super::Format;
 use crate::domain::alarms::{ordered, AlarmMapping, AlarmState, OwnedAlarm};
-use crate::domain::ports::{EcsPort, MonitoringPort};
 use crate::domain::ranking::rank_watched;
 use crate::domain::sanitize::one_line;
-use crate::domain::Clock;
 use crate::workers::status::fetch_status;
 use clap::Args;
 
@@ -35,24 +35,38 @@ fn parse_state(text: &str) -> Result<AlarmState, String> {
     })
 }
 
-/// One account's alarms, in the ranked order, filtered by `--state`; and
-/// whether any is in ALARM.
+/// One account's alarms, in the ranked order, filtered by `--state`.
+pub struct Listed {
+    pub listed: Vec<OwnedAlarm>,
+    /// Any alarm (filtered out or not) is in ALARM.
+    pub alarmed: bool,
+    /// The account id its services' (or alarms') ARNs name.
+    pub account: Option<String>,
+    pub region: String,
+}
+
+/// Read one account's alarms.
 pub async fn read_listed(
     args: &AlarmsArgs,
-    ecs: &dyn EcsPort,
-    monitoring: Option<&dyn MonitoringPort>,
+    account: &crate::wiring::Account,
     mappings: &[AlarmMapping],
     clusters: &[String],
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(Vec<OwnedAlarm>, bool), CliError> {
-    let Some(monitoring) = monitoring else {
+) -> Result<Listed, CliError> {
+    let Some(monitoring) = account.monitoring.as_deref() else {
         return Err(CliError::Port(crate::domain::PortError::Other {
             operation: "DescribeAlarms".into(),
             message: "this session has no CloudWatch client to read alarms with".into(),
         }));
     };
-    let snapshot = fetch_status(ecs, clusters).await?;
+    let snapshot = fetch_status(account.ecs.as_ref(), clusters).await?;
     let watched = super::watch::read(monitoring, &snapshot.services, mappings, now).await?;
+    let id = snapshot
+        .services
+        .iter()
+        .map(|s| s.arn.as_str())
+        .chain(watched.alarms.iter().map(|a| a.alarm.arn.as_str()))
+        .find_map(|arn| crate::domain::service::arn_place(arn).map(|(_, a)| a.to_string()));
     let ranked = rank_watched(snapshot.services, now, &watched.alarms);
     let rank =
         |key: &crate::domain::service::ServiceKey| ranked.iter().position(|r| r.service.is(key));
@@ -65,37 +79,44 @@ pub async fn read_listed(
         .alarms
         .iter()
         .any(|a| a.alarm.state == AlarmState::Alarm);
-    Ok((listed, alarmed))
+    Ok(Listed {
+        listed,
+        alarmed,
+        account: id,
+        region: account.region.clone(),
+    })
 }
 
-/// Print alarms; `pairs` names each one's pair (account name, Region) when
-/// several pairs were read, and adds ACCOUNT and REGION columns.
+/// One alarm to print, with the pair it was read in.
+pub struct AlarmRow {
+    pub alarm: OwnedAlarm,
+    pub pair: crate::domain::Pair,
+    pub account: Option<String>,
+}
+
+/// Print alarms; with `several` pairs the table gains ACCOUNT and REGION
+/// columns (JSON always names each alarm's place).
 pub fn print(
     args: &AlarmsArgs,
-    listed: &[OwnedAlarm],
-    pairs: Option<&[(String, String)]>,
+    rows: &[AlarmRow],
+    pairs: Vec<PairJson>,
+    several: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) {
     match args.output {
         Format::Json => {
-            let alarms: Vec<serde_json::Value> = listed
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let mut doc = super::watch::alarm_json(a, true);
-                    if let Some((name, _)) = pairs.and_then(|p| p.get(i)) {
-                        doc["account_name"] = name.clone().into();
-                    }
-                    doc
-                })
-                .collect();
-            let doc = serde_json::json!({
-                "generated_at": super::output::rfc3339(now),
-                "alarms": alarms,
-            });
+            let doc = AlarmsDoc {
+                schema_version: Version,
+                generated_at: super::output::rfc3339(now),
+                pairs,
+                alarms: rows
+                    .iter()
+                    .map(|r| AlarmJson::of(&r.alarm, &r.pair, r.account.as_deref()))
+                    .collect(),
+            };
             crate::outln!("{}", super::output::json_text(&doc));
         }
-        Format::Text if listed.is_empty() => crate::outln!(
+        Format::Text if rows.is_empty() => crate::outln!(
             "No alarms{}.",
             match args.state {
                 Some(s) => format!(" in {}", s.as_str()),
@@ -103,10 +124,10 @@ pub fn print(
             }
         ),
         Format::Text => {
-            let rows: Vec<Vec<String>> = listed
+            let table_rows: Vec<Vec<String>> = rows
                 .iter()
-                .enumerate()
-                .map(|(i, a)| {
+                .map(|row| {
+                    let a = &row.alarm;
                     let services = if a.services.is_empty() {
                         "(account)".to_string()
                     } else {
@@ -116,11 +137,13 @@ pub fn print(
                             .collect::<Vec<_>>()
                             .join(", ")
                     };
-                    let mut row: Vec<String> = pairs
-                        .and_then(|p| p.get(i))
-                        .map(|(n, r)| vec![n.clone(), r.clone()])
-                        .unwrap_or_default();
-                    row.extend([
+                    let mut cells: Vec<String> = if several {
+                        let place = Place::of(&row.pair, row.account.as_deref(), &a.alarm.arn);
+                        vec![place.account_name, place.region]
+                    } else {
+                        Vec::new()
+                    };
+                    cells.extend([
                         a.alarm.state.as_str().to_string(),
                         one_line(&a.alarm.name),
                         services,
@@ -130,34 +153,16 @@ pub fn print(
                             .unwrap_or_else(|| "—".into()),
                         one_line(&a.alarm.reason),
                     ]);
-                    row
+                    cells
                 })
                 .collect();
-            let mut header: Vec<&str> = if pairs.is_some() {
+            let mut header: Vec<&str> = if several {
                 vec!["ACCOUNT", "REGION"]
             } else {
                 Vec::new()
             };
             header.extend(["STATE", "ALARM", "SERVICE", "SINCE", "REASON"]);
-            crate::out!("{}", table(&header, &rows));
+            crate::out!("{}", table(&header, &table_rows));
         }
     }
-}
-
-pub async fn run(
-    args: &AlarmsArgs,
-    ecs: &dyn EcsPort,
-    monitoring: Option<&dyn MonitoringPort>,
-    mappings: &[AlarmMapping],
-    clusters: &[String],
-    clock: &dyn Clock,
-) -> Result<u8, CliError> {
-    let now = clock.now();
-    let (listed, alarmed) = read_listed(args, ecs, monitoring, mappings, clusters, now).await?;
-    print(args, &listed, None, now);
-    Ok(if args.fail_on_alarm && alarmed {
-        exit::PROBLEM_FOUND
-    } else {
-        exit::OK
-    })
 }

@@ -1,9 +1,12 @@
 //! `triage diagnose`: why tasks stopped, decoded, with the patterns across them.
 
 use super::exit;
+use super::output::schema::Version;
+use super::output::shapes::diagnose::{
+    DiagnoseDoc, FindingJson, LeftOutJson, PatternJson, ReadErrorJson,
+};
 use super::output::{rfc3339, table};
 use super::Format;
-use crate::domain::diagnosis::LogTail;
 use crate::domain::diagnosis::Severity;
 use crate::domain::sanitize::one_line;
 use crate::domain::sanitize::strip_controls;
@@ -12,7 +15,6 @@ use crate::workers::diagnosis::{DiagnosisReport, DiagnosisScope, LeftOut};
 use crate::workers::fleet::diagnose_all;
 use crate::workers::PairPorts;
 use clap::Args;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
@@ -37,12 +39,11 @@ pub struct DiagnoseArgs {
     pub task: Vec<String>,
 }
 
-/// Run `triage diagnose` over these pairs (one, unnamed, for a single-pair
-/// session): every pair read at once, the findings of all newest first,
-/// each naming its account and Region.
+/// Run `triage diagnose` over the pairs opened: every pair read at once,
+/// the findings of all newest first, each naming its account and Region.
 pub async fn run(
     args: &DiagnoseArgs,
-    pairs: &[(Pair, &crate::wiring::Account)],
+    opened: &super::pairs::Opened,
     clusters: &[String],
     data_dir: &std::path::Path,
     clock: &dyn Clock,
@@ -59,6 +60,7 @@ pub async fn run(
         since,
     };
     let now = clock.now();
+    let pairs = opened.pairs();
     let ports: Vec<PairPorts> = pairs
         .iter()
         .map(|(pair, account)| {
@@ -66,7 +68,7 @@ pub async fn run(
         })
         .collect();
     if !args.task.is_empty() {
-        return run_tasks(args, &ports, clusters, data_dir, now).await;
+        return run_tasks(args, &ports, opened, clusters, data_dir, now).await;
     }
     let report = diagnose_all(&ports, &scope, Vec::new(), now).await?;
     for (place, err) in &report.errors {
@@ -86,7 +88,7 @@ pub async fn run(
             if other_services == 1 { "" } else { "s" }
         );
     }
-    let code = print_report(args, &report, pairs.len() > 1, now)?;
+    let code = print_report(args, &report, opened, now)?;
     // A pair that could not be read at all: what is shown is not everything.
     let pair_failed = pairs.len() > 1
         && report
@@ -117,6 +119,7 @@ fn names_task(typed: &str, arn: &str) -> bool {
 async fn run_tasks(
     args: &DiagnoseArgs,
     pairs: &[PairPorts],
+    opened: &super::pairs::Opened,
     clusters: &[String],
     data_dir: &std::path::Path,
     now: chrono::DateTime<chrono::Utc>,
@@ -130,7 +133,7 @@ async fn run_tasks(
             .task
             .iter()
             .filter(|task| {
-                ports.pair.is_unnamed()
+                pairs.len() == 1
                     || crate::domain::service::arn_place(task)
                         .is_none_or(|(region, _)| region == ports.pair.region)
             })
@@ -219,7 +222,7 @@ async fn run_tasks(
         findings,
         ..Default::default()
     };
-    let code = print_report(args, &report, pairs.len() > 1, now)?;
+    let code = print_report(args, &report, opened, now)?;
     Ok(if unknown { exit::USAGE } else { code })
 }
 
@@ -227,12 +230,18 @@ async fn run_tasks(
 fn print_report(
     args: &DiagnoseArgs,
     report: &DiagnosisReport,
-    several_pairs: bool,
+    opened: &super::pairs::Opened,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<u8, super::exit::CliError> {
     match args.output {
-        Format::Json => crate::outln!("{}", super::output::json_text(&to_json(report, now))),
-        Format::Text => crate::out!("{}", to_text(report, several_pairs)),
+        Format::Json => crate::outln!(
+            "{}",
+            super::output::json_text(&to_json(report, opened, now))
+        ),
+        Format::Text => crate::out!(
+            "{}",
+            to_text(report, opened.usable.len() + opened.failed.len() > 1)
+        ),
     }
     let critical = report
         .findings
@@ -245,64 +254,51 @@ fn print_report(
     })
 }
 
-pub fn to_json(report: &DiagnosisReport, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
-    json!({
-        "generated_at": rfc3339(now),
-        "findings": report.findings.iter().map(|f| json!({
-            "account": crate::domain::service::arn_place(&f.task_arn).map(|(_, a)| a),
-            "account_name": (!f.pair.is_unnamed()).then_some(&f.pair.account),
-            "region": crate::domain::service::arn_place(&f.task_arn).map(|(r, _)| r),
-            "task_arn": f.task_arn,
-            "cluster": f.cluster,
-            "service": f.service,
-            "task_definition": f.task_definition,
-            "stopped_at": f.stopped_at.map(rfc3339),
-            "stop_code": f.stop_code,
-            "stopped_reason": f.stopped_reason,
-            "container": f.container,
-            "exit_code": f.exit_code,
-            "container_reason": f.container_reason,
-            "cause": f.cause.code(),
-            "severity": f.severity.as_str(),
-            "title": f.title,
-            "explanation": f.explanation,
-            "evidence": f.evidence,
-            "next_checks": f.next_checks,
-            "runbook": f.runbook,
-            "from_journal": f.from_journal,
-            "log_tail": match &f.logs {
-                LogTail::Lines { lines, .. } => json!(lines.iter().map(|l| json!({
-                    "timestamp": l.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    "message": strip_controls(&l.message),
-                })).collect::<Vec<_>>()),
-                _ => json!([]),
+/// The report as `diagnose -o json` prints it.
+pub fn to_json(
+    report: &DiagnosisReport,
+    opened: &super::pairs::Opened,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DiagnoseDoc {
+    let findings: Vec<FindingJson> = report.findings.iter().map(FindingJson::of).collect();
+    DiagnoseDoc {
+        schema_version: Version,
+        generated_at: rfc3339(now),
+        pairs: opened.json(
+            |pair| {
+                findings
+                    .iter()
+                    .zip(&report.findings)
+                    .find(|(_, f)| f.pair == *pair)
+                    .and_then(|(json, _)| json.place.account.clone())
             },
-            "log_tail_missing": match &f.logs {
-                LogTail::Missing { why } => json!(why),
-                LogTail::NotRead => json!("not read: only the newest non-benign stops get their logs read"),
-                LogTail::Lines { .. } => json!(null),
+            |pair| {
+                report
+                    .errors
+                    .iter()
+                    .find(|(place, _)| *place == pair.label())
+                    .map(|(_, err)| strip_controls(&err.to_string()))
             },
-        })).collect::<Vec<_>>(),
-        "patterns": report.patterns.iter().map(|p| json!({
-            "account_name": (!p.pair.is_unnamed()).then_some(&p.pair.account),
-            "region": (!p.pair.is_unnamed()).then_some(&p.pair.region),
-            "service": format!("{}/{}", p.cluster, p.service),
-            "cause": p.cause.code(),
-            "count": p.count,
-            "first_at": p.first_at.map(rfc3339),
-            "last_at": p.last_at.map(rfc3339),
-            "since_deployment": p.since_deployment,
-            "ended": p.ended,
-            "suggestion": p.suggestion,
-        })).collect::<Vec<_>>(),
-        "left_out": {
-            "other_services": report.left_out.other_services,
-            "standalone": report.left_out.standalone,
+        ),
+        patterns: report
+            .patterns
+            .iter()
+            .map(|p| PatternJson::of(p, &report.findings))
+            .collect(),
+        findings,
+        left_out: LeftOutJson {
+            other_services: report.left_out.other_services,
+            standalone: report.left_out.standalone,
         },
-        "errors": report.errors.iter().map(|(cluster, err)| json!({
-            "cluster": cluster, "error": strip_controls(&err.to_string()),
-        })).collect::<Vec<_>>(),
-    })
+        errors: report
+            .errors
+            .iter()
+            .map(|(source, err)| ReadErrorJson {
+                source: source.clone(),
+                error: strip_controls(&err.to_string()),
+            })
+            .collect(),
+    }
 }
 
 pub fn to_text(report: &DiagnosisReport, several_pairs: bool) -> String {

@@ -110,15 +110,16 @@ pub async fn run(
         clock,
     );
     if args.output == Format::Json {
-        let doc = serde_json::json!({
-            "cluster": prepared.request.cluster,
-            "task": prepared.request.task,
-            "container": prepared.request.container,
-            "command": prepared.request.command,
-            "exit_code": ended.exit_code,
-            "seconds": ended.seconds,
-            "journaled_in": journal.id(),
-        });
+        let doc = super::output::shapes::ExecEndedDoc {
+            schema_version: super::output::schema::Version,
+            cluster: prepared.request.cluster.clone(),
+            task: prepared.request.task.clone(),
+            container: prepared.request.container.clone(),
+            command: prepared.request.command.clone(),
+            exit_code: ended.exit_code,
+            seconds: ended.seconds,
+            journaled_in: journal.id().map(str::to_string),
+        };
         crate::outln!("{}", super::output::json_text(&doc));
     }
     Ok(match ended.exit_code {
@@ -144,13 +145,14 @@ async fn check(
     match output {
         Format::Json => crate::outln!(
             "{}",
-            super::output::json_text(&serde_json::json!({
-                "cluster": ask.cluster,
-                "task": ask.task,
-                "ready": ready,
-                "container": container,
-                "reason": reason,
-            }))
+            super::output::json_text(&super::output::shapes::ExecCheckDoc {
+                schema_version: super::output::schema::Version,
+                cluster: ask.cluster.clone(),
+                task: ask.task.clone(),
+                ready,
+                container,
+                reason,
+            })
         ),
         Format::Text => match (&container, &reason) {
             (Some(c), _) => crate::outln!("ready: a shell can be opened in container {c}"),

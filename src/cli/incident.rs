@@ -1,7 +1,7 @@
 //! `triage incident …`: start, list, note, milestone, close, export.
 
 use super::exit;
-use super::output::{rfc3339, table};
+use super::output::table;
 use super::Format;
 use crate::domain::ports::SharePort;
 use crate::domain::timeline::entry::IncidentChange;
@@ -13,7 +13,6 @@ use crate::domain::Clock;
 use crate::settings::Settings;
 use crate::store::{IncidentStore, StoreError};
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -115,7 +114,13 @@ pub async fn run(
             let entries = store.load(&id)?.incident.entries;
             sharing.publish(&id, &entries).await?;
             match output {
-                Format::Json => crate::outln!("{}", json!({ "id": id })),
+                Format::Json => crate::outln!(
+                    "{}",
+                    super::output::json_text(&super::output::shapes::IncidentStartedDoc {
+                        schema_version: super::output::schema::Version,
+                        id: id.clone(),
+                    })
+                ),
                 Format::Text => crate::outln!("{id}"),
             }
         }
@@ -123,21 +128,14 @@ pub async fn run(
             let incidents = store.list()?;
             match output {
                 Format::Json => {
-                    let list: Vec<_> = incidents
-                        .iter()
-                        .map(|l| {
-                            let i = &l.incident;
-                            json!({
-                                "id": i.id, "title": i.title, "severity": i.severity.map(|s| s.as_str()),
-                                "status": i.status.as_str(), "started_at": i.started_at.map(rfc3339),
-                                "closed_at": i.closed_at.map(rfc3339), "entries": i.entries.len(),
-                            })
-                        })
-                        .collect();
-                    crate::outln!(
-                        "{}",
-                        super::output::json_text(&serde_json::Value::from(list))
-                    );
+                    let doc = super::output::shapes::IncidentListDoc {
+                        schema_version: super::output::schema::Version,
+                        incidents: incidents
+                            .iter()
+                            .map(|l| super::output::shapes::IncidentJson::of(&l.incident))
+                            .collect(),
+                    };
+                    crate::outln!("{}", super::output::json_text(&doc));
                 }
                 Format::Text if incidents.is_empty() => {
                     crate::outln!("No incidents yet. Start one: triage incident start \"<title>\"")

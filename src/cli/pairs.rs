@@ -5,10 +5,10 @@
 
 use super::exit::{self, CliError};
 use super::output::rfc3339;
-use super::status::{
-    account_alarms_json, add_service_watched, read_account, service_json, to_text_with,
-    AccountRead, StatusArgs,
-};
+use super::output::schema::{Place, Version};
+use super::output::shapes::status::{SecurityFindingJson, StatusPair};
+use super::output::shapes::{AlarmJson, PairJson, StatusDoc};
+use super::status::{read_account, to_text_with, AccountRead, StatusArgs};
 use super::Format;
 use crate::domain::alarms::AlarmMapping;
 use crate::domain::ranking::order;
@@ -16,7 +16,6 @@ use crate::domain::sanitize::strip_controls;
 use crate::domain::Clock;
 use crate::settings::pairs::PairSpec;
 use crate::wiring::{Account, OpenError};
-use serde_json::json;
 
 /// What one pair gave.
 struct PairOutcome {
@@ -55,33 +54,85 @@ where
     futures::future::join_all(reads).await
 }
 
-/// The pairs that could be opened, each named (its account name and the
-/// Region it resolved to); those that could not are said on stderr. Only
-/// when none could is it an error. The flag says some were left out.
-pub fn opened(
-    pairs: Vec<(PairSpec, Result<Account, OpenError>)>,
-) -> Result<(Vec<(crate::domain::Pair, Account)>, bool), CliError> {
+/// The pairs asked for, opened: those that could be (each named: its
+/// account name and the Region it resolved to), and those that could not
+/// (said on stderr, kept with why).
+pub struct Opened {
+    pub usable: Vec<(PairSpec, crate::domain::Pair, Account)>,
+    pub failed: Vec<(PairSpec, String)>,
+}
+
+impl Opened {
+    /// The usable pairs as the reads take them.
+    pub fn pairs(&self) -> Vec<(crate::domain::Pair, &Account)> {
+        self.usable
+            .iter()
+            .map(|(_, pair, account)| (pair.clone(), account))
+            .collect()
+    }
+
+    /// Every pair asked for, in order, as JSON: `account_of` gives the
+    /// account id a usable pair's answer showed (if any), `error_of` why a
+    /// usable pair could not be read after all.
+    pub fn json(
+        &self,
+        account_of: impl Fn(&crate::domain::Pair) -> Option<String>,
+        error_of: impl Fn(&crate::domain::Pair) -> Option<String>,
+    ) -> Vec<PairJson> {
+        let usable = self.usable.iter().map(|(spec, pair, _)| PairJson {
+            place: Place {
+                account: account_of(pair),
+                account_name: pair.account.clone(),
+                region: pair.region.clone(),
+            },
+            profile: spec.profile.clone(),
+            production: spec.production,
+            error: error_of(pair),
+        });
+        let failed = self.failed.iter().map(|(spec, why)| failed_json(spec, why));
+        usable.chain(failed).collect()
+    }
+}
+
+/// A pair that could not be opened or read, as JSON.
+fn failed_json(spec: &PairSpec, why: &str) -> PairJson {
+    PairJson {
+        place: Place {
+            account: None,
+            account_name: spec.name.clone(),
+            region: spec.region.clone().unwrap_or_default(),
+        },
+        profile: spec.profile.clone(),
+        production: spec.production,
+        error: Some(strip_controls(why)),
+    }
+}
+
+/// Open what could be opened; only when nothing could is it an error.
+pub fn opened(pairs: Vec<(PairSpec, Result<Account, OpenError>)>) -> Result<Opened, CliError> {
     let mut usable = Vec::new();
-    let mut failed: Option<OpenError> = None;
+    let mut failed = Vec::new();
+    let mut first: Option<OpenError> = None;
     for (spec, account) in pairs {
         match account {
-            Ok(account) => usable.push((
-                crate::domain::Pair::new(spec.name.clone(), account.region.clone()),
-                account,
-            )),
+            Ok(account) => {
+                let pair = crate::domain::Pair::new(spec.name.clone(), account.region.clone());
+                usable.push((spec, pair, account));
+            }
             Err(err) => {
                 crate::errln!(
                     "error: {}: {}",
                     spec.label(),
                     strip_controls(&err.to_string())
                 );
-                failed.get_or_insert(err);
+                failed.push((spec, err.to_string()));
+                first.get_or_insert(err);
             }
         }
     }
-    match (usable.is_empty(), failed) {
+    match (usable.is_empty(), first) {
         (true, Some(err)) => Err(err.into()),
-        (_, failed) => Ok((usable, failed.is_some())),
+        _ => Ok(Opened { usable, failed }),
     }
 }
 
@@ -180,18 +231,17 @@ pub async fn status(
     match args.output {
         Format::Json => crate::outln!(
             "{}",
-            super::output::json_text(&to_json(&outcomes, &rows, &suggestions, now))
+            super::output::json_text(&status_doc(&outcomes, &rows, &suggestions, now))
         ),
         Format::Text => {
             let ranked: Vec<_> = rows.iter().map(|(_, r)| (*r).clone()).collect();
+            // ACCOUNT and REGION columns only when several pairs are watched.
             let labels: Vec<(String, String)> = rows
                 .iter()
                 .map(|(o, r)| (o.pair.name.clone(), region_of(o, r)))
                 .collect();
-            crate::out!(
-                "{}",
-                to_text_with(&ranked, &suggestions, now, Some(&labels))
-            );
+            let labels = (outcomes.len() > 1).then_some(labels.as_slice());
+            crate::out!("{}", to_text_with(&ranked, &suggestions, now, labels));
         }
     }
     let failed = outcomes.iter().find_map(|o| o.read.as_ref().err());
@@ -220,92 +270,87 @@ fn region_of(outcome: &PairOutcome, r: &crate::domain::ranking::RankedService) -
         .unwrap_or_default()
 }
 
-fn to_json(
+/// The pair a read's resources carry: its name and the Region it read.
+fn pair_of(outcome: &PairOutcome) -> crate::domain::Pair {
+    let region = match &outcome.read {
+        Ok(read) => read.identity.region.clone(),
+        Err(_) => outcome.pair.region.clone().unwrap_or_default(),
+    };
+    crate::domain::Pair::new(outcome.pair.name.clone(), region)
+}
+
+fn status_doc(
     outcomes: &[PairOutcome],
     rows: &[(&PairOutcome, &crate::domain::ranking::RankedService)],
     suggestions: &[crate::domain::suggestion::Suggestion],
     now: chrono::DateTime<chrono::Utc>,
-) -> serde_json::Value {
-    let services: Vec<serde_json::Value> = rows
+) -> StatusDoc {
+    let services = rows
         .iter()
         .zip(suggestions)
-        .map(|((o, r), suggestion)| {
-            let mut doc = service_json(r);
-            super::status::add_suggestion(&mut doc, suggestion);
-            doc["account_name"] = o.pair.name.clone().into();
-            if doc["region"].is_null() {
-                doc["region"] = region_of(o, r).into();
-            }
-            if let Ok(read) = &o.read {
-                if let Some(w) = &read.watched {
-                    add_service_watched(&mut doc, r, w, now);
-                }
-                super::status_security::add_service(
-                    &mut doc,
-                    r,
-                    &read.security,
-                    read.watched.as_ref(),
-                    now,
-                );
-            }
-            doc
-        })
-        .collect();
-    let pairs: Vec<serde_json::Value> = outcomes
-        .iter()
-        .map(|o| {
-            let (identity, error) = match &o.read {
-                Ok(read) => (Some(&read.identity), None),
-                Err(err) => (None, Some(strip_controls(&err.to_string()))),
-            };
-            json!({
-                "account_name": o.pair.name,
-                "account": identity.and_then(|i| i.account.clone()),
-                "region": identity.map(|i| i.region.clone()).or(o.pair.region.clone()),
-                "profile": o.pair.profile,
-                "production": o.pair.production,
-                "services": o.read.as_ref().map(|r| r.ranked.len()).unwrap_or(0),
-                "error": error,
-            })
-        })
-        .collect();
-    let account_alarms: Vec<serde_json::Value> = outcomes
-        .iter()
-        .filter_map(|o| {
+        .filter_map(|((o, r), suggestion)| {
             let read = o.read.as_ref().ok()?;
-            let watched = read.watched.as_ref()?;
-            Some(account_alarms_json(watched).into_iter().map(move |mut a| {
-                a["account_name"] = o.pair.name.clone().into();
-                a["account"] = read.identity.account.clone().into();
-                a["region"] = read.identity.region.clone().into();
-                a
-            }))
+            Some(super::status::service_status(
+                read,
+                r,
+                &pair_of(o),
+                suggestion,
+                now,
+            ))
         })
-        .flatten()
         .collect();
-    let security_findings: Vec<serde_json::Value> = outcomes
+    let pairs = outcomes
         .iter()
-        .filter_map(|o| {
-            let read = o.read.as_ref().ok()?;
-            Some(
-                super::status_security::findings_json(&read.security)
-                    .into_iter()
-                    .map(move |f| {
-                        let mut f = serde_json::to_value(f).unwrap_or_default();
-                        f["account_name"] = o.pair.name.clone().into();
-                        f
-                    }),
-            )
+        .map(|o| match &o.read {
+            Ok(read) => StatusPair {
+                pair: PairJson {
+                    place: Place {
+                        account: read.identity.account.clone(),
+                        account_name: o.pair.name.clone(),
+                        region: read.identity.region.clone(),
+                    },
+                    profile: o.pair.profile.clone(),
+                    production: o.pair.production,
+                    error: None,
+                },
+                services: read.ranked.len(),
+            },
+            Err(err) => StatusPair {
+                pair: failed_json(&o.pair, &err.to_string()),
+                services: 0,
+            },
         })
-        .flatten()
         .collect();
-    json!({
-        "generated_at": rfc3339(now),
-        "pairs": pairs,
-        "services": services,
-        "account_alarms": account_alarms,
-        "security_findings": security_findings,
-    })
+    let mut account_alarms = Vec::new();
+    let mut security_findings = Vec::new();
+    for o in outcomes {
+        let Ok(read) = &o.read else { continue };
+        let (pair, account) = (pair_of(o), read.identity.account.as_deref());
+        if let Some(watched) = &read.watched {
+            account_alarms.extend(
+                watched
+                    .alarms
+                    .iter()
+                    .filter(|a| a.services.is_empty())
+                    .map(|a| AlarmJson::of(a, &pair, account)),
+            );
+        }
+        security_findings.extend(
+            read.security
+                .findings
+                .iter()
+                .flatten()
+                .map(|f| SecurityFindingJson::of(f, &pair, account)),
+        );
+    }
+    StatusDoc {
+        schema_version: Version,
+        generated_at: rfc3339(now),
+        pairs,
+        services,
+        account_alarms,
+        security_findings,
+    }
 }
 
 /// Run `triage alarms` over these pairs: each pair's alarms in its ranked
@@ -319,46 +364,43 @@ pub async fn alarms(
 ) -> Result<u8, CliError> {
     let now = clock.now();
     let outcomes = read_each(pairs, |account, _label| async move {
-        super::alarms::read_listed(
-            args,
-            account.ecs.as_ref(),
-            account.monitoring.as_deref(),
-            mappings,
-            clusters,
-            now,
-        )
-        .await
+        super::alarms::read_listed(args, &account, mappings, clusters, now).await
     })
     .await;
-    let mut rows: Vec<(crate::domain::alarms::OwnedAlarm, (String, String))> = Vec::new();
+    let mut rows: Vec<super::alarms::AlarmRow> = Vec::new();
+    let mut asked: Vec<PairJson> = Vec::new();
     let mut alarmed = false;
     let mut failed: Option<&CliError> = None;
-    for (pair, read) in &outcomes {
+    for (spec, read) in &outcomes {
         match read {
-            Ok((listed, any)) => {
-                alarmed |= any;
-                for alarm in listed {
-                    let region = crate::domain::service::arn_place(&alarm.alarm.arn)
-                        .map(|(r, _)| r.to_string())
-                        .or_else(|| pair.region.clone())
-                        .unwrap_or_default();
-                    rows.push((alarm.clone(), (pair.name.clone(), region)));
-                }
+            Ok(read) => {
+                alarmed |= read.alarmed;
+                let pair = crate::domain::Pair::new(spec.name.clone(), read.region.clone());
+                asked.push(PairJson {
+                    place: Place {
+                        account: read.account.clone(),
+                        account_name: spec.name.clone(),
+                        region: read.region.clone(),
+                    },
+                    profile: spec.profile.clone(),
+                    production: spec.production,
+                    error: None,
+                });
+                rows.extend(read.listed.iter().map(|alarm| super::alarms::AlarmRow {
+                    alarm: alarm.clone(),
+                    pair: pair.clone(),
+                    account: read.account.clone(),
+                }));
             }
             Err(err) => {
-                crate::errln!(
-                    "error: {}: {}",
-                    pair.label(),
-                    strip_controls(&err.to_string())
-                );
+                asked.push(failed_json(spec, &err.to_string()));
                 failed = failed.or(Some(err));
             }
         }
     }
     // Stable: within a state, each pair's ranked order, pair after pair.
-    rows.sort_by_key(|(a, _)| a.alarm.state);
-    let (listed, labels): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-    super::alarms::print(args, &listed, Some(&labels), now);
+    rows.sort_by_key(|row| row.alarm.alarm.state);
+    super::alarms::print(args, &rows, asked, outcomes.len() > 1, now);
     Ok(match failed {
         Some(err) if outcomes.iter().all(|(_, r)| r.is_err()) => err.exit_code(),
         Some(_) => exit::AWS,

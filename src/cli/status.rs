@@ -1,17 +1,17 @@
 //! `triage status`: every watched service's health, worst first.
 
 use super::exit;
-use super::output::{rfc3339, table};
+use super::output::schema::Place;
+use super::output::shapes::status::{MetricsJson, NetworkJson, ServiceStatus};
+use super::output::shapes::AlarmJson;
+use super::output::table;
 use super::Format;
-use crate::domain::alarms::{of_service, AlarmMapping, AlarmState};
+use crate::domain::alarms::{AlarmMapping, AlarmState};
 use crate::domain::ranking::{rank_signals, RankedService, Signals};
-use crate::domain::sanitize::strip_controls;
 use crate::domain::suggestion::Suggestion;
-use crate::domain::Clock;
 use crate::workers::status::fetch_status;
 use chrono::{DateTime, Utc};
 use clap::Args;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -151,45 +151,6 @@ pub async fn read_account(
     })
 }
 
-/// Run `triage status`; returns the exit code.
-pub async fn run(
-    args: &StatusArgs,
-    account: &crate::wiring::Account,
-    scope: &StatusScope<'_>,
-    clock: &dyn Clock,
-) -> Result<u8, super::exit::CliError> {
-    let now = clock.now();
-    let read = read_account(account, scope, now, "").await?;
-    let AccountRead {
-        identity,
-        ranked,
-        watched,
-        security,
-        ..
-    } = &read;
-    let suggestions: Vec<Suggestion> = ranked
-        .iter()
-        .map(|r| super::suggestion::suggestion_of(&read, r, scope, now))
-        .collect();
-    match args.output {
-        Format::Json => {
-            let mut doc = to_json(ranked, identity.account.as_deref(), &identity.region, now);
-            if let Some(w) = watched {
-                add_watched(&mut doc, ranked, w, now);
-            }
-            add_security(&mut doc, ranked, security, watched.as_ref(), now);
-            if let Some(services) = doc["services"].as_array_mut() {
-                for (json, suggestion) in services.iter_mut().zip(&suggestions) {
-                    add_suggestion(json, suggestion);
-                }
-            }
-            crate::outln!("{}", super::output::json_text(&doc));
-        }
-        Format::Text => crate::out!("{}", to_text_with(ranked, &suggestions, now, None)),
-    }
-    Ok(exit_code(args, [&read]))
-}
-
 /// 1 when a flag asks to fail on what was found, else 0.
 pub fn exit_code<'a>(args: &StatusArgs, reads: impl IntoIterator<Item = &'a AccountRead>) -> u8 {
     let mut unhealthy = false;
@@ -208,131 +169,43 @@ pub fn exit_code<'a>(args: &StatusArgs, reads: impl IntoIterator<Item = &'a Acco
     }
 }
 
-/// Each service's `alarms` and `metrics`, and the account's alarms.
-fn add_watched(
-    doc: &mut serde_json::Value,
-    ranked: &[RankedService],
-    watched: &super::watch::Watched,
-    now: DateTime<Utc>,
-) {
-    if let Some(services) = doc["services"].as_array_mut() {
-        for (json, r) in services.iter_mut().zip(ranked) {
-            add_service_watched(json, r, watched, now);
-        }
-    }
-    doc["account_alarms"] = account_alarms_json(watched).into();
-}
-
-/// Each service's `network`, `secrets`, `security_findings` and network
-/// metrics, and every GuardDuty finding.
-fn add_security(
-    doc: &mut serde_json::Value,
-    ranked: &[RankedService],
-    security: &super::status_security::SecurityView,
-    watched: Option<&super::watch::Watched>,
-    now: DateTime<Utc>,
-) {
-    if let Some(services) = doc["services"].as_array_mut() {
-        for (json, r) in services.iter_mut().zip(ranked) {
-            super::status_security::add_service(json, r, security, watched, now);
-        }
-    }
-    doc["security_findings"] =
-        serde_json::to_value(super::status_security::findings_json(security)).unwrap_or_default();
-}
-
-/// A service's `alarms` and `metrics`.
-pub fn add_service_watched(
-    json: &mut serde_json::Value,
+/// One service of `status -o json`: its read, its suggestion, and what
+/// else was read of it (alarms, metrics, network, secrets, findings).
+pub fn service_status(
+    read: &AccountRead,
     r: &RankedService,
-    watched: &super::watch::Watched,
+    pair: &crate::domain::Pair,
+    suggestion: &Suggestion,
     now: DateTime<Utc>,
-) {
+) -> ServiceStatus {
     let key = r.service.key();
-    json["alarms"] = of_service(&watched.alarms, &key)
-        .into_iter()
-        .map(|a| {
-            super::watch::alarm_json(
-                &crate::domain::alarms::OwnedAlarm {
-                    alarm: a.clone(),
-                    services: vec![],
-                },
-                false,
-            )
-        })
-        .collect::<Vec<_>>()
-        .into();
-    if let Some(metrics) = watched.metrics.get(&key) {
-        json["metrics"] = super::watch::metrics_json(&metrics.summary(now));
+    let account = read.identity.account.as_deref();
+    let mut json = ServiceStatus::of(r, Place::of(pair, account, &r.service.arn), suggestion);
+    if let Some(watched) = &read.watched {
+        json.alarms = Some(
+            watched
+                .alarms
+                .iter()
+                .filter(|a| a.services.contains(&key))
+                .map(|a| AlarmJson::of(a, pair, account))
+                .collect(),
+        );
+        json.metrics = watched
+            .metrics
+            .get(&key)
+            .map(|m| MetricsJson::of(&m.summary(now), read.security.baselines.get(&key)));
     }
-}
-
-/// The alarms tied to no service.
-pub fn account_alarms_json(watched: &super::watch::Watched) -> Vec<serde_json::Value> {
-    watched
-        .alarms
-        .iter()
-        .filter(|a| a.services.is_empty())
-        .map(|a| super::watch::alarm_json(a, false))
-        .collect()
-}
-
-/// The stable JSON document of `triage status -o json`.
-pub fn to_json(
-    ranked: &[RankedService],
-    account: Option<&str>,
-    region: &str,
-    now: DateTime<Utc>,
-) -> serde_json::Value {
-    let services: Vec<serde_json::Value> = ranked.iter().map(service_json).collect();
-    json!({
-        "generated_at": rfc3339(now),
-        "account": account,
-        "region": region,
-        "services": services,
-    })
-}
-
-/// One service of `triage status -o json`, with the account and Region its
-/// ARN names.
-pub fn service_json(r: &RankedService) -> serde_json::Value {
-    let s = &r.service;
-    let (arn_region, arn_account) = crate::domain::service::arn_place(&s.arn).unzip();
-    json!({
-        "account": arn_account,
-        "region": arn_region,
-        "cluster": s.cluster,
-        "service": s.name,
-        "status": r.verdict.health.as_str(),
-        "reason": strip_controls(&r.verdict.reason),
-        "desired": s.desired,
-        "running": s.running,
-        "pending": s.pending,
-        "task_definition": s.task_definition,
-        "deployments": s.deployments.iter().map(|d| json!({
-            "id": d.id,
-            "status": d.status.as_str(),
-            "rollout_state": d.rollout_state.map(|r| r.as_str()),
-            "task_definition": d.task_definition,
-            "desired": d.desired,
-            "running": d.running,
-            "pending": d.pending,
-            "failed_tasks": d.failed_tasks,
-            "created_at": d.created_at.map(rfc3339),
-            "updated_at": d.updated_at.map(rfc3339),
-        })).collect::<Vec<_>>(),
-        "events": s.events.iter().map(|e| json!({
-            "at": rfc3339(e.at),
-            "message": strip_controls(&e.message),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// A service's `headline` and `suggested_runbook` (null when none fits).
-pub fn add_suggestion(json: &mut serde_json::Value, suggestion: &Suggestion) {
-    json["headline"] = suggestion.headline.clone().into();
-    json["suggested_runbook"] =
-        serde_json::to_value(&suggestion.runbook).unwrap_or(serde_json::Value::Null);
+    if let Some(exposure) = read.security.exposure.get(&key) {
+        json.network = NetworkJson::of(exposure);
+        json.secrets = Some(exposure.secret_sources());
+    }
+    json.security_findings = read.security.findings.as_ref().map(|found| {
+        crate::domain::security::of_service(found, &key)
+            .into_iter()
+            .map(|f| f.id.clone())
+            .collect()
+    });
+    json
 }
 
 /// The table (REASON is each service's headline), with ACCOUNT and REGION

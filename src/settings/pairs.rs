@@ -6,7 +6,7 @@
 use super::config::AccountEntry;
 
 /// One account in one Region, as asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PairSpec {
     /// The account's name in tables and JSON (`[[accounts]] name`, else the
     /// profile, else `default`).

@@ -213,9 +213,11 @@ async fn a_warm_search_is_one_filter_call_per_group_and_fields_are_clean() {
     let (out, warm) = search(&home);
     assert_eq!(warm.get("DescribeTaskDefinition"), None, "{warm:?}");
     assert_eq!(warm["FilterLogEvents"], 6, "{warm:?}");
-    // ListClusters, ListServices, DescribeServices: discovery refreshed, in parallel.
+    // ListClusters, ListServices, DescribeServices: discovery refreshed, in
+    // parallel; GetCallerIdentity: every JSON line names its account.
+    assert_eq!(warm["GetCallerIdentity"], 1, "{warm:?}");
     let total: u64 = warm.values().sum();
-    assert!(total <= 6 + 3, "{warm:?}");
+    assert!(total <= 6 + 3 + 1, "{warm:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
     assert_eq!(line["service"], "web/svc-02");

@@ -109,7 +109,7 @@ async fn the_session_reaches_the_plugin_with_the_aws_cli_arguments_and_is_journa
         .skip_while(|l| !l.starts_with('{'))
         .collect::<Vec<_>>()
         .join("\n");
-    let doc = json(summary.as_bytes());
+    let doc = crate::json_contract::validated("exec", summary.as_bytes()).remove(0);
     assert_eq!(doc["exit_code"], 0);
     assert_eq!(doc["container"], "api");
 

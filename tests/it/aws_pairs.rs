@@ -279,13 +279,15 @@ async fn two_regions_and_two_accounts_in_one_status_and_a_failing_pair_keeps_the
         serde_json::json!([{"cluster": "ops", "service": "ledger"}])
     );
 
-    // One pair (a flag wins over the config's list): no columns, the old document.
+    // One pair (a flag wins over the config's list): the same document, a
+    // list of one pair.
     let out = run(&["--profile", "base", "--region", r2, "status", "-o", "json"]).success();
     let doc = json(&out.get_output().stdout);
-    assert_eq!(doc["region"], r2);
+    assert_eq!(doc["pairs"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["pairs"][0]["region"], r2);
+    assert_eq!(doc["pairs"][0]["account_name"], "base");
     assert_eq!(doc["services"][0]["account"], "123456789012");
     assert_eq!(doc["services"][0]["region"], r2);
-    assert!(doc.get("pairs").is_none());
 }
 
 /// Three tasks of `web/api` killed for memory, a minute apart, ending `ago`
@@ -443,7 +445,7 @@ async fn diagnose_and_logs_span_the_pairs_and_the_same_names_in_two_regions_stay
     assert!(findings.iter().all(|f| f["region"] == r1));
     let errors = doc["errors"].as_array().unwrap();
     assert!(
-        errors.iter().any(|e| e["cluster"] == format!("prod/{r2}")
+        errors.iter().any(|e| e["source"] == format!("prod/{r2}")
             && e["error"]
                 .as_str()
                 .unwrap()

@@ -13,8 +13,11 @@ fn demo_status_json_is_ranked_and_complete() {
         .assert()
         .success();
     let doc = json(&out.get_output().stdout);
-    assert_eq!(doc["account"], "123456789012");
-    assert_eq!(doc["region"], "eu-west-1");
+    // One pair is a list of one.
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["pairs"][0]["account"], "123456789012");
+    assert_eq!(doc["pairs"][0]["region"], "eu-west-1");
+    assert_eq!(doc["pairs"][0]["account_name"], "demo");
     assert!(doc["generated_at"].as_str().unwrap().ends_with('Z'));
     let services = doc["services"].as_array().unwrap();
     assert!(services.len() >= 8);
@@ -232,8 +235,8 @@ async fn status_against_aws_lists_every_service_of_every_cluster() {
         .assert()
         .success();
     let doc = json(&out.get_output().stdout);
-    assert_eq!(doc["account"], "123456789012");
-    assert_eq!(doc["region"], region);
+    assert_eq!(doc["pairs"][0]["account"], "123456789012");
+    assert_eq!(doc["pairs"][0]["region"], region);
     assert_eq!(doc["services"].as_array().unwrap().len(), 28);
 
     // --cluster narrows; AWS_ENDPOINT_URL works like --endpoint-url.
@@ -866,7 +869,7 @@ fn runbook_list_from_an_empty_directory_lists_the_built_in_runbooks() {
         .assert()
         .success();
     let list = json(&out.get_output().stdout);
-    let ids: Vec<&str> = list
+    let ids: Vec<&str> = list["runbooks"]
         .as_array()
         .unwrap()
         .iter()
@@ -880,7 +883,7 @@ fn runbook_list_from_an_empty_directory_lists_the_built_in_runbooks() {
     ] {
         assert!(ids.contains(&id), "{id} not among {ids:?}");
     }
-    assert!(list
+    assert!(list["runbooks"]
         .as_array()
         .unwrap()
         .iter()

@@ -76,6 +76,7 @@ fn an_incident_from_start_to_export() {
         triage(&data).args(["incident", "list", "-o", "json"]),
     ))
     .unwrap();
+    let list = &list["incidents"];
     assert_eq!(list[0]["id"], id.as_str());
     assert_eq!(list[0]["severity"], "SEV2");
     assert_eq!(list[0]["status"], "open");

@@ -39,6 +39,7 @@ mod hostile_output;
 mod insights;
 mod journal;
 mod journal_compat;
+mod json_contract;
 mod keymap;
 mod logsearch;
 mod properties;

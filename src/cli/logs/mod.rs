@@ -15,7 +15,6 @@ use crate::domain::{Clock, Pair};
 use crate::settings::SettingsError;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, ValueEnum};
-use serde_json::json;
 
 mod follow;
 mod insights;
@@ -147,7 +146,8 @@ pub async fn run(
     let format = args.output;
     // With several pairs every line names its account: each pair's id, read
     // once, all at once, before the first line is printed.
-    let accounts: std::collections::HashMap<Pair, String> = if several {
+    // Every JSON line names its account; text names the pair when several.
+    let accounts: std::collections::HashMap<Pair, String> = if several || format == Format::Json {
         let asked = pairs.iter().map(|(pair, account)| async move {
             let id = account.ecs.identity().await.ok().and_then(|i| i.account);
             (pair.clone(), id)
@@ -161,7 +161,11 @@ pub async fn run(
         Default::default()
     };
     let place = |event: &LogEvent| {
-        several.then(|| (event.pair.clone(), accounts.get(&event.pair).cloned()))
+        (
+            event.pair.clone(),
+            accounts.get(&event.pair).cloned(),
+            several,
+        )
     };
     // Each pair sends its hits in time order; across pairs a line is
     // printed once no pair still searching can send an older one.
@@ -365,37 +369,36 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// One line out: JSON (with `account_name`, `account` and `region` when
-/// several pairs are searched) or text (with the pair first).
+/// One line out: JSON (its place always) or text (the pair first when
+/// several are searched).
 fn print_event(
     event: &LogEvent,
     service: &str,
-    pair: Option<(Pair, Option<String>)>,
+    (pair, account, several): (Pair, Option<String>, bool),
     format: Format,
 ) {
     let message = strip_controls(&event.message);
     match format {
         Format::Json => {
-            let fields: serde_json::Value =
-                serde_json::from_str(message.trim()).unwrap_or(serde_json::Value::Null);
-            let mut line = json!({
-                "timestamp": event.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
-                "service": service,
-                "log_group": event.group,
-                "log_stream": event.stream,
-                "task_id": event.stream.rsplit('/').next(),
-                "message": message,
-                "fields": fields,
-            });
-            if let Some((pair, account)) = &pair {
-                line["account_name"] = pair.account.clone().into();
-                line["account"] = account.clone().into();
-                line["region"] = pair.region.clone().into();
-            }
-            crate::outln!("{}", super::output::json_line(line));
+            let line = super::output::shapes::LogLine {
+                schema_version: super::output::schema::Version,
+                place: super::output::schema::Place {
+                    account,
+                    account_name: pair.account.clone(),
+                    region: pair.region.clone(),
+                },
+                timestamp: event.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
+                service: service.to_string(),
+                log_group: event.group.clone(),
+                log_stream: event.stream.clone(),
+                task_id: event.stream.rsplit('/').next().map(str::to_string),
+                fields: serde_json::from_str(message.trim()).unwrap_or(serde_json::Value::Null),
+                message,
+            };
+            crate::outln!("{}", super::output::json_line(&line));
         }
-        Format::Text => match pair {
-            Some((pair, _)) => crate::outln!(
+        Format::Text => match several.then_some(pair) {
+            Some(pair) => crate::outln!(
                 "{}  {:<20}  {:<24}  {}",
                 event.timestamp.format("%H:%M:%S%.3f"),
                 pair.label(),

@@ -2,40 +2,23 @@
 //! and the linter's problems at their lines.
 
 use crate::cli::exit;
+use crate::cli::output::schema::Version;
+use crate::cli::output::shapes::runbook::{RunbookJson, RunbookListDoc, RunbookShownDoc};
 use crate::cli::Format;
 use crate::domain::runbook::Severity;
 use crate::settings::Settings;
 use crate::store::runbooks::{self, RunbookFile};
-use serde_json::json;
 use std::path::PathBuf;
-
-fn lint_json(file: &RunbookFile) -> serde_json::Value {
-    json!(file
-        .problems
-        .iter()
-        .map(|p| json!({"line": p.line, "severity": p.severity.as_str(), "message": p.message}))
-        .collect::<Vec<_>>())
-}
 
 pub fn list(settings: &Settings, output: Format) -> u8 {
     let files = runbooks::list(&settings.runbook_paths);
     match output {
         Format::Json => {
-            let list: Vec<_> = files
-                .iter()
-                .map(|f| {
-                    json!({
-                        "id": f.runbook.id, "title": f.runbook.title, "tags": f.runbook.tags,
-                        "file": f.path.display().to_string(), "built_in": f.built_in,
-                        "source": f.origin(), "ok": f.ok(),
-                        "steps": f.runbook.steps.len(), "problems": lint_json(f),
-                    })
-                })
-                .collect();
-            crate::outln!(
-                "{}",
-                crate::cli::output::json_text(&serde_json::Value::from(list))
-            );
+            let doc = RunbookListDoc {
+                schema_version: Version,
+                runbooks: files.iter().map(RunbookJson::of).collect(),
+            };
+            crate::outln!("{}", crate::cli::output::json_text(&doc));
         }
         Format::Text if files.is_empty() => crate::outln!(
             "No runbooks found. triage looks in: {}",
@@ -78,28 +61,18 @@ pub fn show(settings: &Settings, name: &str, output: Format) -> u8 {
     };
     let rb = &file.runbook;
     match output {
-        Format::Json => {
-            let value = json!({
-                "id": rb.id, "title": rb.title, "tags": rb.tags, "file": file.path.display().to_string(),
-                "built_in": file.built_in, "source": file.origin(),
-                "params": rb.params.iter().map(|p| json!({
-                    "name": p.name, "type": p.ty.as_str(), "required": p.required,
-                    "default": p.default.as_ref().map(|d| d.to_json()), "secret": p.secret,
-                    "choices": p.choices, "description": p.description,
-                })).collect::<Vec<_>>(),
-                "steps": rb.steps.iter().map(|s| json!({
-                    "id": s.id, "kind": s.kind_name(), "title": s.title, "line": s.line,
-                    "destructive": s.attrs.destructive, "when": s.attrs.when.as_ref().map(|w| w.describe()),
-                    "milestone": s.attrs.milestone,
-                })).collect::<Vec<_>>(),
-                "problems": lint_json(&file),
-            });
-            crate::outln!("{}", crate::cli::output::json_text(&value));
-        }
+        Format::Json => crate::outln!(
+            "{}",
+            crate::cli::output::json_text(&RunbookShownDoc::of(&file))
+        ),
         Format::Text => {
             crate::outln!("{} ({})  {}", rb.title, rb.id, file.origin());
             if !rb.tags.is_empty() {
                 crate::outln!("tags: {}", rb.tags.join(", "));
+            }
+            if !rb.when.is_empty() {
+                let when: Vec<String> = rb.when.iter().map(|w| w.text()).collect();
+                crate::outln!("suggested when: {}", when.join(", "));
             }
             crate::outln!("\nParameters:");
             for p in &rb.params {

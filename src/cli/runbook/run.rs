@@ -5,6 +5,10 @@
 use super::catalogue::print_problems;
 use super::*;
 use crate::cli::exit;
+use crate::cli::output::schema::Version;
+use crate::cli::output::shapes::runbook::{
+    self as runbook_shapes, EndRecord, FilledRecord, FilledValue, PlanRecord, RunRecord, StepRecord,
+};
 use crate::cli::Format;
 use crate::domain::runbook::kinds::StepKind;
 use crate::domain::runbook::lint::has_errors;
@@ -24,7 +28,6 @@ use crate::workers::runbook::driver::{
 };
 use crate::workers::runbook::session::RunSession;
 use crate::workers::runbook::StepPorts;
-use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -100,15 +103,23 @@ impl Operator for FlagOperator {
                     if r.step_id.is_empty() {
                         return; // the run's start says nothing; its end is printed by the caller
                     }
-                    crate::outln!(
-                        "{}",
-                        crate::cli::output::json_line(json!({
-                            "run_id": self.run_id, "step": r.step_id, "kind": kind, "state": r.state,
-                            "attempt": r.attempt,
-                            "outputs": entry.result.as_ref().map(|x| x.outputs.clone()).unwrap_or(json!({})),
-                            "excerpt": entry.result.as_ref().and_then(|x| x.excerpt.clone()),
-                        }))
-                    );
+                    let record = RunRecord::Step(StepRecord {
+                        record: runbook_shapes::Step,
+                        schema_version: Version,
+                        run_id: self.run_id.clone(),
+                        step: r.step_id.clone(),
+                        kind,
+                        state: r.state.clone(),
+                        attempt: r.attempt,
+                        outputs: entry
+                            .result
+                            .as_ref()
+                            .and_then(|x| x.outputs.as_object())
+                            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                            .unwrap_or_default(),
+                        excerpt: entry.result.as_ref().and_then(|x| x.excerpt.clone()),
+                    });
+                    crate::outln!("{}", crate::cli::output::json_line(&record));
                 } else if !r.step_id.is_empty() {
                     let n = index.map(|i| i + 1).unwrap_or(0);
                     match r.step_state() {
@@ -312,31 +323,23 @@ fn report_filled(
         .filter(|(name, _)| !given.contains_key(name))
         .collect();
     if json {
-        #[derive(serde::Serialize)]
-        struct FilledJson<'a> {
-            value: &'a str,
-            source: &'a str,
-        }
-        #[derive(serde::Serialize)]
-        struct Record<'a> {
-            filled: std::collections::BTreeMap<&'a str, FilledJson<'a>>,
-        }
-        let record = Record {
+        let record = RunRecord::Filled(FilledRecord {
+            record: runbook_shapes::Filled,
+            schema_version: Version,
             filled: used
                 .iter()
                 .map(|(name, f)| {
                     (
-                        name.as_str(),
-                        FilledJson {
-                            value: &f.value,
-                            source: &f.source,
+                        name.clone(),
+                        FilledValue {
+                            value: f.value.clone(),
+                            source: f.source.clone(),
                         },
                     )
                 })
                 .collect(),
-        };
-        let value = serde_json::to_value(&record).unwrap_or_default();
-        crate::outln!("{}", crate::cli::output::json_line(value));
+        });
+        crate::outln!("{}", crate::cli::output::json_line(&record));
         return;
     }
     for (name, f) in used {
@@ -462,15 +465,31 @@ pub async fn run(
             match (&result, json_out) {
                 (Ok(p), true) => crate::outln!(
                     "{}",
-                    crate::cli::output::json_line(
-                        json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Planned.as_str(), "plan": p.lines, "no_change": p.no_change, "dry_run": true})
-                    )
+                    crate::cli::output::json_line(&RunRecord::Plan(PlanRecord {
+                        record: runbook_shapes::Plan,
+                        schema_version: Version,
+                        step: step.id.clone(),
+                        kind: step.kind_name().to_string(),
+                        state: StepState::Planned.as_str().to_string(),
+                        plan: p.lines.clone(),
+                        no_change: p.no_change,
+                        error: None,
+                        dry_run: true,
+                    }))
                 ),
                 (Err(e), true) => crate::outln!(
                     "{}",
-                    crate::cli::output::json_line(
-                        json!({"step": step.id, "kind": step.kind_name(), "state": StepState::Failed.as_str(), "error": e.to_string(), "dry_run": true})
-                    )
+                    crate::cli::output::json_line(&RunRecord::Plan(PlanRecord {
+                        record: runbook_shapes::Plan,
+                        schema_version: Version,
+                        step: step.id.clone(),
+                        kind: step.kind_name().to_string(),
+                        state: StepState::Failed.as_str().to_string(),
+                        plan: Vec::new(),
+                        no_change: false,
+                        error: Some(e.to_string()),
+                        dry_run: true,
+                    }))
                 ),
                 (Ok(p), false) => {
                     crate::outln!(
@@ -577,9 +596,14 @@ pub async fn run(
     if json_out {
         crate::outln!(
             "{}",
-            crate::cli::output::json_line(
-                json!({"run_id": run_id, "state": state_word, "waiting_for": waiting_for, "incident": incident})
-            )
+            crate::cli::output::json_line(&RunRecord::End(EndRecord {
+                record: runbook_shapes::End,
+                schema_version: Version,
+                run_id: run_id.to_string(),
+                state: state_word.to_string(),
+                waiting_for,
+                incident: incident.clone(),
+            }))
         );
     } else {
         match &waiting_for {

@@ -6,6 +6,9 @@
 //! config file or a journal cannot reach the terminal raw whatever a
 //! subcommand forgets.
 
+pub mod schema;
+pub mod shapes;
+
 use crate::domain::sanitize::one_line;
 use unicode_width::UnicodeWidthStr;
 
@@ -110,16 +113,22 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A JSON document for stdout, pretty-printed, every string cleaned (text
-/// from AWS or a runbook never carries a control or bidi character out).
-pub fn json_text(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(&crate::domain::sanitize::clean_json(value.clone()))
-        .unwrap_or_default()
+/// A JSON document for stdout (one of [`shapes`]), pretty-printed, every
+/// string cleaned (text from AWS or a runbook never carries a control or
+/// bidi character out).
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(&clean(value)).unwrap_or_default()
 }
 
 /// One JSON Lines record, cleaned the same way.
-pub fn json_line(value: serde_json::Value) -> String {
-    crate::domain::sanitize::clean_json(value).to_string()
+pub fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    clean(value).to_string()
+}
+
+fn clean<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    crate::domain::sanitize::clean_json(
+        serde_json::to_value(value).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 /// RFC 3339, UTC, seconds: `2026-01-28T03:12:00Z`.
