@@ -46,3 +46,15 @@ pub const DIAGNOSIS_PATTERN_ROWS: u16 = 3;
 
 /// Rows the timeline screen spends on key timestamps above its list.
 pub const TIMELINE_SUMMARY_ROWS: u16 = 2;
+
+/// The palette's list of commands under its input line, in a terminal
+/// `height` rows tall (its border and input take 3, the header 2 above).
+pub fn palette_rows(height: u16) -> usize {
+    (height.saturating_sub(HEADER_ROWS + 3 + 4) as usize).clamp(3, 12)
+}
+
+/// Help's rows of text in a terminal `height` rows tall (its border and
+/// its keys-and-search line take 3).
+pub fn help_rows(height: u16) -> usize {
+    (height.saturating_sub(3) as usize).max(1)
+}

@@ -2,10 +2,11 @@
 //! (The Elm Architecture). Nothing here awaits, draws or does IO: the console
 //! loop feeds messages in, workers carry effects out.
 
-mod commands;
+pub mod commands;
 pub(crate) mod context;
 pub(crate) mod cursors;
 mod exec;
+pub mod help;
 pub(crate) mod incident;
 pub mod input;
 pub mod keymap;
@@ -15,7 +16,6 @@ pub mod monitoring;
 mod mouse;
 pub(crate) mod navigation;
 pub mod pairs;
-pub mod palette;
 pub mod paste;
 pub mod picker;
 mod prompts;

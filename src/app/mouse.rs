@@ -1,10 +1,10 @@
 //! The mouse: the wheel scrolls, a click selects, a second click opens.
 
+use super::commands::{run::dispatch, Command};
 use super::cursors::move_by;
 use super::effect::Effect;
 use super::input::MouseInput;
-use super::keymap::Action;
-use super::keys::{open_selected, perform};
+use super::keys::open_selected;
 use super::layout::{list_rows, list_top};
 use super::screens::hooks;
 use super::state::{AppState, Overlay};
@@ -14,8 +14,8 @@ pub(super) fn on_mouse(state: &mut AppState, mouse: MouseInput) -> Vec<Effect> {
         return Vec::new();
     }
     match mouse {
-        MouseInput::ScrollUp => perform(state, Action::Up),
-        MouseInput::ScrollDown => perform(state, Action::Down),
+        MouseInput::ScrollUp => dispatch(state, Command::Up, ""),
+        MouseInput::ScrollDown => dispatch(state, Command::Down, ""),
         MouseInput::Click { row, .. } => {
             let top = list_top();
             if row < top || row as usize >= top as usize + list_rows(state.height) {

@@ -37,7 +37,7 @@ pub fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
 fn editing_text(state: &AppState) -> bool {
     match &state.overlay {
         Overlay::Palette(_) | Overlay::Prompt(_) | Overlay::Pick(_) => return true,
-        Overlay::Help => return false,
+        Overlay::Help(view) => return view.search.is_some(),
         Overlay::None => {}
     }
     state.filtering || hooks(&state.screen).editing_text(state)

@@ -24,8 +24,8 @@ use chrono::{DateTime, Duration, Utc};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
-    Palette(TextInput),
+    Help(super::help::HelpView),
+    Palette(super::commands::palette::PaletteView),
     /// A one-line question (note text, milestone, correction).
     Prompt(Prompt),
     /// Pick one of a list (the shell's container).

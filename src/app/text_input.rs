@@ -1,7 +1,8 @@
-//! A one-line text field (filter, command palette).
+//! A one-line text field (the palette, a filter, a prompt, a form's field,
+//! a typed confirmation), and the keys that edit it: these are not
+//! commands and are never remapped (every other key types itself).
 
 use super::input::{Key, KeyPress};
-use super::keymap::{text_action, Action};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
@@ -17,30 +18,88 @@ pub enum Edit {
     Ignored,
 }
 
+/// A key that edits a text field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKey {
+    Submit,
+    Cancel,
+    Backspace,
+    Clear,
+    DeleteWord,
+}
+
+/// One editing key: what it is called (a `[keys]` entry naming it is
+/// refused), its keys, and what it does (help lists them).
+pub struct TextKeySpec {
+    pub key: TextKey,
+    pub name: &'static str,
+    pub keys: &'static [KeyPress],
+    pub doc: &'static str,
+}
+
+/// The keys of every text field.
+pub const TEXT_KEYS: &[TextKeySpec] = &[
+    TextKeySpec {
+        key: TextKey::Submit,
+        name: "edit_submit",
+        keys: &[KeyPress::plain(Key::Enter)],
+        doc: "done: run the command, keep the filter, save the answer",
+    },
+    TextKeySpec {
+        key: TextKey::Cancel,
+        name: "edit_cancel",
+        keys: &[KeyPress::plain(Key::Esc), KeyPress::ctrl('c')],
+        doc: "cancel",
+    },
+    TextKeySpec {
+        key: TextKey::Backspace,
+        name: "edit_backspace",
+        keys: &[KeyPress::plain(Key::Backspace)],
+        doc: "delete the last character",
+    },
+    TextKeySpec {
+        key: TextKey::Clear,
+        name: "edit_clear",
+        keys: &[KeyPress::ctrl('u')],
+        doc: "clear the field",
+    },
+    TextKeySpec {
+        key: TextKey::DeleteWord,
+        name: "edit_delete_word",
+        keys: &[KeyPress::ctrl('w')],
+        doc: "delete the last word",
+    },
+];
+
+/// What a key does in a text field, if it edits.
+pub fn text_key(key: KeyPress) -> Option<TextKey> {
+    TEXT_KEYS
+        .iter()
+        .find(|t| t.keys.contains(&key))
+        .map(|t| t.key)
+}
+
 impl TextInput {
-    /// Editing keys come from the keymap's text-field bindings; any other
-    /// printable key types itself.
+    /// Editing keys from [`TEXT_KEYS`]; any other printable key types itself.
     pub fn handle(&mut self, key: KeyPress) -> Edit {
-        match text_action(key) {
-            Some(Action::EditSubmit) => return Edit::Submit,
-            Some(Action::EditCancel) => return Edit::Cancel,
-            Some(Action::EditBackspace) => {
+        match text_key(key) {
+            Some(TextKey::Submit) => return Edit::Submit,
+            Some(TextKey::Cancel) => return Edit::Cancel,
+            Some(TextKey::Backspace) => {
                 self.text.pop();
                 return Edit::Changed;
             }
-            Some(Action::EditClear) => {
+            Some(TextKey::Clear) => {
                 self.text.clear();
                 return Edit::Changed;
             }
-            Some(Action::EditDeleteWord) => {
+            Some(TextKey::DeleteWord) => {
                 let trimmed = self.text.trim_end().len();
                 self.text.truncate(trimmed);
                 let cut = self.text.rfind(' ').map(|i| i + 1).unwrap_or(0);
                 self.text.truncate(cut);
                 return Edit::Changed;
             }
-            // Completion belongs to the palette; elsewhere Tab does nothing.
-            Some(_) => return Edit::Ignored,
             None => {}
         }
         match (key.key, key.ctrl) {

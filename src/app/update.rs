@@ -63,7 +63,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Effect> {
         // fast hand), arrive as Alt+key: unless Alt+key is bound here, it
         // is Esc, then the key.
         Msg::Key(key)
-            if key.alt && !key.ctrl && state.keymap.action_for(&state.screen, key).is_none() =>
+            if key.alt && !key.ctrl && state.keymap.command_for(&state.screen, key).is_none() =>
         {
             let mut effects = on_key(state, KeyPress::plain(Key::Esc));
             effects.extend(on_key(state, KeyPress { alt: false, ..key }));

@@ -51,8 +51,8 @@ pub fn draw(frame: &mut Frame, state: &AppState) {
     }
     match &state.overlay {
         Overlay::None => {}
-        Overlay::Help => widgets::help::draw(frame, area, state, &styles),
-        Overlay::Palette(input) => widgets::palette::draw(frame, area, input, &styles),
+        Overlay::Help(_) => widgets::help::draw(frame, area, state, &styles),
+        Overlay::Palette(view) => widgets::palette::draw(frame, area, state, view, &styles),
         Overlay::Prompt(prompt) => widgets::prompt::draw(frame, area, prompt, &styles),
         Overlay::Pick(picker) => widgets::picker::draw(frame, area, picker, &styles),
     }

@@ -361,11 +361,19 @@ fn palette_navigates_and_explains_mistakes() {
     assert!(events.iter().all(|e| e.cluster == "prod-data"));
     assert!(!events.is_empty());
 
+    // A word no command answers to: the palette stays open and says so.
     update(&mut s, key(':'));
     type_text(&mut s, "logz");
     update(&mut s, special(Key::Enter));
-    let message = s.message.clone().expect("an error message");
-    assert!(message.error && message.text.contains(":svc"));
+    let Overlay::Palette(view) = &s.overlay else {
+        panic!("the palette closed: {:?}", s.overlay)
+    };
+    assert!(view
+        .problem
+        .as_deref()
+        .unwrap()
+        .contains("no command answers to `logz`"));
+    update(&mut s, special(Key::Esc));
 
     update(&mut s, key(':'));
     type_text(&mut s, "svc payments");
@@ -392,11 +400,13 @@ fn cluster_events_merge_every_service_newest_first() {
 }
 
 #[test]
-fn help_is_shown_and_any_key_closes_it() {
+fn help_is_shown_and_only_esc_question_mark_or_q_close_it() {
     let mut s = loaded(ALL);
     update(&mut s, key('?'));
-    assert_eq!(s.overlay, Overlay::Help);
+    assert!(matches!(s.overlay, Overlay::Help(_)));
     update(&mut s, key('x'));
+    assert!(matches!(s.overlay, Overlay::Help(_)), "x leaves help open");
+    update(&mut s, key('q'));
     assert_eq!(s.overlay, Overlay::None);
     assert!(!s.quit);
     assert_eq!(update(&mut s, key('q')), vec![Effect::Quit]);

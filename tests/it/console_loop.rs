@@ -160,7 +160,7 @@ async fn every_key_is_answered_at_once_not_at_the_next_tick() {
         &mut surface,
     );
     let driver = async {
-        let help = |f: &str| f.contains("help for this screen");
+        let help = |f: &str| f.contains("j k PgUp PgDn g G scroll");
         // The services arrive from a worker while nobody presses anything.
         frame_where(&mut frames, "the services", |f| f.contains("chatbot-api")).await;
         let mut slowest = Duration::ZERO;

@@ -4,8 +4,8 @@
 //! `:keys` shows the keymap in use with yours marked.
 
 use crate::support::console::{demo_session, render};
-use assert_cmd::Command;
-use triage::app::keymap::{Action, KeyOverride, Keymap};
+use triage::app::commands::Command;
+use triage::app::keymap::{KeyOverride, Keymap};
 use triage::app::state::Screen;
 use triage::app::{update, AppState, Key, KeyPress, Msg};
 use triage::settings::ThemeSpec;
@@ -22,21 +22,24 @@ fn entry(action: &str, keys: &[&str], line: usize) -> KeyOverride {
 fn an_action_gets_the_keys_the_config_gives_it() {
     let map = Keymap::with_overrides(&[entry("timeline", &["T", "ctrl-t"], 4)]).unwrap();
     assert_eq!(
-        map.action_for(&Screen::Services, KeyPress::char('T')),
-        Some(Action::Timeline)
+        map.command_for(&Screen::Services, KeyPress::char('T')),
+        Some(Command::Timeline)
     );
     assert_eq!(
-        map.action_for(&Screen::Services, KeyPress::ctrl('t')),
-        Some(Action::Timeline)
+        map.command_for(&Screen::Services, KeyPress::ctrl('t')),
+        Some(Command::Timeline)
     );
-    assert_eq!(map.action_for(&Screen::Services, KeyPress::char('t')), None);
+    assert_eq!(
+        map.command_for(&Screen::Services, KeyPress::char('t')),
+        None
+    );
     let bound = map
         .bindings
         .iter()
-        .find(|b| b.action == Action::Timeline)
+        .find(|b| b.command == Command::Timeline)
         .unwrap();
     assert!(bound.yours);
-    assert_eq!(bound.label, "T ^t");
+    assert_eq!(bound.label(), "T ^t");
 }
 
 #[test]
@@ -60,7 +63,7 @@ fn refused_entries_say_why_at_their_line() {
         "{problems:?}"
     );
     assert!(
-        at(4).contains("no action `timeleine`; actions:"),
+        at(4).contains("no command `timeleine`; commands:"),
         "{problems:?}"
     );
     assert!(
@@ -83,7 +86,7 @@ fn a_conflict_in_the_config_stops_the_console_with_file_and_line() {
         "theme = \"dark\"\n\n[keys]\ntimeline = \"d\"\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("triage")
+    let out = assert_cmd::Command::cargo_bin("triage")
         .unwrap()
         .env_clear()
         .env("HOME", home.path())
@@ -123,7 +126,10 @@ fn keys_shows_the_keymap_in_use_with_yours_marked() {
     update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
     assert_eq!(s.screen, Screen::Keymap);
     let text = render(&s);
-    assert!(text.contains("1 binding(s) from [keys]"), "{text}");
+    assert!(
+        text.contains("1 command(s) with keys from [keys]"),
+        "{text}"
+    );
     let line = text
         .lines()
         .find(|l| l.contains("the incident timeline"))

@@ -133,8 +133,10 @@ proptest! {
 
     #[test]
     fn palette_parsing_never_panics(line in any::<String>()) {
-        let _ = triage::app::palette::parse(&line);
-        let _ = triage::app::palette::complete(&line);
+        let _ = triage::app::commands::palette::resume_args(&line);
+        for screen in triage::app::Screen::every() {
+            let _ = triage::app::commands::palette::matches(&screen, &line);
+        }
     }
 
     #[test]

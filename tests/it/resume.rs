@@ -3,7 +3,7 @@
 //! has ended, an edited runbook (refused unless accepted), secret
 //! parameters (never journaled: given again), and steps found running.
 
-use triage::app::palette::{parse, Command};
+use triage::app::commands::palette::resume_args;
 use triage::domain::runbook::parse::parse as parse_runbook;
 use triage::domain::runbook::resume::{decide_resume, ResumeAsk, ResumeRefused};
 use triage::domain::runbook::run::{start_entry, transition, RunState, Transition};
@@ -91,18 +91,14 @@ fn an_edited_runbook_is_refused_unless_the_changes_are_accepted() {
 
 #[test]
 fn the_console_reads_the_same_flags() {
-    let Ok(Command::Resume(a)) = parse(":resume run-x --accept-changes --param token=t") else {
-        panic!("not a resume");
-    };
+    let a = resume_args("run-x --accept-changes --param token=t").unwrap();
     assert_eq!(a.run_id, "run-x");
     assert!(a.accept_changes);
     assert_eq!(a.given.get("token").map(String::as_str), Some("t"));
-    let Ok(Command::Resume(newest)) = parse(":resume") else {
-        panic!("not a resume");
-    };
+    let newest = resume_args("").unwrap();
     assert!(newest.run_id.is_empty());
-    assert!(parse(":resume --param").unwrap_err().contains("NAME=VALUE"));
-    assert!(parse(":resume --force")
+    assert!(resume_args("--param").unwrap_err().contains("NAME=VALUE"));
+    assert!(resume_args("--force")
         .unwrap_err()
         .contains("--accept-changes"));
 }

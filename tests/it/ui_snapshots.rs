@@ -179,6 +179,14 @@ fn help_80x24() {
 }
 
 #[test]
+fn help_80x24_scrolled_to_its_last_line() {
+    let mut s = loaded(80, 24, false);
+    update(&mut s, Msg::Key(KeyPress::char('?')));
+    update(&mut s, Msg::Key(KeyPress::char('G')));
+    insta::assert_snapshot!(render(&s));
+}
+
+#[test]
 fn stale_data_shows_its_age_and_the_error() {
     let mut s = loaded(100, 20, false);
     let effects = update(&mut s, Msg::Tick(t0() + Duration::seconds(40)));

@@ -4,9 +4,9 @@
 //! threshold drawn. Enter opens the alarm's service. Owns its cursor.
 
 use super::{RunContext, Screen, ScreenHooks};
+use crate::app::commands::Scope;
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
-use crate::app::keymap::{Action, Scope};
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};
 use crate::domain::alarms::{ordered, AlarmState, OwnedAlarm};
@@ -64,10 +64,6 @@ impl ScreenHooks for Hooks {
 
     fn clickable(&self, state: &AppState) -> Option<(Cursor, usize)> {
         Some((state.alarms_screen.cursor, state.visible_alarms().len()))
-    }
-
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
-        (action == Action::MetricsWindow).then(|| crate::app::monitoring::next_window(state))
     }
 
     fn selection(&self, state: &AppState, _screen: &Screen) -> RunContext {

@@ -4,9 +4,9 @@
 //! and the findings the incident journal remembers after ECS forgets them.
 
 use super::{finding_selection, RunContext, Screen, ScreenHooks};
+use crate::app::commands::Scope;
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
-use crate::app::keymap::Scope;
 use crate::app::layout::{list_rows, DIAGNOSIS_PATTERN_ROWS};
 use crate::app::navigation::go;
 use crate::app::refresh::{begin, is_due, settle};

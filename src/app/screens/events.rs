@@ -2,8 +2,8 @@
 //! Enter opens the event's service.
 
 use super::{Screen, ScreenHooks};
+use crate::app::commands::Scope;
 use crate::app::effect::Effect;
-use crate::app::keymap::Scope;
 use crate::app::layout::list_rows;
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};

@@ -4,8 +4,8 @@
 //! log, `y` copies its ARN, `R` opens its runbook prefilled.
 
 use super::{finding_selection, RunContext, Screen, ScreenHooks};
+use crate::app::commands::{Command, Scope};
 use crate::app::effect::Effect;
-use crate::app::keymap::{Action, Scope};
 use crate::app::navigation::{flash, go};
 use crate::app::state::AppState;
 use crate::domain::diagnosis::patterns::Change;
@@ -61,17 +61,17 @@ impl ScreenHooks for Hooks {
         state.finding.scroll = target.clamp(0, MOST_SCROLL) as usize;
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
         let Screen::Finding(arn) = state.screen.clone() else {
             return None;
         };
-        match action {
-            Action::TaskLogs => Some(go(state, Screen::TaskLogs(arn))),
-            Action::CopyArn => {
+        match command {
+            Command::TaskLogs => Some(go(state, Screen::TaskLogs(arn))),
+            Command::CopyArn => {
                 flash(state, "task ARN copied (OSC 52)", false);
                 Some(vec![Effect::Copy(arn)])
             }
-            Action::OpenRunbook => Some(super::runbook::open_for_finding(state, &arn)),
+            Command::OpenRunbook => Some(super::runbook::open_for_finding(state, &arn)),
             _ => None,
         }
     }

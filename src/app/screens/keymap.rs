@@ -2,8 +2,8 @@
 //! overrides marked. Owns its scroll.
 
 use super::ScreenHooks;
+use crate::app::commands::Scope;
 use crate::app::effect::Effect;
-use crate::app::keymap::Scope;
 use crate::app::state::AppState;
 
 /// The keymap screen's own state.

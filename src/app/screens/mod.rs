@@ -18,9 +18,9 @@ pub mod services;
 pub mod task_logs;
 pub mod timeline;
 
+use super::commands::{Command, Scope};
 use super::effect::Effect;
 use super::input::KeyPress;
-use super::keymap::{Action, Scope};
 use super::state::{AppState, Cursor};
 use crate::domain::service::ServiceKey;
 pub use runbook::RunContext;
@@ -91,7 +91,7 @@ pub trait ScreenHooks: Sync {
     }
     /// An action of the keymap, before the actions every screen shares:
     /// `Some` when this screen handled it.
-    fn on_action(&self, _state: &mut AppState, _action: Action) -> Option<Vec<Effect>> {
+    fn on_command(&self, _state: &mut AppState, _command: Command) -> Option<Vec<Effect>> {
         None
     }
     /// What `screen` (this screen, maybe further down the stack) has selected.

@@ -4,9 +4,9 @@
 //! service; `R` there locks it down. Owns its cursor.
 
 use super::{RunContext, Screen, ScreenHooks};
+use crate::app::commands::{Command, Scope};
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
-use crate::app::keymap::{Action, Scope};
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};
 use crate::domain::security::OwnedFinding;
@@ -63,9 +63,9 @@ impl ScreenHooks for Hooks {
         Some((state.security_screen.cursor, state.visible_security().len()))
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
         let key = selected_service(state)?;
-        (action == Action::OpenRunbook).then(|| super::services::open_suggested(state, &key))
+        (command == Command::OpenRunbook).then(|| super::services::open_suggested(state, &key))
     }
 
     fn selection(&self, state: &AppState, _screen: &Screen) -> RunContext {

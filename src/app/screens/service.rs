@@ -2,8 +2,8 @@
 //! and refreshed while it shows. Owns the detail read and its scroll.
 
 use super::{RunContext, Screen, ScreenHooks};
+use crate::app::commands::{Command, Scope};
 use crate::app::effect::{Effect, ServiceDetail};
-use crate::app::keymap::{Action, Scope};
 use crate::app::state::{AppState, Refreshing};
 use crate::domain::metrics::TargetHealth;
 use crate::domain::ranking::RankedService;
@@ -76,14 +76,12 @@ impl ScreenHooks for Hooks {
         state.service.scroll = target.clamp(0, len.saturating_sub(1) as i64) as usize;
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
         let Screen::Service(key) = state.screen.clone() else {
             return None;
         };
-        match action {
-            Action::OpenRunbook => Some(super::services::open_suggested(state, &key)),
-            Action::MetricsWindow => Some(crate::app::monitoring::next_window(state)),
-            Action::Exec => Some(crate::app::exec::start(state)),
+        match command {
+            Command::OpenRunbook => Some(super::services::open_suggested(state, &key)),
             _ => None,
         }
     }

@@ -2,8 +2,8 @@
 //! Owns its cursor and keeps it on the same service when the ranking changes.
 
 use super::{RunContext, Screen, ScreenHooks};
+use crate::app::commands::{Command, Scope};
 use crate::app::effect::Effect;
-use crate::app::keymap::{Action, Scope};
 use crate::app::layout::{list_rows, scroll_into_view};
 use crate::app::navigation::go;
 use crate::app::state::{AppState, Cursor, Filter};
@@ -57,9 +57,9 @@ impl ScreenHooks for Hooks {
         Some((state.services.cursor, state.visible_services().len()))
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
         let key = state.selected_service().map(|r| r.service.key())?;
-        (action == Action::OpenRunbook).then(|| open_suggested(state, &key))
+        (command == Command::OpenRunbook).then(|| open_suggested(state, &key))
     }
 
     fn selection(&self, state: &AppState, _screen: &Screen) -> RunContext {

@@ -4,9 +4,9 @@
 
 use super::logs::{self, LogsView, LOGS_HEADER_ROWS};
 use super::{RunContext, Screen, ScreenHooks};
+use crate::app::commands::{Command, Scope};
 use crate::app::effect::Effect;
 use crate::app::input::KeyPress;
-use crate::app::keymap::{Action, Scope};
 use crate::app::layout::list_rows;
 use crate::app::state::AppState;
 use crate::domain::diagnosis::LogTail;
@@ -85,8 +85,8 @@ impl ScreenHooks for Hooks {
         logs::on_find_key(state, key)
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
-        logs::on_log_action(state, action)
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
+        logs::on_log_command(state, command)
     }
 
     fn selection(&self, state: &AppState, screen: &Screen) -> RunContext {

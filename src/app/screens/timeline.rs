@@ -5,9 +5,9 @@
 //! entries while it is at the end.
 
 use super::ScreenHooks;
+use crate::app::commands::Scope;
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
-use crate::app::keymap::Scope;
 use crate::app::layout::{list_rows, scroll_into_view, TIMELINE_SUMMARY_ROWS};
 use crate::app::state::{AppState, Cursor};
 

@@ -2,8 +2,9 @@
 //! shown step's prose (rendered), its plan (current → target), what the run
 //! asks (with the typed confirmation inline), live output and outputs.
 
+use crate::app::commands::Command;
 use crate::app::effect::Ask;
-use crate::app::keymap::{Action, Keymap};
+use crate::app::keymap::Keymap;
 use crate::app::screens::runbook::{InputPurpose, RunEnded, RunView};
 use crate::app::state::AppState;
 use crate::domain::runbook::kinds::StepKind;
@@ -321,44 +322,44 @@ fn question_lines<'a>(
     styles: &Styles,
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    let keys = |pairs: &[(Action, &str)]| -> String {
+    let keys = |pairs: &[(Command, &str)]| -> String {
         pairs
             .iter()
             .map(|(action, words)| format!("{} {words}", keymap.label_of(*action)))
             .collect::<Vec<_>>()
             .join(" · ")
     };
-    let skip = (Action::RunSkip, "skip");
-    let abort = (Action::RunAbort, "abort the run");
+    let skip = (Command::RunSkip, "skip");
+    let abort = (Command::RunAbort, "abort the run");
     let (headline, keys): (String, String) = match ask {
         Ask::Confirm { typed: true, plan } => (
             format!(
                 "⚠ Destructive: confirm by typing {}",
                 plan.target.as_deref().unwrap_or("its name")
             ),
-            keys(&[(Action::RunAnswer, "type the name"), skip, abort]),
+            keys(&[(Command::RunAnswer, "type the name"), skip, abort]),
         ),
         Ask::Confirm { .. } => (
             "⚠ Destructive: run this step?".into(),
-            keys(&[(Action::RunAnswer, "run it"), skip, abort]),
+            keys(&[(Command::RunAnswer, "run it"), skip, abort]),
         ),
         Ask::Answer { .. } => match kind {
             Some(StepKind::Choice) => (
                 "? Choose".into(),
-                keys(&[(Action::RunAnswer, "choose"), skip, abort]),
+                keys(&[(Command::RunAnswer, "choose"), skip, abort]),
             ),
             Some(StepKind::Approve) => (
                 "? A second person approves".into(),
-                keys(&[(Action::RunAnswer, "type their name"), skip, abort]),
+                keys(&[(Command::RunAnswer, "type their name"), skip, abort]),
             ),
             _ => (
                 "? Do this by hand, then say so".into(),
                 format!(
                     "{} or {}",
-                    keymap.label_of(Action::RunAnswer),
+                    keymap.label_of(Command::RunAnswer),
                     keys(&[
-                        (Action::RunDone, "done"),
-                        (Action::RunFailed, "failed"),
+                        (Command::RunDone, "done"),
+                        (Command::RunFailed, "failed"),
                         skip,
                         abort
                     ])
@@ -368,18 +369,18 @@ fn question_lines<'a>(
         Ask::Resolve => (
             "? This step was running when the run stopped: check what it did".into(),
             keys(&[
-                (Action::RunDone, "it is done"),
-                (Action::RunFailed, "it failed"),
-                (Action::RunRetry, "run it again"),
+                (Command::RunDone, "it is done"),
+                (Command::RunFailed, "it failed"),
+                (Command::RunRetry, "run it again"),
                 abort,
             ]),
         ),
         Ask::Failed { error } => (
             format!("✗ Failed: {}", one_line(error)),
             keys(&[
-                (Action::RunRetry, "run it again"),
-                (Action::RunSkip, "skip it"),
-                (Action::RunAbort, "end the run (failed)"),
+                (Command::RunRetry, "run it again"),
+                (Command::RunSkip, "skip it"),
+                (Command::RunAbort, "end the run (failed)"),
             ]),
         ),
     };

@@ -56,7 +56,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         runs_in.push(Span::styled(
             format!(
                 "  ({} runs it in another watched pair)",
-                state.keymap.label_of(crate::app::keymap::Action::NextPair)
+                state
+                    .keymap
+                    .label_of(crate::app::commands::Command::NextPair)
             ),
             styles.muted(),
         ));

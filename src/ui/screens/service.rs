@@ -100,7 +100,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                     crate::app::monitoring::window_words(state.monitoring.window.num_minutes()),
                     state
                         .keymap
-                        .label_of(crate::app::keymap::Action::MetricsWindow)
+                        .label_of(crate::app::commands::Command::MetricsWindow)
                 ),
                 styles.heading(),
             ),
@@ -203,7 +203,7 @@ fn summary_lines<'a>(
                     "{} opens {} ",
                     state
                         .keymap
-                        .label_of(crate::app::keymap::Action::OpenRunbook),
+                        .label_of(crate::app::commands::Command::OpenRunbook),
                     r.id
                 ),
                 styles.heading(),

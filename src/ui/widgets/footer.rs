@@ -1,6 +1,7 @@
 //! The bottom line: a message, the filter being typed, or the key hints for
 //! this screen (generated from the keymap).
 
+use crate::app::commands::Scope;
 use crate::app::state::AppState;
 use crate::domain::sanitize::one_line;
 use crate::ui::theme::Styles;
@@ -57,14 +58,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         ])
     } else {
         let mut spans = Vec::new();
-        for binding in state.keymap.bindings_for(&state.screen) {
-            if let Some(hint) = binding.hint {
-                let key = binding
-                    .label
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or(&binding.label);
-                spans.push(Span::styled(key.to_string(), styles.accent()));
+        // A list's own first, this screen's, back, then those of every screen.
+        let mut hinted = state.keymap.bindings_for(&state.screen);
+        hinted.sort_by_key(|b| {
+            let scopes = b.spec().scopes;
+            if scopes.contains(&Scope::Lists) {
+                0
+            } else if scopes.contains(&Scope::Everywhere) {
+                3
+            } else if scopes.contains(&Scope::NotHome) {
+                2
+            } else {
+                1
+            }
+        });
+        for binding in hinted {
+            if let Some(hint) = binding.spec().hint {
+                let key = state.keymap.first_key_of(binding.command);
+                spans.push(Span::styled(key, styles.accent()));
                 spans.push(Span::styled(format!(" {hint}  "), styles.muted()));
             }
         }

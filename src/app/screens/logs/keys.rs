@@ -3,9 +3,9 @@
 //! same keys work on a task's logs, over that one stream's view.
 
 use super::{follow_id_of_line, LogsView, LOGS_HEADER_ROWS};
+use crate::app::commands::{Command, Scope};
 use crate::app::effect::Effect;
 use crate::app::input::KeyPress;
-use crate::app::keymap::{Action, Scope};
 use crate::app::layout::{list_rows, scroll_into_view};
 use crate::app::screens::{Screen, ScreenHooks};
 use crate::app::state::{AppState, Cursor};
@@ -36,16 +36,16 @@ pub(crate) fn finding_text(state: &AppState) -> bool {
 }
 
 /// The keys of log lines, on the logs screen and a task's logs.
-pub(crate) fn on_log_action(state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
-    match action {
-        Action::FollowId => Some(follow_id_of_line(state)),
-        Action::LogsExpand
-        | Action::LogsFind
-        | Action::LogsNext
-        | Action::LogsPrevious
-        | Action::LogsContext
-        | Action::LogsFollow
-        | Action::LogsSave => Some(on_action(state, action)),
+pub(crate) fn on_log_command(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
+    match command {
+        Command::FollowId => Some(follow_id_of_line(state)),
+        Command::LogsExpand
+        | Command::LogsFind
+        | Command::LogsNext
+        | Command::LogsPrevious
+        | Command::LogsContext
+        | Command::LogsFollow
+        | Command::LogsSave => Some(on_command(state, command)),
         _ => None,
     }
 }
@@ -74,8 +74,8 @@ impl ScreenHooks for Hooks {
         on_find_key(state, key)
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
-        on_log_action(state, action)
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
+        on_log_command(state, command)
     }
 }
 
@@ -146,7 +146,7 @@ fn jump(state: &mut AppState, forward: bool, include_current: bool) {
 }
 
 /// A logs-screen key (from the keymap).
-pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub fn on_command(state: &mut AppState, command: Command) -> Vec<Effect> {
     let me = Actor::Human {
         name: state.session.operator.clone(),
     };
@@ -154,19 +154,19 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
     let Some(view) = current(state) else {
         return Vec::new();
     };
-    match action {
-        Action::LogsExpand => view.expanded = !view.expanded,
-        Action::LogsFind => view.find_input = Some(TextInput::default()),
-        Action::LogsNext => jump(state, true, false),
-        Action::LogsPrevious => jump(state, false, false),
-        Action::LogsFollow if view.task_log => {
+    match command {
+        Command::LogsExpand => view.expanded = !view.expanded,
+        Command::LogsFind => view.find_input = Some(TextInput::default()),
+        Command::LogsNext => jump(state, true, false),
+        Command::LogsPrevious => jump(state, false, false),
+        Command::LogsFollow if view.task_log => {
             flash(
                 state,
                 "this task has stopped; L follows a line's ID across services",
                 true,
             );
         }
-        Action::LogsFollow => {
+        Command::LogsFollow => {
             view.following = !view.following;
             let text = if view.following {
                 "following: new lines with this ID are added as they arrive"
@@ -175,7 +175,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
             flash(state, text, false);
         }
-        Action::LogsContext => {
+        Command::LogsContext => {
             let index = view.cursor.selected;
             let Some(event) = view.events.get(index) else {
                 return Vec::new();
@@ -193,7 +193,7 @@ pub fn on_action(state: &mut AppState, action: Action) -> Vec<Effect> {
                 at: event.timestamp,
             }];
         }
-        Action::LogsSave => {
+        Command::LogsSave => {
             if !has_incident {
                 flash(state, "no incident is open: :start TITLE opens one", true);
                 return Vec::new();

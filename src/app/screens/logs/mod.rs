@@ -14,8 +14,8 @@ use crate::domain::ports::LogLine;
 use chrono::{DateTime, Duration, Utc};
 
 mod keys;
-pub(crate) use keys::{finding_text, on_log_action, rows};
-pub use keys::{move_by, on_action, on_find_key, shown, Hooks};
+pub(crate) use keys::{finding_text, on_log_command, rows};
+pub use keys::{move_by, on_command, on_find_key, shown, Hooks};
 use std::collections::HashSet;
 
 /// Lines kept; beyond this the oldest go (and the screen says so).

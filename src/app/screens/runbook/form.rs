@@ -4,9 +4,9 @@
 
 use super::known::{value_for, FROM_EXPOSURE};
 use super::state::{FormField, ParamForm, RunContext, RunView};
+use crate::app::commands::Command;
 use crate::app::effect::{Effect, RunParams};
 use crate::app::input::KeyPress;
-use crate::app::keymap::Action;
 use crate::app::state::{AppState, Screen};
 use crate::app::text_input::{Edit, TextInput};
 use crate::app::update::back;
@@ -66,7 +66,7 @@ pub fn new_form(
 }
 
 pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
-    if state.keymap.action_for(&Screen::RunbookForm, key) == Some(Action::NextPair) {
+    if state.keymap.command_for(&Screen::RunbookForm, key) == Some(Command::NextPair) {
         next_pair(state);
         return Vec::new();
     }
@@ -75,14 +75,14 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     };
     let count = form.fields.len();
     // The form's own bindings (keymap scope `RunbookForm`); other keys type.
-    match state.keymap.action_for(&Screen::RunbookForm, key) {
-        Some(Action::Back) => {
+    match state.keymap.command_for(&Screen::RunbookForm, key) {
+        Some(Command::FormCancel) => {
             state.form = None;
             return back(state);
         }
-        Some(Action::Down) if count > 0 => form.focus = (form.focus + 1) % count,
-        Some(Action::Up) if count > 0 => form.focus = (form.focus + count - 1) % count,
-        Some(Action::Open) => return submit(state),
+        Some(Command::FormNext) if count > 0 => form.focus = (form.focus + 1) % count,
+        Some(Command::FormPrevious) if count > 0 => form.focus = (form.focus + count - 1) % count,
+        Some(Command::FormSubmit) => return submit(state),
         _ => {
             if let Some(field) = form.fields.get_mut(form.focus) {
                 if field.input.handle(key) == Edit::Changed {

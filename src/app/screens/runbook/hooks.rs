@@ -3,10 +3,10 @@
 //! step, pages scroll the step's text; an answer being typed takes the keys).
 
 use super::{form, run, visible_runbooks};
+use crate::app::commands::{Command, Scope};
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
 use crate::app::input::KeyPress;
-use crate::app::keymap::{Action, Scope};
 use crate::app::layout::list_rows;
 use crate::app::screens::ScreenHooks;
 use crate::app::state::AppState;
@@ -104,15 +104,15 @@ impl ScreenHooks for RunHooks {
         run::on_run_input_key(state, key)
     }
 
-    fn on_action(&self, state: &mut AppState, action: Action) -> Option<Vec<Effect>> {
-        match action {
-            Action::RunAnswer
-            | Action::RunSkip
-            | Action::RunAbort
-            | Action::RunDone
-            | Action::RunFailed
-            | Action::RunRetry
-            | Action::RunFollow => Some(run::on_run_action(state, action)),
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
+        match command {
+            Command::RunAnswer
+            | Command::RunSkip
+            | Command::RunAbort
+            | Command::RunDone
+            | Command::RunFailed
+            | Command::RunRetry
+            | Command::RunFollow => Some(run::on_run_command(state, command)),
             _ => None,
         }
     }

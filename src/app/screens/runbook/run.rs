@@ -2,9 +2,9 @@
 //! output, questions, its end) and the operator's keys turned into decisions.
 
 use super::state::{InputPurpose, RunEnded, RunInput, RunView, OUTPUT_LINES_KEPT};
+use crate::app::commands::Command;
 use crate::app::effect::{Ask, Effect, RunEvent};
 use crate::app::input::KeyPress;
-use crate::app::keymap::Action;
 use crate::app::state::{AppState, Screen};
 use crate::app::text_input::{Edit, TextInput};
 use crate::app::update::flash;
@@ -232,7 +232,7 @@ fn ask_for(view: &mut RunView, purpose: InputPurpose) {
 }
 
 /// A run-view key (from the keymap).
-pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
+pub fn on_run_command(state: &mut AppState, command: Command) -> Vec<Effect> {
     // Long on purpose: one arm per run key (answer, skip, abort, done, failed, retry, follow), each checking the step's state first.
     let by = state.session.operator.clone();
     let Some(view) = &mut state.run else {
@@ -243,8 +243,8 @@ pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
         .as_ref()
         .and_then(|(_, i)| view.file.runbook.steps.get(*i))
         .and_then(|s| s.kind);
-    match (action, kind) {
-        (Action::RunFollow, _) => {
+    match (command, kind) {
+        (Command::RunFollow, _) => {
             view.follow = true;
             follow(view);
             Vec::new()
@@ -257,7 +257,7 @@ pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             };
             notice(state, text)
         }
-        (Action::RunAnswer, Some((ask, _))) => match ask {
+        (Command::RunAnswer, Some((ask, _))) => match ask {
             Ask::Confirm { typed: false, .. } => decide(state, Decision::Confirm { by, typed: None }),
             Ask::Confirm { typed: true, plan } => {
                 let target = plan.target.unwrap_or_default();
@@ -291,27 +291,27 @@ pub fn on_run_action(state: &mut AppState, action: Action) -> Vec<Effect> {
             ),
             Ask::Failed { .. } => notice(state, "R runs it again · s skips it · A ends the run"),
         },
-        (Action::RunSkip, Some(_)) => {
+        (Command::RunSkip, Some(_)) => {
             ask_for(view, InputPurpose::SkipReason);
             Vec::new()
         }
-        (Action::RunAbort, Some(_)) => {
+        (Command::RunAbort, Some(_)) => {
             ask_for(view, InputPurpose::AbortReason);
             Vec::new()
         }
-        (Action::RunDone, Some((Ask::Resolve, _))) => resolve(state, by, Resolution::Done),
-        (Action::RunFailed, Some((Ask::Resolve, _))) => resolve(state, by, Resolution::Failed),
-        (Action::RunRetry, Some((Ask::Resolve | Ask::Failed { .. }, _))) => {
+        (Command::RunDone, Some((Ask::Resolve, _))) => resolve(state, by, Resolution::Done),
+        (Command::RunFailed, Some((Ask::Resolve, _))) => resolve(state, by, Resolution::Failed),
+        (Command::RunRetry, Some((Ask::Resolve | Ask::Failed { .. }, _))) => {
             resolve(state, by, Resolution::Retry)
         }
-        (Action::RunDone, Some((Ask::Answer { .. }, _))) if step_kind == Some(StepKind::Manual) => decide(
+        (Command::RunDone, Some((Ask::Answer { .. }, _))) if step_kind == Some(StepKind::Manual) => decide(
             state,
             Decision::Answer {
                 by,
                 value: "done".into(),
             },
         ),
-        (Action::RunFailed, Some((Ask::Answer { .. }, _))) if step_kind == Some(StepKind::Manual) => decide(
+        (Command::RunFailed, Some((Ask::Answer { .. }, _))) if step_kind == Some(StepKind::Manual) => decide(
             state,
             Decision::Answer {
                 by,
