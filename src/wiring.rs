@@ -127,56 +127,56 @@ impl Account {
 pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     let region: String;
     let mut flow_logs_role = settings.security.flow_logs_role.clone();
-    let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports =
-        match &settings.source {
-            AccountSource::Demo { scenario } => {
-                let scenario = Scenario::load(scenario)?;
-                region = scenario.region.clone();
-                flow_logs_role = flow_logs_role.or_else(|| Some(scenario.flow_logs_role()));
-                demo_ports(Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock))))
-            }
-            AccountSource::Aws {
-                profile,
-                endpoint_url,
-                ..
-            } => {
-                let conn = connection(settings);
-                let config = crate::aws::load_config(&conn).await?;
-                region = config.region().map(|r| r.to_string()).unwrap_or_default();
-                // Revisions never change: kept on disk between runs, per endpoint.
-                let definitions = crate::store::definitions::DefinitionCache::new(
-                    &settings.cache_dir,
-                    &crate::store::cache::namespace_for(endpoint_url.as_deref()),
-                );
-                let logs = Arc::new(crate::aws::logs::AwsLogs::new(
+    let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports = match &settings
+        .source
+    {
+        AccountSource::Demo { scenario } => {
+            let scenario = Scenario::load(scenario)?;
+            region = scenario.region.clone();
+            flow_logs_role = flow_logs_role.or_else(|| Some(scenario.flow_logs_role()));
+            demo_ports(Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock))))
+        }
+        AccountSource::Aws {
+            profile,
+            endpoint_url,
+            ..
+        } => {
+            let conn = connection(settings);
+            let config = crate::aws::load_config(&conn).await?;
+            region = config.region().map(|r| r.to_string()).unwrap_or_default();
+            // Revisions never change: kept on disk between runs, per endpoint.
+            let definitions = crate::store::definitions::DefinitionCache::new(
+                &settings.cache_dir,
+                &crate::store::cache::namespace_for(endpoint_url.as_deref()),
+            );
+            let logs = Arc::new(crate::aws::logs::AwsLogs::new(
+                &config,
+                profile.clone(),
+                settings.aws.logs_pace,
+            ));
+            (
+                Arc::new(
+                    AwsAccount::with_config(&config, &conn).with_definitions(Arc::new(definitions)),
+                ),
+                logs.clone(),
+                logs,
+                Arc::new(crate::aws::ec2::AwsNetwork::new(&config, profile.clone())),
+                Arc::new(crate::aws::secrets::AwsSecrets::new(
                     &config,
                     profile.clone(),
-                    settings.aws.logs_pace,
-                ));
-                (
-                    Arc::new(crate::store::definitions::CachedDefinitions::new(
-                        AwsAccount::with_config(&config, &conn),
-                        definitions,
-                    )),
-                    logs.clone(),
-                    logs,
-                    Arc::new(crate::aws::ec2::AwsNetwork::new(&config, profile.clone())),
-                    Arc::new(crate::aws::secrets::AwsSecrets::new(
-                        &config,
-                        profile.clone(),
-                    )),
-                    Some(Arc::new(crate::aws::monitoring::AwsMonitoring::new(
-                        &config,
-                        profile.clone(),
-                    ))),
-                    Arc::new(AwsAccount::with_config(&config, &conn)),
-                    Arc::new(crate::aws::guardduty::AwsSecurity::new(
-                        &config,
-                        profile.clone(),
-                    )),
-                )
-            }
-        };
+                )),
+                Some(Arc::new(crate::aws::monitoring::AwsMonitoring::new(
+                    &config,
+                    profile.clone(),
+                ))),
+                Arc::new(AwsAccount::with_config(&config, &conn)),
+                Arc::new(crate::aws::guardduty::AwsSecurity::new(
+                    &config,
+                    profile.clone(),
+                )),
+            )
+        }
+    };
     let (network, secrets): (Arc<dyn NetworkPort>, Arc<dyn SecretsPort>) = if settings.read_only {
         (Arc::new(ReadOnly(network)), Arc::new(ReadOnly(secrets)))
     } else {

@@ -7,7 +7,8 @@ use super::convert;
 use super::errors::{map_sdk_error, ErrorContext};
 use super::Connection;
 use crate::domain::ports::{
-    AccountIdentity, EcsPort, PortFuture, PortResult, ServiceChange, TaskDefinition,
+    AccountIdentity, DefinitionStore, EcsPort, PortFuture, PortResult, ServiceChange,
+    TaskDefinition, DEFINITION_CACHE_HITS,
 };
 use crate::domain::service::{arn_name, Service};
 use crate::domain::task::{Task, TaskState};
@@ -37,6 +38,10 @@ pub struct AwsAccount {
     pub(super) writes: Budget,
     throttle_retries: u32,
     task_definitions: Mutex<HashMap<String, TaskDefinition>>,
+    /// Revisions kept between runs (the disk cache), asked before AWS.
+    definitions: Option<std::sync::Arc<dyn DefinitionStore>>,
+    /// Revisions the store answered.
+    definition_hits: AtomicU64,
     throttled: AtomicU64,
     calls: Calls,
 }
@@ -70,9 +75,25 @@ impl AwsAccount {
             writes: Budget::new(1.0, 5),
             throttle_retries: conn.tuning.throttle_retries,
             task_definitions: Mutex::new(HashMap::new()),
+            definitions: None,
+            definition_hits: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             calls: Calls::default(),
         }
+    }
+
+    /// Ask `store` for a revision before AWS, and keep there what AWS gives.
+    pub fn with_definitions(mut self, store: std::sync::Arc<dyn DefinitionStore>) -> AwsAccount {
+        self.definitions = Some(store);
+        self
+    }
+
+    /// Keep a revision for this run, under the name it was asked by.
+    fn remember(&self, asked: &str, td: &TaskDefinition) {
+        self.task_definitions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(asked.to_string(), td.clone());
     }
 
     /// One budgeted call, retried with jittered back-off while AWS throttles it.
@@ -341,6 +362,11 @@ impl EcsPort for AwsAccount {
             {
                 return Ok(td.clone());
             }
+            if let Some(td) = self.definitions.as_ref().and_then(|d| d.get(arn)) {
+                self.definition_hits.fetch_add(1, Ordering::Relaxed);
+                self.remember(arn, &td);
+                return Ok(td);
+            }
             let out = self
                 .call(&self.reads, "DescribeTaskDefinition", || {
                     self.ecs
@@ -356,11 +382,11 @@ impl EcsPort for AwsAccount {
                     what: crate::domain::Missing::TaskDefinition,
                     message: arn.to_string(),
                 })?;
-            // A revision never changes, so the cache never goes stale.
-            self.task_definitions
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(arn.to_string(), td.clone());
+            // A revision never changes, so the caches never go stale.
+            self.remember(arn, &td);
+            if let Some(store) = &self.definitions {
+                store.put(&td);
+            }
             Ok(td)
         })
     }
@@ -426,6 +452,11 @@ impl EcsPort for AwsAccount {
     }
 
     fn calls(&self) -> crate::domain::ports::CallCounts {
-        self.calls.snapshot()
+        let mut calls = self.calls.snapshot();
+        let hits = self.definition_hits.load(Ordering::Relaxed);
+        if hits > 0 {
+            calls.insert(DEFINITION_CACHE_HITS.to_string(), hits);
+        }
+        calls
     }
 }

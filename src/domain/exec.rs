@@ -158,42 +158,18 @@ pub struct ExecEnded {
     pub seconds: u64,
 }
 
-/// Opening a shell: the facts, then the call.
-pub trait ExecPort: Send + Sync {
-    /// The task, its service's setting and its task role, as ECS says now.
-    fn exec_target<'a>(&'a self, cluster: &'a str, task: &'a str) -> PortFuture<'a, ExecTarget>;
-    /// `ExecuteCommand`.
-    fn execute_command<'a>(&'a self, request: &'a ExecRequest) -> PortFuture<'a, ExecSession>;
-    /// True for the demo: its sessions need no plugin.
-    fn simulated(&self) -> bool {
-        false
-    }
-}
-
-impl<P: ExecPort + ?Sized> ExecPort for std::sync::Arc<P> {
-    fn exec_target<'a>(&'a self, cluster: &'a str, task: &'a str) -> PortFuture<'a, ExecTarget> {
-        (**self).exec_target(cluster, task)
-    }
-    fn execute_command<'a>(&'a self, request: &'a ExecRequest) -> PortFuture<'a, ExecSession> {
-        (**self).execute_command(request)
-    }
-    fn simulated(&self) -> bool {
-        (**self).simulated()
-    }
-}
-
-impl<P: ExecPort> ExecPort for super::ports::ReadOnly<P> {
-    fn exec_target<'a>(&'a self, cluster: &'a str, task: &'a str) -> PortFuture<'a, ExecTarget> {
-        self.0.exec_target(cluster, task)
-    }
-    fn simulated(&self) -> bool {
-        self.0.simulated()
-    }
-    fn execute_command<'a>(&'a self, request: &'a ExecRequest) -> PortFuture<'a, ExecSession> {
-        super::ports::refuse(format!(
-            "ExecuteCommand into task {} ({})",
-            request.task, request.container
-        ))
+port! {
+    /// Opening a shell: the facts, then the call.
+    pub trait ExecPort {
+        /// The task, its service's setting and its task role, as ECS says now.
+        fn exec_target<'a>(&'a self, cluster: &'a str, task: &'a str) -> PortFuture<'a, ExecTarget>;
+        /// `ExecuteCommand`.
+        fn execute_command<'a>(&'a self, request: &'a ExecRequest) -> PortFuture<'a, ExecSession>
+            => format!("ExecuteCommand into task {} ({})", request.task, request.container);
+        /// True for the demo: its sessions need no plugin.
+        fn simulated(&self) -> bool {
+            false
+        }
     }
 }
 

@@ -4,6 +4,9 @@
 //! or reads the clock: time comes in through [`clock::Clock`] and the outside
 //! world through the traits in [`ports`].
 
+#[macro_use]
+mod port_macro;
+
 pub mod alarms;
 pub mod backoff;
 pub mod clock;

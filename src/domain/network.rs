@@ -69,92 +69,41 @@ pub struct SecurityGroup {
     pub egress: Vec<EgressRule>,
 }
 
-/// Reading and changing security groups' egress.
-pub trait NetworkPort: Send + Sync {
-    fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup>;
-    /// Several groups at once (batched by the adapter); groups that cannot
-    /// be read here (another account's, gone) are simply absent.
-    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
-        Box::pin(async move {
-            let mut groups = Vec::new();
-            for id in ids {
-                match self.security_group(id).await {
-                    Ok(g) => groups.push(g),
-                    Err(e) if e.missing().is_some() => {}
-                    Err(e) => return Err(e),
+port! {
+    /// Reading and changing security groups' egress.
+    pub trait NetworkPort {
+        fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup>;
+        /// Several groups at once (batched by the adapter); groups that cannot
+        /// be read here (another account's, gone) are simply absent.
+        fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
+            Box::pin(async move {
+                let mut groups = Vec::new();
+                for id in ids {
+                    match self.security_group(id).await {
+                        Ok(g) => groups.push(g),
+                        Err(e) if e.missing().is_some() => {}
+                        Err(e) => return Err(e),
+                    }
                 }
-            }
-            Ok(groups)
-        })
-    }
-    /// The flow logs that cover any of these resources (interfaces,
-    /// subnets, VPCs).
-    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>>;
-    /// CreateFlowLogs: the flow logs made, one per resource.
-    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>>;
-    /// DeleteFlowLogs of exactly these ids.
-    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()>;
-    /// Calls made so far, by operation.
-    fn calls(&self) -> super::ports::CallCounts {
-        super::ports::CallCounts::new()
-    }
-    fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()>;
-    fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()>;
-}
-
-impl<P: NetworkPort + ?Sized> NetworkPort for std::sync::Arc<P> {
-    fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
-        (**self).security_group(id)
-    }
-    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
-        (**self).security_groups(ids)
-    }
-    fn calls(&self) -> super::ports::CallCounts {
-        (**self).calls()
-    }
-    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>> {
-        (**self).flow_logs(resources)
-    }
-    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>> {
-        (**self).create_flow_logs(request)
-    }
-    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
-        (**self).delete_flow_logs(ids)
-    }
-    fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
-        (**self).revoke_egress(id, rules)
-    }
-    fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
-        (**self).authorize_egress(id, rules)
-    }
-}
-
-impl<P: NetworkPort> NetworkPort for super::ports::ReadOnly<P> {
-    fn security_group<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecurityGroup> {
-        self.0.security_group(id)
-    }
-    fn security_groups<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, Vec<SecurityGroup>> {
-        self.0.security_groups(ids)
-    }
-    fn calls(&self) -> super::ports::CallCounts {
-        self.0.calls()
-    }
-    fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>> {
-        self.0.flow_logs(resources)
-    }
-    fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>> {
-        super::ports::refuse(format!(
-            "CreateFlowLogs for {}",
-            request.resources.join(", ")
-        ))
-    }
-    fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
-        super::ports::refuse(format!("DeleteFlowLogs {}", ids.join(", ")))
-    }
-    fn revoke_egress<'a>(&'a self, id: &'a str, _rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
-        super::ports::refuse(format!("RevokeSecurityGroupEgress {id}"))
-    }
-    fn authorize_egress<'a>(&'a self, id: &'a str, _rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
-        super::ports::refuse(format!("AuthorizeSecurityGroupEgress {id}"))
+                Ok(groups)
+            })
+        }
+        /// The flow logs that cover any of these resources (interfaces,
+        /// subnets, VPCs).
+        fn flow_logs<'a>(&'a self, resources: &'a [String]) -> PortFuture<'a, Vec<FlowLog>>;
+        /// CreateFlowLogs: the flow logs made, one per resource.
+        fn create_flow_logs<'a>(&'a self, request: &'a FlowLogRequest) -> PortFuture<'a, Vec<FlowLog>>
+            => format!("CreateFlowLogs for {}", request.resources.join(", "));
+        /// DeleteFlowLogs of exactly these ids.
+        fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()>
+            => format!("DeleteFlowLogs {}", ids.join(", "));
+        /// Calls made so far, by operation.
+        fn calls(&self) -> super::ports::CallCounts {
+            super::ports::CallCounts::new()
+        }
+        fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()>
+            => format!("RevokeSecurityGroupEgress {id}");
+        fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()>
+            => format!("AuthorizeSecurityGroupEgress {id}");
     }
 }

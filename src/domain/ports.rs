@@ -104,197 +104,83 @@ pub struct ContainerDefinition {
     pub health_check: Vec<String>,
 }
 
-/// Reading and changing ECS.
-pub trait EcsPort: Send + Sync {
-    fn identity(&self) -> PortFuture<'_, AccountIdentity>;
-    /// Names of every cluster in the region (paged to the end).
-    fn clusters(&self) -> PortFuture<'_, Vec<String>>;
-    /// Every service of a cluster, described (paged and batched by the adapter).
-    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>>;
-    /// One service, described.
-    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service>;
-    /// Services by name or ARN (batched by the adapter); ones that do not
-    /// exist are simply absent.
-    fn describe_services<'a>(
-        &'a self,
-        cluster: &'a str,
-        names: &'a [String],
-    ) -> PortFuture<'a, Vec<Service>>;
-    /// Tasks of one service in the given state, described.
-    fn tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        state: TaskState,
-    ) -> PortFuture<'a, Vec<Task>>;
-    /// ARNs of every task of a cluster in the given state, whatever service
-    /// (or none) started it: ListTasks paged to the end. ECS keeps stopped
-    /// tasks about an hour.
-    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>>;
-    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition>;
-    /// Tasks by ARN or id (batched by the adapter); tasks ECS no longer
-    /// returns are simply absent.
-    fn describe_tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        tasks: &'a [String],
-    ) -> PortFuture<'a, Vec<Task>>;
-    fn update_service<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        change: ServiceChange,
-    ) -> PortFuture<'a, Service>;
-    /// StopTask with a reason; the task as ECS returns it.
-    fn stop_task<'a>(
-        &'a self,
-        cluster: &'a str,
-        task: &'a str,
-        reason: &'a str,
-    ) -> PortFuture<'a, Task>;
-    /// How many calls AWS has throttled so far (retried with back-off).
-    fn throttled_calls(&self) -> u64 {
-        0
-    }
-    /// Calls made so far, by operation.
-    fn calls(&self) -> CallCounts {
-        CallCounts::new()
-    }
-}
-
 /// Wraps a port and refuses every mutating call: read-only mode enforced at
-/// the boundary, whatever the UI or a runbook asks for.
+/// the boundary, whatever the UI or a runbook asks for (every port declared
+/// with `port!` has its `ReadOnly` forwarder).
 pub struct ReadOnly<P>(pub P);
 
-impl<P: EcsPort> EcsPort for ReadOnly<P> {
-    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
-        self.0.identity()
-    }
-    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
-        self.0.clusters()
-    }
-    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
-        self.0.services(cluster)
-    }
-    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
-        self.0.service(cluster, service)
-    }
-    fn describe_services<'a>(
-        &'a self,
-        cluster: &'a str,
-        names: &'a [String],
-    ) -> PortFuture<'a, Vec<Service>> {
-        self.0.describe_services(cluster, names)
-    }
-    fn tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        state: TaskState,
-    ) -> PortFuture<'a, Vec<Task>> {
-        self.0.tasks(cluster, service, state)
-    }
-    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
-        self.0.task_arns(cluster, state)
-    }
-    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
-        self.0.task_definition(arn)
-    }
-    fn describe_tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        tasks: &'a [String],
-    ) -> PortFuture<'a, Vec<Task>> {
-        self.0.describe_tasks(cluster, tasks)
-    }
-    fn update_service<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        _change: ServiceChange,
-    ) -> PortFuture<'a, Service> {
-        refuse(format!("UpdateService {cluster}/{service}"))
-    }
-    fn stop_task<'a>(
-        &'a self,
-        cluster: &'a str,
-        task: &'a str,
-        _reason: &'a str,
-    ) -> PortFuture<'a, Task> {
-        refuse(format!("StopTask {cluster}/{task}"))
-    }
-    fn throttled_calls(&self) -> u64 {
-        self.0.throttled_calls()
-    }
-    fn calls(&self) -> CallCounts {
-        self.0.calls()
+port! {
+    /// Reading and changing ECS.
+    pub trait EcsPort {
+        fn identity(&self) -> PortFuture<'_, AccountIdentity>;
+        /// Names of every cluster in the region (paged to the end).
+        fn clusters(&self) -> PortFuture<'_, Vec<String>>;
+        /// Every service of a cluster, described (paged and batched by the adapter).
+        fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>>;
+        /// One service, described.
+        fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service>;
+        /// Services by name or ARN (batched by the adapter); ones that do not
+        /// exist are simply absent.
+        fn describe_services<'a>(
+            &'a self,
+            cluster: &'a str,
+            names: &'a [String],
+        ) -> PortFuture<'a, Vec<Service>>;
+        /// Tasks of one service in the given state, described.
+        fn tasks<'a>(
+            &'a self,
+            cluster: &'a str,
+            service: &'a str,
+            state: TaskState,
+        ) -> PortFuture<'a, Vec<Task>>;
+        /// ARNs of every task of a cluster in the given state, whatever service
+        /// (or none) started it: ListTasks paged to the end. ECS keeps stopped
+        /// tasks about an hour.
+        fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>>;
+        fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition>;
+        /// Tasks by ARN or id (batched by the adapter); tasks ECS no longer
+        /// returns are simply absent.
+        fn describe_tasks<'a>(
+            &'a self,
+            cluster: &'a str,
+            tasks: &'a [String],
+        ) -> PortFuture<'a, Vec<Task>>;
+        fn update_service<'a>(
+            &'a self,
+            cluster: &'a str,
+            service: &'a str,
+            change: ServiceChange,
+        ) -> PortFuture<'a, Service>
+            => format!("UpdateService {cluster}/{service}");
+        /// StopTask with a reason; the task as ECS returns it.
+        fn stop_task<'a>(
+            &'a self,
+            cluster: &'a str,
+            task: &'a str,
+            reason: &'a str,
+        ) -> PortFuture<'a, Task>
+            => format!("StopTask {cluster}/{task}");
+        /// How many calls AWS has throttled so far (retried with back-off).
+        fn throttled_calls(&self) -> u64 {
+            0
+        }
+        /// Calls made so far, by operation.
+        fn calls(&self) -> CallCounts {
+            CallCounts::new()
+        }
     }
 }
 
-impl<P: EcsPort + ?Sized> EcsPort for std::sync::Arc<P> {
-    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
-        (**self).identity()
-    }
-    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
-        (**self).clusters()
-    }
-    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
-        (**self).services(cluster)
-    }
-    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
-        (**self).service(cluster, service)
-    }
-    fn describe_services<'a>(
-        &'a self,
-        cluster: &'a str,
-        names: &'a [String],
-    ) -> PortFuture<'a, Vec<Service>> {
-        (**self).describe_services(cluster, names)
-    }
-    fn tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        state: TaskState,
-    ) -> PortFuture<'a, Vec<Task>> {
-        (**self).tasks(cluster, service, state)
-    }
-    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
-        (**self).task_arns(cluster, state)
-    }
-    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
-        (**self).task_definition(arn)
-    }
-    fn describe_tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        tasks: &'a [String],
-    ) -> PortFuture<'a, Vec<Task>> {
-        (**self).describe_tasks(cluster, tasks)
-    }
-    fn update_service<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        change: ServiceChange,
-    ) -> PortFuture<'a, Service> {
-        (**self).update_service(cluster, service, change)
-    }
-    fn stop_task<'a>(
-        &'a self,
-        cluster: &'a str,
-        task: &'a str,
-        reason: &'a str,
-    ) -> PortFuture<'a, Task> {
-        (**self).stop_task(cluster, task, reason)
-    }
-    fn throttled_calls(&self) -> u64 {
-        (**self).throttled_calls()
-    }
-    fn calls(&self) -> CallCounts {
-        (**self).calls()
-    }
+/// Task definitions kept between runs: a revision never changes once
+/// registered, so an adapter asks its store before asking AWS (the disk
+/// cache of `store::definitions`).
+pub trait DefinitionStore: Send + Sync {
+    fn get(&self, arn: &str) -> Option<TaskDefinition>;
+    fn put(&self, definition: &TaskDefinition);
 }
+
+/// The answers a [`DefinitionStore`] gave, counted as this in [`EcsPort::calls`].
+pub const DEFINITION_CACHE_HITS: &str = "cache:DescribeTaskDefinition";
 
 /// A log many consoles append incident entries to and read from, so several
 /// responders see one timeline (CloudWatch Logs, or the demo's in-memory one).
@@ -350,47 +236,52 @@ pub struct FilterPage {
     pub next_token: Option<String>,
 }
 
-/// Searching log groups with a server-side filter pattern, page by page.
-pub trait LogSearchPort: Send + Sync {
-    fn filter_page<'a>(
-        &'a self,
-        group: &'a str,
-        pattern: &'a str,
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-        token: Option<String>,
-    ) -> PortFuture<'a, FilterPage>;
-    /// How many days the group keeps its events (None: forever, or unknown).
-    /// Searches warn when their window starts before that.
-    fn retention_days<'a>(&'a self, _group: &'a str) -> PortFuture<'a, Option<u32>> {
-        Box::pin(async { Ok(None) })
-    }
-    /// The account's own time, when it keeps one (a simulation running
-    /// faster than the wall clock); None: the wall clock's. Windows of
-    /// reads are taken in it.
-    fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        None
-    }
-    /// Make a log group unless it exists; true when it was made.
-    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
-        Box::pin(async move { Err(cannot("CreateLogGroup", group)) })
-    }
-    /// Delete a log group (gone already is not an error).
-    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
-        Box::pin(async move { Err(cannot("DeleteLogGroup", group)) })
-    }
-    /// One Logs Insights query over `groups` (at most 50), run to completion.
-    fn insights<'a>(
-        &'a self,
-        groups: &'a [String],
-        query: &'a str,
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-        limit: u32,
-    ) -> PortFuture<'a, QueryRows>;
-    /// Calls made so far, by operation.
-    fn calls(&self) -> CallCounts {
-        CallCounts::new()
+port! {
+    /// Searching log groups with a server-side filter pattern, page by page.
+    pub trait LogSearchPort {
+        fn filter_page<'a>(
+            &'a self,
+            group: &'a str,
+            pattern: &'a str,
+            start: chrono::DateTime<chrono::Utc>,
+            end: chrono::DateTime<chrono::Utc>,
+            token: Option<String>,
+        ) -> PortFuture<'a, FilterPage>;
+        /// How many days the group keeps its events (None: forever, or unknown).
+        /// Searches warn when their window starts before that.
+        fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
+            let _ = group;
+            Box::pin(async { Ok(None) })
+        }
+        /// The account's own time, when it keeps one (a simulation running
+        /// faster than the wall clock); None: the wall clock's. Windows of
+        /// reads are taken in it.
+        fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+            None
+        }
+        /// Make a log group unless it exists; true when it was made.
+        fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
+            Box::pin(async move { Err(cannot("CreateLogGroup", group)) })
+        }
+            => format!("CreateLogGroup {group}");
+        /// Delete a log group (gone already is not an error).
+        fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
+            Box::pin(async move { Err(cannot("DeleteLogGroup", group)) })
+        }
+            => format!("DeleteLogGroup {group}");
+        /// One Logs Insights query over `groups` (at most 50), run to completion.
+        fn insights<'a>(
+            &'a self,
+            groups: &'a [String],
+            query: &'a str,
+            start: chrono::DateTime<chrono::Utc>,
+            end: chrono::DateTime<chrono::Utc>,
+            limit: u32,
+        ) -> PortFuture<'a, QueryRows>;
+        /// Calls made so far, by operation.
+        fn calls(&self) -> CallCounts {
+            CallCounts::new()
+        }
     }
 }
 
@@ -399,83 +290,6 @@ fn cannot(operation: &str, what: &str) -> PortError {
     PortError::Other {
         operation: operation.into(),
         message: format!("{what}: this account cannot do that here"),
-    }
-}
-
-/// Read-only mode for log search: the reads pass, the writes are refused.
-impl<P: LogSearchPort> LogSearchPort for ReadOnly<P> {
-    fn filter_page<'a>(
-        &'a self,
-        group: &'a str,
-        pattern: &'a str,
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-        token: Option<String>,
-    ) -> PortFuture<'a, FilterPage> {
-        self.0.filter_page(group, pattern, start, end, token)
-    }
-    fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
-        self.0.retention_days(group)
-    }
-    fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.0.account_time()
-    }
-    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
-        refuse(format!("CreateLogGroup {group}"))
-    }
-    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
-        refuse(format!("DeleteLogGroup {group}"))
-    }
-    fn insights<'a>(
-        &'a self,
-        groups: &'a [String],
-        query: &'a str,
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-        limit: u32,
-    ) -> PortFuture<'a, QueryRows> {
-        self.0.insights(groups, query, start, end, limit)
-    }
-    fn calls(&self) -> CallCounts {
-        self.0.calls()
-    }
-}
-
-impl<P: LogSearchPort + ?Sized> LogSearchPort for std::sync::Arc<P> {
-    fn filter_page<'a>(
-        &'a self,
-        group: &'a str,
-        pattern: &'a str,
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-        token: Option<String>,
-    ) -> PortFuture<'a, FilterPage> {
-        (**self).filter_page(group, pattern, start, end, token)
-    }
-    fn retention_days<'a>(&'a self, group: &'a str) -> PortFuture<'a, Option<u32>> {
-        (**self).retention_days(group)
-    }
-    fn account_time(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        (**self).account_time()
-    }
-    fn create_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, bool> {
-        (**self).create_log_group(group)
-    }
-    fn delete_log_group<'a>(&'a self, group: &'a str) -> PortFuture<'a, ()> {
-        (**self).delete_log_group(group)
-    }
-    fn insights<'a>(
-        &'a self,
-        groups: &'a [String],
-        query: &'a str,
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-        limit: u32,
-    ) -> PortFuture<'a, QueryRows> {
-        (**self).insights(groups, query, start, end, limit)
-    }
-    fn calls(&self) -> CallCounts {
-        (**self).calls()
     }
 }
 
@@ -488,60 +302,33 @@ pub struct QueryRows {
     pub matched: Option<u64>,
 }
 
-/// The other half of live status: CloudWatch alarms and metrics, and the
-/// health of the services' load-balancer targets.
-pub trait MonitoringPort: Send + Sync {
-    /// Every metric and composite alarm of the Region (paged to the end).
-    fn alarms(&self) -> PortFuture<'_, Vec<super::alarms::Alarm>>;
-    /// The series of each query between `start` and `end` (batched by the
-    /// adapter, at most 500 queries a call; paged to the end).
-    fn metric_data<'a>(
-        &'a self,
-        queries: &'a [super::metrics::MetricQuery],
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-    ) -> PortFuture<'a, Vec<super::metrics::MetricSeries>>;
-    /// Target groups by ARN, with their load balancers; unknown ones absent.
-    fn target_groups<'a>(
-        &'a self,
-        arns: &'a [String],
-    ) -> PortFuture<'a, Vec<super::alarms::TargetGroup>>;
-    /// The targets of one target group and why each is unhealthy.
-    fn target_health<'a>(
-        &'a self,
-        target_group: &'a str,
-    ) -> PortFuture<'a, Vec<super::metrics::TargetHealth>>;
-    /// Calls made so far, by operation.
-    fn calls(&self) -> CallCounts {
-        CallCounts::new()
-    }
-}
-
-impl<P: MonitoringPort + ?Sized> MonitoringPort for std::sync::Arc<P> {
-    fn alarms(&self) -> PortFuture<'_, Vec<super::alarms::Alarm>> {
-        (**self).alarms()
-    }
-    fn metric_data<'a>(
-        &'a self,
-        queries: &'a [super::metrics::MetricQuery],
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
-    ) -> PortFuture<'a, Vec<super::metrics::MetricSeries>> {
-        (**self).metric_data(queries, start, end)
-    }
-    fn target_groups<'a>(
-        &'a self,
-        arns: &'a [String],
-    ) -> PortFuture<'a, Vec<super::alarms::TargetGroup>> {
-        (**self).target_groups(arns)
-    }
-    fn target_health<'a>(
-        &'a self,
-        target_group: &'a str,
-    ) -> PortFuture<'a, Vec<super::metrics::TargetHealth>> {
-        (**self).target_health(target_group)
-    }
-    fn calls(&self) -> CallCounts {
-        (**self).calls()
+port! {
+    /// The other half of live status: CloudWatch alarms and metrics, and the
+    /// health of the services' load-balancer targets.
+    pub trait MonitoringPort {
+        /// Every metric and composite alarm of the Region (paged to the end).
+        fn alarms(&self) -> PortFuture<'_, Vec<super::alarms::Alarm>>;
+        /// The series of each query between `start` and `end` (batched by the
+        /// adapter, at most 500 queries a call; paged to the end).
+        fn metric_data<'a>(
+            &'a self,
+            queries: &'a [super::metrics::MetricQuery],
+            start: chrono::DateTime<chrono::Utc>,
+            end: chrono::DateTime<chrono::Utc>,
+        ) -> PortFuture<'a, Vec<super::metrics::MetricSeries>>;
+        /// Target groups by ARN, with their load balancers; unknown ones absent.
+        fn target_groups<'a>(
+            &'a self,
+            arns: &'a [String],
+        ) -> PortFuture<'a, Vec<super::alarms::TargetGroup>>;
+        /// The targets of one target group and why each is unhealthy.
+        fn target_health<'a>(
+            &'a self,
+            target_group: &'a str,
+        ) -> PortFuture<'a, Vec<super::metrics::TargetHealth>>;
+        /// Calls made so far, by operation.
+        fn calls(&self) -> CallCounts {
+            CallCounts::new()
+        }
     }
 }

@@ -28,35 +28,16 @@ pub struct Generate {
     pub exclude_punctuation: bool,
 }
 
-pub trait SecretsPort: Send + Sync {
-    fn describe_secret<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecretInfo>;
-    /// RotateSecret with the secret's configured Lambda; the new version id.
-    fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String>;
-    /// GetRandomPassword then PutSecretValue (AWSCURRENT moves to the new
-    /// version); the new version id. The value never leaves the adapter.
-    fn put_generated<'a>(&'a self, id: &'a str, how: Generate) -> PortFuture<'a, String>;
-}
-
-impl<P: SecretsPort + ?Sized> SecretsPort for std::sync::Arc<P> {
-    fn describe_secret<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecretInfo> {
-        (**self).describe_secret(id)
-    }
-    fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String> {
-        (**self).rotate_with_lambda(id)
-    }
-    fn put_generated<'a>(&'a self, id: &'a str, how: Generate) -> PortFuture<'a, String> {
-        (**self).put_generated(id, how)
-    }
-}
-
-impl<P: SecretsPort> SecretsPort for super::ports::ReadOnly<P> {
-    fn describe_secret<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecretInfo> {
-        self.0.describe_secret(id)
-    }
-    fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String> {
-        super::ports::refuse(format!("RotateSecret {id}"))
-    }
-    fn put_generated<'a>(&'a self, id: &'a str, _how: Generate) -> PortFuture<'a, String> {
-        super::ports::refuse(format!("PutSecretValue {id}"))
+port! {
+    /// Reading and rotating secrets: version ids and stages, never values.
+    pub trait SecretsPort {
+        fn describe_secret<'a>(&'a self, id: &'a str) -> PortFuture<'a, SecretInfo>;
+        /// RotateSecret with the secret's configured Lambda; the new version id.
+        fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String>
+            => format!("RotateSecret {id}");
+        /// GetRandomPassword then PutSecretValue (AWSCURRENT moves to the new
+        /// version); the new version id. The value never leaves the adapter.
+        fn put_generated<'a>(&'a self, id: &'a str, how: Generate) -> PortFuture<'a, String>
+            => format!("PutSecretValue {id}");
     }
 }

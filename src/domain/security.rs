@@ -131,23 +131,16 @@ pub struct SecurityRead {
     pub findings: Vec<SecurityFinding>,
 }
 
-/// Reading GuardDuty.
-pub trait SecurityPort: Send + Sync {
-    /// The detector and its current findings (not archived, newest first),
-    /// at most a few hundred.
-    fn findings(&self) -> PortFuture<'_, SecurityRead>;
-    /// Calls made so far, by operation.
-    fn calls(&self) -> super::ports::CallCounts {
-        super::ports::CallCounts::new()
-    }
-}
-
-impl<P: SecurityPort + ?Sized> SecurityPort for std::sync::Arc<P> {
-    fn findings(&self) -> PortFuture<'_, SecurityRead> {
-        (**self).findings()
-    }
-    fn calls(&self) -> super::ports::CallCounts {
-        (**self).calls()
+port! {
+    /// Reading GuardDuty.
+    pub trait SecurityPort {
+        /// The detector and its current findings (not archived, newest first),
+        /// at most a few hundred.
+        fn findings(&self) -> PortFuture<'_, SecurityRead>;
+        /// Calls made so far, by operation.
+        fn calls(&self) -> super::ports::CallCounts {
+            super::ports::CallCounts::new()
+        }
     }
 }
 

@@ -4,19 +4,15 @@
 //! cached on disk and shared by status, diagnose, logs, runbooks and the
 //! console: a second run asks AWS only for revisions it has not seen.
 //!
-//! [`CachedDefinitions`] wraps any ECS port with that cache. Only full ARNs
-//! are cached (`family:N` alone does not name the account or Region), and an
-//! entry is used only when it is sound: its ARN is the one asked for, and the
-//! family and revision the ARN names.
+//! [`DefinitionCache`] is the [`DefinitionStore`] the AWS adapter asks
+//! before DescribeTaskDefinition. Only full ARNs are cached (`family:N`
+//! alone does not name the account or Region), and an entry is used only
+//! when it is sound: its ARN is the one asked for, and the family and
+//! revision the ARN names.
 
 use super::cache::CacheShelf;
-use crate::domain::ports::{
-    AccountIdentity, CallCounts, EcsPort, PortFuture, ServiceChange, TaskDefinition,
-};
-use crate::domain::service::Service;
-use crate::domain::task::{Task, TaskState};
+use crate::domain::ports::{DefinitionStore, TaskDefinition};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Revisions kept (a few KB each).
 pub const MAX_DEFINITIONS: usize = 4_000;
@@ -24,9 +20,6 @@ pub const MAX_DEFINITIONS: usize = 4_000;
 /// The shelf's folder: versioned, so entries written before triage kept
 /// secrets' sources and the network mode are never read as "none".
 const SHELF: &str = "task-definitions-v2";
-
-/// The answers counted as `cache:<this>` in [`EcsPort::calls`].
-pub const CACHE_HITS: &str = "cache:DescribeTaskDefinition";
 
 /// The task-definition shelf of one account endpoint.
 #[derive(Debug, Clone)]
@@ -86,98 +79,12 @@ fn family_revision(arn: &str) -> Option<(&str, u32)> {
     Some((family, revision.parse().ok()?))
 }
 
-/// An ECS port whose task definitions come from the disk cache when they can.
-pub struct CachedDefinitions<P> {
-    inner: P,
-    cache: DefinitionCache,
-    hits: AtomicU64,
-}
-
-impl<P: EcsPort> CachedDefinitions<P> {
-    pub fn new(inner: P, cache: DefinitionCache) -> CachedDefinitions<P> {
-        CachedDefinitions {
-            inner,
-            cache,
-            hits: AtomicU64::new(0),
-        }
+impl DefinitionStore for DefinitionCache {
+    fn get(&self, arn: &str) -> Option<TaskDefinition> {
+        DefinitionCache::get(self, arn)
     }
-}
-
-impl<P: EcsPort> EcsPort for CachedDefinitions<P> {
-    fn identity(&self) -> PortFuture<'_, AccountIdentity> {
-        self.inner.identity()
-    }
-    fn clusters(&self) -> PortFuture<'_, Vec<String>> {
-        self.inner.clusters()
-    }
-    fn services<'a>(&'a self, cluster: &'a str) -> PortFuture<'a, Vec<Service>> {
-        self.inner.services(cluster)
-    }
-    fn service<'a>(&'a self, cluster: &'a str, service: &'a str) -> PortFuture<'a, Service> {
-        self.inner.service(cluster, service)
-    }
-    fn describe_services<'a>(
-        &'a self,
-        cluster: &'a str,
-        names: &'a [String],
-    ) -> PortFuture<'a, Vec<Service>> {
-        self.inner.describe_services(cluster, names)
-    }
-    fn tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        state: TaskState,
-    ) -> PortFuture<'a, Vec<Task>> {
-        self.inner.tasks(cluster, service, state)
-    }
-    fn task_arns<'a>(&'a self, cluster: &'a str, state: TaskState) -> PortFuture<'a, Vec<String>> {
-        self.inner.task_arns(cluster, state)
-    }
-    fn task_definition<'a>(&'a self, arn: &'a str) -> PortFuture<'a, TaskDefinition> {
-        Box::pin(async move {
-            if let Some(td) = self.cache.get(arn) {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(td);
-            }
-            let td = self.inner.task_definition(arn).await?;
-            self.cache.put(&td);
-            Ok(td)
-        })
-    }
-    fn describe_tasks<'a>(
-        &'a self,
-        cluster: &'a str,
-        tasks: &'a [String],
-    ) -> PortFuture<'a, Vec<Task>> {
-        self.inner.describe_tasks(cluster, tasks)
-    }
-    fn update_service<'a>(
-        &'a self,
-        cluster: &'a str,
-        service: &'a str,
-        change: ServiceChange,
-    ) -> PortFuture<'a, Service> {
-        self.inner.update_service(cluster, service, change)
-    }
-    fn stop_task<'a>(
-        &'a self,
-        cluster: &'a str,
-        task: &'a str,
-        reason: &'a str,
-    ) -> PortFuture<'a, Task> {
-        self.inner.stop_task(cluster, task, reason)
-    }
-    fn throttled_calls(&self) -> u64 {
-        self.inner.throttled_calls()
-    }
-    fn calls(&self) -> CallCounts {
-        let mut calls = self.inner.calls();
-        let hits = self.hits.load(Ordering::Relaxed);
-        if hits > 0 {
-            calls.insert(CACHE_HITS.to_string(), hits);
-        }
-        calls
+    fn put(&self, definition: &TaskDefinition) {
+        DefinitionCache::put(self, definition)
     }
 }
 

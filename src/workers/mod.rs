@@ -14,12 +14,13 @@ pub mod share;
 pub mod status;
 pub mod watch;
 
-use crate::domain::ports::{EcsPort, LogsPort, MonitoringPort, SharePort};
+use crate::domain::ports::{EcsPort, LogsPort, MonitoringPort, PortResult, SharePort};
 use crate::domain::Pair;
 use crate::effect::{Effect, WorkerResult};
 use crate::store::IncidentStore;
 use fleet::route;
 pub use fleet::PairPorts;
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
@@ -156,89 +157,96 @@ impl Workers {
 
     /// One GetMetricData read of a pair (the minute's metrics, or the
     /// egress baseline), answered as `answer` wraps it.
+    /// Run `job` in a job of its own and send the answer it makes.
+    fn answer(&self, job: impl Future<Output = WorkerResult> + Send + 'static) {
+        let results = self.results.clone();
+        tokio::spawn(async move {
+            let _ = results.send(job.await);
+        });
+    }
+
+    /// Run `job` on the ports of `pair` in a job of its own and send what
+    /// `answer` makes of its result; a pair no longer watched is answered
+    /// "not watched any more", never silence.
+    fn answer_in<T, Fut>(
+        &self,
+        pair: &Pair,
+        job: impl FnOnce(PairPorts) -> Fut + Send + 'static,
+        answer: impl FnOnce(PortResult<T>) -> WorkerResult + Send + 'static,
+    ) where
+        Fut: Future<Output = PortResult<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let ports = self.ports_of(pair);
+        let unwatched = fleet::unwatched(pair);
+        self.answer(async move {
+            answer(match ports {
+                Some(ports) => job(ports).await,
+                None => Err(unwatched),
+            })
+        });
+    }
+
+    /// The pair's CloudWatch metrics for `queries` over the window.
     fn read_metrics(
         &self,
-        pair: Pair,
+        pair: &Pair,
         queries: Vec<crate::domain::metrics::MetricQuery>,
         (start, end): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
-        answer: impl FnOnce(
-                Pair,
-                Result<Vec<crate::domain::metrics::MetricSeries>, crate::domain::PortError>,
-            ) -> WorkerResult
+        answer: impl FnOnce(PortResult<Vec<crate::domain::metrics::MetricSeries>>) -> WorkerResult
             + Send
             + 'static,
     ) {
-        let results = self.results.clone();
-        let monitoring = self.ports_of(&pair).map(|p| p.monitoring);
-        tokio::spawn(async move {
-            let result = match monitoring {
-                Some(Some(port)) => port.metric_data(&queries, start, end).await,
-                Some(None) => Err(watch::no_monitoring()),
-                None => Err(fleet::unwatched(&pair)),
-            };
-            let _ = results.send(answer(pair, result));
-        });
+        let job = move |ports: PairPorts| async move {
+            let port = ports.monitoring.ok_or_else(watch::no_monitoring)?;
+            port.metric_data(&queries, start, end).await
+        };
+        self.answer_in(pair, job, answer);
     }
 
     /// Start the job for an effect; never blocks.
     pub fn run(&self, effect: Effect) {
-        // Long on purpose: the dispatcher: one arm per Effect, each a few lines handing the effect to its worker; a table would hide the ports each arm needs.
+        // Long on purpose: the dispatcher: one arm per Effect, each handing the effect to its worker.
         let results = self.results.clone();
         match effect {
-            Effect::FetchIdentity { pair } => {
-                let Some(ports) = self.ports_of(&pair) else {
-                    let result = Err(fleet::unwatched(&pair));
-                    let _ = results.send(WorkerResult::Identity { pair, result });
-                    return;
-                };
-                tokio::spawn(async move {
-                    let result = ports.ecs.identity().await;
-                    let _ = results.send(WorkerResult::Identity { pair, result });
-                });
-            }
+            Effect::FetchIdentity { pair } => self.answer_in(
+                &pair.clone(),
+                |ports| async move { ports.ecs.identity().await },
+                move |result| WorkerResult::Identity { pair, result },
+            ),
             Effect::FetchStatus {
                 generation,
                 pair,
                 clusters,
-            } => {
-                let ports = self.ports_of(&pair);
-                tokio::spawn(async move {
-                    let result = match ports {
-                        Some(ports) => fleet::status_of(&ports, &clusters).await,
-                        None => Err(fleet::unwatched(&pair)),
-                    };
-                    let _ = results.send(WorkerResult::Status {
-                        generation,
-                        pair,
-                        result,
-                    });
-                });
-            }
+            } => self.answer_in(
+                &pair.clone(),
+                move |ports| async move { fleet::status_of(&ports, &clusters).await },
+                move |result| WorkerResult::Status {
+                    generation,
+                    pair,
+                    result,
+                },
+            ),
             Effect::FetchAlarms {
                 generation,
                 pair,
                 target_groups,
-            } => {
-                let ports = self.ports_of(&pair);
-                tokio::spawn(async move {
-                    let result = match ports {
-                        Some(ports) => fleet::alarms_of(&ports, &target_groups).await,
-                        None => Err(fleet::unwatched(&pair)),
-                    };
-                    let _ = results.send(WorkerResult::Alarms {
-                        generation,
-                        pair,
-                        result,
-                    });
-                });
-            }
+            } => self.answer_in(
+                &pair.clone(),
+                move |ports| async move { fleet::alarms_of(&ports, &target_groups).await },
+                move |result| WorkerResult::Alarms {
+                    generation,
+                    pair,
+                    result,
+                },
+            ),
             Effect::FetchMetrics {
                 generation,
                 pair,
                 queries,
                 start,
                 end,
-            } => self.read_metrics(pair, queries, (start, end), move |pair, result| {
+            } => self.read_metrics(&pair.clone(), queries, (start, end), move |result| {
                 WorkerResult::Metrics {
                     generation,
                     pair,
@@ -251,7 +259,7 @@ impl Workers {
                 queries,
                 start,
                 end,
-            } => self.read_metrics(pair, queries, (start, end), move |pair, result| {
+            } => self.read_metrics(&pair.clone(), queries, (start, end), move |result| {
                 WorkerResult::Baseline {
                     generation,
                     pair,
@@ -262,85 +270,71 @@ impl Workers {
                 generation,
                 pair,
                 services,
-            } => {
-                let ports = self.ports_of(&pair);
-                tokio::spawn(async move {
-                    let result = match ports {
-                        Some(ports) => {
-                            fleet::exposure_of(&ports, &services, chrono::Utc::now()).await
-                        }
-                        None => Err(fleet::unwatched(&pair)),
-                    };
-                    let _ = results.send(WorkerResult::Exposure {
-                        generation,
-                        pair,
-                        result,
-                    });
-                });
-            }
-            Effect::FetchSecurity { generation, pair } => {
-                let ports = self.ports_of(&pair);
-                tokio::spawn(async move {
-                    let result = match ports {
-                        Some(ports) => fleet::security_of(&ports).await,
-                        None => Err(fleet::unwatched(&pair)),
-                    };
-                    let _ = results.send(WorkerResult::Security {
-                        generation,
-                        pair,
-                        result,
-                    });
-                });
-            }
-            Effect::CheckSso { profile } => {
-                tokio::spawn(async move {
-                    let asked = profile.clone();
-                    let token = tokio::task::spawn_blocking(move || {
-                        crate::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok())
-                            .sso_token(&asked)
-                    })
-                    .await
-                    .ok()
-                    .flatten();
-                    let _ = results.send(WorkerResult::Sso { profile, token });
-                });
-            }
-            Effect::FetchTargetHealth { key, target_group } => {
-                let monitoring = self.ports_of(&key.pair).map(|p| p.monitoring);
-                tokio::spawn(async move {
-                    let result = match monitoring {
-                        Some(Some(port)) => port.target_health(&target_group).await,
-                        Some(None) => Err(watch::no_monitoring()),
-                        None => Err(fleet::unwatched(&key.pair)),
-                    };
-                    let _ = results.send(WorkerResult::TargetHealth {
-                        key,
-                        target_group,
-                        result,
-                    });
-                });
-            }
-            Effect::FetchServiceDetail { generation, key } => {
-                let ports = self.ports_of(&key.pair);
-                tokio::spawn(async move {
-                    let result = match ports {
-                        Some(ports) => fleet::detail_of(&ports, &key).await.map(Box::new),
-                        None => Err(fleet::unwatched(&key.pair)),
-                    };
-                    let _ = results.send(WorkerResult::ServiceDetail {
-                        generation,
-                        key,
-                        result,
-                    });
-                });
-            }
+            } => self.answer_in(
+                &pair.clone(),
+                move |ports| async move {
+                    fleet::exposure_of(&ports, &services, chrono::Utc::now()).await
+                },
+                move |result| WorkerResult::Exposure {
+                    generation,
+                    pair,
+                    result,
+                },
+            ),
+            Effect::FetchSecurity { generation, pair } => self.answer_in(
+                &pair.clone(),
+                |ports| async move { fleet::security_of(&ports).await },
+                move |result| WorkerResult::Security {
+                    generation,
+                    pair,
+                    result,
+                },
+            ),
+            Effect::CheckSso { profile } => self.answer(async move {
+                let asked = profile.clone();
+                let token = tokio::task::spawn_blocking(move || {
+                    crate::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok())
+                        .sso_token(&asked)
+                })
+                .await
+                .ok()
+                .flatten();
+                WorkerResult::Sso { profile, token }
+            }),
+            Effect::FetchTargetHealth { key, target_group } => self.answer_in(
+                &key.pair.clone(),
+                {
+                    let target_group = target_group.clone();
+                    move |ports| async move {
+                        let port = ports.monitoring.ok_or_else(watch::no_monitoring)?;
+                        port.target_health(&target_group).await
+                    }
+                },
+                move |result| WorkerResult::TargetHealth {
+                    key,
+                    target_group,
+                    result,
+                },
+            ),
+            Effect::FetchServiceDetail { generation, key } => self.answer_in(
+                &key.pair.clone(),
+                {
+                    let key = key.clone();
+                    move |ports| async move { fleet::detail_of(&ports, &key).await.map(Box::new) }
+                },
+                move |result| WorkerResult::ServiceDetail {
+                    generation,
+                    key,
+                    result,
+                },
+            ),
             Effect::FetchDiagnosis {
                 generation,
                 clusters,
                 known,
             } => {
                 let pairs = self.pairs.clone();
-                tokio::spawn(async move {
+                self.answer(async move {
                     let scope = diagnosis::DiagnosisScope {
                         clusters,
                         ..Default::default()
@@ -348,7 +342,7 @@ impl Workers {
                     let result = fleet::diagnose_all(&pairs, &scope, known, chrono::Utc::now())
                         .await
                         .map(Box::new);
-                    let _ = results.send(WorkerResult::Diagnosis { generation, result });
+                    WorkerResult::Diagnosis { generation, result }
                 });
             }
             Effect::FetchRevisionDiff {
@@ -356,24 +350,23 @@ impl Workers {
                 task_arn,
                 before,
                 after,
-            } => {
-                let ports = self.ports_of(&pair);
-                tokio::spawn(async move {
-                    let result = async {
-                        let ecs = ports.ok_or_else(|| fleet::unwatched(&pair))?.ecs;
-                        let old = ecs.task_definition(&before).await?;
-                        let new = ecs.task_definition(&after).await?;
+            } => self.answer_in(
+                &pair,
+                {
+                    let (before, after) = (before.clone(), after.clone());
+                    move |ports| async move {
+                        let old = ports.ecs.task_definition(&before).await?;
+                        let new = ports.ecs.task_definition(&after).await?;
                         Ok(crate::domain::diagnosis::patterns::diff(&old, &new))
                     }
-                    .await;
-                    let _ = results.send(WorkerResult::RevisionDiff {
-                        task_arn,
-                        before,
-                        after,
-                        result,
-                    });
-                });
-            }
+                },
+                move |result| WorkerResult::RevisionDiff {
+                    task_arn,
+                    before,
+                    after,
+                    result,
+                },
+            ),
             Effect::FetchTaskLogs { finding } => {
                 let ports = self.ports_of(&finding.pair);
                 let Some((ecs, Some(logs))) = ports.map(|p| (p.ecs, p.logs)) else {
@@ -385,13 +378,13 @@ impl Workers {
                     });
                     return;
                 };
-                tokio::spawn(async move {
+                self.answer(async move {
                     let lines =
                         diagnosis::fetch_task_logs(ecs.as_ref(), logs.as_ref(), &finding).await;
-                    let _ = results.send(WorkerResult::TaskLogs {
+                    WorkerResult::TaskLogs {
                         task_arn: finding.task_arn.clone(),
                         logs: lines,
-                    });
+                    }
                 });
             }
             Effect::PublishShare { incident, entries } => {
@@ -410,11 +403,11 @@ impl Workers {
                     let _ = results.send(WorkerResult::SharePulled(Err(NO_SHARE.into())));
                     return;
                 };
-                tokio::spawn(async move {
+                self.answer(async move {
                     let result = share::pull(shared.as_ref(), &store, &incident, cursor)
                         .await
                         .map_err(|e| e.to_string());
-                    let _ = results.send(WorkerResult::SharePulled(result));
+                    WorkerResult::SharePulled(result)
                 });
             }
             Effect::SearchLogs {
@@ -466,18 +459,18 @@ impl Workers {
                     });
                     return;
                 };
-                tokio::spawn(async move {
+                self.answer(async move {
                     // Up to 8 lines before and after, from the same stream.
                     let lines = logs
                         .tail(&group, &stream, at + chrono::Duration::minutes(5), 200)
                         .await
                         .map(|all| around(all, at, 8))
                         .map_err(|e| e.to_string());
-                    let _ = results.send(WorkerResult::LogContext {
+                    WorkerResult::LogContext {
                         generation,
                         index,
                         lines,
-                    });
+                    }
                 });
             }
             Effect::LoadRunbooks => {
@@ -526,7 +519,7 @@ impl Workers {
                 }
             }
             Effect::ListProfiles => {
-                tokio::spawn(async move {
+                self.answer(async move {
                     let profiles = tokio::task::spawn_blocking(|| {
                         crate::store::aws_profiles::AwsFiles::from_env(&|k| std::env::var(k).ok())
                             .profiles()
@@ -541,13 +534,13 @@ impl Workers {
                     })
                     .await
                     .map_err(|e| e.to_string());
-                    let _ = results.send(WorkerResult::Profiles(profiles));
+                    WorkerResult::Profiles(profiles)
                 });
             }
             Effect::PrepareExec(ask) => {
                 let exec = self.ports_of(&ask.pair).map(|p| p.exec);
                 let read_only = self.read_only;
-                tokio::spawn(async move {
+                self.answer(async move {
                     let result = match exec {
                         Some(Some(port)) => {
                             let plugin = exec::find_plugin(std::env::var_os("PATH").as_deref());
@@ -559,7 +552,7 @@ impl Workers {
                         Some(None) => Err("this console has no ECS Exec port".to_string()),
                         None => Err(fleet::unwatched(&ask.pair).to_string()),
                     };
-                    let _ = results.send(WorkerResult::ExecReady(result));
+                    WorkerResult::ExecReady(result)
                 });
             }
             // The journal is written by the console loop itself (in order,

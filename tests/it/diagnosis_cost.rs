@@ -14,7 +14,6 @@ use triage::domain::ports::{
 };
 use triage::domain::service::Service;
 use triage::domain::task::{Task, TaskState};
-use triage::store::definitions::{CachedDefinitions, DefinitionCache};
 use triage::workers::diagnosis::{diagnose_pass, fetch_diagnosis, DiagnosisScope, StoppedMemory};
 
 /// Counts every call by port method, then passes it on.
@@ -255,23 +254,4 @@ async fn a_service_scope_counts_what_it_leaves_out() {
         .iter()
         .all(|f| f.service.as_deref() == Some("chatbot-api")));
     assert!(report.left_out.other_services > 0, "{:?}", report.left_out);
-}
-
-#[tokio::test]
-async fn a_second_run_reads_task_definitions_from_the_disk_cache() {
-    let cache_dir = tempfile::tempdir().unwrap();
-    let run = |cache_dir: std::path::PathBuf| async move {
-        let counting = Arc::new(Counting::new(account(0)));
-        let cached =
-            CachedDefinitions::new(counting.clone(), DefinitionCache::new(&cache_dir, "test"));
-        let report = fetch_diagnosis(&cached, Some(&*counting), &DiagnosisScope::default(), now())
-            .await
-            .unwrap();
-        (counting.of("task_definition"), report.findings.len())
-    };
-    let (cold, findings) = run(cache_dir.path().to_path_buf()).await;
-    assert!(cold > 0 && findings > 0);
-    let (warm, again) = run(cache_dir.path().to_path_buf()).await;
-    assert_eq!(again, findings);
-    assert_eq!(warm, 0, "every revision came from the cache");
 }

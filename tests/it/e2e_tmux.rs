@@ -47,13 +47,18 @@ impl Tmux {
         self.run(&["capture-pane", "-p", "-t", "e2e"])
     }
 
-    /// Poll the screen until `pred` holds (10 s at most).
+    /// Poll the screen until `pred` holds (15 s at most) on two captures a
+    /// moment apart: one capture can land while a frame is half painted.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
             if pred(&screen) {
-                return screen;
+                std::thread::sleep(Duration::from_millis(60));
+                let settled = self.screen();
+                if pred(&settled) {
+                    return settled;
+                }
             }
             if start.elapsed() > Duration::from_secs(15) {
                 panic!("timed out waiting for {what}; screen was:\n{screen}");
@@ -661,8 +666,11 @@ fn demo_logs_screen_follows_a_failing_request_across_services() {
     tmux.keys(&[":"]);
     tmux.keys(&["-l", "logs req-5f1e0c9a"]);
     tmux.keys(&["Enter"]);
+    // Waits for all six rows drawn: a capture can land mid-paint.
     let screen = tmux.wait_for("the request's six lines", |s| {
-        s.contains("req-5f1e0c9a · 6 lines across 3 services") && s.contains("log groups searched")
+        s.contains("req-5f1e0c9a · 6 lines across 3 services")
+            && s.contains("log groups searched")
+            && s.matches("\"correlationId\":\"req-5f1e0c9a\"").count() == 6
     });
     // In order through the services, the hop latency where the service changes.
     let rows: Vec<&str> = screen

@@ -113,8 +113,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         .arg(Arg::Optional("REGION")),
     row(C::Keys, "keys", &[Everywhere], "every command and its keys, yours marked", r::keys)
         .aliases(&["keymap"]),
-    row(C::Theme, "theme", &[Everywhere], "switch colours", r::theme)
-        .arg(Arg::Required("dark|light|high-contrast")),
+    row(C::Theme, "theme", &[Everywhere], "switch colours: dark, light, high-contrast", r::theme)
+        .arg(Arg::Required("NAME")),
     row(C::Refresh, "refresh", &[Everywhere], "read everything again now", r::refresh)
         .aliases(&["r"])
         .keys(&[k('r')])
@@ -175,7 +175,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         .hint("note"),
     row(C::AddMilestone, "add_milestone", &[Timeline], "record a milestone, optionally at a time: detected 10m ago", r::add_milestone)
         .aliases(&["milestone"])
-        .arg(Arg::Optional("MILESTONE [TIME]"))
+        .arg(Arg::Optional("WHAT [WHEN]"))
         .keys(&[k('m')])
         .hint("milestone"),
     row(C::ToggleImportant, "toggle_important", &[Timeline], "mark / unmark the selected entry important", r::toggle_important)

@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, view: &PaletteView,
         .map(|c| 1 + c.name.len() + 1 + c.arg.hint().len().min(20))
         .max()
         .unwrap_or(0)
-        .min(34);
+        .min(24);
     for (i, spec) in found.iter().enumerate().skip(view.offset).take(rows) {
         let selected = i == view.selected;
         let mut said = format!(":{}", spec.name);
