@@ -124,7 +124,7 @@ impl Account {
 }
 
 /// Build the account the settings ask for (read-only when asked).
-pub async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
+pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     let region: String;
     let mut flow_logs_role = settings.security.flow_logs_role.clone();
     let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports = match &settings
@@ -362,7 +362,7 @@ pub async fn open_pair(
 
 /// The cache folder of the account the settings name: per endpoint for AWS
 /// (see `store::cache::namespace_for`), per scenario for the demo.
-pub fn cache_namespace(settings: &Settings) -> String {
+pub(crate) fn cache_namespace(settings: &Settings) -> String {
     match &settings.source {
         AccountSource::Aws { endpoint_url, .. } => {
             crate::store::cache::namespace_for(endpoint_url.as_deref())

@@ -153,12 +153,12 @@ fn narrowed(all: Vec<HelpLine>, query: &str) -> Vec<HelpLine> {
 }
 
 /// The furthest help scrolls: its last line at the bottom.
-pub fn last_scroll(state: &AppState) -> usize {
+pub(crate) fn last_scroll(state: &AppState) -> usize {
     lines(state).len().saturating_sub(help_rows(state.height))
 }
 
 /// A key while help is open.
-pub fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     let last = last_scroll(state);
     let page = help_rows(state.height).max(1);
     let Overlay::Help(view) = &mut state.overlay else {

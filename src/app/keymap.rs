@@ -41,7 +41,7 @@ impl Bound {
 }
 
 /// Keys as shown, one style (the key type's own labels).
-pub fn labels(keys: &[KeyPress]) -> String {
+pub(crate) fn labels(keys: &[KeyPress]) -> String {
     keys.iter()
         .map(KeyPress::label)
         .collect::<Vec<_>>()
@@ -203,7 +203,7 @@ impl Keymap {
 
     /// A command's keys as shown (`Enter`, `s`), for hints written into a
     /// screen; its palette name (`:logs`) when it has no key.
-    pub fn label_of(&self, command: Command) -> String {
+    pub(crate) fn label_of(&self, command: Command) -> String {
         match self.bindings.iter().find(|b| b.command == command) {
             Some(b) if !b.keys.is_empty() => b.label(),
             _ => format!(":{}", command.name()),
@@ -211,7 +211,7 @@ impl Keymap {
     }
 
     /// A command's first key as shown (the footer's hint), or its name.
-    pub fn first_key_of(&self, command: Command) -> String {
+    pub(crate) fn first_key_of(&self, command: Command) -> String {
         match self
             .bindings
             .iter()
@@ -225,7 +225,7 @@ impl Keymap {
 
     /// The commands that work on this screen with their keys, in the
     /// table's order.
-    pub fn bindings_for(&self, screen: &Screen) -> Vec<&Bound> {
+    pub(crate) fn bindings_for(&self, screen: &Screen) -> Vec<&Bound> {
         self.bindings
             .iter()
             .filter(|b| b.spec().works_on(screen))
@@ -234,7 +234,7 @@ impl Keymap {
 }
 
 /// The scopes a keymap screen groups by: each command's first.
-pub fn scope_of(b: &Bound) -> Scope {
+pub(crate) fn scope_of(b: &Bound) -> Scope {
     b.spec()
         .scopes
         .first()

@@ -19,9 +19,9 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 /// How often alarms are read.
-pub const ALARMS_SECONDS: i64 = 30;
+pub(crate) const ALARMS_SECONDS: i64 = 30;
 /// How often metrics are read (their own resolution).
-pub const METRICS_SECONDS: i64 = 60;
+pub(crate) const METRICS_SECONDS: i64 = 60;
 
 /// What the console knows of alarms and metrics, each pair's read kept
 /// with its own age and error.
@@ -78,25 +78,25 @@ impl Monitoring {
     }
 
     /// Some pair's alarms have been read.
-    pub fn alarms_read(&self) -> bool {
+    pub(crate) fn alarms_read(&self) -> bool {
         self.alarms.values().any(|r| r.data.is_some())
     }
 
     /// Why alarms could not be read last time, naming the pair when several
     /// are watched (the first such pair).
-    pub fn alarms_error(&self) -> Option<(&Pair, &PortError)> {
+    pub(crate) fn alarms_error(&self) -> Option<(&Pair, &PortError)> {
         self.alarms
             .iter()
             .find_map(|(pair, r)| r.error.as_ref().map(|e| (pair, e)))
     }
 
     /// Some pair's metrics have been read.
-    pub fn metrics_read(&self) -> bool {
+    pub(crate) fn metrics_read(&self) -> bool {
         self.metrics.values().any(|r| r.data.is_some())
     }
 
     /// The metrics read of the pair a service is in.
-    pub fn metrics_for(
+    pub(crate) fn metrics_for(
         &self,
         pair: &Pair,
     ) -> Option<&Refreshing<BTreeMap<ServiceKey, ServiceMetrics>>> {
@@ -104,12 +104,12 @@ impl Monitoring {
     }
 
     /// One service's metrics, from its pair's last read.
-    pub fn service_metrics(&self, key: &ServiceKey) -> Option<&ServiceMetrics> {
+    pub(crate) fn service_metrics(&self, key: &ServiceKey) -> Option<&ServiceMetrics> {
         self.metrics.get(&key.pair)?.data.as_ref()?.get(key)
     }
 
     /// One service's egress baseline, when its pair's has been read.
-    pub fn baseline_of(&self, key: &ServiceKey) -> Option<&Baseline> {
+    pub(crate) fn baseline_of(&self, key: &ServiceKey) -> Option<&Baseline> {
         self.baselines.get(&key.pair)?.data.as_ref()?.get(key)
     }
 }
@@ -225,7 +225,7 @@ pub(crate) fn on_baseline(
 }
 
 /// The windows `w` steps through, and the period each is read at.
-pub const WINDOWS: [(i64, u32); 3] = [(60, 60), (180, 60), (1440, 300)];
+pub(crate) const WINDOWS: [(i64, u32); 3] = [(60, 60), (180, 60), (1440, 300)];
 
 /// `w`: the next window (1 h → 3 h → 24 h → 1 h), read at once.
 pub(crate) fn next_window(state: &mut AppState) -> Vec<Effect> {
@@ -248,7 +248,7 @@ pub(crate) fn next_window(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// "1 h", "3 h", "24 h".
-pub fn window_words(minutes: i64) -> String {
+pub(crate) fn window_words(minutes: i64) -> String {
     format!("{} h", minutes / 60)
 }
 

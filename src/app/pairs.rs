@@ -69,7 +69,7 @@ impl AppState {
     }
 
     /// The watch of one pair (the unnamed pair is the first's).
-    pub fn pair_watch(&self, pair: &Pair) -> Option<&PairWatch> {
+    pub(crate) fn pair_watch(&self, pair: &Pair) -> Option<&PairWatch> {
         self.pairs
             .iter()
             .find(|w| w.pair() == pair)
@@ -83,7 +83,7 @@ impl AppState {
 
     /// A pair as a run in it is named: with the account's id once read, and
     /// marked production when it is.
-    pub fn run_pair(&self, watch: &PairWatch) -> WatchedPair {
+    pub(crate) fn run_pair(&self, watch: &PairWatch) -> WatchedPair {
         WatchedPair {
             account_id: watch.identity.as_ref().and_then(|i| i.account.clone()),
             production: self.pair_is_production(watch),
@@ -332,7 +332,7 @@ fn sync_view(state: &mut AppState) {
 
 /// The pairs of a session: those asked for, else the one unnamed pair of its
 /// profile.
-pub fn watched_pairs(session: &super::state::SessionInfo) -> Vec<WatchedPair> {
+pub(crate) fn watched_pairs(session: &super::state::SessionInfo) -> Vec<WatchedPair> {
     if session.pairs.is_empty() {
         vec![WatchedPair {
             pair: Pair::default(),

@@ -13,7 +13,7 @@ const PASTE_LIMIT: usize = 200;
 /// A paste goes into the text field being edited, as if typed (controls
 /// removed, line breaks as spaces); with no field open it does nothing, so
 /// pasted text never runs commands.
-pub fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
+pub(crate) fn on_paste(state: &mut AppState, text: &str) -> Vec<Effect> {
     if !editing_text(state) {
         return Vec::new();
     }

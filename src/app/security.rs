@@ -17,9 +17,9 @@ use chrono::Duration;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// GuardDuty is read at most this often.
-pub const FINDINGS_SECONDS: i64 = 60;
+pub(crate) const FINDINGS_SECONDS: i64 = 60;
 /// What the services can reach and read is read this often.
-pub const EXPOSURE_SECONDS: i64 = 60;
+pub(crate) const EXPOSURE_SECONDS: i64 = 60;
 
 /// What the console knows of security, per pair.
 #[derive(Debug, Clone, Default)]
@@ -39,24 +39,15 @@ pub struct Security {
 }
 
 impl Security {
-    /// Findings that tie to no watched service.
-    pub fn account_findings(&self) -> Vec<&SecurityFinding> {
-        self.owned
-            .iter()
-            .filter(|o| o.services.is_empty())
-            .map(|o| &o.finding)
-            .collect()
-    }
-
     /// Why some pair's findings could not be read (the first such pair).
-    pub fn findings_error(&self) -> Option<(&Pair, &PortError)> {
+    pub(crate) fn findings_error(&self) -> Option<(&Pair, &PortError)> {
         self.findings
             .iter()
             .find_map(|(pair, r)| r.error.as_ref().map(|e| (pair, e)))
     }
 
     /// The pairs whose GuardDuty is off (no detector).
-    pub fn off_in(&self) -> Vec<&Pair> {
+    pub(crate) fn off_in(&self) -> Vec<&Pair> {
         self.findings
             .iter()
             .filter(|(_, r)| r.data.as_ref().is_some_and(|d| d.detector.is_none()))
@@ -67,7 +58,7 @@ impl Security {
 
 impl AppState {
     /// What a service can reach and read, from its pair's last read.
-    pub fn exposure_of(&self, key: &ServiceKey) -> Option<&Exposure> {
+    pub(crate) fn exposure_of(&self, key: &ServiceKey) -> Option<&Exposure> {
         self.security
             .exposure
             .get(&key.pair)?
@@ -82,7 +73,7 @@ impl AppState {
     }
 
     /// Those that still apply: seen since its latest deployment began.
-    pub fn current_findings_of(&self, key: &ServiceKey) -> Vec<&SecurityFinding> {
+    pub(crate) fn current_findings_of(&self, key: &ServiceKey) -> Vec<&SecurityFinding> {
         match self.ranked_service(key) {
             Some(service) => crate::domain::security::current_for(&self.security.owned, service),
             None => self.findings_of(key),
@@ -90,7 +81,7 @@ impl AppState {
     }
 
     /// A watched service by its key, as last read.
-    pub fn ranked_service(&self, key: &ServiceKey) -> Option<&crate::domain::Service> {
+    pub(crate) fn ranked_service(&self, key: &ServiceKey) -> Option<&crate::domain::Service> {
         self.status
             .data
             .iter()
@@ -100,14 +91,14 @@ impl AppState {
     }
 
     /// The service's egress far above its usual, if so.
-    pub fn egress_of(&self, key: &ServiceKey) -> Option<EgressAnomaly> {
+    pub(crate) fn egress_of(&self, key: &ServiceKey) -> Option<EgressAnomaly> {
         let summary = self.metrics_of(key)?;
         let baseline = self.monitoring.baseline_of(key);
         crate::domain::egress::anomaly(&summary, baseline, &self.security.limits)
     }
 
     /// Every service of a pair sending far more than usual.
-    pub fn egress_anomalies(&self, pair: &Pair) -> Vec<(ServiceKey, EgressAnomaly)> {
+    pub(crate) fn egress_anomalies(&self, pair: &Pair) -> Vec<(ServiceKey, EgressAnomaly)> {
         let Some(metrics) = self
             .monitoring
             .metrics_for(pair)

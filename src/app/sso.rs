@@ -11,10 +11,10 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 /// How often the cache is looked at while the token is good.
-pub const CHECK_SECONDS: i64 = 30;
+pub(crate) const CHECK_SECONDS: i64 = 30;
 /// How often once it has expired: the engineer is running `aws sso login`
 /// and the console should be back the moment it succeeds.
-pub const EXPIRED_CHECK_SECONDS: i64 = 2;
+pub(crate) const EXPIRED_CHECK_SECONDS: i64 = 2;
 
 /// What the console knows of one profile's SSO session.
 #[derive(Debug, Clone, Default)]
@@ -25,7 +25,7 @@ pub struct Sso {
 }
 
 /// Each watched profile's SSO session, by profile name.
-pub type SsoSessions = BTreeMap<String, Sso>;
+pub(crate) type SsoSessions = BTreeMap<String, Sso>;
 
 /// The cache falls due for the profiles of a real account.
 pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {

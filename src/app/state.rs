@@ -259,7 +259,7 @@ impl AppState {
     }
 
     /// This pair is production.
-    pub fn pair_is_production(&self, watch: &super::pairs::PairWatch) -> bool {
+    pub(crate) fn pair_is_production(&self, watch: &super::pairs::PairWatch) -> bool {
         if self.session.demo.is_some() {
             return false;
         }
@@ -273,19 +273,19 @@ impl AppState {
     }
 
     /// Age of the status data, in whole seconds.
-    pub fn status_age(&self) -> Option<Duration> {
+    pub(crate) fn status_age(&self) -> Option<Duration> {
         self.status.updated_at.map(|t| self.now - t)
     }
 
     /// AWS throttled a call in the last minute.
-    pub fn recently_throttled(&self) -> bool {
+    pub(crate) fn recently_throttled(&self) -> bool {
         self.throttled_at
             .is_some_and(|t| self.now - t < Duration::seconds(60))
     }
 }
 
 /// The `/` filter: case-insensitive substring; a leading `!` keeps what does not match.
-pub struct Filter {
+pub(crate) struct Filter {
     needle: String,
     inverse: bool,
 }

@@ -20,7 +20,7 @@ pub enum Edit {
 
 /// A key that edits a text field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextKey {
+pub(crate) enum TextKey {
     Submit,
     Cancel,
     Backspace,
@@ -30,7 +30,7 @@ pub enum TextKey {
 
 /// One editing key: what it is called (a `[keys]` entry naming it is
 /// refused), its keys, and what it does (help lists them).
-pub struct TextKeySpec {
+pub(crate) struct TextKeySpec {
     pub key: TextKey,
     pub name: &'static str,
     pub keys: &'static [KeyPress],
@@ -38,7 +38,7 @@ pub struct TextKeySpec {
 }
 
 /// The keys of every text field.
-pub const TEXT_KEYS: &[TextKeySpec] = &[
+pub(crate) const TEXT_KEYS: &[TextKeySpec] = &[
     TextKeySpec {
         key: TextKey::Submit,
         name: "edit_submit",
@@ -72,7 +72,7 @@ pub const TEXT_KEYS: &[TextKeySpec] = &[
 ];
 
 /// What a key does in a text field, if it edits.
-pub fn text_key(key: KeyPress) -> Option<TextKey> {
+pub(crate) fn text_key(key: KeyPress) -> Option<TextKey> {
     TEXT_KEYS
         .iter()
         .find(|t| t.keys.contains(&key))

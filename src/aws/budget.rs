@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// A token bucket: `rate` calls a second on average, bursts up to `burst`.
-pub struct Budget {
+pub(crate) struct Budget {
     rate: f64,
     burst: f64,
     state: Mutex<(f64, Instant)>,
@@ -28,7 +28,7 @@ impl Budget {
     }
 
     /// Wait until the budget allows one more call.
-    pub async fn acquire(&self) {
+    pub(crate) async fn acquire(&self) {
         loop {
             let wait = {
                 let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -52,7 +52,7 @@ impl Budget {
 pub use crate::domain::ports::CallCounter as Calls;
 
 /// How long to wait before retry `attempt`: the domain's formula with a random draw.
-pub fn backoff_delay(attempt: u32, base: Duration, cap: Duration) -> Duration {
+pub(crate) fn backoff_delay(attempt: u32, base: Duration, cap: Duration) -> Duration {
     crate::domain::backoff::backoff_delay(attempt, base, cap, fastrand::f64())
 }
 

@@ -22,9 +22,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// DescribeServices takes at most 10 services a call.
-pub const DESCRIBE_SERVICES_BATCH: usize = 10;
+pub(crate) const DESCRIBE_SERVICES_BATCH: usize = 10;
 /// DescribeTasks takes at most 100 tasks a call.
-pub const DESCRIBE_TASKS_BATCH: usize = 100;
+pub(crate) const DESCRIBE_TASKS_BATCH: usize = 100;
 
 /// An AWS account reached through the SDK.
 pub struct AwsAccount {
@@ -83,7 +83,10 @@ impl AwsAccount {
     }
 
     /// Ask `store` for a revision before AWS, and keep there what AWS gives.
-    pub fn with_definitions(mut self, store: std::sync::Arc<dyn DefinitionStore>) -> AwsAccount {
+    pub(crate) fn with_definitions(
+        mut self,
+        store: std::sync::Arc<dyn DefinitionStore>,
+    ) -> AwsAccount {
         self.definitions = Some(store);
         self
     }

@@ -6,13 +6,17 @@ use aws_sdk_ecs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// What the mapping needs to know to give good advice.
 #[derive(Debug, Clone, Default)]
-pub struct ErrorContext {
+pub(crate) struct ErrorContext {
     pub profile: Option<String>,
     pub endpoint: String,
 }
 
 /// Map any SDK error into a [`PortError`].
-pub fn map_sdk_error<E, R>(operation: &str, err: SdkError<E, R>, ctx: &ErrorContext) -> PortError
+pub(crate) fn map_sdk_error<E, R>(
+    operation: &str,
+    err: SdkError<E, R>,
+    ctx: &ErrorContext,
+) -> PortError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -61,7 +65,12 @@ where
 }
 
 /// Map an AWS error code (the `__type` of the response) into a [`PortError`].
-pub fn from_code(operation: &str, code: &str, message: &str, ctx: &ErrorContext) -> PortError {
+pub(crate) fn from_code(
+    operation: &str,
+    code: &str,
+    message: &str,
+    ctx: &ErrorContext,
+) -> PortError {
     let message = crate::domain::sanitize::one_line(message);
     match code {
         "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" | "TokenRefreshRequired" => {

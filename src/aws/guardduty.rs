@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 /// GuardDuty's read APIs allow tens of calls a second; triage needs a few a minute.
 const GUARDDUTY_PER_SECOND: f64 = 2.0;
 /// Findings read at most (the newest updated first).
-pub const MAX_FINDINGS: usize = 200;
+pub(crate) const MAX_FINDINGS: usize = 200;
 /// GetFindings takes at most 50 ids.
 const FINDINGS_PER_CALL: usize = 50;
 

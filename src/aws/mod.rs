@@ -26,7 +26,7 @@ pub use ecs::AwsAccount;
 
 /// Where a client's calls go, for messages: the endpoint given
 /// (`--endpoint-url`), else the service's own in the Region.
-pub fn endpoint_of(config: &aws_config::SdkConfig, service: &str, region: &str) -> String {
+pub(crate) fn endpoint_of(config: &aws_config::SdkConfig, service: &str, region: &str) -> String {
     config
         .endpoint_url()
         .map(str::to_string)
@@ -45,7 +45,7 @@ pub struct Connection {
 /// Resolve credentials and region from the standard chain with the overrides.
 /// Fails only when no region can be found at all; credential problems surface
 /// on the first call, as typed errors.
-pub async fn load_config(conn: &Connection) -> Result<aws_config::SdkConfig, PortError> {
+pub(crate) async fn load_config(conn: &Connection) -> Result<aws_config::SdkConfig, PortError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(RetryConfig::standard().with_max_attempts(conn.tuning.max_attempts))
         .timeout_config(

@@ -12,9 +12,7 @@ use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-pub const DEFAULT_LOG_GROUP: &str = "/triage/incidents";
-
-pub struct AwsShare {
+pub(crate) struct AwsShare {
     logs: aws_sdk_cloudwatchlogs::Client,
     group: String,
     ctx: ErrorContext,

@@ -36,7 +36,7 @@ fn parse_state(text: &str) -> Result<AlarmState, String> {
 }
 
 /// One account's alarms, in the ranked order, filtered by `--state`.
-pub struct Listed {
+pub(crate) struct Listed {
     pub listed: Vec<OwnedAlarm>,
     /// Any alarm (filtered out or not) is in ALARM.
     pub alarmed: bool,
@@ -46,7 +46,7 @@ pub struct Listed {
 }
 
 /// Read one account's alarms.
-pub async fn read_listed(
+pub(crate) async fn read_listed(
     args: &AlarmsArgs,
     account: &crate::wiring::Account,
     mappings: &[AlarmMapping],
@@ -88,7 +88,7 @@ pub async fn read_listed(
 }
 
 /// One alarm to print, with the pair it was read in.
-pub struct AlarmRow {
+pub(crate) struct AlarmRow {
     pub alarm: OwnedAlarm,
     pub pair: crate::domain::Pair,
     pub account: Option<String>,
@@ -96,7 +96,7 @@ pub struct AlarmRow {
 
 /// Print alarms; with `several` pairs the table gains ACCOUNT and REGION
 /// columns (JSON always names each alarm's place).
-pub fn print(
+pub(crate) fn print(
     args: &AlarmsArgs,
     rows: &[AlarmRow],
     pairs: Vec<PairJson>,

@@ -255,7 +255,7 @@ fn print_report(
 }
 
 /// The report as `diagnose -o json` prints it.
-pub fn to_json(
+pub(crate) fn to_json(
     report: &DiagnosisReport,
     opened: &super::pairs::Opened,
     now: chrono::DateTime<chrono::Utc>,
@@ -301,7 +301,7 @@ pub fn to_json(
     }
 }
 
-pub fn to_text(report: &DiagnosisReport, several_pairs: bool) -> String {
+pub(crate) fn to_text(report: &DiagnosisReport, several_pairs: bool) -> String {
     let mut out = String::new();
     let named = |pair: &Pair, what: String| {
         if several_pairs {

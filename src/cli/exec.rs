@@ -43,7 +43,7 @@ pub struct ExecArgs {
 }
 
 /// The cluster meant: the one `--cluster`, else the task ARN's.
-pub fn cluster_of(clusters: &[String], task: &str) -> Result<String, CliError> {
+pub(crate) fn cluster_of(clusters: &[String], task: &str) -> Result<String, CliError> {
     match clusters {
         [one] => Ok(one.clone()),
         [] => {

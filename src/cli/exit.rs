@@ -9,7 +9,7 @@ use crate::workers::share::ShareError;
 
 pub const OK: u8 = 0;
 /// The command ran and found a problem the flags asked to fail on.
-pub const PROBLEM_FOUND: u8 = 1;
+pub(crate) const PROBLEM_FOUND: u8 = 1;
 /// Bad usage or input (flags, config, unknown cluster).
 pub const USAGE: u8 = 2;
 /// AWS or credential failure.
@@ -61,7 +61,7 @@ impl From<crate::wiring::OpenError> for CliError {
 impl CliError {
     /// The exit code this error ends the command with.
     /// The port error inside, if any.
-    pub fn port_error(&self) -> Option<&PortError> {
+    pub(crate) fn port_error(&self) -> Option<&PortError> {
         match self {
             CliError::Port(p)
             | CliError::PortWhile { source: p, .. }

@@ -171,7 +171,7 @@ pub fn exit_code<'a>(args: &StatusArgs, reads: impl IntoIterator<Item = &'a Acco
 
 /// One service of `status -o json`: its read, its suggestion, and what
 /// else was read of it (alarms, metrics, network, secrets, findings).
-pub fn service_status(
+pub(crate) fn service_status(
     read: &AccountRead,
     r: &RankedService,
     pair: &crate::domain::Pair,
@@ -211,7 +211,7 @@ pub fn service_status(
 /// The table (REASON is each service's headline), with ACCOUNT and REGION
 /// columns first when `pairs` names each row's pair (several pairs);
 /// hidden for one.
-pub fn to_text_with(
+pub(crate) fn to_text_with(
     ranked: &[RankedService],
     suggestions: &[Suggestion],
     now: DateTime<Utc>,

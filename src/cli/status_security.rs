@@ -104,12 +104,4 @@ impl SecurityView {
             })
             .collect()
     }
-
-    /// Findings that tie to no service.
-    pub fn account_findings(&self) -> impl Iterator<Item = &OwnedFinding> {
-        self.findings
-            .iter()
-            .flatten()
-            .filter(|o| o.services.is_empty())
-    }
 }

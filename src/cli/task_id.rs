@@ -9,7 +9,7 @@ use crate::domain::task::{resolve_task_id, TaskIdError, TaskState};
 /// The ARN of the task `typed` names in `cluster`; an ARN as it is. If the
 /// cluster's tasks cannot be listed, `typed` goes on as it is (the call
 /// that needs the task then says what is wrong).
-pub async fn typed_task(
+pub(crate) async fn typed_task(
     ecs: &dyn EcsPort,
     cluster: &str,
     typed: &str,

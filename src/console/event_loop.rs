@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// At most this many queued inputs and results are folded into one frame.
-pub const DRAIN_LIMIT: usize = 256;
+pub(crate) const DRAIN_LIMIT: usize = 256;
 
 /// What the reader jobs send the loop.
 #[derive(Debug)]

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 /// Read the terminal until it ends, sending every event the app understands.
 /// Abort the handle to stop reading (before the terminal is restored).
-pub fn spawn_reader(inputs: UnboundedSender<Input>) -> JoinHandle<()> {
+pub(crate) fn spawn_reader(inputs: UnboundedSender<Input>) -> JoinHandle<()> {
     spawn_reader_from(EventStream::new(), inputs)
 }
 
@@ -45,7 +45,7 @@ where
 }
 
 /// SIGHUP (the terminal went away) and SIGTERM become a clean stop.
-pub fn spawn_signals(inputs: UnboundedSender<Input>) -> std::io::Result<JoinHandle<()>> {
+pub(crate) fn spawn_signals(inputs: UnboundedSender<Input>) -> std::io::Result<JoinHandle<()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -58,7 +58,7 @@ pub fn spawn_signals(inputs: UnboundedSender<Input>) -> std::io::Result<JoinHand
     }))
 }
 
-pub fn convert(event: Event) -> Option<Msg> {
+pub(crate) fn convert(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => key_press(key).map(Msg::Key),
         Event::Mouse(mouse) => match mouse.kind {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The session facts the app shows, from the settings.
-pub fn session_info(settings: &Settings) -> SessionInfo {
+pub(crate) fn session_info(settings: &Settings) -> SessionInfo {
     let (demo, region) = match &settings.source {
         AccountSource::Demo { scenario } => (Some(scenario.clone()), None),
         AccountSource::Aws { region, .. } => (None, region.clone()),

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-pub struct ConsoleSurface {
+pub(crate) struct ConsoleSurface {
     terminal: terminal::Guard,
     reader: Option<JoinHandle<()>>,
     inputs: UnboundedSender<Input>,
@@ -34,7 +34,7 @@ impl ConsoleSurface {
     }
 
     /// Stop reading the terminal (before it is handed back for good).
-    pub fn stop_reading(&mut self) {
+    pub(crate) fn stop_reading(&mut self) {
         if let Some(reader) = self.reader.take() {
             reader.abort();
         }

@@ -15,7 +15,7 @@ use std::io::{stdout, Stdout};
 use std::ops::{Deref, DerefMut};
 use std::sync::Once;
 
-pub struct Guard {
+pub(crate) struct Guard {
     terminal: Terminal<CrosstermBackend<Stdout>>,
 }
 
@@ -36,7 +36,7 @@ impl Guard {
 
 impl Guard {
     /// Hand the terminal back for a while (a shell runs on it).
-    pub fn suspend(&mut self) {
+    pub(crate) fn suspend(&mut self) {
         restore();
     }
 
@@ -85,7 +85,7 @@ impl DerefMut for Guard {
 
 /// Ask the terminal to put `text` on the clipboard (OSC 52; works over SSH
 /// and in tmux with `set-clipboard on`).
-pub fn copy_to_clipboard(text: &str) {
+pub(crate) fn copy_to_clipboard(text: &str) {
     use std::io::Write;
     let mut out = stdout();
     let _ = write!(out, "\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()));

@@ -18,7 +18,7 @@ use crate::workers::{PairPorts, Workers};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
-pub struct Wiring {
+pub(crate) struct Wiring {
     pub settings: Settings,
     pub results: UnboundedSender<WorkerResult>,
     pub clock: Arc<dyn Clock>,
@@ -162,7 +162,7 @@ impl Wiring {
     /// The workers of the pairs watched after the switch opened last
     /// (instead of the ones before, or as well), keeping the run in progress
     /// of `old`; None when nothing is waiting.
-    pub fn adopt(&mut self, old: &Workers) -> Option<Workers> {
+    pub(crate) fn adopt(&mut self, old: &Workers) -> Option<Workers> {
         let (switch, pairs) = self
             .opened
             .lock()

@@ -31,7 +31,7 @@ fn four() -> i64 {
 
 /// One line of a request in one service.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hop {
+pub(crate) struct Hop {
     pub at: DateTime<Utc>,
     pub id: String,
     pub service: String,
@@ -68,7 +68,7 @@ fn request_id(seed: u64, slot: i64) -> String {
 /// Every line `service` writes for requests between `start` and `end`.
 /// `anchor` is when the console opened (the failing request is placed
 /// before it).
-pub fn hops_in(
+pub(crate) fn hops_in(
     spec: &RequestSpec,
     seed: u64,
     anchor: DateTime<Utc>,

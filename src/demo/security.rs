@@ -8,7 +8,7 @@ use crate::domain::secrets::SecretInfo;
 use crate::domain::PortError;
 use chrono::{DateTime, Utc};
 
-pub struct SimSecret {
+pub(crate) struct SimSecret {
     pub name: String,
     pub arn: String,
     /// Version ids, oldest first; the last is AWSCURRENT, the one before AWSPREVIOUS.
@@ -18,7 +18,7 @@ pub struct SimSecret {
     pub changed_at: DateTime<Utc>,
 }
 
-pub struct SimSecurity {
+pub(crate) struct SimSecurity {
     pub groups: Vec<SecurityGroup>,
     pub secrets: Vec<SimSecret>,
     pub exfiltration: Option<ExfiltrationSpec>,
@@ -112,7 +112,7 @@ impl SimSecurity {
 
     /// The group every service of `cluster` without groups of its own shares
     /// (HTTPS out only), made on first use.
-    pub fn cluster_group(&mut self, cluster: &str) -> String {
+    pub(crate) fn cluster_group(&mut self, cluster: &str) -> String {
         let id = format!("sg-0c1a{:013x}", stable(cluster) & 0x1fff_ffff_ffff);
         if !self.groups.iter().any(|g| g.id == id) {
             self.groups.push(SecurityGroup {
@@ -173,7 +173,7 @@ impl SimSecurity {
             })
     }
 
-    pub fn change_egress(
+    pub(crate) fn change_egress(
         &mut self,
         id: &str,
         rules: &[EgressRule],
@@ -249,7 +249,7 @@ impl SimSecurity {
     }
 
     /// A new AWSCURRENT version (generated or by the rotation Lambda).
-    pub fn new_version(
+    pub(crate) fn new_version(
         &mut self,
         id: &str,
         needs_lambda: bool,

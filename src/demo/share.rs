@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 #[derive(Default)]
-pub struct DemoShare {
+pub(crate) struct DemoShare {
     streams: Mutex<HashMap<String, Vec<Entry>>>,
 }
 

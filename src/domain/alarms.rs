@@ -239,7 +239,7 @@ pub fn ordered(
 }
 
 /// The alarms that watch one service.
-pub fn of_service<'a>(alarms: &'a [OwnedAlarm], key: &ServiceKey) -> Vec<&'a Alarm> {
+pub(crate) fn of_service<'a>(alarms: &'a [OwnedAlarm], key: &ServiceKey) -> Vec<&'a Alarm> {
     alarms
         .iter()
         .filter(|a| a.services.contains(key))

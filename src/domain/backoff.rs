@@ -6,7 +6,7 @@ use std::time::Duration;
 /// The delay before retry `attempt` (0-based): between a quarter of and the
 /// whole exponentially growing ceiling (`base · 2^attempt`, capped), placed by
 /// `jitter` in 0.0..=1.0.
-pub fn backoff_delay(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
+pub(crate) fn backoff_delay(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
     let ceiling = base
         .saturating_mul(2u32.saturating_pow(attempt.min(16)))
         .min(cap);

@@ -87,7 +87,7 @@ pub const REGIONS: &[&str] = &[
 
 /// The note after a profile in the picker: `SSO`, `role`, `PRODUCTION`, its
 /// Region, `current`.
-pub fn profile_note(profile: &ProfileInfo, production: bool, current: bool) -> String {
+pub(crate) fn profile_note(profile: &ProfileInfo, production: bool, current: bool) -> String {
     let mut marks: Vec<String> = Vec::new();
     if production {
         marks.push("PRODUCTION".into());

@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The baseline covers this many hours…
-pub const BASELINE_HOURS: i64 = 24;
+pub(crate) const BASELINE_HOURS: i64 = 24;
 /// …ending this many hours ago.
-pub const BASELINE_GAP_HOURS: i64 = 1;
+pub(crate) const BASELINE_GAP_HOURS: i64 = 1;
 /// 5-minute points a baseline needs at least (an hour's worth).
-pub const MIN_BASELINE_POINTS: usize = 12;
+pub(crate) const MIN_BASELINE_POINTS: usize = 12;
 /// A baseline is read again after this long.
-pub const BASELINE_REFRESH_MINUTES: i64 = 60;
+pub(crate) const BASELINE_REFRESH_MINUTES: i64 = 60;
 
 /// How far above its usual a service's egress must go, and the floor below
 /// which it is never an anomaly (`[security]` in the config).
@@ -94,7 +94,7 @@ pub fn rate(bytes_per_second: f64) -> String {
 }
 
 /// The same, in four characters for a table cell: `420K`, `3.1M`.
-pub fn rate_short(bytes_per_second: f64) -> String {
+pub(crate) fn rate_short(bytes_per_second: f64) -> String {
     let b = bytes_per_second.max(0.0);
     match b {
         b if b >= 1e10 => format!("{:.0}G", b / 1e9),
@@ -108,7 +108,9 @@ pub fn rate_short(bytes_per_second: f64) -> String {
 
 /// Clusters whose services report CPU but not one network point:
 /// Container Insights is off there, and egress cannot be measured.
-pub fn insights_off(metrics: &BTreeMap<ServiceKey, super::metrics::ServiceMetrics>) -> Vec<String> {
+pub(crate) fn insights_off(
+    metrics: &BTreeMap<ServiceKey, super::metrics::ServiceMetrics>,
+) -> Vec<String> {
     let mut measured: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
     for (key, m) in metrics {
         let entry = measured.entry(key.cluster.as_str()).or_default();
@@ -123,21 +125,21 @@ pub fn insights_off(metrics: &BTreeMap<ServiceKey, super::metrics::ServiceMetric
 }
 
 /// What to say when a cluster reports no network metrics.
-pub fn insights_hint(cluster: &str) -> String {
+pub(crate) fn insights_hint(cluster: &str) -> String {
     format!(
         "egress is not measured in {cluster}: Container Insights is off. Turn it on: aws ecs update-cluster-settings --cluster {cluster} --settings name=containerInsights,value=enhanced"
     )
 }
 
 /// The window a baseline is read over, ending `now`.
-pub fn baseline_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+pub(crate) fn baseline_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let end = now - Duration::hours(BASELINE_GAP_HOURS);
     (end - Duration::hours(BASELINE_HOURS), end)
 }
 
 /// The median of the points inside the window; None with fewer than
 /// [`MIN_BASELINE_POINTS`].
-pub fn median_in(
+pub(crate) fn median_in(
     points: &[(DateTime<Utc>, f64)],
     window: (DateTime<Utc>, DateTime<Utc>),
 ) -> Option<f64> {

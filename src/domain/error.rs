@@ -83,14 +83,6 @@ impl PortError {
         }
     }
 
-    /// Errors worth retrying later without anyone changing anything.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            PortError::Throttled { .. } | PortError::Unreachable { .. } | PortError::Other { .. }
-        )
-    }
-
     /// A short label for a status bar.
     pub fn short(&self) -> &'static str {
         match self {

@@ -10,10 +10,10 @@ use serde::Serialize;
 use thiserror::Error;
 
 /// The shell when no command is given.
-pub const DEFAULT_COMMAND: &str = "/bin/sh";
+pub(crate) const DEFAULT_COMMAND: &str = "/bin/sh";
 
 /// The managed agent ECS Exec needs in the container.
-pub const EXEC_AGENT: &str = "ExecuteCommandAgent";
+pub(crate) const EXEC_AGENT: &str = "ExecuteCommandAgent";
 
 /// What triage knows of a task before asking for a shell into it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -316,7 +316,7 @@ fn platform_too_old(version: &str) -> bool {
 }
 
 /// The Session Manager target of a container: `ecs:<cluster>_<task id>_<runtime id>`.
-pub fn ssm_target(cluster: &str, task_id: &str, runtime_id: &str) -> String {
+pub(crate) fn ssm_target(cluster: &str, task_id: &str, runtime_id: &str) -> String {
     let cluster = cluster.rsplit('/').next().unwrap_or(cluster);
     format!("ecs:{cluster}_{task_id}_{runtime_id}")
 }
@@ -324,7 +324,7 @@ pub fn ssm_target(cluster: &str, task_id: &str, runtime_id: &str) -> String {
 /// What the plugin is started with, in the AWS CLI's order: the session
 /// JSON, the Region, `StartSession`, the profile (empty for none), the
 /// request parameters JSON (`{"Target": …}`) and the ECS endpoint.
-pub fn plugin_args(session: &ExecSession, target: &str) -> Vec<String> {
+pub(crate) fn plugin_args(session: &ExecSession, target: &str) -> Vec<String> {
     let session_json = serde_json::json!({
         "sessionId": session.session_id,
         "streamUrl": session.stream_url,
@@ -371,7 +371,7 @@ pub fn opened_entry(request: &ExecRequest, actor: Actor) -> EntryDraft {
 }
 
 /// The journal's record of the shell ending: its exit code and length.
-pub fn closed_entry(
+pub(crate) fn closed_entry(
     request: &ExecRequest,
     actor: Actor,
     exit_code: Option<i32>,
@@ -412,7 +412,7 @@ fn duration_words(seconds: u64) -> String {
 
 /// An `ExecuteCommand` answer AWS gives when the agent cannot be reached,
 /// told as the fix (AWS says only "TargetNotConnectedException").
-pub fn not_connected_advice() -> &'static str {
+pub(crate) fn not_connected_advice() -> &'static str {
     "the ECS Exec agent in the container could not connect to Session Manager: the task role needs ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel, and the task needs a route to ssmmessages (NAT or a VPC endpoint)"
 }
 

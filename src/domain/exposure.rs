@@ -117,7 +117,7 @@ impl Exposure {
 
 /// A rule that lets everything out: all traffic, or every port of TCP or
 /// UDP, to anywhere (`0.0.0.0/0`, `::/0`).
-pub fn is_open(rule: &EgressRule) -> bool {
+pub(crate) fn is_open(rule: &EgressRule) -> bool {
     let anywhere = matches!(
         &rule.destination,
         Destination::Ipv4(c) if c == "0.0.0.0/0"
@@ -238,7 +238,9 @@ pub fn group_ids<'a>(services: impl IntoIterator<Item = &'a Service>) -> Vec<Str
 }
 
 /// Every Secrets Manager ARN these task definitions read, each once.
-pub fn secret_arns<'a>(definitions: impl IntoIterator<Item = &'a TaskDefinition>) -> Vec<String> {
+pub(crate) fn secret_arns<'a>(
+    definitions: impl IntoIterator<Item = &'a TaskDefinition>,
+) -> Vec<String> {
     let mut arns: Vec<String> = Vec::new();
     for td in definitions {
         for source in td.containers.iter().flat_map(|c| &c.secret_sources) {

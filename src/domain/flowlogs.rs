@@ -22,7 +22,7 @@ pub enum FlowResource {
 
 impl FlowResource {
     /// As CreateFlowLogs names it (`ResourceType`).
-    pub fn as_aws(self) -> &'static str {
+    pub(crate) fn as_aws(self) -> &'static str {
         match self {
             FlowResource::NetworkInterface => "NetworkInterface",
             FlowResource::Subnet => "Subnet",
@@ -31,7 +31,7 @@ impl FlowResource {
     }
 
     /// The kind an id names, by its prefix (`eni-`, `subnet-`, `vpc-`).
-    pub fn of_id(id: &str) -> Option<FlowResource> {
+    pub(crate) fn of_id(id: &str) -> Option<FlowResource> {
         match id.split_once('-')?.0 {
             "eni" => Some(FlowResource::NetworkInterface),
             "subnet" => Some(FlowResource::Subnet),
@@ -171,7 +171,7 @@ pub fn top<'a>(
 
 /// The Logs Insights query of the same numbers (Insights finds flow-log
 /// fields by itself). Interface ids are checked before they are quoted.
-pub fn insights_query(interfaces: &[String], limit: usize) -> String {
+pub(crate) fn insights_query(interfaces: &[String], limit: usize) -> String {
     let mut query = String::from("fields interfaceId, dstAddr, dstPort, action, bytes");
     let ids: Vec<String> = interfaces
         .iter()
@@ -190,7 +190,7 @@ pub fn insights_query(interfaces: &[String], limit: usize) -> String {
 /// Destinations from an Insights answer's rows (`dstAddr`, `dstPort`,
 /// `action`, `bytes`, `records`); None when the rows are not that shape
 /// (an engine that ignored `stats`).
-pub fn from_rows(rows: &[Vec<(String, String)>]) -> Option<Vec<Destination>> {
+pub(crate) fn from_rows(rows: &[Vec<(String, String)>]) -> Option<Vec<Destination>> {
     let field = |row: &[(String, String)], name: &str| {
         row.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     };

@@ -16,11 +16,11 @@ use super::security::{SecurityFinding, Severity};
 use super::service::Service;
 
 /// Memory or CPU at or above this is worth saying.
-pub const HOT_PERCENT: f64 = 90.0;
+pub(crate) const HOT_PERCENT: f64 = 90.0;
 /// 5XX at or above this share of requests is worth saying.
-pub const ERRORS_PERCENT: f64 = 5.0;
+pub(crate) const ERRORS_PERCENT: f64 = 5.0;
 /// p95 at or above this is worth saying.
-pub const SLOW_MS: f64 = 2000.0;
+pub(crate) const SLOW_MS: f64 = 2000.0;
 
 /// The evidence about one service.
 pub struct Evidence<'a> {
@@ -51,7 +51,7 @@ impl Evidence<'_> {
 
 /// Egress far above its usual, a GuardDuty finding of medium severity or
 /// more, or any finding while the service's groups let everything out.
-pub fn looks_compromised(
+pub(crate) fn looks_compromised(
     egress: Option<&EgressAnomaly>,
     security: &[&SecurityFinding],
     open_egress: bool,

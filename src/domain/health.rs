@@ -64,9 +64,9 @@ pub struct HealthVerdict {
 }
 
 /// How far back task stops count as "repeated".
-pub const STOP_WINDOW_MINUTES: i64 = 30;
+pub(crate) const STOP_WINDOW_MINUTES: i64 = 30;
 /// How many stops in the window make a service degraded.
-pub const REPEATED_STOPS: usize = 3;
+pub(crate) const REPEATED_STOPS: usize = 3;
 
 /// Classify a service. `now` bounds the window in which repeated task stops count.
 pub fn classify(service: &Service, now: DateTime<Utc>) -> HealthVerdict {

@@ -14,14 +14,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Container Insights' namespace (network metrics need it turned on).
-pub const CONTAINER_INSIGHTS: &str = "ECS/ContainerInsights";
+pub(crate) const CONTAINER_INSIGHTS: &str = "ECS/ContainerInsights";
 
 /// Queries one `GetMetricData` call carries at most.
-pub const QUERIES_PER_CALL: usize = 500;
+pub(crate) const QUERIES_PER_CALL: usize = 500;
 /// The window the console and `status` read by default.
-pub const DEFAULT_WINDOW_MINUTES: i64 = 60;
+pub(crate) const DEFAULT_WINDOW_MINUTES: i64 = 60;
 /// "Now" on the services screen: the peak of the last five minutes.
-pub const RECENT_MINUTES: i64 = 5;
+pub(crate) const RECENT_MINUTES: i64 = 5;
 
 /// What a series measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,7 +65,7 @@ impl MetricKind {
     ];
 
     /// What the baseline read asks for.
-    pub const BASELINE: [MetricKind; 2] =
+    pub(crate) const BASELINE: [MetricKind; 2] =
         [MetricKind::NetworkTxBaseline, MetricKind::NetworkRxBaseline];
 
     /// (namespace, metric name, statistic) as CloudWatch names them.
@@ -112,7 +112,7 @@ impl MetricKind {
     }
 
     /// Read per service (ECS) or per target group (ELB).
-    pub fn per_target_group(self) -> bool {
+    pub(crate) fn per_target_group(self) -> bool {
         self.metric().0 == "AWS/ApplicationELB"
     }
 }
@@ -178,7 +178,7 @@ pub fn queries(
 
 /// The egress baseline's queries: each service's 5-minute average bytes
 /// sent and received, read over [`super::egress::baseline_window`].
-pub fn baseline_queries(services: &[Service]) -> Vec<MetricQuery> {
+pub(crate) fn baseline_queries(services: &[Service]) -> Vec<MetricQuery> {
     queries_of(services, &[], 300, &MetricKind::BASELINE)
 }
 

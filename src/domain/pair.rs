@@ -65,7 +65,7 @@ pub struct WatchedPair {
 impl WatchedPair {
     /// Nothing names it: no pair name, account id or profile (a session's
     /// one pair built without them, as in tests).
-    pub fn is_anonymous(&self) -> bool {
+    pub(crate) fn is_anonymous(&self) -> bool {
         self.pair.is_unnamed() && self.account_id.is_none() && self.profile.is_none()
     }
 

@@ -21,7 +21,7 @@
 macro_rules! port {
     (
         $(#[$attr:meta])*
-        pub trait $port:ident {
+        $vis:vis trait $port:ident {
             $(
                 $(#[$method_attr:meta])*
                 fn $method:ident $(<$lt:lifetime>)? (& $($self_lt:lifetime)? $this:ident $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty
@@ -32,7 +32,7 @@ macro_rules! port {
         }
     ) => {
         $(#[$attr])*
-        pub trait $port: Send + Sync {
+        $vis trait $port: Send + Sync {
             $(
                 port!(@declare
                     [$(#[$method_attr])* fn $method $(<$lt>)? (& $($self_lt)? $this $(, $arg : $ty)*) -> $ret]

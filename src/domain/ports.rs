@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
 
-pub type PortResult<T> = Result<T, PortError>;
+pub(crate) type PortResult<T> = Result<T, PortError>;
 
 /// Calls made so far, by operation (`DescribeTasks` …); answers given without
 /// a call are counted as `cache:<what>`.
-pub type CallCounts = std::collections::BTreeMap<String, u64>;
+pub(crate) type CallCounts = std::collections::BTreeMap<String, u64>;
 
 /// Counts calls by operation, for `--verbose`, coverage and the benchmarks.
 #[derive(Debug, Default)]
@@ -31,7 +31,7 @@ impl CallCounter {
 }
 
 /// What was called between two snapshots.
-pub fn calls_since(before: &CallCounts, after: &CallCounts) -> CallCounts {
+pub(crate) fn calls_since(before: &CallCounts, after: &CallCounts) -> CallCounts {
     after
         .iter()
         .filter_map(|(op, n)| {
@@ -43,7 +43,7 @@ pub fn calls_since(before: &CallCounts, after: &CallCounts) -> CallCounts {
 pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = PortResult<T>> + Send + 'a>>;
 
 /// The answer of every write in read-only mode.
-pub fn refuse<'a, T: Send + 'a>(operation: String) -> PortFuture<'a, T> {
+pub(crate) fn refuse<'a, T: Send + 'a>(operation: String) -> PortFuture<'a, T> {
     Box::pin(async move { Err(PortError::ReadOnly { operation }) })
 }
 
@@ -174,13 +174,13 @@ port! {
 /// Task definitions kept between runs: a revision never changes once
 /// registered, so an adapter asks its store before asking AWS (the disk
 /// cache of `store::definitions`).
-pub trait DefinitionStore: Send + Sync {
+pub(crate) trait DefinitionStore: Send + Sync {
     fn get(&self, arn: &str) -> Option<TaskDefinition>;
     fn put(&self, definition: &TaskDefinition);
 }
 
 /// The answers a [`DefinitionStore`] gave, counted as this in [`EcsPort::calls`].
-pub const DEFINITION_CACHE_HITS: &str = "cache:DescribeTaskDefinition";
+pub(crate) const DEFINITION_CACHE_HITS: &str = "cache:DescribeTaskDefinition";
 
 /// A log many consoles append incident entries to and read from, so several
 /// responders see one timeline (CloudWatch Logs, or the demo's in-memory one).

@@ -5,7 +5,7 @@
 
 /// The Logs APIs triage calls, each with a quota of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LogsApi {
+pub(crate) enum LogsApi {
     FilterLogEvents,
     GetLogEvents,
     DescribeLogGroups,
@@ -33,7 +33,7 @@ const USUAL: &[&str] = &[
 
 /// Transactions per second AWS allows the account in `region`. A Region not
 /// in the table gets the lowest published figure.
-pub fn published_tps(api: LogsApi, region: &str) -> f64 {
+pub(crate) fn published_tps(api: LogsApi, region: &str) -> f64 {
     let usual = USUAL.contains(&region);
     match api {
         LogsApi::FilterLogEvents => match region {
@@ -59,11 +59,11 @@ pub struct Pace {
 }
 
 /// The share of a quota triage takes.
-pub const SHARE: f64 = 0.5;
+pub(crate) const SHARE: f64 = 0.5;
 
 /// Half the quota, and a burst of about that half (rounded up): no more
 /// than half a second's quota goes out at once.
-pub fn pace(api: LogsApi, region: &str) -> Pace {
+pub(crate) fn pace(api: LogsApi, region: &str) -> Pace {
     let half = published_tps(api, region) * SHARE;
     Pace {
         per_second: half,

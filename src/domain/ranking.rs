@@ -47,7 +47,7 @@ impl Signals<'_> {
 }
 
 /// [`rank`], with each service's alarms counted in its verdict.
-pub fn rank_watched(
+pub(crate) fn rank_watched(
     services: impl IntoIterator<Item = Service>,
     now: DateTime<Utc>,
     alarms: &[OwnedAlarm],

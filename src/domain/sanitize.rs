@@ -49,13 +49,14 @@ fn is_control(c: char) -> bool {
 }
 
 /// Bidi embeddings, overrides and isolates: LRE RLE PDF LRO RLO, LRI RLI FSI PDI.
-pub fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// True when `text` holds nothing [`strip_controls`] would remove (newlines
 /// and tabs allowed).
-pub fn is_clean(text: &str) -> bool {
+#[cfg(test)]
+fn is_clean(text: &str) -> bool {
     !text
         .chars()
         .any(|c| (is_control(c) && c != '\n' && c != '\t') || is_bidi_control(c))
@@ -63,7 +64,7 @@ pub fn is_clean(text: &str) -> bool {
 
 /// True when `text` can go to a terminal cell as it is: no control at all
 /// (newlines and tabs included) and no bidi character.
-pub fn is_displayable(text: &str) -> bool {
+pub(crate) fn is_displayable(text: &str) -> bool {
     !text.chars().any(|c| is_control(c) || is_bidi_control(c))
 }
 

@@ -188,7 +188,10 @@ pub fn tie(findings: Vec<SecurityFinding>, services: &[Service]) -> Vec<OwnedFin
 }
 
 /// The findings about one service, most severe first.
-pub fn of_service<'a>(owned: &'a [OwnedFinding], key: &ServiceKey) -> Vec<&'a SecurityFinding> {
+pub(crate) fn of_service<'a>(
+    owned: &'a [OwnedFinding],
+    key: &ServiceKey,
+) -> Vec<&'a SecurityFinding> {
     let mut found: Vec<&SecurityFinding> = owned
         .iter()
         .filter(|o| o.services.contains(key))
@@ -201,7 +204,10 @@ pub fn of_service<'a>(owned: &'a [OwnedFinding], key: &ServiceKey) -> Vec<&'a Se
 /// The findings about a service that still apply to it: those seen since
 /// its latest deployment began (a finding last seen before it is about
 /// tasks a deployment has since replaced), most severe first.
-pub fn current_for<'a>(owned: &'a [OwnedFinding], service: &Service) -> Vec<&'a SecurityFinding> {
+pub(crate) fn current_for<'a>(
+    owned: &'a [OwnedFinding],
+    service: &Service,
+) -> Vec<&'a SecurityFinding> {
     let since = service.primary().and_then(|p| p.created_at);
     of_service(owned, &service.key())
         .into_iter()
@@ -213,7 +219,7 @@ pub fn current_for<'a>(owned: &'a [OwnedFinding], service: &Service) -> Vec<&'a 
 }
 
 /// Journal entries for findings not seen before (by id).
-pub fn new_findings(
+pub(crate) fn new_findings(
     seen: &std::collections::BTreeSet<String>,
     now: &[OwnedFinding],
 ) -> Vec<super::timeline::EntryDraft> {

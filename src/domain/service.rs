@@ -131,7 +131,7 @@ impl Service {
     }
 
     /// `family:revision` of the service's task definition.
-    pub fn revision_label(&self) -> String {
+    pub(crate) fn revision_label(&self) -> String {
         revision_label(&self.task_definition)
     }
 
@@ -190,7 +190,7 @@ impl std::fmt::Display for ServiceKey {
 }
 
 /// `arn:aws:ecs:…:task-definition/backend:42` → `backend:42`.
-pub fn revision_label(task_definition: &str) -> String {
+pub(crate) fn revision_label(task_definition: &str) -> String {
     task_definition
         .rsplit_once('/')
         .map(|(_, tail)| tail)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 /// Under this much time left, the header says so.
-pub const WARN_MINUTES: i64 = 15;
+pub(crate) const WARN_MINUTES: i64 = 15;
 
 /// An SSO token found in the CLI's cache.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -178,7 +178,7 @@ fn none_fits(e: &Evidence<'_>, catalogue: &[&Runbook]) -> String {
 
 /// The runbooks `R` may suggest: those that may run (no lint errors) and
 /// say `when:`, in the catalogue's order.
-pub fn suggestible(files: &[super::runbook::RunbookFile]) -> Vec<&Runbook> {
+pub(crate) fn suggestible(files: &[super::runbook::RunbookFile]) -> Vec<&Runbook> {
     files
         .iter()
         .filter(|f| f.ok() && !f.runbook.when.is_empty())

@@ -71,7 +71,7 @@ impl Task {
 
     /// The container whose exit stopped the task: the first with a non-zero
     /// exit code or a reason, else the first.
-    pub fn culprit(&self) -> Option<&Container> {
+    pub(crate) fn culprit(&self) -> Option<&Container> {
         self.containers
             .iter()
             .find(|c| c.exit_code.is_some_and(|code| code != 0) || c.reason.is_some())
@@ -81,13 +81,13 @@ impl Task {
 
 /// The id at the end of a task ARN (`arn:…:task/prod-web/859a3be9…` →
 /// `859a3be9…`); an id stays as it is.
-pub fn task_id_of(task: &str) -> &str {
+pub(crate) fn task_id_of(task: &str) -> &str {
     task.rsplit('/').next().unwrap_or(task)
 }
 
 /// Why a typed task id does not name one task.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TaskIdError {
+pub(crate) enum TaskIdError {
     #[error("no task in cluster {cluster} has an id beginning {prefix} (ECS keeps stopped tasks about an hour); check the id, the cluster and the Region")]
     NoMatch { prefix: String, cluster: String },
     #[error("task id {prefix} is ambiguous in cluster {cluster}: {} tasks begin with it ({}); type more of it", matches.len(), matches.join(", "))]
@@ -101,7 +101,11 @@ pub enum TaskIdError {
 /// The task a person typed, among the cluster's task ARNs: an ARN or a
 /// whole id as it is; otherwise any unique prefix of an id (the console
 /// shows 8 characters) gives that task's ARN.
-pub fn resolve_task_id(typed: &str, cluster: &str, arns: &[String]) -> Result<String, TaskIdError> {
+pub(crate) fn resolve_task_id(
+    typed: &str,
+    cluster: &str,
+    arns: &[String],
+) -> Result<String, TaskIdError> {
     let typed = typed.trim();
     if typed.starts_with("arn:") {
         return Ok(typed.to_string());

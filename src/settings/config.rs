@@ -90,7 +90,7 @@ impl KeyList {
 }
 
 /// The line `[keys]`'s entry for `action` is on (1 when it cannot be found).
-pub fn line_of_key_entry(text: &str, action: &str) -> usize {
+pub(crate) fn line_of_key_entry(text: &str, action: &str) -> usize {
     let mut in_keys = false;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -142,7 +142,7 @@ pub struct AwsSection {
 }
 
 /// Every key the config file understands, as dotted paths.
-pub const KNOWN_KEYS: &[&str] = &[
+pub(crate) const KNOWN_KEYS: &[&str] = &[
     "profile",
     "region",
     "endpoint_url",

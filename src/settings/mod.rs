@@ -137,7 +137,7 @@ impl Settings {
     }
 
     /// Resolve with an injectable environment (for tests).
-    pub fn resolve(
+    pub(crate) fn resolve(
         flags: &GlobalFlags,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, SettingsError> {
@@ -454,7 +454,8 @@ impl Settings {
         })
     }
 
-    pub fn is_demo(&self) -> bool {
+    #[cfg(test)]
+    fn is_demo(&self) -> bool {
         matches!(self.source, AccountSource::Demo { .. })
     }
 
@@ -475,10 +476,10 @@ impl Settings {
 }
 
 /// Calls a search may make before it asks (`[logs] max_calls`).
-pub const DEFAULT_MAX_SEARCH_CALLS: u64 = 2_000;
+pub(crate) const DEFAULT_MAX_SEARCH_CALLS: u64 = 2_000;
 
 /// `*` matches any run of characters; everything else matches itself (case-insensitive).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let pattern = pattern.to_ascii_lowercase();
     let text = text.to_ascii_lowercase();
     let parts: Vec<&str> = pattern.split('*').collect();

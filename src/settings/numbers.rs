@@ -53,40 +53,43 @@ const fn fraction(
 /// A refresh or timeout longer than a day is a mistake.
 const DAY: f64 = 86_400.0;
 
-pub const REFRESH_SELECTED: NumberRule =
+pub(crate) const REFRESH_SELECTED: NumberRule =
     rule("refresh.selected_seconds", (1.0, DAY), "5", " seconds");
-pub const REFRESH_OTHERS: NumberRule = rule("refresh.others_seconds", (1.0, DAY), "30", " seconds");
+pub(crate) const REFRESH_OTHERS: NumberRule =
+    rule("refresh.others_seconds", (1.0, DAY), "30", " seconds");
 /// The SDK's attempts per call (1: triage's own budget retries throttling).
-pub const MAX_ATTEMPTS: NumberRule = rule("aws.max_attempts", (1.0, 10.0), "1", " attempts");
+pub(crate) const MAX_ATTEMPTS: NumberRule = rule("aws.max_attempts", (1.0, 10.0), "1", " attempts");
 /// Below one read a second a status read of a few clusters takes minutes;
 /// above 100 it would take any account's whole ECS quota.
-pub const ECS_RATE: NumberRule = fraction(
+pub(crate) const ECS_RATE: NumberRule = fraction(
     "aws.ecs_reads_per_second",
     (1.0, 100.0),
     "10",
     " reads a second",
 );
-pub const ECS_BURST: NumberRule = rule("aws.ecs_burst", (1.0, 100.0), "20", " reads");
-pub const LOGS_RATE: NumberRule = fraction(
+pub(crate) const ECS_BURST: NumberRule = rule("aws.ecs_burst", (1.0, 100.0), "20", " reads");
+pub(crate) const LOGS_RATE: NumberRule = fraction(
     "aws.logs_reads_per_second",
     (1.0, 100.0),
     "half the Region's quota",
     " reads a second",
 );
-pub const LOGS_BURST: NumberRule = rule(
+pub(crate) const LOGS_BURST: NumberRule = rule(
     "aws.logs_burst",
     (1.0, 100.0),
     "the rate's whole part",
     " reads",
 );
-pub const TIMEOUT: NumberRule = rule("aws.timeout_seconds", (1.0, 300.0), "20", " seconds");
+pub(crate) const TIMEOUT: NumberRule = rule("aws.timeout_seconds", (1.0, 300.0), "20", " seconds");
 /// Each retry waits longer (up to 20 s): 10 is already minutes.
-pub const THROTTLE_RETRIES: NumberRule = rule("aws.throttle_retries", (0.0, 10.0), "4", " retries");
-pub const MAX_CALLS: NumberRule = rule("logs.max_calls", (1.0, 100_000.0), "2000", " calls");
+pub(crate) const THROTTLE_RETRIES: NumberRule =
+    rule("aws.throttle_retries", (0.0, 10.0), "4", " retries");
+pub(crate) const MAX_CALLS: NumberRule = rule("logs.max_calls", (1.0, 100_000.0), "2000", " calls");
 /// Below 1.5× ordinary swings page; above 1000× nothing would.
-pub const EGRESS_RATIO: NumberRule = fraction("security.egress_ratio", (1.5, 1000.0), "5", "×");
+pub(crate) const EGRESS_RATIO: NumberRule =
+    fraction("security.egress_ratio", (1.5, 1000.0), "5", "×");
 /// 0 to 100 GB/s.
-pub const EGRESS_FLOOR: NumberRule = fraction(
+pub(crate) const EGRESS_FLOOR: NumberRule = fraction(
     "security.egress_floor_bytes_per_second",
     (0.0, 1e11),
     "100000",

@@ -36,7 +36,7 @@ impl PairSpec {
 
 /// The pairs, in the order given. `profile`/`region` are the single values
 /// the rest of the settings resolved (flag, config, environment).
-pub fn resolve(
+pub(crate) fn resolve(
     flag_profiles: &[String],
     flag_regions: &[String],
     accounts: &[AccountEntry],

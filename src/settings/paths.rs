@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-pub struct Dirs {
+pub(crate) struct Dirs {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
     pub state_dir: PathBuf,

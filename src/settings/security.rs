@@ -19,7 +19,7 @@ pub struct SecuritySettings {
 
 /// `[security]` checked: each number in its range, else an error naming the
 /// file, the line and the key, and what to write.
-pub fn resolve(
+pub(crate) fn resolve(
     section: &SecuritySection,
     text: &str,
     path: Option<&Path>,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The roles a theme colours.
-pub const ROLES: &[&str] = &[
+pub(crate) const ROLES: &[&str] = &[
     "text",
     "muted",
     "accent",

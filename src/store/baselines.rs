@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Services remembered.
-pub const MAX_BASELINES: usize = 10_000;
+pub(crate) const MAX_BASELINES: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct BaselineCache {

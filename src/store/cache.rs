@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// What every cache file says it is.
 const FORMAT: &str = "triage-cache/1";
 /// A file bigger than this is not read (a task definition is a few KB).
-pub const MAX_FILE_BYTES: u64 = 256 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 256 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Envelope<T> {
@@ -32,7 +32,7 @@ const PRUNE_EVERY: usize = 64;
 
 /// One kind of entry (task definitions, log groups) for one account endpoint.
 #[derive(Debug, Clone)]
-pub struct CacheShelf {
+pub(crate) struct CacheShelf {
     dir: PathBuf,
     kind: &'static str,
     max_entries: usize,
@@ -144,7 +144,8 @@ impl CacheShelf {
     }
 
     /// How many entries are on the shelf.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         std::fs::read_dir(&self.dir)
             .map(|d| {
                 d.filter_map(|e| e.ok())
@@ -153,16 +154,12 @@ impl CacheShelf {
             })
             .unwrap_or(0)
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The folder for one account endpoint: `aws` for AWS itself (ARNs name
 /// their account and Region, so they never collide), a hash of the URL for
 /// an emulator or a VPC endpoint (whose accounts can repeat).
-pub fn namespace_for(endpoint_url: Option<&str>) -> String {
+pub(crate) fn namespace_for(endpoint_url: Option<&str>) -> String {
     match endpoint_url {
         None => "aws".to_string(),
         Some(url) => {

@@ -15,7 +15,7 @@ use crate::domain::ports::{DefinitionStore, TaskDefinition};
 use std::path::Path;
 
 /// Revisions kept (a few KB each).
-pub const MAX_DEFINITIONS: usize = 4_000;
+pub(crate) const MAX_DEFINITIONS: usize = 4_000;
 
 /// The shelf's folder: versioned, so entries written before triage kept
 /// secrets' sources and the network mode are never read as "none".
@@ -23,7 +23,7 @@ const SHELF: &str = "task-definitions-v2";
 
 /// The task-definition shelf of one account endpoint.
 #[derive(Debug, Clone)]
-pub struct DefinitionCache {
+pub(crate) struct DefinitionCache {
     shelf: CacheShelf,
 }
 
@@ -55,14 +55,6 @@ impl DefinitionCache {
         if family_revision(&td.arn).is_some_and(|(f, r)| f == td.family && r == td.revision) {
             self.shelf.put(&td.arn, td);
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.shelf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.shelf.is_empty()
     }
 }
 

@@ -169,7 +169,7 @@ impl IncidentStore {
     }
 
     /// The incident meant: the given id, or the one open incident.
-    pub fn resolve(&self, id: Option<&str>) -> Result<String, StoreError> {
+    pub(crate) fn resolve(&self, id: Option<&str>) -> Result<String, StoreError> {
         if let Some(id) = id {
             self.load(id)?;
             return Ok(id.to_string());
@@ -192,7 +192,7 @@ impl IncidentStore {
     /// The incident to read (an export): as [`IncidentStore::resolve`], but
     /// with none open, the one closed last — an export after `close` is the
     /// usual order. True when it fell back to a closed one.
-    pub fn resolve_to_read(&self, id: Option<&str>) -> Result<(String, bool), StoreError> {
+    pub(crate) fn resolve_to_read(&self, id: Option<&str>) -> Result<(String, bool), StoreError> {
         match self.resolve(id) {
             Err(StoreError::NoOpenIncident) => {
                 let last_closed = self

@@ -15,9 +15,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-pub const FILE_NAME: &str = "journal.jsonl";
+pub(crate) const FILE_NAME: &str = "journal.jsonl";
 /// Entries other responders published to the shared log, cached locally.
-pub const SHARED_FILE_NAME: &str = "shared.jsonl";
+pub(crate) const SHARED_FILE_NAME: &str = "shared.jsonl";
 
 /// How far back from the end a tail read looks for the last sequence number.
 const TAIL_BYTES: u64 = 256 * 1024;
@@ -80,7 +80,7 @@ impl Journal {
 
     /// Append entries that already exist elsewhere (their ids and seqs kept),
     /// under the same lock, in one write, fsynced.
-    pub fn append_existing(&self, entries: &[Entry]) -> Result<(), StoreError> {
+    pub(crate) fn append_existing(&self, entries: &[Entry]) -> Result<(), StoreError> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -151,7 +151,7 @@ impl Journal {
     /// The whole lines written after byte `offset`, and the offset after
     /// the last of them: a line still being written waits for the next read.
     /// A file shorter than `offset` (replaced) is read from its start.
-    pub fn read_from(&self, offset: u64) -> Result<(ReadReport, u64), StoreError> {
+    pub(crate) fn read_from(&self, offset: u64) -> Result<(ReadReport, u64), StoreError> {
         let len = self.size()?;
         if len == offset {
             return Ok((ReadReport::default(), offset));
@@ -258,6 +258,6 @@ struct SeqOnly {
 
 /// A sortable unique id (a ULID): 48-bit milliseconds and 80 random bits
 /// (drawn from `fastrand`, so tests can seed it), Crockford base32.
-pub fn new_id(millis: i64) -> String {
+pub(crate) fn new_id(millis: i64) -> String {
     ulid::Ulid::from_parts(millis.max(0) as u64, fastrand::u128(..)).to_string()
 }

@@ -7,9 +7,9 @@ use crate::domain::logsearch::SearchTarget;
 use std::path::Path;
 
 /// Scopes remembered (cluster and service filters in use).
-pub const MAX_SCOPES: usize = 64;
+pub(crate) const MAX_SCOPES: usize = 64;
 /// Groups one scope remembers.
-pub const MAX_GROUPS: usize = 5_000;
+pub(crate) const MAX_GROUPS: usize = 5_000;
 
 #[derive(Debug, Clone)]
 pub struct LogGroupCache {

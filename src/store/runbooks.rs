@@ -28,7 +28,7 @@ pub enum RunbookError {
 /// The largest runbook read: 5 MiB is thousands of steps. Anything larger
 /// (`/dev/zero`, a log file given by mistake) is refused before it is read
 /// whole.
-pub const MAX_RUNBOOK_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_RUNBOOK_BYTES: u64 = 5 * 1024 * 1024;
 
 fn known_ids(known: &[String]) -> String {
     if known.is_empty() {

@@ -55,13 +55,13 @@ pub fn truncate(text: &str, width: usize) -> String {
 }
 
 /// The first 8 characters of a task id, as the ECS console shows them.
-pub fn short_id(id: &str) -> &str {
+pub(crate) fn short_id(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
 }
 
 /// A resource named with its pair first when several pairs are watched
 /// ("prod/eu-west-1 prod-web/api"), as it is when only one is.
-pub fn with_pair(
+pub(crate) fn with_pair(
     state: &crate::app::state::AppState,
     pair: &crate::domain::Pair,
     name: &str,
@@ -78,7 +78,10 @@ const SHORT_HEADLINE: usize = 45;
 
 /// A service's headline for `width` columns: the whole one when what `R`
 /// opens still fits, else the few-word one (which keeps it).
-pub fn headline_within(suggestion: &crate::domain::suggestion::Suggestion, width: usize) -> String {
+pub(crate) fn headline_within(
+    suggestion: &crate::domain::suggestion::Suggestion,
+    width: usize,
+) -> String {
     const HINT: &str = " · R: ";
     let headline = &suggestion.headline;
     let fits = width >= SHORT_HEADLINE

@@ -49,14 +49,14 @@ impl<'a> Styles<'a> {
             .fold(5381usize, |h, b| h.wrapping_mul(33) ^ b as usize);
         Style::default().fg(COLOURS[hash % COLOURS.len()])
     }
-    pub fn muted(&self) -> Style {
+    pub(crate) fn muted(&self) -> Style {
         if self.no_color {
             Style::default().add_modifier(Modifier::DIM)
         } else {
             self.fg("muted")
         }
     }
-    pub fn accent(&self) -> Style {
+    pub(crate) fn accent(&self) -> Style {
         self.fg("accent").add_modifier(Modifier::BOLD)
     }
     pub fn critical(&self) -> Style {
@@ -68,13 +68,13 @@ impl<'a> Styles<'a> {
     pub fn healthy(&self) -> Style {
         self.fg("healthy")
     }
-    pub fn heading(&self) -> Style {
+    pub(crate) fn heading(&self) -> Style {
         self.fg("accent").add_modifier(Modifier::BOLD)
     }
-    pub fn table_header(&self) -> Style {
+    pub(crate) fn table_header(&self) -> Style {
         self.muted().add_modifier(Modifier::BOLD)
     }
-    pub fn selection(&self) -> Style {
+    pub(crate) fn selection(&self) -> Style {
         if self.no_color {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -92,10 +92,10 @@ impl<'a> Styles<'a> {
                 .bg(self.color("header_bg"))
         }
     }
-    pub fn banner_demo(&self) -> Style {
+    pub(crate) fn banner_demo(&self) -> Style {
         self.banner("banner_demo_bg")
     }
-    pub fn banner_production(&self) -> Style {
+    pub(crate) fn banner_production(&self) -> Style {
         self.banner("banner_production_bg")
     }
     fn banner(&self, bg: &str) -> Style {
@@ -106,7 +106,7 @@ impl<'a> Styles<'a> {
             style.fg(self.color("banner_fg")).bg(self.color(bg))
         }
     }
-    pub fn border(&self) -> Style {
+    pub(crate) fn border(&self) -> Style {
         self.fg("border")
     }
 
@@ -122,7 +122,7 @@ impl<'a> Styles<'a> {
 }
 
 /// A symbol per health, so health reads without colour too.
-pub fn health_symbol(health: Health) -> &'static str {
+pub(crate) fn health_symbol(health: Health) -> &'static str {
     match health {
         Health::Down => "✖",
         Health::Failed => "✖",

@@ -50,7 +50,7 @@ impl StoppedMemory {
 /// How many of the newest non-benign findings get their container's log tail.
 pub const LOG_TAILS: usize = 20;
 /// Lines of each log tail.
-pub const LOG_TAIL_LINES: usize = 50;
+pub(crate) const LOG_TAIL_LINES: usize = 50;
 /// Log tails (and task definitions) asked for at once; the adapter's budget
 /// paces them below the Region's quota.
 const READS_AT_ONCE: usize = 8;
@@ -374,7 +374,7 @@ pub async fn log_tail(
 }
 
 /// The last `limit` lines of the finding's container before it stopped.
-pub async fn log_tail_of(
+pub(crate) async fn log_tail_of(
     logs: &dyn LogsPort,
     finding: &Finding,
     td: Option<&TaskDefinition>,
@@ -442,7 +442,7 @@ async fn read_tail(
 
 /// Decode the given tasks (ARNs, or ids with `default_cluster`). Returns the
 /// findings and the tasks ECS did not return.
-pub async fn fetch_task_diagnosis(
+pub(crate) async fn fetch_task_diagnosis(
     ecs: &dyn EcsPort,
     logs: Option<&dyn LogsPort>,
     default_cluster: Option<&str>,
@@ -509,11 +509,15 @@ fn cluster_of(task: &str) -> Option<String> {
 }
 
 /// Lines a task's container wrote up to its stop, for the task log view.
-pub const TASK_LOG_LINES: usize = 500;
+pub(crate) const TASK_LOG_LINES: usize = 500;
 
 /// The task log view's lines: the task definition is read (cached) to find
 /// the container's awslogs stream.
-pub async fn fetch_task_logs(ecs: &dyn EcsPort, logs: &dyn LogsPort, finding: &Finding) -> LogTail {
+pub(crate) async fn fetch_task_logs(
+    ecs: &dyn EcsPort,
+    logs: &dyn LogsPort,
+    finding: &Finding,
+) -> LogTail {
     let td = ecs.task_definition(&finding.task_definition).await.ok();
     log_tail_of(logs, finding, td.as_ref(), TASK_LOG_LINES).await
 }

@@ -14,7 +14,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 /// The program the AWS CLI hands sessions to.
-pub const PLUGIN: &str = "session-manager-plugin";
+pub(crate) const PLUGIN: &str = "session-manager-plugin";
 
 /// Why no shell was opened.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -29,7 +29,7 @@ pub enum ExecError {
 
 /// Every check that needs no `ExecuteCommand`: the container a shell would
 /// open in, or why it cannot.
-pub async fn readiness(
+pub(crate) async fn readiness(
     port: &dyn ExecPort,
     ask: &ExecAsk,
     read_only: bool,
@@ -109,7 +109,7 @@ pub async fn prepare(
 }
 
 /// `session-manager-plugin` on this `PATH`, if it is there and executable.
-pub fn find_plugin(path: Option<&OsStr>) -> Option<PathBuf> {
+pub(crate) fn find_plugin(path: Option<&OsStr>) -> Option<PathBuf> {
     std::env::split_paths(path?)
         .map(|dir| dir.join(PLUGIN))
         .find(|p| is_executable(p))
@@ -123,7 +123,7 @@ fn is_executable(path: &Path) -> bool {
 /// Run the handoff on this terminal (already in its normal mode) until it
 /// ends. Ctrl+C goes to the shell, not to triage: triage ignores SIGINT
 /// meanwhile, as the AWS CLI does.
-pub async fn run_handoff(handoff: &Handoff) -> std::io::Result<ExecEnded> {
+pub(crate) async fn run_handoff(handoff: &Handoff) -> std::io::Result<ExecEnded> {
     let started = std::time::Instant::now();
     // Once a handler is installed SIGINT no longer ends triage; the child
     // gets the default disposition back when it starts.

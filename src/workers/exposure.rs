@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 /// How long a secret's description is used before it is asked again.
-pub const SECRET_MEMO_MINUTES: i64 = 5;
+pub(crate) const SECRET_MEMO_MINUTES: i64 = 5;
 
 /// One secret as described (or why not), and when.
 type Described = (DateTime<Utc>, Result<SecretInfo, String>);

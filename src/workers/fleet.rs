@@ -72,7 +72,7 @@ pub fn route<'a>(pairs: &'a [PairPorts], pair: &Pair) -> Option<&'a PairPorts> {
 }
 
 /// Why a request names a pair this console no longer watches.
-pub fn unwatched(pair: &Pair) -> PortError {
+pub(crate) fn unwatched(pair: &Pair) -> PortError {
     PortError::Other {
         operation: "route".into(),
         message: format!(
@@ -82,7 +82,7 @@ pub fn unwatched(pair: &Pair) -> PortError {
 }
 
 /// One pair's services, each stamped with the pair.
-pub async fn status_of(
+pub(crate) async fn status_of(
     ports: &PairPorts,
     clusters: &[String],
 ) -> Result<StatusSnapshot, PortError> {
@@ -94,7 +94,7 @@ pub async fn status_of(
 }
 
 /// One service in depth, in its pair.
-pub async fn detail_of(
+pub(crate) async fn detail_of(
     ports: &PairPorts,
     key: &crate::domain::service::ServiceKey,
 ) -> Result<ServiceDetail, PortError> {
@@ -104,7 +104,7 @@ pub async fn detail_of(
 }
 
 /// One pair's alarms, each stamped with the pair.
-pub async fn alarms_of(
+pub(crate) async fn alarms_of(
     ports: &PairPorts,
     target_groups: &[String],
 ) -> Result<AlarmsRead, PortError> {
@@ -119,7 +119,7 @@ pub async fn alarms_of(
 }
 
 /// What one pair's services can reach and read.
-pub async fn exposure_of(
+pub(crate) async fn exposure_of(
     ports: &PairPorts,
     services: &[crate::domain::Service],
     now: DateTime<Utc>,
@@ -150,7 +150,7 @@ pub async fn exposure_of(
 }
 
 /// One pair's GuardDuty findings, each stamped with the pair.
-pub async fn security_of(
+pub(crate) async fn security_of(
     ports: &PairPorts,
 ) -> Result<crate::domain::security::SecurityRead, PortError> {
     let Some(security) = &ports.security else {
@@ -176,7 +176,7 @@ fn not_read(operation: &str, what: &str) -> PortError {
 /// pair. Pairs are read at once, each remembering what it has seen. A pair
 /// that cannot be read is one line of the report's errors; only when none
 /// can is the whole an error.
-pub async fn diagnose_all(
+pub(crate) async fn diagnose_all(
     pairs: &[PairPorts],
     scope: &DiagnosisScope,
     known: Vec<KnownPair>,

@@ -14,17 +14,17 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
 
 /// Log groups one query may name.
-pub const GROUPS_PER_QUERY: usize = 50;
+pub(crate) const GROUPS_PER_QUERY: usize = 50;
 /// Rows one query returns at most.
-pub const ROWS_PER_QUERY: u32 = 10_000;
+pub(crate) const ROWS_PER_QUERY: u32 = 10_000;
 /// Queries running at once (the account's limit is 30 concurrent).
-pub const QUERIES_AT_ONCE: usize = 4;
+pub(crate) const QUERIES_AT_ONCE: usize = 4;
 /// A chunk is not halved below this.
-pub const SMALLEST_CHUNK_MS: i64 = 1_000;
+pub(crate) const SMALLEST_CHUNK_MS: i64 = 1_000;
 
 /// The query for one ID: the quoted term narrows on the server; the matcher
 /// decides on the client.
-pub fn query_for(id: &str) -> String {
+pub(crate) fn query_for(id: &str) -> String {
     let quoted = id.replace('\\', "\\\\").replace('"', "\\\"");
     format!(
         "fields @timestamp, @message, @logStream, @log | filter @message like \"{quoted}\" | sort @timestamp desc | limit {ROWS_PER_QUERY}"
@@ -50,7 +50,7 @@ pub fn chunks(
 
 /// How long each chunk is for a window: about six hours, fewer chunks for
 /// short windows.
-pub fn chunk_for(start: DateTime<Utc>, end: DateTime<Utc>) -> chrono::Duration {
+pub(crate) fn chunk_for(start: DateTime<Utc>, end: DateTime<Utc>) -> chrono::Duration {
     let window = end - start;
     window.min(chrono::Duration::hours(6))
 }
@@ -228,7 +228,7 @@ async fn run_query(
 
 /// Insights rows as events. `@log` is `account:group` (or the group); a query
 /// over one group may leave it out.
-pub fn rows_to_events(rows: &QueryRows, single_group: Option<&str>) -> Vec<LogEvent> {
+pub(crate) fn rows_to_events(rows: &QueryRows, single_group: Option<&str>) -> Vec<LogEvent> {
     rows.rows
         .iter()
         .filter_map(|row| {

@@ -46,11 +46,11 @@ impl SearchResult {
 /// Groups searched at once: every group's first page goes out together (the
 /// adapter's shared token bucket paces the calls), so the first hits come
 /// as soon as the slowest group has answered once.
-pub const GROUPS_AT_ONCE: usize = 32;
+pub(crate) const GROUPS_AT_ONCE: usize = 32;
 /// Task definitions read at once while discovering groups (the ECS budget paces them).
 const DEFINITIONS_AT_ONCE: usize = 8;
 /// Retries of one page while the service throttles.
-pub const THROTTLE_RETRIES: u32 = 6;
+pub(crate) const THROTTLE_RETRIES: u32 = 6;
 
 /// Search `groups` for `matcher`'s ID between `start` and `end`. `on_hits`
 /// gets hits as soon as their order is certain.
@@ -67,7 +67,7 @@ pub async fn filter_search(
 }
 
 /// [`filter_search`], every call taken from `cap`.
-pub async fn filter_search_capped(
+pub(crate) async fn filter_search_capped(
     port: &dyn LogSearchPort,
     groups: &[String],
     matcher: &Matcher,
@@ -198,7 +198,7 @@ pub use crate::domain::logsearch::SearchTarget;
 
 /// The log groups of the watched services, from their task definitions
 /// (`awslogs-group`; cached by the port), each once.
-pub async fn discover_groups(
+pub(crate) async fn discover_groups(
     ecs: &dyn crate::domain::ports::EcsPort,
     clusters: &[String],
     services: &[String],
@@ -274,12 +274,12 @@ pub struct SearchEnd {
 }
 
 /// Hits as a search finds them, with (log group, service) of the groups searched.
-pub type OnHits<'a> = dyn Fn(Vec<LogEvent>, Vec<(String, String)>) + Send + Sync + 'a;
+pub(crate) type OnHits<'a> = dyn Fn(Vec<LogEvent>, Vec<(String, String)>) + Send + Sync + 'a;
 
 /// One pair's search for the console, as a pipeline: hits handed to
 /// `on_hits` as they are found (with the services of their groups), then how
 /// it ended and what it cost.
-pub async fn pair_search(
+pub(crate) async fn pair_search(
     ecs: &dyn crate::domain::ports::EcsPort,
     search: &dyn LogSearchPort,
     scope: &SearchScope,

@@ -68,7 +68,7 @@ impl Workers {
     }
 
     /// Answer the run in progress of `old` (its decisions) from these workers.
-    pub fn keep_runs_of(mut self, old: &Workers) -> Workers {
+    pub(crate) fn keep_runs_of(mut self, old: &Workers) -> Workers {
         self.decisions = old.decisions.clone();
         self
     }
@@ -79,16 +79,6 @@ impl Workers {
             set(last);
         }
         self
-    }
-
-    /// Open shells through this port (refused when `read_only`).
-    pub fn with_exec(
-        mut self,
-        exec: Arc<dyn crate::domain::exec::ExecPort>,
-        read_only: bool,
-    ) -> Workers {
-        self.read_only = read_only;
-        self.set_last(|p| p.exec = Some(exec))
     }
 
     /// Read what services can reach and read through these ports.
@@ -113,32 +103,13 @@ impl Workers {
         self.set_last(|p| p.monitoring = Some(monitoring))
     }
 
-    /// Find runbooks in these folders and run them through these ports.
-    pub fn with_runbooks(
-        mut self,
-        paths: Vec<PathBuf>,
-        runs: runbook::operator::ConsoleRuns,
-    ) -> Workers {
-        self.runbook_paths = paths;
-        self.set_last(|p| p.runs = Some(runs))
-    }
-
     /// Read stopped containers' last log lines through this port.
     pub fn with_logs(self, logs: Arc<dyn LogsPort>) -> Workers {
         self.set_last(|p| p.logs = Some(logs))
     }
 
-    /// Search log groups by correlation ID through this port.
-    pub fn with_search(
-        self,
-        search: Arc<dyn crate::domain::ports::LogSearchPort>,
-        scope: logsearch::SearchScope,
-    ) -> Workers {
-        self.set_last(|p| p.search = Some((search, Arc::new(scope))))
-    }
-
     /// Find runbooks in these folders.
-    pub fn with_runbook_paths(mut self, paths: Vec<PathBuf>) -> Workers {
+    pub(crate) fn with_runbook_paths(mut self, paths: Vec<PathBuf>) -> Workers {
         self.runbook_paths = paths;
         self
     }
@@ -150,7 +121,11 @@ impl Workers {
     }
 
     /// Share incident timelines through this log (`--share`).
-    pub fn with_share(mut self, shared: Arc<dyn SharePort>, store: Arc<IncidentStore>) -> Workers {
+    pub(crate) fn with_share(
+        mut self,
+        shared: Arc<dyn SharePort>,
+        store: Arc<IncidentStore>,
+    ) -> Workers {
         self.shared = Some((shared, store));
         self
     }

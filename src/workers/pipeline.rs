@@ -50,7 +50,7 @@ impl CallCap {
         }
     }
 
-    pub fn used(&self) -> u64 {
+    pub(crate) fn used(&self) -> u64 {
         self.used.load(Ordering::Relaxed)
     }
 
@@ -254,7 +254,7 @@ fn take(
 
 /// Windows longer than this have each group's retention checked (the
 /// shortest retention is a day, so a shorter window costs no call).
-pub fn retention_matters(start: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+pub(crate) fn retention_matters(start: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - start > chrono::Duration::days(1)
 }
 

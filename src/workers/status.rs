@@ -70,7 +70,7 @@ pub async fn fetch_status(
 }
 
 /// "cluster `x` does not exist; clusters in this region: a, b".
-pub fn unknown_cluster(cluster: &str, existing: &[String]) -> PortError {
+pub(crate) fn unknown_cluster(cluster: &str, existing: &[String]) -> PortError {
     let listing = if existing.is_empty() {
         "there are no clusters in this region (wrong --region or --profile?)".to_string()
     } else {

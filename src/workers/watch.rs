@@ -23,7 +23,7 @@ pub async fn read_alarms(
 }
 
 /// Why there are no alarms in this session.
-pub fn no_monitoring() -> PortError {
+pub(crate) fn no_monitoring() -> PortError {
     PortError::Other {
         operation: "DescribeAlarms".into(),
         message: "alarms and metrics are not read in this session".into(),

@@ -161,12 +161,12 @@ impl Scope {
 
     /// Its keys may be remapped: the form's are not (every other key types
     /// into its fields, so a remapped one could no longer be typed).
-    pub fn remappable(self) -> bool {
+    pub(crate) fn remappable(self) -> bool {
         self != Scope::RunbookForm
     }
 
     /// The screen takes this scope's commands.
-    pub fn includes(self, screen: &Screen) -> bool {
+    pub(crate) fn includes(self, screen: &Screen) -> bool {
         hooks(screen).scopes().contains(&self)
     }
 }
@@ -236,7 +236,7 @@ impl CommandSpec {
     }
 
     /// Its name or one of its aliases.
-    pub fn answers_to(&self, word: &str) -> bool {
+    pub(crate) fn answers_to(&self, word: &str) -> bool {
         self.name == word || self.aliases.contains(&word)
     }
 }
@@ -263,7 +263,7 @@ impl Command {
 }
 
 /// The commands that work on this screen, in the table's order.
-pub fn on_screen(screen: &Screen) -> impl Iterator<Item = &'static CommandSpec> + '_ {
+pub(crate) fn on_screen(screen: &Screen) -> impl Iterator<Item = &'static CommandSpec> + '_ {
     COMMANDS.iter().filter(move |c| c.works_on(screen))
 }
 

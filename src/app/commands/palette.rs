@@ -34,7 +34,7 @@ impl PaletteView {
     }
 
     /// An argument is being typed (a space follows the command word).
-    pub fn typing_argument(&self) -> bool {
+    pub(crate) fn typing_argument(&self) -> bool {
         self.input.text.trim_start().contains(char::is_whitespace)
     }
 }
@@ -87,7 +87,7 @@ pub fn listed(screen: &Screen, view: &PaletteView) -> Vec<&'static CommandSpec> 
 }
 
 /// A key while the palette is open.
-pub fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     let Overlay::Palette(view) = &mut state.overlay else {
         return Vec::new();
     };

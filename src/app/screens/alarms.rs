@@ -12,7 +12,7 @@ use crate::app::state::{AppState, Cursor, Filter};
 use crate::domain::alarms::{ordered, AlarmState, OwnedAlarm};
 
 /// Rows the alarms screen spends on the selected alarm's graph and reason.
-pub const GRAPH_ROWS: u16 = 10;
+pub(crate) const GRAPH_ROWS: u16 = 10;
 
 /// The alarms screen's own state.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +23,7 @@ pub struct AlarmsScreen {
 pub struct Hooks;
 
 /// Rows of alarms the screen lists (the graph takes its share when tall enough).
-pub fn list_height(height: u16) -> usize {
+pub(crate) fn list_height(height: u16) -> usize {
     crate::app::layout::list_rows_above(height, GRAPH_ROWS)
 }
 
@@ -78,7 +78,7 @@ impl ScreenHooks for Hooks {
 impl AppState {
     /// Alarms on the alarms screen: ALARM, then INSUFFICIENT_DATA, by the
     /// services' rank; after the filter.
-    pub fn visible_alarms(&self) -> Vec<&OwnedAlarm> {
+    pub(crate) fn visible_alarms(&self) -> Vec<&OwnedAlarm> {
         let ranked = self.status.data.as_deref().unwrap_or_default();
         let rank = |key: &crate::domain::service::ServiceKey| {
             ranked.iter().position(|r| r.service.is(key))
@@ -104,7 +104,7 @@ impl AppState {
     }
 
     /// The alarm under the cursor.
-    pub fn selected_alarm(&self) -> Option<&OwnedAlarm> {
+    pub(crate) fn selected_alarm(&self) -> Option<&OwnedAlarm> {
         self.visible_alarms()
             .get(self.alarms_screen.cursor.selected)
             .copied()

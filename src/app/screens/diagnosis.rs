@@ -140,7 +140,7 @@ impl AppState {
     /// The live restart-loop pattern of a service, if any (for the services
     /// screen): a loop a later deployment ended is over at once, before the
     /// next diagnosis says so.
-    pub fn loop_of(&self, key: &crate::domain::service::ServiceKey) -> Option<&Pattern> {
+    pub(crate) fn loop_of(&self, key: &crate::domain::service::ServiceKey) -> Option<&Pattern> {
         let patterns = &self.diagnosis.report.data.as_ref()?.patterns;
         match self.ranked_service(key) {
             Some(service) => crate::domain::diagnosis::patterns::live_loop(patterns, service),

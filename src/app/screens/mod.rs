@@ -61,7 +61,7 @@ pub enum Screen {
 /// What a screen does beyond drawing. Every method but `scopes` and
 /// `describe` has a default that does nothing, so a screen implements only
 /// what it has.
-pub trait ScreenHooks: Sync {
+pub(crate) trait ScreenHooks: Sync {
     /// The keymap scopes whose bindings apply on the screen.
     fn scopes(&self) -> &'static [Scope];
     /// In words, for messages ("on the services screen").
@@ -101,7 +101,7 @@ pub trait ScreenHooks: Sync {
 }
 
 /// The one registration: each screen's hooks.
-pub fn hooks(screen: &Screen) -> &'static dyn ScreenHooks {
+pub(crate) fn hooks(screen: &Screen) -> &'static dyn ScreenHooks {
     match screen {
         Screen::Services => &services::Hooks,
         Screen::Service(_) => &service::Hooks,

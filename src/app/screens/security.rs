@@ -12,7 +12,7 @@ use crate::app::state::{AppState, Cursor, Filter};
 use crate::domain::security::OwnedFinding;
 
 /// Rows the screen spends on the selected finding's description.
-pub const DETAIL_ROWS: u16 = 6;
+pub(crate) const DETAIL_ROWS: u16 = 6;
 
 /// The security screen's own state.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +23,7 @@ pub struct SecurityScreen {
 pub struct Hooks;
 
 /// Rows of findings the screen lists (the detail takes its share when tall enough).
-pub fn list_height(height: u16) -> usize {
+pub(crate) fn list_height(height: u16) -> usize {
     crate::app::layout::list_rows_above(height, DETAIL_ROWS)
 }
 
@@ -85,7 +85,7 @@ fn selected_service(state: &AppState) -> Option<crate::domain::service::ServiceK
 impl AppState {
     /// Findings on the security screen: most severe first, then the newest
     /// seen; after the filter.
-    pub fn visible_security(&self) -> Vec<&OwnedFinding> {
+    pub(crate) fn visible_security(&self) -> Vec<&OwnedFinding> {
         let filter = Filter::parse(&self.filter.text);
         let mut found: Vec<&OwnedFinding> = self
             .security
@@ -112,7 +112,7 @@ impl AppState {
     }
 
     /// The finding under the cursor.
-    pub fn selected_security(&self) -> Option<&OwnedFinding> {
+    pub(crate) fn selected_security(&self) -> Option<&OwnedFinding> {
         self.visible_security()
             .get(self.security_screen.cursor.selected)
             .copied()

@@ -97,7 +97,7 @@ impl ScreenHooks for Hooks {
 impl AppState {
     /// The service shown on the service screen, from the status read (its
     /// detail arrives separately).
-    pub fn selected_ranked(&self) -> Option<&RankedService> {
+    pub(crate) fn selected_ranked(&self) -> Option<&RankedService> {
         let key = self.service.key.as_ref()?;
         self.status
             .data

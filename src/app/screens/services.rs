@@ -95,24 +95,22 @@ impl AppState {
     }
 
     /// The last five minutes of a service's metrics, when read.
-    pub fn metrics_of(&self, key: &ServiceKey) -> Option<crate::domain::metrics::MetricsSummary> {
+    pub(crate) fn metrics_of(
+        &self,
+        key: &ServiceKey,
+    ) -> Option<crate::domain::metrics::MetricsSummary> {
         let metrics = self.monitoring.service_metrics(key)?;
         Some(metrics.summary(self.now))
     }
 
     /// The alarms that watch a service.
-    pub fn alarms_of(&self, key: &ServiceKey) -> Vec<&crate::domain::alarms::Alarm> {
+    pub(crate) fn alarms_of(&self, key: &ServiceKey) -> Vec<&crate::domain::alarms::Alarm> {
         crate::domain::alarms::of_service(&self.monitoring.owned, key)
     }
 
     /// Why a service is as it is, best evidence first, with what `R` opens.
     pub fn headline(&self, r: &RankedService) -> String {
         self.suggestion(r).headline
-    }
-
-    /// The same in a few words, for a narrow screen.
-    pub fn short_headline(&self, r: &RankedService) -> String {
-        self.suggestion(r).short
     }
 
     /// What triage says of a service and the runbook `R` opens: the one
@@ -129,7 +127,7 @@ impl AppState {
 
     /// The suggestion when the service's stopped tasks stopped for `causes`
     /// (newest first): a finding's `R` puts its own cause first.
-    pub fn suggestion_with(
+    pub(crate) fn suggestion_with(
         &self,
         r: &RankedService,
         causes: &[crate::domain::diagnosis::Cause],
@@ -163,7 +161,7 @@ impl AppState {
 
     /// A service as `R` judges it: as last ranked, else as the diagnosis
     /// read it (a finding's service before the first status read).
-    pub fn suggestible_service(&self, key: &ServiceKey) -> Option<RankedService> {
+    pub(crate) fn suggestible_service(&self, key: &ServiceKey) -> Option<RankedService> {
         if let Some(r) = self
             .status
             .data
@@ -189,7 +187,10 @@ impl AppState {
     }
 
     /// The diagnosis' findings about a service, newest stop first.
-    pub fn findings_of_service(&self, key: &ServiceKey) -> Vec<&crate::domain::diagnosis::Finding> {
+    pub(crate) fn findings_of_service(
+        &self,
+        key: &ServiceKey,
+    ) -> Vec<&crate::domain::diagnosis::Finding> {
         crate::domain::diagnosis::findings_of(
             self.diagnosis.report.data.iter().flat_map(|r| &r.findings),
             key,
@@ -197,7 +198,7 @@ impl AppState {
     }
 
     /// The service under the services screen's cursor.
-    pub fn selected_service(&self) -> Option<&RankedService> {
+    pub(crate) fn selected_service(&self) -> Option<&RankedService> {
         self.visible_services()
             .get(self.services.cursor.selected)
             .copied()

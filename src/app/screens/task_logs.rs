@@ -37,7 +37,7 @@ impl TaskLogsScreen {
         }
     }
 
-    pub fn view_mut(&mut self) -> Option<&mut LogsView> {
+    pub(crate) fn view_mut(&mut self) -> Option<&mut LogsView> {
         match &mut self.log {
             TaskLog::Lines(view) => Some(view),
             TaskLog::Reading | TaskLog::Unavailable(_) => None,

@@ -82,11 +82,11 @@ pub enum Engine {
 }
 
 /// Windows longer than this go to Logs Insights under `auto`.
-pub const AUTO_FILTER_HOURS: i64 = 6;
+pub(crate) const AUTO_FILTER_HOURS: i64 = 6;
 
 impl Engine {
     /// The engine a window gets.
-    pub fn pick(self, window: chrono::Duration) -> Engine {
+    pub(crate) fn pick(self, window: chrono::Duration) -> Engine {
         match self {
             Engine::Auto if window > chrono::Duration::hours(AUTO_FILTER_HOURS) => Engine::Insights,
             Engine::Auto => Engine::Filter,
@@ -337,7 +337,7 @@ fn service_of(services: &Services, event: &LogEvent) -> String {
 
 /// `7 calls (ListClusters 1, ListServices 2, DescribeServices 4; 26 task
 /// definitions from the cache)`.
-pub fn describe_calls(calls: &crate::domain::ports::CallCounts) -> String {
+pub(crate) fn describe_calls(calls: &crate::domain::ports::CallCounts) -> String {
     let (cached, made): (Vec<_>, Vec<_>) =
         calls.iter().partition(|(op, _)| op.starts_with("cache:"));
     let total: u64 = made.iter().map(|(_, n)| **n).sum();

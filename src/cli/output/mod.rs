@@ -116,12 +116,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 /// A JSON document for stdout (one of [`shapes`]), pretty-printed, every
 /// string cleaned (text from AWS or a runbook never carries a control or
 /// bidi character out).
-pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+pub(crate) fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(&clean(value)).unwrap_or_default()
 }
 
 /// One JSON Lines record, cleaned the same way.
-pub fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> String {
+pub(crate) fn json_line<T: serde::Serialize + ?Sized>(value: &T) -> String {
     clean(value).to_string()
 }
 
@@ -132,7 +132,7 @@ fn clean<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
 }
 
 /// RFC 3339, UTC, seconds: `2026-01-28T03:12:00Z`.
-pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

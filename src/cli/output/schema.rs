@@ -78,7 +78,7 @@ pub struct Document {
 
 /// The JSON Schema of `T` as it is printed: every key required (every field
 /// is always written, null when unknown) and no key beyond those stated.
-pub fn schema_of<T: JsonSchema>() -> serde_json::Value {
+pub(crate) fn schema_of<T: JsonSchema>() -> serde_json::Value {
     let generator = schemars::generate::SchemaSettings::default()
         .for_serialize()
         .into_generator();

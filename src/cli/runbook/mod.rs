@@ -14,7 +14,7 @@ pub use catalogue::{check, list, show};
 pub use run::{pair_of_resumed, run};
 
 /// A step waits for a person: answer it and run again.
-pub const WAITING: u8 = 4;
+pub(crate) const WAITING: u8 = 4;
 
 #[derive(Debug, Args)]
 pub struct RunbookArgs {

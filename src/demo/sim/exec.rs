@@ -8,7 +8,7 @@ use crate::domain::PortError;
 
 impl Simulation {
     /// The task as `DescribeTasks` + its service + its task definition say.
-    pub fn exec_target(&self, cluster: &str, task: &str) -> Result<ExecTarget, PortError> {
+    pub(crate) fn exec_target(&self, cluster: &str, task: &str) -> Result<ExecTarget, PortError> {
         let (s, t) = self.find_task(cluster, task)?;
         let described = self.task(s, t);
         Ok(ExecTarget {
@@ -46,7 +46,7 @@ impl Simulation {
     }
 
     /// The shell `ExecuteCommand` opens, or why ECS would refuse it.
-    pub fn exec_shell(&self, request: &ExecRequest) -> Result<SimulatedShell, PortError> {
+    pub(crate) fn exec_shell(&self, request: &ExecRequest) -> Result<SimulatedShell, PortError> {
         let (s, t) = self.find_task(&request.cluster, &request.task)?;
         if !s.exec || t.phase != Phase::Running {
             return Err(PortError::InvalidInput {

@@ -14,7 +14,7 @@ use crate::domain::PortError;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 
 /// A flow log the simulation keeps.
-pub struct SimFlowLog {
+pub(crate) struct SimFlowLog {
     pub log: FlowLog,
     pub created_at: DateTime<Utc>,
 }
@@ -64,7 +64,7 @@ impl Simulation {
         Ok(made)
     }
 
-    pub fn delete_flow_logs(&mut self, ids: &[String]) -> Result<(), PortError> {
+    pub(crate) fn delete_flow_logs(&mut self, ids: &[String]) -> Result<(), PortError> {
         if let Some(missing) = ids
             .iter()
             .find(|id| !self.flow_logs.iter().any(|f| &f.log.id == *id))
@@ -91,18 +91,18 @@ impl Simulation {
         true
     }
 
-    pub fn delete_log_group(&mut self, group: &str) {
+    pub(crate) fn delete_log_group(&mut self, group: &str) {
         self.log_groups.retain(|g| g != group);
     }
 
     /// A flow-log group of the simulation's own (made by a step).
-    pub fn is_flow_group(&self, group: &str) -> bool {
+    pub(crate) fn is_flow_group(&self, group: &str) -> bool {
         self.log_groups.iter().any(|g| g == group)
     }
 
     /// Every record delivered to `group` between `start` and `end`: (time,
     /// the interface's stream, the record).
-    pub fn flow_records(
+    pub(crate) fn flow_records(
         &self,
         group: &str,
         start: DateTime<Utc>,

@@ -190,7 +190,7 @@ impl Simulation {
 
     /// Every simulated line in `group` between `start` and `end` containing
     /// `term` (the quoted-term semantics of FilterLogEvents: a substring).
-    pub fn filter_logs(
+    pub(crate) fn filter_logs(
         &self,
         group: &str,
         term: &str,

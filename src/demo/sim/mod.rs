@@ -28,7 +28,7 @@ const EVENT_LIMIT: usize = 100;
 /// Seconds a task needs to stop after SIGTERM during a replacement.
 const DRAIN_SECONDS: i64 = 30;
 
-pub struct Simulation {
+pub(crate) struct Simulation {
     pub now: DateTime<Utc>,
     rng: fastrand::Rng,
     account: String,
@@ -164,7 +164,7 @@ impl Simulation {
     }
 
     /// Run the account forward to `to` in fixed steps.
-    pub fn advance_to(&mut self, to: DateTime<Utc>) {
+    pub(crate) fn advance_to(&mut self, to: DateTime<Utc>) {
         // A laptop that slept for a week should not simulate the week.
         if to - self.now > Duration::hours(24) {
             self.now = to - Duration::hours(24);

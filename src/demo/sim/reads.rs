@@ -28,7 +28,7 @@ impl Simulation {
         }
     }
 
-    pub fn cluster_names(&self) -> Vec<String> {
+    pub(crate) fn cluster_names(&self) -> Vec<String> {
         self.clusters.clone()
     }
 

@@ -58,7 +58,7 @@ impl Severity {
 }
 
 /// What a cause means, in words, and what to do about it.
-pub struct CauseFacts {
+pub(crate) struct CauseFacts {
     pub severity: Severity,
     pub title: &'static str,
     pub explanation: &'static str,
@@ -103,7 +103,7 @@ impl Cause {
         }
     }
 
-    pub fn facts(self) -> CauseFacts {
+    pub(crate) fn facts(self) -> CauseFacts {
         // Long on purpose: the DIAGNOSIS.md table: one arm per cause code, so the table and the code read side by side.
         use Severity::*;
         let f = |severity, title, explanation, next_checks, runbook| CauseFacts {

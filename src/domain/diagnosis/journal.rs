@@ -7,7 +7,7 @@ use super::rules::Finding;
 use crate::domain::timeline::entry::ResultRecord;
 use crate::domain::timeline::{Actor, Entry, EntryDraft, EntryKind, TimeSource};
 
-pub const TAG: &str = "stopped-task";
+pub(crate) const TAG: &str = "stopped-task";
 
 /// The entry recording a stopped task (its pair named first when several
 /// are watched).
@@ -40,7 +40,7 @@ pub fn entry_for(finding: &Finding, several_pairs: bool) -> EntryDraft {
 }
 
 /// Findings recorded in these entries (newest record per task wins).
-pub fn findings_in(entries: &[Entry]) -> Vec<Finding> {
+pub(crate) fn findings_in(entries: &[Entry]) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
     for entry in entries.iter().filter(|e| e.tags.iter().any(|t| t == TAG)) {
         let Some(result) = &entry.result else {
@@ -59,6 +59,6 @@ pub fn findings_in(entries: &[Entry]) -> Vec<Finding> {
 /// Which stopped tasks are worth a line in the timeline: everything but the
 /// benign stops (replacements, scale-in, Spot, maintenance), which would
 /// drown the post-mortem; those stay countable on the diagnosis screen.
-pub fn worth_recording(finding: &Finding) -> bool {
+pub(crate) fn worth_recording(finding: &Finding) -> bool {
     finding.severity != Severity::Info
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// How many stops of one cause make a loop.
-pub const LOOP_COUNT: usize = 3;
+pub(crate) const LOOP_COUNT: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pattern {
@@ -39,7 +39,7 @@ pub struct Pattern {
 
 impl Pattern {
     /// The service it repeats in.
-    pub fn service_key(&self) -> crate::domain::service::ServiceKey {
+    pub(crate) fn service_key(&self) -> crate::domain::service::ServiceKey {
         crate::domain::service::ServiceKey {
             cluster: self.cluster.clone(),
             service: self.service.clone(),
@@ -55,7 +55,7 @@ impl Pattern {
 
     /// Still going for a service now on `current` (`family:N`): not ended
     /// by a later deployment, at the last diagnosis or since.
-    pub fn live_on(&self, current: &str) -> bool {
+    pub(crate) fn live_on(&self, current: &str) -> bool {
         !self.ended && self.revision.as_deref().is_none_or(|r| r == current)
     }
 
@@ -75,7 +75,7 @@ impl Pattern {
 
 /// The restart loop still going in `service`: of its cluster and name, and
 /// live on the revision it runs now.
-pub fn live_loop<'a>(patterns: &'a [Pattern], service: &Service) -> Option<&'a Pattern> {
+pub(crate) fn live_loop<'a>(patterns: &'a [Pattern], service: &Service) -> Option<&'a Pattern> {
     let current = service.revision_label();
     patterns.iter().find(|p| {
         p.service == service.name

@@ -50,7 +50,7 @@ pub struct Finding {
 
 impl Finding {
     /// The service whose task this was, when a service started it.
-    pub fn service_key(&self) -> Option<crate::domain::service::ServiceKey> {
+    pub(crate) fn service_key(&self) -> Option<crate::domain::service::ServiceKey> {
         Some(crate::domain::service::ServiceKey {
             cluster: self.cluster.clone(),
             service: self.service.clone()?,
@@ -283,7 +283,7 @@ fn infrastructure(s: &Signals) -> Option<Cause> {
 /// The container whose exit stopped the task. `essential` names the
 /// essential containers (from the task definition) when known: a
 /// non-essential container that exited first is not the culprit.
-pub fn culprit<'a>(task: &'a Task, essential: Option<&[String]>) -> Option<&'a Container> {
+pub(crate) fn culprit<'a>(task: &'a Task, essential: Option<&[String]>) -> Option<&'a Container> {
     let eligible: Vec<&Container> = task
         .containers
         .iter()

@@ -5,7 +5,7 @@
 //! same event from two engines or two pages) are dropped.
 
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// One log event, wherever it came from. The message is untrusted text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,8 @@ impl Merger {
         self.sources.entry(group.to_string()).or_default().done = true;
     }
 
-    pub fn all_done(&self) -> bool {
+    #[cfg(test)]
+    fn all_done(&self) -> bool {
         self.sources.values().all(|s| s.done)
     }
 
@@ -131,19 +132,10 @@ impl Merger {
 
 /// Insert into an already ordered list, for views that show hits as they
 /// arrive and keep them in time order.
-pub fn insert_sorted(list: &mut Vec<LogEvent>, event: LogEvent) {
+#[cfg(test)]
+fn insert_sorted(list: &mut Vec<LogEvent>, event: LogEvent) {
     let at = list.partition_point(|e| e.order_key() <= event.order_key());
     list.insert(at, event);
-}
-
-/// Groups in a stable order (for reporting completeness).
-pub fn sorted(groups: &[String]) -> Vec<String> {
-    groups
-        .iter()
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One allow-list entry: `tcp:443`, `udp:53`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Allowed {
+pub(crate) struct Allowed {
     pub protocol: String,
     pub port: i32,
 }
@@ -55,7 +55,7 @@ impl Allowed {
 }
 
 /// "Only HTTP/HTTPS/DNS".
-pub fn default_allow_list() -> Vec<Allowed> {
+pub(crate) fn default_allow_list() -> Vec<Allowed> {
     [("tcp", 443), ("tcp", 80), ("tcp", 53), ("udp", 53)]
         .into_iter()
         .map(|(p, port)| Allowed {
@@ -75,7 +75,7 @@ pub struct LockdownPlan {
 }
 
 impl LockdownPlan {
-    pub fn is_no_change(&self) -> bool {
+    pub(crate) fn is_no_change(&self) -> bool {
         self.remove.is_empty() && self.add.is_empty()
     }
     /// What a restore needs to undo this lockdown.
@@ -88,7 +88,11 @@ impl LockdownPlan {
     }
 }
 
-pub fn plan_lockdown(group: &str, current: &[EgressRule], allow: &[Allowed]) -> LockdownPlan {
+pub(crate) fn plan_lockdown(
+    group: &str,
+    current: &[EgressRule],
+    allow: &[Allowed],
+) -> LockdownPlan {
     let targets: Vec<EgressRule> = allow.iter().map(Allowed::rule).collect();
     let (keep, remove): (Vec<EgressRule>, Vec<EgressRule>) = current
         .iter()
@@ -126,12 +130,12 @@ pub struct RestorePlan {
 }
 
 impl RestorePlan {
-    pub fn is_no_change(&self) -> bool {
+    pub(crate) fn is_no_change(&self) -> bool {
         self.reauthorize.is_empty() && self.revoke.is_empty()
     }
 }
 
-pub fn plan_restore(snapshot: &LockdownSnapshot, current: &[EgressRule]) -> RestorePlan {
+pub(crate) fn plan_restore(snapshot: &LockdownSnapshot, current: &[EgressRule]) -> RestorePlan {
     RestorePlan {
         group: snapshot.group.clone(),
         reauthorize: snapshot

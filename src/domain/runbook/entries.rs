@@ -132,7 +132,7 @@ pub fn start_entry(runbook: &Runbook, run: &RunState, actor: Actor) -> EntryDraf
 
 /// The start entry names the pair the run runs in: in its summary, and in
 /// its inputs (so a resume goes on in the same pair).
-pub fn name_pair(draft: &mut EntryDraft, pair: &crate::domain::pair::WatchedPair) {
+pub(crate) fn name_pair(draft: &mut EntryDraft, pair: &crate::domain::pair::WatchedPair) {
     draft.summary = format!("{} in {}", draft.summary, pair.describe());
     if let Some(action) = &mut draft.action {
         if let (Some(inputs), Ok(pair)) =
@@ -144,7 +144,7 @@ pub fn name_pair(draft: &mut EntryDraft, pair: &crate::domain::pair::WatchedPair
 }
 
 /// The line a plan that changes the account starts with: where it lands.
-pub fn where_line(pair: &crate::domain::pair::WatchedPair) -> String {
+pub(crate) fn where_line(pair: &crate::domain::pair::WatchedPair) -> String {
     format!("in {}", pair.describe())
 }
 

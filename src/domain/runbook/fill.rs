@@ -13,7 +13,7 @@ pub const FROM_EXPOSURE: &[&str] = &["security_groups", "secret_ids", "log_group
 
 /// What is known of the selection.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Selection<'a> {
+pub(crate) struct Selection<'a> {
     pub cluster: Option<&'a str>,
     pub service: Option<&'a str>,
     pub task: Option<&'a str>,
@@ -31,7 +31,7 @@ pub struct Filled {
 }
 
 /// The value the selection gives a parameter of this name.
-pub fn value_for(param: &str, selection: &Selection<'_>) -> Option<Filled> {
+pub(crate) fn value_for(param: &str, selection: &Selection<'_>) -> Option<Filled> {
     let known = |value: String, source: String| {
         (!value.trim().is_empty()).then_some(Filled { value, source })
     };

@@ -30,7 +30,8 @@ pub enum Fit {
 }
 
 /// The words `when:` understands, for messages.
-pub const FIT_WORDS: &str = "compromised, no_running_tasks, since_deployment, cause=CODE[|CODE…]";
+pub(crate) const FIT_WORDS: &str =
+    "compromised, no_running_tasks, since_deployment, cause=CODE[|CODE…]";
 
 impl Fit {
     /// One condition as written in the front matter.

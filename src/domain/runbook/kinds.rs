@@ -67,7 +67,7 @@ impl StepKind {
     }
 
     /// Answered by a person rather than executed.
-    pub fn is_question(self) -> bool {
+    pub(crate) fn is_question(self) -> bool {
         matches!(
             self,
             StepKind::Approve | StepKind::Choice | StepKind::Manual
@@ -98,7 +98,7 @@ pub struct KindSpec {
 }
 
 /// Indexed by `StepKind as usize` (the test below keeps the two in step).
-pub const KINDS: &[KindSpec] = &[
+pub(crate) const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: StepKind::EcsService,
         name: "ecs.service",

@@ -26,14 +26,14 @@ impl Runbook {
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
     }
-    pub fn step_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|s| s.id == id)
     }
     pub fn param(&self, name: &str) -> Option<&ParamSpec> {
         self.params.iter().find(|p| p.name == name)
     }
     /// Names of the secret parameters (masked everywhere).
-    pub fn secret_params(&self) -> impl Iterator<Item = &ParamSpec> {
+    pub(crate) fn secret_params(&self) -> impl Iterator<Item = &ParamSpec> {
         self.params.iter().filter(|p| p.secret)
     }
 }
@@ -86,7 +86,7 @@ impl Value {
             Value::List(items) => items.join(","),
         }
     }
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         match self {
             Value::Text(s) => serde_json::Value::String(s.clone()),
             Value::Integer(n) => serde_json::Value::from(*n),
@@ -187,11 +187,11 @@ pub struct Step {
 
 impl Step {
     /// Whether the operator must confirm before it runs.
-    pub fn needs_confirmation(&self) -> bool {
+    pub(crate) fn needs_confirmation(&self) -> bool {
         self.attrs.destructive || self.attrs.confirm != Confirm::None
     }
     /// Steps answered by a person rather than executed.
-    pub fn is_question(&self) -> bool {
+    pub(crate) fn is_question(&self) -> bool {
         self.kind.is_some_and(super::kinds::StepKind::is_question)
     }
     /// The kind's name as written in the runbook.
@@ -332,7 +332,7 @@ pub struct RunbookFile {
 
 impl RunbookFile {
     /// Where it came from, for lists and messages: its path, or "built in".
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         if self.built_in {
             format!("built in ({})", self.path.display())
         } else {

@@ -37,7 +37,7 @@ const PARAM_KEYS: [&str; 7] = [
     "secret",
     "description",
 ];
-pub const STEP_ATTRIBUTES: [&str; 9] = [
+pub(crate) const STEP_ATTRIBUTES: [&str; 9] = [
     "id",
     "kind",
     "destructive",
@@ -49,7 +49,7 @@ pub const STEP_ATTRIBUTES: [&str; 9] = [
     "milestone",
 ];
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -368,7 +368,7 @@ fn read_param(
 }
 
 /// A YAML scalar as text (strings, numbers, booleans).
-pub fn scalar_text(v: &serde_norway::Value) -> Option<String> {
+pub(crate) fn scalar_text(v: &serde_norway::Value) -> Option<String> {
     match v {
         serde_norway::Value::String(s) => Some(s.clone()),
         serde_norway::Value::Number(n) => Some(n.to_string()),
@@ -385,7 +385,7 @@ fn first_sentence(s: &str) -> String {
     s.lines().next().unwrap_or(s).to_string()
 }
 
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
@@ -599,4 +599,4 @@ fn read_step(
 
 /// `yaml {id=x kind=y destructive note="a b"}` → (`yaml`, [(id, x), …]).
 /// Fence attributes in order: `key=value` or a bare `flag`.
-pub type Attributes = Vec<(String, Option<String>)>;
+pub(crate) type Attributes = Vec<(String, Option<String>)>;

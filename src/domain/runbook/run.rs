@@ -54,7 +54,7 @@ impl StepState {
             _ => return None,
         })
     }
-    pub fn is_done(self) -> bool {
+    pub(crate) fn is_done(self) -> bool {
         matches!(self, StepState::Succeeded | StepState::Skipped)
     }
 }
@@ -468,7 +468,7 @@ fn json_outputs(value: &serde_json::Value) -> BTreeMap<String, String> {
 /// A run that began in an incident and has not ended (crashed, quit, or
 /// paused for an answer).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnfinishedRun {
+pub(crate) struct UnfinishedRun {
     pub run_id: String,
     pub runbook_id: String,
     pub file: String,
@@ -479,7 +479,7 @@ pub struct UnfinishedRun {
 }
 
 /// The runs in these entries without an end, oldest first.
-pub fn unfinished_runs(entries: &[Entry]) -> Vec<UnfinishedRun> {
+pub(crate) fn unfinished_runs(entries: &[Entry]) -> Vec<UnfinishedRun> {
     let ended: std::collections::HashSet<&str> = entries
         .iter()
         .filter_map(|e| e.runbook.as_ref())

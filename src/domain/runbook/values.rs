@@ -5,13 +5,13 @@ use super::model::*;
 use std::collections::BTreeMap;
 
 /// Outputs of finished steps: step id → key → value.
-pub type Outputs = BTreeMap<String, BTreeMap<String, String>>;
+pub(crate) type Outputs = BTreeMap<String, BTreeMap<String, String>>;
 /// Checked parameter values by name.
-pub type Params = BTreeMap<String, Value>;
+pub(crate) type Params = BTreeMap<String, Value>;
 
 /// A `${…}` reference found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reference {
+pub(crate) enum Reference {
     Param(String),
     Step {
         step: String,
@@ -22,7 +22,7 @@ pub enum Reference {
 }
 
 /// Every `${…}` in a text, in order.
-pub fn references(text: &str) -> Vec<Reference> {
+pub(crate) fn references(text: &str) -> Vec<Reference> {
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
@@ -50,7 +50,7 @@ fn classify(inner: &str) -> Reference {
 }
 
 /// A value typed on the command line or in a form (`a,b` for lists).
-pub fn parse_param_text(spec: &ParamSpec, text: &str) -> Result<Value, String> {
+pub(crate) fn parse_param_text(spec: &ParamSpec, text: &str) -> Result<Value, String> {
     let value = match spec.ty {
         ParamType::String => Value::Text(text.to_string()),
         ParamType::Integer => Value::Integer(text.trim().parse().map_err(|_| {
@@ -81,7 +81,10 @@ pub fn parse_param_text(spec: &ParamSpec, text: &str) -> Result<Value, String> {
 }
 
 /// A default from the front matter's YAML.
-pub fn parse_param_default(spec: &ParamSpec, v: &serde_norway::Value) -> Result<Value, String> {
+pub(crate) fn parse_param_default(
+    spec: &ParamSpec,
+    v: &serde_norway::Value,
+) -> Result<Value, String> {
     let wrong = || {
         format!(
             "parameter `{}`: default does not match its type {}",
@@ -111,7 +114,7 @@ pub fn parse_param_default(spec: &ParamSpec, v: &serde_norway::Value) -> Result<
 }
 
 /// Pattern and choices.
-pub fn check_value(spec: &ParamSpec, value: &Value) -> Result<(), String> {
+pub(crate) fn check_value(spec: &ParamSpec, value: &Value) -> Result<(), String> {
     let items: Vec<String> = match value {
         Value::List(items) => items.clone(),
         other => vec![other.render()],
@@ -306,7 +309,7 @@ fn splice(text: &str, params: &Params, outputs: &Outputs) -> Result<String, Stri
 
 /// `RB_<PARAM>` and `RB_<STEP>_<KEY>` for shell steps (secret parameters
 /// included: the script needs them; they never reach the journal).
-pub fn shell_env(params: &Params, outputs: &Outputs) -> Vec<(String, String)> {
+pub(crate) fn shell_env(params: &Params, outputs: &Outputs) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = params
         .iter()
         .map(|(name, v)| (format!("RB_{}", env_name(name)), v.render()))
@@ -335,7 +338,7 @@ fn env_name(s: &str) -> String {
 }
 
 /// Parameters for the journal and the screen: secret ones masked.
-pub fn public_params(runbook: &Runbook, params: &Params) -> serde_json::Value {
+pub(crate) fn public_params(runbook: &Runbook, params: &Params) -> serde_json::Value {
     serde_json::Value::Object(
         params
             .iter()
@@ -353,7 +356,7 @@ pub fn public_params(runbook: &Runbook, params: &Params) -> serde_json::Value {
 }
 
 /// `key=value` lines written by a shell step to `$RB_OUTPUT`.
-pub fn parse_output_file(text: &str) -> BTreeMap<String, String> {
+pub(crate) fn parse_output_file(text: &str) -> BTreeMap<String, String> {
     text.lines()
         .filter_map(|line| {
             let (k, v) = line.split_once('=')?;
@@ -366,7 +369,7 @@ pub fn parse_output_file(text: &str) -> BTreeMap<String, String> {
 
 /// The parameter values a run's start entry kept (secrets never are), as the
 /// text a person would type, for resuming it.
-pub fn journaled_param_texts(params: &serde_json::Value) -> BTreeMap<String, String> {
+pub(crate) fn journaled_param_texts(params: &serde_json::Value) -> BTreeMap<String, String> {
     params
         .as_object()
         .map(|map| {

@@ -142,7 +142,7 @@ pub struct RunbookRef {
 
 impl RunbookRef {
     /// The step's state this entry records (`None` for run-level entries).
-    pub fn step_state(&self) -> Option<crate::domain::runbook::StepState> {
+    pub(crate) fn step_state(&self) -> Option<crate::domain::runbook::StepState> {
         if self.step_id.is_empty() {
             return None;
         }
@@ -150,7 +150,7 @@ impl RunbookRef {
     }
 
     /// What a run-level entry (no step) records.
-    pub fn run_mark(&self) -> Option<crate::domain::runbook::run::RunMark> {
+    pub(crate) fn run_mark(&self) -> Option<crate::domain::runbook::run::RunMark> {
         if !self.step_id.is_empty() {
             return None;
         }
@@ -338,7 +338,7 @@ impl EntryDraft {
 
 impl Entry {
     /// Backdated: it happened noticeably before it was written.
-    pub fn is_backdated(&self) -> bool {
+    pub(crate) fn is_backdated(&self) -> bool {
         (self.recorded_at - self.occurred_at).num_seconds().abs() >= 60
     }
 }
@@ -348,11 +348,11 @@ pub mod rfc3339_ms {
     use chrono::{DateTime, SecondsFormat, Utc};
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
         DateTime::parse_from_rfc3339(&text)
             .map(|t| t.with_timezone(&Utc))

@@ -410,7 +410,7 @@ pub fn json(incident: &Incident) -> serde_json::Value {
     }))
 }
 
-pub const CSV_HEADER: &[&str] = &[
+pub(crate) const CSV_HEADER: &[&str] = &[
     "seq",
     "id",
     "occurred_at",

@@ -76,7 +76,7 @@ pub struct Incident {
 
 impl Incident {
     /// Fold a journal into an incident.
-    pub fn from_entries(id: &str, mut entries: Vec<Entry>) -> Incident {
+    pub(crate) fn from_entries(id: &str, mut entries: Vec<Entry>) -> Incident {
         entries.sort_by(|a, b| a.occurred_at.cmp(&b.occurred_at).then(a.seq.cmp(&b.seq)));
         let superseded: HashSet<String> = entries
             .iter()
@@ -130,7 +130,7 @@ impl Incident {
     }
 
     /// Entries no later entry corrected, in time order.
-    pub fn live_entries(&self) -> impl Iterator<Item = &Entry> {
+    pub(crate) fn live_entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries
             .iter()
             .filter(|e| !self.superseded.contains(&e.id))
@@ -161,7 +161,11 @@ impl Incident {
     /// (impact started → detected → … → resolved): the live milestone it
     /// would come before (or after) wrongly, if any. A milestone may share
     /// its time with another.
-    pub fn out_of_order(&self, milestone: Milestone, at: DateTime<Utc>) -> Option<OutOfOrder> {
+    pub(crate) fn out_of_order(
+        &self,
+        milestone: Milestone,
+        at: DateTime<Utc>,
+    ) -> Option<OutOfOrder> {
         self.milestones()
             .into_iter()
             .filter(|(other, _)| *other != milestone)
@@ -216,7 +220,7 @@ impl Incident {
 /// A milestone that would come before one that must precede it (or after
 /// one that must follow it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutOfOrder {
+pub(crate) struct OutOfOrder {
     pub milestone: Milestone,
     pub at: DateTime<Utc>,
     pub other: Milestone,

@@ -4,10 +4,10 @@
 use regex::Regex;
 
 /// The text that replaces what was removed.
-pub const MASK: &str = "[REDACTED]";
+pub(crate) const MASK: &str = "[REDACTED]";
 
 /// Default secret patterns (names for config and messages, regex).
-pub const DEFAULT_PATTERNS: &[(&str, &str)] = &[
+pub(crate) const DEFAULT_PATTERNS: &[(&str, &str)] = &[
     // `aws_secret_access_key = …`, `AWS_SECRET_ACCESS_KEY=…`, `"SecretAccessKey": "…"`
     (
         "aws-secret-key-assignment",
@@ -98,7 +98,7 @@ impl Redactor {
     }
 
     /// Redact every string inside a JSON value.
-    pub fn redact_json(&self, value: &mut serde_json::Value) {
+    pub(crate) fn redact_json(&self, value: &mut serde_json::Value) {
         match value {
             serde_json::Value::String(s) => *s = self.redact(s),
             serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.redact_json(v)),

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 /// or send millions of calls.
 pub const MAX_DAYS: i64 = 3650;
 /// How far ahead of now a time may lie (clocks disagree a little).
-pub const MAX_AHEAD_HOURS: i64 = 24;
+pub(crate) const MAX_AHEAD_HOURS: i64 = 24;
 
 /// Why a typed time or span was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

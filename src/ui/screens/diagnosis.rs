@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-pub fn severity_style(styles: &Styles, severity: Severity) -> Style {
+pub(crate) fn severity_style(styles: &Styles, severity: Severity) -> Style {
     match severity {
         Severity::Critical => styles.critical(),
         Severity::Warning => styles.degraded(),

@@ -103,7 +103,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 }
 
 /// The view: an ID search, or one task's log (the task log screen).
-pub fn draw_view(
+pub(crate) fn draw_view(
     frame: &mut Frame,
     area: Rect,
     state: &AppState,

@@ -23,9 +23,9 @@ use ratatui::layout::Rect;
 use ratatui::Frame;
 
 /// Draws a screen's body.
-pub type Draw = fn(&mut Frame, Rect, &AppState, &Styles);
+pub(crate) type Draw = fn(&mut Frame, Rect, &AppState, &Styles);
 /// A screen's breadcrumb in the header.
-pub type Crumb = fn(&AppState) -> String;
+pub(crate) type Crumb = fn(&AppState) -> String;
 
 /// How a screen is drawn: its body and its breadcrumb in the header.
 pub struct View {

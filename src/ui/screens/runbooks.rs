@@ -12,7 +12,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// "ok", "2 errors", "ok · 1 warning".
-pub fn lint_status(file: &RunbookFile) -> String {
+pub(crate) fn lint_status(file: &RunbookFile) -> String {
     let count = |severity| {
         file.problems
             .iter()

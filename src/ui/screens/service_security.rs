@@ -17,13 +17,13 @@ use ratatui::text::{Line, Span};
 
 /// The egress lines of a service's metrics: `TX`, `RX`, or why egress is
 /// not measured.
-pub struct EgressLines<'a> {
+pub(crate) struct EgressLines<'a> {
     pub tx: Option<Line<'a>>,
     pub rx: Option<Line<'a>>,
 }
 
 /// `TX` and `RX`: a trend each, now and peak, and the usual.
-pub fn egress_lines<'a>(
+pub(crate) fn egress_lines<'a>(
     state: &AppState,
     service: &Service,
     metrics: &ServiceMetrics,
@@ -125,7 +125,7 @@ pub fn egress_lines<'a>(
 
 /// GuardDuty, network and secrets: one line each (when there is something
 /// to say), cut to `width`.
-pub fn exposure_lines<'a>(
+pub(crate) fn exposure_lines<'a>(
     state: &AppState,
     key: &ServiceKey,
     width: u16,

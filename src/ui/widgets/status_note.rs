@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 /// Draw "loading…" or the error of a refresh that has no data to show yet.
-pub fn draw_empty<T>(
+pub(crate) fn draw_empty<T>(
     frame: &mut Frame,
     area: Rect,
     state: &AppState,
@@ -38,7 +38,7 @@ pub fn draw_empty<T>(
 }
 
 /// "retrying in 8s (attempt 3)".
-pub fn retry_note<T>(state: &AppState, r: &Refreshing<T>) -> String {
+pub(crate) fn retry_note<T>(state: &AppState, r: &Refreshing<T>) -> String {
     if r.in_flight.is_some() {
         return format!("retrying now (failed {} times)", r.failures);
     }

@@ -12,7 +12,7 @@ const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█
 /// point), each the peak of its points; the scale tops at `top` (100 for a
 /// percentage) or the larger of the peak and the threshold. Cells with no
 /// point are blank.
-pub fn spans<'a>(
+pub(crate) fn spans<'a>(
     points: &[(DateTime<Utc>, f64)],
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     width: usize,

@@ -22,7 +22,7 @@ fn outputs<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, Strin
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-pub fn plan_read(kind: StepKind, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) fn plan_read(kind: StepKind, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let services = list(inputs, "service")?.join(", ");
     let line = match kind {
@@ -147,7 +147,7 @@ pub async fn stopped_tasks(ports: &StepPorts, inputs: &Value) -> Result<Executed
     })
 }
 
-pub async fn plan_force(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_force(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let mut lines = Vec::new();
     for name in list(inputs, "service")? {
@@ -230,7 +230,7 @@ async fn rollback_target(ports: &StepPorts, current: &str, to: &str) -> Result<S
     )))
 }
 
-pub async fn plan_rollback(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_rollback(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let name = text(inputs, "service")?;
     let to = optional_text(inputs, "to").unwrap_or_else(|| "previous".into());
@@ -309,7 +309,7 @@ pub async fn rollback(
     })
 }
 
-pub async fn plan_scale(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_scale(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let name = text(inputs, "service")?;
     let count = number(inputs, "count")?;
@@ -371,7 +371,7 @@ fn steady(s: &Service) -> bool {
     s.deployments.len() <= 1 && s.running == s.desired && s.pending == 0
 }
 
-pub async fn wait_steady(
+pub(crate) async fn wait_steady(
     ports: &StepPorts,
     step: &Step,
     inputs: &Value,
@@ -429,7 +429,7 @@ pub async fn wait_steady(
     }
 }
 
-pub async fn plan_stop_task(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_stop_task(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let cluster = text(inputs, "cluster")?;
     let task = text(inputs, "task")?;
     let found = ports

@@ -83,7 +83,7 @@ async fn resources(
     ))
 }
 
-pub async fn plan_flow_logs(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_flow_logs(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let log_group = text(inputs, "log_group")?;
     let role = text(inputs, "role")?;
     if !role.starts_with("arn:") {
@@ -235,7 +235,7 @@ fn made_of(inputs: &Value) -> Result<FlowLogsMade, StepError> {
     })
 }
 
-pub async fn plan_remove(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_remove(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let made = made_of(inputs)?;
     let present: Vec<String> = ports
         .network
@@ -308,7 +308,7 @@ pub async fn remove(ports: &StepPorts, plan: &Plan) -> Result<Executed, StepErro
     })
 }
 
-pub fn plan_top(inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) fn plan_top(inputs: &Value) -> Result<Plan, StepError> {
     let group = text(inputs, "log_group")?;
     let interfaces = interfaces(inputs)?;
     let since = span(inputs, "since")?.unwrap_or_else(|| chrono::Duration::hours(1));

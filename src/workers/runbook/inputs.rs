@@ -17,7 +17,7 @@ pub fn text(inputs: &Value, key: &str) -> Result<String, StepError> {
     }
 }
 
-pub fn optional_text(inputs: &Value, key: &str) -> Option<String> {
+pub(crate) fn optional_text(inputs: &Value, key: &str) -> Option<String> {
     text(inputs, key).ok()
 }
 

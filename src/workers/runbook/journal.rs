@@ -8,7 +8,7 @@ use crate::domain::Clock;
 use crate::store::{Journal, StoreError};
 use std::sync::Arc;
 
-pub struct IncidentRunJournal {
+pub(crate) struct IncidentRunJournal {
     pub journal: Journal,
     pub redactor: Redactor,
     pub clock: Arc<dyn Clock>,

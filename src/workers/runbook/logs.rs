@@ -47,7 +47,7 @@ async fn groups(ports: &StepPorts, inputs: &Value) -> Result<Vec<String>, StepEr
     Ok(targets.into_iter().map(|t| t.group).collect())
 }
 
-pub async fn plan_search(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_search(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let id = text(inputs, "id")?;
     let groups = groups(ports, inputs).await?;
     let (start, end) = window(ports, inputs)?;
@@ -132,7 +132,7 @@ pub async fn search(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Ex
     })
 }
 
-pub fn plan_query(inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) fn plan_query(inputs: &Value) -> Result<Plan, StepError> {
     let query = text(inputs, "query")?;
     let groups = list(inputs, "log_groups")?;
     if groups.len() > 50 {

@@ -27,7 +27,7 @@ fn rule_lines(lines: &mut Vec<String>, label: &str, rules: &[crate::domain::netw
     }
 }
 
-pub async fn plan_lockdown(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_lockdown(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let allow = allow_list(inputs)?;
     let mut plans = Vec::new();
     let mut lines = Vec::new();
@@ -131,7 +131,7 @@ fn snapshots(inputs: &Value) -> Result<Vec<LockdownSnapshot>, StepError> {
         .collect())
 }
 
-pub async fn plan_restore(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_restore(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let mut plans = Vec::new();
     let mut lines = Vec::new();
     for snapshot in snapshots(inputs)? {

@@ -26,7 +26,7 @@ pub struct ConsoleRuns {
 }
 
 /// Where decisions for a run go: (run id, the channel to its operator).
-pub type DecisionSender = (String, UnboundedSender<(u64, Decision)>);
+pub(crate) type DecisionSender = (String, UnboundedSender<(u64, Decision)>);
 
 struct ConsoleOperator {
     results: UnboundedSender<WorkerResult>,

@@ -37,7 +37,7 @@ fn how(inputs: &Value) -> Result<Generate, StepError> {
     })
 }
 
-pub async fn plan_rotate(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
+pub(crate) async fn plan_rotate(ports: &StepPorts, inputs: &Value) -> Result<Plan, StepError> {
     let mode = mode(inputs)?;
     how(inputs)?;
     let mut lines = Vec::new();

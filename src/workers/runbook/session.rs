@@ -17,16 +17,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A run's place in an incident.
-pub struct RunSession {
+pub(crate) struct RunSession {
     pub run_id: String,
-    pub incident: String,
     pub journal: IncidentRunJournal,
     pub artifacts: PathBuf,
     pub actor: Actor,
 }
 
 /// `run-<ulid>`, lower case.
-pub fn new_run_id(clock: &dyn Clock) -> String {
+pub(crate) fn new_run_id(clock: &dyn Clock) -> String {
     format!(
         "run-{}",
         crate::store::journal::new_id(clock.now().timestamp_millis()).to_ascii_lowercase()
@@ -54,7 +53,6 @@ impl RunSession {
         }
         RunSession {
             run_id: run_id.unwrap_or_else(|| new_run_id(clock.as_ref())),
-            incident: incident.to_string(),
             journal: IncidentRunJournal {
                 journal: store.journal(incident),
                 redactor,

@@ -19,13 +19,13 @@ pub use keys::{move_by, on_command, on_find_key, shown, Hooks};
 use std::collections::HashSet;
 
 /// Lines kept; beyond this the oldest go (and the screen says so).
-pub const LINES_KEPT: usize = 1_000_000;
+pub(crate) const LINES_KEPT: usize = 1_000_000;
 /// How far back a search from the console looks.
-pub const WINDOW_HOURS: i64 = 1;
+pub(crate) const WINDOW_HOURS: i64 = 1;
 /// How often following looks for new lines.
-pub const FOLLOW_SECONDS: i64 = 3;
+pub(crate) const FOLLOW_SECONDS: i64 = 3;
 /// Rows above the list: title and coverage.
-pub const LOGS_HEADER_ROWS: u16 = 2;
+pub(crate) const LOGS_HEADER_ROWS: u16 = 2;
 
 #[derive(Debug, Clone)]
 pub struct LogsView {
@@ -93,7 +93,7 @@ impl LogsView {
 
     /// A stopped task's log up to its stop, as the same view over one stream
     /// (`group stream` as the diagnosis names it), at its last line.
-    pub fn task_log(
+    pub(crate) fn task_log(
         task_id: &str,
         stream: &str,
         lines: &[LogLine],
@@ -133,7 +133,7 @@ impl LogsView {
     }
 
     /// The service that writes to a group (the group itself when unknown).
-    pub fn service_of(&self, group: &str) -> String {
+    pub(crate) fn service_of(&self, group: &str) -> String {
         self.services
             .iter()
             .find(|(g, _)| g == group)
@@ -142,7 +142,7 @@ impl LogsView {
     }
 
     /// Time since the previous line from another service: the hop's latency.
-    pub fn hop_before(&self, index: usize) -> Option<Duration> {
+    pub(crate) fn hop_before(&self, index: usize) -> Option<Duration> {
         let event = self.events.get(index)?;
         // Only the line right after a change of service shows it.
         let previous = self.events.get(index.checked_sub(1)?)?;
@@ -151,7 +151,7 @@ impl LogsView {
 }
 
 /// Task logs are not searches: their context lines come back under this.
-pub const TASK_LOG_GENERATION: u64 = u64::MAX;
+pub(crate) const TASK_LOG_GENERATION: u64 = u64::MAX;
 
 /// `:logs ID`: search for it, on its own screen.
 pub fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
@@ -200,7 +200,7 @@ pub fn search_all(state: &mut AppState) -> Vec<Effect> {
 
 /// `L`: follow the ID of the line under the cursor (logs screen) or at the
 /// bottom of the task log view.
-pub fn follow_id_of_line(state: &mut AppState) -> Vec<Effect> {
+pub(crate) fn follow_id_of_line(state: &mut AppState) -> Vec<Effect> {
     let message = shown(state)
         .and_then(|l| l.events.get(l.cursor.selected))
         .map(|e| e.message.clone());
@@ -214,7 +214,7 @@ pub fn follow_id_of_line(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// Hits found (in time order within the batch; merged here).
-pub fn on_hits(
+pub(crate) fn on_hits(
     state: &mut AppState,
     generation: u64,
     events: Vec<LogEvent>,
@@ -273,7 +273,7 @@ fn line_hash(e: &LogEvent) -> u64 {
 }
 
 /// The search (or a follow-up poll) ended.
-pub fn on_done(
+pub(crate) fn on_done(
     state: &mut AppState,
     generation: u64,
     complete: bool,
@@ -299,7 +299,7 @@ pub fn on_done(
 }
 
 /// Context lines arrived for hit `index`.
-pub fn on_context(
+pub(crate) fn on_context(
     state: &mut AppState,
     generation: u64,
     index: usize,

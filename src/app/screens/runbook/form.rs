@@ -15,12 +15,12 @@ use crate::domain::runbook::RunbookFile;
 use std::collections::BTreeMap;
 
 /// Said on a field whose value is being read from the service.
-pub const READING: &str = "reading it from the service…";
+pub(crate) const READING: &str = "reading it from the service…";
 
 /// The form of `file`, every parameter the console knows filled (and said
 /// where from), the rest from their defaults; `reading`: the service's
 /// exposure is on its way, so its fields say they wait for it.
-pub fn new_form(
+pub(crate) fn new_form(
     file: RunbookFile,
     context: RunContext,
     pair: crate::domain::pair::WatchedPair,
@@ -65,7 +65,7 @@ pub fn new_form(
     form
 }
 
-pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+pub(crate) fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     if state.keymap.command_for(&Screen::RunbookForm, key) == Some(Command::NextPair) {
         next_pair(state);
         return Vec::new();
@@ -97,7 +97,7 @@ pub fn on_form_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
 
 /// The service's exposure came: every field still waiting for it, or
 /// empty, takes what it says.
-pub fn fill(form: &mut ParamForm, exposure: &crate::domain::exposure::Exposure) {
+pub(crate) fn fill(form: &mut ParamForm, exposure: &crate::domain::exposure::Exposure) {
     for field in &mut form.fields {
         let waiting = field.source.as_deref() == Some(READING);
         if !(waiting || field.input.text.trim().is_empty()) || field.spec.secret {

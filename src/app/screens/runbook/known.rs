@@ -11,7 +11,7 @@ pub use crate::domain::runbook::fill::{Filled as KnownValue, FROM_EXPOSURE};
 use crate::domain::service::ServiceKey;
 
 /// The service a selection names, if it names one.
-pub fn service_key(context: &RunContext) -> Option<ServiceKey> {
+pub(crate) fn service_key(context: &RunContext) -> Option<ServiceKey> {
     Some(ServiceKey {
         cluster: context.cluster.clone()?,
         service: context.service.clone()?,
@@ -21,7 +21,7 @@ pub fn service_key(context: &RunContext) -> Option<ServiceKey> {
 
 /// The value the selection, the service's exposure and the pair give a
 /// parameter of this name.
-pub fn value_for(
+pub(crate) fn value_for(
     param: &str,
     context: &RunContext,
     exposure: Option<&Exposure>,
@@ -40,6 +40,6 @@ pub fn value_for(
 }
 
 /// The exposure a selection's service has on record.
-pub fn exposure_for<'a>(state: &'a AppState, context: &RunContext) -> Option<&'a Exposure> {
+pub(crate) fn exposure_for<'a>(state: &'a AppState, context: &RunContext) -> Option<&'a Exposure> {
     state.exposure_of(&service_key(context)?)
 }

@@ -22,14 +22,14 @@ use crate::app::update::{flash, go};
 use crate::domain::runbook::RunbookFile;
 
 /// `:rb`: the picker, with the folders read again.
-pub fn open_picker(state: &mut AppState) -> Vec<Effect> {
+pub(crate) fn open_picker(state: &mut AppState) -> Vec<Effect> {
     let mut effects = go(state, Screen::Runbooks);
     effects.push(Effect::LoadRunbooks);
     effects
 }
 
 /// The runbooks on the picker, after the filter.
-pub fn visible_runbooks(state: &AppState) -> Vec<&RunbookFile> {
+pub(crate) fn visible_runbooks(state: &AppState) -> Vec<&RunbookFile> {
     let Some(files) = &state.runbooks.files else {
         return Vec::new();
     };
@@ -44,7 +44,7 @@ pub fn visible_runbooks(state: &AppState) -> Vec<&RunbookFile> {
 }
 
 /// The folders were read.
-pub fn on_runbooks(state: &mut AppState, files: Vec<RunbookFile>) -> Vec<Effect> {
+pub(crate) fn on_runbooks(state: &mut AppState, files: Vec<RunbookFile>) -> Vec<Effect> {
     state.runbooks.files = Some(files);
     let len = visible_runbooks(state).len();
     let cursor = state.runbooks.cursor;
@@ -63,7 +63,7 @@ pub fn on_runbooks(state: &mut AppState, files: Vec<RunbookFile>) -> Vec<Effect>
 }
 
 /// Enter on the picker.
-pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
+pub(crate) fn open_selected(state: &mut AppState) -> Vec<Effect> {
     let Some(id) = visible_runbooks(state)
         .get(state.runbooks.cursor.selected)
         .map(|f| f.runbook.id.clone())
@@ -75,7 +75,7 @@ pub fn open_selected(state: &mut AppState) -> Vec<Effect> {
 }
 
 /// `R` on a finding: its runbook, filled from the finding.
-pub fn open_for_finding(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
+pub(crate) fn open_for_finding(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
     let Some(finding) = state.diagnosis.finding(task_arn).cloned() else {
         return Vec::new();
     };
@@ -109,7 +109,7 @@ pub fn open_for_finding(state: &mut AppState, task_arn: &str) -> Vec<Effect> {
 }
 
 /// The form of runbook `id`, now or as soon as the runbooks are read.
-pub fn open_or_wait(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
+pub(crate) fn open_or_wait(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
     if state.runbooks.files.is_none() {
         state.runbooks.pending = Some(PendingOpen::Runbook(id.to_string(), context));
         return vec![Effect::LoadRunbooks];
@@ -118,7 +118,7 @@ pub fn open_or_wait(state: &mut AppState, id: &str, context: RunContext) -> Vec<
 }
 
 /// The parameter form of runbook `id`, prefilled from `context`.
-pub fn open_form(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
+pub(crate) fn open_form(state: &mut AppState, id: &str, context: RunContext) -> Vec<Effect> {
     if let Some(view) = state.run.as_ref().filter(|v| v.active()) {
         let title = view.file.runbook.title.clone();
         flash(
@@ -197,7 +197,7 @@ pub(crate) fn fill_from_exposure(state: &mut AppState) {
 }
 
 /// `:run`: back to the run in progress (or the last one).
-pub fn show_run(state: &mut AppState) -> Vec<Effect> {
+pub(crate) fn show_run(state: &mut AppState) -> Vec<Effect> {
     if state.run.is_none() {
         flash(
             state,
@@ -331,6 +331,6 @@ fn context_before_picker(state: &AppState) -> RunContext {
 }
 
 /// The cluster, service and task a screen has selected.
-pub fn context_of(state: &AppState, screen: &Screen) -> RunContext {
+pub(crate) fn context_of(state: &AppState, screen: &Screen) -> RunContext {
     crate::app::screens::hooks(screen).selection(state, screen)
 }

@@ -119,7 +119,7 @@ fn follow(view: &mut RunView) {
 }
 
 /// A key while a line is being typed in the run view.
-pub fn on_run_input_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
+pub(crate) fn on_run_input_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
     let Some(view) = &mut state.run else {
         return Vec::new();
     };
@@ -232,7 +232,7 @@ fn ask_for(view: &mut RunView, purpose: InputPurpose) {
 }
 
 /// A run-view key (from the keymap).
-pub fn on_run_command(state: &mut AppState, command: Command) -> Vec<Effect> {
+pub(crate) fn on_run_command(state: &mut AppState, command: Command) -> Vec<Effect> {
     // Long on purpose: one arm per run key (answer, skip, abort, done, failed, retry, follow), each checking the step's state first.
     let by = state.session.operator.clone();
     let Some(view) = &mut state.run else {

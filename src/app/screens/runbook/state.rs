@@ -9,7 +9,7 @@ use crate::domain::runbook::{ParamSpec, Plan, RunbookFile};
 use std::collections::BTreeMap;
 
 /// Lines of live output kept per step (the oldest go first).
-pub const OUTPUT_LINES_KEPT: usize = 2_000;
+pub(crate) const OUTPUT_LINES_KEPT: usize = 2_000;
 
 /// The runbooks found, for the `:rb` picker.
 #[derive(Debug, Clone, Default)]
@@ -45,7 +45,7 @@ pub struct RunContext {
 
 impl RunContext {
     /// A service selected (on the services, service or alarms screen).
-    pub fn of_service(key: &crate::domain::service::ServiceKey) -> RunContext {
+    pub(crate) fn of_service(key: &crate::domain::service::ServiceKey) -> RunContext {
         RunContext {
             cluster: Some(key.cluster.clone()),
             service: Some(key.service.clone()),
@@ -206,7 +206,7 @@ impl RunView {
     }
 
     /// Still going (or waiting): not finished, not broken.
-    pub fn active(&self) -> bool {
+    pub(crate) fn active(&self) -> bool {
         self.ended.is_none()
     }
 }

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 
 /// Where transitions are written (the incident journal: redacted, fsynced).
-pub trait RunJournal: Send {
+pub(crate) trait RunJournal: Send {
     fn append(&mut self, draft: EntryDraft) -> Result<Entry, crate::store::StoreError>;
 }
 
@@ -58,7 +58,7 @@ pub enum Progress {
     Rejected { index: usize, reason: String },
 }
 
-pub type DecisionFuture<'a> = Pin<Box<dyn Future<Output = Decision> + Send + 'a>>;
+pub(crate) type DecisionFuture<'a> = Pin<Box<dyn Future<Output = Decision> + Send + 'a>>;
 
 pub trait Operator: Send {
     fn decide<'a>(&'a mut self, request: Request<'a>) -> DecisionFuture<'a>;
@@ -69,7 +69,7 @@ pub trait Operator: Send {
 
 /// How a drive ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RunEnd {
+pub(crate) enum RunEnd {
     Finished {
         outcome: RunOutcome,
         aws_error: bool,
@@ -84,7 +84,7 @@ pub enum DriveError {
     Journal(crate::store::StoreError),
 }
 
-pub struct Driver<'a> {
+pub(crate) struct Driver<'a> {
     pub runbook: &'a Runbook,
     pub params: Params,
     pub ports: StepPorts,
@@ -266,7 +266,7 @@ impl<'a> Driver<'a> {
     }
 
     /// Goes as far as it can: to the end, or to a step that waits for a person.
-    pub async fn drive(&mut self, state: &mut RunState) -> Result<RunEnd, DriveError> {
+    pub(crate) async fn drive(&mut self, state: &mut RunState) -> Result<RunEnd, DriveError> {
         // Long on purpose: the run's state machine (plan, confirm, execute, check, next) in one loop so every transition is journaled in one place before the next one.
         loop {
             let next = state.next(self.runbook);
