@@ -18,3 +18,14 @@ pub mod store;
 pub mod ui;
 pub mod wiring;
 pub mod workers;
+
+// Unit tests name the crate as the integration tests do (`triage::…`), so
+// the fixture reader is one file for both.
+#[cfg(test)]
+extern crate self as triage;
+
+/// AWS-shaped fixtures read into domain types (`tests/fixtures/`), shared
+/// with the integration tests.
+#[cfg(test)]
+#[path = "../tests/it/support/fixtures.rs"]
+mod fixtures;

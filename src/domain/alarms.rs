@@ -289,3 +289,6 @@ pub fn transitions(
     }
     drafts
 }
+
+#[cfg(test)]
+mod fixture_tests;

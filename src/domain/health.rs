@@ -332,7 +332,7 @@ fn plural(n: usize) -> &'static str {
 /// The verdict once the service's alarms are counted: an alarm in ALARM
 /// makes a service at least degraded, and its reason names the alarm and
 /// why it fired.
-pub fn with_alarms(verdict: HealthVerdict, alarms: &[&Alarm]) -> HealthVerdict {
+pub(crate) fn with_alarms(verdict: HealthVerdict, alarms: &[&Alarm]) -> HealthVerdict {
     let firing: Vec<&&Alarm> = alarms
         .iter()
         .filter(|a| a.state == AlarmState::Alarm)
@@ -391,3 +391,6 @@ pub fn with_security(
         },
     }
 }
+
+#[cfg(test)]
+mod fixture_tests;

@@ -89,7 +89,7 @@ pub fn rank_signals(
 
 /// Two rankings made one, in the ranking's order (each already in it): a
 /// pair's fresh rows among the others' without ranking those again.
-pub fn merge(a: Vec<RankedService>, b: Vec<RankedService>) -> Vec<RankedService> {
+pub(crate) fn merge(a: Vec<RankedService>, b: Vec<RankedService>) -> Vec<RankedService> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {

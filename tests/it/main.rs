@@ -4,7 +4,6 @@
 
 mod support;
 
-mod alarms;
 mod app_context;
 mod app_logs;
 mod app_runbook;
@@ -31,11 +30,9 @@ mod console_loop;
 mod demo_pairs;
 mod demo_simulation;
 mod demo_watch;
-mod diagnosis;
 mod diagnosis_cost;
 mod e2e_tmux;
 mod export;
-mod health;
 mod hostile_output;
 mod insights;
 mod journal;
@@ -44,10 +41,8 @@ mod json_contract;
 mod keymap;
 mod logsearch;
 mod properties;
-mod resume;
 mod runbook_console;
 mod runbook_crash;
-mod runbook_format;
 mod search_pipeline;
 mod sso;
 mod suggestion;

@@ -432,6 +432,12 @@ pub async fn run(
             };
             match decide_resume(&rb, &entries, &ask) {
                 Ok(resumable) => {
+                    if !resumable.accepted_changes.is_empty() {
+                        crate::errln!(
+                            "going on with the runbook's changes accepted: {} (journaled)",
+                            resumable.accepted_changes.join(", ")
+                        );
+                    }
                     for step in &resumable.unknown {
                         crate::errln!(
                             "step `{step}` was running when the run stopped: you will be asked what it did"
@@ -524,6 +530,9 @@ pub async fn run(
         });
     }
 
+    let accepted = resumed
+        .as_ref()
+        .and_then(|(_, resumable)| resumable.accepted_entry(&rb, me.clone()));
     let (incident, resumed_state) = match resumed {
         Some((incident, resumable)) => (incident, Some(resumable.state)),
         None => match incident_for(
@@ -549,6 +558,9 @@ pub async fn run(
         resumed_state.as_ref().map(|s| s.run_id.clone()),
     );
     let run_id = session.run_id.clone();
+    if let Some(draft) = accepted {
+        crate::workers::runbook::driver::RunJournal::append(&mut session.journal, draft)?;
+    }
     if !json_out {
         crate::outln!(
             "Runbook {} — {} (run {run_id}, incident {incident}){}",

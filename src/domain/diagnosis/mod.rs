@@ -12,3 +12,6 @@ pub mod rules;
 pub use cause::{Cause, Severity};
 pub use patterns::{patterns, Pattern};
 pub use rules::{diagnose, findings_of, Finding, LogTail};
+
+#[cfg(test)]
+mod fixture_tests;

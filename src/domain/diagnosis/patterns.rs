@@ -207,7 +207,7 @@ pub struct Change {
 /// What changed between two revisions: images, environment and secret
 /// *names*, cpu/memory, commands, health checks. Values of environment
 /// variables are never compared or shown (they may be secrets).
-pub fn diff(before: &TaskDefinition, after: &TaskDefinition) -> Vec<Change> {
+pub(crate) fn diff(before: &TaskDefinition, after: &TaskDefinition) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut change = |field: String, a: String, b: String| {
         if a != b {

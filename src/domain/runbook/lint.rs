@@ -18,11 +18,11 @@ pub fn check(file: &str, text: &str) -> Parsed {
     parsed
 }
 
-pub fn has_errors(problems: &[Problem]) -> bool {
+pub(crate) fn has_errors(problems: &[Problem]) -> bool {
     problems.iter().any(|p| p.severity == Severity::Error)
 }
 
-pub fn lint(runbook: &Runbook) -> Vec<Problem> {
+pub(crate) fn lint(runbook: &Runbook) -> Vec<Problem> {
     let mut problems = Vec::new();
     if runbook.steps.is_empty() {
         problems.push(Problem::warning(

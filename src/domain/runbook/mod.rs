@@ -21,3 +21,6 @@ pub use model::{
     Severity, Step, Value,
 };
 pub use run::{Next, RunState, StepState};
+
+#[cfg(test)]
+mod format_tests;

@@ -26,7 +26,7 @@ pub struct ResumeAsk {
 /// (journaled ones, overridden by the given), and the steps that will ask
 /// what they did.
 #[derive(Debug, Clone)]
-pub struct Resumable {
+pub(crate) struct Resumable {
     pub state: RunState,
     pub params: Params,
     /// Steps that were running when the run stopped.
@@ -35,9 +35,36 @@ pub struct Resumable {
     pub accepted_changes: Vec<String>,
 }
 
+impl Resumable {
+    /// The journal's record that the run goes on with a runbook changed
+    /// since it began (what changed, accepted by `actor`); None when
+    /// nothing changed.
+    pub fn accepted_entry(
+        &self,
+        runbook: &super::Runbook,
+        actor: crate::domain::timeline::Actor,
+    ) -> Option<crate::domain::timeline::EntryDraft> {
+        if self.accepted_changes.is_empty() {
+            return None;
+        }
+        let mut draft = crate::domain::timeline::EntryDraft::new(
+            crate::domain::timeline::EntryKind::Decision,
+            actor,
+            format!(
+                "Run {} of {} goes on with its runbook changed since it began: {} (accepted)",
+                self.state.run_id,
+                runbook.id,
+                self.accepted_changes.join(", ")
+            ),
+        );
+        draft.tags = vec!["runbook".to_string()];
+        Some(draft)
+    }
+}
+
 /// Why a run may not go on; the text says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ResumeRefused {
+pub(crate) enum ResumeRefused {
     #[error("run `{run_id}` is not a run of `{runbook}` in this incident's journal")]
     NoSuchRun { run_id: String, runbook: String },
     #[error("run `{run_id}` has already ended ({outcome})")]
@@ -55,7 +82,7 @@ pub enum ResumeRefused {
 }
 
 /// The one decision.
-pub fn decide_resume(
+pub(crate) fn decide_resume(
     runbook: &Runbook,
     entries: &[Entry],
     ask: &ResumeAsk,
@@ -112,3 +139,6 @@ pub fn decide_resume(
         accepted_changes: changes,
     })
 }
+
+#[cfg(test)]
+mod fixture_tests;

@@ -80,7 +80,10 @@ pub async fn describe(ports: &StepPorts, inputs: &Value) -> Result<Executed, Ste
     })
 }
 
-pub async fn stopped_tasks(ports: &StepPorts, inputs: &Value) -> Result<Executed, StepError> {
+pub(crate) async fn stopped_tasks(
+    ports: &StepPorts,
+    inputs: &Value,
+) -> Result<Executed, StepError> {
     let scope = DiagnosisScope {
         clusters: vec![text(inputs, "cluster")?],
         services: vec![text(inputs, "service")?],

@@ -163,6 +163,7 @@ fn launch(
             step_ids: file.runbook.steps.iter().map(|s| s.id.clone()).collect(),
             closed: closed.clone(),
         };
+        let mut accepted = None;
         let (params, rebuilt) = match start {
             Start::Resume(ask) => {
                 let entries = match runs.store.load(&incident) {
@@ -170,7 +171,15 @@ fn launch(
                     Err(e) => return ended_with(&results, e.to_string()),
                 };
                 match decide_resume(&file.runbook, &entries, &ask) {
-                    Ok(resumable) => (resumable.params, Some(resumable.state)),
+                    Ok(resumable) => {
+                        accepted = resumable.accepted_entry(
+                            &file.runbook,
+                            crate::domain::timeline::Actor::Human {
+                                name: runs.operator.clone(),
+                            },
+                        );
+                        (resumable.params, Some(resumable.state))
+                    }
                     Err(refused) => return ended_with(&results, refused.to_string()),
                 }
             }
@@ -193,6 +202,11 @@ fn launch(
             &runs.operator,
             Some(id.clone()),
         );
+        if let Some(draft) = accepted {
+            if let Err(e) = super::driver::RunJournal::append(&mut session.journal, draft) {
+                return ended_with(&results, e.to_string());
+            }
+        }
         let mut driver = session.driver(&rb, params, runs.ports.clone(), &mut operator);
         let first = match rebuilt {
             Some(mut state) => driver.drive(&mut state).await.map(|end| (state, end)),

@@ -2,7 +2,7 @@
 //! is named `<expected cause>--<variant>.json` (one per row of docs/specs/DIAGNOSIS.md
 //! plus the tricky ones), and patterns across tasks.
 
-use crate::support::fixtures;
+use crate::fixtures;
 use chrono::{Duration, TimeZone, Utc};
 use triage::domain::diagnosis::{diagnose, patterns, Cause, Severity};
 

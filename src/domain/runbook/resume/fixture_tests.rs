@@ -87,6 +87,13 @@ fn an_edited_runbook_is_refused_unless_the_changes_are_accepted() {
     a.accept_changes = true;
     let ok = decide_resume(&rb, &entries(), &a).unwrap();
     assert_eq!(ok.accepted_changes, vec!["two (edited)".to_string()]);
+    // The journal says the run goes on with what changed, accepted.
+    let said = ok.accepted_entry(&rb, Actor::Console).expect("an entry");
+    assert!(
+        said.summary.contains("two (edited)") && said.summary.contains("accepted"),
+        "{}",
+        said.summary
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Health classification, specified over DescribeServices fixtures: one per
 //! status, and the edges between them.
 
-use crate::support::fixtures;
+use crate::fixtures;
 use chrono::{DateTime, TimeZone, Utc};
 use triage::domain::ranking::rank;
 use triage::domain::{classify, Health};

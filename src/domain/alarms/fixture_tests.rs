@@ -16,7 +16,7 @@ const TG: &str =
 const LB: &str = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/prod-web/50dc6c495c0c9188";
 
 fn service(cluster: &str, name: &str, target_groups: &[&str]) -> Service {
-    let mut s = crate::support::fixtures::service("health/healthy.json");
+    let mut s = crate::fixtures::service("health/healthy.json");
     s.cluster = cluster.into();
     s.name = name.into();
     s.target_groups = target_groups.iter().map(|t| t.to_string()).collect();
