@@ -10,36 +10,6 @@ use crate::support::{fresh_region, moto};
 
 const SECOND_ACCOUNT: &str = "222233334444";
 
-/// An alarm on a service's memory, put through the same SDK triage reads with.
-async fn alarm(config: &aws_config::SdkConfig, name: &str, cluster: &str, service: &str) {
-    use aws_sdk_cloudwatch::types as cw;
-    aws_sdk_cloudwatch::Client::new(config)
-        .put_metric_alarm()
-        .alarm_name(name)
-        .namespace("AWS/ECS")
-        .metric_name("MemoryUtilization")
-        .dimensions(
-            cw::Dimension::builder()
-                .name("ClusterName")
-                .value(cluster)
-                .build(),
-        )
-        .dimensions(
-            cw::Dimension::builder()
-                .name("ServiceName")
-                .value(service)
-                .build(),
-        )
-        .statistic(cw::Statistic::Maximum)
-        .period(60)
-        .evaluation_periods(1)
-        .threshold(90.0)
-        .comparison_operator(cw::ComparisonOperator::GreaterThanThreshold)
-        .send()
-        .await
-        .unwrap();
-}
-
 /// The SDK config of the second account, through STS as the profile would.
 async fn second_account(region: &str) -> aws_config::SdkConfig {
     let base = crate::support::moto_config(region).await;
@@ -130,14 +100,14 @@ async fn two_regions_and_two_accounts_in_one_status_and_a_failing_pair_keeps_the
     )
     .await;
     crate::support::seed_services(&second_account(r1).await, "ops", "app", &["ledger"]).await;
-    alarm(
+    crate::support::memory_alarm(
         &crate::support::moto_config(r1).await,
         "api memory",
         "web",
         "api",
     )
     .await;
-    alarm(&second_account(r1).await, "ledger memory", "ops", "ledger").await;
+    crate::support::memory_alarm(&second_account(r1).await, "ledger memory", "ops", "ledger").await;
     // Every call in r3 is refused as bad credentials.
     for op in ["GetCallerIdentity", "ListClusters"] {
         moto().fail(r3, op, "UnrecognizedClientException", 50);

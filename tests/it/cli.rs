@@ -681,41 +681,19 @@ fn logs_follows_one_request_as_json_lines_with_grep_like_exit_codes() {
 async fn logs_against_aws_searches_the_named_group_and_reports_missing_and_unsearched_ones() {
     let region = fresh_region();
     let config = crate::support::moto_config(region).await;
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    logs.create_log_group()
-        .log_group_name("/ecs/api")
-        .send()
-        .await
-        .unwrap();
-    logs.create_log_stream()
-        .log_group_name("/ecs/api")
-        .log_stream_name("ecs/api/task1")
-        .send()
-        .await
-        .unwrap();
     let now = chrono::Utc::now().timestamp_millis();
-    let events = [
+    let messages = [
         "{\"correlationId\":\"abc-1\"}",
         "{\"correlationId\":\"abc-12\"}",
         "abc-1 plain",
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, m)| {
-        aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-            .timestamp(now - 60_000 + i as i64)
-            .message(*m)
-            .build()
-            .unwrap()
-    })
-    .collect();
-    logs.put_log_events()
-        .log_group_name("/ecs/api")
-        .log_stream_name("ecs/api/task1")
-        .set_log_events(Some(events))
-        .send()
-        .await
-        .unwrap();
+    ];
+    let lines: Vec<(i64, &str)> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (now - 60_000 + i as i64, *m))
+        .collect();
+    crate::support::log_lines(&config, "/ecs/api", "ecs/api/task1", &lines).await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
     let home = tempfile::tempdir().unwrap();
     let out = aws_triage(&home, region)
         .args([

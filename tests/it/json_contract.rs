@@ -272,57 +272,18 @@ async fn seed(region: &str) -> String {
         &[(Some(137), Some("OutOfMemoryError: Container killed"))],
         chrono::Utc::now().timestamp() - 60,
     );
-    use aws_sdk_cloudwatch::types as cw;
-    aws_sdk_cloudwatch::Client::new(&config)
-        .put_metric_alarm()
-        .alarm_name("api memory")
-        .namespace("AWS/ECS")
-        .metric_name("MemoryUtilization")
-        .dimensions(
-            cw::Dimension::builder()
-                .name("ClusterName")
-                .value("prod")
-                .build(),
-        )
-        .dimensions(
-            cw::Dimension::builder()
-                .name("ServiceName")
-                .value("api")
-                .build(),
-        )
-        .statistic(cw::Statistic::Maximum)
-        .period(60)
-        .evaluation_periods(1)
-        .threshold(90.0)
-        .comparison_operator(cw::ComparisonOperator::GreaterThanThreshold)
-        .send()
-        .await
-        .unwrap();
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
-    logs.create_log_group()
-        .log_group_name("/ecs/api")
-        .send()
-        .await
-        .unwrap();
-    logs.create_log_stream()
-        .log_group_name("/ecs/api")
-        .log_stream_name("ecs/api/0123456789abcdef")
-        .send()
-        .await
-        .unwrap();
-    logs.put_log_events()
-        .log_group_name("/ecs/api")
-        .log_stream_name("ecs/api/0123456789abcdef")
-        .log_events(
-            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
-                .timestamp(chrono::Utc::now().timestamp_millis() - 30_000)
-                .message(r#"{"level":"error","correlationId":"req-contract","msg":"upstream timed out"}"#)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    crate::support::memory_alarm(&config, "api memory", "prod", "api").await;
+    let at = chrono::Utc::now().timestamp_millis() - 30_000;
+    crate::support::log_lines(
+        &config,
+        "/ecs/api",
+        "ecs/api/0123456789abcdef",
+        &[(
+            at,
+            r#"{"level":"error","correlationId":"req-contract","msg":"upstream timed out"}"#,
+        )],
+    )
+    .await;
     task
 }
 

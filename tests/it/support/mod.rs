@@ -394,3 +394,76 @@ pub fn ecs_account(region: &str, config: &aws_config::SdkConfig) -> triage::aws:
         },
     )
 }
+
+/// An alarm on a service's memory, put through the same SDK triage reads with.
+pub async fn memory_alarm(
+    config: &aws_config::SdkConfig,
+    name: &str,
+    cluster: &str,
+    service: &str,
+) {
+    use aws_sdk_cloudwatch::types as cw;
+    aws_sdk_cloudwatch::Client::new(config)
+        .put_metric_alarm()
+        .alarm_name(name)
+        .namespace("AWS/ECS")
+        .metric_name("MemoryUtilization")
+        .dimensions(
+            cw::Dimension::builder()
+                .name("ClusterName")
+                .value(cluster)
+                .build(),
+        )
+        .dimensions(
+            cw::Dimension::builder()
+                .name("ServiceName")
+                .value(service)
+                .build(),
+        )
+        .statistic(cw::Statistic::Maximum)
+        .period(60)
+        .evaluation_periods(1)
+        .threshold(90.0)
+        .comparison_operator(cw::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A log group with one stream holding these lines (milliseconds, message).
+pub async fn log_lines(
+    config: &aws_config::SdkConfig,
+    group: &str,
+    stream: &str,
+    lines: &[(i64, &str)],
+) {
+    let logs = aws_sdk_cloudwatchlogs::Client::new(config);
+    logs.create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .send()
+        .await
+        .unwrap();
+    let events = lines
+        .iter()
+        .map(|(at, message)| {
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(*at)
+                .message(*message)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    logs.put_log_events()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .set_log_events(Some(events))
+        .send()
+        .await
+        .unwrap();
+}
