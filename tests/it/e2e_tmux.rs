@@ -846,7 +846,7 @@ fn an_expired_sso_session_shows_the_login_and_a_fresh_token_resumes_without_a_ke
     write_token(chrono::Utc::now() - chrono::Duration::hours(1));
     let script = format!(
         "HOME={h} AWS_CONFIG_FILE={c} AWS_EC2_METADATA_DISABLED=true RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log \
-         {bin} --profile prod-oncall --region eu-west-1 --endpoint-url {e} --data-dir {h}/data; sleep 60",
+         {bin} --profile prod-oncall --region eu-west-1 --endpoint-url {e} --data-dir {h}/data; touch {h}/done; sleep 60",
         h = home.display(),
         c = config.display(),
         bin = env!("CARGO_BIN_EXE_triage"),
@@ -863,6 +863,8 @@ fn an_expired_sso_session_shows_the_login_and_a_fresh_token_resumes_without_a_ke
         s.contains("SSO session renewed for prod-oncall: reading its account again")
     });
     assert!(!resumed.contains("SSO session expired"), "{resumed}");
+    tmux.keys(&["q"]);
+    wait_for_file(&home.join("done"));
 }
 
 #[test]
@@ -893,7 +895,7 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
     .unwrap();
     let script = format!(
         "HOME={h} AWS_CONFIG_FILE={h}/aws-config AWS_SHARED_CREDENTIALS_FILE={h}/aws-credentials AWS_EC2_METADATA_DISABLED=true \
-         RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --profile alpha --endpoint-url {e} --data-dir {h}/data; sleep 60",
+         RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --profile alpha --endpoint-url {e} --data-dir {h}/data; touch {h}/done; sleep 60",
         h = home.display(),
         bin = env!("CARGO_BIN_EXE_triage"),
         e = moto.endpoint,
@@ -950,7 +952,10 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
         "{both}"
     );
     assert!(both.contains("egress-spike"), "still attached:\n{both}");
+    // The console ends when asked (a console that outlived its test once
+    // spun at 80 % CPU for hours: this fails instead).
     tmux.keys(&["q"]);
+    wait_for_file(&home.join("done"));
 }
 
 #[test]
@@ -991,7 +996,7 @@ fn several_pairs_on_one_home_screen_and_a_failing_pair_keeps_its_data() {
     .unwrap();
     let script = format!(
         "HOME={h} XDG_CONFIG_HOME={h}/config AWS_CONFIG_FILE={h}/aws-config AWS_SHARED_CREDENTIALS_FILE={h}/aws-credentials \
-         AWS_EC2_METADATA_DISABLED=true RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --endpoint-url {e} --data-dir {h}/data; sleep 60",
+         AWS_EC2_METADATA_DISABLED=true RUST_BACKTRACE=0 TRIAGE_LOG_FILE={h}/triage.log {bin} --endpoint-url {e} --data-dir {h}/data; touch {h}/done; sleep 60",
         h = home.display(),
         bin = env!("CARGO_BIN_EXE_triage"),
         e = moto.endpoint,
@@ -1031,6 +1036,7 @@ fn several_pairs_on_one_home_screen_and_a_failing_pair_keeps_its_data() {
     let checkout_rows = failing.lines().filter(|l| l.contains("checkout")).count();
     assert_eq!(checkout_rows, 2, "{failing}");
     tmux.keys(&["q"]);
+    wait_for_file(&home.join("done"));
 }
 
 #[test]
