@@ -4,7 +4,7 @@ Drives the release binary in a pseudo-terminal (160x48), keeps a terminal
 emulator (pyte) of what it draws, and for each interaction measures the time
 from writing the key to the pty until the emulated screen shows the change:
 
-  open help (?)        -> "help for this screen" on screen
+  open help (?)        -> "j k PgUp PgDn" (its keys line) on screen
   close it (Esc)       -> gone
   open a service       -> breadcrumb "Services > cluster/service"
   back (Esc)           -> breadcrumb "Services (N)"
@@ -112,7 +112,7 @@ def breadcrumb(p):
 
 
 def interactions():
-    help_on = lambda p: "help for this screen" in p.text()
+    help_on = lambda p: "j k PgUp PgDn" in p.text()
     home = lambda p: breadcrumb(p).startswith("Services (")
     return [
         ("open help (?)", b"?", help_on),

@@ -106,6 +106,12 @@ def floor(endpoint):
     for d in defs:
         ecs.describe_task_definition(taskDefinition=d)
         count += 1
+    # Some service is unhealthy (the egress anomaly, the findings): status says
+    # why its tasks stopped, as the console does — one stopped-task listing a cluster.
+    for cluster in ecs.list_clusters()["clusterArns"]:
+        ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED")
+        count += 1
+    count += 1
     client("ec2", endpoint, REGION).describe_security_groups(GroupIds=sorted(groups))
     # The same metric reads as triage's: the last hour (CPU, memory, egress;
     # no load balancers here) and the egress baseline, one call each.
