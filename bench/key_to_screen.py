@@ -13,7 +13,8 @@ from writing the key to the pty until the emulated screen shows the change:
   diagnosis (d)        -> breadcrumb "Services > Diagnosis"
   back (Esc)
 
-on the demo (9 services) and on a demo scenario of 2,000 services. The
+on the demo (9 services) and on a demo scenario of 2,000 services, from its
+first full screen on and again once its first reads are done (10 s). The
 harness's own floor is measured the same way against a minimal raw-mode
 program that redraws the whole screen per key. Reports p50 and p99 per interaction.
 
@@ -133,7 +134,7 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def measure_console(scenario, label):
+def measure_console(scenario, label, settle=0.0):
     home = tempfile.mkdtemp(prefix="triage-k2s-")
     env = {
         "HOME": home, "PATH": os.environ.get("PATH", ""), "TERM": "xterm-256color",
@@ -142,6 +143,10 @@ def measure_console(scenario, label):
     }
     p = Pty([BINARY, f"--demo={scenario}"], env)
     started = p.wait(lambda p: breadcrumb(p).startswith("Services (") and "updated" in p.line(0))
+    # Optionally let the first reads (metrics, the 24 h egress baseline) finish first.
+    end = time.perf_counter() + settle
+    while time.perf_counter() < end:
+        p.pump(0.05)
     samples = {name: [] for name, _, _ in interactions()}
     for _ in range(SAMPLES):
         for name, key, predicate in interactions():
@@ -209,7 +214,11 @@ def main():
     floor = measure_floor()
     scenario = os.path.join(tempfile.mkdtemp(prefix="triage-k2s-"), "saas-2000.toml")
     big_scenario(scenario, 2000)
-    runs = [measure_console("saas", "demo"), measure_console(scenario, "2,000 services")]
+    runs = [
+        measure_console("saas", "demo"),
+        measure_console(scenario, "2,000 services"),
+        measure_console(scenario, "2,000 services, 10 s after start", settle=10.0),
+    ]
     print(f"harness floor (raw-mode program redrawing the whole screen per key, {len(floor)} samples): "
           f"p50 {ms(percentile(floor, 50))} ms, p99 {ms(percentile(floor, 99))} ms")
     for label, services, started, samples in runs:

@@ -2,7 +2,7 @@
 //! a worker result or a tick; take whatever else is already queued (bounded);
 //! update; draw once.
 //!
-//! Input reaches the loop through a channel that its own reader job fills
+//! Input reaches the loop through a channel that its own reader thread fills
 //! (see [`super::input::spawn_reader`]): every stream is polled only by the
 //! job that owns it, with that job's waker, so a key wakes the loop the
 //! moment it arrives. Draining uses `try_recv`, which never replaces a
@@ -18,7 +18,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// At most this many queued inputs and results are folded into one frame.
 pub(crate) const DRAIN_LIMIT: usize = 256;
 
-/// What the reader jobs send the loop.
+/// What the reader and the signal job send the loop.
 #[derive(Debug)]
 pub enum Input {
     Msg(Msg),

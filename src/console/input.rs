@@ -1,8 +1,11 @@
-//! Terminal events → app messages, read by a job of their own.
+//! Terminal events → app messages, read on a thread of their own.
 //!
-//! The reader job owns crossterm's `EventStream` and awaits it properly, so
-//! the stream always holds that job's waker; the loop only ever receives
-//! from a channel. Signals that end the console arrive the same way.
+//! The reader owns crossterm's `EventStream` and awaits it properly, so
+//! the stream always holds the reader's waker; the loop only ever receives
+//! from a channel. The reader runs on its own OS thread, not on the
+//! runtime's workers: a worker busy with a large answer (2,000 services'
+//! metrics) never holds a key back. Signals that end the console arrive the
+//! same way.
 
 use super::event_loop::Input;
 use crate::app::{Key, KeyPress, MouseInput, Msg};
@@ -13,35 +16,82 @@ use futures::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-/// Read the terminal until it ends, sending every event the app understands.
-/// Abort the handle to stop reading (before the terminal is restored).
-pub(crate) fn spawn_reader(inputs: UnboundedSender<Input>) -> JoinHandle<()> {
-    spawn_reader_from(EventStream::new(), inputs)
+/// The running reader. [`Reader::stop`] (or dropping it) ends it and waits
+/// until its stream is dropped, so nothing more is read from the terminal.
+pub struct Reader {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// The same over any stream of terminal events (tests give their own).
-pub fn spawn_reader_from<S>(mut events: S, inputs: UnboundedSender<Input>) -> JoinHandle<()>
+impl Reader {
+    /// Stop reading; returns once the stream is gone.
+    pub fn stop(&mut self) {
+        self.stop.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Read the terminal until it ends, sending every event the app understands.
+/// Stop the reader before the terminal is restored.
+pub(crate) fn spawn_reader(inputs: UnboundedSender<Input>) -> std::io::Result<Reader> {
+    spawn_reader_from(EventStream::new, inputs)
+}
+
+/// The same over any stream of terminal events (tests give their own),
+/// made on the reader's thread by `open`.
+pub fn spawn_reader_from<S, F>(open: F, inputs: UnboundedSender<Input>) -> std::io::Result<Reader>
 where
-    S: futures::Stream<Item = std::io::Result<Event>> + Send + Unpin + 'static,
+    S: futures::Stream<Item = std::io::Result<Event>> + Unpin + 'static,
+    F: FnOnce() -> S + Send + 'static,
 {
-    tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            let sent = match event {
-                Ok(event) => match convert(event) {
-                    Some(msg) => inputs.send(Input::Msg(msg)),
-                    None => Ok(()),
-                },
-                Err(err) => {
-                    let _ = inputs.send(Input::Failed(err));
-                    return;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let thread = std::thread::Builder::new()
+        .name("triage-keys".into())
+        .spawn(move || {
+            let events = open();
+            runtime.block_on(async move {
+                tokio::select! {
+                    _ = stopped => {}
+                    _ = forward(events, &inputs) => {}
                 }
-            };
-            if sent.is_err() {
+            });
+        })?;
+    Ok(Reader {
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+/// Every event the app understands goes to the loop; the end of the stream is a stop.
+async fn forward<S>(mut events: S, inputs: &UnboundedSender<Input>)
+where
+    S: futures::Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    while let Some(event) = events.next().await {
+        let sent = match event {
+            Ok(event) => match convert(event) {
+                Some(msg) => inputs.send(Input::Msg(msg)),
+                None => Ok(()),
+            },
+            Err(err) => {
+                let _ = inputs.send(Input::Failed(err));
                 return;
             }
+        };
+        if sent.is_err() {
+            return;
         }
-        let _ = inputs.send(Input::Stop);
-    })
+    }
+    let _ = inputs.send(Input::Stop);
 }
 
 /// SIGHUP (the terminal went away) and SIGTERM become a clean stop.

@@ -125,7 +125,7 @@ pub async fn run(
     }
 
     let (inputs_tx, mut inputs) = tokio::sync::mpsc::unbounded_channel();
-    let reader = input::spawn_reader(inputs_tx.clone());
+    let reader = input::spawn_reader(inputs_tx.clone())?;
     let signals = input::spawn_signals(inputs_tx.clone())?;
     let mut carrier = ConsoleCarrier {
         journal,

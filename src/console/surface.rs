@@ -10,11 +10,10 @@ use crate::domain::exec::PreparedExec;
 use std::future::Future;
 use std::pin::Pin;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::JoinHandle;
 
 pub(crate) struct ConsoleSurface {
     terminal: terminal::Guard,
-    reader: Option<JoinHandle<()>>,
+    reader: Option<input::Reader>,
     inputs: UnboundedSender<Input>,
     first: bool,
 }
@@ -22,7 +21,7 @@ pub(crate) struct ConsoleSurface {
 impl ConsoleSurface {
     pub fn new(
         terminal: terminal::Guard,
-        reader: JoinHandle<()>,
+        reader: input::Reader,
         inputs: UnboundedSender<Input>,
     ) -> ConsoleSurface {
         ConsoleSurface {
@@ -35,8 +34,8 @@ impl ConsoleSurface {
 
     /// Stop reading the terminal (before it is handed back for good).
     pub(crate) fn stop_reading(&mut self) {
-        if let Some(reader) = self.reader.take() {
-            reader.abort();
+        if let Some(mut reader) = self.reader.take() {
+            reader.stop();
         }
     }
 }
@@ -58,9 +57,8 @@ impl Surface for ConsoleSurface {
     ) -> Pin<Box<dyn Future<Output = Msg> + 'a>> {
         Box::pin(async move {
             // The reader must be gone (its stream dropped) before the shell reads.
-            if let Some(reader) = self.reader.take() {
-                reader.abort();
-                let _ = reader.await;
+            if let Some(mut reader) = self.reader.take() {
+                reader.stop();
             }
             self.terminal.suspend();
             crate::errln!(
@@ -74,7 +72,10 @@ impl Surface for ConsoleSurface {
             if let Err(err) = self.terminal.resume() {
                 result = Err(format!("the terminal could not be taken back: {err}"));
             }
-            self.reader = Some(input::spawn_reader(self.inputs.clone()));
+            match input::spawn_reader(self.inputs.clone()) {
+                Ok(reader) => self.reader = Some(reader),
+                Err(err) => result = Err(format!("the keyboard could not be read again: {err}")),
+            }
             Msg::Worker(WorkerResult::ExecEnded {
                 request: prepared.request.clone(),
                 result,

@@ -249,9 +249,12 @@ pub fn by_service(
     queries: &[MetricQuery],
     answers: Vec<MetricSeries>,
 ) -> BTreeMap<ServiceKey, ServiceMetrics> {
+    // By id: an account of 2,000 services asks 16,000 queries at once.
+    let by_id: std::collections::HashMap<&str, &MetricQuery> =
+        queries.iter().map(|q| (q.id.as_str(), q)).collect();
     let mut out: BTreeMap<ServiceKey, ServiceMetrics> = BTreeMap::new();
     for mut answer in answers {
-        let Some(query) = queries.iter().find(|q| q.id == answer.id) else {
+        let Some(query) = by_id.get(answer.id.as_str()) else {
             continue;
         };
         answer.points.sort_by_key(|(t, _)| *t);

@@ -141,7 +141,9 @@ async fn every_key_is_answered_at_once_not_at_the_next_tick() {
 
     let (inputs_tx, mut inputs) = unbounded_channel();
     let terminal = Terminal::default();
-    let reader = triage::console::input::spawn_reader_from(terminal.clone(), inputs_tx.clone());
+    let events = terminal.clone();
+    let mut reader =
+        triage::console::input::spawn_reader_from(move || events, inputs_tx.clone()).unwrap();
     let (frames_tx, mut frames) = unbounded_channel::<String>();
     let mut surface = |s: &triage::app::AppState| {
         let _ = frames_tx.send(render(s));
@@ -191,7 +193,7 @@ async fn every_key_is_answered_at_once_not_at_the_next_tick() {
     };
     let (ended, slowest) = tokio::join!(console, driver);
     ended.unwrap();
-    reader.abort();
+    reader.stop();
     // Generous for a loaded 2-core CI machine; the old loop took ~0.7 s or the tick.
     assert!(slowest < Duration::from_secs(2), "slowest key: {slowest:?}");
 }

@@ -7,7 +7,7 @@
 //! records are generated from the simulation, in the default format, so
 //! the same domain code reads them as it reads AWS's.
 
-use super::{Phase, SimService, SimTask, Simulation};
+use super::{SimService, SimTask, Simulation};
 use crate::demo::security::stable;
 use crate::domain::flowlogs::{FlowLog, FlowLogRequest, FlowResource};
 use crate::domain::PortError;
@@ -191,7 +191,8 @@ impl Simulation {
                 true,
             ),
         ];
-        if t.phase != Phase::Stopped && self.compromised(s, t, at) {
+        // Only tasks up in this minute get here: a task stopped since keeps its past.
+        if self.compromised(s, t, at) {
             if let Some(e) = &self.security.exfiltration {
                 let bad = s
                     .tasks

@@ -56,6 +56,8 @@ pub(crate) struct Simulation {
 struct SimService {
     cluster: String,
     name: String,
+    /// `stable(name)`, kept: the metrics hash it for every point.
+    seed: u64,
     created_at: DateTime<Utc>,
     desired: u32,
     capacity: Option<u32>,
@@ -112,6 +114,8 @@ enum Phase {
 
 struct SimTask {
     id: String,
+    /// `stable(id)`, kept: the metrics hash it for every sample.
+    seed: u64,
     deployment: String,
     revision: usize,
     phase: Phase,
@@ -306,6 +310,7 @@ impl Simulation {
                     let id = task_id(rng);
                     let jitter = i64::from(rng.u32(0..10));
                     s.tasks.push(SimTask {
+                        seed: crate::demo::security::stable(&id),
                         id: id.clone(),
                         deployment: primary_id.clone(),
                         revision: primary_revision,

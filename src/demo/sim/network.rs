@@ -41,7 +41,7 @@ impl Simulation {
     /// What one task usually sends (bytes a second): a few KB/s, the same
     /// for the same service.
     fn usual_out(&self, s: &SimService) -> f64 {
-        8_000.0 + (stable(&s.name) % 5_000) as f64
+        8_000.0 + (s.seed % 5_000) as f64
     }
 
     /// One minute of a network metric: the service's total over the
@@ -62,7 +62,7 @@ impl Simulation {
         if at <= self.history_start {
             // Before the history: steady at the desired count.
             let total =
-                usual * f64::from(s.desired) * (1.0 + super::watch::wiggle(&s.name, at, 0.1));
+                usual * f64::from(s.desired) * (1.0 + super::watch::wiggle(s.seed, at, 0.1));
             return (s.desired > 0).then_some(total);
         }
         let totals: Vec<f64> = samples
@@ -71,13 +71,13 @@ impl Simulation {
                 let up: Vec<&SimTask> = s.tasks.iter().filter(|t| self.up_at(t, when)).collect();
                 let mut total: f64 = up
                     .iter()
-                    .map(|t| usual * (1.0 + super::watch::wiggle(&t.id, when, 0.1)))
+                    .map(|t| usual * (1.0 + super::watch::wiggle(t.seed, when, 0.1)))
                     .sum();
                 let bad = up.iter().filter(|t| self.compromised(s, t, when)).count();
                 if direction == Direction::Out && bad > 0 {
                     if let Some(e) = self.security.exfiltrating(&s.name, when) {
                         total +=
-                            e.bytes_per_second * (1.0 + super::watch::wiggle(&s.name, when, 0.05));
+                            e.bytes_per_second * (1.0 + super::watch::wiggle(s.seed, when, 0.05));
                     }
                 }
                 total

@@ -65,6 +65,7 @@ impl Simulation {
         let mut service = SimService {
             cluster: spec.cluster.clone(),
             name: spec.name.clone(),
+            seed: crate::demo::security::stable(&spec.name),
             created_at: deployed_at - Duration::days(30),
             desired: spec.desired,
             capacity: spec.capacity,
@@ -102,8 +103,10 @@ impl Simulation {
         for _ in 0..running {
             let started =
                 deployment.updated_at - Duration::seconds(i64::from(self.rng.u32(30..200)));
+            let id = task_id(&mut self.rng);
             let task = SimTask {
-                id: task_id(&mut self.rng),
+                seed: crate::demo::security::stable(&id),
+                id,
                 deployment: deployment.id.clone(),
                 revision: initial,
                 phase: Phase::Running,
