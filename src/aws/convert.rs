@@ -148,6 +148,8 @@ pub fn task_definition(td: &types::TaskDefinition) -> TaskDefinition {
         cpu: td.cpu().map(str::to_string),
         memory: td.memory().map(str::to_string),
         network_mode: td.network_mode().map(|m| m.as_str().to_string()),
+        task_role: td.task_role_arn().map(str::to_string),
+        execution_role: td.execution_role_arn().map(str::to_string),
         containers: td
             .container_definitions()
             .iter()

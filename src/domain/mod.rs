@@ -9,6 +9,7 @@ mod port_macro;
 
 pub mod alarms;
 pub mod backoff;
+pub mod changes;
 pub mod clock;
 pub mod context;
 pub mod diagnosis;

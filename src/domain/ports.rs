@@ -81,6 +81,12 @@ pub struct TaskDefinition {
     /// `awsvpc`, `bridge`, `host` or `none` (None: ECS's default for its launch type).
     #[serde(default)]
     pub network_mode: Option<String>,
+    /// `taskRoleArn`: what the containers act as.
+    #[serde(default)]
+    pub task_role: Option<String>,
+    /// `executionRoleArn`: what ECS pulls images and reads secrets as.
+    #[serde(default)]
+    pub execution_role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

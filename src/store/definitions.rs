@@ -93,6 +93,8 @@ mod tests {
             cpu: None,
             memory: Some("512".into()),
             network_mode: None,
+            task_role: None,
+            execution_role: None,
             containers: vec![ContainerDefinition {
                 name: "app".into(),
                 image: "app:1".into(),

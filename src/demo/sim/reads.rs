@@ -293,6 +293,14 @@ impl Simulation {
             cpu: Some(s.cpu.clone()),
             memory: Some(s.memory.clone()),
             network_mode: Some("awsvpc".into()),
+            task_role: Some(format!(
+                "arn:aws:iam::{}:role/{}-task",
+                self.account, s.family
+            )),
+            execution_role: Some(format!(
+                "arn:aws:iam::{}:role/ecsTaskExecutionRole",
+                self.account
+            )),
             containers: vec![ContainerDefinition {
                 name: s.container.clone(),
                 image: r.image.clone(),

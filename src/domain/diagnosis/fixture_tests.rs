@@ -253,6 +253,8 @@ fn task_definition_diff_shows_what_changed_without_values() {
         cpu: Some("1024".into()),
         memory: Some("2048".into()),
         network_mode: Some("awsvpc".into()),
+        task_role: None,
+        execution_role: None,
         containers: vec![container.clone()],
     };
     let mut after = before.clone();

@@ -1,0 +1,424 @@
+//! Changes made of their witnesses: CloudTrail write events, the services'
+//! ECS deployments and triage's own journal.
+//!
+//! One act is one change: an `UpdateService` in CloudTrail and the ECS
+//! deployment it created (same service, within two minutes) are one change
+//! carrying both sources, and a `RegisterTaskDefinition` of the revision it
+//! deploys, made in the quarter hour before, joins it. Noise (ECS's own
+//! churn, failed calls) is counted, never kept.
+
+use super::super::diagnosis::patterns::diff;
+use super::super::pair::Pair;
+use super::super::ports::TaskDefinition;
+use super::super::sanitize::one_line;
+use super::super::service::{revision_label, Service, ServiceKey};
+use super::super::timeline::Entry;
+use super::touch::{touches, ServiceFacts, Touches};
+use super::trail::TrailEvent;
+use super::{Change, Source, SourceKind};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A deployment and the call that made it are this close at most.
+const SAME_ACT: i64 = 120;
+/// A task definition registered this long before the deploy that uses it belongs to it.
+const REGISTERED_BEFORE: i64 = 15 * 60;
+/// A summary is cut at this many characters.
+const SUMMARY_CHARS: usize = 160;
+
+/// Everything read for one set of pairs.
+pub struct Witnesses<'a> {
+    pub events: &'a [TrailEvent],
+    pub facts: &'a [ServiceFacts],
+    /// The watched services as last read (their deployments).
+    pub services: &'a [Service],
+    /// The incident's journal (triage's own actions).
+    pub journal: &'a [Entry],
+    /// Task definitions known by ARN (for a deployment's diff).
+    pub definitions: &'a HashMap<String, TaskDefinition>,
+    /// Only what happened from here on is kept.
+    pub since: DateTime<Utc>,
+}
+
+/// The changes, newest first, and how many events were noise.
+pub fn assemble(w: &Witnesses<'_>) -> (Vec<Change>, usize) {
+    let mut noise = 0;
+    let mut changes: Vec<Change> = Vec::new();
+    for event in w.events.iter().filter(|e| e.at >= w.since) {
+        match touches(event, w.facts) {
+            Touches::Noise => noise += 1,
+            Touches::Services(services) => changes.push(of_event(event, services)),
+        }
+    }
+    for service in w.services {
+        for deployment in service.deployments.iter() {
+            let Some(at) = deployment.created_at.filter(|at| *at >= w.since) else {
+                continue;
+            };
+            witness_deployment(&mut changes, service, deployment, at, w.definitions);
+        }
+    }
+    fold_registrations(&mut changes);
+    changes.extend(w.journal.iter().filter_map(|e| of_entry(e, w.facts)));
+    changes.retain(|c| c.at >= w.since);
+    changes.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id().cmp(b.id())));
+    (changes, noise)
+}
+
+fn of_event(event: &TrailEvent, services: Vec<ServiceKey>) -> Change {
+    Change {
+        at: event.at,
+        actor: event.actor_shown(),
+        action: one_line(&event.name),
+        summary: cut(&summary(event)),
+        detail: Vec::new(),
+        services,
+        sources: vec![Source {
+            kind: SourceKind::Cloudtrail,
+            id: event.id.clone(),
+        }],
+        pair: event.pair.clone(),
+    }
+}
+
+/// The deployment joins the `UpdateService`/`CreateService` that made it,
+/// or is a change of its own.
+fn witness_deployment(
+    changes: &mut Vec<Change>,
+    service: &Service,
+    deployment: &super::super::service::Deployment,
+    at: DateTime<Utc>,
+    definitions: &HashMap<String, TaskDefinition>,
+) {
+    let key = service.key();
+    let source = Source {
+        kind: SourceKind::Ecs,
+        id: deployment.id.clone(),
+    };
+    if changes.iter().any(|c| c.sources.contains(&source)) {
+        return;
+    }
+    let previous = service
+        .deployments
+        .iter()
+        .filter(|d| d.created_at.is_some_and(|t| t < at))
+        .max_by_key(|d| d.created_at)
+        .map(|d| d.task_definition.clone());
+    let mut detail = Vec::new();
+    if let Some(previous) = previous
+        .as_ref()
+        .filter(|p| **p != deployment.task_definition)
+    {
+        detail.push(format!(
+            "{} → {}",
+            revision_label(previous),
+            revision_label(&deployment.task_definition)
+        ));
+        if let (Some(before), Some(after)) = (
+            definitions.get(previous),
+            definitions.get(&deployment.task_definition),
+        ) {
+            detail.extend(
+                diff(before, after)
+                    .into_iter()
+                    .map(|c| one_line(&format!("{}: {} → {}", c.field, c.before, c.after))),
+            );
+        }
+    }
+    let maker = changes
+        .iter_mut()
+        .filter(|c| {
+            matches!(c.action.as_str(), "UpdateService" | "CreateService")
+                && c.touches(&key)
+                && !c.sources.iter().any(|s| s.kind == SourceKind::Ecs)
+                && (c.at - at).num_seconds().abs() <= SAME_ACT
+        })
+        .min_by_key(|c| (c.at - at).num_seconds().abs());
+    if let Some(change) = maker {
+        change.sources.push(source);
+        change.detail.extend(detail);
+        return;
+    }
+    changes.push(Change {
+        at,
+        actor: "—".into(),
+        action: "Deployment".into(),
+        summary: cut(&format!(
+            "deployment of {} to {} ({}{})",
+            revision_label(&deployment.task_definition),
+            one_line(&service.name),
+            deployment.status.as_str(),
+            deployment
+                .rollout_state
+                .map(|r| format!(", {}", r.as_str()))
+                .unwrap_or_default()
+        )),
+        detail,
+        services: vec![key],
+        sources: vec![source],
+        pair: service.pair.clone(),
+    });
+}
+
+/// A `RegisterTaskDefinition` joins the deploy of the revision it made
+/// when that came within a quarter hour after it.
+fn fold_registrations(changes: &mut Vec<Change>) {
+    let mut folded = Vec::new();
+    for i in 0..changes.len() {
+        if changes[i].action != "RegisterTaskDefinition" {
+            continue;
+        }
+        let family = changes[i]
+            .summary
+            .trim_start_matches("registered ")
+            .to_string();
+        let at = changes[i].at;
+        let deploy = changes.iter().position(|c| {
+            c.action == "UpdateService" || c.action == "CreateService" || c.action == "Deployment"
+        } && c.at >= at
+            && (c.at - at).num_seconds() <= REGISTERED_BEFORE
+            && c.pair == changes[i].pair
+            && c.deploys_family(&family));
+        if let Some(j) = deploy {
+            folded.push((i, j));
+        }
+    }
+    let mut gone = Vec::new();
+    for (i, j) in folded {
+        let registration = changes[i].clone();
+        let deploy = &mut changes[j];
+        deploy.sources.extend(registration.sources);
+        deploy.detail.insert(
+            0,
+            format!("{} by {}", registration.summary, registration.actor),
+        );
+        gone.push(i);
+    }
+    let mut index = 0;
+    changes.retain(|_| {
+        index += 1;
+        !gone.contains(&(index - 1))
+    });
+}
+
+impl Change {
+    /// Does this deploy a revision of `family`?
+    fn deploys_family(&self, family: &str) -> bool {
+        let label = |s: &str| s.split(' ').any(|w| w.starts_with(&format!("{family}:")));
+        label(&self.summary) || self.detail.iter().any(|d| label(d))
+    }
+}
+
+/// A journal entry of triage's that changed something: a runbook step that
+/// acted (not a dry run), or a shell opened into a task.
+fn of_entry(entry: &Entry, facts: &[ServiceFacts]) -> Option<Change> {
+    let action = entry.action.as_ref()?;
+    let done = entry
+        .runbook
+        .as_ref()
+        .is_none_or(|r| r.state == "succeeded");
+    if action.dry_run || !done || !(action.destructive || action.kind == "ecs_exec") {
+        return None;
+    }
+    let cluster = action.inputs["cluster"].as_str();
+    let service = action.inputs["service"].as_str();
+    let services = facts
+        .iter()
+        .filter(|f| {
+            Some(f.key.cluster.as_str()) == cluster && Some(f.key.service.as_str()) == service
+        })
+        .map(|f| f.key.clone())
+        .collect();
+    Some(Change {
+        at: entry.occurred_at,
+        actor: one_line(&entry.actor.label()),
+        action: one_line(&action.kind),
+        summary: cut(&one_line(&entry.summary)),
+        detail: Vec::new(),
+        services,
+        sources: vec![Source {
+            kind: SourceKind::Triage,
+            id: entry.id.clone(),
+        }],
+        pair: Pair::default(),
+    })
+}
+
+/// One line of what the event did, from the request fields that say it
+/// (never a value: secrets and environment values are not kept).
+fn summary(event: &TrailEvent) -> String {
+    let p = |name: &str| event.param(name).map(label).unwrap_or_default();
+    let name = event.name.as_str();
+    let text = match name {
+        "UpdateService" | "CreateService" | "DeleteService" => {
+            let mut text = format!("{} {}", name, p("service").if_empty(&p("serviceName")));
+            if let Some(td) = event.param("taskDefinition") {
+                text.push_str(&format!(" → {}", revision_label(td)));
+            }
+            if let Some(n) = event.request.get("desiredCount").and_then(Value::as_u64) {
+                text.push_str(&format!(" (desired {n})"));
+            }
+            if event.request.get("forceNewDeployment") == Some(&Value::Bool(true)) {
+                text.push_str(" (forced)");
+            }
+            text
+        }
+        "RegisterTaskDefinition" | "DeregisterTaskDefinition" => {
+            let family = p("family").if_empty(&p("taskDefinition"));
+            format!("registered {family}")
+        }
+        n if n.contains("SecurityGroup") => {
+            let rules = rules_of(&event.request);
+            format!("{n} {}{}", p("groupId"), rules)
+        }
+        "ModifyTargetGroup" | "ModifyTargetGroupAttributes" => {
+            let mut text = format!("{name} {}", p("targetGroupArn"));
+            for field in [
+                "healthCheckPath",
+                "healthCheckIntervalSeconds",
+                "unhealthyThresholdCount",
+            ] {
+                if let Some(v) = event.request.get(field) {
+                    text.push_str(&format!(" {field}={}", scalar(v)));
+                }
+            }
+            text
+        }
+        "ModifyListener" | "CreateRule" | "ModifyRule" | "DeleteRule" | "DeleteListener" => {
+            format!("{name} {}", p("listenerArn").if_empty(&p("ruleArn")))
+        }
+        "PutSecretValue" | "UpdateSecret" | "RotateSecret" | "DeleteSecret" | "RestoreSecret" => {
+            format!("{name} {}", p("secretId"))
+        }
+        "PutParameter" | "DeleteParameter" => format!("{name} {}", p("name")),
+        "AttachRolePolicy"
+        | "DetachRolePolicy"
+        | "PutRolePolicy"
+        | "DeleteRolePolicy"
+        | "UpdateAssumeRolePolicy" => format!(
+            "{name} {} {}",
+            p("roleName"),
+            p("policyArn").if_empty(&p("policyName"))
+        ),
+        "PutScalingPolicy"
+        | "DeleteScalingPolicy"
+        | "RegisterScalableTarget"
+        | "DeregisterScalableTarget"
+        | "PutScheduledAction" => {
+            let mut text = format!("{name} {}", p("resourceId"));
+            for field in ["minCapacity", "maxCapacity"] {
+                if let Some(v) = event.request.get(field) {
+                    text.push_str(&format!(" {field}={}", scalar(v)));
+                }
+            }
+            text
+        }
+        "PutClusterCapacityProviders" | "UpdateCluster" | "UpdateClusterSettings" => {
+            format!("{name} {}", p("cluster"))
+        }
+        _ => format!(
+            "{name} {}",
+            event.names.first().map(|n| label(n)).unwrap_or_default()
+        ),
+    };
+    one_line(text.trim())
+}
+
+/// The ports and ranges of a security-group call: `tcp 443 to 0.0.0.0/0`.
+fn rules_of(request: &Value) -> String {
+    let items = request["ipPermissions"]["items"]
+        .as_array()
+        .or_else(|| request["ipPermissions"].as_array());
+    let Some(items) = items else {
+        return String::new();
+    };
+    let rules: Vec<String> = items
+        .iter()
+        .take(4)
+        .map(|item| {
+            let protocol = match item["ipProtocol"].as_str() {
+                Some("-1") => "all".to_string(),
+                Some(p) => p.to_string(),
+                None => "?".into(),
+            };
+            let ports = match (item["fromPort"].as_i64(), item["toPort"].as_i64()) {
+                (Some(a), Some(b)) if a == b => format!(" {a}"),
+                (Some(a), Some(b)) if a >= 0 => format!(" {a}-{b}"),
+                _ => String::new(),
+            };
+            let ranges = item["ipRanges"]["items"]
+                .as_array()
+                .or_else(|| item["ipRanges"].as_array())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x["cidrIp"].as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            let to = if ranges.is_empty() {
+                String::new()
+            } else {
+                format!(" {ranges}")
+            };
+            format!("{protocol}{ports}{to}")
+        })
+        .collect();
+    if rules.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", rules.join("; "))
+    }
+}
+
+/// An ARN or a name as shown: the part after the last `/` for ARNs of a
+/// resource path, the whole otherwise.
+fn label(text: &str) -> String {
+    let shown = if text.starts_with("arn:") {
+        text.rsplit_once(':')
+            .map(|(head, tail)| {
+                if head.ends_with(":secret") || head.contains(":parameter") {
+                    tail
+                } else {
+                    text.rsplit('/').next().unwrap_or(tail)
+                }
+            })
+            .unwrap_or(text)
+    } else {
+        text
+    };
+    one_line(shown)
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => one_line(s),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => "…".into(),
+    }
+}
+
+fn cut(text: &str) -> String {
+    if text.chars().count() <= SUMMARY_CHARS {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(SUMMARY_CHARS - 1).collect();
+    s.push('…');
+    s
+}
+
+trait IfEmpty {
+    fn if_empty(self, other: &str) -> String;
+}
+
+impl IfEmpty for String {
+    fn if_empty(self, other: &str) -> String {
+        if self.is_empty() {
+            other.to_string()
+        } else {
+            self
+        }
+    }
+}
