@@ -106,6 +106,20 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             )
             .await
         }
+        Command::Changes(args) => {
+            let opened = triage::cli::pairs::opened(open_pairs(&settings).await)?;
+            triage::cli::changes::run(
+                args,
+                &opened,
+                &triage::cli::changes::ChangesScope {
+                    clusters: &settings.clusters,
+                    mappings: &settings.alarm_mappings,
+                    data_dir: &settings.data_dir,
+                },
+                clock.as_ref(),
+            )
+            .await
+        }
         Command::Diagnose(args) => {
             let opened = triage::cli::pairs::opened(open_pairs(&settings).await)?;
             let code = triage::cli::diagnosis::run(

@@ -55,6 +55,8 @@ pub struct Account {
     pub exec: Arc<dyn ExecPort>,
     /// GuardDuty's findings.
     pub security: Arc<dyn SecurityPort>,
+    /// CloudTrail's write events (what changed).
+    pub trail: Arc<dyn crate::domain::changes::TrailPort>,
     /// The role VPC flow logs deliver with (`[security] flow_logs_role`,
     /// or the demo scenario's).
     pub flow_logs_role: Option<String>,
@@ -104,6 +106,7 @@ impl Account {
     /// Every port answered by this demo account (tests drive the console
     /// and the CLI over one simulation); caches under `cache_dir`.
     pub fn of_demo(demo: Arc<DemoAccount>, scenario: &Scenario, cache_dir: &Path) -> Account {
+        let trail = demo.clone();
         let (ecs, logs, search, network, secrets, monitoring, exec, security) = demo_ports(demo);
         let namespace = format!("demo-{}", scenario.name);
         Account {
@@ -115,6 +118,7 @@ impl Account {
             monitoring,
             exec,
             security,
+            trail,
             flow_logs_role: Some(scenario.flow_logs_role()),
             log_groups: crate::store::log_groups::LogGroupCache::new(cache_dir, &namespace),
             baselines: crate::store::baselines::BaselineCache::new(cache_dir, &namespace),
@@ -127,6 +131,7 @@ impl Account {
 pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenError> {
     let region: String;
     let mut flow_logs_role = settings.security.flow_logs_role.clone();
+    let trail: Arc<dyn crate::domain::changes::TrailPort>;
     let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports = match &settings
         .source
     {
@@ -134,7 +139,9 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
             let scenario = Scenario::load(scenario)?;
             region = scenario.region.clone();
             flow_logs_role = flow_logs_role.or_else(|| Some(scenario.flow_logs_role()));
-            demo_ports(Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock))))
+            let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
+            trail = demo.clone();
+            demo_ports(demo)
         }
         AccountSource::Aws {
             profile,
@@ -144,6 +151,19 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
             let conn = connection(settings);
             let config = crate::aws::load_config(&conn).await?;
             region = config.region().map(|r| r.to_string()).unwrap_or_default();
+            // CloudTrail events never change: kept per account and Region.
+            trail = Arc::new(
+                crate::aws::cloudtrail::AwsTrail::new(&config, profile.clone()).with_store(
+                    Arc::new(crate::store::trail::TrailCache::new(
+                        &settings.cache_dir,
+                        &format!(
+                            "{}-{}",
+                            cache_namespace(settings),
+                            pair_namespace(settings, &region)
+                        ),
+                    )),
+                ),
+            );
             // Revisions never change: kept on disk between runs, per endpoint.
             let definitions = crate::store::definitions::DefinitionCache::new(
                 &settings.cache_dir,
@@ -201,6 +221,7 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
         monitoring,
         exec,
         security,
+        trail,
         flow_logs_role,
         log_groups: crate::store::log_groups::LogGroupCache::new(
             &settings.cache_dir,

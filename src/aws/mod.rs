@@ -3,6 +3,7 @@
 //! implements the ports over them, and maps SDK errors into [`PortError`]s.
 
 pub mod budget;
+pub mod cloudtrail;
 pub mod convert;
 pub mod ec2;
 pub mod ecs;

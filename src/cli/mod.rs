@@ -4,6 +4,7 @@
 //! 3 AWS or credential error).
 
 pub mod alarms;
+pub mod changes;
 pub mod completions;
 pub mod diagnosis;
 pub mod exec;
@@ -43,6 +44,9 @@ pub enum Command {
     Status(status::StatusArgs),
     /// CloudWatch alarms, tied to the services they watch, worst first
     Alarms(alarms::AlarmsArgs),
+    /// What changed: CloudTrail's write events, ECS deployments and triage's
+    /// own actions, tied to the services they touched
+    Changes(changes::ChangesArgs),
     /// Why tasks stopped: each stopped task decoded, and the patterns across them
     Diagnose(diagnosis::DiagnoseArgs),
     /// Every log line of one request across every service, merged by time

@@ -16,6 +16,8 @@ use crate::domain::task::{Task, TaskState};
 use crate::domain::Clock;
 use chrono::{DateTime, Utc};
 use scenario::Scenario;
+use serde_json::json;
+use sim::trail::By;
 use sim::Simulation;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -243,7 +245,20 @@ impl EcsPort for DemoAccount {
         service: &'a str,
         change: ServiceChange,
     ) -> PortFuture<'a, Service> {
-        Box::pin(self.with_sim(move |s| s.update_service(cluster, service, change)))
+        Box::pin(self.with_sim(move |s| {
+            let scale_only = change.task_definition.is_none() && !change.force_new_deployment;
+            let desired = change.desired_count;
+            let service = s.update_service(cluster, service, change)?;
+            if let (true, Some(n)) = (scale_only, desired) {
+                s.record(
+                    By::Oncall,
+                    "UpdateService",
+                    "ecs",
+                    json!({"cluster": cluster, "service": service.name, "desiredCount": n}),
+                );
+            }
+            Ok(service)
+        }))
     }
 
     fn stop_task<'a>(
@@ -252,7 +267,12 @@ impl EcsPort for DemoAccount {
         task: &'a str,
         reason: &'a str,
     ) -> PortFuture<'a, Task> {
-        Box::pin(self.with_sim(move |s| s.stop_task(cluster, task, reason)))
+        Box::pin(self.with_sim(move |s| {
+            let stopped = s.stop_task(cluster, task, reason)?;
+            let request = json!({"cluster": cluster, "task": task, "reason": reason});
+            s.record(By::Oncall, "StopTask", "ecs", request);
+            Ok(stopped)
+        }))
     }
 
     fn calls(&self) -> crate::domain::ports::CallCounts {
@@ -274,7 +294,17 @@ impl NetworkPort for DemoAccount {
         &'a self,
         request: &'a crate::domain::flowlogs::FlowLogRequest,
     ) -> PortFuture<'a, Vec<crate::domain::flowlogs::FlowLog>> {
-        Box::pin(self.call("CreateFlowLogs", move |s| s.create_flow_logs(request)))
+        Box::pin(self.call("CreateFlowLogs", move |s| {
+            let made = s.create_flow_logs(request)?;
+            let ids: Vec<&str> = made.iter().map(|f| f.resource.as_str()).collect();
+            s.record(
+                By::Oncall,
+                "CreateFlowLogs",
+                "ec2",
+                json!({"resourceIds": ids, "trafficType": "ALL"}),
+            );
+            Ok(made)
+        }))
     }
     fn delete_flow_logs<'a>(&'a self, ids: &'a [String]) -> PortFuture<'a, ()> {
         Box::pin(self.call("DeleteFlowLogs", move |s| s.delete_flow_logs(ids)))
@@ -293,15 +323,71 @@ impl NetworkPort for DemoAccount {
     fn revoke_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         Box::pin(self.with_sim(move |s| {
             let now = s.now;
-            s.security.change_egress(id, rules, false, now)
+            s.security.change_egress(id, rules, false, now)?;
+            let request = json!({"groupId": id, "ipPermissions": permissions(rules)});
+            s.record(By::Oncall, "RevokeSecurityGroupEgress", "ec2", request);
+            Ok(())
         }))
     }
     fn authorize_egress<'a>(&'a self, id: &'a str, rules: &'a [EgressRule]) -> PortFuture<'a, ()> {
         Box::pin(self.with_sim(move |s| {
             let now = s.now;
-            s.security.change_egress(id, rules, true, now)
+            s.security.change_egress(id, rules, true, now)?;
+            let request = json!({"groupId": id, "ipPermissions": permissions(rules)});
+            s.record(By::Oncall, "AuthorizeSecurityGroupEgress", "ec2", request);
+            Ok(())
         }))
     }
+}
+
+impl crate::domain::changes::TrailPort for DemoAccount {
+    fn write_events<'a>(
+        &'a self,
+        since: DateTime<Utc>,
+    ) -> PortFuture<'a, crate::domain::changes::TrailRead> {
+        self.read("LookupEvents", move |s| {
+            let events = s.write_events(since);
+            Ok(crate::domain::changes::TrailRead {
+                // LookupEvents pages by 50.
+                calls: events.len().div_ceil(50).max(1),
+                from: Some(since),
+                to: Some(s.now),
+                events,
+                kept: 0,
+            })
+        })
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
+    }
+}
+
+/// Egress rules as CloudTrail records them (`ipPermissions.items`).
+fn permissions(rules: &[EgressRule]) -> serde_json::Value {
+    use crate::domain::network::Destination;
+    let items: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|r| {
+            let mut item = json!({"ipProtocol": r.protocol});
+            if let (Some(from), Some(to)) = (r.from_port, r.to_port) {
+                item["fromPort"] = json!(from);
+                item["toPort"] = json!(to);
+            }
+            match &r.destination {
+                Destination::Ipv4(cidr) => item["ipRanges"] = json!({"items": [{"cidrIp": cidr}]}),
+                Destination::Ipv6(cidr) => {
+                    item["ipv6Ranges"] = json!({"items": [{"cidrIpv6": cidr}]})
+                }
+                Destination::PrefixList(id) => {
+                    item["prefixListIds"] = json!({"items": [{"prefixListId": id}]})
+                }
+                Destination::Group(id) => item["groups"] = json!({"items": [{"groupId": id}]}),
+            }
+            item
+        })
+        .collect();
+    json!({ "items": items })
 }
 
 impl SecretsPort for DemoAccount {
@@ -311,13 +397,27 @@ impl SecretsPort for DemoAccount {
     fn rotate_with_lambda<'a>(&'a self, id: &'a str) -> PortFuture<'a, String> {
         Box::pin(self.with_sim(move |s| {
             let now = s.now;
-            s.security.new_version(id, true, now)
+            let version = s.security.new_version(id, true, now)?;
+            s.record(
+                By::Oncall,
+                "RotateSecret",
+                "secretsmanager",
+                json!({"secretId": id}),
+            );
+            Ok(version)
         }))
     }
     fn put_generated<'a>(&'a self, id: &'a str, _how: Generate) -> PortFuture<'a, String> {
         Box::pin(self.with_sim(move |s| {
             let now = s.now;
-            s.security.new_version(id, false, now)
+            let version = s.security.new_version(id, false, now)?;
+            s.record(
+                By::Oncall,
+                "PutSecretValue",
+                "secretsmanager",
+                json!({"secretId": id, "secretString": "HIDDEN_DUE_TO_SECURITY_REASONS"}),
+            );
+            Ok(version)
         }))
     }
 }

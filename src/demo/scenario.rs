@@ -148,6 +148,12 @@ pub struct SecurityGroupSpec {
     pub name: String,
     /// `all`, or `tcp:443`-style entries, each to 0.0.0.0/0.
     pub egress: Vec<String>,
+    /// Who opened all egress (CloudTrail's AuthorizeSecurityGroupEgress),
+    /// and how long before the console opens.
+    #[serde(default)]
+    pub opened_by: Option<String>,
+    #[serde(default)]
+    pub opened_minutes_ago: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -30,6 +30,8 @@ pub(crate) struct SimSecurity {
     /// after it are clean.
     pub cleaned_at: Option<DateTime<Utc>>,
     next_version: u64,
+    /// Groups a person of the scenario opened to all egress: (group, who, when).
+    pub(crate) opened: Vec<(String, String, DateTime<Utc>)>,
 }
 
 /// `all`, `tcp:443`, `udp:53` → a rule to 0.0.0.0/0.
@@ -107,6 +109,17 @@ impl SimSecurity {
             exfiltration,
             contained_at: None,
             next_version: 1,
+            opened: groups
+                .iter()
+                .filter_map(|g| {
+                    let minutes = g.opened_minutes_ago?;
+                    Some((
+                        g.id.clone(),
+                        g.opened_by.clone()?,
+                        opened_at - chrono::Duration::minutes(i64::from(minutes)),
+                    ))
+                })
+                .collect(),
         }
     }
 

@@ -36,6 +36,8 @@ pub(crate) struct CacheShelf {
     dir: PathBuf,
     kind: &'static str,
     max_entries: usize,
+    /// A file bigger than this is neither written nor read.
+    max_bytes: u64,
     writes: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
@@ -51,8 +53,21 @@ impl CacheShelf {
             dir: cache_dir.join(namespace).join(kind),
             kind,
             max_entries: max_entries.max(1),
+            max_bytes: MAX_FILE_BYTES,
             writes: Default::default(),
         }
+    }
+
+    /// The same shelf with files of up to `max_bytes` (an hour of an
+    /// account's CloudTrail events is bigger than a task definition).
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> CacheShelf {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    #[cfg(test)]
+    pub(crate) fn path_of(&self, key: &str) -> PathBuf {
+        self.path(key)
     }
 
     fn path(&self, key: &str) -> PathBuf {
@@ -64,7 +79,7 @@ impl CacheShelf {
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let path = self.path(key);
         let size = std::fs::metadata(&path).ok()?.len();
-        if size > MAX_FILE_BYTES {
+        if size > self.max_bytes {
             tracing::warn!(path = %path.display(), size, "cache file too big; ignored");
             return None;
         }
@@ -99,7 +114,7 @@ impl CacheShelf {
             value,
         };
         let bytes = serde_json::to_vec(&envelope).map_err(std::io::Error::other)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
+        if bytes.len() as u64 > self.max_bytes {
             return Ok(());
         }
         let path = self.path(key);

@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod journal;
 pub mod log_groups;
 pub mod runbooks;
+pub mod trail;
 
 pub use incidents::IncidentStore;
 pub use journal::{Journal, ReadReport};

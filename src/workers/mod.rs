@@ -1,6 +1,7 @@
 //! Workers: tokio jobs that carry out the app's effects against the ports and
 //! send the results back, tagged with the generation of their request.
 
+pub mod changes;
 pub mod diagnosis;
 pub mod exec;
 pub mod exposure;

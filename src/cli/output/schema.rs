@@ -123,6 +123,12 @@ pub fn documents() -> Vec<Document> {
             schema: schema_of::<AlarmsDoc>,
         },
         Document {
+            name: "changes",
+            command: "triage changes -o json",
+            lines: false,
+            schema: schema_of::<ChangesDoc>,
+        },
+        Document {
             name: "diagnose",
             command: "triage diagnose -o json",
             lines: false,

@@ -11,6 +11,7 @@ mod logs;
 mod network;
 mod reads;
 mod setup;
+pub(crate) mod trail;
 mod watch;
 mod writes;
 
@@ -51,6 +52,9 @@ pub(crate) struct Simulation {
     /// VPC flow logs made by steps, and the log groups made for them.
     flow_logs: Vec<flows::SimFlowLog>,
     log_groups: Vec<String>,
+    /// Write events of the console's and runbooks' calls (deploys and ECS's
+    /// network interfaces are read from the deployments and tasks).
+    trail: Vec<crate::domain::changes::TrailEvent>,
 }
 
 struct SimService {
@@ -158,6 +162,7 @@ impl Simulation {
             history_start: start,
             flow_logs: Vec::new(),
             log_groups: Vec::new(),
+            trail: Vec::new(),
         };
         for (index, spec) in scenario.services.iter().enumerate() {
             sim.add_service(index, spec, start, now);
@@ -186,7 +191,7 @@ impl Simulation {
                 break;
             }
             self.scheduled.remove(0);
-            self.deploy(service, revision, false);
+            self.deploy(service, revision, false, trail::By::Ci);
         }
         for index in 0..self.services.len() {
             self.step_service(index);
@@ -456,7 +461,7 @@ impl Simulation {
     }
 
     /// Start a deployment of `revision` (as UpdateService does).
-    fn deploy(&mut self, service: usize, revision: usize, force: bool) {
+    fn deploy(&mut self, service: usize, revision: usize, force: bool, by: trail::By) {
         let now = self.now;
         let id = deployment_id(&mut self.rng);
         let s = &mut self.services[service];
@@ -474,7 +479,7 @@ impl Simulation {
         s.deployments.insert(
             0,
             SimDeployment {
-                id,
+                id: id.clone(),
                 revision,
                 status: DeploymentStatus::Primary,
                 rollout: RolloutState::InProgress,
@@ -487,6 +492,7 @@ impl Simulation {
         // A new task definition resets ECS's restart back-off.
         s.recent_failures.clear();
         s.next_launch_at = now;
+        self.record_deploy(service, now, &id, by);
     }
 }
 

@@ -129,7 +129,10 @@ impl Simulation {
             message: format!("(service {}) has reached a steady state.", spec.name),
         };
         service.events.push(steady);
+        let (deployed, first) = (deployment.id.clone(), deployment.created_at);
         service.deployments.push(deployment);
         self.services.push(service);
+        let index = self.services.len() - 1;
+        self.record_deploy(index, first, &deployed, super::trail::By::Ci);
     }
 }

@@ -60,7 +60,12 @@ impl Simulation {
                     operation: "UpdateService".into(),
                     message: format!("task definition {td} does not exist"),
                 })?;
-            self.deploy(index, revision, change.force_new_deployment);
+            self.deploy(
+                index,
+                revision,
+                change.force_new_deployment,
+                super::trail::By::Oncall,
+            );
         } else if change.force_new_deployment {
             let current = self.services[index]
                 .deployments
@@ -68,7 +73,7 @@ impl Simulation {
                 .find(|d| d.status == DeploymentStatus::Primary)
                 .map(|d| d.revision)
                 .unwrap_or(0);
-            self.deploy(index, current, true);
+            self.deploy(index, current, true, super::trail::By::Oncall);
         }
         if let Some(count) = change.desired_count {
             self.services[index].desired = count;

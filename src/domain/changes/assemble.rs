@@ -35,7 +35,7 @@ pub struct Witnesses<'a> {
     pub services: &'a [Service],
     /// The incident's journal (triage's own actions).
     pub journal: &'a [Entry],
-    /// Task definitions known by ARN (for a deployment's diff).
+    /// Task definitions known by ARN (for a deploy's diff).
     pub definitions: &'a HashMap<String, TaskDefinition>,
     /// Only what happened from here on is kept.
     pub since: DateTime<Utc>,
@@ -56,10 +56,11 @@ pub fn assemble(w: &Witnesses<'_>) -> (Vec<Change>, usize) {
             let Some(at) = deployment.created_at.filter(|at| *at >= w.since) else {
                 continue;
             };
-            witness_deployment(&mut changes, service, deployment, at, w.definitions);
+            witness_deployment(&mut changes, service, deployment, at);
         }
     }
     fold_registrations(&mut changes);
+    describe_deploys(&mut changes, w.services, w.definitions);
     changes.extend(w.journal.iter().filter_map(|e| of_entry(e, w.facts)));
     changes.retain(|c| c.at >= w.since);
     changes.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id().cmp(b.id())));
@@ -67,11 +68,23 @@ pub fn assemble(w: &Witnesses<'_>) -> (Vec<Change>, usize) {
 }
 
 fn of_event(event: &TrailEvent, services: Vec<ServiceKey>) -> Change {
+    let deploys = matches!(event.name.as_str(), "UpdateService" | "CreateService")
+        .then(|| event.param("taskDefinition").map(str::to_string))
+        .flatten();
+    let registers = (event.name == "RegisterTaskDefinition")
+        .then(|| {
+            event
+                .names
+                .iter()
+                .find(|n| n.contains(":task-definition/"))
+                .cloned()
+        })
+        .flatten();
     Change {
         at: event.at,
         actor: event.actor_shown(),
         action: one_line(&event.name),
-        summary: cut(&summary(event)),
+        summary: cut(&summary(event, registers.as_deref())),
         detail: Vec::new(),
         services,
         sources: vec![Source {
@@ -79,6 +92,7 @@ fn of_event(event: &TrailEvent, services: Vec<ServiceKey>) -> Change {
             id: event.id.clone(),
         }],
         pair: event.pair.clone(),
+        deploys: deploys.or(registers),
     }
 }
 
@@ -89,7 +103,6 @@ fn witness_deployment(
     service: &Service,
     deployment: &super::super::service::Deployment,
     at: DateTime<Utc>,
-    definitions: &HashMap<String, TaskDefinition>,
 ) {
     let key = service.key();
     let source = Source {
@@ -98,33 +111,6 @@ fn witness_deployment(
     };
     if changes.iter().any(|c| c.sources.contains(&source)) {
         return;
-    }
-    let previous = service
-        .deployments
-        .iter()
-        .filter(|d| d.created_at.is_some_and(|t| t < at))
-        .max_by_key(|d| d.created_at)
-        .map(|d| d.task_definition.clone());
-    let mut detail = Vec::new();
-    if let Some(previous) = previous
-        .as_ref()
-        .filter(|p| **p != deployment.task_definition)
-    {
-        detail.push(format!(
-            "{} → {}",
-            revision_label(previous),
-            revision_label(&deployment.task_definition)
-        ));
-        if let (Some(before), Some(after)) = (
-            definitions.get(previous),
-            definitions.get(&deployment.task_definition),
-        ) {
-            detail.extend(
-                diff(before, after)
-                    .into_iter()
-                    .map(|c| one_line(&format!("{}: {} → {}", c.field, c.before, c.after))),
-            );
-        }
     }
     let maker = changes
         .iter_mut()
@@ -137,7 +123,7 @@ fn witness_deployment(
         .min_by_key(|c| (c.at - at).num_seconds().abs());
     if let Some(change) = maker {
         change.sources.push(source);
-        change.detail.extend(detail);
+        change.deploys = Some(deployment.task_definition.clone());
         return;
     }
     changes.push(Change {
@@ -154,46 +140,52 @@ fn witness_deployment(
                 .map(|r| format!(", {}", r.as_str()))
                 .unwrap_or_default()
         )),
-        detail,
+        detail: Vec::new(),
         services: vec![key],
         sources: vec![source],
         pair: service.pair.clone(),
+        deploys: Some(deployment.task_definition.clone()),
     });
 }
 
-/// A `RegisterTaskDefinition` joins the deploy of the revision it made
-/// when that came within a quarter hour after it.
+fn is_deploy(c: &Change) -> bool {
+    matches!(
+        c.action.as_str(),
+        "UpdateService" | "CreateService" | "Deployment"
+    )
+}
+
+/// A `RegisterTaskDefinition` joins the first deploy of the revision it
+/// registered made within a quarter hour after it.
 fn fold_registrations(changes: &mut Vec<Change>) {
-    let mut folded = Vec::new();
+    let mut gone = Vec::new();
     for i in 0..changes.len() {
         if changes[i].action != "RegisterTaskDefinition" {
             continue;
         }
-        let family = changes[i]
-            .summary
-            .trim_start_matches("registered ")
-            .to_string();
+        let registered = changes[i].deploys.as_deref().map(revision_label);
         let at = changes[i].at;
-        let deploy = changes.iter().position(|c| {
-            c.action == "UpdateService" || c.action == "CreateService" || c.action == "Deployment"
-        } && c.at >= at
-            && (c.at - at).num_seconds() <= REGISTERED_BEFORE
-            && c.pair == changes[i].pair
-            && c.deploys_family(&family));
+        let deploy = (0..changes.len())
+            .filter(|&j| {
+                let c = &changes[j];
+                is_deploy(c)
+                    && c.at >= at
+                    && (c.at - at).num_seconds() <= REGISTERED_BEFORE
+                    && c.pair == changes[i].pair
+                    && registered.is_some()
+                    && c.deploys.as_deref().map(revision_label) == registered
+            })
+            .min_by_key(|&j| changes[j].at);
         if let Some(j) = deploy {
-            folded.push((i, j));
+            let registration = changes[i].clone();
+            let target = &mut changes[j];
+            target.sources.extend(registration.sources);
+            target.detail.push(format!(
+                "{} by {}",
+                registration.summary, registration.actor
+            ));
+            gone.push(i);
         }
-    }
-    let mut gone = Vec::new();
-    for (i, j) in folded {
-        let registration = changes[i].clone();
-        let deploy = &mut changes[j];
-        deploy.sources.extend(registration.sources);
-        deploy.detail.insert(
-            0,
-            format!("{} by {}", registration.summary, registration.actor),
-        );
-        gone.push(i);
     }
     let mut index = 0;
     changes.retain(|_| {
@@ -202,12 +194,64 @@ fn fold_registrations(changes: &mut Vec<Change>) {
     });
 }
 
-impl Change {
-    /// Does this deploy a revision of `family`?
-    fn deploys_family(&self, family: &str) -> bool {
-        let label = |s: &str| s.split(' ').any(|w| w.starts_with(&format!("{family}:")));
-        label(&self.summary) || self.detail.iter().any(|d| label(d))
+/// Each deploy says what it changed: the revision before and after, and
+/// their diff when both are known. The revision before is the service's
+/// previous deploy in this window, else the deployment ECS still lists
+/// before it, else the revision numbered one less.
+fn describe_deploys(
+    changes: &mut [Change],
+    services: &[Service],
+    definitions: &HashMap<String, TaskDefinition>,
+) {
+    let by_label: HashMap<String, &TaskDefinition> = definitions
+        .values()
+        .map(|td| (format!("{}:{}", td.family, td.revision), td))
+        .collect();
+    let mut order: Vec<usize> = (0..changes.len())
+        .filter(|&i| is_deploy(&changes[i]))
+        .collect();
+    order.sort_by_key(|&i| changes[i].at);
+    let mut last: HashMap<ServiceKey, String> = HashMap::new();
+    for i in order {
+        let Some(after) = changes[i].deploys.as_deref().map(revision_label) else {
+            continue;
+        };
+        let Some(key) = changes[i].services.first().cloned() else {
+            continue;
+        };
+        let listed_before = services.iter().find(|s| s.is(&key)).and_then(|s| {
+            s.deployments
+                .iter()
+                .filter(|d| d.created_at.is_some_and(|t| t < changes[i].at))
+                .max_by_key(|d| d.created_at)
+                .map(|d| revision_label(&d.task_definition))
+        });
+        let before = last
+            .get(&key)
+            .cloned()
+            .or(listed_before)
+            .or_else(|| one_less(&after));
+        last.insert(key, after.clone());
+        let Some(before) = before.filter(|b| *b != after) else {
+            continue;
+        };
+        let mut lines = vec![format!("{before} → {after}")];
+        if let (Some(a), Some(b)) = (by_label.get(&before), by_label.get(&after)) {
+            lines.extend(
+                diff(a, b)
+                    .into_iter()
+                    .map(|c| one_line(&format!("{}: {} → {}", c.field, c.before, c.after))),
+            );
+        }
+        changes[i].detail.splice(0..0, lines);
     }
+}
+
+/// `payments:7` → `payments:6`.
+pub fn one_less(label: &str) -> Option<String> {
+    let (family, revision) = label.rsplit_once(':')?;
+    let n: u32 = revision.parse().ok()?;
+    (n > 1).then(|| format!("{family}:{}", n - 1))
 }
 
 /// A journal entry of triage's that changed something: a runbook step that
@@ -242,12 +286,13 @@ fn of_entry(entry: &Entry, facts: &[ServiceFacts]) -> Option<Change> {
             id: entry.id.clone(),
         }],
         pair: Pair::default(),
+        deploys: None,
     })
 }
 
 /// One line of what the event did, from the request fields that say it
 /// (never a value: secrets and environment values are not kept).
-fn summary(event: &TrailEvent) -> String {
+fn summary(event: &TrailEvent, registered: Option<&str>) -> String {
     let p = |name: &str| event.param(name).map(label).unwrap_or_default();
     let name = event.name.as_str();
     let text = match name {
@@ -264,10 +309,11 @@ fn summary(event: &TrailEvent) -> String {
             }
             text
         }
-        "RegisterTaskDefinition" | "DeregisterTaskDefinition" => {
-            let family = p("family").if_empty(&p("taskDefinition"));
-            format!("registered {family}")
-        }
+        "RegisterTaskDefinition" => match registered {
+            Some(arn) => format!("registered {}", revision_label(arn)),
+            None => format!("registered {}", p("family")),
+        },
+        "DeregisterTaskDefinition" => format!("deregistered {}", p("taskDefinition")),
         n if n.contains("SecurityGroup") => {
             let rules = rules_of(&event.request);
             format!("{n} {}{}", p("groupId"), rules)

@@ -8,8 +8,10 @@
 //! - [`assemble`] makes changes of events, deployments and journal entries,
 //!   one change with several witnesses when they are the same act.
 //! - [`suspects`] finds a service's onset and ranks its changes.
+//! - [`reading`] plans a CloudTrail read around what was kept (the port).
 
 pub mod assemble;
+pub mod reading;
 pub mod suspects;
 pub mod touch;
 pub mod trail;
@@ -23,6 +25,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use assemble::assemble;
+pub use reading::{TrailPort, TrailRead, TrailStore};
 pub use suspects::{onset, rank};
 pub use touch::{ServiceFacts, Touches};
 pub use trail::TrailEvent;
@@ -73,6 +76,8 @@ pub struct Change {
     pub services: Vec<ServiceKey>,
     pub sources: Vec<Source>,
     pub pair: Pair,
+    /// The task definition it deploys or registers (an ARN or `family:N`).
+    pub deploys: Option<String>,
 }
 
 impl Change {

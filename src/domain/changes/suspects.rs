@@ -109,3 +109,32 @@ pub fn ago(d: Duration) -> String {
         _ => format!("{} d", minutes / 1440),
     }
 }
+
+/// A service's signals of trouble: when each of its alarms in ALARM went
+/// off, and each ECS event that says a task stopped, failed its health
+/// checks or could not start.
+pub fn signals(
+    service: &super::super::service::Service,
+    alarms: &[&super::super::alarms::Alarm],
+) -> Vec<DateTime<Utc>> {
+    use super::super::alarms::AlarmState;
+    let mut out: Vec<DateTime<Utc>> = alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm)
+        .filter_map(|a| a.since)
+        .collect();
+    out.extend(
+        service
+            .events
+            .iter()
+            .filter(|e| {
+                let m = e.message.as_str();
+                m.contains("has stopped")
+                    || m.contains("unhealthy")
+                    || m.contains("unable to")
+                    || m.contains("failed")
+            })
+            .map(|e| e.at),
+    );
+    out
+}

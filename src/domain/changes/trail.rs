@@ -155,6 +155,16 @@ impl TrailEvent {
             || self.actor.starts_with(ECS_SERVICE_LINKED_ROLE)
     }
 
+    /// The event without its names and request: all that ECS's churn needs
+    /// to be counted.
+    pub fn slim(&self) -> TrailEvent {
+        TrailEvent {
+            names: Vec::new(),
+            request: Value::Null,
+            ..self.clone()
+        }
+    }
+
     /// The AWS service the event is of: `ecs`, `ec2`, `iam`…
     pub fn service(&self) -> &str {
         self.source.split('.').next().unwrap_or(&self.source)

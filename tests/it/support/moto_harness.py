@@ -20,6 +20,10 @@ Adds test-only routes under /_triage/ to what moto serves:
   POST   /_triage/guardduty/findings  {"region", "detector", "findings": [...]}:
                                    store GuardDuty finding documents (shaped
                                    like GetFindings' answer) for a detector
+  POST   /_triage/cloudtrail/events  {"region", "events": [...]}: store
+                                   CloudTrail events shaped like LookupEvents'
+                                   answer (EventTime in epoch seconds)
+  GET    /_triage/cloudtrail/throttled  LookupEvents calls refused for the rate
 and makes ECS list calls page like AWS does (moto returns one page): at most
 PAGE_CAP items a page, with a nextToken, honouring maxResults.
 
@@ -43,6 +47,13 @@ protocol. Requests to /service/<Service>/operation/<Operation> are translated
 CBOR -> JSON (timestamps as epoch seconds) for moto, and moto's answer JSON ->
 CBOR (timestamps as CBOR tag 1, doubles as floats) back: the same shapes on
 both sides, moto's real alarm and metric state behind them.
+
+CloudTrail: moto has no LookupEvents. It is answered here (awsJson1.1
+`CloudTrail_20131101.LookupEvents`) from the stored events the way CloudTrail
+answers: at most one LookupAttributes entry (more is
+InvalidLookupAttributesException), StartTime/EndTime, MaxResults 1-50,
+newest first, NextToken; and at most 2 calls a second per Region
+(ThrottlingException beyond, counted at /_triage/cloudtrail/throttled).
 
 It exits when its parent process (the test binary) is gone.
 """
@@ -79,6 +90,12 @@ exec_services = {}
 exec_tasks = {}
 exec_agents = {}
 exec_requests = []
+# CloudTrail events: region -> [event]; LookupEvents call times and refusals by region.
+trail_events = {}
+trail_calls = {}
+trail_throttled = {}
+TRAIL_KEYS = {"EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
+              "EventSource", "AccessKeyId"}
 # GuardDuty finding documents: (region, detector id) -> [finding]
 guardduty_findings = {}
 GUARDDUTY = re.compile(r"^/detector/([^/]+)/findings(/get)?$")
@@ -210,6 +227,8 @@ class Harness:
                             {"__type": fault["code"], "message": fault.get("message", fault["code"])},
                             "application/x-amz-json-1.1",
                         )
+        if op == "LookupEvents":
+            return self.lookup_events(region, body, start_response)
         if op in PAGED:
             return self.paged(op, body, environ, start_response)
         if op in EXEC_OPS and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonEC2ContainerServiceV"):
@@ -252,6 +271,51 @@ class Harness:
         if start + size < len(stored):
             answer["nextToken"] = base64.b64encode(str(start + size).encode()).decode()
         return json_response(start_response, "200 OK", answer)
+
+    def lookup_events(self, region, body, start_response):
+        """CloudTrail LookupEvents over the stored events, with its quota."""
+        def error(code, message, status="400 Bad Request"):
+            return json_response(start_response, status, {"__type": code, "message": message},
+                                 "application/x-amz-json-1.1")
+        now = time.monotonic()
+        with lock:
+            recent = [t for t in trail_calls.get(region, []) if now - t < 1.0]
+            if len(recent) >= 2:
+                trail_throttled[region] = trail_throttled.get(region, 0) + 1
+                return error("ThrottlingException", "Rate exceeded")
+            recent.append(now)
+            trail_calls[region] = recent
+            stored = list(trail_events.get(region, []))
+        request = json.loads(body or b"{}")
+        attributes = request.get("LookupAttributes") or []
+        if len(attributes) > 1:
+            return error("InvalidLookupAttributesException",
+                         "You cannot specify more than one lookup attribute.")
+        size = int(request.get("MaxResults") or 50)
+        if size < 1 or size > 50:
+            return error("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+        for attribute in attributes:
+            key, value = attribute.get("AttributeKey"), attribute.get("AttributeValue")
+            if key not in TRAIL_KEYS:
+                return error("InvalidLookupAttributesException", f"Unknown lookup attribute {key}.")
+            if key in ("ResourceType", "ResourceName"):
+                field = key
+                stored = [e for e in stored if any(r.get(field) == value for r in e.get("Resources", []))]
+            else:
+                stored = [e for e in stored if str(e.get(key)) == value]
+        start, end = request.get("StartTime"), request.get("EndTime")
+        if start is not None:
+            stored = [e for e in stored if e["EventTime"] >= float(start)]
+        if end is not None:
+            stored = [e for e in stored if e["EventTime"] <= float(end)]
+        stored.sort(key=lambda e: (e["EventTime"], e["EventId"]), reverse=True)
+        token = request.get("NextToken")
+        offset = int(base64.b64decode(token).decode()) if token else 0
+        page = stored[offset:offset + size]
+        answer = {"Events": page}
+        if offset + size < len(stored):
+            answer["NextToken"] = base64.b64encode(str(offset + size).encode()).decode()
+        return json_response(start_response, "200 OK", answer, "application/x-amz-json-1.1")
 
     def ecs_exec(self, op, region, body, environ, start_response):
         """ECS calls that carry ECS Exec state moto does not keep."""
@@ -388,6 +452,14 @@ class Harness:
             with lock:
                 guardduty_findings.setdefault((body["region"], body["detector"]), []).extend(body["findings"])
             return json_response(start_response, "200 OK", {"ok": True})
+        if path == "/_triage/cloudtrail/events" and method == "POST":
+            body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+            with lock:
+                trail_events.setdefault(body["region"], []).extend(body["events"])
+            return json_response(start_response, "200 OK", {"ok": True})
+        if path == "/_triage/cloudtrail/throttled":
+            with lock:
+                return json_response(start_response, "200 OK", dict(trail_throttled))
         if path == "/_triage/ecs/exec-requests":
             with lock:
                 return json_response(start_response, "200 OK", list(exec_requests))

@@ -5,6 +5,7 @@
 //! (`account`, `account_name`, `region`), one pair watched or many.
 
 pub mod alarms;
+pub mod changes;
 pub mod diagnose;
 pub mod exec;
 pub mod incident;
@@ -13,6 +14,7 @@ pub mod runbook;
 pub mod status;
 
 pub use alarms::{AlarmJson, AlarmsDoc};
+pub use changes::ChangesDoc;
 pub use diagnose::DiagnoseDoc;
 pub use exec::{ExecCheckDoc, ExecEndedDoc};
 pub use incident::{IncidentJson, IncidentListDoc, IncidentStartedDoc};
