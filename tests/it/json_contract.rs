@@ -151,6 +151,11 @@ fn demo_outputs(demo: &str) -> Vec<(&'static str, serde_json::Value)> {
     };
     keep("status", run(&["status"]));
     keep("alarms", run(&["alarms"]));
+    keep("changes", run(&["changes"]));
+    keep(
+        "changes",
+        run(&["changes", "--service", "prod-web/chatbot-api", "--since", "1h"]),
+    );
     keep("diagnose", run(&["diagnose"]));
     keep("logs", run(&["logs", "req-5f1e0c9a", "--since", "2h"]));
     keep("incident-list", run(&["incident", "list"]));
@@ -200,6 +205,7 @@ fn every_demo_output_matches_its_schema_and_one_pair_is_a_list_of_one() {
     for name in [
         "status",
         "alarms",
+        "changes",
         "diagnose",
         "incident-list",
         "runbook-list",
@@ -220,7 +226,9 @@ fn every_demo_output_matches_its_schema_and_one_pair_is_a_list_of_one() {
     }
     // Every item names its place, one pair or three.
     for (name, value) in one.iter().chain(&three) {
-        for list in ["services", "alarms", "findings", "patterns", "pairs"] {
+        for list in [
+            "services", "alarms", "findings", "patterns", "pairs", "changes", "onsets",
+        ] {
             for item in value
                 .get(list)
                 .and_then(|l| l.as_array())
@@ -306,7 +314,7 @@ async fn every_output_against_moto_matches_its_schema_one_region_and_three() {
         stdout(cmd.args(args).args(["-o", "json"]))
     };
     let mut shapes: Vec<(&str, BTreeSet<String>, BTreeSet<String>)> = Vec::new();
-    for name in ["status", "alarms", "diagnose"] {
+    for name in ["status", "alarms", "changes", "diagnose"] {
         let one = validated(name, &run(&regions[..1], &[name])).remove(0);
         let three = validated(name, &run(&regions, &[name])).remove(0);
         assert_eq!(one["pairs"].as_array().unwrap().len(), 1, "{name}");

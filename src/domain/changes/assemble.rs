@@ -163,7 +163,23 @@ fn fold_registrations(changes: &mut Vec<Change>) {
         if changes[i].action != "RegisterTaskDefinition" {
             continue;
         }
-        let registered = changes[i].deploys.as_deref().map(revision_label);
+        // The revision registered (from the response), else only its family.
+        let registered = changes[i]
+            .deploys
+            .as_deref()
+            .map(revision_label)
+            .unwrap_or_else(|| {
+                changes[i]
+                    .summary
+                    .trim_start_matches("registered ")
+                    .to_string()
+            });
+        let same = |deployed: &str| match registered.contains(':') {
+            true => deployed == registered,
+            false => deployed
+                .rsplit_once(':')
+                .is_some_and(|(f, _)| f == registered),
+        };
         let at = changes[i].at;
         let deploy = (0..changes.len())
             .filter(|&j| {
@@ -172,8 +188,10 @@ fn fold_registrations(changes: &mut Vec<Change>) {
                     && c.at >= at
                     && (c.at - at).num_seconds() <= REGISTERED_BEFORE
                     && c.pair == changes[i].pair
-                    && registered.is_some()
-                    && c.deploys.as_deref().map(revision_label) == registered
+                    && c.deploys
+                        .as_deref()
+                        .map(revision_label)
+                        .is_some_and(|d| same(&d))
             })
             .min_by_key(|&j| changes[j].at);
         if let Some(j) = deploy {

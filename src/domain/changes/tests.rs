@@ -410,6 +410,7 @@ fn an_update_its_deployment_and_its_registration_are_one_change() {
     before.arn = services[0].deployments[1].task_definition.clone();
     let mut after = before.clone();
     after.arn = services[0].deployments[0].task_definition.clone();
+    after.revision = 8;
     after.containers[0].image = "payments:2.0".into();
     definitions.insert(before.arn.clone(), before);
     definitions.insert(after.arn.clone(), after);
