@@ -64,6 +64,14 @@ pub enum Effect {
         generation: u64,
         pair: Pair,
     },
+    /// What changed in a pair since `since`: CloudTrail's write events, its
+    /// services' deployments and triage's own actions (`journal`).
+    FetchChanges {
+        generation: u64,
+        pair: Pair,
+        since: chrono::DateTime<chrono::Utc>,
+        journal: Vec<crate::domain::timeline::Entry>,
+    },
     /// The targets of a service's target group and why each is unhealthy.
     FetchTargetHealth {
         key: ServiceKey,
@@ -278,6 +286,12 @@ pub enum WorkerResult {
         generation: u64,
         pair: Pair,
         result: Result<crate::domain::security::SecurityRead, PortError>,
+    },
+    /// A pair's changes and what the read covered.
+    Changes {
+        generation: u64,
+        pair: Pair,
+        result: Result<crate::domain::changes::PairChanges, PortError>,
     },
     /// The SSO token found for a profile (None: not an SSO profile, or no token).
     Sso {

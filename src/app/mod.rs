@@ -2,6 +2,7 @@
 //! (The Elm Architecture). Nothing here awaits, draws or does IO: the console
 //! loop feeds messages in, workers carry effects out.
 
+pub mod changes;
 pub mod commands;
 pub(crate) mod context;
 pub(crate) mod cursors;

@@ -232,8 +232,43 @@ pub(crate) fn on_status(
     };
     drafts
         .into_iter()
-        .map(|draft| Effect::Journal(Box::new(draft)))
+        .map(|mut draft| {
+            with_suspect(state, &mut draft);
+            Effect::Journal(Box::new(draft))
+        })
         .collect()
+}
+
+/// A service's health change journals its top suspect as evidence: the
+/// change that came nearest before its trouble began, and where it was seen.
+fn with_suspect(state: &AppState, draft: &mut crate::domain::timeline::EntryDraft) {
+    let Some(arn) = draft.resources.first() else {
+        return;
+    };
+    let Some(key) = state
+        .status
+        .data
+        .iter()
+        .flatten()
+        .find(|r| &r.service.arn == arn && r.verdict.health.is_unhealthy())
+        .map(|r| r.service.key())
+    else {
+        return;
+    };
+    if let Some(suspect) = state.near_suspect(&key) {
+        let seen: Vec<String> = suspect
+            .change
+            .sources
+            .iter()
+            .map(|s| format!("{} {}", s.kind.as_str(), s.id))
+            .collect();
+        draft.evidence.push(format!(
+            "what changed: {} ({}; seen by {})",
+            suspect.phrase(state.now),
+            suspect.change.summary,
+            seen.join(", ")
+        ));
+    }
 }
 
 /// One pair's rows of the ranked view, in its order.
@@ -295,7 +330,10 @@ pub(crate) fn rerank_pair(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
     state.status.data = Some(merge(others, fresh));
     drafts
         .into_iter()
-        .map(|draft| Effect::Journal(Box::new(draft)))
+        .map(|mut draft| {
+            with_suspect(state, &mut draft);
+            Effect::Journal(Box::new(draft))
+        })
         .collect()
 }
 

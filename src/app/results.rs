@@ -44,6 +44,11 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             pair,
             result,
         } => return super::security::on_security(state, generation, pair, result),
+        WorkerResult::Changes {
+            generation,
+            pair,
+            result,
+        } => super::changes::on_changes(state, generation, pair, result),
         WorkerResult::Sso { profile, token } => return super::sso::on_token(state, profile, token),
         WorkerResult::TargetHealth { key, result, .. } => service::on_targets(state, key, result),
         WorkerResult::ServiceDetail {

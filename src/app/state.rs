@@ -165,6 +165,8 @@ pub struct AppState {
     pub monitoring: super::monitoring::Monitoring,
     /// GuardDuty's findings and what the services can reach and read.
     pub security: super::security::Security,
+    /// What changed, per pair.
+    pub changes: super::changes::Changes,
     /// The SSO session's token, when the profile signs in through SSO.
     pub sso: super::sso::SsoSessions,
     // The screens' own state (each struct lives with its screen in `screens/`).
@@ -185,6 +187,7 @@ pub struct AppState {
     pub logs: Option<LogsView>,
     pub keymap_screen: KeymapScreen,
     pub alarms_screen: super::screens::alarms::AlarmsScreen,
+    pub changes_screen: super::screens::changes::ChangesScreen,
     pub security_screen: super::screens::security::SecurityScreen,
     pub width: u16,
     pub height: u16,
@@ -230,6 +233,7 @@ impl AppState {
             incident: None,
             monitoring: super::monitoring::Monitoring::new(now),
             security: Default::default(),
+            changes: Default::default(),
             sso: Default::default(),
             services: ServicesScreen::default(),
             service: ServiceScreen::new(now),
@@ -243,6 +247,7 @@ impl AppState {
             logs: None,
             keymap_screen: KeymapScreen::default(),
             alarms_screen: Default::default(),
+            changes_screen: Default::default(),
             security_screen: Default::default(),
             width: 80,
             height: 24,

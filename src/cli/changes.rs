@@ -75,7 +75,8 @@ pub async fn run(
             mappings: scope.mappings,
             want_alarms: !wanted.is_empty(),
         };
-        async move { read_changes(account, &ask).await }
+        let ports = crate::workers::changes::ChangesPorts::of(account);
+        async move { read_changes(&ports, &ask).await }
     });
     let results = futures::future::join_all(reads).await;
     let mut changes: Vec<Change> = Vec::new();

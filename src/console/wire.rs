@@ -113,6 +113,7 @@ impl Wiring {
                 account.secrets.clone(),
             )),
             security: Some(account.security.clone()),
+            trail: Some(account.trail.clone()),
             runs: Some(runs),
             memory: self.memories.get(pair).cloned().unwrap_or_default(),
         }

@@ -78,6 +78,30 @@ const SHORT_HEADLINE: usize = 45;
 
 /// A service's headline for `width` columns: the whole one when what `R`
 /// opens still fits, else the few-word one (which keeps it).
+/// The headline with the service's top suspect: said after what `R` opens
+/// (or after the first part when nothing is suggested), or at the end when
+/// `after_evidence` (a security lead — GuardDuty, egress — outranks a
+/// change). The short form, for narrow screens, is left as it is.
+pub(crate) fn with_suspect(
+    suggestion: &crate::domain::suggestion::Suggestion,
+    phrase: &str,
+    after_evidence: bool,
+) -> crate::domain::suggestion::Suggestion {
+    let insert = |text: &str| {
+        if after_evidence {
+            return format!("{text} · {phrase}");
+        }
+        const HINT: &str = " · R: ";
+        let start = text.find(HINT).map_or(0, |at| at + HINT.len());
+        let end = text[start..].find(" · ").map_or(text.len(), |i| start + i);
+        format!("{} · {phrase}{}", &text[..end], &text[end..])
+    };
+    crate::domain::suggestion::Suggestion {
+        headline: insert(&suggestion.headline),
+        ..suggestion.clone()
+    }
+}
+
 pub(crate) fn headline_within(
     suggestion: &crate::domain::suggestion::Suggestion,
     width: usize,

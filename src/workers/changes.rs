@@ -40,9 +40,27 @@ pub struct ChangesAsk<'a> {
     pub want_alarms: bool,
 }
 
+/// The ports a read of changes asks.
+#[derive(Clone)]
+pub struct ChangesPorts {
+    pub ecs: std::sync::Arc<dyn crate::domain::ports::EcsPort>,
+    pub trail: std::sync::Arc<dyn crate::domain::changes::TrailPort>,
+    pub monitoring: Option<std::sync::Arc<dyn crate::domain::ports::MonitoringPort>>,
+}
+
+impl ChangesPorts {
+    pub fn of(account: &crate::wiring::Account) -> ChangesPorts {
+        ChangesPorts {
+            ecs: account.ecs.clone(),
+            trail: account.trail.clone(),
+            monitoring: account.monitoring.clone(),
+        }
+    }
+}
+
 /// Read and assemble one pair's changes since `ask.since`.
 pub async fn read_changes(
-    account: &crate::wiring::Account,
+    account: &ChangesPorts,
     ask: &ChangesAsk<'_>,
 ) -> Result<ChangesRead, PortError> {
     let mut snapshot =
@@ -164,7 +182,7 @@ const MAX_DIFF_DEFINITIONS: usize = 60;
 /// roles), and those of every revision deployed or registered since
 /// `since` with the one before it (for its diff).
 async fn read_definitions(
-    account: &crate::wiring::Account,
+    account: &ChangesPorts,
     services: &[Service],
     events: &[TrailEvent],
     since: DateTime<Utc>,
@@ -236,7 +254,7 @@ async fn read_definitions(
 /// The load balancers of each target group, and the alarms tied to the
 /// services, when wanted and this session reads CloudWatch.
 async fn read_watched(
-    account: &crate::wiring::Account,
+    account: &ChangesPorts,
     services: &[Service],
     mappings: &[AlarmMapping],
     wanted: bool,

@@ -32,6 +32,8 @@ pub struct PairPorts {
     pub exposure: Option<super::exposure::ExposurePorts>,
     /// GuardDuty.
     pub security: Option<Arc<dyn crate::domain::security::SecurityPort>>,
+    /// CloudTrail (what changed).
+    pub trail: Option<Arc<dyn crate::domain::changes::TrailPort>>,
     /// What runbook runs in this pair need.
     pub runs: Option<super::runbook::operator::ConsoleRuns>,
     /// Stopped tasks and log tails this pair's diagnosis has already read.
@@ -50,6 +52,7 @@ impl PairPorts {
             exec: None,
             exposure: None,
             security: None,
+            trail: None,
             runs: None,
             memory: Default::default(),
         }

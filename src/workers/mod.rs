@@ -266,6 +266,53 @@ impl Workers {
                     result,
                 },
             ),
+            Effect::FetchChanges {
+                generation,
+                pair,
+                since,
+                journal,
+            } => {
+                self.answer_in(
+                    &pair.clone(),
+                    {
+                        let pair = pair.clone();
+                        move |ports| async move {
+                            let trail = ports.trail.clone().ok_or_else(|| {
+                                crate::domain::PortError::Other {
+                                    operation: "LookupEvents".into(),
+                                    message: "this session does not read CloudTrail".into(),
+                                }
+                            })?;
+                            let changes_ports = changes::ChangesPorts {
+                                ecs: ports.ecs.clone(),
+                                trail,
+                                monitoring: ports.monitoring.clone(),
+                            };
+                            let read = changes::read_changes(
+                                &changes_ports,
+                                &changes::ChangesAsk {
+                                    pair: &pair,
+                                    clusters: &[],
+                                    since,
+                                    journal: &journal,
+                                    mappings: &[],
+                                    want_alarms: false,
+                                },
+                            )
+                            .await?;
+                            Ok(crate::domain::changes::PairChanges {
+                                changes: read.changes,
+                                coverage: read.coverage,
+                            })
+                        }
+                    },
+                    move |result| WorkerResult::Changes {
+                        generation,
+                        pair,
+                        result,
+                    },
+                )
+            }
             Effect::CheckSso { profile } => self.answer(async move {
                 let asked = profile.clone();
                 let token = tokio::task::spawn_blocking(move || {

@@ -569,3 +569,86 @@ fn a_finding_whose_loop_began_with_the_deployment_asks_what_changed() {
         }]
     );
 }
+
+#[test]
+fn a_health_change_journals_its_top_suspect_as_evidence() {
+    use triage::domain::changes::{Change, PairChanges, Source, SourceKind};
+    let mut s = loaded(&["healthy"]);
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok(("inc-1".into(), vec![])))),
+    );
+    // The changes fall due once the services are known.
+    let effects = update(&mut s, Msg::Tick(t0()));
+    let generation = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchChanges { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the changes are read");
+    let key = ServiceKey::new("prod-web", "backend-api");
+    let deploy = Change {
+        at: t0() - Duration::minutes(2),
+        actor: "ci-deploy".into(),
+        action: "UpdateService".into(),
+        summary: "UpdateService backend-api → backend-api:43".into(),
+        detail: vec!["backend-api:42 → backend-api:43".into()],
+        services: vec![key.clone()],
+        sources: vec![Source {
+            kind: SourceKind::Cloudtrail,
+            id: "3f1e2d4c-0000-4000-a000-000000000001".into(),
+        }],
+        pair: Default::default(),
+        deploys: Some("backend-api:43".into()),
+    };
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Changes {
+            generation,
+            pair: Default::default(),
+            result: Ok(PairChanges {
+                changes: vec![deploy],
+                coverage: Default::default(),
+            }),
+        }),
+    );
+    // Its tasks die: the next read finds it down.
+    let mut down = fixtures::service("health/healthy.json");
+    down.running = 0;
+    down.events.insert(
+        0,
+        triage::domain::ServiceEvent {
+            id: "e-stop".into(),
+            at: t0() - Duration::minutes(1),
+            message: "(service backend-api) has stopped 4 running tasks: (task a) (task b) (task c) (task d).".into(),
+        },
+    );
+    let effects = update(&mut s, special(Key::Char('r')));
+    let generation = status_generation(&effects).expect("r reads the status again");
+    let effects = update(
+        &mut s,
+        Msg::Worker(WorkerResult::Status {
+            pair: Default::default(),
+            generation,
+            result: Ok(StatusSnapshot {
+                services: vec![down],
+                ..Default::default()
+            }),
+        }),
+    );
+    let evidence: Vec<String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Journal(draft) => Some(draft.evidence.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(
+        evidence.iter().any(|e| e
+            .starts_with("what changed: since UpdateService backend-api:43 by ci-deploy")
+            && e.contains("cloudtrail 3f1e2d4c")),
+        "{evidence:?}"
+    );
+}

@@ -56,6 +56,17 @@ fn realistic_incident() -> (tempfile::TempDir, triage::domain::timeline::Inciden
     deploy.resources =
         vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
     j.append(deploy, &r, &clock).unwrap();
+    // The health change, with its top suspect as the console journals it.
+    let mut health = EntryDraft::new(
+        EntryKind::Observation,
+        Actor::Console,
+        "prod-web/chatbot-api healthy → degraded: OOM loop since chatbot-api:41 (3 stops)",
+    );
+    health.occurred_at = at(2, 52);
+    health.resources =
+        vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
+    health.evidence = vec!["what changed: since UpdateService chatbot-api:41 by ci-deploy 5 m ago (UpdateService chatbot-api → chatbot-api:41; seen by cloudtrail 61563939-17cb-4343-a8b6-33d5a85e4542, ecs ecs-svc/2459399043085234195)".into()];
+    j.append(health, &r, &clock).unwrap();
     // Backdated: impact began with the deployment, detection was the page at 03:12.
     j.append(
         EntryDraft::milestone(Milestone::ImpactStarted, alice(), at(2, 49)),
@@ -163,6 +174,11 @@ fn time_to_detect_mitigate_and_resolve_count_from_impact_start() {
 fn markdown_post_mortem_draft() {
     let (_dir, incident) = realistic_incident();
     let md = export::markdown(&incident);
+    assert!(md.contains("## What changed"), "{md}");
+    assert!(
+        md.contains("since UpdateService chatbot-api:41 by ci-deploy"),
+        "{md}"
+    );
     insta::assert_snapshot!(md);
 }
 

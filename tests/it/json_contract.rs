@@ -154,7 +154,13 @@ fn demo_outputs(demo: &str) -> Vec<(&'static str, serde_json::Value)> {
     keep("changes", run(&["changes"]));
     keep(
         "changes",
-        run(&["changes", "--service", "prod-web/chatbot-api", "--since", "1h"]),
+        run(&[
+            "changes",
+            "--service",
+            "prod-web/chatbot-api",
+            "--since",
+            "1h",
+        ]),
     );
     keep("diagnose", run(&["diagnose"]));
     keep("logs", run(&["logs", "req-5f1e0c9a", "--since", "2h"]));

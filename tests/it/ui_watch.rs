@@ -125,6 +125,38 @@ async fn settle(s: &mut AppState, shared: &Arc<DemoAccount>, mut effects: Vec<Ef
                     WorkerResult::Diagnosis { generation, result }
                 }
                 Effect::LoadRunbooks => WorkerResult::Runbooks(triage::store::runbooks::list(&[])),
+                Effect::FetchChanges {
+                    generation,
+                    pair,
+                    since,
+                    journal,
+                } => {
+                    use triage::workers::changes::{read_changes, ChangesAsk, ChangesPorts};
+                    let ports = ChangesPorts {
+                        ecs: shared.clone(),
+                        trail: shared.clone(),
+                        monitoring: Some(shared.clone()),
+                    };
+                    let ask = ChangesAsk {
+                        pair: &pair,
+                        clusters: &[],
+                        since,
+                        journal: &journal,
+                        mappings: &[],
+                        want_alarms: false,
+                    };
+                    let result = read_changes(&ports, &ask).await.map(|r| {
+                        triage::domain::changes::PairChanges {
+                            changes: r.changes,
+                            coverage: r.coverage,
+                        }
+                    });
+                    WorkerResult::Changes {
+                        generation,
+                        pair,
+                        result,
+                    }
+                }
                 _ => continue,
             };
             next.extend(update(s, Msg::Worker(result)));
@@ -220,9 +252,59 @@ async fn a_service_with_its_graphs_and_targets() {
 }
 
 #[tokio::test]
+async fn what_changed_shows_on_the_row_the_service_and_its_own_screen() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let (mut s, account) = watched(w, h).await;
+        // chatbot-api's row already says "OOM loop since chatbot-api:41" (the
+        // suspect); backend-api's security lead stays first, the suspect after.
+        let home = render(&s);
+        if w >= 160 {
+            assert!(!home.contains("since UpdateService chatbot-api"), "{home}");
+            assert!(
+                home.contains("R: compromised-host · GuardDuty HIGH"),
+                "{home}"
+            );
+        }
+        let backend = s
+            .status
+            .data
+            .iter()
+            .flatten()
+            .find(|r| r.service.name == "backend-api")
+            .unwrap()
+            .service
+            .key();
+        assert!(
+            s.near_suspect_phrase(&backend)
+                .is_some_and(|p| p.starts_with("since UpdateService backend-api:2 by ci-deploy")),
+            "{:?}",
+            s.near_suspect_phrase(&backend)
+        );
+        for c in ":svc chatbot-api".chars() {
+            update(&mut s, key(c));
+        }
+        let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        settle(&mut s, &account, effects).await;
+        let service = render(&s);
+        assert!(service.contains("WHAT CHANGED"), "{service}");
+        assert!(service.contains("UpdateService by ci-deploy"), "{service}");
+        insta::assert_snapshot!(format!("service_what_changed_{w}x{h}"), service);
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Esc)));
+        for c in ":changes".chars() {
+            update(&mut s, key(c));
+        }
+        update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+        let changes = render(&s);
+        assert!(changes.contains("What changed"), "{changes}");
+        assert!(changes.contains("AuthorizeSecuri"), "{changes}");
+        insta::assert_snapshot!(format!("changes_{w}x{h}"), changes);
+    }
+}
+
+#[tokio::test]
 async fn tiny_sizes_never_panic() {
     let (mut s, account) = watched(160, 48).await;
-    for screen in [":alarms", ":svc chatbot-api", ":svc"] {
+    for screen in [":alarms", ":svc chatbot-api", ":svc", ":changes"] {
         for c in screen.chars() {
             update(&mut s, key(c));
         }

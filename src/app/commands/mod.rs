@@ -49,6 +49,7 @@ commands!(
     Diagnosis,
     Alarms,
     Security,
+    Changes,
     Timeline,
     Logs,
     Runbooks,

@@ -109,6 +109,10 @@ pub(super) fn security(state: &mut AppState, _: &str) -> Vec<Effect> {
     go(state, Screen::Security)
 }
 
+pub(super) fn changes(state: &mut AppState, _: &str) -> Vec<Effect> {
+    go(state, Screen::Changes)
+}
+
 pub(super) fn timeline(state: &mut AppState, _: &str) -> Vec<Effect> {
     go(state, Screen::Timeline)
 }

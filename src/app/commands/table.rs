@@ -91,6 +91,8 @@ pub const COMMANDS: &[CommandSpec] = &[
         .aliases(&["alarm", "al"]),
     row(C::Security, "security", &[Everywhere], "GuardDuty findings, most severe first, with the service each is about", r::security)
         .aliases(&["sec", "guardduty", "gd"]),
+    row(C::Changes, "changes", &[Everywhere], "what changed: CloudTrail, deployments and triage's own actions, newest first", r::changes)
+        .aliases(&["changed", "ch", "cloudtrail"]),
     row(C::Timeline, "timeline", &[Everywhere], "the incident timeline: notes, milestones, export", r::timeline)
         .aliases(&["tl"])
         .keys(&[k('t')])

@@ -6,6 +6,7 @@
 //! See docs/ARCHITECTURE.md, "How to add … a screen".
 
 pub mod alarms;
+pub mod changes;
 pub mod diagnosis;
 pub mod events;
 pub mod finding;
@@ -56,6 +57,8 @@ pub enum Screen {
     Alarms,
     /// GuardDuty's findings (`:security`).
     Security,
+    /// What changed in every pair (`:changes`).
+    Changes,
 }
 
 /// What a screen does beyond drawing. Every method but `scopes` and
@@ -117,6 +120,7 @@ pub(crate) fn hooks(screen: &Screen) -> &'static dyn ScreenHooks {
         Screen::Keymap => &keymap::Hooks,
         Screen::Alarms => &alarms::Hooks,
         Screen::Security => &security::Hooks,
+        Screen::Changes => &changes::Hooks,
     }
 }
 
@@ -144,6 +148,7 @@ impl Screen {
             Screen::Keymap,
             Screen::Alarms,
             Screen::Security,
+            Screen::Changes,
         ];
         // A new screen added to the enum but not here fails to compile.
         for screen in &every {
@@ -161,7 +166,8 @@ impl Screen {
                 | Screen::Logs
                 | Screen::Keymap
                 | Screen::Alarms
-                | Screen::Security => {}
+                | Screen::Security
+                | Screen::Changes => {}
             }
         }
         every

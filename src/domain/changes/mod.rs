@@ -85,10 +85,31 @@ impl Change {
         self.services.iter().any(|s| s == key)
     }
 
+    /// The shipped runbook that undoes this kind of change: a deploy is
+    /// rolled back by `bad-deployment`, egress opened is locked down again
+    /// by `compromised-host`'s lockdown.
+    pub fn undone_by(&self) -> Option<&'static str> {
+        match self.action.as_str() {
+            "UpdateService" | "CreateService" | "Deployment" if self.deploys.is_some() => {
+                Some("bad-deployment")
+            }
+            "AuthorizeSecurityGroupEgress" => Some("compromised-host"),
+            _ => None,
+        }
+    }
+
     /// The identifier of its first source (a stable key for the change).
     pub fn id(&self) -> &str {
         self.sources.first().map_or("", |s| s.id.as_str())
     }
+}
+
+/// One pair's changes as read, and what the read covered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairChanges {
+    /// Newest first.
+    pub changes: Vec<Change>,
+    pub coverage: Coverage,
 }
 
 /// What a read of the changes covered.

@@ -51,6 +51,11 @@ impl Suspect<'_> {
         self.came_before() && self.before_onset <= Duration::hours(NEAR_HOURS)
     }
 
+    /// What the change was done to, in a word (`payments:2`, `sg-0abc`).
+    pub fn subject(&self) -> &str {
+        subject(&self.change.summary)
+    }
+
     /// `since UpdateService payments:2 by ci-deploy 33 m ago`.
     pub fn phrase(&self, now: DateTime<Utc>) -> String {
         format!(

@@ -31,6 +31,7 @@ pub fn markdown(incident: &Incident) -> String {
     prompts_summary(&mut out, incident);
     key_timestamps(&mut out, incident);
     alarms(&mut out, incident);
+    what_changed(&mut out, incident);
     response(&mut out, incident);
     timeline(&mut out, incident);
     prompts_lessons(&mut out, incident);
@@ -184,6 +185,45 @@ fn alarms(out: &mut String, incident: &Incident) {
                     cell(&services.join(", "))
                 },
                 cell(e.detail.as_deref().unwrap_or("")),
+            ),
+        );
+    }
+    push(out, "");
+}
+
+/// What changed: each health change's top suspect as journaled (the
+/// change nearest before the service's trouble began, and who made it).
+fn what_changed(out: &mut String, incident: &Incident) {
+    const MARK: &str = "what changed: ";
+    let suspects: Vec<(&Entry, &str)> = incident
+        .live_entries()
+        .flat_map(|e| {
+            e.evidence
+                .iter()
+                .filter_map(|ev| ev.strip_prefix(MARK))
+                .map(move |ev| (e, ev))
+        })
+        .collect();
+    push(out, "## What changed");
+    push(out, "");
+    if suspects.is_empty() {
+        push(
+            out,
+            "_No change was journaled as a suspect. `triage changes --since 6h --service CLUSTER/SERVICE` lists what touched a service, nearest before its trouble first._",
+        );
+        push(out, "");
+        return;
+    }
+    push(out, "| Time | Health change | Top suspect |");
+    push(out, "|---|---|---|");
+    for (e, suspect) in suspects {
+        push(
+            out,
+            &format!(
+                "| {} | {} | {} |",
+                utc(e.occurred_at),
+                cell(&e.summary),
+                cell(suspect)
             ),
         );
     }

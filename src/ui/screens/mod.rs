@@ -2,6 +2,7 @@
 //! is the one registration that ties a [`Screen`] to them.
 
 pub mod alarms;
+pub mod changes;
 pub mod diagnosis;
 pub mod events;
 pub mod finding;
@@ -12,6 +13,7 @@ pub mod runbook_form;
 pub mod runbooks;
 pub mod security;
 pub mod service;
+pub mod service_changes;
 pub mod service_security;
 pub mod services;
 pub mod task_logs;
@@ -50,6 +52,7 @@ pub fn view(screen: &Screen) -> View {
         Screen::Keymap => (keymap::draw, keymap::crumb),
         Screen::Alarms => (alarms::draw, alarms::crumb),
         Screen::Security => (security::draw, security::crumb),
+        Screen::Changes => (changes::draw, changes::crumb),
     };
     View { draw, crumb }
 }

@@ -67,13 +67,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let exposure =
         super::service_security::exposure_lines(state, &service.key(), area.width, styles);
     let summary_lines = summary_lines(state, service, area.width, styles);
-    let [summary, exposure_area, watch_area, deployments_area, tasks_area, events_area] =
+    let changed =
+        super::service_changes::lines(state, &service.key(), area.width, area.height, styles);
+    let [summary, exposure_area, watch_area, deployments_area, tasks_area, changes_area, events_area] =
         Layout::vertical([
             Constraint::Length(summary_lines.len() as u16),
             Constraint::Length(exposure.len() as u16),
             Constraint::Length(watch_rows),
             Constraint::Length(deployments + 2),
             Constraint::Length(task_rows + 2),
+            Constraint::Length(changed.len() as u16),
             Constraint::Fill(1),
         ])
         .areas(area);
@@ -118,6 +121,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     }
     draw_deployments(frame, deployments_area, state, service, styles);
     draw_tasks(frame, tasks_area, state, &tasks, detail.is_some(), styles);
+    frame.render_widget(Paragraph::new(changed), changes_area);
     draw_events(frame, events_area, state, service, styles);
 }
 

@@ -331,7 +331,23 @@ fn cell<'a>(
         // The best evidence first: a live loop, hot metrics, then the verdict.
         // The full headline when what `R` opens still fits, else the short one.
         Column::Reason => {
-            let text = crate::ui::format::headline_within(&state.suggestion(r), reason_width);
+            let mut suggestion = state.suggestion(r);
+            // The top suspect, unless the headline already names what it
+            // changed (an OOM loop "since chatbot-api:41" is that deploy).
+            if let Some(suspect) = state
+                .near_suspect(&s.key())
+                .filter(|x| !suggestion.headline.contains(x.subject()))
+            {
+                let key = s.key();
+                let security_lead =
+                    state.egress_of(&key).is_some() || !state.current_findings_of(&key).is_empty();
+                suggestion = crate::ui::format::with_suspect(
+                    &suggestion,
+                    &suspect.phrase(state.now),
+                    security_lead,
+                );
+            }
+            let text = crate::ui::format::headline_within(&suggestion, reason_width);
             Cell::from(Span::styled(one_line(&text), styles.health(health)))
         }
     }
