@@ -280,6 +280,29 @@ async fn what_changed_shows_on_the_row_the_service_and_its_own_screen() {
             "{:?}",
             s.near_suspect_phrase(&backend)
         );
+        if w >= 160 {
+            // On a terminal wide enough, the row says it after its evidence.
+            update(
+                &mut s,
+                Msg::Resize {
+                    width: 400,
+                    height: h,
+                },
+            );
+            let wide = render(&s);
+            let row = wide.lines().find(|l| l.contains("backend-api")).unwrap();
+            assert!(
+                row.contains("· since UpdateService backend-api:2 by ci-deploy"),
+                "{row}"
+            );
+            update(
+                &mut s,
+                Msg::Resize {
+                    width: w,
+                    height: h,
+                },
+            );
+        }
         for c in ":svc chatbot-api".chars() {
             update(&mut s, key(c));
         }
