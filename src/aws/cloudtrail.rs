@@ -8,17 +8,21 @@
 //! [`TrailStore`], the disk cache): a later read asks only for what is newer
 //! than the last, less CloudTrail's delivery delay.
 
-use super::budget::{Budget, Calls};
+use super::budget::{backoff_delay, Budget, Calls};
 use super::errors::{map_sdk_error, ErrorContext};
 use crate::domain::changes::reading::{merge, plan, KeptTrail, TrailPort, TrailRead, TrailStore};
 use crate::domain::changes::trail::{Lookup, TrailEvent};
 use crate::domain::ports::{CallCounts, PortFuture};
+use crate::domain::PortError;
 use aws_sdk_cloudtrail::types as ct;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Half of LookupEvents' quota of 2 calls a second per account and Region.
 const LOOKUP_PER_SECOND: f64 = 1.0;
+/// A throttled call is asked again this many times, backing off.
+const THROTTLE_RETRIES: u32 = 4;
 /// The most LookupEvents returns a page.
 const PAGE: i32 = 50;
 /// A read stops after this many pages (25,000 events): a runaway account
@@ -59,23 +63,24 @@ impl AwsTrail {
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<(Vec<TrailEvent>, usize), crate::domain::PortError> {
+    ) -> Result<(Vec<TrailEvent>, usize), PortError> {
         let attribute = ct::LookupAttribute::builder()
             .attribute_key(ct::LookupAttributeKey::ReadOnly)
             .attribute_value("false")
             .build()
-            .map_err(|e| crate::domain::PortError::Other {
+            .map_err(|e| PortError::Other {
                 operation: "LookupEvents".into(),
                 message: e.to_string(),
             })?;
         let mut events = Vec::new();
         let mut token: Option<String> = None;
         let mut calls = 0;
+        let mut attempt = 0;
         loop {
             self.budget.acquire().await;
             self.calls.count("LookupEvents");
             calls += 1;
-            let out = self
+            let sent = self
                 .client
                 .lookup_events()
                 .lookup_attributes(attribute.clone())
@@ -85,7 +90,21 @@ impl AwsTrail {
                 .set_next_token(token.clone())
                 .send()
                 .await
-                .map_err(|e| map_sdk_error("LookupEvents", e, &self.ctx))?;
+                .map_err(|e| map_sdk_error("LookupEvents", e, &self.ctx));
+            // The quota is the account's: another triage, a pipeline or the
+            // console may have used this second. Back off and ask again.
+            let out = match sent {
+                Err(PortError::Throttled { .. }) if attempt < THROTTLE_RETRIES => {
+                    let delay =
+                        backoff_delay(attempt, Duration::from_millis(500), Duration::from_secs(10));
+                    tracing::warn!(attempt, ?delay, "LookupEvents throttled; backing off");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
+                other => other?,
+            };
+            attempt = 0;
             events.extend(out.events().iter().filter_map(event));
             match out.next_token().filter(|t| !t.is_empty()) {
                 Some(t) if calls < MAX_PAGES && Some(t) != token.as_deref() => {

@@ -195,6 +195,16 @@ async fn world(region: &str) -> (DateTime<Utc>, String, String) {
             json!({"groupId": "sg-0notwatched"}),
             false,
         ),
+        // Names from AWS are hostile text like any other.
+        event(
+            "hostile\u{1b}[2J\u{202e}",
+            "AuthorizeSecurityGroupEgress",
+            "ec2",
+            now - Duration::minutes(25),
+            "mallory\u{1b}]52;c;aGk=\u{7}\u{202e}",
+            json!({"groupId": format!("{}\u{1b}[31m\u{2066}", net.open_group)}),
+            false,
+        ),
         event(
             "read",
             "DescribeServices",
@@ -317,8 +327,23 @@ async fn every_change_is_tied_to_the_services_it_touched_and_a_warm_read_makes_a
     assert!(!text.contains("\"read\""));
     assert!(!text.contains("eni-"));
     assert_eq!(doc["coverage"]["noise"], 320);
-    assert_eq!(doc["coverage"]["events"], 328);
-    // 328 write events in 6 h: a page per 50.
+    assert_eq!(doc["coverage"]["events"], 329);
+    let clean = |text: &str| {
+        !text.chars().any(|c| {
+            (c.is_control() && c != '\n')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+    };
+    assert!(
+        clean(&serde_json::to_string(&doc).unwrap().replace("\\u", "")),
+        "JSON holds a control or bidi character"
+    );
+    assert!(
+        !text.contains("\\u001b") && !text.contains('\u{202e}'),
+        "{text}"
+    );
+    // 329 write events in 6 h: a page per 50.
     let cold = moto().calls(region, "LookupEvents");
     assert_eq!(cold, 7, "cold: one call per 50 events");
     assert_eq!(doc["coverage"]["lookup_calls"], 7);
@@ -334,9 +359,23 @@ async fn every_change_is_tied_to_the_services_it_touched_and_a_warm_read_makes_a
         moto().calls(region, "LookupEvents") - cold <= 2,
         "warm read: at most 2 calls"
     );
-    assert_eq!(warm["coverage"]["events"], 328, "nothing lost or doubled");
+    assert_eq!(warm["coverage"]["events"], 329, "nothing lost or doubled");
     assert!(warm["coverage"]["kept_events"].as_u64().unwrap() > 300);
     assert_eq!(throttled(region), 0, "never throttled by itself");
+    // The text holds no control or bidi character either.
+    let before_text = moto().calls(region, "LookupEvents");
+    let plain = aws_triage(&home, region)
+        .args(["changes"])
+        .output()
+        .unwrap();
+    let plain = String::from_utf8_lossy(&plain.stdout);
+    assert!(clean(&plain), "{plain}");
+    assert!(
+        plain.contains("mallory"),
+        "{plain}\ncalls {} throttled {}",
+        moto().calls(region, "LookupEvents") - before_text,
+        throttled(region)
+    );
 }
 
 #[tokio::test]
@@ -414,4 +453,159 @@ async fn cloudtrail_access_denied_is_said_once_and_the_deployments_still_show() 
         doc["changes"].to_string().contains(&deployment_id),
         "the ECS deployment is still shown"
     );
+}
+
+#[tokio::test]
+async fn a_target_group_and_a_rule_of_its_load_balancer_touch_the_service_behind_it() {
+    let region = fresh_region();
+    let config = moto_config(region).await;
+    let net = network(&config).await;
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let vpc = ec2
+        .describe_subnets()
+        .subnet_ids(&net.subnet)
+        .send()
+        .await
+        .unwrap()
+        .subnets()[0]
+        .vpc_id()
+        .unwrap()
+        .to_string();
+    let second = ec2
+        .create_subnet()
+        .vpc_id(&vpc)
+        .cidr_block("10.8.2.0/24")
+        .availability_zone(format!("{region}b"))
+        .send()
+        .await
+        .unwrap()
+        .subnet
+        .unwrap()
+        .subnet_id
+        .unwrap();
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
+    let lb = elb
+        .create_load_balancer()
+        .name("shop-alb")
+        .subnets(&net.subnet)
+        .subnets(&second)
+        .send()
+        .await
+        .unwrap()
+        .load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_string();
+    let tg = elb
+        .create_target_group()
+        .name("shop-tg")
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(&vpc)
+        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
+        .send()
+        .await
+        .unwrap()
+        .target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string();
+    let forward = aws_sdk_elasticloadbalancingv2::types::Action::builder()
+        .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
+        .target_group_arn(&tg)
+        .build();
+    let listener = elb
+        .create_listener()
+        .load_balancer_arn(&lb)
+        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(forward)
+        .send()
+        .await
+        .unwrap()
+        .listeners()[0]
+        .listener_arn()
+        .unwrap()
+        .to_string();
+    let ecs = aws_sdk_ecs::Client::new(&config);
+    ecs.create_cluster()
+        .cluster_name("prod")
+        .send()
+        .await
+        .unwrap();
+    ecs.register_task_definition()
+        .family("shop")
+        .container_definitions(crate::support::api_container("s1"))
+        .send()
+        .await
+        .unwrap();
+    for (name, behind) in [("shop", true), ("other", false)] {
+        let mut create = ecs
+            .create_service()
+            .cluster("prod")
+            .service_name(name)
+            .task_definition("shop:1")
+            .desired_count(0);
+        if behind {
+            create = create.load_balancers(
+                aws_sdk_ecs::types::LoadBalancer::builder()
+                    .target_group_arn(&tg)
+                    .container_name("api")
+                    .container_port(8080)
+                    .build(),
+            );
+        }
+        create.send().await.unwrap();
+    }
+    let now = Utc::now();
+    let rule = format!(
+        "{}/9683b2d02a6cabee",
+        listener.replace(":listener/", ":listener-rule/")
+    );
+    seed_trail(
+        region,
+        vec![
+            event(
+                "tg",
+                "ModifyTargetGroup",
+                "elasticloadbalancing",
+                now - Duration::minutes(30),
+                "alice",
+                json!({"targetGroupArn": tg, "healthCheckPath": "/healthz"}),
+                false,
+            ),
+            event(
+                "rule",
+                "ModifyRule",
+                "elasticloadbalancing",
+                now - Duration::minutes(20),
+                "alice",
+                json!({"ruleArn": rule, "actions": []}),
+                false,
+            ),
+            event(
+                "listener",
+                "ModifyListener",
+                "elasticloadbalancing",
+                now - Duration::minutes(10),
+                "alice",
+                json!({"listenerArn": listener, "port": 8080}),
+                false,
+            ),
+        ],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = aws_triage(&home, region)
+        .args(["changes", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = json(&out.stdout);
+    for id in ["tg", "rule", "listener"] {
+        assert_eq!(services_of(&doc, id), vec!["prod/shop"], "{id}: {doc:#}");
+    }
 }

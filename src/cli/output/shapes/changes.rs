@@ -106,7 +106,7 @@ impl ChangeJson {
                 .iter()
                 .map(|s| SourceJson {
                     kind: s.kind.as_str().to_string(),
-                    id: s.id.clone(),
+                    id: crate::domain::sanitize::one_line(&s.id),
                 })
                 .collect(),
             before_onset_seconds: before_onset.map(|d| d.num_seconds()),
