@@ -31,12 +31,7 @@ pub struct Changes {
 /// Reads that fall due, for each pair whose services are known.
 pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
     let now = state.now;
-    let pairs: Vec<Pair> = state
-        .pairs
-        .iter()
-        .filter(|w| w.status.data.is_some())
-        .map(|w| w.pair().clone())
-        .collect();
+    let pairs = state.known_pairs();
     let journal: Vec<crate::domain::timeline::Entry> = state
         .incident
         .as_ref()

@@ -68,6 +68,15 @@ impl AppState {
         self.pairs.len() > 1
     }
 
+    /// The pairs whose services have been read at least once.
+    pub(crate) fn known_pairs(&self) -> Vec<Pair> {
+        self.pairs
+            .iter()
+            .filter(|w| w.status.data.is_some())
+            .map(|w| w.pair().clone())
+            .collect()
+    }
+
     /// The watch of one pair (the unnamed pair is the first's).
     pub(crate) fn pair_watch(&self, pair: &Pair) -> Option<&PairWatch> {
         self.pairs

@@ -120,12 +120,7 @@ pub(crate) fn due(state: &mut AppState) -> Vec<Effect> {
     }
     let now = state.now;
     let mut effects = Vec::new();
-    let pairs: Vec<Pair> = state
-        .pairs
-        .iter()
-        .filter(|w| w.status.data.is_some())
-        .map(|w| w.pair().clone())
-        .collect();
+    let pairs = state.known_pairs();
     for pair in pairs {
         let findings = state
             .security

@@ -151,6 +151,32 @@ pub async fn read_changes(
     })
 }
 
+/// The console's read of one pair: every cluster, no alarms (the console
+/// has its own), the attached incident's actions.
+pub async fn read_pair_changes(
+    ports: &ChangesPorts,
+    pair: &Pair,
+    since: DateTime<Utc>,
+    journal: &[Entry],
+) -> Result<crate::domain::changes::PairChanges, PortError> {
+    let read = read_changes(
+        ports,
+        &ChangesAsk {
+            pair,
+            clusters: &[],
+            since,
+            journal,
+            mappings: &[],
+            want_alarms: false,
+        },
+    )
+    .await?;
+    Ok(crate::domain::changes::PairChanges {
+        changes: read.changes,
+        coverage: read.coverage,
+    })
+}
+
 /// What the events call for beyond the services: their task definitions
 /// (an event names a secret or a role), their load balancers (a listener
 /// or rule).

@@ -288,22 +288,7 @@ impl Workers {
                                 trail,
                                 monitoring: ports.monitoring.clone(),
                             };
-                            let read = changes::read_changes(
-                                &changes_ports,
-                                &changes::ChangesAsk {
-                                    pair: &pair,
-                                    clusters: &[],
-                                    since,
-                                    journal: &journal,
-                                    mappings: &[],
-                                    want_alarms: false,
-                                },
-                            )
-                            .await?;
-                            Ok(crate::domain::changes::PairChanges {
-                                changes: read.changes,
-                                coverage: read.coverage,
-                            })
+                            changes::read_pair_changes(&changes_ports, &pair, since, &journal).await
                         }
                     },
                     move |result| WorkerResult::Changes {

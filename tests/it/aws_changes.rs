@@ -237,6 +237,23 @@ async fn world(region: &str) -> (DateTime<Utc>, String, String) {
     (deployed, deployment_id, net.open_group)
 }
 
+/// `triage changes ARGS -o json` against the harness in `region`: it succeeds,
+/// and its document.
+fn changes_json(home: &tempfile::TempDir, region: &str, args: &[&str]) -> Value {
+    let out = aws_triage(home, region)
+        .arg("changes")
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out.stdout)
+}
+
 fn services_of(doc: &Value, id: &str) -> Vec<String> {
     let change = doc["changes"]
         .as_array()
@@ -263,16 +280,7 @@ async fn every_change_is_tied_to_the_services_it_touched_and_a_warm_read_makes_a
     let region = fresh_region();
     let (_, deployment_id, _) = world(region).await;
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args(["changes", "--since", "6h", "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = changes_json(&home, region, &["--since", "6h"]);
     let text = doc.to_string();
     assert!(
         !text.contains("sk_live_never_shown"),
@@ -349,12 +357,7 @@ async fn every_change_is_tied_to_the_services_it_touched_and_a_warm_read_makes_a
     assert_eq!(doc["coverage"]["lookup_calls"], 7);
 
     // A minute later (here: at once), from the cache: only what is newer.
-    let out = aws_triage(&home, region)
-        .args(["changes", "--since", "6h", "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let warm = json(&out.stdout);
+    let warm = changes_json(&home, region, &["--since", "6h"]);
     assert!(
         moto().calls(region, "LookupEvents") - cold <= 2,
         "warm read: at most 2 calls"
@@ -396,16 +399,7 @@ async fn a_failing_service_lists_the_nearest_change_before_its_onset_first() {
         .await
         .unwrap();
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args(["changes", "--service", "prod/api", "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = changes_json(&home, region, &["--service", "prod/api"]);
     let ids: Vec<String> = doc["changes"]
         .as_array()
         .unwrap()
@@ -436,16 +430,7 @@ async fn cloudtrail_access_denied_is_said_once_and_the_deployments_still_show() 
     let (_, deployment_id, _) = world(region).await;
     moto().fail(region, "LookupEvents", "AccessDeniedException", 1);
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args(["changes", "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = changes_json(&home, region, &[]);
     let unread = doc["coverage"]["unread"].as_array().unwrap();
     assert_eq!(unread.len(), 1, "{unread:?}");
     assert!(unread[0].as_str().unwrap().contains("CloudTrail"));
@@ -595,16 +580,7 @@ async fn a_target_group_and_a_rule_of_its_load_balancer_touch_the_service_behind
         ],
     );
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args(["changes", "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = changes_json(&home, region, &[]);
     for id in ["tg", "rule", "listener"] {
         assert_eq!(services_of(&doc, id), vec!["prod/shop"], "{id}: {doc:#}");
     }

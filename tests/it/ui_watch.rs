@@ -131,26 +131,13 @@ async fn settle(s: &mut AppState, shared: &Arc<DemoAccount>, mut effects: Vec<Ef
                     since,
                     journal,
                 } => {
-                    use triage::workers::changes::{read_changes, ChangesAsk, ChangesPorts};
+                    use triage::workers::changes::{read_pair_changes, ChangesPorts};
                     let ports = ChangesPorts {
                         ecs: shared.clone(),
                         trail: shared.clone(),
                         monitoring: Some(shared.clone()),
                     };
-                    let ask = ChangesAsk {
-                        pair: &pair,
-                        clusters: &[],
-                        since,
-                        journal: &journal,
-                        mappings: &[],
-                        want_alarms: false,
-                    };
-                    let result = read_changes(&ports, &ask).await.map(|r| {
-                        triage::domain::changes::PairChanges {
-                            changes: r.changes,
-                            coverage: r.coverage,
-                        }
-                    });
+                    let result = read_pair_changes(&ports, &pair, since, &journal).await;
                     WorkerResult::Changes {
                         generation,
                         pair,
