@@ -62,6 +62,7 @@ pub fn assemble(w: &Witnesses<'_>) -> (Vec<Change>, usize) {
     fold_registrations(&mut changes);
     describe_deploys(&mut changes, w.services, w.definitions);
     changes.extend(w.journal.iter().filter_map(|e| of_entry(e, w.facts)));
+    fold_own_actions(&mut changes);
     changes.retain(|c| c.at >= w.since);
     changes.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id().cmp(b.id())));
     (changes, noise)
@@ -270,6 +271,62 @@ pub fn one_less(label: &str) -> Option<String> {
     let (family, revision) = label.rsplit_once(':')?;
     let n: u32 = revision.parse().ok()?;
     (n > 1).then(|| format!("{family}:{}", n - 1))
+}
+
+/// What AWS records of a runbook step of this kind: the actions of its
+/// CloudTrail events (and the ECS deployment a rollback makes).
+fn recorded_as(kind: &str, action: &str) -> bool {
+    match kind.split_once('.').map_or(kind, |(family, _)| family) {
+        "ecs" => matches!(action, "UpdateService" | "Deployment" | "StopTask"),
+        "ec2" => action.contains("SecurityGroup") || action.contains("FlowLogs"),
+        "secrets" => matches!(action, "PutSecretValue" | "RotateSecret" | "UpdateSecret"),
+        _ => false,
+    }
+}
+
+/// triage's own step and what AWS recorded of it are one act: the
+/// CloudTrail events (and deployment) of its kind on the same service
+/// within two minutes join the step's change, which keeps who did it.
+fn fold_own_actions(changes: &mut Vec<Change>) {
+    let own: Vec<usize> = (0..changes.len())
+        .filter(|&i| {
+            changes[i]
+                .sources
+                .first()
+                .is_some_and(|s| s.kind == SourceKind::Triage)
+        })
+        .filter(|&i| !changes[i].services.is_empty())
+        .collect();
+    let mut gone: Vec<usize> = Vec::new();
+    for i in own {
+        let witnesses: Vec<usize> = (0..changes.len())
+            .filter(|&j| j != i && !gone.contains(&j))
+            .filter(|&j| {
+                let (step, c) = (&changes[i], &changes[j]);
+                c.sources
+                    .first()
+                    .is_some_and(|s| s.kind != SourceKind::Triage)
+                    && c.services.iter().any(|k| step.touches(k))
+                    && (c.at - step.at).num_seconds().abs() <= SAME_ACT
+                    && recorded_as(&step.action, &c.action)
+            })
+            .collect();
+        for j in witnesses {
+            let witness = changes[j].clone();
+            let step = &mut changes[i];
+            step.sources.extend(witness.sources);
+            step.detail
+                .push(format!("{} ({})", witness.summary, witness.action));
+            step.detail.extend(witness.detail);
+            step.deploys = step.deploys.take().or(witness.deploys);
+            gone.push(j);
+        }
+    }
+    let mut index = 0;
+    changes.retain(|_| {
+        index += 1;
+        !gone.contains(&(index - 1))
+    });
 }
 
 /// A journal entry of triage's that changed something: a runbook step that

@@ -526,3 +526,80 @@ fn the_nearest_change_before_the_onset_ranks_first() {
         "since AuthorizeSecurityGroupEgress sg-0pay by alice 33 m ago"
     );
 }
+
+#[test]
+fn a_runbook_step_and_what_cloudtrail_recorded_of_it_are_one_change() {
+    use crate::domain::timeline::entry::{
+        ActionRecord, Actor, Entry, EntryKind, RunbookRef, TimeSource,
+    };
+    let (_, facts) = world();
+    let step = Entry {
+        v: 1,
+        id: "01JSTEP".into(),
+        seq: 7,
+        occurred_at: t(0),
+        recorded_at: t(0),
+        time_source: TimeSource::Local,
+        kind: EntryKind::Step,
+        milestone: None,
+        actor: Actor::Human {
+            name: "alice".into(),
+        },
+        summary: "Roll back payments to revision 7".into(),
+        detail: None,
+        resources: Vec::new(),
+        runbook: Some(RunbookRef {
+            file: "bad-deployment.md".into(),
+            content_sha: "x".into(),
+            run_id: "r1".into(),
+            step_id: "rollback".into(),
+            attempt: 1,
+            state: "succeeded".into(),
+        }),
+        action: Some(ActionRecord {
+            kind: "ecs.rollback".into(),
+            destructive: true,
+            dry_run: false,
+            inputs: json!({"cluster": "prod", "service": "payments"}),
+            ..ActionRecord::default()
+        }),
+        result: None,
+        evidence: Vec::new(),
+        important: false,
+        supersedes: None,
+        tags: Vec::new(),
+        incident: None,
+    };
+    let events = vec![
+        event(
+            "upd",
+            "UpdateService",
+            "ecs.amazonaws.com",
+            0,
+            "AWSReservedSSO_OnCall",
+            json!({"cluster": "prod", "service": "payments", "taskDefinition": "payments:7"}),
+        ),
+        // Another service's deploy at the same moment stays its own.
+        event(
+            "other",
+            "UpdateService",
+            "ecs.amazonaws.com",
+            0,
+            "ci-deploy",
+            json!({"cluster": "prod", "service": "orders", "taskDefinition": "orders:4"}),
+        ),
+    ];
+    let (changes, _) = assemble(&Witnesses {
+        events: &events,
+        facts: &facts,
+        services: &[],
+        journal: &[step],
+        definitions: &HashMap::new(),
+        since: t(-60),
+    });
+    assert_eq!(changes.len(), 2, "{changes:#?}");
+    let rollback = changes.iter().find(|c| c.action == "ecs.rollback").unwrap();
+    assert_eq!(rollback.actor, "alice");
+    let ids: Vec<&str> = rollback.sources.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, vec!["01JSTEP", "upd"]);
+}
