@@ -5,6 +5,7 @@
 //! - [`trail`] reads one CloudTrail record: who, what, the names it carries.
 //! - [`touch`] says which watched services an event touches, and what is
 //!   ECS's own churn (noise).
+//! - `summary` says in one line what an event did.
 //! - [`assemble`] makes changes of events, deployments and journal entries,
 //!   one change with several witnesses when they are the same act.
 //! - [`suspects`] finds a service's onset and ranks its changes.
@@ -12,6 +13,7 @@
 
 pub mod assemble;
 pub mod reading;
+mod summary;
 pub mod suspects;
 pub mod touch;
 pub mod trail;
