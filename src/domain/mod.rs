@@ -37,6 +37,7 @@ pub mod sso;
 pub mod suggestion;
 pub mod task;
 pub mod timeline;
+pub mod trace;
 
 pub use clock::Clock;
 pub use error::{Missing, PortError};
