@@ -652,3 +652,44 @@ fn a_health_change_journals_its_top_suspect_as_evidence() {
         "{evidence:?}"
     );
 }
+
+#[test]
+fn cloudtrail_that_cannot_be_read_is_said_once_and_the_rest_still_shows() {
+    use triage::domain::changes::{Coverage, PairChanges};
+    let mut s = loaded(&["healthy"]);
+    let mut answer = |s: &mut AppState| {
+        let effects = update(s, Msg::Tick(s.now + Duration::minutes(2)));
+        let generation = effects.iter().find_map(|e| match e {
+            Effect::FetchChanges { generation, .. } => Some(*generation),
+            _ => None,
+        })?;
+        update(
+            s,
+            Msg::Worker(WorkerResult::Changes {
+                generation,
+                pair: Default::default(),
+                result: Ok(PairChanges {
+                    changes: Vec::new(),
+                    coverage: Coverage {
+                        unread: vec!["CloudTrail: access denied (cloudtrail:LookupEvents) — ECS deployments and triage's own actions are still shown".into()],
+                        ..Coverage::default()
+                    },
+                }),
+            }),
+        );
+        Some(())
+    };
+    answer(&mut s).expect("the changes are read");
+    let said = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        said.contains("What changed: CloudTrail: access denied"),
+        "{said}"
+    );
+    s.message = None;
+    answer(&mut s).expect("and read again a minute later");
+    assert!(s.message.is_none(), "said once: {:?}", s.message);
+}
