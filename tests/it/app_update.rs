@@ -657,7 +657,7 @@ fn a_health_change_journals_its_top_suspect_as_evidence() {
 fn cloudtrail_that_cannot_be_read_is_said_once_and_the_rest_still_shows() {
     use triage::domain::changes::{Coverage, PairChanges};
     let mut s = loaded(&["healthy"]);
-    let mut answer = |s: &mut AppState| {
+    let answer = |s: &mut AppState| {
         let effects = update(s, Msg::Tick(s.now + Duration::minutes(2)));
         let generation = effects.iter().find_map(|e| match e {
             Effect::FetchChanges { generation, .. } => Some(*generation),
