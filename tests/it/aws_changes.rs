@@ -468,50 +468,14 @@ async fn a_target_group_and_a_rule_of_its_load_balancer_touch_the_service_behind
         .unwrap()
         .subnet_id
         .unwrap();
-    let elb = aws_sdk_elasticloadbalancingv2::Client::new(&config);
-    let lb = elb
-        .create_load_balancer()
-        .name("shop-alb")
-        .subnets(&net.subnet)
-        .subnets(&second)
-        .send()
-        .await
-        .unwrap()
-        .load_balancers()[0]
-        .load_balancer_arn()
-        .unwrap()
-        .to_string();
-    let tg = elb
-        .create_target_group()
-        .name("shop-tg")
-        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-        .port(8080)
-        .vpc_id(&vpc)
-        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
-        .send()
-        .await
-        .unwrap()
-        .target_groups()[0]
-        .target_group_arn()
-        .unwrap()
-        .to_string();
-    let forward = aws_sdk_elasticloadbalancingv2::types::Action::builder()
-        .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
-        .target_group_arn(&tg)
-        .build();
-    let listener = elb
-        .create_listener()
-        .load_balancer_arn(&lb)
-        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-        .port(80)
-        .default_actions(forward)
-        .send()
-        .await
-        .unwrap()
-        .listeners()[0]
-        .listener_arn()
-        .unwrap()
-        .to_string();
+    let (_, tg, listener) = crate::support::load_balancer(
+        &config,
+        &vpc,
+        vec![net.subnet.clone(), second],
+        "shop-alb",
+        "shop-tg",
+    )
+    .await;
     let ecs = aws_sdk_ecs::Client::new(&config);
     ecs.create_cluster()
         .cluster_name("prod")

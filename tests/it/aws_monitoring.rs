@@ -53,45 +53,9 @@ async fn seed_load_balancer(config: &aws_config::SdkConfig) -> (String, String) 
             .unwrap();
         subnets.push(subnet);
     }
+    let (lb, tg, _) =
+        crate::support::load_balancer(config, &vpc, subnets, "prod-web", "backend-api").await;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
-    let lb = elb
-        .create_load_balancer()
-        .name("prod-web")
-        .set_subnets(Some(subnets))
-        .send()
-        .await
-        .unwrap()
-        .load_balancers()[0]
-        .load_balancer_arn()
-        .unwrap()
-        .to_string();
-    let tg = elb
-        .create_target_group()
-        .name("backend-api")
-        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-        .port(8080)
-        .vpc_id(&vpc)
-        .target_type(aws_sdk_elasticloadbalancingv2::types::TargetTypeEnum::Ip)
-        .send()
-        .await
-        .unwrap()
-        .target_groups()[0]
-        .target_group_arn()
-        .unwrap()
-        .to_string();
-    elb.create_listener()
-        .load_balancer_arn(&lb)
-        .protocol(aws_sdk_elasticloadbalancingv2::types::ProtocolEnum::Http)
-        .port(80)
-        .default_actions(
-            aws_sdk_elasticloadbalancingv2::types::Action::builder()
-                .r#type(aws_sdk_elasticloadbalancingv2::types::ActionTypeEnum::Forward)
-                .target_group_arn(&tg)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
     for ip in ["10.0.0.11", "10.0.1.12"] {
         elb.register_targets()
             .target_group_arn(&tg)

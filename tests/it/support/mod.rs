@@ -467,3 +467,60 @@ pub async fn log_lines(
         .await
         .unwrap();
 }
+
+/// An application load balancer `name` in `subnets`, a target group `group`
+/// (IP targets on 8080) and a listener on :80 forwarding to it; their ARNs.
+pub async fn load_balancer(
+    config: &aws_config::SdkConfig,
+    vpc: &str,
+    subnets: Vec<String>,
+    name: &str,
+    group: &str,
+) -> (String, String, String) {
+    use aws_sdk_elasticloadbalancingv2::types as elbv2;
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
+    let lb = elb
+        .create_load_balancer()
+        .name(name)
+        .set_subnets(Some(subnets))
+        .send()
+        .await
+        .unwrap()
+        .load_balancers()[0]
+        .load_balancer_arn()
+        .unwrap()
+        .to_string();
+    let tg = elb
+        .create_target_group()
+        .name(group)
+        .protocol(elbv2::ProtocolEnum::Http)
+        .port(8080)
+        .vpc_id(vpc)
+        .target_type(elbv2::TargetTypeEnum::Ip)
+        .send()
+        .await
+        .unwrap()
+        .target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_string();
+    let listener = elb
+        .create_listener()
+        .load_balancer_arn(&lb)
+        .protocol(elbv2::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            elbv2::Action::builder()
+                .r#type(elbv2::ActionTypeEnum::Forward)
+                .target_group_arn(&tg)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .listeners()[0]
+        .listener_arn()
+        .unwrap()
+        .to_string();
+    (lb, tg, listener)
+}
