@@ -144,6 +144,16 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 !opened.failed.is_empty(),
             ))
         }
+        Command::Trace(args) => {
+            let opened = triage::cli::pairs::opened(open_pairs(&settings).await)?;
+            let pairs: Vec<(Pair, &Account)> = opened.pairs();
+            let code =
+                triage::cli::logs::trace::run(args, &pairs, &settings, clock.as_ref()).await?;
+            Ok(triage::cli::pairs::with_left_out(
+                code,
+                !opened.failed.is_empty(),
+            ))
+        }
         Command::Runbook(args) => {
             use triage::cli::runbook::{self, RunbookCommand};
             match &args.command {

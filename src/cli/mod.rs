@@ -51,6 +51,9 @@ pub enum Command {
     Diagnose(diagnosis::DiagnoseArgs),
     /// Every log line of one request across every service, merged by time
     Logs(logs::LogsArgs),
+    /// Where one request's time went: a span per service from its log
+    /// lines, nested, with the bottleneck (same options as `logs`)
+    Trace(logs::LogsArgs),
     /// The incident journal: start, note, milestone, close, export
     Incident(incident::IncidentArgs),
     /// Executable markdown runbooks: list, show, check, run

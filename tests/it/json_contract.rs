@@ -164,6 +164,7 @@ fn demo_outputs(demo: &str) -> Vec<(&'static str, serde_json::Value)> {
     );
     keep("diagnose", run(&["diagnose"]));
     keep("logs", run(&["logs", "req-5f1e0c9a", "--since", "2h"]));
+    keep("trace", run(&["trace", "req-5f1e0c9a", "--since", "2h"]));
     keep("incident-list", run(&["incident", "list"]));
     keep(
         "incident-start",

@@ -26,6 +26,7 @@ mod cli_alarms;
 mod cli_completions;
 mod cli_incident;
 mod cli_share;
+mod cli_trace;
 mod commands;
 mod console_loop;
 mod demo_pairs;

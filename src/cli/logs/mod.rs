@@ -19,6 +19,7 @@ use clap::{Args, ValueEnum};
 mod follow;
 mod insights;
 mod search;
+pub mod trace;
 
 use follow::follow;
 
@@ -108,7 +109,7 @@ pub fn refused(flag: &str, err: time_input::TimeInputError) -> SettingsError {
     SettingsError::Input(err.message(Some(flag)))
 }
 
-fn invalid(what: &str, message: String) -> SettingsError {
+pub(super) fn invalid(what: &str, message: String) -> SettingsError {
     SettingsError::Invalid {
         what: what.into(),
         message,
@@ -284,7 +285,7 @@ pub async fn run(
 }
 
 /// The window asked for: `--start`/`--since`/`--end`, one hour by default.
-fn window(
+pub(super) fn window(
     args: &LogsArgs,
     now: DateTime<Utc>,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), super::exit::CliError> {

@@ -141,6 +141,12 @@ pub fn documents() -> Vec<Document> {
             schema: schema_of::<LogLine>,
         },
         Document {
+            name: "trace",
+            command: "triage trace ID -o json",
+            lines: false,
+            schema: schema_of::<trace::TraceDoc>,
+        },
+        Document {
             name: "incident-list",
             command: "triage incident list -o json",
             lines: false,

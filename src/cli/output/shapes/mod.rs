@@ -12,6 +12,7 @@ pub mod incident;
 pub mod logs;
 pub mod runbook;
 pub mod status;
+pub mod trace;
 
 pub use alarms::{AlarmJson, AlarmsDoc};
 pub use changes::ChangesDoc;
