@@ -126,14 +126,8 @@ pub async fn run(
     clock: &dyn Clock,
 ) -> Result<u8, super::exit::CliError> {
     // Long on purpose: one search (window, every pair's pipeline, the merged printer, each pair's report, follow, the exit code) whose steps share the clock, the printer and the tallies.
-    let fields = if args.field.is_empty() {
-        &settings.correlation_fields
-    } else {
-        &args.field
-    };
-    let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m.to_string()))?;
     let now = clock.now();
-    let (start, end) = window(args, now)?;
+    let (matcher, (start, end)) = asked(args, settings, now)?;
     // With --follow, Ctrl-C ends the follow: listen from now, so one that
     // comes during the first search is not lost either.
     let mut interrupted = match args.follow {
@@ -285,10 +279,25 @@ pub async fn run(
 }
 
 /// The window asked for: `--start`/`--since`/`--end`, one hour by default.
-pub(super) fn window(
+/// A search's window: from, to.
+pub(super) type Window = (DateTime<Utc>, DateTime<Utc>);
+
+/// The ID's matcher (the fields it is looked for in) and the window.
+pub(super) fn asked(
     args: &LogsArgs,
+    settings: &crate::settings::Settings,
     now: DateTime<Utc>,
-) -> Result<(DateTime<Utc>, DateTime<Utc>), super::exit::CliError> {
+) -> Result<(Matcher, Window), super::exit::CliError> {
+    let fields = if args.field.is_empty() {
+        &settings.correlation_fields
+    } else {
+        &args.field
+    };
+    let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m.to_string()))?;
+    Ok((matcher, window(args, now)?))
+}
+
+fn window(args: &LogsArgs, now: DateTime<Utc>) -> Result<Window, super::exit::CliError> {
     let end = match &args.end {
         Some(t) => time_input::parse(t, now).map_err(|e| refused("--end", e))?,
         None => now,

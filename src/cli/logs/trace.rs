@@ -4,12 +4,11 @@
 //! nested, each with its self time, the bottleneck marked. Exit 0; 1 when
 //! no line carries the ID; 2 bad input; 3 AWS error.
 
-use super::{invalid, window, LogsArgs};
+use super::{invalid, LogsArgs};
 use crate::cli::exit::{self, CliError};
 use crate::cli::output::schema::Version;
 use crate::cli::output::shapes::trace::TraceDoc;
 use crate::cli::Format;
-use crate::domain::logsearch::Matcher;
 use crate::domain::sanitize::{one_line, strip_controls};
 use crate::domain::trace::from_logs::{from_lines, TraceLine};
 use crate::domain::trace::Waterfall;
@@ -33,14 +32,8 @@ pub async fn run(
         )
         .into());
     }
-    let fields = if args.field.is_empty() {
-        &settings.correlation_fields
-    } else {
-        &args.field
-    };
-    let matcher = Matcher::new(&args.id, fields).map_err(|m| invalid("ID", m.to_string()))?;
     let now = clock.now();
-    let (start, end) = window(args, now)?;
+    let (matcher, (start, end)) = super::asked(args, settings, now)?;
     let several = pairs.len() > 1;
     let searches = pairs.iter().map(|(pair, account)| {
         let matcher = &matcher;
