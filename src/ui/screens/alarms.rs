@@ -10,7 +10,7 @@ use crate::domain::metrics::MetricKind;
 use crate::domain::sanitize::one_line;
 use crate::ui::format::{since, truncate};
 use crate::ui::theme::Styles;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -43,22 +43,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             }
             (true, _) => "No alarm is in ALARM or without data.".to_string(),
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(one_line(&text), styles.muted()))
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+        crate::ui::widgets::list_detail::draw_nothing(frame, area, &text, styles);
         return;
     }
-    let rows = list_height(
-        area.height + crate::app::layout::HEADER_ROWS + crate::app::layout::FOOTER_ROWS,
-    );
+    let (rows, list, below) = crate::ui::widgets::list_detail::split(area, list_height);
     let graph = area.height as usize > rows + 1;
-    let [list, below] = Layout::vertical([
-        Constraint::Length((rows as u16 + 1).min(area.height)),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
     draw_list(frame, list, state, &visible, styles, rows);
     if graph && below.height >= 4 {
         if let Some(selected) = state.selected_alarm() {

@@ -10,7 +10,7 @@ use crate::domain::changes::Change;
 use crate::domain::sanitize::one_line;
 use crate::ui::format::{clock, since, truncate};
 use crate::ui::theme::Styles;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
@@ -43,21 +43,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
                 crate::app::changes::WINDOW_HOURS
             ),
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(one_line(&text), styles.muted()))
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+        crate::ui::widgets::list_detail::draw_nothing(frame, area, &text, styles);
         return;
     }
-    let rows = list_height(
-        area.height + crate::app::layout::HEADER_ROWS + crate::app::layout::FOOTER_ROWS,
-    );
-    let [list, below] = Layout::vertical([
-        Constraint::Length((rows as u16 + 1).min(area.height)),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let (rows, list, below) = crate::ui::widgets::list_detail::split(area, list_height);
     draw_list(frame, list, state, &visible, styles, rows);
     if below.height >= 3 {
         if let Some(selected) = state.selected_change() {

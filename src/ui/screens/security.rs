@@ -9,7 +9,7 @@ use crate::domain::sanitize::one_line;
 use crate::domain::security::{OwnedFinding, Severity};
 use crate::ui::format::{since, truncate};
 use crate::ui::theme::Styles;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
@@ -29,21 +29,10 @@ pub fn crumb(state: &AppState) -> String {
 pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let visible = state.visible_security();
     if visible.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(one_line(&empty_text(state)), styles.muted()))
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+        crate::ui::widgets::list_detail::draw_nothing(frame, area, &empty_text(state), styles);
         return;
     }
-    let rows = list_height(
-        area.height + crate::app::layout::HEADER_ROWS + crate::app::layout::FOOTER_ROWS,
-    );
-    let [list, below] = Layout::vertical([
-        Constraint::Length((rows as u16 + 1).min(area.height)),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let (rows, list, below) = crate::ui::widgets::list_detail::split(area, list_height);
     draw_list(frame, list, state, &visible, styles, rows);
     if below.height >= 2 {
         if let Some(selected) = state.selected_security() {

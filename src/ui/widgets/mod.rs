@@ -3,6 +3,7 @@
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod list_detail;
 pub mod palette;
 pub mod picker;
 pub mod popup;
