@@ -72,6 +72,13 @@ pub enum Effect {
         since: chrono::DateTime<chrono::Utc>,
         journal: Vec<crate::domain::timeline::Entry>,
     },
+    /// What a pair's slow, idle services wait on: their usual p95 and
+    /// their slowest recent requests' traces.
+    FetchSlow {
+        pair: Pair,
+        services: Vec<crate::domain::Service>,
+        target_groups: Vec<crate::domain::alarms::TargetGroup>,
+    },
     /// The targets of a service's target group and why each is unhealthy.
     FetchTargetHealth {
         key: ServiceKey,
@@ -292,6 +299,14 @@ pub enum WorkerResult {
         generation: u64,
         pair: Pair,
         result: Result<crate::domain::changes::PairChanges, PortError>,
+    },
+    /// What a pair's slow services wait on, by service.
+    Slow {
+        pair: Pair,
+        result: Result<
+            std::collections::BTreeMap<ServiceKey, crate::workers::waiting::SlowRead>,
+            PortError,
+        >,
     },
     /// The SSO token found for a profile (None: not an SSO profile, or no token).
     Sso {

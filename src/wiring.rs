@@ -57,6 +57,8 @@ pub struct Account {
     pub security: Arc<dyn SecurityPort>,
     /// CloudTrail's write events (what changed).
     pub trail: Arc<dyn crate::domain::changes::TrailPort>,
+    /// X-Ray's traces (where a request's time went).
+    pub traces: Arc<dyn crate::domain::trace::reading::TracePort>,
     /// The role VPC flow logs deliver with (`[security] flow_logs_role`,
     /// or the demo scenario's).
     pub flow_logs_role: Option<String>,
@@ -107,6 +109,7 @@ impl Account {
     /// and the CLI over one simulation); caches under `cache_dir`.
     pub fn of_demo(demo: Arc<DemoAccount>, scenario: &Scenario, cache_dir: &Path) -> Account {
         let trail = demo.clone();
+        let traces = demo.clone();
         let (ecs, logs, search, network, secrets, monitoring, exec, security) = demo_ports(demo);
         let namespace = format!("demo-{}", scenario.name);
         Account {
@@ -119,6 +122,7 @@ impl Account {
             exec,
             security,
             trail,
+            traces,
             flow_logs_role: Some(scenario.flow_logs_role()),
             log_groups: crate::store::log_groups::LogGroupCache::new(cache_dir, &namespace),
             baselines: crate::store::baselines::BaselineCache::new(cache_dir, &namespace),
@@ -132,6 +136,7 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
     let region: String;
     let mut flow_logs_role = settings.security.flow_logs_role.clone();
     let trail: Arc<dyn crate::domain::changes::TrailPort>;
+    let traces: Arc<dyn crate::domain::trace::reading::TracePort>;
     let (ecs, logs, search, network, secrets, monitoring, exec, security): Ports = match &settings
         .source
     {
@@ -141,6 +146,7 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
             flow_logs_role = flow_logs_role.or_else(|| Some(scenario.flow_logs_role()));
             let demo = Arc::new(DemoAccount::new(&scenario, Arc::new(SystemClock)));
             trail = demo.clone();
+            traces = demo.clone();
             demo_ports(demo)
         }
         AccountSource::Aws {
@@ -164,6 +170,7 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
                     )),
                 ),
             );
+            traces = Arc::new(crate::aws::xray::AwsTraces::new(&config, profile.clone()));
             // Revisions never change: kept on disk between runs, per endpoint.
             let definitions = crate::store::definitions::DefinitionCache::new(
                 &settings.cache_dir,
@@ -222,6 +229,7 @@ pub(crate) async fn open_account(settings: &Settings) -> Result<Account, OpenErr
         exec,
         security,
         trail,
+        traces,
         flow_logs_role,
         log_groups: crate::store::log_groups::LogGroupCache::new(
             &settings.cache_dir,

@@ -28,6 +28,7 @@ pub mod sso;
 pub mod state;
 pub mod text_input;
 pub mod update;
+pub mod waiting;
 
 /// The contract with the workers lives outside `app` (both sides import it).
 pub use crate::effect;

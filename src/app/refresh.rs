@@ -28,6 +28,7 @@ pub(crate) fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     effects.extend(super::monitoring::due(state));
     effects.extend(super::security::due(state));
     effects.extend(super::changes::due(state));
+    effects.extend(super::waiting::due(state));
     effects.extend(super::sso::due(state));
     if state.session.share {
         if let Some(view) = &mut state.incident {

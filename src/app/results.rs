@@ -49,6 +49,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             pair,
             result,
         } => super::changes::on_changes(state, generation, pair, result),
+        WorkerResult::Slow { pair, result } => return super::waiting::on_slow(state, pair, result),
         WorkerResult::Sso { profile, token } => return super::sso::on_token(state, profile, token),
         WorkerResult::TargetHealth { key, result, .. } => service::on_targets(state, key, result),
         WorkerResult::ServiceDetail {

@@ -167,6 +167,8 @@ pub struct AppState {
     pub security: super::security::Security,
     /// What changed, per pair.
     pub changes: super::changes::Changes,
+    /// What the slow, idle services wait on.
+    pub slow: super::waiting::Slow,
     /// The SSO session's token, when the profile signs in through SSO.
     pub sso: super::sso::SsoSessions,
     // The screens' own state (each struct lives with its screen in `screens/`).
@@ -234,6 +236,7 @@ impl AppState {
             monitoring: super::monitoring::Monitoring::new(now),
             security: Default::default(),
             changes: Default::default(),
+            slow: Default::default(),
             sso: Default::default(),
             services: ServicesScreen::default(),
             service: ServiceScreen::new(now),

@@ -15,6 +15,7 @@ pub mod logs;
 pub mod monitoring;
 pub mod secrets;
 pub mod share;
+pub mod xray;
 
 use crate::domain::PortError;
 use crate::settings::AwsTuning;

@@ -8,10 +8,12 @@ use super::output::table;
 use super::Format;
 use crate::domain::alarms::{AlarmMapping, AlarmState};
 use crate::domain::ranking::{rank_signals, RankedService, Signals};
+use crate::domain::service::ServiceKey;
 use crate::domain::suggestion::Suggestion;
 use crate::workers::status::fetch_status;
 use chrono::{DateTime, Utc};
 use clap::Args;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -38,6 +40,8 @@ pub struct AccountRead {
     /// Why tasks stopped (read when some service is unhealthy, as the
     /// console does): the restart loops and causes the headlines name.
     pub diagnosis: Option<crate::domain::diagnosis::report::DiagnosisReport>,
+    /// What the slow, idle services wait on (their usual p95, X-Ray).
+    pub slow: BTreeMap<ServiceKey, crate::workers::waiting::SlowRead>,
 }
 
 /// What `status` looks at, besides the account.
@@ -142,12 +146,41 @@ pub async fn read_account(
     } else {
         None
     };
+    let slow = match (&watched, monitoring) {
+        (Some(w), Some(port)) => {
+            let waiting: Vec<crate::domain::Service> = ranked
+                .iter()
+                .filter(|r| {
+                    w.metrics
+                        .get(&r.service.key())
+                        .is_some_and(|m| crate::domain::waiting::candidate(&m.summary(now)))
+                })
+                .map(|r| r.service.clone())
+                .collect();
+            let read = crate::workers::waiting::read_slow(
+                port,
+                account.traces.as_ref(),
+                &waiting,
+                &w.target_groups,
+                now,
+            )
+            .await;
+            for (key, r) in &read {
+                for why in &r.unread {
+                    crate::errln!("warning: {label}{key}: {why}");
+                }
+            }
+            read
+        }
+        _ => BTreeMap::new(),
+    };
     Ok(AccountRead {
         identity,
         ranked,
         watched,
         security,
         diagnosis,
+        slow,
     })
 }
 
@@ -199,6 +232,9 @@ pub(crate) fn service_status(
         json.network = NetworkJson::of(exposure);
         json.secrets = Some(exposure.secret_sources());
     }
+    json.waiting = super::suggestion::waiting_of(read, &key, now)
+        .as_ref()
+        .map(super::output::shapes::status::WaitingJson::of);
     json.security_findings = read.security.findings.as_ref().map(|found| {
         crate::domain::security::of_service(found, &key)
             .into_iter()

@@ -32,6 +32,7 @@ pub fn suggestion_of(
     let egress = metrics.as_ref().and_then(|summary| {
         crate::domain::egress::anomaly(summary, read.security.baselines.get(&key), &scope.limits)
     });
+    let waiting = waiting_of(read, &key, now);
     let security = crate::domain::security::current_for(
         read.security.findings.as_deref().unwrap_or(&[]),
         &r.service,
@@ -56,7 +57,24 @@ pub fn suggestion_of(
                 .get(&key)
                 .is_some_and(|e| e.open_egress()),
             causes: &causes,
+            waiting: waiting.as_ref(),
         },
         &suggestible(scope.runbooks),
+    )
+}
+
+/// The service is slow with low CPU: waiting, and on what when traced (the
+/// headline's and `status` JSON's `waiting`).
+pub fn waiting_of(
+    read: &AccountRead,
+    key: &crate::domain::service::ServiceKey,
+    now: DateTime<Utc>,
+) -> Option<crate::domain::waiting::Waiting> {
+    let metrics = read.watched.as_ref()?.metrics.get(key)?.summary(now);
+    let slow = read.slow.get(key);
+    crate::domain::waiting::waiting(
+        &metrics,
+        slow.and_then(|s| s.usual_p95_ms),
+        slow.and_then(|s| s.on.clone()),
     )
 }

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 pub struct Watched {
     pub alarms: Vec<OwnedAlarm>,
     pub metrics: BTreeMap<ServiceKey, ServiceMetrics>,
+    /// The services' target groups, with their load balancers.
+    pub target_groups: Vec<crate::domain::alarms::TargetGroup>,
 }
 
 /// Read the alarms (and the target groups that tie ELB alarms), then the
@@ -36,5 +38,6 @@ pub async fn read(
     Ok(Watched {
         alarms: tie(read.alarms, services, &read.target_groups, mappings),
         metrics: by_service(&asked, answers),
+        target_groups: read.target_groups,
     })
 }

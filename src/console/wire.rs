@@ -114,6 +114,7 @@ impl Wiring {
             )),
             security: Some(account.security.clone()),
             trail: Some(account.trail.clone()),
+            traces: Some(account.traces.clone()),
             runs: Some(runs),
             memory: self.memories.get(pair).cloned().unwrap_or_default(),
         }

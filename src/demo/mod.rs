@@ -363,6 +363,39 @@ impl crate::domain::changes::TrailPort for DemoAccount {
     }
 }
 
+impl crate::domain::trace::reading::TracePort for DemoAccount {
+    fn traces<'a>(
+        &'a self,
+        trace_ids: &'a [String],
+    ) -> PortFuture<'a, Vec<crate::domain::trace::reading::TraceDocuments>> {
+        // One BatchGetTraces per five ids, as X-Ray answers.
+        let calls = trace_ids
+            .len()
+            .div_ceil(crate::domain::trace::reading::TRACES_PER_CALL)
+            .max(1);
+        for _ in 1..calls {
+            self.calls.count("BatchGetTraces");
+        }
+        self.read("BatchGetTraces", move |s| Ok(s.trace_documents(trace_ids)))
+    }
+
+    fn slow_traces<'a>(
+        &'a self,
+        service: &'a str,
+        since: DateTime<Utc>,
+        slower_than_ms: i64,
+        limit: usize,
+    ) -> PortFuture<'a, Vec<crate::domain::trace::reading::TraceSummary>> {
+        self.read("GetTraceSummaries", move |s| {
+            Ok(s.slow_traces(service, since, slower_than_ms, limit))
+        })
+    }
+
+    fn calls(&self) -> crate::domain::ports::CallCounts {
+        self.calls.snapshot()
+    }
+}
+
 /// Egress rules as CloudTrail records them (`ipPermissions.items`).
 fn permissions(rules: &[EgressRule]) -> serde_json::Value {
     use crate::domain::network::Destination;

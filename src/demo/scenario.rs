@@ -8,6 +8,7 @@ use std::path::Path;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("saas", include_str!("scenarios/saas.toml")),
     ("staging", include_str!("scenarios/staging.toml")),
+    ("slow", include_str!("scenarios/slow.toml")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

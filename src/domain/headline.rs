@@ -38,6 +38,8 @@ pub struct Evidence<'a> {
     pub open_egress: bool,
     /// Why its recent tasks stopped, newest first (the diagnosis' findings).
     pub causes: &'a [super::diagnosis::Cause],
+    /// Slow with low CPU: waiting on a dependency (and on what, if traced).
+    pub waiting: Option<&'a super::waiting::Waiting>,
 }
 
 impl Evidence<'_> {
@@ -81,6 +83,8 @@ pub(crate) fn short_headline(e: &Evidence<'_>, action: Option<&str>) -> String {
             other => other.code(),
         };
         format!("{}× {what}", p.count)
+    } else if let Some(w) = e.waiting {
+        w.short()
     } else {
         return headline(e, action);
     };
@@ -108,7 +112,8 @@ pub(crate) fn headline(e: &Evidence<'_>, action: Option<&str>) -> String {
         };
         parts.push(format!("{}{since} ({} stops)", loop_words(p), p.count));
     }
-    parts.extend(metric_words(e.metrics));
+    parts.extend(e.waiting.map(|w| w.words()));
+    parts.extend(metric_words(e.metrics, e.waiting.is_some()));
     if parts.is_empty() {
         // No pattern and no hot metric: the verdict says it (ECS, or the
         // alarm that made it degraded). Otherwise the alarms' flag is enough.
@@ -128,7 +133,8 @@ fn loop_words(p: &Pattern) -> String {
     }
 }
 
-fn metric_words(metrics: Option<&MetricsSummary>) -> Vec<String> {
+/// The hot metrics in words; the p95 left out when `waiting` says it.
+fn metric_words(metrics: Option<&MetricsSummary>, waiting: bool) -> Vec<String> {
     let Some(m) = metrics else {
         return Vec::new();
     };
@@ -142,7 +148,7 @@ fn metric_words(metrics: Option<&MetricsSummary>) -> Vec<String> {
     if let Some(errors) = m.http_5xx_percent.filter(|p| *p >= ERRORS_PERCENT) {
         words.push(format!("5XX {errors:.0} %"));
     }
-    if let Some(p95) = m.p95_ms.filter(|p| *p >= SLOW_MS) {
+    if let Some(p95) = m.p95_ms.filter(|p| *p >= SLOW_MS && !waiting) {
         words.push(format!("p95 {:.1} s", p95 / 1000.0));
     }
     if let Some(unhealthy) = m.unhealthy.filter(|n| *n > 0) {

@@ -44,6 +44,8 @@ pub enum MetricKind {
     /// 5-minute averages over the day before the last hour (the baseline).
     NetworkTxBaseline,
     NetworkRxBaseline,
+    /// 5-minute p95 response times over the same day (a slow service's usual).
+    ResponseTimeBaseline,
 }
 
 impl MetricKind {
@@ -77,7 +79,9 @@ impl MetricKind {
             MetricKind::MemoryMaximum => ("AWS/ECS", "MemoryUtilization", "Maximum"),
             MetricKind::Requests => ("AWS/ApplicationELB", "RequestCount", "Sum"),
             MetricKind::Http5xx => ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "Sum"),
-            MetricKind::ResponseTimeP95 => ("AWS/ApplicationELB", "TargetResponseTime", "p95"),
+            MetricKind::ResponseTimeP95 | MetricKind::ResponseTimeBaseline => {
+                ("AWS/ApplicationELB", "TargetResponseTime", "p95")
+            }
             MetricKind::HealthyHosts => ("AWS/ApplicationELB", "HealthyHostCount", "Minimum"),
             MetricKind::UnhealthyHosts => ("AWS/ApplicationELB", "UnHealthyHostCount", "Maximum"),
             MetricKind::NetworkTxAverage | MetricKind::NetworkTxBaseline => {
@@ -108,6 +112,7 @@ impl MetricKind {
             MetricKind::NetworkRxMaximum => "rxm",
             MetricKind::NetworkTxBaseline => "txb",
             MetricKind::NetworkRxBaseline => "rxb",
+            MetricKind::ResponseTimeBaseline => "p95b",
         }
     }
 
@@ -180,6 +185,21 @@ pub fn queries(
 /// sent and received, read over [`super::egress::baseline_window`].
 pub(crate) fn baseline_queries(services: &[Service]) -> Vec<MetricQuery> {
     queries_of(services, &[], 300, &MetricKind::BASELINE)
+}
+
+/// A slow service's usual p95: its 5-minute p95 over the baseline's day,
+/// read only for the services that look like they wait (see
+/// `domain::waiting`).
+pub(crate) fn usual_p95_queries(
+    services: &[Service],
+    target_groups: &[TargetGroup],
+) -> Vec<MetricQuery> {
+    queries_of(
+        services,
+        target_groups,
+        300,
+        &[MetricKind::ResponseTimeBaseline],
+    )
 }
 
 fn queries_of(

@@ -38,6 +38,7 @@ pub mod suggestion;
 pub mod task;
 pub mod timeline;
 pub mod trace;
+pub mod waiting;
 
 pub use clock::Clock;
 pub use error::{Missing, PortError};

@@ -34,6 +34,8 @@ pub struct PairPorts {
     pub security: Option<Arc<dyn crate::domain::security::SecurityPort>>,
     /// CloudTrail (what changed).
     pub trail: Option<Arc<dyn crate::domain::changes::TrailPort>>,
+    /// X-Ray (where requests' time went).
+    pub traces: Option<Arc<dyn crate::domain::trace::reading::TracePort>>,
     /// What runbook runs in this pair need.
     pub runs: Option<super::runbook::operator::ConsoleRuns>,
     /// Stopped tasks and log tails this pair's diagnosis has already read.
@@ -53,6 +55,7 @@ impl PairPorts {
             exposure: None,
             security: None,
             trail: None,
+            traces: None,
             runs: None,
             memory: Default::default(),
         }

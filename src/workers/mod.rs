@@ -13,6 +13,8 @@ pub mod runbook;
 pub mod service;
 pub mod share;
 pub mod status;
+pub mod trace;
+pub mod waiting;
 pub mod watch;
 
 use crate::domain::ports::{EcsPort, LogsPort, MonitoringPort, PortResult, SharePort};
@@ -298,6 +300,31 @@ impl Workers {
                     },
                 )
             }
+            Effect::FetchSlow {
+                pair,
+                services,
+                target_groups,
+            } => self.answer_in(
+                &pair.clone(),
+                move |ports| async move {
+                    let monitoring = ports.monitoring.ok_or_else(watch::no_monitoring)?;
+                    let traces = ports
+                        .traces
+                        .ok_or_else(|| crate::domain::PortError::Other {
+                            operation: "GetTraceSummaries".into(),
+                            message: "this session does not read X-Ray".into(),
+                        })?;
+                    Ok(waiting::read_slow(
+                        monitoring.as_ref(),
+                        traces.as_ref(),
+                        &services,
+                        &target_groups,
+                        chrono::Utc::now(),
+                    )
+                    .await)
+                },
+                move |result| WorkerResult::Slow { pair, result },
+            ),
             Effect::CheckSso { profile } => self.answer(async move {
                 let asked = profile.clone();
                 let token = tokio::task::spawn_blocking(move || {

@@ -137,6 +137,7 @@ impl AppState {
         let metrics = self.metrics_of(&key);
         let egress = self.egress_of(&key);
         let security = self.current_findings_of(&key);
+        let waiting = self.waiting_of(&key);
         let catalogue = self
             .runbooks
             .files
@@ -154,6 +155,7 @@ impl AppState {
                 security: &security,
                 open_egress: self.exposure_of(&key).is_some_and(|e| e.open_egress()),
                 causes,
+                waiting: waiting.as_ref(),
             },
             &catalogue,
         )

@@ -11,7 +11,8 @@ use crate::cli::output::shapes::trace::TraceDoc;
 use crate::cli::Format;
 use crate::domain::sanitize::{one_line, strip_controls};
 use crate::domain::trace::from_logs::{from_lines, TraceLine};
-use crate::domain::trace::Waterfall;
+use crate::domain::trace::trace_id::trace_id_in;
+use crate::domain::trace::{SpanSource, Waterfall};
 use crate::domain::{Clock, Pair};
 
 /// The bar of the longest span, in columns, at most.
@@ -52,6 +53,8 @@ pub async fn run(
         }
     });
     let mut lines: Vec<TraceLine> = Vec::new();
+    // The X-Ray of the pair whose lines first carry a trace id.
+    let mut xray: Option<&crate::wiring::Account> = None;
     let mut failed = 0;
     for (pair, searched) in futures::future::join_all(searches).await {
         match searched {
@@ -69,6 +72,9 @@ pub async fn run(
                     } else {
                         service
                     };
+                    if xray.is_none() && trace_id_in(&e.message).is_some() {
+                        xray = pairs.iter().find(|(p, _)| p == pair).map(|(_, a)| *a);
+                    }
                     lines.push(TraceLine {
                         service,
                         at_ms: e.timestamp.timestamp_millis(),
@@ -83,7 +89,12 @@ pub async fn run(
             Err(err) => return Err(err),
         }
     }
-    let waterfall = from_lines(&args.id, &lines);
+    let waterfall = match xray {
+        Some(account) => {
+            crate::workers::trace::waterfall_of(&args.id, &lines, account.traces.as_ref()).await
+        }
+        None => from_lines(&args.id, &lines),
+    };
     match args.output {
         Format::Json => {
             let doc = TraceDoc::of(&waterfall, Version, crate::cli::output::rfc3339(now));
@@ -108,29 +119,21 @@ fn print_text(w: &Waterfall, lines: usize) {
         );
         return;
     }
-    let trace = match &w.trace_id {
-        Some(t) => format!("; X-Ray trace {t} is not read yet"),
-        None => String::new(),
+    let trace = match (&w.source, &w.trace_id) {
+        (SpanSource::Xray, Some(t)) => format!("from X-Ray trace {t}"),
+        _ => format!("from {lines} log lines"),
     };
     crate::outln!(
-        "{}: {} over {} services, from {lines} log lines{trace}",
+        "{}: {} over {} spans, {trace}",
         one_line(&w.id),
         took(w.total_ms),
         w.spans.len()
     );
-    let depth = |mut i: usize| {
-        let mut d = 0;
-        while let Some(p) = w.spans[i].parent {
-            d += 1;
-            i = p;
-        }
-        d
-    };
     let name_width = w
         .spans
         .iter()
         .enumerate()
-        .map(|(i, s)| depth(i) * 2 + one_line(&s.service).chars().count() + 2)
+        .map(|(i, _)| w.depth(i) * 2 + w.label(i).chars().count() + 2)
         .max()
         .unwrap_or(10)
         .min(40);
@@ -150,14 +153,13 @@ fn print_text(w: &Waterfall, lines: usize) {
     let bottleneck = w.bottleneck.as_ref();
     for (i, s) in w.spans.iter().enumerate() {
         let mark = if s.error { " ✖" } else { "" };
-        let name: String = format!("{}{}{mark}", "  ".repeat(depth(i)), one_line(&s.service))
+        let name: String = format!("{}{}{mark}", "  ".repeat(w.depth(i)), w.label(i))
             .chars()
             .take(name_width)
             .collect();
         let offset = scale(s.start_ms).min(bar - 1);
         let length = scale(s.duration_ms).clamp(1, bar - offset);
-        let is_bottleneck =
-            bottleneck.is_some_and(|b| b.service == s.service && b.self_ms == s.self_ms);
+        let is_bottleneck = w.is_bottleneck(i);
         crate::outln!(
             "{:<name_width$} {:>9} {:>9} {:>9}  {}{}{}",
             name,
@@ -176,7 +178,7 @@ fn print_text(w: &Waterfall, lines: usize) {
     if let Some(b) = bottleneck {
         crate::outln!(
             "bottleneck: {} holds {} itself ({} % of the request)",
-            one_line(&b.service),
+            b.label(),
             took(b.self_ms),
             (b.self_ms * 100) / w.total_ms.max(1)
         );

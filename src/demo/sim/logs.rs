@@ -163,8 +163,15 @@ impl Simulation {
         started: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Vec<crate::domain::ports::LogLine> {
-        let hops =
-            crate::demo::requests::hops_in(spec, self.seed, self.opened_at, &s.name, started, end);
+        let slow = |at| self.far_end_slow(at);
+        let hops = crate::demo::requests::hops_in(
+            spec,
+            self.seed,
+            self.opened_at,
+            &s.name,
+            (started, end),
+            &slow,
+        );
         hops.into_iter()
             .filter(|hop| {
                 let running: Vec<&SimTask> = s

@@ -11,6 +11,7 @@ mod logs;
 mod network;
 mod reads;
 mod setup;
+mod traces;
 pub(crate) mod trail;
 mod watch;
 mod writes;

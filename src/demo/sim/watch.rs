@@ -142,7 +142,9 @@ impl Simulation {
             MetricKind::CpuMaximum | MetricKind::MemoryMaximum | MetricKind::UnhealthyHosts => {
                 per_minute.iter().copied().fold(f64::MIN, f64::max)
             }
-            MetricKind::ResponseTimeP95 => per_minute.iter().copied().fold(f64::MIN, f64::max),
+            MetricKind::ResponseTimeP95 | MetricKind::ResponseTimeBaseline => {
+                per_minute.iter().copied().fold(f64::MIN, f64::max)
+            }
             MetricKind::HealthyHosts => per_minute.iter().copied().fold(f64::MAX, f64::min),
             MetricKind::Requests | MetricKind::Http5xx => per_minute.iter().sum(),
             MetricKind::CpuAverage
@@ -211,9 +213,13 @@ impl Simulation {
             MetricKind::Http5xx => {
                 Some((self.requests(s, at) * self.error_share(s, at) / 100.0).round())
             }
-            MetricKind::ResponseTimeP95 => {
+            MetricKind::ResponseTimeP95 | MetricKind::ResponseTimeBaseline => {
                 let base = 0.12 + (s.seed % 9) as f64 / 100.0;
-                let slow = if self.failing(s, at) { 2.4 } else { 0.0 };
+                let slow = if self.failing(s, at) || self.waits_on_provider(s, at) {
+                    2.4
+                } else {
+                    0.0
+                };
                 Some(base + slow + wiggle(s.seed, at, 0.03))
             }
             MetricKind::HealthyHosts => Some(
@@ -306,6 +312,36 @@ impl Simulation {
             .and_then(|i| path.get(i + 1));
         next.and_then(|name| self.services.iter().find(|o| &o.name == name))
             .is_some_and(killed_lately)
+    }
+
+    /// The last service of the requests' path is failing at `at`: what is
+    /// left of it is overloaded, and every request waits on it.
+    pub(super) fn far_end_slow(&self, at: DateTime<Utc>) -> bool {
+        self.provider_slow(at)
+            || self
+                .requests
+                .as_ref()
+                .and_then(|r| r.path.last())
+                .and_then(|name| self.services.iter().find(|s| &s.name == name))
+                .is_some_and(|s| self.failing(s, at))
+    }
+
+    /// The scenario's model provider is slow at `at` (see
+    /// `RequestSpec::far_end_slow_minutes_ago`).
+    fn provider_slow(&self, at: DateTime<Utc>) -> bool {
+        self.requests
+            .as_ref()
+            .and_then(|r| r.far_end_slow_minutes_ago)
+            .is_some_and(|m| at >= self.opened_at - Duration::minutes(m))
+    }
+
+    /// Every request through `s` waits on the slow provider at `at`.
+    fn waits_on_provider(&self, s: &SimService, at: DateTime<Utc>) -> bool {
+        self.provider_slow(at)
+            && self
+                .requests
+                .as_ref()
+                .is_some_and(|r| r.path.contains(&s.name))
     }
 
     /// Percent of requests answered 5XX.

@@ -67,6 +67,54 @@ pub struct ServiceStatus {
     /// The ids of the GuardDuty findings about it; null when GuardDuty is
     /// off or could not be read.
     pub security_findings: Option<Vec<String>>,
+    /// Slow with low CPU: waiting on a dependency, and on what when its
+    /// slow requests were traced; null when it is not.
+    pub waiting: Option<WaitingJson>,
+}
+
+/// A slow, idle service (see `domain::waiting`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WaitingJson {
+    pub p95_ms: f64,
+    pub cpu_percent: f64,
+    /// Its usual p95 (the median over the day before the last hour); null
+    /// without enough history.
+    pub usual_p95_ms: Option<f64>,
+    /// What holds the time in its slowest recent requests; null when none
+    /// was traced.
+    pub on: Option<BlameJson>,
+    /// The words the headline says.
+    pub words: String,
+}
+
+/// The bottleneck most of a service's slow requests share.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BlameJson {
+    pub service: String,
+    pub name: String,
+    /// Its median self time over the requests it held.
+    pub self_ms: i64,
+    /// The slow requests it held, of those read.
+    pub count: usize,
+    pub of: usize,
+}
+
+impl WaitingJson {
+    pub fn of(w: &crate::domain::waiting::Waiting) -> WaitingJson {
+        WaitingJson {
+            p95_ms: round(w.p95_ms),
+            cpu_percent: round(w.cpu_percent),
+            usual_p95_ms: w.usual_p95_ms.map(round),
+            on: w.on.as_ref().map(|b| BlameJson {
+                service: b.service.clone(),
+                name: b.name.clone(),
+                self_ms: b.self_ms,
+                count: b.count,
+                of: b.of,
+            }),
+            words: w.words(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -334,6 +382,7 @@ impl ServiceStatus {
             network: None,
             secrets: None,
             security_findings: None,
+            waiting: None,
         }
     }
 }
