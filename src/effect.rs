@@ -72,6 +72,20 @@ pub enum Effect {
         since: chrono::DateTime<chrono::Utc>,
         journal: Vec<crate::domain::timeline::Entry>,
     },
+    /// A service's own recent lines: the newest of each of these streams.
+    ReadServiceLogs {
+        generation: u64,
+        key: ServiceKey,
+        streams: Vec<crate::domain::ports::LogStream>,
+    },
+    /// Where a request's time went: X-Ray's segments when its lines carry
+    /// a trace id (read in `pair`), else the lines themselves.
+    ReadWaterfall {
+        generation: u64,
+        id: String,
+        lines: Vec<crate::domain::trace::from_logs::TraceLine>,
+        pair: Pair,
+    },
     /// What a pair's slow, idle services wait on: their usual p95 and
     /// their slowest recent requests' traces.
     FetchSlow {
@@ -299,6 +313,17 @@ pub enum WorkerResult {
         generation: u64,
         pair: Pair,
         result: Result<crate::domain::changes::PairChanges, PortError>,
+    },
+    /// A service's recent lines, newest first.
+    ServiceLogs {
+        generation: u64,
+        key: ServiceKey,
+        result: Result<Vec<crate::domain::logsearch::LogEvent>, PortError>,
+    },
+    /// A request's waterfall.
+    Waterfall {
+        generation: u64,
+        result: Result<crate::domain::trace::Waterfall, PortError>,
     },
     /// What a pair's slow services wait on, by service.
     Slow {

@@ -29,6 +29,7 @@ pub(crate) fn due_refreshes(state: &mut AppState) -> Vec<Effect> {
     effects.extend(super::security::due(state));
     effects.extend(super::changes::due(state));
     effects.extend(super::waiting::due(state));
+    effects.extend(super::screens::service_logs::due(state));
     effects.extend(super::sso::due(state));
     if state.session.share {
         if let Some(view) = &mut state.incident {

@@ -49,6 +49,14 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             pair,
             result,
         } => super::changes::on_changes(state, generation, pair, result),
+        WorkerResult::ServiceLogs {
+            generation,
+            key,
+            result,
+        } => super::screens::service_logs::on_lines(state, generation, key, result),
+        WorkerResult::Waterfall { generation, result } => {
+            super::screens::waterfall::on_waterfall(state, generation, result)
+        }
         WorkerResult::Slow { pair, result } => return super::waiting::on_slow(state, pair, result),
         WorkerResult::Sso { profile, token } => return super::sso::on_token(state, profile, token),
         WorkerResult::TargetHealth { key, result, .. } => service::on_targets(state, key, result),
@@ -93,7 +101,7 @@ pub(super) fn on_result(state: &mut AppState, result: WorkerResult) -> Vec<Effec
             complete,
             coverage,
             capped,
-        } => logs::on_done(state, generation, complete, coverage, capped),
+        } => return logs::on_done(state, generation, complete, coverage, capped),
         WorkerResult::LogContext {
             generation,
             index,

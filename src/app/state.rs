@@ -187,6 +187,8 @@ pub struct AppState {
     pub run: Option<RunView>,
     /// The logs screen's search.
     pub logs: Option<LogsView>,
+    /// The request whose waterfall shows (`:trace ID`).
+    pub waterfall: Option<super::screens::waterfall::WaterfallView>,
     pub keymap_screen: KeymapScreen,
     pub alarms_screen: super::screens::alarms::AlarmsScreen,
     pub changes_screen: super::screens::changes::ChangesScreen,
@@ -248,6 +250,7 @@ impl AppState {
             form: None,
             run: None,
             logs: None,
+            waterfall: None,
             keymap_screen: KeymapScreen::default(),
             alarms_screen: Default::default(),
             changes_screen: Default::default(),

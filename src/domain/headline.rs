@@ -84,7 +84,7 @@ pub(crate) fn short_headline(e: &Evidence<'_>, action: Option<&str>) -> String {
         };
         format!("{}× {what}", p.count)
     } else if let Some(w) = e.waiting {
-        w.short()
+        w.short(&e.service.name)
     } else {
         return headline(e, action);
     };

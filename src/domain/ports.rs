@@ -110,6 +110,33 @@ pub struct ContainerDefinition {
     pub health_check: Vec<String>,
 }
 
+/// Where one container of a task writes (awslogs): its group and stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogStream {
+    pub group: String,
+    pub stream: String,
+    pub container: String,
+}
+
+impl TaskDefinition {
+    /// The streams task `task_id`'s containers write to (`PREFIX/CONTAINER/
+    /// TASK_ID` in each container's `awslogs-group`); a container without
+    /// awslogs has none.
+    pub fn log_streams(&self, task_id: &str) -> Vec<LogStream> {
+        self.containers
+            .iter()
+            .filter_map(|c| {
+                let (group, prefix) = (c.log_group.as_ref()?, c.log_stream_prefix.as_ref()?);
+                Some(LogStream {
+                    group: group.clone(),
+                    stream: format!("{prefix}/{}/{task_id}", c.name),
+                    container: c.name.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
 /// Wraps a port and refuses every mutating call: read-only mode enforced at
 /// the boundary, whatever the UI or a runbook asks for (every port declared
 /// with `port!` has its `ReadOnly` forwarder).

@@ -173,9 +173,13 @@ impl Waiting {
         )
     }
 
-    /// `waiting on chatbot-api`, or `waiting on a dependency`.
-    pub fn short(&self) -> String {
+    /// `waiting on chatbot-api`, `waiting on its model call` (service
+    /// `own`'s own call), or `waiting on a dependency`.
+    pub fn short(&self, own: &str) -> String {
         match &self.on {
+            Some(b) if b.service == own && !b.name.is_empty() && b.name != own => {
+                format!("waiting on its {}", super::sanitize::one_line(&b.name))
+            }
             Some(b) => format!("waiting on {}", super::sanitize::one_line(&b.service)),
             None => "waiting on a dependency".to_string(),
         }
@@ -261,7 +265,8 @@ mod tests {
         assert!(w.words().ends_with(
             "waiting on a dependency → chatbot-api model call 30 s in 7 of 8 slow requests"
         ));
-        assert_eq!(w.short(), "waiting on chatbot-api");
+        assert_eq!(w.short("backend-api"), "waiting on chatbot-api");
+        assert_eq!(w.short("chatbot-api"), "waiting on its model call");
         assert_eq!(blame(&[]), None);
     }
 }

@@ -11,6 +11,7 @@ pub mod logsearch;
 pub mod pipeline;
 pub mod runbook;
 pub mod service;
+pub mod service_logs;
 pub mod share;
 pub mod status;
 pub mod trace;
@@ -300,6 +301,40 @@ impl Workers {
                     },
                 )
             }
+            Effect::ReadServiceLogs {
+                generation,
+                key,
+                streams,
+            } => self.answer_in(
+                &key.pair.clone(),
+                move |ports| async move {
+                    let logs = ports.logs.ok_or_else(|| crate::domain::PortError::Other {
+                        operation: "GetLogEvents".into(),
+                        message: "this session does not read container logs".into(),
+                    })?;
+                    service_logs::read_recent(logs.as_ref(), &streams, chrono::Utc::now()).await
+                },
+                move |result| WorkerResult::ServiceLogs {
+                    generation,
+                    key,
+                    result,
+                },
+            ),
+            Effect::ReadWaterfall {
+                generation,
+                id,
+                lines,
+                pair,
+            } => self.answer_in(
+                &pair,
+                move |ports| async move {
+                    Ok(match ports.traces {
+                        Some(traces) => trace::waterfall_of(&id, &lines, traces.as_ref()).await,
+                        None => crate::domain::trace::from_logs::from_lines(&id, &lines),
+                    })
+                },
+                move |result| WorkerResult::Waterfall { generation, result },
+            ),
             Effect::FetchSlow {
                 pair,
                 services,

@@ -52,6 +52,7 @@ commands!(
     Changes,
     Timeline,
     Logs,
+    Trace,
     Runbooks,
     Run,
     Resume,
@@ -78,6 +79,9 @@ commands!(
     OpenRunbook,
     Exec,
     MetricsWindow,
+    ServicePane,
+    ServiceLogsFilter,
+    ServiceLogsFollow,
     TaskLogs,
     CopyArn,
     /// The timeline.
@@ -88,6 +92,7 @@ commands!(
     Export,
     /// Log lines.
     FollowId,
+    TraceLine,
     LogsExpand,
     LogsFind,
     LogsNext,
@@ -95,6 +100,9 @@ commands!(
     LogsContext,
     LogsFollow,
     LogsSave,
+    /// A waterfall.
+    WaterfallSave,
+    WaterfallLines,
     /// A run.
     RunAnswer,
     RunSkip,
@@ -127,6 +135,8 @@ pub enum Scope {
     Run,
     /// Log lines: the logs screen and a task's logs.
     Logs,
+    /// A request's waterfall.
+    Waterfall,
     /// The parameter form (its other keys type into its fields).
     RunbookForm,
     /// The screens with a selectable list (services, events, diagnosis, runbooks).
@@ -150,6 +160,7 @@ impl Scope {
             Scope::Finding => "a finding",
             Scope::Run => "a runbook run",
             Scope::Logs => "log lines (the logs screen, a task's logs)",
+            Scope::Waterfall => "a request's waterfall",
             Scope::RunbookForm => "a runbook's parameter form",
             Scope::Lists => "lists",
             Scope::NotHome => "every screen but home",

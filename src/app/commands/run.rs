@@ -312,3 +312,7 @@ pub(super) fn export(state: &mut AppState, _: &str) -> Vec<Effect> {
     no_incident(state);
     Vec::new()
 }
+
+pub(super) fn trace(state: &mut AppState, id: &str) -> Vec<Effect> {
+    crate::app::screens::waterfall::open(state, id)
+}

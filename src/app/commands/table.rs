@@ -100,6 +100,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     row(C::Logs, "logs", &[Everywhere], "one request across every service, by its correlation ID", r::logs)
         .aliases(&["log", "search"])
         .arg(Arg::Required("ID")),
+    row(C::Trace, "trace", &[Everywhere], "where one request's time went: its spans as a waterfall, the bottleneck marked", r::trace)
+        .aliases(&["waterfall", "tr"])
+        .arg(Arg::Required("ID")),
     row(C::Runbooks, "runbooks", &[Everywhere], "the runbooks: pick one, fill its parameters, run it step by step", r::runbooks)
         .aliases(&["rb", "runbook"]),
     row(C::Run, "run", &[Everywhere], "the runbook run in progress (or the last one)", r::run),
@@ -163,6 +166,15 @@ pub const COMMANDS: &[CommandSpec] = &[
         .aliases(&["window"])
         .keys(&[k('w')])
         .hint("window"),
+    on_screen(C::ServicePane, "service_pane", &[Service], "the bottom pane: the service's events, or its own recent log lines (live)")
+        .keys(&[p(Key::Tab)])
+        .hint("events/logs"),
+    on_screen(C::ServiceLogsFilter, "service_logs_filter", &[Service], "filter the service's log lines (!text hides matches)")
+        .keys(&[k('/')])
+        .hint("filter"),
+    on_screen(C::ServiceLogsFollow, "service_logs_follow", &[Service], "the selected log line's request: where its time went (its waterfall)")
+        .keys(&[p(Key::Enter)])
+        .hint("waterfall"),
     on_screen(C::TaskLogs, "task_logs", &[Finding], "this task's logs up to its stop")
         .keys(&[k('l')])
         .hint("logs"),
@@ -193,6 +205,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     on_screen(C::FollowId, "follow_id", &[Logs], "follow this line's correlation ID through every service")
         .keys(&[k('L')])
         .hint("follow ID"),
+    on_screen(C::TraceLine, "trace_line", &[Logs], "where this line's request spent its time: its waterfall")
+        .keys(&[k('W')])
+        .hint("waterfall"),
     on_screen(C::LogsExpand, "logs_expand", &[Logs], "show / hide the line's full JSON")
         .keys(&[p(Key::Enter)])
         .hint("JSON"),
@@ -211,6 +226,13 @@ pub const COMMANDS: &[CommandSpec] = &[
     on_screen(C::LogsSave, "logs_save", &[Logs], "save the lines to the incident as evidence")
         .keys(&[k('s')])
         .hint("save"),
+    // A waterfall.
+    on_screen(C::WaterfallSave, "waterfall_save", &[Waterfall], "save the waterfall to the incident as evidence")
+        .keys(&[k('s')])
+        .hint("save"),
+    on_screen(C::WaterfallLines, "waterfall_lines", &[Waterfall], "the request's log lines, every service")
+        .keys(&[k('L')])
+        .hint("lines"),
     // A run.
     on_screen(C::RunAnswer, "run_answer", &[Run], "answer the step: confirm, type the name, choose, or mark it done")
         .keys(&[p(Key::Enter)])

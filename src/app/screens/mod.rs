@@ -15,9 +15,11 @@ pub mod logs;
 pub mod runbook;
 pub mod security;
 pub mod service;
+pub mod service_logs;
 pub mod services;
 pub mod task_logs;
 pub mod timeline;
+pub mod waterfall;
 
 use super::commands::{Command, Scope};
 use super::effect::Effect;
@@ -59,6 +61,8 @@ pub enum Screen {
     Security,
     /// What changed in every pair (`:changes`).
     Changes,
+    /// Where one request's time went (`:trace ID`).
+    Waterfall,
 }
 
 /// What a screen does beyond drawing. Every method but `scopes` and
@@ -117,6 +121,7 @@ pub(crate) fn hooks(screen: &Screen) -> &'static dyn ScreenHooks {
         Screen::RunbookForm => &runbook::FormHooks,
         Screen::Run => &runbook::RunHooks,
         Screen::Logs => &logs::Hooks,
+        Screen::Waterfall => &waterfall::Hooks,
         Screen::Keymap => &keymap::Hooks,
         Screen::Alarms => &alarms::Hooks,
         Screen::Security => &security::Hooks,
@@ -149,6 +154,7 @@ impl Screen {
             Screen::Alarms,
             Screen::Security,
             Screen::Changes,
+            Screen::Waterfall,
         ];
         // A new screen added to the enum but not here fails to compile.
         for screen in &every {
@@ -167,7 +173,8 @@ impl Screen {
                 | Screen::Keymap
                 | Screen::Alarms
                 | Screen::Security
-                | Screen::Changes => {}
+                | Screen::Changes
+                | Screen::Waterfall => {}
             }
         }
         every

@@ -21,6 +21,9 @@ pub struct ServiceScreen {
     pub scroll: usize,
     /// Its load balancer's targets and why each is unhealthy (None until read).
     pub targets: Option<Result<Vec<TargetHealth>, PortError>>,
+    /// The bottom pane: events, or the service's own recent log lines.
+    pub pane: super::service_logs::Pane,
+    pub logs: super::service_logs::ServiceLogs,
 }
 
 impl ServiceScreen {
@@ -30,6 +33,8 @@ impl ServiceScreen {
             key: None,
             scroll: 0,
             targets: None,
+            pane: Default::default(),
+            logs: Default::default(),
         }
     }
 }
@@ -60,11 +65,17 @@ impl ScreenHooks for Hooks {
             state.service.detail = Refreshing::new(state.now);
             state.service.targets = None;
             state.service.key = Some(key);
+            state.service.logs = Default::default();
         }
         request_detail(state)
     }
 
     fn move_by(&self, state: &mut AppState, delta: i64) {
+        if state.service.pane == super::service_logs::Pane::Logs {
+            let rows = (state.height as usize).saturating_sub(18).max(3);
+            super::service_logs::move_by(state, delta, rows);
+            return;
+        }
         let len = state
             .service
             .detail
@@ -82,8 +93,23 @@ impl ScreenHooks for Hooks {
         };
         match command {
             Command::OpenRunbook => Some(super::services::open_suggested(state, &key)),
+            Command::ServicePane => Some(super::service_logs::toggle(state)),
+            Command::ServiceLogsFilter => {
+                super::service_logs::start_filter(state);
+                Some(super::service_logs::due(state))
+            }
+            Command::ServiceLogsFollow => Some(super::service_logs::follow(state)),
             _ => None,
         }
+    }
+
+    fn editing_text(&self, state: &AppState) -> bool {
+        state.service.logs.filter_input.is_some()
+    }
+
+    fn on_text_key(&self, state: &mut AppState, key: crate::app::input::KeyPress) -> Vec<Effect> {
+        super::service_logs::on_filter_key(state, key);
+        Vec::new()
     }
 
     fn selection(&self, _state: &AppState, screen: &Screen) -> RunContext {

@@ -12,7 +12,7 @@ use crate::cli::Format;
 use crate::domain::sanitize::{one_line, strip_controls};
 use crate::domain::trace::from_logs::{from_lines, TraceLine};
 use crate::domain::trace::trace_id::trace_id_in;
-use crate::domain::trace::{SpanSource, Waterfall};
+use crate::domain::trace::{took, SpanSource, Waterfall};
 use crate::domain::{Clock, Pair};
 
 /// The bar of the longest span, in columns, at most.
@@ -185,14 +185,5 @@ fn print_text(w: &Waterfall, lines: usize) {
     }
     for note in &w.notes {
         crate::outln!("note: {}", one_line(note));
-    }
-}
-
-/// `850 ms`, `30.09 s`.
-fn took(ms: i64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else {
-        format!("{:.2} s", ms as f64 / 1000.0)
     }
 }

@@ -124,7 +124,7 @@ fn text_field(message: &str, field: &str) -> Option<f64> {
 }
 
 /// An error line: level error/fatal, or a 5XX status.
-fn is_error(message: &str) -> bool {
+pub fn is_error(message: &str) -> bool {
     match serde_json::from_str::<Value>(message.trim()) {
         Ok(Value::Object(fields)) => {
             let level = ["level", "severity", "lvl"]

@@ -103,8 +103,8 @@ impl Waterfall {
     }
 
     /// What span `i` is called where it is drawn: a call inside its own
-    /// service by its name (`model call`), a service's span by the service,
-    /// anything else by both.
+    /// service by what it calls (`→ model call`), a service's span by the
+    /// service, anything else by both.
     pub fn label(&self, i: usize) -> String {
         let Some(s) = self.spans.get(i) else {
             return String::new();
@@ -113,11 +113,34 @@ impl Waterfall {
         let label = if s.name.is_empty() || s.name == s.service {
             s.service.clone()
         } else if parent.is_some_and(|p| p.service == s.service) {
-            s.name.clone()
+            format!("→ {}", s.name)
         } else {
             format!("{} {}", s.service, s.name)
         };
         super::sanitize::one_line(&label)
+    }
+
+    /// `req-5f1e0c9a took 30.09 s (X-Ray): chatbot-api model call held
+    /// 30.00 s itself (99 %)`.
+    pub fn words(&self) -> String {
+        let source = match self.source {
+            SpanSource::Xray => "X-Ray",
+            SpanSource::Logs => "its log lines",
+        };
+        let head = format!(
+            "{} took {} ({source})",
+            super::sanitize::one_line(&self.id),
+            took(self.total_ms)
+        );
+        match &self.bottleneck {
+            Some(b) => format!(
+                "{head}: {} held {} itself ({} %)",
+                b.label(),
+                took(b.self_ms),
+                (b.self_ms * 100) / self.total_ms.max(1)
+            ),
+            None => head,
+        }
     }
 
     /// Span `i` is the bottleneck.
@@ -126,5 +149,14 @@ impl Waterfall {
             return false;
         };
         b.service == s.service && b.name == s.name && b.self_ms == s.self_ms
+    }
+}
+
+/// A span's time as the waterfall says it: `850 ms`, `30.09 s`.
+pub fn took(ms: i64) -> String {
+    if ms.abs() < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.2} s", ms as f64 / 1000.0)
     }
 }

@@ -14,10 +14,12 @@ pub mod runbooks;
 pub mod security;
 pub mod service;
 pub mod service_changes;
+pub mod service_logs;
 pub mod service_security;
 pub mod services;
 pub mod task_logs;
 pub mod timeline;
+pub mod waterfall;
 
 use crate::app::{AppState, Screen};
 use crate::ui::theme::Styles;
@@ -53,6 +55,7 @@ pub fn view(screen: &Screen) -> View {
         Screen::Alarms => (alarms::draw, alarms::crumb),
         Screen::Security => (security::draw, security::crumb),
         Screen::Changes => (changes::draw, changes::crumb),
+        Screen::Waterfall => (waterfall::draw, waterfall::crumb),
     };
     View { draw, crumb }
 }

@@ -69,6 +69,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let summary_lines = summary_lines(state, service, area.width, styles);
     let changed =
         super::service_changes::lines(state, &service.key(), area.width, area.height, styles);
+    let logs_pane = state.service.pane == crate::app::screens::service_logs::Pane::Logs;
+    if logs_pane {
+        // The logs take the room of deployments, tasks, changes and events.
+        let [summary, exposure_area, watch_area, logs_area] = Layout::vertical([
+            Constraint::Length(summary_lines.len() as u16),
+            Constraint::Length(exposure.len() as u16),
+            Constraint::Length(watch_rows),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(summary_lines), summary);
+        frame.render_widget(Paragraph::new(exposure), exposure_area);
+        draw_watch(frame, watch_area, state, service, watch, styles);
+        super::service_logs::draw(frame, logs_area, state, styles);
+        return;
+    }
     let [summary, exposure_area, watch_area, deployments_area, tasks_area, changes_area, events_area] =
         Layout::vertical([
             Constraint::Length(summary_lines.len() as u16),
@@ -83,6 +99,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
 
     frame.render_widget(Paragraph::new(summary_lines), summary);
     frame.render_widget(Paragraph::new(exposure), exposure_area);
+    draw_watch(frame, watch_area, state, service, watch, styles);
+    draw_deployments(frame, deployments_area, state, service, styles);
+    draw_tasks(frame, tasks_area, state, &tasks, detail.is_some(), styles);
+    frame.render_widget(Paragraph::new(changed), changes_area);
+    draw_events(frame, events_area, state, service, styles);
+}
+
+/// The metrics block with its title (how old, the window and its key).
+fn draw_watch(
+    frame: &mut Frame,
+    watch_area: Rect,
+    state: &AppState,
+    service: &Service,
+    watch: Vec<Line<'_>>,
+    styles: &Styles,
+) {
     if let (false, Some(metrics)) = (
         watch.is_empty(),
         state.monitoring.metrics_for(&service.pair),
@@ -119,10 +151,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         lines.extend(watch);
         frame.render_widget(Paragraph::new(lines), watch_area);
     }
-    draw_deployments(frame, deployments_area, state, service, styles);
-    draw_tasks(frame, tasks_area, state, &tasks, detail.is_some(), styles);
-    frame.render_widget(Paragraph::new(changed), changes_area);
-    draw_events(frame, events_area, state, service, styles);
 }
 
 /// Health and why, the service's facts, and what `R` opens and why (when
@@ -552,7 +580,13 @@ fn draw_events(
         Paragraph::new(Line::from(vec![
             Span::styled("EVENTS", styles.heading()),
             Span::styled(
-                format!("  {} · j/k scroll", service.events.len()),
+                format!(
+                    "  {} · j/k scroll · {} the service's log lines",
+                    service.events.len(),
+                    state
+                        .keymap
+                        .label_of(crate::app::commands::Command::ServicePane)
+                ),
                 styles.muted(),
             ),
         ])),

@@ -39,6 +39,7 @@ pub(crate) fn finding_text(state: &AppState) -> bool {
 pub(crate) fn on_log_command(state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
     match command {
         Command::FollowId => Some(follow_id_of_line(state)),
+        Command::TraceLine => Some(trace_line(state)),
         Command::LogsExpand
         | Command::LogsFind
         | Command::LogsNext
@@ -286,4 +287,22 @@ pub fn move_by(state: &mut AppState, delta: i64) {
             view.context = None;
         }
     }
+}
+
+/// `W`: the waterfall of the request on screen (a search's ID), or of the
+/// one the selected line carries (a task's log).
+fn trace_line(state: &mut AppState) -> Vec<Effect> {
+    let Some(view) = shown(state) else {
+        return Vec::new();
+    };
+    if !view.task_log {
+        let id = view.id.clone();
+        return crate::app::screens::waterfall::open(state, &id);
+    }
+    let message = view
+        .events
+        .get(view.cursor.selected)
+        .map(|e| e.message.clone())
+        .unwrap_or_default();
+    crate::app::screens::waterfall::follow_line(state, &message)
 }

@@ -160,23 +160,29 @@ pub fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
         flash(state, "which ID? :logs req-5f1e0c9a", true);
         return Vec::new();
     }
-    let generation = state.logs.as_ref().map(|l| l.generation + 1).unwrap_or(1);
-    let view = LogsView::new(id.clone(), state.now, generation);
-    let (start, end) = (view.start, view.end);
-    state.logs = Some(view);
     let mut effects = if state.screen == Screen::Logs {
         Vec::new()
     } else {
         go(state, Screen::Logs)
     };
-    effects.push(Effect::SearchLogs {
+    effects.extend(start(state, &id));
+    effects
+}
+
+/// Search for `id` into the logs view, wherever the engineer is (the
+/// waterfall screen searches the request's lines this way).
+pub(crate) fn start(state: &mut AppState, id: &str) -> Vec<Effect> {
+    let generation = state.logs.as_ref().map(|l| l.generation + 1).unwrap_or(1);
+    let view = LogsView::new(id.to_string(), state.now, generation);
+    let (start, end) = (view.start, view.end);
+    state.logs = Some(view);
+    vec![Effect::SearchLogs {
         generation,
-        id,
+        id: id.to_string(),
         start,
         end,
         search_all: false,
-    });
-    effects
+    }]
 }
 
 /// The engineer said yes to a search past the call cap: the same ID and
@@ -279,10 +285,10 @@ pub(crate) fn on_done(
     complete: bool,
     coverage: String,
     capped: bool,
-) {
+) -> Vec<Effect> {
     let now = state.now;
     let Some(view) = state.logs.as_mut().filter(|v| v.generation == generation) else {
-        return;
+        return Vec::new();
     };
     view.searching = false;
     view.complete = complete;
@@ -296,6 +302,7 @@ pub(crate) fn on_done(
             input: Default::default(),
         });
     }
+    super::waterfall::on_search_done(state, generation)
 }
 
 /// Context lines arrived for hit `index`.
