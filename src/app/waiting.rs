@@ -8,6 +8,7 @@
 use super::effect::Effect;
 use super::state::AppState;
 use crate::domain::service::ServiceKey;
+use crate::domain::timeline::{Actor, EntryDraft, EntryKind};
 use crate::domain::waiting::{candidate, waiting, Waiting};
 use crate::domain::{Pair, PortError};
 use crate::workers::waiting::SlowRead;
@@ -91,7 +92,51 @@ pub(crate) fn on_slow(
             super::navigation::flash(state, &format!("Where the time went: {text}"), false);
         }
     }
-    super::pairs::rerank_pair(state, &pair)
+    let mut effects = journal_waits(state, &pair);
+    effects.extend(super::pairs::rerank_pair(state, &pair));
+    effects
+}
+
+/// Once per service and what it waits on, the incident journals it: the
+/// post-mortem's *Where the time went* lists these.
+fn journal_waits(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
+    if state.incident.is_none() {
+        return Vec::new();
+    }
+    let services: Vec<crate::domain::Service> = state.services_of(pair).cloned().collect();
+    let mut effects = Vec::new();
+    for service in services {
+        let key = service.key();
+        let Some(w) = state.waiting_of(&key) else {
+            continue;
+        };
+        let on =
+            w.on.as_ref()
+                .map(|b| format!("{} {}", b.service, b.name))
+                .unwrap_or_default();
+        if !state.slow.told.insert(format!("journaled {key} {on}")) {
+            continue;
+        }
+        let mut draft = EntryDraft::new(
+            EntryKind::Observation,
+            Actor::Console,
+            format!(
+                "{}/{} is {}",
+                key.cluster,
+                key.service,
+                w.short(&key.service)
+            ),
+        );
+        draft.resources = vec![service.arn.clone()];
+        draft.evidence = vec![format!(
+            "where the time went: {}: {}",
+            key.service,
+            w.words()
+        )];
+        draft.tags = vec!["waiting".into()];
+        effects.push(Effect::Journal(Box::new(draft)));
+    }
+    effects
 }
 
 impl AppState {

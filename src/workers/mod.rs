@@ -102,6 +102,11 @@ impl Workers {
         self.set_last(|p| p.security = Some(security))
     }
 
+    /// Read X-Ray's traces through this port (waterfalls, slow services).
+    pub fn with_traces(self, traces: Arc<dyn crate::domain::trace::reading::TracePort>) -> Workers {
+        self.set_last(|p| p.traces = Some(traces))
+    }
+
     /// Read alarms, metrics and target health through this port.
     pub fn with_monitoring(self, monitoring: Arc<dyn MonitoringPort>) -> Workers {
         self.set_last(|p| p.monitoring = Some(monitoring))

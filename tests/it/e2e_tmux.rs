@@ -107,8 +107,6 @@ fn demo_console_at_speed(
     speed: Option<f64>,
 ) -> (tempfile::TempDir, Tmux, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_triage");
-    let done = dir.path().join("done");
     let demo = match speed {
         None => "--demo".to_string(),
         Some(speed) => {
@@ -120,6 +118,19 @@ fn demo_console_at_speed(
             format!("--demo={}", path.display())
         }
     };
+    console_with(label, width, height, dir, &demo)
+}
+
+/// The console started with `demo` (`--demo=slow`) in `dir` as its home.
+fn console_with(
+    label: &str,
+    width: u16,
+    height: u16,
+    dir: tempfile::TempDir,
+    demo: &str,
+) -> (tempfile::TempDir, Tmux, std::path::PathBuf) {
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
     let script = format!(
         "HOME={home} RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} {demo} --data-dir {home}/data; touch {done}; sleep 60",
         home = dir.path().display(),
@@ -1253,4 +1264,54 @@ fn demo_the_3am_egress_lock_down_keep_the_evidence_and_the_timeline_tells_it() {
         "{detect} {contain} {rotate} {redeploy}"
     );
     assert!(text.contains("198.51.100.23:6667"), "the evidence is kept");
+}
+
+#[test]
+fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_dir, tmux, done) = console_with("waterfall", 80, 24, dir, "--demo=slow");
+    // The row says what it waits on, once its slow requests are read.
+    tmux.wait_for("the headline", |s| {
+        s.contains("backend-api") && s.contains("waiting on chatbot-api")
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "backend-api"]);
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("backend-api's screen", |s| {
+        s.contains("Services › prod-web/backend-api") && s.contains("waiting on a dependency")
+    });
+    // At 80×24 the footer says how to reach the lines.
+    assert!(screen.contains("Tab events/logs"), "{screen}");
+    // Tab: its own recent lines, newest first; keep the request lines.
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("its log lines", |s| {
+        s.contains("LOGS") && s.contains("correlationId")
+    });
+    tmux.keys(&["/"]);
+    tmux.keys(&["-l", "correlationId"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter", |s| {
+        s.contains("filter: correlationId") && !s.contains("▏")
+    });
+    // Enter on a line: its request's waterfall, drawn from X-Ray.
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the waterfall", |s| {
+        s.contains("Waterfall › req-") && s.contains("from X-Ray trace 1-")
+    });
+    assert!(
+        screen.contains("bottleneck chatbot-api model call holds"),
+        "{screen}"
+    );
+    assert!(screen.contains("→ model call"), "{screen}");
+    assert!(screen.contains("chatbot-api › model call"), "{screen}");
+    // Its lines are one key away; back returns to the waterfall.
+    tmux.keys(&["L"]);
+    tmux.wait_for("the request's lines", |s| {
+        s.contains("lines across 3 services")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the waterfall again", |s| s.contains("Waterfall › req-"));
+    tmux.keys(&["q"]);
+    wait_for_file(&done);
 }

@@ -24,7 +24,8 @@ async fn settled_console(account: &Account, now: chrono::DateTime<chrono::Utc>) 
         .with_logs(account.logs.clone())
         .with_monitoring(account.monitoring.clone().expect("the demo has monitoring"))
         .with_exposure(account.network.clone(), account.secrets.clone())
-        .with_security(account.security.clone());
+        .with_security(account.security.clone())
+        .with_traces(account.traces.clone());
     let mut state = AppState::new(
         crate::support::console::demo_session(),
         ThemeSpec::built_in("dark").unwrap(),

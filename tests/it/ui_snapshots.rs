@@ -617,3 +617,105 @@ fn several_pairs_render_small_without_panic() {
         render(&loaded_pairs(w, h));
     }
 }
+
+/// The case study's slow chat as X-Ray records it: frontend → backend-api
+/// (a quick database read, then chatbot-api) → chatbot-api's model call,
+/// which times out after 30 s.
+fn slow_chat() -> triage::domain::trace::Waterfall {
+    let t = t0().timestamp() as f64 - 240.0;
+    let trace = "1-6979789c-85a76ff0aa3b8870b80013d1";
+    let docs = [
+        serde_json::json!({"id": "f000000000000001", "trace_id": trace, "name": "frontend",
+            "start_time": t, "end_time": t + 30.09, "fault": true,
+            "http": {"response": {"status": 502}},
+            "subsegments": [{"id": "f000000000000002", "name": "backend-api", "namespace": "remote",
+                "start_time": t + 0.001, "end_time": t + 30.08, "fault": true}]}),
+        serde_json::json!({"id": "b000000000000001", "trace_id": trace, "name": "backend-api",
+            "parent_id": "f000000000000002",
+            "start_time": t + 0.018, "end_time": t + 30.054, "fault": true,
+            "http": {"response": {"status": 502}},
+            "subsegments": [
+                {"id": "b000000000000002", "name": "orders-db", "namespace": "aws",
+                 "start_time": t + 0.02, "end_time": t + 0.041},
+                {"id": "b000000000000003", "name": "chatbot-api", "namespace": "remote",
+                 "start_time": t + 0.045, "end_time": t + 30.05, "fault": true}]}),
+        serde_json::json!({"id": "c000000000000001", "trace_id": trace, "name": "chatbot-api",
+            "parent_id": "b000000000000003",
+            "start_time": t + 0.047, "end_time": t + 30.047, "fault": true,
+            "http": {"response": {"status": 504}},
+            "subsegments": [{"id": "c000000000000002", "name": "model call", "namespace": "remote",
+                "start_time": t + 0.048, "end_time": t + 30.046, "fault": true,
+                "http": {"response": {"status": 504}}}]}),
+    ]
+    .map(|d| d.to_string());
+    triage::domain::trace::from_xray::from_segments("req-5f1e0c9a", trace, &docs)
+}
+
+fn waterfall_state(width: u16, height: u16) -> AppState {
+    let mut s = loaded(width, height, true);
+    let effects = triage::app::screens::waterfall::open(&mut s, "req-5f1e0c9a");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SearchLogs { id, .. } if id == "req-5f1e0c9a")),
+        "{effects:?}"
+    );
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Waterfall {
+            generation: 1,
+            result: Ok(slow_chat()),
+        }),
+    );
+    s
+}
+
+#[test]
+fn waterfall_80x24() {
+    let s = waterfall_state(80, 24);
+    let screen = render(&s);
+    // Starts on the bottleneck, and says it in full below.
+    assert!(screen.contains("chatbot-api › model call"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn waterfall_160x48() {
+    insta::assert_snapshot!(render(&waterfall_state(160, 48)));
+}
+
+#[test]
+fn waterfall_of_hostile_names_stays_clean() {
+    let mut s = loaded(80, 24, true);
+    triage::app::screens::waterfall::open(&mut s, "req-\u{1b}[2Jx");
+    let doc = serde_json::json!({"id": "1", "trace_id": "1-00000001-000000000000000000000001",
+        "name": "evil\u{1b}]0;pwned\u{7}\u{202e}svc", "start_time": 1.0, "end_time": 2.0});
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Waterfall {
+            generation: 1,
+            result: Ok(triage::domain::trace::from_xray::from_segments(
+                "req-\u{1b}[2Jx",
+                "1-00000001-000000000000000000000001",
+                &[doc.to_string()],
+            )),
+        }),
+    );
+    let screen = render(&s);
+    assert!(
+        !screen.contains('\u{1b}') && !screen.contains('\u{202e}'),
+        "{screen:?}"
+    );
+    assert!(screen.contains("evil"), "{screen}");
+    // Small terminals do not panic.
+    for (w, h) in [(20, 5), (1, 1), (40, 10)] {
+        update(
+            &mut s,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
+        render(&s);
+    }
+}

@@ -87,12 +87,11 @@ fn streams(state: &AppState) -> Result<Vec<LogStream>, String> {
     let mut running = detail.running.clone();
     running.sort_by(|a, b| b.started_at.cmp(&a.started_at));
     if running.is_empty() {
-        return Err("no task is running: the stopped ones' last lines are under d (diagnosis)".into());
+        return Err(
+            "no task is running: the stopped ones' last lines are under d (diagnosis)".into(),
+        );
     }
-    Ok(running
-        .iter()
-        .flat_map(|t| td.log_streams(&t.id))
-        .collect())
+    Ok(running.iter().flat_map(|t| td.log_streams(&t.id)).collect())
 }
 
 /// A read when the pane shows and the last is old enough.
@@ -191,7 +190,11 @@ pub(crate) fn move_by(state: &mut AppState, delta: i64, rows: usize) {
 /// Enter: the selected line's request, as a waterfall.
 pub(crate) fn follow(state: &mut AppState) -> Vec<Effect> {
     if state.service.pane != Pane::Logs {
-        flash(state, "Tab shows the service's log lines; Enter on one follows its request", true);
+        flash(
+            state,
+            "Tab shows the service's log lines; Enter on one follows its request",
+            true,
+        );
         return Vec::new();
     }
     let logs = &state.service.logs;

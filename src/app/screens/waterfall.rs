@@ -21,7 +21,9 @@ use crate::domain::PortError;
 #[derive(Debug, Clone)]
 pub enum Phase {
     /// Searching the request's lines (the logs search of this generation).
-    Searching { search: u64 },
+    Searching {
+        search: u64,
+    },
     /// Reading X-Ray (or drawing from the lines).
     Reading,
     Drawn(Box<Waterfall>),
@@ -170,7 +172,11 @@ pub(crate) fn on_waterfall(
     generation: u64,
     result: Result<Waterfall, PortError>,
 ) {
-    let Some(view) = state.waterfall.as_mut().filter(|v| v.generation == generation) else {
+    let Some(view) = state
+        .waterfall
+        .as_mut()
+        .filter(|v| v.generation == generation)
+    else {
         return;
     };
     view.phase = match result {

@@ -32,6 +32,7 @@ pub fn markdown(incident: &Incident) -> String {
     key_timestamps(&mut out, incident);
     alarms(&mut out, incident);
     what_changed(&mut out, incident);
+    where_the_time_went(&mut out, incident);
     response(&mut out, incident);
     timeline(&mut out, incident);
     prompts_lessons(&mut out, incident);
@@ -224,6 +225,40 @@ fn what_changed(out: &mut String, incident: &Incident) {
                 utc(e.occurred_at),
                 cell(&e.summary),
                 cell(suspect)
+            ),
+        );
+    }
+    push(out, "");
+}
+
+/// Where the time went: what slow services were found waiting on, and
+/// the requests whose waterfalls were saved, as journaled.
+fn where_the_time_went(out: &mut String, incident: &Incident) {
+    const MARK: &str = "where the time went: ";
+    let found: Vec<(&Entry, &str)> = incident
+        .live_entries()
+        .flat_map(|e| {
+            e.evidence
+                .iter()
+                .filter_map(|ev| ev.strip_prefix(MARK))
+                .map(move |ev| (e, ev))
+        })
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    push(out, "## Where the time went");
+    push(out, "");
+    push(out, "| Time | What | Where the time went |");
+    push(out, "|---|---|---|");
+    for (e, what) in found {
+        push(
+            out,
+            &format!(
+                "| {} | {} | {} |",
+                utc(e.occurred_at),
+                cell(&e.summary),
+                cell(what)
             ),
         );
     }

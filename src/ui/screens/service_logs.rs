@@ -50,7 +50,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         .unreadable
         .as_ref()
         .map(|w| format!("No log lines: {w}"))
-        .or_else(|| logs.error.as_ref().map(|e| format!("The lines could not be read: {e}")))
+        .or_else(|| {
+            logs.error
+                .as_ref()
+                .map(|e| format!("The lines could not be read: {e}"))
+        })
         .or_else(|| {
             (logs.lines.is_empty()).then(|| {
                 if logs.reading || logs.read_at.is_none() {
@@ -81,13 +85,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             let line = Line::from(vec![
                 Span::styled(format!("{} ", clock(l.timestamp)), styles.muted()),
                 Span::styled(format!("{task:<8} "), styles.series(&task)),
-                Span::styled(
-                    if error { "✖ " } else { "  " },
-                    styles.critical(),
-                ),
+                Span::styled(if error { "✖ " } else { "  " }, styles.critical()),
                 Span::styled(
                     one_line(&l.message),
-                    if error { styles.degraded() } else { styles.text() },
+                    if error {
+                        styles.degraded()
+                    } else {
+                        styles.text()
+                    },
                 ),
             ]);
             if i == logs.selected {

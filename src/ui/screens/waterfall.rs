@@ -49,10 +49,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
             note(frame, area, &text, styles);
         }
         Phase::Reading => {
-            let text = format!(
-                "{} lines found; reading X-Ray for their trace…",
-                view.lines
-            );
+            let text = format!("{} lines found; reading X-Ray for their trace…", view.lines);
             note(frame, area, &text, styles);
         }
         Phase::NoLines => {
@@ -93,7 +90,12 @@ fn draw_waterfall(
         .notes
         .iter()
         .take(2)
-        .map(|n| Line::from(Span::styled(format!("note: {}", one_line(n)), styles.muted())))
+        .map(|n| {
+            Line::from(Span::styled(
+                format!("note: {}", one_line(n)),
+                styles.muted(),
+            ))
+        })
         .collect();
     let [head, table, detail, notes_area] = Layout::vertical([
         Constraint::Length(3),
@@ -135,7 +137,10 @@ fn head_lines<'a>(view: &WaterfallView, w: &Waterfall, styles: &Styles) -> Vec<L
                 (b.self_ms * 100) / w.total_ms.max(1)
             )),
         ]),
-        None => Line::from(Span::styled("no span holds time of its own", styles.muted())),
+        None => Line::from(Span::styled(
+            "no span holds time of its own",
+            styles.muted(),
+        )),
     };
     vec![first, second, Line::raw("")]
 }
@@ -143,13 +148,15 @@ fn head_lines<'a>(view: &WaterfallView, w: &Waterfall, styles: &Styles) -> Vec<L
 fn draw_spans(frame: &mut Frame, area: Rect, view: &WaterfallView, w: &Waterfall, styles: &Styles) {
     let width = area.width as usize;
     let name_width = (0..w.spans.len())
-        .map(|i| w.depth(i) * 2 + w.label(i).chars().count() + 2)
+        .map(|i| w.depth(i) * 2 + w.label(i).chars().count() + 4)
         .max()
         .unwrap_or(8)
         .clamp(8, MAX_NAME)
         .min(width.saturating_sub(TIMES + 6).max(8));
     // Room after the bar for the bottleneck's mark.
-    let bar = width.saturating_sub(name_width + TIMES + 4).clamp(4, MAX_BAR);
+    let bar = width
+        .saturating_sub(name_width + TIMES + 4)
+        .clamp(4, MAX_BAR);
     let rows = (area.height as usize).saturating_sub(1);
     // The selected span stays in view.
     let offset = if view.selected >= view.offset + rows.max(1) {
@@ -157,7 +164,8 @@ fn draw_spans(frame: &mut Frame, area: Rect, view: &WaterfallView, w: &Waterfall
     } else {
         view.offset.min(view.selected)
     };
-    let scale = |ms: i64| ((ms.max(0) as f64 / w.total_ms.max(1) as f64) * bar as f64).round() as usize;
+    let scale =
+        |ms: i64| ((ms.max(0) as f64 / w.total_ms.max(1) as f64) * bar as f64).round() as usize;
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{:<name_width$}{:>10}{:>10}{:>10}  {}",
@@ -191,7 +199,11 @@ fn draw_spans(frame: &mut Frame, area: Rect, view: &WaterfallView, w: &Waterfall
         } else {
             styles.accent()
         };
-        let name_style = if s.error { styles.degraded() } else { styles.text() };
+        let name_style = if s.error {
+            styles.degraded()
+        } else {
+            styles.text()
+        };
         lines.push(
             Line::from(vec![
                 Span::styled(format!("{name:<name_width$}"), name_style),
@@ -202,10 +214,7 @@ fn draw_spans(frame: &mut Frame, area: Rect, view: &WaterfallView, w: &Waterfall
                     took(s.self_ms)
                 )),
                 Span::raw(" ".repeat(start)),
-                Span::styled(
-                    if marked { "▇" } else { "█" }.repeat(length),
-                    bar_style,
-                ),
+                Span::styled(if marked { "▇" } else { "█" }.repeat(length), bar_style),
                 Span::styled(if marked { " ◀" } else { "" }, styles.critical()),
             ])
             .style(row_style),

@@ -55,6 +55,12 @@ InvalidLookupAttributesException), StartTime/EndTime, MaxResults 1-50,
 newest first, NextToken; and at most 2 calls a second per Region
 (ThrottlingException beyond, counted at /_triage/cloudtrail/throttled).
 
+X-Ray: moto stores segments and answers BatchGetTraces faithfully, but
+answers any GetTraceSummaries FilterExpression with InternalFailure. A
+GetTraceSummaries that carries one is answered here over moto's stored
+segments: `service("NAME")` (a segment of that name) and `responsetime >= S`
+(the trace's span), joined by AND; anything else is InvalidRequestException.
+
 It exits when its parent process (the test binary) is gone.
 """
 
@@ -229,6 +235,8 @@ class Harness:
                         )
         if op == "LookupEvents":
             return self.lookup_events(region, body, start_response)
+        if path == "/TraceSummaries" and environ["REQUEST_METHOD"] == "POST" and b"FilterExpression" in body:
+            return self.trace_summaries(region, body, start_response)
         if op in PAGED:
             return self.paged(op, body, environ, start_response)
         if op in EXEC_OPS and environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonEC2ContainerServiceV"):
@@ -316,6 +324,59 @@ class Harness:
         if offset + size < len(stored):
             answer["NextToken"] = base64.b64encode(str(offset + size).encode()).decode()
         return json_response(start_response, "200 OK", answer, "application/x-amz-json-1.1")
+
+    def trace_summaries(self, region, body, start_response):
+        """GetTraceSummaries with a FilterExpression (moto answers any with
+        InternalFailure): `service("NAME")` and `responsetime >= S` (or >),
+        joined by AND, over the segments moto stores."""
+        from moto.xray.models import xray_backends
+
+        request = json.loads(body or b"{}")
+        expression = request.get("FilterExpression", "")
+        service = re.search(r'service\("([^"]*)"\)', expression)
+        slower = re.search(r"responsetime\s*(>=|>)\s*([0-9.]+)", expression)
+        rest = re.sub(r'service\("[^"]*"\)|responsetime\s*(>=|>)\s*[0-9.]+|\bAND\b|\s', "", expression)
+        if rest:
+            return json_response(
+                start_response,
+                "400 Bad Request",
+                {"__type": "InvalidRequestException", "message": f"unsupported filter: {expression}"},
+            )
+        start, end = float(request["StartTime"]), float(request["EndTime"])
+        summaries = []
+        for accounts in [xray_backends[a] for a in list(xray_backends.keys())]:
+            if region not in accounts:
+                continue
+            for tid, trace in list(accounts[region]._segment_collection._traces.items()):
+                segments = trace["segments"]
+                if not trace.get("finished") or not segments:
+                    continue
+                first = min(s.start_time for s in segments)
+                last = max(s.end_time or s.start_time for s in segments)
+                if first < start or first > end:
+                    continue
+                if service and not any(s.name == service.group(1) for s in segments):
+                    continue
+                took = last - first
+                if slower:
+                    limit = float(slower.group(2))
+                    if took < limit or (slower.group(1) == ">" and took == limit):
+                        continue
+                docs = [json.loads(s.raw) if isinstance(s.raw, str) else s.raw for s in segments]
+                summaries.append({
+                    "Id": tid,
+                    "Duration": took,
+                    "ResponseTime": took,
+                    "HasError": any(d.get("error") for d in docs),
+                    "HasFault": any(d.get("fault") for d in docs),
+                    "HasThrottle": any(d.get("throttle") for d in docs),
+                    "IsPartial": False,
+                })
+        return json_response(
+            start_response,
+            "200 OK",
+            {"TraceSummaries": summaries, "TracesProcessedCount": len(summaries), "ApproximateTime": end},
+        )
 
     def ecs_exec(self, op, region, body, environ, start_response):
         """ECS calls that carry ECS Exec state moto does not keep."""
