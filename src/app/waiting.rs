@@ -110,6 +110,10 @@ fn journal_waits(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
         let Some(w) = state.waiting_of(&key) else {
             continue;
         };
+        // A restart loop explains its latency better (the headline says so).
+        if state.loop_of(&key).is_some() {
+            continue;
+        }
         let on =
             w.on.as_ref()
                 .map(|b| format!("{} {}", b.service, b.name))

@@ -43,6 +43,13 @@ pub struct Evidence<'a> {
 }
 
 impl Evidence<'_> {
+    /// It waits on a dependency, and nothing louder explains its latency
+    /// (a restart loop's dying tasks, an intruder's work).
+    pub fn waiting(&self) -> Option<&super::waiting::Waiting> {
+        self.waiting
+            .filter(|_| self.pattern.is_none() && !self.compromised())
+    }
+
     /// It looks compromised: egress far above its usual, a GuardDuty
     /// finding of medium severity or more, or any finding while its groups
     /// let everything out.
@@ -83,7 +90,7 @@ pub(crate) fn short_headline(e: &Evidence<'_>, action: Option<&str>) -> String {
             other => other.code(),
         };
         format!("{}× {what}", p.count)
-    } else if let Some(w) = e.waiting {
+    } else if let Some(w) = e.waiting() {
         w.short(&e.service.name)
     } else {
         return headline(e, action);
@@ -112,8 +119,8 @@ pub(crate) fn headline(e: &Evidence<'_>, action: Option<&str>) -> String {
         };
         parts.push(format!("{}{since} ({} stops)", loop_words(p), p.count));
     }
-    parts.extend(e.waiting.map(|w| w.words()));
-    parts.extend(metric_words(e.metrics, e.waiting.is_some()));
+    parts.extend(e.waiting().map(|w| w.words()));
+    parts.extend(metric_words(e.metrics, e.waiting().is_some()));
     if parts.is_empty() {
         // No pattern and no hot metric: the verdict says it (ECS, or the
         // alarm that made it degraded). Otherwise the alarms' flag is enough.

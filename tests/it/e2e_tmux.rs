@@ -1282,7 +1282,7 @@ fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
         s.contains("Services › prod-web/backend-api") && s.contains("waiting on a dependency")
     });
     // At 80×24 the footer says how to reach the lines.
-    assert!(screen.contains("Tab events/logs"), "{screen}");
+    assert!(screen.contains("Tab logs"), "{screen}");
     // Tab: its own recent lines, newest first; keep the request lines.
     tmux.keys(&["Tab"]);
     tmux.wait_for("its log lines", |s| {

@@ -168,13 +168,11 @@ pub const COMMANDS: &[CommandSpec] = &[
         .hint("window"),
     on_screen(C::ServicePane, "service_pane", &[Service], "the bottom pane: the service's events, or its own recent log lines (live)")
         .keys(&[p(Key::Tab)])
-        .hint("events/logs"),
+        .hint("logs"),
     on_screen(C::ServiceLogsFilter, "service_logs_filter", &[Service], "filter the service's log lines (!text hides matches)")
-        .keys(&[k('/')])
-        .hint("filter"),
+        .keys(&[k('/')]),
     on_screen(C::ServiceLogsFollow, "service_logs_follow", &[Service], "the selected log line's request: where its time went (its waterfall)")
-        .keys(&[p(Key::Enter)])
-        .hint("waterfall"),
+        .keys(&[p(Key::Enter)]),
     on_screen(C::TaskLogs, "task_logs", &[Finding], "this task's logs up to its stop")
         .keys(&[k('l')])
         .hint("logs"),
