@@ -431,3 +431,43 @@ fn the_slow_demos_headline_says_backend_api_waits_on_chatbot_apis_model_call() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_slow_idle_services_are_traced_one_summary_and_two_batches_each() {
+    use std::sync::Arc;
+    use triage::domain::trace::reading::TracePort;
+    use triage::domain::Clock;
+    let cache = tempfile::tempdir().unwrap();
+    let runbooks = triage::store::runbooks::list(&[]);
+    // slow: three services wait on the model; saas: only chatbot-api is slow
+    // with low CPU (backend-api's CPU is the intruder's, not waiting).
+    for (name, slow) in [("slow", 3), ("saas", 1)] {
+        let scenario = triage::demo::scenario::Scenario::load(name).unwrap();
+        let clock = Arc::new(triage::domain::clock::ManualClock::new(chrono::Utc::now()));
+        let demo =
+            Arc::new(triage::demo::DemoAccount::new(&scenario, clock.clone()).without_latency());
+        let account = triage::wiring::Account::of_demo(demo, &scenario, cache.path());
+        let scope = triage::cli::status::StatusScope {
+            mappings: &[],
+            clusters: &[],
+            limits: Default::default(),
+            runbooks: &runbooks,
+        };
+        let read = triage::cli::status::read_account(&account, &scope, clock.now(), "")
+            .await
+            .unwrap();
+        assert_eq!(read.slow.len(), slow, "{name}: {:?}", read.slow.keys());
+        let calls = account.traces.calls();
+        assert_eq!(
+            calls.get("GetTraceSummaries"),
+            Some(&(slow as u64)),
+            "{name}: {calls:?}"
+        );
+        // Its eight slowest requests: two BatchGetTraces of five ids at most.
+        assert_eq!(
+            calls.get("BatchGetTraces"),
+            Some(&(2 * slow as u64)),
+            "{name}: {calls:?}"
+        );
+    }
+}

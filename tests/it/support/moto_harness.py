@@ -114,10 +114,17 @@ def region_of(environ):
     return m.group(1) if m else "us-east-1"
 
 
+# X-Ray is restJson1: its operations are named by their paths.
+XRAY_PATHS = {"/Traces": "BatchGetTraces", "/TraceSummaries": "GetTraceSummaries",
+              "/TraceSegments": "PutTraceSegments"}
+
+
 def operation_of(environ):
     target = environ.get("HTTP_X_AMZ_TARGET", "")
     if target:
         return target.split(".")[-1]
+    if environ.get("REQUEST_METHOD") == "POST":
+        return XRAY_PATHS.get(environ.get("PATH_INFO", ""))
     return None
 
 
