@@ -145,7 +145,7 @@ fn journal_waits(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
 
 impl AppState {
     /// The service is slow with low CPU: waiting, and on what when traced.
-    pub(crate) fn waiting_of(&self, key: &ServiceKey) -> Option<Waiting> {
+    pub fn waiting_of(&self, key: &ServiceKey) -> Option<Waiting> {
         let metrics = self.metrics_of(key)?;
         let read = self.slow.by_service.get(key).map(|(_, r)| r);
         waiting(

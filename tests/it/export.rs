@@ -67,6 +67,15 @@ fn realistic_incident() -> (tempfile::TempDir, triage::domain::timeline::Inciden
         vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
     health.evidence = vec!["what changed: since UpdateService chatbot-api:41 by ci-deploy 5 m ago (UpdateService chatbot-api → chatbot-api:41; seen by cloudtrail 61563939-17cb-4343-a8b6-33d5a85e4542, ecs ecs-svc/2459399043085234195)".into()];
     j.append(health, &r, &clock).unwrap();
+    // The console found backend-api slow and idle, and what its slow requests wait on.
+    let mut waiting = EntryDraft::new(
+        EntryKind::Observation,
+        triage::domain::timeline::Actor::Console,
+        "prod-web/backend-api is waiting on chatbot-api",
+    );
+    waiting.occurred_at = at(2, 54);
+    waiting.evidence = vec!["where the time went: backend-api: p95 2.6 s (usually 224 ms) with CPU 36 %: waiting on a dependency → chatbot-api model call 30 s in 7 of 8 slow requests".into()];
+    j.append(waiting, &r, &clock).unwrap();
     // Backdated: impact began with the deployment, detection was the page at 03:12.
     j.append(
         EntryDraft::milestone(Milestone::ImpactStarted, alice(), at(2, 49)),

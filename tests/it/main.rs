@@ -10,6 +10,7 @@ mod app_runbook;
 mod app_shell;
 mod app_timeline;
 mod app_update;
+mod app_waiting;
 mod aws_changes;
 mod aws_cost;
 mod aws_diagnosis;
