@@ -54,6 +54,6 @@ pub async fn read_recent(
             return Err(err);
         }
     }
-    lines.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+    lines.sort_by_key(|l| std::cmp::Reverse(l.timestamp));
     Ok(lines)
 }

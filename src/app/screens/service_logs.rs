@@ -85,7 +85,7 @@ fn streams(state: &AppState) -> Result<Vec<LogStream>, String> {
         return Err("its containers do not log with awslogs (no awslogs-group)".into());
     }
     let mut running = detail.running.clone();
-    running.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    running.sort_by_key(|t| std::cmp::Reverse(t.started_at));
     if running.is_empty() {
         return Err(
             "no task is running: the stopped ones' last lines are under d (diagnosis)".into(),
@@ -155,7 +155,7 @@ pub(crate) fn on_lines(
                 .filter(|l| seen.insert(key_of(l)))
                 .collect();
             merged.append(&mut logs.lines);
-            merged.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+            merged.sort_by_key(|l| std::cmp::Reverse(l.timestamp));
             merged.truncate(LINES_KEPT);
             logs.lines = merged;
             if let Some(selected) = selected {
