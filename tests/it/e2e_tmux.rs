@@ -50,6 +50,12 @@ impl Tmux {
     /// Poll the screen until `pred` holds (15 s at most) on two captures a
     /// moment apart: one capture can land while a frame is half painted.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        self.wait_within(what, 15, pred)
+    }
+
+    /// The same, for a screen that waits on several reads in a row (the
+    /// whole suite runs beside it on two cores).
+    fn wait_within(&self, what: &str, seconds: u64, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -60,7 +66,7 @@ impl Tmux {
                     return settled;
                 }
             }
-            if start.elapsed() > Duration::from_secs(15) {
+            if start.elapsed() > Duration::from_secs(seconds) {
                 panic!("timed out waiting for {what}; screen was:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -1271,7 +1277,7 @@ fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
     let dir = tempfile::tempdir().unwrap();
     let (_dir, tmux, done) = console_with("waterfall", 80, 24, dir, "--demo=slow");
     // The row says what it waits on, once its slow requests are read.
-    tmux.wait_for("the headline", |s| {
+    tmux.wait_within("the headline", 60, |s| {
         s.contains("backend-api") && s.contains("waiting on chatbot-api")
     });
     tmux.keys(&["/"]);
@@ -1285,7 +1291,7 @@ fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
     assert!(screen.contains("Tab logs"), "{screen}");
     // Tab: its own recent lines, newest first; keep the request lines.
     tmux.keys(&["Tab"]);
-    tmux.wait_for("its log lines", |s| {
+    tmux.wait_within("its log lines", 45, |s| {
         s.contains("LOGS") && s.contains("correlationId")
     });
     tmux.keys(&["/"]);
@@ -1296,7 +1302,7 @@ fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
     });
     // Enter on a line: its request's waterfall, drawn from X-Ray.
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("the waterfall", |s| {
+    let screen = tmux.wait_within("the waterfall", 45, |s| {
         s.contains("Waterfall › req-") && s.contains("from X-Ray trace 1-")
     });
     assert!(
