@@ -57,7 +57,7 @@ def console():
     p.wait(lambda p: breadcrumb(p).startswith("Services › prod-web/backend-api"))
     os.write(p.master, b"\t")
     p.wait(lambda p: "correlationId" in p.text())
-    for key in [b"/", b"correlationId", b"\r"]:
+    for key in [b"/", b"traceId", b"\r"]:
         os.write(p.master, key)
         time.sleep(0.2)
     drawn = lambda p: breadcrumb(p).startswith("Waterfall ›") and "bottleneck" in p.text()

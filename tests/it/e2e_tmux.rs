@@ -1294,11 +1294,12 @@ fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
     tmux.wait_within("its log lines", 45, |s| {
         s.contains("LOGS") && s.contains("correlationId")
     });
+    // The lines of requests that cross services carry their trace id.
     tmux.keys(&["/"]);
-    tmux.keys(&["-l", "correlationId"]);
+    tmux.keys(&["-l", "traceId"]);
     tmux.keys(&["Enter"]);
     tmux.wait_for("the filter", |s| {
-        s.contains("filter: correlationId") && !s.contains("▏")
+        s.contains("filter: traceId") && !s.contains("▏")
     });
     // Enter on a line: its request's waterfall, drawn from X-Ray.
     tmux.keys(&["Enter"]);

@@ -106,13 +106,15 @@ impl Simulation {
                     ),
                 ));
             } else {
+                // A request this service answers alone (a cached answer, a
+                // health probe): one line that times its own work.
                 let id = format!("req-{:08x}", rng.u32(..));
+                let took = rng.u32(40..400);
                 lines.push(crate::domain::ports::LogLine {
                     timestamp: at,
                     message: format!(
-                        r#"{{"level":"info","service":"{}","msg":"POST /api/chat 200 in {} ms","correlationId":"{id}"}}"#,
+                        r#"{{"level":"info","service":"{}","msg":"POST /api/chat 200 in {took} ms","correlationId":"{id}","duration_ms":{took}}}"#,
                         s.name,
-                        rng.u32(40..400)
                     ),
                 });
             }
