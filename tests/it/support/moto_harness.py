@@ -232,7 +232,7 @@ class Harness:
                 for fault in faults:
                     if fault["count"] > 0 and fault["operation"] == op and fault.get("region", region) == region:
                         fault["count"] -= 1
-                        if not environ.get("HTTP_X_AMZ_TARGET"):
+                        if not environ.get("HTTP_X_AMZ_TARGET") and op not in XRAY_PATHS.values():
                             return query_error(start_response, fault)
                         return json_response(
                             start_response,
