@@ -352,3 +352,82 @@ fn a_search_stopped_at_its_call_cap_asks_before_going_on() {
         .iter()
         .any(|e| matches!(e, Effect::SearchLogs { .. })));
 }
+
+#[test]
+fn w_on_a_searched_request_draws_its_waterfall_from_the_lines_held() {
+    let mut s = console();
+    let generation = open(&mut s, "req-1");
+    hits(&mut s, generation, request());
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::LogsDone {
+            generation,
+            complete: true,
+            coverage: "9 log groups searched".into(),
+            capped: false,
+        }),
+    );
+    let effects = key(&mut s, KeyPress::char('W'));
+    assert_eq!(s.screen, Screen::Waterfall);
+    // No new search: the six lines go to the waterfall's read.
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::SearchLogs { .. })));
+    let (generation, lines) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::ReadWaterfall {
+                generation,
+                lines,
+                id,
+                ..
+            } => {
+                assert_eq!(id, "req-1");
+                Some((*generation, lines.clone()))
+            }
+            _ => None,
+        })
+        .expect("the waterfall is read");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[0].service, "prod-web/frontend");
+    assert!(render(&s).contains("6 lines found; reading X-Ray"));
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::Waterfall {
+            generation,
+            result: Ok(triage::domain::trace::from_logs::from_lines(
+                "req-1", &lines,
+            )),
+        }),
+    );
+    let text = render(&s);
+    assert!(
+        text.contains("bottleneck prod-web/chatbot-api holds 500 ms itself"),
+        "{text}"
+    );
+    // Esc: back to the lines.
+    key(&mut s, KeyPress::plain(Key::Esc));
+    assert_eq!(s.screen, Screen::Logs);
+}
+
+#[test]
+fn a_lines_id_is_followed_into_its_waterfall_and_a_line_without_one_says_so() {
+    let mut s = console();
+    let effects = triage::app::screens::waterfall::follow_line(
+        &mut s,
+        r#"{"msg":"done","traceId":"1-6979789c-85a76ff0aa3b8870b80013d1"}"#,
+    );
+    // No correlation ID: its trace id is searched for.
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SearchLogs { id, .. }
+            if id == "1-6979789c-85a76ff0aa3b8870b80013d1")),
+        "{effects:?}"
+    );
+    assert_eq!(s.screen, Screen::Waterfall);
+    assert!(render(&s).contains("searching every service's logs for 1-6979789c"));
+    let nothing = triage::app::screens::waterfall::follow_line(&mut s, "plain text, no id");
+    assert!(nothing.is_empty());
+    assert!(render(&s).contains("carries no correlation ID or trace id"));
+}

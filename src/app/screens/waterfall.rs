@@ -103,7 +103,7 @@ pub fn open(state: &mut AppState, id: &str) -> Vec<Effect> {
 
 /// Follow what a log line carries into its request's waterfall: its
 /// correlation ID, else its X-Ray trace id.
-pub(crate) fn follow_line(state: &mut AppState, message: &str) -> Vec<Effect> {
+pub fn follow_line(state: &mut AppState, message: &str) -> Vec<Effect> {
     match id_in(message).or_else(|| trace_id_in(message)) {
         Some(id) => open(state, &id),
         None => {
