@@ -5,9 +5,7 @@
 //! service that is not slow is never read.
 
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::mpsc::unbounded_channel;
-use triage::app::{update, AppState, Effect, Msg, WorkerResult};
+use triage::app::{update, AppState, Msg, WorkerResult};
 use triage::demo::scenario::Scenario;
 use triage::demo::DemoAccount;
 use triage::domain::clock::ManualClock;
@@ -15,7 +13,6 @@ use triage::domain::trace::reading::TracePort;
 use triage::domain::Clock;
 use triage::settings::ThemeSpec;
 use triage::wiring::Account;
-use triage::workers::Workers;
 
 /// The console after its workers have read everything, and what it journaled.
 async fn settled(scenario: &str) -> (AppState, Vec<String>, Account) {
@@ -25,11 +22,6 @@ async fn settled(scenario: &str) -> (AppState, Vec<String>, Account) {
     let now = clock.now();
     let demo = Arc::new(DemoAccount::new(&scenario, clock.clone()).without_latency());
     let account = Account::of_demo(demo, &scenario, cache.path());
-    let (results_tx, mut results) = unbounded_channel();
-    let workers = Workers::new(account.ecs.clone(), results_tx)
-        .with_logs(account.logs.clone())
-        .with_monitoring(account.monitoring.clone().expect("the demo has monitoring"))
-        .with_traces(account.traces.clone());
     let mut state = AppState::new(
         crate::support::console::demo_session(),
         ThemeSpec::built_in("dark").unwrap(),
@@ -49,32 +41,12 @@ async fn settled(scenario: &str) -> (AppState, Vec<String>, Account) {
         &mut state,
         Msg::Worker(WorkerResult::IncidentAttached(Ok(("inc-1".into(), vec![])))),
     ));
-    let mut journaled = Vec::new();
-    let mut quiet = 0;
-    while quiet < 3 {
-        for effect in effects.drain(..) {
-            match effect {
-                Effect::Journal(draft) => journaled.push(format!(
-                    "{} | {}",
-                    draft.summary,
-                    draft.evidence.join(" | ")
-                )),
-                Effect::Quit | Effect::Copy(_) => {}
-                other => workers.run(other),
-            }
-        }
-        match tokio::time::timeout(Duration::from_millis(500), results.recv()).await {
-            Ok(Some(result)) => {
-                quiet = 0;
-                effects = update(&mut state, Msg::Worker(result));
-            }
-            Ok(None) => break,
-            Err(_) => {
-                quiet += 1;
-                effects = update(&mut state, Msg::Tick(now));
-            }
-        }
-    }
+    let journaled =
+        crate::support::console::settle_with_workers(&mut state, &account, effects, now)
+            .await
+            .into_iter()
+            .map(|draft| format!("{} | {}", draft.summary, draft.evidence.join(" | ")))
+            .collect();
     (state, journaled, account)
 }
 

@@ -150,6 +150,21 @@ async fn lines_that_time_their_own_work_give_the_waterfall_against_moto() {
     assert_eq!(doc["total_ms"], 2_000);
 }
 
+/// `triage trace ID --since 1h --log-group /ecs/gateway` against moto,
+/// with `extra` arguments (`-o json`).
+fn gateway_trace(
+    home: &tempfile::TempDir,
+    region: &str,
+    id: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    aws_triage(home, region)
+        .args(["trace", id, "--since", "1h", "--log-group", "/ecs/gateway"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 /// A segment document as an X-Ray SDK sends it.
 fn segment(fields: serde_json::Value) -> String {
     fields.to_string()
@@ -213,19 +228,7 @@ async fn x_ray_segments_named_by_a_root_line_give_spans_self_times_errors_and_th
     )
     .await;
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args([
-            "trace",
-            "req-x1",
-            "--since",
-            "1h",
-            "--log-group",
-            "/ecs/gateway",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = gateway_trace(&home, region, "req-x1", &["-o", "json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -265,17 +268,7 @@ async fn x_ray_segments_named_by_a_root_line_give_spans_self_times_errors_and_th
     assert_eq!(doc["bottleneck"]["name"], "payments-api");
     assert_eq!(doc["bottleneck"]["self_ms"], 1150);
     assert_eq!(doc["total_ms"], 1500);
-    let text = aws_triage(&home, region)
-        .args([
-            "trace",
-            "req-x1",
-            "--since",
-            "1h",
-            "--log-group",
-            "/ecs/gateway",
-        ])
-        .output()
-        .unwrap();
+    let text = gateway_trace(&home, region, "req-x1", &[]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains(&format!("from X-Ray trace {trace}")),
@@ -310,33 +303,11 @@ async fn a_trace_x_ray_no_longer_has_is_drawn_from_the_lines_and_says_why() {
     )
     .await;
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args([
-            "trace",
-            "req-x2",
-            "--since",
-            "1h",
-            "--log-group",
-            "/ecs/gateway",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = gateway_trace(&home, region, "req-x2", &["-o", "json"]);
     let doc = json(&out.stdout);
     assert_eq!(doc["source"], "logs", "{doc:#}");
     assert_eq!(doc["total_ms"], 800);
-    let text = aws_triage(&home, region)
-        .args([
-            "trace",
-            "req-x2",
-            "--since",
-            "1h",
-            "--log-group",
-            "/ecs/gateway",
-        ])
-        .output()
-        .unwrap();
+    let text = gateway_trace(&home, region, "req-x2", &[]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains(&format!("X-Ray has no segments for trace {trace}")),
@@ -502,17 +473,7 @@ async fn x_ray_refused_draws_from_the_lines_and_says_which_permission() {
     .await;
     crate::support::moto().fail(region, "BatchGetTraces", "AccessDeniedException", 1);
     let home = tempfile::tempdir().unwrap();
-    let out = aws_triage(&home, region)
-        .args([
-            "trace",
-            "req-x3",
-            "--since",
-            "1h",
-            "--log-group",
-            "/ecs/gateway",
-        ])
-        .output()
-        .unwrap();
+    let out = gateway_trace(&home, region, "req-x3", &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -525,16 +486,6 @@ async fn x_ray_refused_draws_from_the_lines_and_says_which_permission() {
         "{text}"
     );
     // The next read, allowed again, draws from X-Ray.
-    let again = aws_triage(&home, region)
-        .args([
-            "trace",
-            "req-x3",
-            "--since",
-            "1h",
-            "--log-group",
-            "/ecs/gateway",
-        ])
-        .output()
-        .unwrap();
+    let again = gateway_trace(&home, region, "req-x3", &[]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("from X-Ray trace"));
 }

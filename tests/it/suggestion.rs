@@ -5,27 +5,17 @@
 //! the simulation.
 
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::mpsc::unbounded_channel;
-use triage::app::{AppState, Effect, Msg};
+use triage::app::AppState;
 use triage::demo::scenario::{Scenario, BUILT_IN};
 use triage::demo::DemoAccount;
 use triage::domain::clock::ManualClock;
 use triage::domain::Clock;
 use triage::settings::ThemeSpec;
 use triage::wiring::Account;
-use triage::workers::Workers;
 
 /// The console after its workers have read everything they read on their
 /// own (status, alarms and metrics, security, the diagnosis, runbooks).
 async fn settled_console(account: &Account, now: chrono::DateTime<chrono::Utc>) -> AppState {
-    let (results_tx, mut results) = unbounded_channel();
-    let workers = Workers::new(account.ecs.clone(), results_tx)
-        .with_logs(account.logs.clone())
-        .with_monitoring(account.monitoring.clone().expect("the demo has monitoring"))
-        .with_exposure(account.network.clone(), account.secrets.clone())
-        .with_security(account.security.clone())
-        .with_traces(account.traces.clone());
     let mut state = AppState::new(
         crate::support::console::demo_session(),
         ThemeSpec::built_in("dark").unwrap(),
@@ -34,27 +24,8 @@ async fn settled_console(account: &Account, now: chrono::DateTime<chrono::Utc>) 
     );
     state.monitoring.enabled = true;
     state.security.enabled = true;
-    let mut effects = triage::app::update::init(&mut state);
-    let mut quiet_ticks = 0;
-    while quiet_ticks < 3 {
-        for effect in effects.drain(..) {
-            match effect {
-                Effect::Quit | Effect::Journal(_) | Effect::Copy(_) => {}
-                other => workers.run(other),
-            }
-        }
-        match tokio::time::timeout(Duration::from_millis(500), results.recv()).await {
-            Ok(Some(result)) => {
-                quiet_ticks = 0;
-                effects = triage::app::update(&mut state, Msg::Worker(result));
-            }
-            Ok(None) => break,
-            Err(_) => {
-                quiet_ticks += 1;
-                effects = triage::app::update(&mut state, Msg::Tick(now));
-            }
-        }
-    }
+    let effects = triage::app::update::init(&mut state);
+    crate::support::console::settle_with_workers(&mut state, account, effects, now).await;
     state
 }
 

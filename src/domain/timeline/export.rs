@@ -192,19 +192,41 @@ fn alarms(out: &mut String, incident: &Incident) {
     push(out, "");
 }
 
-/// What changed: each health change's top suspect as journaled (the
-/// change nearest before the service's trouble began, and who made it).
-fn what_changed(out: &mut String, incident: &Incident) {
-    const MARK: &str = "what changed: ";
-    let suspects: Vec<(&Entry, &str)> = incident
+/// The live entries' evidence lines that start with `mark`, the mark cut.
+fn journaled<'a>(incident: &'a Incident, mark: &'static str) -> Vec<(&'a Entry, &'a str)> {
+    incident
         .live_entries()
         .flat_map(|e| {
             e.evidence
                 .iter()
-                .filter_map(|ev| ev.strip_prefix(MARK))
+                .filter_map(move |ev| ev.strip_prefix(mark))
                 .map(move |ev| (e, ev))
         })
-        .collect();
+        .collect()
+}
+
+/// A table of journaled evidence: its time, its entry, the evidence.
+fn evidence_table(out: &mut String, columns: (&str, &str), rows: &[(&Entry, &str)]) {
+    push(out, &format!("| Time | {} | {} |", columns.0, columns.1));
+    push(out, "|---|---|---|");
+    for (e, evidence) in rows {
+        push(
+            out,
+            &format!(
+                "| {} | {} | {} |",
+                utc(e.occurred_at),
+                cell(&e.summary),
+                cell(evidence)
+            ),
+        );
+    }
+    push(out, "");
+}
+
+/// What changed: each health change's top suspect as journaled (the
+/// change nearest before the service's trouble began, and who made it).
+fn what_changed(out: &mut String, incident: &Incident) {
+    let suspects = journaled(incident, "what changed: ");
     push(out, "## What changed");
     push(out, "");
     if suspects.is_empty() {
@@ -215,54 +237,19 @@ fn what_changed(out: &mut String, incident: &Incident) {
         push(out, "");
         return;
     }
-    push(out, "| Time | Health change | Top suspect |");
-    push(out, "|---|---|---|");
-    for (e, suspect) in suspects {
-        push(
-            out,
-            &format!(
-                "| {} | {} | {} |",
-                utc(e.occurred_at),
-                cell(&e.summary),
-                cell(suspect)
-            ),
-        );
-    }
-    push(out, "");
+    evidence_table(out, ("Health change", "Top suspect"), &suspects);
 }
 
 /// Where the time went: what slow services were found waiting on, and
 /// the requests whose waterfalls were saved, as journaled.
 fn where_the_time_went(out: &mut String, incident: &Incident) {
-    const MARK: &str = "where the time went: ";
-    let found: Vec<(&Entry, &str)> = incident
-        .live_entries()
-        .flat_map(|e| {
-            e.evidence
-                .iter()
-                .filter_map(|ev| ev.strip_prefix(MARK))
-                .map(move |ev| (e, ev))
-        })
-        .collect();
+    let found = journaled(incident, "where the time went: ");
     if found.is_empty() {
         return;
     }
     push(out, "## Where the time went");
     push(out, "");
-    push(out, "| Time | What | Where the time went |");
-    push(out, "|---|---|---|");
-    for (e, what) in found {
-        push(
-            out,
-            &format!(
-                "| {} | {} | {} |",
-                utc(e.occurred_at),
-                cell(&e.summary),
-                cell(what)
-            ),
-        );
-    }
-    push(out, "");
+    evidence_table(out, ("What", "Where the time went"), &found);
 }
 
 /// Runbook steps and actions, with their outcomes.

@@ -57,3 +57,47 @@ pub fn render(s: &AppState) -> String {
     }
     out
 }
+
+/// Run the console's effects through real workers over `account` until it
+/// has been quiet for three ticks at `now` (everything it reads on its own
+/// has been read); what it journaled is returned, not written.
+pub async fn settle_with_workers(
+    state: &mut AppState,
+    account: &triage::wiring::Account,
+    mut effects: Vec<triage::app::Effect>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<triage::domain::timeline::EntryDraft> {
+    use triage::app::{Effect, Msg};
+    let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let mut workers = triage::workers::Workers::new(account.ecs.clone(), results_tx)
+        .with_logs(account.logs.clone())
+        .with_exposure(account.network.clone(), account.secrets.clone())
+        .with_security(account.security.clone())
+        .with_traces(account.traces.clone());
+    if let Some(monitoring) = account.monitoring.clone() {
+        workers = workers.with_monitoring(monitoring);
+    }
+    let mut journaled = Vec::new();
+    let mut quiet_ticks = 0;
+    while quiet_ticks < 3 {
+        for effect in effects.drain(..) {
+            match effect {
+                Effect::Journal(draft) => journaled.push(*draft),
+                Effect::Quit | Effect::Copy(_) => {}
+                other => workers.run(other),
+            }
+        }
+        match tokio::time::timeout(std::time::Duration::from_millis(500), results.recv()).await {
+            Ok(Some(result)) => {
+                quiet_ticks = 0;
+                effects = triage::app::update(state, Msg::Worker(result));
+            }
+            Ok(None) => break,
+            Err(_) => {
+                quiet_ticks += 1;
+                effects = triage::app::update(state, Msg::Tick(now));
+            }
+        }
+    }
+    journaled
+}
