@@ -94,6 +94,19 @@ fn hits(s: &mut AppState, generation: u64, events: Vec<LogEvent>) {
     );
 }
 
+/// The search of `generation` ended, every group searched.
+fn searched(s: &mut AppState, generation: u64) {
+    update(
+        s,
+        Msg::Worker(WorkerResult::LogsDone {
+            generation,
+            complete: true,
+            coverage: "9 log groups searched".into(),
+            capped: false,
+        }),
+    );
+}
+
 /// A request: frontend → backend-api → chatbot-api and back.
 fn request() -> Vec<LogEvent> {
     vec![
@@ -119,15 +132,7 @@ fn hits_in_any_order_show_once_in_time_order_with_hop_latency() {
         vec![all[0].clone(), all[5].clone(), all[3].clone()],
     );
     hits(&mut s, generation, vec![all[1].clone(), all[4].clone()]);
-    update(
-        &mut s,
-        Msg::Worker(WorkerResult::LogsDone {
-            generation,
-            complete: true,
-            coverage: "9 log groups searched".into(),
-            capped: false,
-        }),
-    );
+    searched(&mut s, generation);
     let view = s.logs.as_ref().unwrap();
     assert_eq!(view.events, all);
     let text = render(&s);
@@ -358,15 +363,7 @@ fn w_on_a_searched_request_draws_its_waterfall_from_the_lines_held() {
     let mut s = console();
     let generation = open(&mut s, "req-1");
     hits(&mut s, generation, request());
-    update(
-        &mut s,
-        Msg::Worker(WorkerResult::LogsDone {
-            generation,
-            complete: true,
-            coverage: "9 log groups searched".into(),
-            capped: false,
-        }),
-    );
+    searched(&mut s, generation);
     let effects = key(&mut s, KeyPress::char('W'));
     assert_eq!(s.screen, Screen::Waterfall);
     // No new search: the six lines go to the waterfall's read.
