@@ -329,7 +329,7 @@ pub enum WorkerResult {
     Slow {
         pair: Pair,
         result: Result<
-            std::collections::BTreeMap<ServiceKey, crate::workers::waiting::SlowRead>,
+            std::collections::BTreeMap<ServiceKey, crate::domain::waiting::SlowRead>,
             PortError,
         >,
     },

@@ -9,9 +9,9 @@ use super::effect::Effect;
 use super::state::AppState;
 use crate::domain::service::ServiceKey;
 use crate::domain::timeline::{Actor, EntryDraft, EntryKind};
+use crate::domain::waiting::SlowRead;
 use crate::domain::waiting::{candidate, waiting, Waiting};
 use crate::domain::{Pair, PortError};
-use crate::workers::waiting::SlowRead;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -41,7 +41,7 @@ pub struct AccountRead {
     /// console does): the restart loops and causes the headlines name.
     pub diagnosis: Option<crate::domain::diagnosis::report::DiagnosisReport>,
     /// What the slow, idle services wait on (their usual p95, X-Ray).
-    pub slow: BTreeMap<ServiceKey, crate::workers::waiting::SlowRead>,
+    pub slow: BTreeMap<ServiceKey, crate::domain::waiting::SlowRead>,
 }
 
 /// What `status` looks at, besides the account.

@@ -41,6 +41,16 @@ pub struct Blame {
     pub of: usize,
 }
 
+/// What was read of one slow service: its usual p95 and what holds the
+/// time in its slow requests.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SlowRead {
+    pub usual_p95_ms: Option<f64>,
+    pub on: Option<Blame>,
+    /// Why a part could not be read ("X-Ray: access denied").
+    pub unread: Vec<String>,
+}
+
 /// A slow service that is not busy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Waiting {

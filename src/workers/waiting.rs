@@ -9,22 +9,13 @@ use crate::domain::metrics::usual_p95_queries;
 use crate::domain::ports::MonitoringPort;
 use crate::domain::service::ServiceKey;
 use crate::domain::trace::reading::TracePort;
-use crate::domain::waiting::{usual_p95, Blame, SLOW_FLOOR_MS};
+use crate::domain::waiting::{usual_p95, SlowRead, SLOW_FLOOR_MS};
 use crate::domain::Service;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 /// The slow requests looked at are this recent.
 pub const SLOW_WINDOW_MINUTES: i64 = 15;
-
-/// What was read of one slow service.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SlowRead {
-    pub usual_p95_ms: Option<f64>,
-    pub on: Option<Blame>,
-    /// Why a part could not be read ("X-Ray: access denied").
-    pub unread: Vec<String>,
-}
 
 /// Read what these slow services wait on.
 pub async fn read_slow(
