@@ -233,6 +233,52 @@ proptest! {
     }
 
     #[test]
+    fn any_segments_nest_without_cycles_or_negative_time_even_with_missing_ends(
+        docs in prop::collection::vec(
+            (0usize..6, prop::option::of(0usize..6), 0u32..10_000, prop::option::of(0u32..10_000), any::<bool>()),
+            1..12,
+        )
+    ) {
+        // Segments whose parents are any of the others (cycles included),
+        // some without an end, some with a subsegment.
+        let documents: Vec<String> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, (service, parent, start, took, sub))| {
+                let start = f64::from(*start) / 1000.0;
+                let mut doc = serde_json::json!({
+                    "id": format!("s{i}"),
+                    "name": format!("svc{service}"),
+                    "start_time": 1_700_000_000.0 + start,
+                });
+                if let Some(took) = took {
+                    doc["end_time"] = serde_json::json!(1_700_000_000.0 + start + f64::from(*took) / 1000.0);
+                }
+                if let Some(p) = parent {
+                    doc["parent_id"] = serde_json::json!(format!("s{p}"));
+                }
+                if *sub {
+                    doc["subsegments"] = serde_json::json!([{
+                        "id": format!("u{i}"), "name": "call",
+                        "start_time": 1_700_000_000.0 + start, "end_time": 1_700_000_000.0 + start + 0.001
+                    }]);
+                }
+                doc.to_string()
+            })
+            .collect();
+        let w = from_segments("r", "1-00000001-000000000000000000000001", &documents);
+        for (i, s) in w.spans.iter().enumerate() {
+            prop_assert!(s.start_ms >= 0 && s.duration_ms >= 0 && s.self_ms >= 0);
+            prop_assert!(s.self_ms <= s.duration_ms);
+            if let Some(p) = s.parent {
+                // Parents come first: no cycle survives.
+                prop_assert!(p < i);
+            }
+            prop_assert!(w.depth(i) < w.spans.len());
+        }
+    }
+
+    #[test]
     fn any_text_never_panics_the_trace_id_finder(text in ".{0,200}") {
         if let Some(id) = trace_id_in(&text) {
             prop_assert_eq!(id.len(), 35);
