@@ -172,6 +172,38 @@ def cli(endpoint):
     return rows
 
 
+def console_on_moto(endpoint):
+    """`:trace ID` and `:logs ID` in the console against moto, a new request
+    each sample (nothing held): Enter to the drawn waterfall, to the lines."""
+    home = tempfile.mkdtemp(prefix="triage-trace-moto-")
+    env = env_for(home, REGION)
+    env.update({"TERM": "xterm-256color", "USER": "bench"})
+    os.makedirs(os.path.join(home, "config", "triage"), exist_ok=True)
+    with open(os.path.join(home, "config", "triage", "config.toml"), "w") as f:
+        groups = ", ".join(f'"/ecs/{s}"' for s in SERVICES)
+        f.write(f"[logs]\ngroups = [{groups}]\n")
+    p = Pty([BINARY, "--endpoint-url", endpoint, "--region", REGION], env)
+    p.wait(lambda p: breadcrumb(p).startswith("Services ("))
+    home_screen = lambda p: breadcrumb(p).startswith("Services (")
+
+    def journey(command, predicate, n):
+        os.write(p.master, b":")
+        time.sleep(0.1)
+        os.write(p.master, command.encode())
+        time.sleep(0.1)
+        took = p.press(b"\r", predicate)
+        p.press(ESC, home_screen)
+        time.sleep(0.2)
+        return took
+
+    drawn = lambda p: breadcrumb(p).startswith("Waterfall ›") and "bottleneck" in p.text()
+    lines = lambda p: "lines across 3 services" in p.text()
+    trace = [journey(f"trace req-{100 + n:04d}", drawn, n) for n in range(SAMPLES)]
+    search = [journey(f"logs req-{200 + n:04d}", lines, n) for n in range(SAMPLES)]
+    p.close()
+    return trace, search
+
+
 def main():
     cold, warm, search = console()
     print(f"console, --demo=slow at 160x48, {SAMPLES} samples each:")
@@ -185,8 +217,15 @@ def main():
     proc, endpoint = harness()
     try:
         rows = cli(endpoint)
+        on_moto = console_on_moto(endpoint)
     finally:
         proc.kill()
+    trace, alone = on_moto
+    print(f"\nconsole against moto (the same world, a new request each sample), {SAMPLES} samples each:")
+    print(f"  {':trace ID Enter -> waterfall drawn (search + X-Ray)':<52} "
+          f"{ms(percentile(trace, 50)):>7} {ms(percentile(trace, 99)):>7}")
+    print(f"  {':logs ID Enter -> its lines (the search alone)':<52} "
+          f"{ms(percentile(alone, 50)):>7} {ms(percentile(alone, 99)):>7}")
     print(f"\nCLI against moto, {len(SERVICES)} log groups x {REQUESTS * 2} lines, median of 5:")
     print("| run | command to last line | calls |")
     print("|---|---|---|")
