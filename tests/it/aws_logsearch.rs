@@ -95,3 +95,79 @@ async fn finds_the_request_in_every_group_and_nothing_else() {
     assert!(!result.complete());
     assert!(moto().calls(region, "FilterLogEvents") >= 4);
 }
+
+#[tokio::test]
+async fn a_services_own_recent_lines_are_its_tasks_streams_newest_first() {
+    use triage::domain::ports::{ContainerDefinition, LogStream, TaskDefinition};
+    let region = fresh_region();
+    let config = crate::support::moto_config(region).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    // Two running tasks write to the service's group; a third has no stream yet.
+    crate::support::log_lines(
+        &config,
+        "/ecs/prod-web/orders",
+        "ecs/app/task-a",
+        &[(now - 3_000, "a first"), (now - 1_000, "a last")],
+    )
+    .await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&config);
+    logs.create_log_stream()
+        .log_group_name("/ecs/prod-web/orders")
+        .log_stream_name("ecs/app/task-b")
+        .send()
+        .await
+        .unwrap();
+    logs.put_log_events()
+        .log_group_name("/ecs/prod-web/orders")
+        .log_stream_name("ecs/app/task-b")
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(now - 2_000)
+                .message("b \u{1b}[31mred\u{1b}[0m")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let definition = TaskDefinition {
+        arn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/orders:1".into(),
+        family: "orders".into(),
+        revision: 1,
+        cpu: None,
+        memory: None,
+        containers: vec![ContainerDefinition {
+            name: "app".into(),
+            image: "orders:v1".into(),
+            essential: true,
+            memory: None,
+            memory_reservation: None,
+            command: vec![],
+            environment: vec![],
+            secrets: vec![],
+            secret_sources: vec![],
+            log_group: Some("/ecs/prod-web/orders".into()),
+            log_stream_prefix: Some("ecs".into()),
+            health_check: vec![],
+        }],
+        network_mode: None,
+        task_role: None,
+        execution_role: None,
+    };
+    let streams: Vec<LogStream> = ["task-a", "task-b", "task-c"]
+        .iter()
+        .flat_map(|t| definition.log_streams(t))
+        .collect();
+    assert_eq!(streams[0].stream, "ecs/app/task-a");
+    let port = AwsLogs::new(&config, None, None);
+    let lines = triage::workers::service_logs::read_recent(&port, &streams, chrono::Utc::now())
+        .await
+        .unwrap();
+    let messages: Vec<&str> = lines.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(messages, ["a last", "b \u{1b}[31mred\u{1b}[0m", "a first"]);
+    // One GetLogEvents a stream, the missing one included (and skipped).
+    assert_eq!(
+        triage::domain::ports::LogsPort::calls(&port).get("GetLogEvents"),
+        Some(&3)
+    );
+}
