@@ -125,6 +125,12 @@ pub async fn run(
             }
         }
         IncidentCommand::List { output } => {
+            // Every incident known here, with what others published of it.
+            if sharing.shared.is_some() {
+                for listed in store.list()? {
+                    sharing.pull(&listed.incident.id).await?;
+                }
+            }
             let incidents = store.list()?;
             match output {
                 Format::Json => {
@@ -269,20 +275,22 @@ struct Sharing<'a> {
 }
 
 impl Sharing<'_> {
-    /// The incident meant; with sharing, its shared entries are pulled in
-    /// first (so a responder can join an incident by its id).
+    /// The incident meant (by its id, or the one open); with sharing, what
+    /// others published of it is pulled in first — so a responder can join
+    /// an incident by its id, and a command without one sees everyone's.
     async fn resolve(&self, id: Option<&str>) -> Result<String, super::exit::CliError> {
-        if let (Some(shared), Some(id)) = (self.shared, id) {
-            let (new, _) = crate::workers::share::pull(shared, self.store, id, None).await?;
-            if !new.is_empty() {
-                crate::errln!(
-                    "merged {} shared entr{} into {id}",
-                    new.len(),
-                    if new.len() == 1 { "y" } else { "ies" }
-                );
+        match id {
+            // Pulled before it is looked up: it may exist only in the shared log.
+            Some(id) => {
+                self.pull(id).await?;
+                Ok(self.store.resolve(Some(id))?)
+            }
+            None => {
+                let id = self.store.resolve(None)?;
+                self.pull(&id).await?;
+                Ok(id)
             }
         }
-        Ok(self.store.resolve(id)?)
     }
 
     /// [`Sharing::resolve`] for reading: with none open, the incident closed
@@ -295,7 +303,24 @@ impl Sharing<'_> {
         if closed {
             crate::errln!("no incident is open: exporting {id}, the one closed last");
         }
+        self.pull(&id).await?;
         Ok(id)
+    }
+
+    /// Merge what others published of incident `id` (nothing without sharing).
+    async fn pull(&self, id: &str) -> Result<(), super::exit::CliError> {
+        let Some(shared) = self.shared else {
+            return Ok(());
+        };
+        let (new, _) = crate::workers::share::pull(shared, self.store, id, None).await?;
+        if !new.is_empty() {
+            crate::errln!(
+                "merged {} shared entr{} into {id}",
+                new.len(),
+                if new.len() == 1 { "y" } else { "ies" }
+            );
+        }
+        Ok(())
     }
 
     async fn publish(

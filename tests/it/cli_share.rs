@@ -107,6 +107,29 @@ fn two_responders_in_two_processes_see_one_timeline() {
     assert_eq!(again.len(), a.len());
     // The log group is where the README says.
     assert!(moto().calls(region, "PutLogEvents") >= 4);
+
+    // Bob adds one more by its id; alice's commands without an id (the one
+    // open incident) pull it first: her export, her list, her next note.
+    ok(responder("bob", &bob_dir, region).args([
+        "incident",
+        "note",
+        id,
+        "Flow logs show 198.51.100.23:6667",
+    ]));
+    let md = ok(responder("alice", &alice_dir, region).args(["incident", "export"]));
+    assert!(md.contains("Flow logs show 198.51.100.23:6667"), "{md}");
+    ok(responder("bob", &bob_dir, region).args(["incident", "note", id, "Rotating secrets"]));
+    let listed = ok(responder("alice", &alice_dir, region).args(["incident", "list"]));
+    let entries_before = authors(&export("alice", &alice_dir)).len();
+    assert!(listed.contains(id), "{listed}");
+    ok(responder("bob", &bob_dir, region).args(["incident", "note", id, "Redeployed"]));
+    ok(responder("alice", &alice_dir, region).args(["incident", "note", "Egress back to normal"]));
+    let from_alice = authors(&export("alice", &alice_dir));
+    let from_bob = authors(&export("bob", &bob_dir));
+    assert_eq!(from_alice.len(), entries_before + 2, "{from_alice:?}");
+    assert_eq!(from_alice, from_bob, "one timeline, each entry once");
+    assert!(from_alice.contains(&("bob".into(), "Redeployed".into())));
+    assert!(from_alice.contains(&("alice".into(), "Egress back to normal".into())));
 }
 
 #[test]
