@@ -297,3 +297,56 @@ fn alarm_transitions_are_journaled_once_start_time_to_detect_and_get_their_secti
     assert!(section.contains("| 2026-01-28 02:58:00 | Alarm prod-web chatbot-api memory above 90 % in ALARM | prod-web/chatbot-api | Threshold Crossed"), "{section}");
     assert!(section.contains("back to OK"), "{section}");
 }
+
+#[test]
+fn missing_facts_are_prompts_for_the_author_never_unknown_or_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
+    let nobody = Actor::Human {
+        name: "unknown".into(),
+    };
+    let id = store
+        .start(
+            "egress spike",
+            None,
+            nobody.clone(),
+            &Redactor::default(),
+            &clock,
+        )
+        .unwrap();
+    store
+        .journal(&id)
+        .append(
+            EntryDraft::new(EntryKind::Note, nobody, "looking"),
+            &Redactor::default(),
+            &clock,
+        )
+        .unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    assert!(!md.contains("unknown") && !md.contains("not set"), "{md}");
+    assert!(
+        md.contains("| Severity | _to choose: SEV1 (critical) to SEV4 (minor)_ |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Responders | _to fill: no entry names its author"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Services | _to fill: no service was journaled"),
+        "{md}"
+    );
+    // A shared author is a responder like the console's user.
+    let bob = Actor::Human { name: "bob".into() };
+    store
+        .journal(&id)
+        .append(
+            EntryDraft::new(EntryKind::Note, bob, "blocking egress"),
+            &Redactor::default(),
+            &clock,
+        )
+        .unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    assert!(md.contains("| Responders | bob |"), "{md}");
+}

@@ -57,7 +57,10 @@ fn header(out: &mut String, incident: &Incident) {
         out,
         &format!(
             "| Severity | {} |",
-            incident.severity.map(|s| s.as_str()).unwrap_or("not set")
+            incident
+                .severity
+                .map(|s| s.as_str())
+                .unwrap_or("_to choose: SEV1 (critical) to SEV4 (minor)_")
         ),
     );
     push(out, &format!("| Status | {} |", incident.status.as_str()));
@@ -84,7 +87,7 @@ fn header(out: &mut String, incident: &Incident) {
         &format!(
             "| Services | {} |",
             if services.is_empty() {
-                "—".to_string()
+                "_to fill: no service was journaled; name the ones affected_".to_string()
             } else {
                 services.join(", ")
             }
@@ -96,7 +99,8 @@ fn header(out: &mut String, incident: &Incident) {
         &format!(
             "| Responders | {} |",
             if responders.is_empty() {
-                "—".to_string()
+                "_to fill: no entry names its author (set `name` in the config, or $USER)_"
+                    .to_string()
             } else {
                 responders.join(", ")
             }
@@ -288,7 +292,7 @@ fn response(out: &mut String, incident: &Incident) {
                     cell(&runbook),
                     cell(&step),
                     outcome,
-                    cell(&e.actor.label())
+                    cell(&who(&e.actor))
                 ),
             );
         }
@@ -329,7 +333,7 @@ fn timeline(out: &mut String, incident: &Incident) {
                 "| {} | {} | {} | {} | {} |",
                 utc(e.occurred_at),
                 kind,
-                cell(&e.actor.label()),
+                cell(&who(&e.actor)),
                 event,
                 evidence
             ),
@@ -435,6 +439,20 @@ fn services_involved(incident: &Incident) -> Vec<String> {
     services
 }
 
+/// Who wrote an entry, as the draft says it: a name nobody set is a dash.
+fn who(actor: &super::entry::Actor) -> String {
+    match actor {
+        super::entry::Actor::Human { name }
+            if name.trim().is_empty() || name.trim() == "unknown" =>
+        {
+            "—".into()
+        }
+        other => other.label(),
+    }
+}
+
+/// The people who wrote its entries: the console's user, CLI users, shared
+/// authors; a name nobody set (`unknown`) is no one's.
 fn responders(incident: &Incident) -> Vec<String> {
     let mut people: Vec<String> = incident
         .entries
@@ -443,6 +461,7 @@ fn responders(incident: &Incident) -> Vec<String> {
             super::entry::Actor::Human { name } => Some(strip_controls(name)),
             _ => None,
         })
+        .filter(|name| !name.trim().is_empty() && name.trim() != "unknown")
         .collect();
     people.sort();
     people.dedup();
