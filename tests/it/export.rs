@@ -350,3 +350,87 @@ fn missing_facts_are_prompts_for_the_author_never_unknown_or_not_set() {
     let md = export::markdown(&store.load(&id).unwrap().incident);
     assert!(md.contains("| Responders | bob |"), "{md}");
 }
+
+#[test]
+fn a_step_is_one_row_with_what_it_did_and_the_json_keeps_every_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
+    let r = Redactor::default();
+    let id = store
+        .start("chatbot-api OOM", Some(Severity::Sev2), alice(), &r, &clock)
+        .unwrap();
+    let j = store.journal(&id);
+    let step = |state: &str| {
+        let mut d = EntryDraft::new(
+            EntryKind::Step,
+            alice(),
+            format!("Runbook oom-restart-loop · step rollback (Roll back): {state}"),
+        );
+        d.runbook = Some(RunbookRef {
+            file: "oom-restart-loop.md".into(),
+            content_sha: "9f2c1e".into(),
+            run_id: "run-01".into(),
+            step_id: "rollback".into(),
+            attempt: 1,
+            state: state.into(),
+        });
+        d
+    };
+    j.append(step("planned"), &r, &clock).unwrap();
+    let mut confirmed = step("confirmed");
+    confirmed.action = Some(ActionRecord {
+        kind: "ecs.rollback".into(),
+        destructive: true,
+        dry_run: false,
+        confirmed_by: Some("alice".into()),
+        confirmation: Some("chatbot-api".into()),
+        inputs: serde_json::json!({"cluster": "prod-web", "service": "chatbot-api"}),
+        undo: serde_json::Value::Null,
+    });
+    j.append(confirmed, &r, &clock).unwrap();
+    j.append(step("running"), &r, &clock).unwrap();
+    clock.advance(Duration::seconds(2));
+    let mut done = step("succeeded");
+    done.action = Some(ActionRecord {
+        kind: "ecs.rollback".into(),
+        destructive: true,
+        dry_run: false,
+        confirmed_by: None,
+        confirmation: None,
+        inputs: serde_json::Value::Null,
+        undo: serde_json::json!({"task_definition": "chatbot-api:41"}),
+    });
+    done.result = Some(ResultRecord {
+        status: "succeeded".into(),
+        duration_ms: Some(2140),
+        excerpt: Some("chatbot-api: chatbot-api:41 → chatbot-api:40".into()),
+        ..Default::default()
+    });
+    j.append(done, &r, &clock).unwrap();
+    let incident = store.load(&id).unwrap().incident;
+    let md = export::markdown(&incident);
+    // One row in the response, in words, with who confirmed it and how long it took.
+    assert!(
+        md.contains("| oom-restart-loop › Roll back | chatbot-api: chatbot-api:41 → chatbot-api:40 (undo recorded) | succeeded | 2.1 s | alice |"),
+        "{md}"
+    );
+    // One row in the timeline: how it ended.
+    let timeline = md
+        .split("## Timeline")
+        .nth(1)
+        .unwrap()
+        .split("## ")
+        .next()
+        .unwrap();
+    assert_eq!(timeline.matches("step rollback").count(), 1, "{timeline}");
+    assert!(timeline.contains("(Roll back): succeeded"), "{timeline}");
+    // No JSON in the prose; every record in the JSON export.
+    assert!(!md.contains("```json"), "{md}");
+    let json = export::json(&incident);
+    assert_eq!(
+        json["entries"].as_array().unwrap().len(),
+        incident.entries.len()
+    );
+    assert_eq!(incident.entries.len(), 5);
+}

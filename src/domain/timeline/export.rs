@@ -260,44 +260,81 @@ fn where_the_time_went(out: &mut String, incident: &Incident) {
 fn response(out: &mut String, incident: &Incident) {
     push(out, "## Response");
     push(out, "");
-    let steps: Vec<&Entry> = incident
-        .live_entries()
-        .filter(|e| e.kind == EntryKind::Step && e.result.is_some())
-        .collect();
+    let steps = super::steps::rows(incident);
     let actions: Vec<&Entry> = incident
         .live_entries()
         .filter(|e| e.kind == EntryKind::Action)
         .collect();
     if steps.is_empty() && actions.is_empty() {
         push(out, "_No runbook step or action was recorded._");
-    } else {
-        push(out, "| Time | Runbook | Step | Outcome | By |");
-        push(out, "|---|---|---|---|---|");
-        for e in steps.iter().chain(actions.iter()) {
-            let (runbook, step) = e
-                .runbook
-                .as_ref()
-                .map(|r| (r.file.clone(), r.step_id.clone()))
-                .unwrap_or_else(|| ("—".into(), cell(&e.summary)));
-            let outcome = e
-                .result
-                .as_ref()
-                .map(|r| r.status.clone())
-                .unwrap_or_else(|| "—".into());
-            push(
-                out,
-                &format!(
-                    "| {} | {} | {} | {} | {} |",
-                    utc(e.occurred_at),
-                    cell(&runbook),
-                    cell(&step),
-                    outcome,
-                    cell(&who(&e.actor))
+        push(out, "");
+        return;
+    }
+    push(
+        out,
+        "| Began | Step | What it did | Outcome | Took | Confirmed by |",
+    );
+    push(out, "|---|---|---|---|---|---|");
+    for row in &steps {
+        let what = match (&row.what, row.undo) {
+            (Some(w), true) => format!("{w} (undo recorded)"),
+            (Some(w), false) => w.clone(),
+            (None, _) => "—".into(),
+        };
+        push(
+            out,
+            &format!(
+                "| {} | {} › {} | {} | {} | {} | {} |",
+                utc(row.began),
+                cell(&row.runbook),
+                cell(&row.step),
+                cell(&what),
+                cell(&row.outcome),
+                row.took_ms.map(took).unwrap_or_else(|| "—".into()),
+                cell(row.confirmed_by.as_deref().unwrap_or("—"))
+            ),
+        );
+    }
+    for e in actions {
+        let outcome = e
+            .result
+            .as_ref()
+            .map(|r| r.status.clone())
+            .unwrap_or_else(|| "—".into());
+        push(
+            out,
+            &format!(
+                "| {} | {} | {} | {} | {} | {} |",
+                utc(e.occurred_at),
+                cell(&e.summary),
+                cell(
+                    e.result
+                        .as_ref()
+                        .and_then(|r| r.excerpt.as_deref())
+                        .unwrap_or("—")
                 ),
-            );
-        }
+                cell(&outcome),
+                e.result
+                    .as_ref()
+                    .and_then(|r| r.duration_ms)
+                    .map(took)
+                    .unwrap_or_else(|| "—".into()),
+                cell(&who(&e.actor))
+            ),
+        );
     }
     push(out, "");
+}
+
+/// `72 ms`, `1m 25s`.
+fn took(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
+    }
 }
 
 /// Every live entry, in time order.
@@ -306,7 +343,12 @@ fn timeline(out: &mut String, incident: &Incident) {
     push(out, "");
     push(out, "| Time | Kind | Actor | Event | Evidence |");
     push(out, "|---|---|---|---|---|");
-    for e in incident.live_entries() {
+    // A step's planned / confirmed / running records fold into the row of
+    // how it ended.
+    for e in incident
+        .live_entries()
+        .filter(|e| !super::steps::is_folded(e))
+    {
         let mut event = cell(&e.summary);
         if e.kind == EntryKind::Milestone || e.important {
             event = format!("**{event}**");
@@ -387,20 +429,54 @@ fn appendix(out: &mut String, incident: &Incident) {
     if records.is_empty() {
         push(out, "_None._");
         push(out, "");
-    }
-    for e in records {
+    } else {
         push(
             out,
-            &format!("### {} — {}", utc(e.occurred_at), cell(&e.summary)),
+            "Every record in full (inputs, outputs, undo): `triage incident export ID --format json`.",
         );
         push(out, "");
-        push(out, "```json");
         push(
             out,
-            &serde_json::to_string_pretty(&entry_json(e, incident.is_superseded(e)))
-                .unwrap_or_default(),
+            "| # | Time | Run | Step | Attempt | State | Kind | Destructive |",
         );
-        push(out, "```");
+        push(out, "|---|---|---|---|---|---|---|---|");
+        for e in records {
+            let (run, step, attempt, state) = e
+                .runbook
+                .as_ref()
+                .map(|r| {
+                    (
+                        r.run_id.clone(),
+                        if r.step_id.is_empty() {
+                            "(run)".to_string()
+                        } else {
+                            r.step_id.clone()
+                        },
+                        r.attempt.to_string(),
+                        r.state.clone(),
+                    )
+                })
+                .unwrap_or_else(|| ("—".into(), cell(&e.summary), "—".into(), "—".into()));
+            let (kind, destructive) = e
+                .action
+                .as_ref()
+                .map(|a| (a.kind.clone(), if a.destructive { "yes" } else { "no" }))
+                .unwrap_or_else(|| ("—".into(), "—"));
+            push(
+                out,
+                &format!(
+                    "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
+                    e.seq,
+                    utc(e.occurred_at),
+                    cell(&run),
+                    cell(&step),
+                    attempt,
+                    cell(&state),
+                    cell(&kind),
+                    destructive
+                ),
+            );
+        }
         push(out, "");
     }
     let corrections: Vec<&Entry> = incident
