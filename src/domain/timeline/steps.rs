@@ -95,7 +95,7 @@ pub fn rows(incident: &Incident) -> Vec<StepRow<'_>> {
                 .excerpt
                 .as_deref()
                 .and_then(|t| t.lines().next())
-                .map(|t| super::super::sanitize::one_line(t))
+                .map(super::super::sanitize::one_line)
                 .or(row.what.take());
         }
     }
