@@ -434,3 +434,80 @@ fn a_step_is_one_row_with_what_it_did_and_the_json_keeps_every_record() {
     );
     assert_eq!(incident.entries.len(), 5);
 }
+
+#[test]
+fn the_timeline_is_the_incidents_services_and_window_the_rest_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
+    let r = Redactor::default();
+    let id = store
+        .start(
+            "chatbot-api OOM loop after :41",
+            Some(Severity::Sev2),
+            alice(),
+            &r,
+            &clock,
+        )
+        .unwrap();
+    let j = store.journal(&id);
+    let arn = |s: &str| format!("arn:aws:ecs:eu-west-1:123456789012:service/prod-web/{s}");
+    let seen = |summary: &str, service: &str, minutes_before: i64| {
+        let mut d = EntryDraft::new(EntryKind::Observation, Actor::Console, summary);
+        d.resources = vec![arn(service)];
+        d.occurred_at = Some(
+            Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap()
+                - Duration::minutes(minutes_before),
+        );
+        d
+    };
+    // The incident's service: its trouble began 20 minutes before.
+    j.append(
+        seen("prod-web/chatbot-api healthy → degraded", "chatbot-api", 20),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    // Another service's trouble in the same minutes, and one an hour before.
+    j.append(
+        seen("prod-web/backend-api healthy → degraded", "backend-api", 3),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    j.append(
+        seen("prod-web/worker task 1a2b stopped", "worker", 70),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    // A note about the incident's service, by a person.
+    let mut note = EntryDraft::new(EntryKind::Note, alice(), "rolling back chatbot-api");
+    note.resources = vec![arn("chatbot-api")];
+    j.append(note, &r, &clock).unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    let timeline = md
+        .split("## Timeline")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(
+        timeline.contains("chatbot-api healthy → degraded"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("rolling back chatbot-api"), "{timeline}");
+    assert!(
+        !timeline.contains("backend-api") && !timeline.contains("worker"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("_2 other events in the account"),
+        "{timeline}"
+    );
+    assert!(md.contains("| Services | prod-web/chatbot-api |"), "{md}");
+    // The JSON keeps them all.
+    let json = export::json(&store.load(&id).unwrap().incident);
+    assert_eq!(json["entries"].as_array().unwrap().len(), 5);
+}

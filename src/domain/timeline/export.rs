@@ -344,11 +344,18 @@ fn timeline(out: &mut String, incident: &Incident) {
     push(out, "| Time | Kind | Actor | Event | Evidence |");
     push(out, "|---|---|---|---|---|");
     // A step's planned / confirmed / running records fold into the row of
-    // how it ended.
+    // how it ended; what the console saw of other services, or outside the
+    // incident's window, is counted below.
+    let scope = super::scope::of(incident);
+    let mut elsewhere = 0;
     for e in incident
         .live_entries()
         .filter(|e| !super::steps::is_folded(e))
     {
+        if !scope.keeps(e) {
+            elsewhere += 1;
+            continue;
+        }
         let mut event = cell(&e.summary);
         if e.kind == EntryKind::Milestone || e.important {
             event = format!("**{event}**");
@@ -378,6 +385,17 @@ fn timeline(out: &mut String, incident: &Incident) {
                 cell(&who(&e.actor)),
                 event,
                 evidence
+            ),
+        );
+    }
+    if elsewhere > 0 {
+        push(out, "");
+        push(
+            out,
+            &format!(
+                "_{elsewhere} other event{} in the account (other services, or outside the incident's window) are left out here; every one is in the JSON export: `triage incident export {} --format json`._",
+                if elsewhere == 1 { "" } else { "s" },
+                incident.id
             ),
         );
     }
@@ -504,7 +522,12 @@ fn appendix(out: &mut String, incident: &Incident) {
     }
 }
 
+/// The incident's services (its scope's), else every service its entries name.
 fn services_involved(incident: &Incident) -> Vec<String> {
+    let scoped = super::scope::of(incident).services;
+    if !scoped.is_empty() {
+        return scoped.into_iter().collect();
+    }
     let mut services: Vec<String> = incident
         .live_entries()
         .flat_map(|e| e.resources.iter())

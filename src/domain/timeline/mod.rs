@@ -6,6 +6,7 @@ pub mod export;
 pub mod incident;
 pub mod observe;
 pub mod redact;
+pub mod scope;
 pub mod steps;
 pub mod time_input;
 
