@@ -511,3 +511,95 @@ fn the_timeline_is_the_incidents_services_and_window_the_rest_counted() {
     let json = export::json(&store.load(&id).unwrap().incident);
     assert_eq!(json["entries"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn key_times_say_where_they_came_from_and_recovery_is_what_the_console_saw() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let t = |m: i64| Utc.with_ymd_and_hms(2026, 1, 28, 3, 0, 0).unwrap() + Duration::minutes(m);
+    let clock = ManualClock::new(t(14));
+    let r = Redactor::default();
+    let id = store
+        .start(
+            "chatbot-api OOM loop",
+            Some(Severity::Sev2),
+            alice(),
+            &r,
+            &clock,
+        )
+        .unwrap();
+    let j = store.journal(&id);
+    let seen = |summary: &str, at: i64, tags: &[&str]| {
+        let mut d = EntryDraft::new(EntryKind::Observation, Actor::Console, summary);
+        d.resources =
+            vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
+        d.occurred_at = Some(t(at));
+        d.tags = tags.iter().map(|s| s.to_string()).collect();
+        d
+    };
+    // First sign at 03:05, the alarm at 03:09; no detected milestone.
+    j.append(
+        seen("prod-web/chatbot-api task 1a2b stopped: OOM", 5, &[]),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    let mut alarm = seen("Alarm chatbot-api memory in ALARM", 9, &["alarm", "alarm"]);
+    alarm.resources = vec![
+        "arn:aws:cloudwatch:alarm:mem".into(),
+        "prod-web/chatbot-api".into(),
+    ];
+    j.append(alarm, &r, &clock).unwrap();
+    // Mitigated when the rollback finished (03:16); healthy at 03:20, the alarm OK at 03:22.
+    j.append(
+        EntryDraft::milestone(Milestone::Mitigated, alice(), Some(t(16))),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    j.append(
+        seen(
+            "prod-web/chatbot-api degraded → healthy: 2 of 2 running",
+            20,
+            &[],
+        ),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    let mut ok = seen("Alarm chatbot-api memory back to OK", 22, &["alarm", "ok"]);
+    ok.resources = vec![
+        "arn:aws:cloudwatch:alarm:mem".into(),
+        "prod-web/chatbot-api".into(),
+    ];
+    j.append(ok, &r, &clock).unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    let rows = md.split("## Key timestamps").nth(1).unwrap();
+    assert!(rows.contains("| Impact started | 2026-01-28 03:05:00 | first sign: prod-web/chatbot-api task 1a2b stopped: OOM |"), "{rows}");
+    assert!(
+        rows.contains(
+            "| Detected | 2026-01-28 03:09:00 | observed: Alarm chatbot-api memory in ALARM |"
+        ),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("| Mitigated | 2026-01-28 03:16:00 | milestone, by alice |"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains(
+            "| Recovered | 2026-01-28 03:22:00 | observed: Alarm chatbot-api memory back to OK |"
+        ),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("| **Time to detect** | 4m 00s | impact started → detected |"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("| **Time to mitigate** | 11m 00s |"),
+        "{rows}"
+    );
+    assert!(rows.contains("| **Time to recover** | 17m 00s |"), "{rows}");
+    assert!(rows.contains("| **Time to resolve** | — |"), "{rows}");
+}

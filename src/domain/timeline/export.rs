@@ -2,7 +2,7 @@
 //! GitHub), JSON and CSV. Entries were redacted when written; text is
 //! sanitized again here because an export may be pasted anywhere.
 
-use super::entry::{Entry, EntryKind, Milestone};
+use super::entry::{Entry, EntryKind};
 use super::incident::{human_duration, Incident};
 use crate::domain::sanitize::strip_controls;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -131,30 +131,31 @@ fn prompts_summary(out: &mut String, _incident: &Incident) {
 fn key_timestamps(out: &mut String, incident: &Incident) {
     push(out, "## Key timestamps (UTC)");
     push(out, "");
-    push(out, "| Milestone | Time |");
-    push(out, "|---|---|");
-    let milestones = incident.milestones();
-    for m in Milestone::ALL {
-        let at = milestones
-            .get(&m)
-            .map(|t| utc(*t))
-            .unwrap_or_else(|| "—".into());
-        push(out, &format!("| {} | {} |", m.title(), at));
+    push(out, "| | Time | From |");
+    push(out, "|---|---|---|");
+    let times = super::times::key_times(incident, &super::scope::of(incident));
+    for row in &times.rows {
+        push(
+            out,
+            &format!(
+                "| {} | {} | {} |",
+                row.what,
+                row.at.map(utc).unwrap_or_else(|| "—".into()),
+                cell(&row.from)
+            ),
+        );
     }
-    let d = incident.durations();
-    let show = |x: Option<chrono::Duration>| x.map(human_duration).unwrap_or_else(|| "—".into());
-    push(
-        out,
-        &format!("| **Time to detect** | {} |", show(d.to_detect)),
-    );
-    push(
-        out,
-        &format!("| **Time to mitigate** | {} |", show(d.to_mitigate)),
-    );
-    push(
-        out,
-        &format!("| **Time to resolve** | {} |", show(d.to_resolve)),
-    );
+    for span in &times.spans {
+        push(
+            out,
+            &format!(
+                "| **{}** | {} | {} |",
+                span.what,
+                span.took.map(human_duration).unwrap_or_else(|| "—".into()),
+                span.between
+            ),
+        );
+    }
     push(out, "");
 }
 

@@ -9,6 +9,7 @@ pub mod redact;
 pub mod scope;
 pub mod steps;
 pub mod time_input;
+pub mod times;
 
 pub use entry::{Actor, Entry, EntryDraft, EntryKind, Milestone, TimeSource};
 pub use incident::{Incident, IncidentStatus, Severity};

@@ -28,7 +28,12 @@ pub fn services_of(e: &Entry) -> Vec<String> {
     let mut out: Vec<String> = e
         .resources
         .iter()
-        .filter_map(|r| r.split_once(":service/").map(|(_, tail)| tail.to_string()))
+        .filter_map(|r| match r.split_once(":service/") {
+            Some((_, tail)) => Some(tail.to_string()),
+            // An alarm names its services as `cluster/service`.
+            None if !r.starts_with("arn:") && r.matches('/').count() == 1 => Some(r.clone()),
+            None => None,
+        })
         .collect();
     // A stopped task's finding, a step's inputs: `cluster` and `service`.
     let fields = [
