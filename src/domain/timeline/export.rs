@@ -232,16 +232,12 @@ fn evidence_table(out: &mut String, columns: (&str, &str), rows: &[(&Entry, &str
 /// change nearest before the service's trouble began, and who made it).
 fn what_changed(out: &mut String, incident: &Incident) {
     let suspects = journaled(incident, "what changed: ");
-    push(out, "## What changed");
-    push(out, "");
+    // An empty section is left out: it would only say nothing was found.
     if suspects.is_empty() {
-        push(
-            out,
-            "_No change was journaled as a suspect. `triage changes --since 6h --service CLUSTER/SERVICE` lists what touched a service, nearest before its trouble first._",
-        );
-        push(out, "");
         return;
     }
+    push(out, "## What changed");
+    push(out, "");
     evidence_table(out, ("Health change", "Top suspect"), &suspects);
 }
 
