@@ -110,21 +110,91 @@ fn header(out: &mut String, incident: &Incident) {
 }
 
 /// Summary and impact: prompts for the author.
-fn prompts_summary(out: &mut String, _incident: &Incident) {
+fn prompts_summary(out: &mut String, incident: &Incident) {
+    let scope = super::scope::of(incident);
+    let times = super::times::key_times(incident, &scope);
+    let at = |what: &str| {
+        times
+            .rows
+            .iter()
+            .find(|r| r.what == what)
+            .and_then(|r| r.at)
+    };
     push(out, "## Summary");
     push(out, "");
     push(
         out,
-        "_What happened, in two or three sentences, for someone who was not there._",
+        "_What happened, in two or three sentences, for someone who was not there. From the journal, to rewrite in your words:_",
     );
+    push(out, "");
+    let services: Vec<String> = scope.services.iter().cloned().collect();
+    if let (false, Some(from)) = (services.is_empty(), at("Impact started")) {
+        push(
+            out,
+            &format!(
+                "> {} {} affected from {} UTC.",
+                services.join(", "),
+                if services.len() == 1 { "was" } else { "were" },
+                utc(from)
+            ),
+        );
+    }
+    let changes: Vec<String> = super::steps::rows(incident)
+        .into_iter()
+        .filter(|r| {
+            r.outcome == "succeeded" && r.last.action.as_ref().is_some_and(|a| a.destructive)
+        })
+        .filter_map(|r| r.what)
+        .collect();
+    if !changes.is_empty() {
+        push(
+            out,
+            &format!("> The response changed: {}.", cell(&changes.join("; "))),
+        );
+    }
+    if let Some(t) = at("Recovered") {
+        push(out, &format!("> Healthy again at {} UTC.", utc(t)));
+    }
     push(out, "");
     push(out, "## Impact");
     push(out, "");
     push(
         out,
-        "_Who was affected, how, and for how long. Numbers where you have them._",
+        "_Who was affected, how, and for how long. Numbers where you have them. What triage saw:_",
     );
     push(out, "");
+    let seen: Vec<&Entry> = incident
+        .live_entries()
+        .filter(|e| e.kind == EntryKind::Observation && scope.keeps(e))
+        .filter(|e| {
+            e.tags.iter().any(|t| t == "alarm")
+                || e.summary.contains(" → ")
+                || e.tags.iter().any(|t| t == "waiting")
+        })
+        .take(8)
+        .collect();
+    for e in &seen {
+        push(
+            out,
+            &format!("- {} UTC: {}", utc(e.occurred_at), cell(&e.summary)),
+        );
+    }
+    if let Some(span) = times
+        .spans
+        .iter()
+        .find(|s| s.what == "Time to recover" && s.took.is_some())
+        .or_else(|| times.spans.iter().find(|s| s.what == "Time to resolve"))
+    {
+        if let Some(took) = span.took {
+            push(
+                out,
+                &format!("- For {} ({}).", human_duration(took), span.between),
+            );
+        }
+    }
+    if !seen.is_empty() {
+        push(out, "");
+    }
 }
 
 /// Milestones and the durations between them.
