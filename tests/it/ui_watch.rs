@@ -382,3 +382,29 @@ async fn w_steps_the_metrics_window_and_reads_it_at_once() {
     assert_eq!(windows, [(3, 60), (24, 300), (1, 60)]);
     assert!(render(&s).contains("METRICS (last 1 h"));
 }
+
+#[tokio::test]
+async fn a_run_that_opens_its_own_incident_names_it_after_the_services_trouble() {
+    let (mut s, _) = watched(120, 40).await;
+    update(&mut s, key('/'));
+    for c in "chatbot-api".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    update(&mut s, key('R'));
+    let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    let title = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartIncident { title } => Some(title.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no incident opened: {effects:?}"));
+    // The service and what is wrong with it, not the runbook's name.
+    assert!(title.starts_with("prod-web/chatbot-api: "), "{title}");
+    assert!(title.contains("OOM"), "{title}");
+    assert!(
+        !title.contains("R: ") && !title.starts_with("Runbook"),
+        "{title}"
+    );
+}

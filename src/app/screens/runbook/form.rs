@@ -194,7 +194,33 @@ fn start(
             pair,
         }],
         None => vec![Effect::StartIncident {
-            title: format!("Runbook: {title}"),
+            title: implicit_title(state, &params, &title),
         }],
+    }
+}
+
+/// The incident a run opens by itself is named after what is wrong with
+/// its service, as the services screen says it (`prod-web/chatbot-api:
+/// 16× OOM`), not after the runbook; the runbook's title when the run names
+/// no service triage knows.
+fn implicit_title(state: &AppState, params: &RunParams, runbook: &str) -> String {
+    let text = |name: &str| params.0.get(name).map(|v| v.render());
+    let known = match (text("cluster"), text("service")) {
+        (Some(cluster), Some(service)) => state
+            .status
+            .data
+            .iter()
+            .flatten()
+            .find(|r| r.service.cluster == cluster && r.service.name == service)
+            .map(|r| (format!("{cluster}/{service}"), state.suggestion(r).short)),
+        _ => None,
+    };
+    match known {
+        Some((service, short)) => {
+            // The suggestion's `· R: runbook` part says nothing here.
+            let why = short.split(" · ").next().unwrap_or(&short).to_string();
+            format!("{service}: {why}")
+        }
+        None => format!("Runbook: {runbook}"),
     }
 }
