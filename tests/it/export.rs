@@ -12,6 +12,30 @@ use triage::domain::timeline::{
 };
 use triage::store::IncidentStore;
 
+/// A fresh incident opened by alice at 03:14, written through the real store.
+struct Fresh {
+    _dir: tempfile::TempDir,
+    store: IncidentStore,
+    clock: ManualClock,
+    r: Redactor,
+    id: String,
+}
+
+fn fresh(title: &str, severity: Option<Severity>) -> Fresh {
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
+    let r = Redactor::default();
+    let id = store.start(title, severity, alice(), &r, &clock).unwrap();
+    Fresh {
+        _dir: dir,
+        store,
+        clock,
+        r,
+        id,
+    }
+}
+
 fn alice() -> Actor {
     Actor::Human {
         name: "alice".into(),
@@ -22,19 +46,16 @@ fn alice() -> Actor {
 fn realistic_incident() -> (tempfile::TempDir, triage::domain::timeline::Incident) {
     // Entry ids are random: seed the generator so snapshots are stable.
     fastrand::seed(20260128);
-    let dir = tempfile::tempdir().unwrap();
-    let store = IncidentStore::new(dir.path());
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
-    let r = Redactor::default();
-    let id = store
-        .start(
-            "chatbot-api OOM restart loop after v1.15.0",
-            Some(Severity::Sev2),
-            alice(),
-            &r,
-            &clock,
-        )
-        .unwrap();
+    let Fresh {
+        _dir: dir,
+        store,
+        clock,
+        r,
+        id,
+    } = fresh(
+        "chatbot-api OOM restart loop after v1.15.0",
+        Some(Severity::Sev2),
+    );
     let j = store.journal(&id);
     let at = |h: u32, m: u32| Some(Utc.with_ymd_and_hms(2026, 1, 28, h, m, 0).unwrap());
     let tick = |minutes: i64| clock.advance(Duration::minutes(minutes));
@@ -353,13 +374,13 @@ fn missing_facts_are_prompts_for_the_author_never_unknown_or_not_set() {
 
 #[test]
 fn a_step_is_one_row_with_what_it_did_and_the_json_keeps_every_record() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = IncidentStore::new(dir.path());
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
-    let r = Redactor::default();
-    let id = store
-        .start("chatbot-api OOM", Some(Severity::Sev2), alice(), &r, &clock)
-        .unwrap();
+    let Fresh {
+        _dir,
+        store,
+        clock,
+        r,
+        id,
+    } = fresh("chatbot-api OOM", Some(Severity::Sev2));
     let j = store.journal(&id);
     let step = |state: &str| {
         let mut d = EntryDraft::new(
@@ -437,19 +458,13 @@ fn a_step_is_one_row_with_what_it_did_and_the_json_keeps_every_record() {
 
 #[test]
 fn the_timeline_is_the_incidents_services_and_window_the_rest_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = IncidentStore::new(dir.path());
-    let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 28, 3, 14, 0).unwrap());
-    let r = Redactor::default();
-    let id = store
-        .start(
-            "chatbot-api OOM loop after :41",
-            Some(Severity::Sev2),
-            alice(),
-            &r,
-            &clock,
-        )
-        .unwrap();
+    let Fresh {
+        _dir,
+        store,
+        clock,
+        r,
+        id,
+    } = fresh("chatbot-api OOM loop after :41", Some(Severity::Sev2));
     let j = store.journal(&id);
     let arn = |s: &str| format!("arn:aws:ecs:eu-west-1:123456789012:service/prod-web/{s}");
     let seen = |summary: &str, service: &str, minutes_before: i64| {

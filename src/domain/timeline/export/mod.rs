@@ -3,9 +3,12 @@
 //! sanitized again here because an export may be pasted anywhere.
 
 use super::entry::{Entry, EntryKind};
+
+mod response;
 use super::incident::{human_duration, Incident};
 use crate::domain::sanitize::strip_controls;
 use chrono::{DateTime, SecondsFormat, Utc};
+use response::response;
 use serde_json::json;
 
 fn utc(t: DateTime<Utc>) -> String {
@@ -321,87 +324,6 @@ fn where_the_time_went(out: &mut String, incident: &Incident) {
     push(out, "## Where the time went");
     push(out, "");
     evidence_table(out, ("What", "Where the time went"), &found);
-}
-
-/// Runbook steps and actions, with their outcomes.
-fn response(out: &mut String, incident: &Incident) {
-    push(out, "## Response");
-    push(out, "");
-    let steps = super::steps::rows(incident);
-    let actions: Vec<&Entry> = incident
-        .live_entries()
-        .filter(|e| e.kind == EntryKind::Action)
-        .collect();
-    if steps.is_empty() && actions.is_empty() {
-        push(out, "_No runbook step or action was recorded._");
-        push(out, "");
-        return;
-    }
-    push(
-        out,
-        "| Began | Step | What it did | Outcome | Took | Confirmed by |",
-    );
-    push(out, "|---|---|---|---|---|---|");
-    for row in &steps {
-        let what = match (&row.what, row.undo) {
-            (Some(w), true) => format!("{w} (undo recorded)"),
-            (Some(w), false) => w.clone(),
-            (None, _) => "—".into(),
-        };
-        push(
-            out,
-            &format!(
-                "| {} | {} › {} | {} | {} | {} | {} |",
-                utc(row.began),
-                cell(&row.runbook),
-                cell(&row.step),
-                cell(&what),
-                cell(&row.outcome),
-                row.took_ms.map(took).unwrap_or_else(|| "—".into()),
-                cell(row.confirmed_by.as_deref().unwrap_or("—"))
-            ),
-        );
-    }
-    for e in actions {
-        let outcome = e
-            .result
-            .as_ref()
-            .map(|r| r.status.clone())
-            .unwrap_or_else(|| "—".into());
-        push(
-            out,
-            &format!(
-                "| {} | {} | {} | {} | {} | {} |",
-                utc(e.occurred_at),
-                cell(&e.summary),
-                cell(
-                    e.result
-                        .as_ref()
-                        .and_then(|r| r.excerpt.as_deref())
-                        .unwrap_or("—")
-                ),
-                cell(&outcome),
-                e.result
-                    .as_ref()
-                    .and_then(|r| r.duration_ms)
-                    .map(took)
-                    .unwrap_or_else(|| "—".into()),
-                cell(&who(&e.actor))
-            ),
-        );
-    }
-    push(out, "");
-}
-
-/// `72 ms`, `1m 25s`.
-fn took(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 60_000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
-    }
 }
 
 /// Every live entry, in time order.
