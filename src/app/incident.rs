@@ -23,18 +23,18 @@ pub(crate) fn on_attached(state: &mut AppState, id: String, entries: Vec<Entry>)
             entries: entries.clone(),
         });
     }
-    state.incident = Some(IncidentView {
-        cursor: Cursor {
-            selected: entries.len().saturating_sub(1),
-            offset: 0,
-        },
+    let mut view = IncidentView {
+        cursor: Cursor::default(),
         incident: Incident::from_entries(&id, entries),
         start_recorded: false,
         share_cursor: None,
         share_in_flight: false,
         share_next_at: now,
         share_error: None,
-    });
+        all_entries: false,
+    };
+    view.cursor.selected = view.shown().len().saturating_sub(1);
+    state.incident = Some(view);
     flash(
         state,
         &format!("writing the timeline of incident {id} (t or :tl shows it)"),
@@ -174,18 +174,17 @@ pub(crate) fn remember_journal_findings(state: &mut AppState) {
 /// Add entries to the attached incident (each id once) and refold it.
 pub(crate) fn merge_entries(state: &mut AppState, new: Vec<Entry>) {
     if let Some(view) = &mut state.incident {
+        let shown_before = view.shown().len();
         let mut entries = std::mem::take(&mut view.incident.entries);
-        let before = entries.len();
         for entry in new {
             if !entries.iter().any(|e| e.id == entry.id) {
                 entries.push(entry);
             }
         }
-        let new_count = entries.len() - before;
         // At the newest entry, the view follows new ones (like tail -f).
-        let following = view.cursor.selected + 1 >= entries.len().saturating_sub(new_count);
+        let following = view.cursor.selected + 1 >= shown_before;
         view.incident = Incident::from_entries(&view.incident.id, entries);
-        let len = view.incident.entries.len();
+        let len = view.shown().len();
         let rows = entry_rows(state.height);
         if following {
             let last = len.saturating_sub(1);

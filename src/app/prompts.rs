@@ -29,8 +29,7 @@ pub(super) fn selected_entry(state: &AppState) -> Option<&Entry> {
     if state.screen != Screen::Timeline {
         return None;
     }
-    let view = state.incident.as_ref()?;
-    view.incident.entries.get(view.cursor.selected)
+    state.incident.as_ref()?.selected()
 }
 
 /// A prompt was answered.

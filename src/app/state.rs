@@ -95,6 +95,32 @@ pub struct IncidentView {
     pub share_in_flight: bool,
     pub share_next_at: DateTime<Utc>,
     pub share_error: Option<String>,
+    /// Every entry, not only the incident's services and window (`a`).
+    pub all_entries: bool,
+}
+
+impl IncidentView {
+    /// The entries the timeline lists, by index: the incident's scope (its
+    /// services over its window, and everything people wrote), or all.
+    pub fn shown(&self) -> Vec<usize> {
+        if self.all_entries {
+            return (0..self.incident.entries.len()).collect();
+        }
+        let scope = crate::domain::timeline::scope::of(&self.incident);
+        self.incident
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| scope.keeps(e))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The entry under the cursor.
+    pub fn selected(&self) -> Option<&crate::domain::timeline::Entry> {
+        let index = *self.shown().get(self.cursor.selected)?;
+        self.incident.entries.get(index)
+    }
 }
 
 /// A request on its way: its generation and when it left.

@@ -701,3 +701,56 @@ fn a_milestone_typed_out_of_order_in_the_console_is_refused_and_not_written() {
     let message = &s.message.as_ref().unwrap().text;
     assert!(message.contains("would come before detected"), "{message}");
 }
+
+#[test]
+fn the_timeline_lists_the_incidents_scope_and_a_shows_every_entry() {
+    let mut s = state();
+    let mut note = EntryDraft::new(
+        EntryKind::Note,
+        Actor::Human {
+            name: "alice".into(),
+        },
+        "rolling back chatbot-api",
+    );
+    note.resources = vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/chatbot-api".into()];
+    let mut elsewhere = EntryDraft::new(
+        EntryKind::Observation,
+        Actor::Console,
+        "prod-data/worker healthy → degraded",
+    );
+    elsewhere.resources =
+        vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-data/worker".into()];
+    let entries = vec![
+        opened_entry(),
+        note.into_entry("01AAB".into(), 2, t0()),
+        elsewhere.into_entry("01AAC".into(), 3, t0()),
+    ];
+    update(
+        &mut s,
+        Msg::Worker(WorkerResult::IncidentAttached(Ok((
+            "20260128-0312-chatbot-oom".into(),
+            entries,
+        )))),
+    );
+    update(&mut s, Msg::Key(KeyPress::char('t')));
+    let text = crate::support::console::render(&s);
+    assert!(text.contains("rolling back chatbot-api"), "{text}");
+    assert!(!text.contains("prod-data/worker"), "{text}");
+    assert!(
+        text.contains("2 of 3 entries: its services and window (a: all)"),
+        "{text}"
+    );
+    // The cursor is on the newest shown entry: the note.
+    let view = s.incident.as_ref().unwrap();
+    assert_eq!(view.selected().unwrap().summary, "rolling back chatbot-api");
+    update(&mut s, Msg::Key(KeyPress::char('a')));
+    let text = crate::support::console::render(&s);
+    assert!(
+        text.contains("prod-data/worker healthy → degraded"),
+        "{text}"
+    );
+    assert!(
+        text.contains("all 3 entries (a: the incident's only)"),
+        "{text}"
+    );
+}

@@ -90,6 +90,7 @@ commands!(
     ToggleImportant,
     EditEntry,
     Export,
+    TimelineAll,
     /// Log lines.
     FollowId,
     TraceLine,

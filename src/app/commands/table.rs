@@ -199,6 +199,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     row(C::Export, "export", &[Timeline], "write the post-mortem draft, JSON and CSV next to the journal", r::export)
         .keys(&[k('x')])
         .hint("export"),
+    on_screen(C::TimelineAll, "timeline_all", &[Timeline], "every entry, or only the incident's services and window (as the post-mortem)")
+        .keys(&[k('a')])
+        .hint("all/scoped"),
     // Log lines.
     on_screen(C::FollowId, "follow_id", &[Logs], "follow this line's correlation ID through every service")
         .keys(&[k('L')])

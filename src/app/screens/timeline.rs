@@ -5,7 +5,7 @@
 //! entries while it is at the end.
 
 use super::ScreenHooks;
-use crate::app::commands::Scope;
+use crate::app::commands::{Command, Scope};
 use crate::app::cursors::moved;
 use crate::app::effect::Effect;
 use crate::app::layout::{list_rows, scroll_into_view, TIMELINE_SUMMARY_ROWS};
@@ -30,7 +30,7 @@ impl ScreenHooks for Hooks {
     fn entered(&self, state: &mut AppState) -> Vec<Effect> {
         let rows = entry_rows(state.height);
         if let Some(view) = &mut state.incident {
-            let last = view.incident.entries.len().saturating_sub(1);
+            let last = view.shown().len().saturating_sub(1);
             view.cursor = Cursor {
                 selected: last,
                 offset: scroll_into_view(last, 0, rows),
@@ -42,8 +42,24 @@ impl ScreenHooks for Hooks {
     fn move_by(&self, state: &mut AppState, delta: i64) {
         let rows = entry_rows(state.height);
         if let Some(view) = &mut state.incident {
-            let len = view.incident.entries.len();
+            let len = view.shown().len();
             view.cursor = moved(view.cursor, delta, len, rows);
         }
+    }
+
+    fn on_command(&self, state: &mut AppState, command: Command) -> Option<Vec<Effect>> {
+        if command != Command::TimelineAll {
+            return None;
+        }
+        let rows = entry_rows(state.height);
+        if let Some(view) = &mut state.incident {
+            view.all_entries = !view.all_entries;
+            let last = view.shown().len().saturating_sub(1);
+            view.cursor = Cursor {
+                selected: last,
+                offset: scroll_into_view(last, 0, rows),
+            };
+        }
+        Some(Vec::new())
     }
 }

@@ -56,13 +56,40 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
         format!("{} · {}", incident.status.as_str(), incident.id),
         styles.muted(),
     ));
+    let (shown, total) = (view.shown().len(), incident.entries.len());
+    let toggle = state
+        .keymap
+        .label_of(crate::app::commands::Command::TimelineAll);
+    if view.all_entries {
+        first.push(Span::styled(
+            format!(" · all {total} entries ({toggle}: the incident's only)"),
+            styles.muted(),
+        ));
+    } else if shown < total {
+        first.push(Span::styled(
+            format!(" · {shown} of {total} entries: its services and window ({toggle}: all)"),
+            styles.muted(),
+        ));
+    }
     // Time-to-X first: they are what the post-mortem asks for.
     let mut second = Vec::new();
-    let d = incident.durations();
+    // The post-mortem's figures: from one origin, detection and recovery
+    // as observed when no milestone says them.
+    let times = crate::domain::timeline::times::key_times(
+        incident,
+        &crate::domain::timeline::scope::of(incident),
+    );
+    let took = |what: &str| {
+        times
+            .spans
+            .iter()
+            .find(|s| s.what == what)
+            .and_then(|s| s.took)
+    };
     for (label, value) in [
-        ("TTD", d.to_detect),
-        ("TTM", d.to_mitigate),
-        ("TTR", d.to_resolve),
+        ("TTD", took("Time to detect")),
+        ("TTM", took("Time to mitigate")),
+        ("TTR", took("Time to resolve")),
     ] {
         let (text, style) = match value {
             Some(v) => (human_duration(v), styles.heading()),
@@ -96,12 +123,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, styles: &Styles) {
     let rows_fit = list_rows(state.height)
         .saturating_sub(TIMELINE_SUMMARY_ROWS as usize)
         .min(list.height.saturating_sub(1) as usize);
-    let rows: Vec<Row> = incident
-        .entries
+    let shown = view.shown();
+    let rows: Vec<Row> = shown
         .iter()
         .enumerate()
         .skip(view.cursor.offset)
         .take(rows_fit)
+        .filter_map(|(i, &index)| Some((i, incident.entries.get(index)?)))
         .map(|(i, e)| {
             let superseded = incident.is_superseded(e);
             let mut time = clock(e.occurred_at);
