@@ -22,12 +22,7 @@ fn the_demos_slow_request_waits_on_chatbot_api() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = succeeded(&out);
     // Its lines carry a trace id: X-Ray's segments draw it.
     assert_eq!(doc["source"], "xray");
     assert!(doc["trace_id"].as_str().unwrap().starts_with("1-"));
@@ -131,12 +126,7 @@ async fn lines_that_time_their_own_work_give_the_waterfall_against_moto() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = succeeded(&out);
     let spans = doc["spans"].as_array().unwrap();
     assert_eq!(spans.len(), 2, "{doc:#}");
     assert_eq!(spans[0]["service"], "/ecs/gateway");
@@ -148,6 +138,16 @@ async fn lines_that_time_their_own_work_give_the_waterfall_against_moto() {
     assert_eq!(spans[0]["self_ms"], 300);
     assert_eq!(doc["bottleneck"]["service"], "/ecs/payments");
     assert_eq!(doc["total_ms"], 2_000);
+}
+
+/// The JSON a command printed, once it succeeded (its stderr shown if not).
+fn succeeded(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out.stdout)
 }
 
 /// `triage trace ID --since 1h --log-group /ecs/gateway` against moto,
@@ -229,12 +229,7 @@ async fn x_ray_segments_named_by_a_root_line_give_spans_self_times_errors_and_th
     .await;
     let home = tempfile::tempdir().unwrap();
     let out = gateway_trace(&home, region, "req-x1", &["-o", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = succeeded(&out);
     assert_eq!(doc["source"], "xray", "{doc:#}");
     assert_eq!(doc["trace_id"], trace.as_str());
     let spans: Vec<(&str, &str, i64, i64, i64, bool, serde_json::Value)> = doc["spans"]
@@ -370,12 +365,7 @@ fn the_slow_demos_headline_says_backend_api_waits_on_chatbot_apis_model_call() {
         .args(["--demo=slow", "status", "-o", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc = json(&out.stdout);
+    let doc = succeeded(&out);
     let backend = doc["services"]
         .as_array()
         .unwrap()
