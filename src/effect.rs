@@ -139,6 +139,8 @@ pub enum Effect {
     /// Open a new incident and attach to it.
     StartIncident {
         title: String,
+        /// As chosen (or left to choose later).
+        severity: Option<crate::domain::timeline::Severity>,
     },
     /// Write the post-mortem draft, JSON and CSV next to the journal.
     ExportIncident,

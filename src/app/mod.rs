@@ -15,6 +15,7 @@ mod keys;
 pub mod layout;
 pub mod monitoring;
 mod mouse;
+pub(crate) mod naming;
 pub(crate) mod navigation;
 pub mod pairs;
 pub mod paste;

@@ -10,7 +10,11 @@ use crate::domain::timeline::{time_input, Entry, EntryDraft, EntryKind, Mileston
 
 /// Open a prompt (only with an incident attached, except to start one).
 pub(super) fn ask(state: &mut AppState, purpose: PromptPurpose, text: String) {
-    if state.incident.is_none() && purpose != PromptPurpose::StartIncident {
+    let starting = matches!(
+        purpose,
+        PromptPurpose::StartIncident | PromptPurpose::StartSeverity(_)
+    );
+    if state.incident.is_none() && !starting {
         no_incident(state);
         return;
     }
@@ -35,11 +39,31 @@ pub(super) fn selected_entry(state: &AppState) -> Option<&Entry> {
 /// A prompt was answered.
 pub(super) fn answer(state: &mut AppState, prompt: Prompt) -> Vec<Effect> {
     let text = prompt.input.text.trim().to_string();
+    // An empty severity is an answer: choose it later.
+    if let PromptPurpose::StartSeverity(title) = &prompt.purpose {
+        return match super::naming::parse_severity(state, &text) {
+            Ok(severity) => vec![Effect::StartIncident {
+                title: title.clone(),
+                severity,
+            }],
+            Err(()) => {
+                // Asked again, the title kept.
+                ask(state, prompt.purpose.clone(), text);
+                Vec::new()
+            }
+        };
+    }
     if text.is_empty() {
         return Vec::new();
     }
     let draft = match prompt.purpose {
-        PromptPurpose::StartIncident => return vec![Effect::StartIncident { title: text }],
+        PromptPurpose::StartIncident => {
+            super::naming::ask_severity(state, text);
+            return Vec::new();
+        }
+        PromptPurpose::StartSeverity(_) => return Vec::new(),
+        PromptPurpose::Title => return super::naming::change(state, Some(text), None),
+        PromptPurpose::Severity => return super::naming::severity(state, &text),
         PromptPurpose::SearchAll => {
             return if text.eq_ignore_ascii_case("y") || text.eq_ignore_ascii_case("yes") {
                 super::screens::logs::search_all(state)

@@ -40,6 +40,12 @@ pub enum PromptPurpose {
     /// Correct the entry with this id.
     Edit(String),
     StartIncident,
+    /// The new incident's severity; its title was given.
+    StartSeverity(String),
+    /// Change the open incident's title.
+    Title,
+    /// Change the open incident's severity.
+    Severity,
     /// A log search stopped at its call cap: search every group anyway?
     SearchAll,
 }
@@ -56,7 +62,11 @@ impl Prompt {
             PromptPurpose::Note => "note (Enter saves, Esc cancels)",
             PromptPurpose::Milestone => "milestone [time]: impact_started detected acknowledged contained mitigated resolved · e.g. detected 10m ago",
             PromptPurpose::Edit(_) => "correct this entry (saved as a new entry that supersedes it)",
-            PromptPurpose::StartIncident => "incident title",
+            PromptPurpose::StartIncident => "incident title (Enter: next, the severity)",
+            PromptPurpose::StartSeverity(_) | PromptPurpose::Severity => {
+                "severity: SEV1 critical (customers or data at risk) · SEV2 major (a service down) · SEV3 minor (degraded) · SEV4 low · empty: choose later"
+            }
+            PromptPurpose::Title => "incident title",
             PromptPurpose::SearchAll => "this search stopped at its call cap ([logs] max_calls): type y to search every group, Esc keeps what was found",
         }
     }

@@ -59,6 +59,15 @@ pub enum IncidentCommand {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Change an incident's title or severity: `set [ID] --title … --severity SEV2`
+    Set {
+        id: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// SEV1 (worst) … SEV4
+        #[arg(long)]
+        severity: Option<String>,
+    },
     /// Close an incident
     Close { id: Option<String> },
     /// Export the timeline: the post-mortem draft (md), json or csv
@@ -105,12 +114,17 @@ pub async fn run(
             severity,
             output,
         } => {
-            let severity = severity
-                .as_deref()
-                .map(Severity::parse)
-                .transpose()
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let severity = match severity.as_deref() {
+                Some(given) => Some(parse_severity(given)?),
+                None if *output == Format::Text => ask_severity()?,
+                None => None,
+            };
             let id = store.start(title, severity, me, &redactor, clock)?;
+            if severity.is_none() {
+                crate::errln!(
+                    "severity not set yet: triage incident set {id} --severity SEV1…SEV4 (the post-mortem asks for it)"
+                );
+            }
             let entries = store.load(&id)?.incident.entries;
             sharing.publish(&id, &entries).await?;
             match output {
@@ -225,6 +239,37 @@ pub async fn run(
                 entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 entry.seq
             );
+            sharing.publish(&id, &[entry]).await?;
+        }
+        IncidentCommand::Set {
+            id,
+            title,
+            severity,
+        } => {
+            let severity = severity.as_deref().map(parse_severity).transpose()?;
+            let title = title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            let summary = match (title, severity) {
+                (Some(t), Some(s)) => {
+                    format!("Title changed to: {t}; severity set to {}", s.as_str())
+                }
+                (Some(t), None) => format!("Title changed to: {t}"),
+                (None, Some(s)) => format!("Severity set to {}", s.as_str()),
+                (None, None) => {
+                    return Err(StoreError::Invalid(
+                        "nothing to change: give --title \"…\" or --severity SEV1…SEV4".into(),
+                    )
+                    .into())
+                }
+            };
+            let id = sharing.resolve(id.as_deref()).await?;
+            let mut draft = EntryDraft::new(EntryKind::Decision, me, summary);
+            draft.incident = Some(IncidentChange {
+                title: title.map(str::to_string),
+                severity: severity.map(|s| s.as_str().to_string()),
+                status: None,
+            });
+            let entry = store.journal(&id).append(draft, &redactor, clock)?;
+            crate::outln!("{} in {id} (entry {})", entry.summary, entry.seq);
             sharing.publish(&id, &[entry]).await?;
         }
         IncidentCommand::Close { id } => {
@@ -355,4 +400,49 @@ fn parse_at(
         time_input::parse(t, clock.now()).map_err(|e| StoreError::Invalid(e.message(Some("--at"))))
     })
     .transpose()
+}
+
+fn parse_severity(given: &str) -> Result<Severity, StoreError> {
+    Severity::parse(given).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// On a terminal, the severity is asked (Enter leaves it to choose later);
+/// a script is never asked.
+fn ask_severity() -> Result<Option<Severity>, StoreError> {
+    use crate::domain::timeline::naming::severity_words;
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Ok(None);
+    }
+    let choices: Vec<String> = [
+        Severity::Sev1,
+        Severity::Sev2,
+        Severity::Sev3,
+        Severity::Sev4,
+    ]
+    .iter()
+    .map(|s| format!("{} {}", s.as_str(), severity_words(*s)))
+    .collect();
+    let mut stderr = std::io::stderr();
+    for attempt in 0..3 {
+        let _ = write!(
+            stderr,
+            "severity? {} (Enter: choose later): ",
+            choices.join(" · ")
+        );
+        let _ = stderr.flush();
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty()
+        {
+            return Ok(None);
+        }
+        match Severity::parse(&line) {
+            Ok(s) => return Ok(Some(s)),
+            Err(e) if attempt < 2 => {
+                let _ = writeln!(stderr, "{e}");
+            }
+            Err(e) => return Err(StoreError::Invalid(e.to_string())),
+        }
+    }
+    Ok(None)
 }

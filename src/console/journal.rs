@@ -84,15 +84,18 @@ impl IncidentJournal {
                 }
                 Some(WorkerResult::Journaled(result))
             }
-            Effect::StartIncident { title } => {
+            Effect::StartIncident { title, severity } => {
                 let actor = Actor::Human {
                     name: self.operator.clone(),
                 };
                 Some(
-                    match self
-                        .store
-                        .start(title, None, actor, &self.redactor, self.clock.as_ref())
-                    {
+                    match self.store.start(
+                        title,
+                        *severity,
+                        actor,
+                        &self.redactor,
+                        self.clock.as_ref(),
+                    ) {
                         Ok(id) => self.attached(id),
                         Err(err) => WorkerResult::IncidentAttached(Err(err.to_string())),
                     },

@@ -223,7 +223,9 @@ fn a_run_without_an_incident_opens_one_titled_after_the_runbook_then_runs_there(
     assert_eq!(
         effects,
         vec![Effect::StartIncident {
-            title: "Runbook: ECS task OOM restart loop".into()
+            // No service the console has read: where, and the runbook's title.
+            title: "prod-web/chatbot-api: ECS task OOM restart loop".into(),
+            severity: Some(triage::domain::timeline::Severity::Sev4),
         }]
     );
     let effects = attach_incident(&mut s, "20260128-0312-runbook");

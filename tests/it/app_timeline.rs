@@ -2,7 +2,7 @@
 //! notes, milestones, corrections and exports from the keyboard.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use triage::app::state::{Overlay, SessionInfo};
+use triage::app::state::{Overlay, PromptPurpose, SessionInfo};
 use triage::app::update::init;
 use triage::app::{
     update, AppState, Effect, Key, KeyPress, Msg, Screen, StatusSnapshot, WorkerResult,
@@ -200,11 +200,58 @@ fn nothing_is_recorded_without_an_incident_and_the_keys_say_how_to_start_one() {
     assert!(s.message.as_ref().unwrap().text.contains(":start"));
     keys(&mut s, ":");
     keys(&mut s, "start checkout errors");
+    // The severity is asked next; a wrong one is asked again, the title kept.
+    assert_eq!(enter(&mut s), vec![]);
+    assert!(
+        matches!(&s.overlay, Overlay::Prompt(p) if p.purpose == PromptPurpose::StartSeverity("checkout errors".into()))
+    );
+    if let Overlay::Prompt(p) = &mut s.overlay {
+        p.input.text.clear();
+    }
+    keys(&mut s, "SEV9");
+    assert_eq!(enter(&mut s), vec![]);
+    assert!(s.message.as_ref().unwrap().text.contains("SEV1, SEV2"));
+    if let Overlay::Prompt(p) = &mut s.overlay {
+        p.input.text.clear();
+    }
+    keys(&mut s, "2");
     assert_eq!(
         enter(&mut s),
         vec![Effect::StartIncident {
-            title: "checkout errors".into()
+            title: "checkout errors".into(),
+            severity: Some(triage::domain::timeline::Severity::Sev2),
         }]
+    );
+}
+
+#[test]
+fn start_without_a_title_offers_one_named_from_the_worst_service_and_its_severity() {
+    let mut s = state();
+    init(&mut s);
+    let mut down = services(&["api", "web"]);
+    down[1].running = 0;
+    status(&mut s, down);
+    keys(&mut s, "t:start");
+    assert_eq!(enter(&mut s), vec![]);
+    let Overlay::Prompt(p) = &s.overlay else {
+        panic!("the title is asked: {:?}", s.overlay)
+    };
+    assert_eq!(p.purpose, PromptPurpose::StartIncident);
+    assert!(
+        p.input.text.starts_with("prod-web/web: "),
+        "{:?}",
+        p.input.text
+    );
+    let title = p.input.text.clone();
+    assert_eq!(enter(&mut s), vec![]);
+    let Overlay::Prompt(p) = &s.overlay else {
+        panic!("the severity is asked")
+    };
+    assert_eq!(p.input.text, "SEV2", "a service down");
+    let effects = enter(&mut s);
+    assert!(
+        matches!(&effects[..], [Effect::StartIncident { title: t, severity: Some(_) }] if *t == title),
+        "{effects:?}"
     );
 }
 
@@ -753,4 +800,51 @@ fn the_timeline_lists_the_incidents_scope_and_a_shows_every_entry() {
         text.contains("all 3 entries (a: the incident's only)"),
         "{text}"
     );
+}
+
+#[test]
+fn title_and_severity_are_changed_by_a_journaled_decision() {
+    let mut s = state();
+    init(&mut s);
+    // Without an incident there is nothing to change.
+    keys(&mut s, ":severity 2");
+    assert!(enter(&mut s).is_empty());
+    assert!(s.message.as_ref().unwrap().text.contains(":start"));
+    attach(&mut s);
+    keys(&mut s, ":severity 2");
+    let drafts = journal_drafts(&enter(&mut s));
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0].summary, "Severity set to SEV2");
+    let change = drafts[0].incident.as_ref().unwrap();
+    assert_eq!(change.severity.as_deref(), Some("SEV2"));
+    assert_eq!(change.title, None);
+    write_back(&mut s, drafts);
+    assert_eq!(
+        s.incident.as_ref().unwrap().incident.severity,
+        Some(triage::domain::timeline::Severity::Sev2)
+    );
+    // `:title` alone asks, prefilled with the title it has.
+    keys(&mut s, ":title");
+    assert!(enter(&mut s).is_empty());
+    let Overlay::Prompt(p) = &s.overlay else {
+        panic!("the title is asked")
+    };
+    assert_eq!(p.purpose, PromptPurpose::Title);
+    let current = s.incident.as_ref().unwrap().incident.title.clone();
+    assert_eq!(p.input.text, current);
+    keys(&mut s, " after :41");
+    let drafts = journal_drafts(&enter(&mut s));
+    assert_eq!(
+        drafts[0].incident.as_ref().unwrap().title.as_deref(),
+        Some(format!("{current} after :41").as_str())
+    );
+    write_back(&mut s, drafts);
+    assert_eq!(
+        s.incident.as_ref().unwrap().incident.title,
+        format!("{current} after :41")
+    );
+    // A wrong severity is said, nothing written.
+    keys(&mut s, ":severity SEV9");
+    assert!(journal_drafts(&enter(&mut s)).is_empty());
+    assert!(s.message.as_ref().unwrap().text.contains("SEV1, SEV2"));
 }

@@ -334,3 +334,75 @@ fn a_journal_line_from_a_newer_triage_is_reported_and_skipped() {
         "{stderr}"
     );
 }
+
+#[test]
+fn severity_left_to_choose_is_said_and_set_later_with_the_title() {
+    let data = tempfile::tempdir().unwrap();
+    // Not a terminal: never asked, but told how to set it.
+    let out = triage(&data)
+        .args(["incident", "start", "Checkout errors"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains(&format!("triage incident set {id} --severity")),
+        "{said}"
+    );
+    let md = stdout(triage(&data).args(["incident", "export"]));
+    assert!(md.contains("| Severity | _to choose:"), "{md}");
+
+    let set = stdout(triage(&data).args([
+        "incident",
+        "set",
+        "--title",
+        "Checkout errors after v2.3 deploy",
+        "--severity",
+        "2",
+    ]));
+    assert!(set.contains("severity set to SEV2"), "{set}");
+    let md = stdout(triage(&data).args(["incident", "export"]));
+    assert!(
+        md.starts_with("# Post-mortem: Checkout errors after v2.3 deploy\n"),
+        "{md}"
+    );
+    assert!(md.contains("| Severity | SEV2 |"), "{md}");
+    // The id does not change with the title.
+    assert!(md.contains(&format!("| Incident | `{id}` |")), "{md}");
+
+    let err = stderr_of(triage(&data).args(["incident", "set"]), 2);
+    assert!(err.contains("nothing to change"), "{err}");
+    let err = stderr_of(
+        triage(&data).args(["incident", "set", "--severity", "SEV9"]),
+        2,
+    );
+    assert!(err.contains("SEV1, SEV2, SEV3, SEV4"), "{err}");
+}
+
+#[test]
+fn a_cli_run_without_an_incident_opens_one_named_after_its_service_with_a_severity() {
+    let data = tempfile::tempdir().unwrap();
+    let out = triage(&data)
+        .args([
+            "--demo",
+            "runbook",
+            "run",
+            "compromised-host",
+            "--service",
+            "prod-web/backend-api",
+            "--yes",
+        ])
+        .assert()
+        .get_output()
+        .clone();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains("\"prod-web/backend-api: Compromised host sending traffic out\", SEV1"),
+        "{said}"
+    );
+    let md = stdout(triage(&data).args(["incident", "export"]));
+    assert!(md.contains("| Severity | SEV1 |"), "{md}");
+    assert!(!md.contains("Runbook: "), "{md}");
+}

@@ -281,6 +281,9 @@ fn demo_start_an_incident_add_a_note_a_second_terminals_note_a_milestone_and_exp
     tmux.keys(&[":"]);
     tmux.keys(&["-l", "start chatbot-api OOM loop"]);
     tmux.keys(&["Enter"]);
+    // The severity is asked next, one suggested: Enter takes it.
+    tmux.wait_for("the severity asked", |s| s.contains("severity: SEV1"));
+    tmux.keys(&["Enter"]);
     tmux.wait_for("the incident attached", |s| {
         s.contains("incident ") && s.contains("chatbot-api-oom-loop")
     });
@@ -920,6 +923,9 @@ fn ctx_switches_profile_in_place_and_the_incident_stays_attached() {
     let tmux = Tmux::start("ctx", 140, 30, &script);
     tmux.wait_for("alpha's services", |s| s.contains("alpha-api"));
     tmux.keys(&[":start Egress spike", "Enter"]);
+    // The one service is scaled to zero: SEV4 is offered, and taken.
+    tmux.wait_for("the severity asked", |s| s.contains("severity: SEV1"));
+    tmux.keys(&["Enter"]);
     tmux.wait_for("the incident", |s| s.contains("egress-spike"));
 
     tmux.keys(&[":ctx", "Enter"]);

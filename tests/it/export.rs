@@ -618,3 +618,231 @@ fn key_times_say_where_they_came_from_and_recovery_is_what_the_console_saw() {
     assert!(rows.contains("| **Time to recover** | 17m 00s |"), "{rows}");
     assert!(rows.contains("| **Time to resolve** | — |"), "{rows}");
 }
+
+/// A step record of `run-1` as the driver writes it: planned (with its
+/// inputs), then how it ended (with its outputs and undo).
+fn step_records(
+    step: &str,
+    kind: &str,
+    inputs: serde_json::Value,
+    outputs: serde_json::Value,
+    undo: serde_json::Value,
+    at: chrono::DateTime<Utc>,
+) -> [EntryDraft; 2] {
+    let record = |state: &str| {
+        let mut d = EntryDraft::new(
+            EntryKind::Step,
+            alice(),
+            format!("Runbook fix · step {step} ({step}): {state}"),
+        );
+        d.occurred_at = Some(at);
+        d.runbook = Some(RunbookRef {
+            file: "runbooks/fix.md".into(),
+            content_sha: "abc".into(),
+            run_id: "run-1".into(),
+            step_id: step.into(),
+            attempt: 1,
+            state: state.into(),
+        });
+        d
+    };
+    let mut planned = record("planned");
+    planned.action = Some(ActionRecord {
+        kind: kind.into(),
+        destructive: true,
+        inputs,
+        ..Default::default()
+    });
+    let mut done = record("succeeded");
+    done.action = Some(ActionRecord {
+        kind: kind.into(),
+        destructive: true,
+        undo,
+        ..Default::default()
+    });
+    done.result = Some(ResultRecord {
+        status: "succeeded".into(),
+        outputs,
+        ..Default::default()
+    });
+    [planned, done]
+}
+
+#[test]
+fn mitigated_is_the_first_change_after_which_nothing_got_worse() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = IncidentStore::new(dir.path());
+    let t = |m: i64| Utc.with_ymd_and_hms(2026, 1, 28, 3, 0, 0).unwrap() + Duration::minutes(m);
+    let clock = ManualClock::new(t(10));
+    let r = Redactor::default();
+    let id = store
+        .start("prod-web/api: 5XX", None, alice(), &r, &clock)
+        .unwrap();
+    let j = store.journal(&id);
+    let seen = |summary: &str, at: i64| {
+        let mut d = EntryDraft::new(EntryKind::Observation, Actor::Console, summary);
+        d.resources = vec!["arn:aws:ecs:eu-west-1:123456789012:service/prod-web/api".into()];
+        d.occurred_at = Some(t(at));
+        d
+    };
+    // An older trouble of the same service, fixed long before: not this
+    // incident's start (more than 15 minutes before the next sign).
+    j.append(
+        seen(
+            "prod-web/api task 0f stopped: Essential container exited",
+            -60,
+        ),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    j.append(
+        seen("prod-web/api healthy → degraded: 1 of 2 running", 2),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    // A scale-out at 03:12 did not help: it got worse at 03:15.
+    for d in step_records(
+        "scale",
+        "ecs.scale",
+        serde_json::json!({"cluster": "prod-web", "service": "api"}),
+        serde_json::json!({"previous_count": "2", "count": "4"}),
+        serde_json::Value::Null,
+        t(12),
+    ) {
+        j.append(d, &r, &clock).unwrap();
+    }
+    j.append(
+        seen("prod-web/api degraded → down: 0 of 4 running", 15),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    // Flow logs change nothing the service does; the rollback at 03:18 held.
+    for d in step_records(
+        "flowlogs",
+        "ec2.flow_logs",
+        serde_json::json!({}),
+        serde_json::json!({"log_group": "/fl", "flow_logs": "fl-1", "network_interfaces": "eni-1"}),
+        serde_json::Value::Null,
+        t(17),
+    ) {
+        j.append(d, &r, &clock).unwrap();
+    }
+    for d in step_records(
+        "rollback",
+        "ecs.rollback",
+        serde_json::json!({"cluster": "prod-web", "service": "api"}),
+        serde_json::json!({"from_revision": "api:8", "to_revision": "api:7"}),
+        serde_json::json!({"task_definition": "api:8"}),
+        t(18),
+    ) {
+        j.append(d, &r, &clock).unwrap();
+    }
+    // A sign already under way within the settling time does not count.
+    j.append(
+        seen("prod-web/api down → degraded: 1 of 4 running", 19),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    j.append(
+        seen("prod-web/api degraded → healthy: 4 of 4 running", 23),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    let rows = md.split("## Key timestamps").nth(1).unwrap();
+    assert!(
+        rows.contains("| Impact started | 2026-01-28 03:02:00 | first sign: prod-web/api healthy → degraded: 1 of 2 running |"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("| Mitigated | 2026-01-28 03:18:00 | the first change after which nothing got worse: api rolled back from :8 to :7 |"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("| **Time to mitigate** | 16m 00s |"),
+        "{rows}"
+    );
+    assert!(rows.contains("| **Time to recover** | 21m 00s |"), "{rows}");
+    // The response says each change in words, never JSON.
+    let response = md.split("## Response").nth(1).unwrap();
+    assert!(
+        response.contains("| api scaled from 2 to 4 task(s) |"),
+        "{response}"
+    );
+    assert!(
+        response.contains("| api rolled back from :8 to :7 (undo recorded) |"),
+        "{response}"
+    );
+    assert!(!response.contains('{'), "{response}");
+    // The older stop is outside the window: counted, not listed.
+    assert!(!md.contains("Essential container exited"), "{md}");
+    assert!(md.contains("1 other event in the account"), "{md}");
+}
+
+#[test]
+fn a_person_s_mitigated_milestone_wins_over_the_derived_one() {
+    let Fresh {
+        _dir,
+        store,
+        clock,
+        r,
+        id,
+    } = fresh("prod-web/api: 5XX", Some(Severity::Sev2));
+    let j = store.journal(&id);
+    let at = |m: u32| Utc.with_ymd_and_hms(2026, 1, 28, 3, m, 0).unwrap();
+    for d in step_records(
+        "rollback",
+        "ecs.rollback",
+        serde_json::json!({"cluster": "prod-web", "service": "api"}),
+        serde_json::json!({"from_revision": "api:8", "to_revision": "api:7"}),
+        serde_json::Value::Null,
+        at(16),
+    ) {
+        j.append(d, &r, &clock).unwrap();
+    }
+    j.append(
+        EntryDraft::milestone(Milestone::Mitigated, alice(), Some(at(20))),
+        &r,
+        &clock,
+    )
+    .unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    assert!(
+        md.contains("| Mitigated | 2026-01-28 03:20:00 | milestone, by alice |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn the_impact_names_the_requests_a_saved_search_found() {
+    let Fresh {
+        _dir,
+        store,
+        clock,
+        r,
+        id,
+    } = fresh("prod-web/api: 5XX", Some(Severity::Sev2));
+    let mut saved = EntryDraft::new(
+        EntryKind::Note,
+        alice(),
+        "Request req-7f3a: 14 lines in 3 services, 2 errors (api 502)",
+    );
+    saved.tags = vec!["logs".into(), "req-7f3a".into()];
+    saved.evidence = vec!["triage logs req-7f3a".into()];
+    store.journal(&id).append(saved, &r, &clock).unwrap();
+    let md = export::markdown(&store.load(&id).unwrap().incident);
+    let impact = md
+        .split("## Impact")
+        .nth(1)
+        .and_then(|s| s.split("## Key timestamps").next())
+        .unwrap();
+    assert!(
+        impact.contains("Request req-7f3a: 14 lines in 3 services, 2 errors (api 502)"),
+        "{impact}"
+    );
+}

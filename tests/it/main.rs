@@ -43,6 +43,7 @@ mod journal_compat;
 mod json_contract;
 mod keymap;
 mod logsearch;
+mod postmortem_story;
 mod properties;
 mod runbook_console;
 mod runbook_crash;

@@ -393,13 +393,16 @@ async fn a_run_that_opens_its_own_incident_names_it_after_the_services_trouble()
     update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
     update(&mut s, key('R'));
     let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
-    let title = effects
+    let (title, severity) = effects
         .iter()
         .find_map(|e| match e {
-            Effect::StartIncident { title } => Some(title.clone()),
+            Effect::StartIncident { title, severity } => Some((title.clone(), *severity)),
             _ => None,
         })
         .unwrap_or_else(|| panic!("no incident opened: {effects:?}"));
+    // Suggested from its health (degraded: 1 of 2 running), changeable.
+    assert_eq!(severity, Some(triage::domain::timeline::Severity::Sev3));
+    assert!(s.message.as_ref().unwrap().text.contains(":severity"));
     // The service and what is wrong with it, not the runbook's name.
     assert!(title.starts_with("prod-web/chatbot-api: "), "{title}");
     assert!(title.contains("OOM"), "{title}");

@@ -57,6 +57,8 @@ commands!(
     Run,
     Resume,
     StartIncident,
+    IncidentTitle,
+    IncidentSeverity,
     Context,
     Region,
     Keys,

@@ -153,16 +153,9 @@ pub(super) fn resume(state: &mut AppState, arg: &str) -> Vec<Effect> {
     }
 }
 
-/// `:start TITLE`: open an incident.
+/// `:start [TITLE]`: open an incident, its title (offered from what is
+/// wrong when not given) and severity asked first.
 pub(super) fn start_incident(state: &mut AppState, title: &str) -> Vec<Effect> {
-    if title.is_empty() {
-        flash(
-            state,
-            "give the incident a title: :start checkout errors after deploy",
-            true,
-        );
-        return Vec::new();
-    }
     if let Some(view) = &state.incident {
         let text = format!(
             "already writing incident {}; close it first (triage incident close)",
@@ -171,9 +164,23 @@ pub(super) fn start_incident(state: &mut AppState, title: &str) -> Vec<Effect> {
         flash(state, &text, true);
         return Vec::new();
     }
-    vec![Effect::StartIncident {
-        title: title.to_string(),
-    }]
+    if title.trim().is_empty() {
+        let offered = crate::app::naming::offered(state, None, false)
+            .map(|(t, _)| t)
+            .unwrap_or_default();
+        ask(state, PromptPurpose::StartIncident, offered);
+    } else {
+        crate::app::naming::ask_severity(state, title.trim().to_string());
+    }
+    Vec::new()
+}
+
+pub(super) fn incident_title(state: &mut AppState, text: &str) -> Vec<Effect> {
+    crate::app::naming::title(state, text)
+}
+
+pub(super) fn incident_severity(state: &mut AppState, text: &str) -> Vec<Effect> {
+    crate::app::naming::severity(state, text)
 }
 
 pub(super) fn context(state: &mut AppState, profile: &str) -> Vec<Effect> {

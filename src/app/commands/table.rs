@@ -110,7 +110,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         .arg(Arg::Optional("RUN_ID")),
     row(C::StartIncident, "start", &[Everywhere], "open an incident: everything seen and done is journaled into it", r::start_incident)
         .aliases(&["incident"])
-        .arg(Arg::Required("TITLE")),
+        .arg(Arg::Optional("TITLE")),
+    row(C::IncidentTitle, "title", &[Everywhere], "rename the open incident (the post-mortem's title)", r::incident_title)
+        .arg(Arg::Optional("TITLE")),
+    row(C::IncidentSeverity, "severity", &[Everywhere], "set the open incident's severity: SEV1 to SEV4", r::incident_severity)
+        .aliases(&["sev"])
+        .arg(Arg::Optional("SEV")),
     row(C::Context, "ctx", &[Everywhere], "watch another AWS profile (Enter instead, Tab as well; +NAME as well); the incident stays", r::context)
         .aliases(&["context", "profile"])
         .arg(Arg::Optional("PROFILE")),

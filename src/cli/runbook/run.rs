@@ -180,25 +180,44 @@ impl Operator for FlagOperator {
     }
 }
 
-/// The incident a run journals into: `--incident`, the one open, or a new one
-/// titled after the runbook.
+/// The incident a run journals into: `--incident`, the one open, or a new
+/// one named after its service and runbook (`prod-web/chatbot-api: ECS task
+/// OOM restart loop`), its severity suggested from the service's health (a
+/// security runbook's: SEV1). Said on stderr, with how to change both.
+/// What a run that opens its own incident names it after.
+struct OpenedFor<'a> {
+    rb: &'a Runbook,
+    params: &'a crate::domain::runbook::values::Params,
+    health: Option<crate::domain::Health>,
+}
+
 fn incident_for(
     store: &IncidentStore,
     wanted: Option<&str>,
-    rb: &Runbook,
+    OpenedFor { rb, params, health }: OpenedFor<'_>,
     me: &Actor,
     redactor: &Redactor,
     clock: &dyn Clock,
 ) -> Result<String, StoreError> {
+    use crate::domain::timeline::naming::{severity_words, suggested_severity};
     match store.resolve(wanted) {
         Ok(id) => Ok(id),
-        Err(StoreError::NoOpenIncident) if wanted.is_none() => store.start(
-            &format!("Runbook: {}", rb.title),
-            None,
-            me.clone(),
-            redactor,
-            clock,
-        ),
+        Err(StoreError::NoOpenIncident) if wanted.is_none() => {
+            let text = |name: &str| params.get(name).map(|v| v.render());
+            let title = match (text("cluster"), text("service")) {
+                (Some(c), Some(s)) => format!("{c}/{s}: {}", rb.title),
+                _ => format!("Runbook: {}", rb.title),
+            };
+            let security = rb.tags.iter().any(|t| t == "security");
+            let severity = suggested_severity(health, security);
+            let id = store.start(&title, Some(severity), me.clone(), redactor, clock)?;
+            crate::errln!(
+                "opened incident {id}: \"{title}\", {} ({}); change them: triage incident set {id} --title \"…\" --severity SEVn",
+                severity.as_str(),
+                severity_words(severity)
+            );
+            Ok(id)
+        }
         Err(e) => Err(e),
     }
 }
@@ -254,6 +273,12 @@ enum FillError {
     Aws(crate::domain::PortError),
 }
 
+/// What `--service` gave: each parameter it fills, and the service's health.
+type Filled = (
+    Vec<(String, crate::domain::runbook::fill::Filled)>,
+    crate::domain::Health,
+);
+
 /// The runbook's parameters that `--service CLUSTER/SERVICE` gives, each
 /// with where it came from: the service as ECS describes it, what its tasks
 /// can reach and read, the account's flow logs role.
@@ -263,7 +288,7 @@ async fn fill_from_service(
     account: &Account,
     pair: &crate::domain::pair::WatchedPair,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<(String, crate::domain::runbook::fill::Filled)>, FillError> {
+) -> Result<Filled, FillError> {
     use crate::domain::runbook::fill::{value_for, Selection};
     let Some((cluster, name)) = service
         .split_once('/')
@@ -303,12 +328,13 @@ async fn fill_from_service(
         exposure: exposure.as_ref(),
         flow_logs_role: pair.flow_logs_role.as_deref(),
     };
-    Ok(rb
+    let filled = rb
         .params
         .iter()
         .filter(|p| !p.secret)
         .filter_map(|p| Some((p.name.clone(), value_for(&p.name, &selection)?)))
-        .collect())
+        .collect();
+    Ok((filled, crate::domain::classify(&found, now).health))
 }
 
 /// Say what `--service` filled (what `--param` gave wins): on stderr for a
@@ -377,12 +403,15 @@ pub async fn run(
         Ok(p) => p,
         Err(e) => return usage(e),
     };
+    let mut health = None;
     if let Some(service) = &args.service {
-        let filled = match fill_from_service(&rb, service, account, &pair, clock.now()).await {
-            Ok(filled) => filled,
-            Err(FillError::Usage(message)) => return usage(message),
-            Err(FillError::Aws(err)) => return Err(err.into()),
-        };
+        let (filled, found) =
+            match fill_from_service(&rb, service, account, &pair, clock.now()).await {
+                Ok(filled) => filled,
+                Err(FillError::Usage(message)) => return usage(message),
+                Err(FillError::Aws(err)) => return Err(err.into()),
+            };
+        health = Some(found);
         report_filled(&filled, &given, args.output == Format::Json);
         for (name, value) in filled {
             given.entry(name).or_insert(value.value);
@@ -538,7 +567,11 @@ pub async fn run(
         None => match incident_for(
             &store,
             args.incident.as_deref(),
-            &rb,
+            OpenedFor {
+                rb: &rb,
+                params: &params,
+                health,
+            },
             &me,
             &redactor,
             clock.as_ref(),

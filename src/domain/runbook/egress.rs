@@ -84,6 +84,7 @@ impl LockdownPlan {
             group: self.group.clone(),
             removed: self.remove.clone(),
             added: self.add.clone(),
+            kept: self.keep.clone(),
         }
     }
 }
@@ -119,6 +120,10 @@ pub struct LockdownSnapshot {
     pub group: String,
     pub removed: Vec<EgressRule>,
     pub added: Vec<EgressRule>,
+    /// The rules the allow-list already had, left alone (so the post-mortem
+    /// can say what egress was before and after; older snapshots lack it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<EgressRule>,
 }
 
 /// What a restore of one group will do.

@@ -163,5 +163,7 @@ pub fn milestone_entry(runbook: &Runbook, index: usize, actor: Actor) -> Option<
         ),
     );
     draft.milestone = Some(milestone);
+    // Set by the run, not by a person: the post-mortem weighs it so.
+    draft.tags = vec!["runbook".into()];
     Some(draft)
 }

@@ -4,9 +4,11 @@
 pub mod entry;
 pub mod export;
 pub mod incident;
+pub mod naming;
 pub mod observe;
 pub mod redact;
 pub mod scope;
+pub mod step_words;
 pub mod steps;
 pub mod time_input;
 pub mod times;

@@ -90,8 +90,15 @@ impl Redactor {
             if !pattern.is_match(&out) {
                 continue;
             }
+            let text = out.clone();
             out = pattern
-                .replace_all(&out, |caps: &regex::Captures| mask_keeping_label(caps))
+                .replace_all(&text, |caps: &regex::Captures| {
+                    if names_an_arn_resource(&text, caps) {
+                        caps[0].to_string()
+                    } else {
+                        mask_keeping_label(caps)
+                    }
+                })
                 .into_owned();
         }
         out
@@ -105,6 +112,27 @@ impl Redactor {
             serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.redact_json(v)),
             _ => {}
         }
+    }
+}
+
+/// `arn:aws:secretsmanager:…:secret:prod/db-url`: `secret:` there is the
+/// ARN's resource type and what follows a secret's *name*, which a resumed
+/// run must read back as written (a name is not a value).
+fn names_an_arn_resource(text: &str, caps: &regex::Captures) -> bool {
+    match (caps.get(1), caps.get(2)) {
+        (Some(label), Some(sep)) => {
+            let before = &text[..label.start()];
+            sep.as_str() == ":"
+                && before.ends_with(':')
+                && before
+                    .rsplit(char::is_whitespace)
+                    .next()
+                    .is_some_and(|word| {
+                        word.trim_start_matches(['"', '\'', '`'])
+                            .starts_with("arn:")
+                    })
+        }
+        _ => false,
     }
 }
 
@@ -152,6 +180,15 @@ mod tests {
             "key [REDACTED] leaked"
         );
         assert_eq!(r.redact("\u{1b}[31mred\u{1b}[0m"), "red");
+        // A Secrets Manager ARN names a secret; it is not one.
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/backend/db-url-3a51c0";
+        assert_eq!(r.redact(arn), arn);
+        assert_eq!(
+            r.redact(&format!("rotate `{arn}` now")),
+            format!("rotate `{arn}` now")
+        );
+        assert_eq!(r.redact("secret:hunter2"), "secret:[REDACTED]");
+        assert_eq!(r.redact("x:secret:hunter2"), "x:secret:[REDACTED]");
         assert_eq!(
             r.redact("an ordinary note about tokens"),
             "an ordinary note about tokens"

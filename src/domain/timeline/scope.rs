@@ -13,6 +13,43 @@ use std::collections::BTreeSet;
 /// Minutes before the first sign that are still in scope.
 pub const LEAD_IN_MINUTES: i64 = 10;
 
+/// Signs further apart than this are two troubles, not one: the incident's
+/// first sign is the first of the run of signs that leads up to it.
+pub const SIGN_GAP_MINUTES: i64 = 15;
+
+/// The first sign of the trouble the incident is about: of what the
+/// console and AWS observed of `services` (every service when empty), the
+/// first of the run of signs, none more than `SIGN_GAP_MINUTES` apart,
+/// that leads up to `anchor` (the incident's start); an older trouble of
+/// the same service, fixed before, is not this one's start.
+pub fn first_sign<'a>(
+    incident: &'a Incident,
+    services: &BTreeSet<String>,
+    anchor: Option<DateTime<Utc>>,
+) -> Option<&'a Entry> {
+    let mut signs: Vec<&Entry> = incident
+        .live_entries()
+        .filter(|e| !said_by_people(e))
+        .filter(|e| {
+            let about = services_of(e);
+            !about.is_empty() && (services.is_empty() || about.iter().any(|s| services.contains(s)))
+        })
+        .collect();
+    signs.sort_by_key(|e| e.occurred_at);
+    let anchor = anchor.unwrap_or_else(|| signs.last().map(|e| e.occurred_at).unwrap_or_default());
+    // The last sign at or before the anchor, else the first after it.
+    let mut at = match signs.iter().rposition(|e| e.occurred_at <= anchor) {
+        Some(i) => i,
+        None => return signs.first().copied(),
+    };
+    while at > 0
+        && signs[at].occurred_at - signs[at - 1].occurred_at <= Duration::minutes(SIGN_GAP_MINUTES)
+    {
+        at -= 1;
+    }
+    Some(signs[at])
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     /// `cluster/service`; empty when the incident names none (nothing is
@@ -87,14 +124,7 @@ pub fn of(incident: &Incident) -> Scope {
             .cloned(),
     );
     let milestones = incident.milestones();
-    let first_sign = live
-        .iter()
-        .filter(|e| {
-            let about = services_of(e);
-            !about.is_empty() && (services.is_empty() || about.iter().any(|s| services.contains(s)))
-        })
-        .map(|e| e.occurred_at)
-        .min();
+    let first_sign = first_sign(incident, &services, incident.started_at).map(|e| e.occurred_at);
     let start = [
         milestones.get(&Milestone::ImpactStarted).copied(),
         first_sign,

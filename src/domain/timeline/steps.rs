@@ -4,7 +4,7 @@
 //! what it did in the step's own words, how long it took, who confirmed it,
 //! whether an undo was recorded. The entries stay whole in the JSON export.
 
-use super::{Entry, EntryKind, Incident};
+use super::{step_words, Entry, EntryKind, Incident};
 use chrono::{DateTime, Utc};
 
 /// One step attempt, folded.
@@ -24,7 +24,20 @@ pub struct StepRow<'a> {
     pub confirmed_by: Option<String>,
     /// It changed the account and recorded how to undo it.
     pub undo: bool,
+    /// It changed the account (its kind is destructive) and succeeded.
+    pub changed: bool,
 }
+
+static NO_VALUE: serde_json::Value = serde_json::Value::Null;
+
+/// A row being folded: its step attempt, the row, the inputs it was
+/// planned with and its kind.
+type Folding<'a> = (
+    (&'a str, &'a str, u32),
+    StepRow<'a>,
+    &'a serde_json::Value,
+    Option<&'a str>,
+);
 
 /// A step entry's state, for folding: not a step entry when None.
 fn step_key(e: &Entry) -> Option<(&str, &str, u32)> {
@@ -51,13 +64,14 @@ pub fn is_folded(e: &Entry) -> bool {
 /// Every step attempt of the incident's live entries, one row each, in the
 /// order they began.
 pub fn rows(incident: &Incident) -> Vec<StepRow<'_>> {
-    let mut rows: Vec<((&str, &str, u32), StepRow<'_>)> = Vec::new();
+    // Each row with the inputs it was planned with and its kind.
+    let mut rows: Vec<Folding<'_>> = Vec::new();
     for e in incident.live_entries() {
         let (Some(key), Some(r)) = (step_key(e), e.runbook.as_ref()) else {
             continue;
         };
-        let row = match rows.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, row)) => row,
+        let (row, inputs, kind) = match rows.iter_mut().find(|(k, ..)| *k == key) {
+            Some((_, row, inputs, kind)) => (row, inputs, kind),
             None => {
                 rows.push((
                     key,
@@ -71,9 +85,13 @@ pub fn rows(incident: &Incident) -> Vec<StepRow<'_>> {
                         took_ms: None,
                         confirmed_by: None,
                         undo: false,
+                        changed: false,
                     },
+                    &NO_VALUE,
+                    None,
                 ));
-                &mut rows.last_mut().expect("just pushed").1
+                let (_, row, inputs, kind) = rows.last_mut().expect("just pushed");
+                (row, inputs, kind)
             }
         };
         row.last = e;
@@ -83,24 +101,36 @@ pub fn rows(incident: &Incident) -> Vec<StepRow<'_>> {
             .map(|x| x.status.clone())
             .unwrap_or_else(|| r.state.clone());
         if let Some(a) = &e.action {
-            if a.confirmed_by.is_some() {
-                row.confirmed_by = a.confirmed_by.clone();
+            if let Some(name) = a.confirmed_by.as_deref().and_then(person) {
+                row.confirmed_by = Some(name);
+            }
+            if !a.inputs.is_null() {
+                *inputs = &a.inputs;
+            }
+            if !a.kind.is_empty() {
+                *kind = Some(a.kind.as_str());
             }
             // A read's "undo" carries what it found; only a change is undone.
             row.undo |= a.destructive && !a.undo.is_null();
         }
         if let Some(x) = &e.result {
             row.took_ms = x.duration_ms.or(row.took_ms);
-            row.what = x
-                .excerpt
-                .as_deref()
-                .and_then(|t| t.lines().next())
-                .map(super::super::sanitize::one_line)
+            let record = step_words::StepRecord {
+                kind: kind.unwrap_or(""),
+                inputs,
+                outputs: &x.outputs,
+                undo: e.action.as_ref().map(|a| &a.undo).unwrap_or(&NO_VALUE),
+                excerpt: x.excerpt.as_deref().and_then(|t| t.lines().next()),
+            };
+            row.what = step_words::in_words(record)
+                .map(|w| super::super::sanitize::one_line(&w))
                 .or(row.what.take());
+            row.changed =
+                x.status == "succeeded" && e.action.as_ref().is_some_and(|a| a.destructive);
         }
     }
     rows.into_iter()
-        .map(|(_, mut row)| {
+        .map(|(_, mut row, ..)| {
             // No words of its own: the entry's summary, unless it is the
             // generic `Runbook … · step …` line.
             if row.what.is_none() && !row.last.summary.starts_with("Runbook ") {
@@ -109,6 +139,12 @@ pub fn rows(incident: &Incident) -> Vec<StepRow<'_>> {
             row
         })
         .collect()
+}
+
+/// A person's name as the draft says it: none for a name nobody set.
+pub(crate) fn person(name: &str) -> Option<String> {
+    let name = super::super::sanitize::one_line(name.trim());
+    (!name.is_empty() && name != "unknown").then_some(name)
 }
 
 /// `oom-restart-loop` from `runbooks/oom-restart-loop.md`.

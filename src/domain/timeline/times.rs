@@ -1,7 +1,9 @@
 //! The post-mortem's key times, each with where it came from: a milestone
 //! (and who set it), or what the console observed — the first alarm into
-//! ALARM or health change for *detected*, the incident's services healthy
-//! again and their alarms back to OK for *recovered*. Time to detect,
+//! ALARM or health change for *detected*, the first change after which the
+//! incident's services got no worse for *mitigated* (unless a person set
+//! the milestone), the incident's services healthy again and their alarms
+//! back to OK for *recovered*. Time to detect,
 //! mitigate, recover and resolve are all counted from one origin (impact
 //! start, else the first sign), and never negative.
 
@@ -47,8 +49,11 @@ fn about_scope(e: &Entry, scope: &Scope) -> bool {
     scope.services.is_empty() || about.iter().any(|s| scope.services.contains(s))
 }
 
+/// An alarm's entry in `state` (`alarm`, `ok`): tagged `alarm` then its
+/// state (`domain::alarms::transitions`), so an alarm back to OK is not
+/// one into ALARM.
 fn is_alarm(e: &Entry, state: &str) -> bool {
-    e.tags.iter().any(|t| t == "alarm") && e.tags.iter().any(|t| t == state)
+    e.tags.first().is_some_and(|t| t == "alarm") && e.tags.get(1).is_some_and(|t| t == state)
 }
 
 /// A console health change to (or from) healthy: `prod-web/x degraded → healthy: …`.
@@ -60,21 +65,127 @@ fn health_change_to(e: &Entry, healthy: bool) -> bool {
             .is_some_and(|(_, to)| to.starts_with("healthy") == healthy)
 }
 
+/// How bad a health word is: down and failed worst, then degraded.
+fn badness(word: &str) -> u8 {
+    match word.trim_end_matches(':') {
+        "down" | "failed" => 2,
+        "degraded" => 1,
+        _ => 0,
+    }
+}
+
+/// A console health change to a worse state: `x healthy → degraded: …`.
+fn health_got_worse(e: &Entry) -> bool {
+    e.kind == EntryKind::Observation
+        && matches!(e.actor, super::Actor::Console)
+        && e.summary.split_once(" → ").is_some_and(|(was, now)| {
+            let was = was.rsplit(' ').next().unwrap_or("");
+            let now = now.split([' ', ':']).next().unwrap_or("");
+            badness(now) > badness(was)
+        })
+}
+
+/// How long after a change a sign already under way may still show
+/// (a task already dying, an alarm's period closing) without counting
+/// against it.
+pub const SETTLE_MINUTES: i64 = 2;
+
+/// Step kinds that change nothing the service does: never a mitigation.
+const ONLY_RECORDS: &[&str] = &["ec2.flow_logs", "ec2.flow_logs_remove"];
+
+/// The first change (a runbook step or an action that changed the account
+/// and succeeded) after which the incident's services got no worse: no
+/// alarm into ALARM and no health change for the worse past its end and a
+/// short settling time.
+fn first_change_that_held(
+    incident: &Incident,
+    scope: &Scope,
+    since: Option<DateTime<Utc>>,
+) -> Option<(DateTime<Utc>, String)> {
+    let mut changes: Vec<(DateTime<Utc>, String)> = super::steps::rows(incident)
+        .into_iter()
+        .filter(|r| r.changed)
+        .filter(|r| {
+            let kind = r
+                .last
+                .action
+                .as_ref()
+                .map(|a| a.kind.as_str())
+                .unwrap_or("");
+            !ONLY_RECORDS.contains(&kind)
+        })
+        .map(|r| {
+            let what = r.what.clone().unwrap_or_else(|| r.step.clone());
+            let what = what.split(" (undo").next().unwrap_or(&what).to_string();
+            (r.last.occurred_at, what)
+        })
+        .chain(
+            incident
+                .live_entries()
+                .filter(|e| e.kind == EntryKind::Action)
+                .filter(|e| e.action.as_ref().is_some_and(|a| a.destructive))
+                .filter(|e| e.result.as_ref().is_some_and(|r| r.status == "succeeded"))
+                .map(|e| (e.occurred_at, said(e))),
+        )
+        .filter(|(t, _)| since.is_none_or(|s| *t >= s))
+        .collect();
+    changes.sort_by_key(|(t, _)| *t);
+    let worse: Vec<DateTime<Utc>> = incident
+        .live_entries()
+        .filter(|e| {
+            (is_alarm(e, "alarm") || health_got_worse(e) || is_finding(e)) && about_scope(e, scope)
+        })
+        .map(|e| e.occurred_at)
+        .collect();
+    changes.into_iter().find(|(done, _)| {
+        let settled = *done + Duration::minutes(SETTLE_MINUTES);
+        worse.iter().all(|t| *t <= settled)
+    })
+}
+
+/// A milestone a run set by itself (its step's `milestone=`), not a person.
+fn set_by_a_run(e: &Entry) -> bool {
+    e.tags.iter().any(|t| t == "runbook") || e.summary.contains(" (runbook ")
+}
+
+/// A GuardDuty finding the console journaled.
+fn is_finding(e: &Entry) -> bool {
+    e.tags.iter().any(|t| t == "guardduty")
+}
+
+/// The console's first look names one of the scope's services unhealthy
+/// (`- prod-web/chatbot-api degraded (…)` in its detail).
+fn first_look_names(e: &Entry, scope: &Scope) -> bool {
+    e.kind == EntryKind::Observation
+        && matches!(e.actor, super::Actor::Console)
+        && e.summary.starts_with("First look")
+        && e.detail.as_deref().is_some_and(|detail| {
+            detail.lines().any(|line| {
+                let named = line.trim_start_matches("- ");
+                scope
+                    .services
+                    .iter()
+                    .any(|s| named.starts_with(&format!("{s} ")))
+            })
+        })
+}
+
 fn said(e: &Entry) -> String {
     super::super::sanitize::one_line(&e.summary)
 }
 
 pub fn key_times(incident: &Incident, scope: &Scope) -> KeyTimes {
-    let by = |e: &Entry| format!("milestone, by {}", e.actor.label());
+    let by = |e: &Entry| match &e.actor {
+        super::Actor::Human { name } => match super::steps::person(name) {
+            Some(name) => format!("milestone, by {name}"),
+            None => "milestone".to_string(),
+        },
+        other => format!("milestone, by {}", other.label()),
+    };
     let mut rows = Vec::new();
     // The origin: impact start, else the first sign of the incident's services.
     let impact = milestone_entry(incident, Milestone::ImpactStarted);
-    let first_sign = incident
-        .live_entries()
-        .filter(|e| {
-            e.kind == EntryKind::Observation && !services_of(e).is_empty() && about_scope(e, scope)
-        })
-        .min_by_key(|e| e.occurred_at);
+    let first_sign = super::scope::first_sign(incident, &scope.services, incident.started_at);
     // Without the milestone: the earliest of the first sign, the incident's
     // start and its other milestones.
     let origin = match impact {
@@ -108,7 +219,9 @@ pub fn key_times(incident: &Incident, scope: &Scope) -> KeyTimes {
             .live_entries()
             .filter(after)
             .filter(|e| {
-                (is_alarm(e, "alarm") || health_change_to(e, false)) && about_scope(e, scope)
+                ((is_alarm(e, "alarm") || health_change_to(e, false) || is_finding(e))
+                    && about_scope(e, scope))
+                    || first_look_names(e, scope)
             })
             .min_by_key(|e| e.occurred_at)
             .map(|e| (e.occurred_at, format!("observed: {}", said(e)))),
@@ -126,6 +239,31 @@ pub fn key_times(incident: &Incident, scope: &Scope) -> KeyTimes {
         ("Mitigated", Milestone::Mitigated),
     ] {
         let e = milestone_entry(incident, m);
+        // Mitigated: a person's milestone, else the first change after
+        // which nothing got worse, else the milestone a run set.
+        if m == Milestone::Mitigated && e.is_none_or(set_by_a_run) {
+            let since = origin.as_ref().map(|(t, _)| *t);
+            if let Some((at, change)) = first_change_that_held(incident, scope, since) {
+                // The run's own mark, when it differs, is named too.
+                let marked = e
+                    .filter(|e| e.occurred_at != at)
+                    .map(|e| {
+                        format!(
+                            "; the run marked it at {}",
+                            e.occurred_at.format("%H:%M:%S")
+                        )
+                    })
+                    .unwrap_or_default();
+                rows.push(KeyTime {
+                    what,
+                    at: Some(at),
+                    from: format!(
+                        "the first change after which nothing got worse: {change}{marked}"
+                    ),
+                });
+                continue;
+            }
+        }
         rows.push(KeyTime {
             what,
             at: e.map(|e| e.occurred_at),

@@ -160,7 +160,7 @@ pub async fn execute(
 
 /// Now, in the account's time (a simulation's may run ahead of the wall
 /// clock): where the windows of a step's reads end.
-fn account_now(ports: &StepPorts) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn account_now(ports: &StepPorts) -> chrono::DateTime<chrono::Utc> {
     ports
         .search
         .as_ref()

@@ -193,34 +193,49 @@ fn start(
             incident: view.incident.id.clone(),
             pair,
         }],
-        None => vec![Effect::StartIncident {
-            title: implicit_title(state, &params, &title),
-        }],
+        None => {
+            let security = file.runbook.tags.iter().any(|t| t == "security");
+            let (title, severity) = implicit_title(state, &params, &title, security);
+            crate::app::navigation::flash(
+                state,
+                &format!(
+                    "opening incident \"{title}\" ({}): :title and :severity change them",
+                    severity.as_str()
+                ),
+                false,
+            );
+            vec![Effect::StartIncident {
+                title,
+                severity: Some(severity),
+            }]
+        }
     }
 }
 
 /// The incident a run opens by itself is named after what is wrong with
 /// its service, as the services screen says it (`prod-web/chatbot-api:
 /// 16× OOM`), not after the runbook; the runbook's title when the run names
-/// no service triage knows.
-fn implicit_title(state: &AppState, params: &RunParams, runbook: &str) -> String {
+/// no service triage knows. Its severity is suggested the same way.
+fn implicit_title(
+    state: &AppState,
+    params: &RunParams,
+    runbook: &str,
+    security: bool,
+) -> (String, crate::domain::timeline::Severity) {
     let text = |name: &str| params.0.get(name).map(|v| v.render());
-    let known = match (text("cluster"), text("service")) {
-        (Some(cluster), Some(service)) => state
-            .status
-            .data
-            .iter()
-            .flatten()
-            .find(|r| r.service.cluster == cluster && r.service.name == service)
-            .map(|r| (format!("{cluster}/{service}"), state.suggestion(r).short)),
+    let (cluster, service) = (text("cluster"), text("service"));
+    let named = match (&cluster, &service) {
+        (Some(c), Some(s)) => Some((c.as_str(), s.as_str())),
         _ => None,
     };
-    match known {
-        Some((service, short)) => {
-            // The suggestion's `· R: runbook` part says nothing here.
-            let why = short.split(" · ").next().unwrap_or(&short).to_string();
-            format!("{service}: {why}")
-        }
-        None => format!("Runbook: {runbook}"),
+    match named.and_then(|n| crate::app::naming::offered(state, Some(n), security)) {
+        Some(offered) => offered,
+        None => (
+            match named {
+                Some((c, s)) => format!("{c}/{s}: {runbook}"),
+                None => format!("Runbook: {runbook}"),
+            },
+            crate::domain::timeline::naming::suggested_severity(None, security),
+        ),
     }
 }

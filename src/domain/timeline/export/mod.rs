@@ -4,12 +4,16 @@
 
 use super::entry::{Entry, EntryKind};
 
+mod appendix;
 mod response;
+mod timeline;
 use super::incident::{human_duration, Incident};
 use crate::domain::sanitize::strip_controls;
+use appendix::appendix;
 use chrono::{DateTime, SecondsFormat, Utc};
 use response::response;
 use serde_json::json;
+use timeline::timeline;
 
 fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
@@ -144,10 +148,13 @@ fn prompts_summary(out: &mut String, incident: &Incident) {
     }
     let changes: Vec<String> = super::steps::rows(incident)
         .into_iter()
-        .filter(|r| {
-            r.outcome == "succeeded" && r.last.action.as_ref().is_some_and(|a| a.destructive)
-        })
+        .filter(|r| r.changed)
         .filter_map(|r| r.what)
+        // The undo belongs in the Response table, not in the summary.
+        .map(|w| match w.split_once(" (undo") {
+            Some((said, _)) => said.to_string(),
+            None => w,
+        })
         .collect();
     if !changes.is_empty() {
         push(
@@ -166,15 +173,20 @@ fn prompts_summary(out: &mut String, incident: &Incident) {
         "_Who was affected, how, and for how long. Numbers where you have them. What triage saw:_",
     );
     push(out, "");
+    // What the console saw change, and the requests searches and
+    // waterfalls found (saved as evidence).
     let seen: Vec<&Entry> = incident
         .live_entries()
-        .filter(|e| e.kind == EntryKind::Observation && scope.keeps(e))
+        .filter(|e| scope.keeps(e))
         .filter(|e| {
-            e.tags.iter().any(|t| t == "alarm")
-                || e.summary.contains(" → ")
-                || e.tags.iter().any(|t| t == "waiting")
+            let observed = e.kind == EntryKind::Observation
+                && (e.tags.iter().any(|t| t == "alarm")
+                    || e.summary.contains(" → ")
+                    || e.tags.iter().any(|t| t == "waiting"));
+            let found = e.tags.first().is_some_and(|t| t == "logs" || t == "trace");
+            observed || found
         })
-        .take(8)
+        .take(10)
         .collect();
     for e in &seen {
         push(
@@ -234,9 +246,11 @@ fn key_timestamps(out: &mut String, incident: &Incident) {
 
 /// The alarms the console saw change, in time order: into ALARM, back to OK.
 fn alarms(out: &mut String, incident: &Incident) {
+    // The incident's services' alarms, over its window.
+    let scope = super::scope::of(incident);
     let seen: Vec<&Entry> = incident
         .live_entries()
-        .filter(|e| e.tags.iter().any(|t| t == "alarm"))
+        .filter(|e| e.tags.iter().any(|t| t == "alarm") && scope.keeps(e))
         .collect();
     if seen.is_empty() {
         return;
@@ -326,71 +340,6 @@ fn where_the_time_went(out: &mut String, incident: &Incident) {
     evidence_table(out, ("What", "Where the time went"), &found);
 }
 
-/// Every live entry, in time order.
-fn timeline(out: &mut String, incident: &Incident) {
-    push(out, "## Timeline (UTC)");
-    push(out, "");
-    push(out, "| Time | Kind | Actor | Event | Evidence |");
-    push(out, "|---|---|---|---|---|");
-    // A step's planned / confirmed / running records fold into the row of
-    // how it ended; what the console saw of other services, or outside the
-    // incident's window, is counted below.
-    let scope = super::scope::of(incident);
-    let mut elsewhere = 0;
-    for e in incident
-        .live_entries()
-        .filter(|e| !super::steps::is_folded(e))
-    {
-        if !scope.keeps(e) {
-            elsewhere += 1;
-            continue;
-        }
-        let mut event = cell(&e.summary);
-        if e.kind == EntryKind::Milestone || e.important {
-            event = format!("**{event}**");
-        }
-        if e.is_backdated() {
-            event.push_str(&format!(" _(recorded {})_", utc(e.recorded_at)));
-        }
-        if e.supersedes.is_some() {
-            event.push_str(" _(corrected)_");
-        }
-        let kind = match e.milestone {
-            Some(m) => format!("milestone: {}", m.as_str()),
-            None => e.kind.as_str().to_string(),
-        };
-        let evidence = e
-            .evidence
-            .iter()
-            .map(|x| cell(x))
-            .collect::<Vec<_>>()
-            .join("<br>");
-        push(
-            out,
-            &format!(
-                "| {} | {} | {} | {} | {} |",
-                utc(e.occurred_at),
-                kind,
-                cell(&who(&e.actor)),
-                event,
-                evidence
-            ),
-        );
-    }
-    if elsewhere > 0 {
-        push(out, "");
-        push(
-            out,
-            &format!(
-                "_{elsewhere} other event{} in the account (other services, or outside the incident's window) are left out here; every one is in the JSON export: `triage incident export {} --format json`._",
-                if elsewhere == 1 { "" } else { "s" },
-                incident.id
-            ),
-        );
-    }
-    push(out, "");
-}
-
 /// Factors, lessons and action items (follow-ups tagged `followup`).
 fn prompts_lessons(out: &mut String, incident: &Incident) {
     push(out, "## Contributing factors");
@@ -424,93 +373,6 @@ fn prompts_lessons(out: &mut String, incident: &Incident) {
     push(out, "");
 }
 
-/// Each step record in full, and the entries later corrected.
-fn appendix(out: &mut String, incident: &Incident) {
-    push(out, "## Appendix: step records");
-    push(out, "");
-    let records: Vec<&Entry> = incident
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Step || e.kind == EntryKind::Action)
-        .collect();
-    if records.is_empty() {
-        push(out, "_None._");
-        push(out, "");
-    } else {
-        push(
-            out,
-            "Every record in full (inputs, outputs, undo): `triage incident export ID --format json`.",
-        );
-        push(out, "");
-        push(
-            out,
-            "| # | Time | Run | Step | Attempt | State | Kind | Destructive |",
-        );
-        push(out, "|---|---|---|---|---|---|---|---|");
-        for e in records {
-            let (run, step, attempt, state) = e
-                .runbook
-                .as_ref()
-                .map(|r| {
-                    (
-                        r.run_id.clone(),
-                        if r.step_id.is_empty() {
-                            "(run)".to_string()
-                        } else {
-                            r.step_id.clone()
-                        },
-                        r.attempt.to_string(),
-                        r.state.clone(),
-                    )
-                })
-                .unwrap_or_else(|| ("—".into(), cell(&e.summary), "—".into(), "—".into()));
-            let (kind, destructive) = e
-                .action
-                .as_ref()
-                .map(|a| (a.kind.clone(), if a.destructive { "yes" } else { "no" }))
-                .unwrap_or_else(|| ("—".into(), "—"));
-            push(
-                out,
-                &format!(
-                    "| {} | {} | `{}` | {} | {} | {} | {} | {} |",
-                    e.seq,
-                    utc(e.occurred_at),
-                    cell(&run),
-                    cell(&step),
-                    attempt,
-                    cell(&state),
-                    cell(&kind),
-                    destructive
-                ),
-            );
-        }
-        push(out, "");
-    }
-    let corrections: Vec<&Entry> = incident
-        .entries
-        .iter()
-        .filter(|e| incident.is_superseded(e))
-        .collect();
-    if !corrections.is_empty() {
-        push(out, "## Appendix: corrected entries");
-        push(out, "");
-        push(out, "| Time | Was | Recorded |");
-        push(out, "|---|---|---|");
-        for e in corrections {
-            push(
-                out,
-                &format!(
-                    "| {} | ~~{}~~ | {} |",
-                    utc(e.occurred_at),
-                    cell(&e.summary),
-                    utc(e.recorded_at)
-                ),
-            );
-        }
-        push(out, "");
-    }
-}
-
 /// The incident's services (its scope's), else every service its entries name.
 fn services_involved(incident: &Incident) -> Vec<String> {
     let scoped = super::scope::of(incident).services;
@@ -530,10 +392,8 @@ fn services_involved(incident: &Incident) -> Vec<String> {
 /// Who wrote an entry, as the draft says it: a name nobody set is a dash.
 fn who(actor: &super::entry::Actor) -> String {
     match actor {
-        super::entry::Actor::Human { name }
-            if name.trim().is_empty() || name.trim() == "unknown" =>
-        {
-            "—".into()
+        super::entry::Actor::Human { name } => {
+            super::steps::person(name).unwrap_or_else(|| "—".into())
         }
         other => other.label(),
     }
@@ -546,10 +406,9 @@ fn responders(incident: &Incident) -> Vec<String> {
         .entries
         .iter()
         .filter_map(|e| match &e.actor {
-            super::entry::Actor::Human { name } => Some(strip_controls(name)),
+            super::entry::Actor::Human { name } => super::steps::person(name),
             _ => None,
         })
-        .filter(|name| !name.trim().is_empty() && name.trim() != "unknown")
         .collect();
     people.sort();
     people.dedup();

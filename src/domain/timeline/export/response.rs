@@ -14,7 +14,8 @@ pub(super) fn response(out: &mut String, incident: &Incident) {
     let steps = steps::rows(incident);
     let actions: Vec<&Entry> = incident
         .live_entries()
-        .filter(|e| e.kind == EntryKind::Action)
+        // An action with a record of what it did (not the console's start).
+        .filter(|e| e.kind == EntryKind::Action && e.action.is_some())
         .collect();
     if steps.is_empty() && actions.is_empty() {
         push(out, "_No runbook step or action was recorded._");
@@ -28,8 +29,8 @@ pub(super) fn response(out: &mut String, incident: &Incident) {
     push(out, "|---|---|---|---|---|---|");
     for row in &steps {
         let what = match (&row.what, row.undo) {
-            (Some(w), true) => format!("{w} (undo recorded)"),
-            (Some(w), false) => w.clone(),
+            (Some(w), true) if !w.contains("(undo") => format!("{w} (undo recorded)"),
+            (Some(w), _) => w.clone(),
             (None, _) => "—".into(),
         };
         push(
