@@ -11,7 +11,7 @@
 //! story is the same to the second. `TRIAGE_WRITE_GOLDEN=1` rewrites the
 //! files after a deliberate change; review the diff.
 
-use crate::support::console::{demo_session, state_for};
+use crate::support::console::{demo_session, state_for, workers_over};
 use chrono::{DateTime, TimeZone, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,14 +67,7 @@ impl Story {
         let account =
             triage::wiring::Account::of_demo(demo.clone(), &scenario, &dir.path().join("cache"));
         let (tx, results) = tokio::sync::mpsc::unbounded_channel();
-        let mut workers = Workers::new(account.ecs.clone(), tx)
-            .with_logs(account.logs.clone())
-            .with_exposure(account.network.clone(), account.secrets.clone())
-            .with_security(account.security.clone())
-            .with_traces(account.traces.clone());
-        if let Some(monitoring) = account.monitoring.clone() {
-            workers = workers.with_monitoring(monitoring);
-        }
+        let workers = workers_over(&account, tx);
         let store = Arc::new(IncidentStore::new(&dir.path().join("incidents")));
         let journal = IncidentJournal::new(
             IncidentStore::new(&dir.path().join("incidents")),
@@ -255,6 +248,26 @@ impl Story {
     }
 }
 
+/// How alice answers: each step's answer as given, each change confirmed
+/// (its target's name typed where asked).
+fn as_alice(ask: &Ask, answers: &[(&str, &str)], step: &str) -> Decision {
+    match ask {
+        Ask::Answer { .. } => Decision::Answer {
+            by: "alice".into(),
+            value: answers
+                .iter()
+                .find(|(s, _)| *s == step)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_else(|| panic!("unexpected question at {step}")),
+        },
+        Ask::Confirm { plan, typed } => Decision::Confirm {
+            by: "alice".into(),
+            typed: typed.then(|| plan.target.clone().unwrap()),
+        },
+        other => panic!("unexpected question at {step}: {other:?}"),
+    }
+}
+
 /// Run ids are random: the golden file says `run-…`.
 fn stable(markdown: &str) -> String {
     let runs = regex::Regex::new(r"run-[0-9a-z]{26}").unwrap();
@@ -306,17 +319,7 @@ async fn the_oom_story_s_post_mortem_is_its_golden_file() {
         .run(
             "oom-restart-loop",
             &[("cluster", "prod-web"), ("service", "chatbot-api")],
-            |step, ask| match (step, ask) {
-                ("decide", Ask::Answer { .. }) => Decision::Answer {
-                    by: "alice".into(),
-                    value: "rollback".into(),
-                },
-                (_, Ask::Confirm { plan, typed }) => Decision::Confirm {
-                    by: "alice".into(),
-                    typed: typed.then(|| plan.target.clone().unwrap()),
-                },
-                other => panic!("unexpected question {other:?}"),
-            },
+            |step, ask| as_alice(ask, &[("decide", "rollback")], step),
         )
         .await;
     // The console keeps watching until the alarm clears.
@@ -357,21 +360,7 @@ async fn the_compromised_host_story_s_post_mortem_is_its_golden_file() {
                     "arn:aws:iam::123456789012:role/vpc-flow-logs",
                 ),
             ],
-            |step, ask| match (step, ask) {
-                ("confirm", Ask::Answer { .. }) => Decision::Answer {
-                    by: "alice".into(),
-                    value: "bob".into(),
-                },
-                ("patch", Ask::Answer { .. }) => Decision::Answer {
-                    by: "alice".into(),
-                    value: "done".into(),
-                },
-                (_, Ask::Confirm { plan, typed }) => Decision::Confirm {
-                    by: "alice".into(),
-                    typed: typed.then(|| plan.target.clone().unwrap()),
-                },
-                other => panic!("unexpected question {other:?}"),
-            },
+            |step, ask| as_alice(ask, &[("confirm", "bob"), ("patch", "done")], step),
         )
         .await;
     story.watch(5 * 60).await;

@@ -58,6 +58,22 @@ pub fn render(s: &AppState) -> String {
     out
 }
 
+/// The console's workers over every port of `account`, answering on `results`.
+pub fn workers_over(
+    account: &triage::wiring::Account,
+    results: tokio::sync::mpsc::UnboundedSender<triage::app::WorkerResult>,
+) -> triage::workers::Workers {
+    let workers = triage::workers::Workers::new(account.ecs.clone(), results)
+        .with_logs(account.logs.clone())
+        .with_exposure(account.network.clone(), account.secrets.clone())
+        .with_security(account.security.clone())
+        .with_traces(account.traces.clone());
+    match account.monitoring.clone() {
+        Some(monitoring) => workers.with_monitoring(monitoring),
+        None => workers,
+    }
+}
+
 /// Run the console's effects through real workers over `account` until it
 /// has been quiet for three ticks at `now` (everything it reads on its own
 /// has been read); what it journaled is returned, not written.
@@ -69,14 +85,7 @@ pub async fn settle_with_workers(
 ) -> Vec<triage::domain::timeline::EntryDraft> {
     use triage::app::{Effect, Msg};
     let (results_tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = triage::workers::Workers::new(account.ecs.clone(), results_tx)
-        .with_logs(account.logs.clone())
-        .with_exposure(account.network.clone(), account.secrets.clone())
-        .with_security(account.security.clone())
-        .with_traces(account.traces.clone());
-    if let Some(monitoring) = account.monitoring.clone() {
-        workers = workers.with_monitoring(monitoring);
-    }
+    let workers = workers_over(account, results_tx);
     let mut journaled = Vec::new();
     let mut quiet_ticks = 0;
     while quiet_ticks < 3 {
