@@ -24,7 +24,9 @@ pub(super) fn on_key(state: &mut AppState, key: KeyPress) -> Vec<Effect> {
                     answer(state, prompt)
                 }
                 Edit::Cancel => {
+                    let purpose = prompt.purpose.clone();
                     state.overlay = Overlay::None;
+                    super::naming::dismissed(state, &purpose);
                     Vec::new()
                 }
                 Edit::Changed | Edit::Ignored => Vec::new(),

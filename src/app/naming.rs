@@ -7,6 +7,7 @@ use super::effect::Effect;
 use super::incident::me;
 use super::navigation::flash;
 use super::prompts::{ask, no_incident};
+use super::screens::runbook::state::RunView;
 use super::state::{AppState, PromptPurpose, Screen};
 use crate::domain::ranking::RankedService;
 use crate::domain::timeline::entry::IncidentChange;
@@ -64,12 +65,75 @@ pub(crate) fn offered(
     ))
 }
 
-/// The severity offered for a new incident titled `title`, as prompt text.
+/// The run waiting for an incident to open, if one is.
+fn pending_run(state: &AppState) -> Option<&RunView> {
+    state
+        .run
+        .as_ref()
+        .filter(|v| state.incident.is_none() && v.run_id.is_none() && v.ended.is_none())
+}
+
+/// The incident a run opens is named after what is wrong with its service,
+/// as the services screen says it (`prod-web/chatbot-api: 16× OOM`), not
+/// after the runbook; `cluster/service: runbook title` when the console has
+/// not read that service, the runbook's title when the run names none. Its
+/// severity is suggested the same way (a security runbook's: SEV1).
+pub(crate) fn offered_for_run(state: &AppState, view: &RunView) -> (String, Severity) {
+    let runbook = &view.file.runbook;
+    let security = runbook.tags.iter().any(|t| t == "security");
+    let text = |name: &str| view.params.0.get(name).map(|v| v.render());
+    let (cluster, service) = (text("cluster"), text("service"));
+    let named = match (&cluster, &service) {
+        (Some(c), Some(s)) => Some((c.as_str(), s.as_str())),
+        _ => None,
+    };
+    match named.and_then(|n| offered(state, Some(n), security)) {
+        Some(offered) => offered,
+        None => (
+            match named {
+                Some((c, s)) => format!("{c}/{s}: {}", runbook.title),
+                None => format!("Runbook: {}", runbook.title),
+            },
+            suggested_severity(None, security),
+        ),
+    }
+}
+
+/// A new incident's title is asked: offered from the run waiting for it,
+/// else from the service in question (empty when there is none).
+pub(crate) fn ask_title(state: &mut AppState) {
+    let title = pending_run(state)
+        .map(|v| offered_for_run(state, v))
+        .or_else(|| offered(state, None, false))
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    ask(state, PromptPurpose::StartIncident, title);
+}
+
+/// The severity offered for a new incident titled `title`, as prompt text:
+/// the waiting run's, else the service in question's.
 pub(crate) fn ask_severity(state: &mut AppState, title: String) {
-    let offered = offered(state, None, false)
+    let offered = pending_run(state)
+        .map(|v| offered_for_run(state, v))
+        .or_else(|| offered(state, None, false))
         .map(|(_, s)| s.as_str().to_string())
         .unwrap_or_default();
     ask(state, PromptPurpose::StartSeverity(title), offered);
+}
+
+/// The title or severity question was dismissed: a waiting run says it waits.
+pub(crate) fn dismissed(state: &mut AppState, purpose: &PromptPurpose) {
+    let starting = matches!(
+        purpose,
+        PromptPurpose::StartIncident | PromptPurpose::StartSeverity(_)
+    );
+    if starting && pending_run(state).is_some() {
+        flash(
+            state,
+            "no incident opened: the run waits for one (:start opens it, and the run starts)",
+            true,
+        );
+    }
 }
 
 /// `SEV2`, `2`, or empty (choose later).

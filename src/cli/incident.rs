@@ -116,7 +116,7 @@ pub async fn run(
         } => {
             let severity = match severity.as_deref() {
                 Some(given) => Some(parse_severity(given)?),
-                None if *output == Format::Text => ask_severity()?,
+                None if *output == Format::Text => super::asking::severity(None)?,
                 None => None,
             };
             let id = store.start(title, severity, me, &redactor, clock)?;
@@ -402,47 +402,6 @@ fn parse_at(
     .transpose()
 }
 
-fn parse_severity(given: &str) -> Result<Severity, StoreError> {
+pub(crate) fn parse_severity(given: &str) -> Result<Severity, StoreError> {
     Severity::parse(given).map_err(|e| StoreError::Invalid(e.to_string()))
-}
-
-/// On a terminal, the severity is asked (Enter leaves it to choose later);
-/// a script is never asked.
-fn ask_severity() -> Result<Option<Severity>, StoreError> {
-    use crate::domain::timeline::naming::severity_words;
-    use std::io::{BufRead, IsTerminal, Write};
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Ok(None);
-    }
-    let choices: Vec<String> = [
-        Severity::Sev1,
-        Severity::Sev2,
-        Severity::Sev3,
-        Severity::Sev4,
-    ]
-    .iter()
-    .map(|s| format!("{} {}", s.as_str(), severity_words(*s)))
-    .collect();
-    let mut stderr = std::io::stderr();
-    for attempt in 0..3 {
-        let _ = write!(
-            stderr,
-            "severity? {} (Enter: choose later): ",
-            choices.join(" · ")
-        );
-        let _ = stderr.flush();
-        let mut line = String::new();
-        if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty()
-        {
-            return Ok(None);
-        }
-        match Severity::parse(&line) {
-            Ok(s) => return Ok(Some(s)),
-            Err(e) if attempt < 2 => {
-                let _ = writeln!(stderr, "{e}");
-            }
-            Err(e) => return Err(StoreError::Invalid(e.to_string())),
-        }
-    }
-    Ok(None)
 }

@@ -4,6 +4,7 @@
 //! 3 AWS or credential error).
 
 pub mod alarms;
+pub mod asking;
 pub mod changes;
 pub mod completions;
 pub mod diagnosis;

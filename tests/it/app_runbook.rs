@@ -7,6 +7,7 @@ use crate::support::console::{demo_session, render};
 use crate::support::fixtures;
 use chrono::{DateTime, TimeZone, Utc};
 use triage::app::effect::{Ask, Question, RunEvent};
+use triage::app::state::Overlay;
 use triage::app::update::init;
 use triage::app::{update, AppState, Effect, Key, KeyPress, Msg, Screen, WorkerResult};
 use triage::domain::runbook::decision::{Decision, Resolution};
@@ -216,14 +217,44 @@ fn sent_form(s: &mut AppState) -> Vec<Effect> {
 }
 
 #[test]
-fn a_run_without_an_incident_opens_one_titled_after_the_runbook_then_runs_there() {
+fn a_run_without_an_incident_asks_its_title_and_severity_then_runs_there() {
     let mut s = console(120, 32);
-    let effects = sent_form(&mut s);
+    assert!(
+        sent_form(&mut s).is_empty(),
+        "nothing starts before the incident"
+    );
     assert_eq!(s.screen, Screen::Run);
+    // No service the console has read: where, and the runbook's title.
+    let Overlay::Prompt(p) = &s.overlay else {
+        panic!("the title is asked: {:?}", s.overlay)
+    };
     assert_eq!(
-        effects,
+        p.input.text,
+        "prod-web/chatbot-api: ECS task OOM restart loop"
+    );
+    // Dismissed: the run says it waits; `:start` opens one later.
+    key(&mut s, KeyPress::plain(Key::Esc));
+    assert!(s.message.as_ref().unwrap().text.contains("the run waits"));
+    key(&mut s, KeyPress::char(':'));
+    for c in "start".chars() {
+        key(&mut s, KeyPress::char(c));
+    }
+    assert!(enter(&mut s).is_empty());
+    let Overlay::Prompt(p) = &s.overlay else {
+        panic!("the title is asked again")
+    };
+    assert_eq!(
+        p.input.text,
+        "prod-web/chatbot-api: ECS task OOM restart loop"
+    );
+    assert!(enter(&mut s).is_empty());
+    let Overlay::Prompt(p) = &s.overlay else {
+        panic!("the severity is asked")
+    };
+    assert_eq!(p.input.text, "SEV4");
+    assert_eq!(
+        enter(&mut s),
         vec![Effect::StartIncident {
-            // No service the console has read: where, and the runbook's title.
             title: "prod-web/chatbot-api: ECS task OOM restart loop".into(),
             severity: Some(triage::domain::timeline::Severity::Sev4),
         }]

@@ -667,7 +667,17 @@ fn logs_follows_one_request_as_json_lines_with_grep_like_exit_codes() {
     let out = triage(&home).args(["--demo", "logs", " "]).assert().code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("empty"));
     let out = triage(&home)
-        .args(["--demo", "logs", "x", "--start", "03:00", "--end", "02:00"])
+        // Whole times: `HH:MM` is the latest such time, so between 02:00
+        // and 03:00 `--start 03:00` is yesterday's and the window not empty.
+        .args([
+            "--demo",
+            "logs",
+            "x",
+            "--start",
+            "2026-01-28T03:00:00Z",
+            "--end",
+            "2026-01-28T02:00:00Z",
+        ])
         .assert()
         .code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("window is empty"));

@@ -568,6 +568,13 @@ fn demo_oom_finding_its_logs_its_runbook_roll_back_and_the_service_recovers() {
         "{form}"
     );
     tmux.keys(&["Enter"]);
+    // No incident is open: its title and severity are asked, both offered.
+    tmux.wait_for("the title asked", |s| {
+        s.contains("incident title") && s.contains("prod-web/chatbot-api: ")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the severity asked", |s| s.contains("severity: SEV1"));
+    tmux.keys(&["Enter"]);
     // Steps 1 and 2 read the account; step 3 asks.
     let choice = tmux.wait_for("the choice", |s| s.contains("step 3 of 6 waits for you"));
     assert!(choice.contains("✓  1 Why tasks stopped"), "{choice}");
@@ -669,6 +676,10 @@ fn demo_r_on_the_home_row_opens_the_suggested_runbook_filled_in() {
         form.contains("oom-restart-loop") && form.contains("[chatbot-api]"),
         "{form}"
     );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the title asked", |s| s.contains("incident title"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the severity asked", |s| s.contains("severity: SEV1"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the run waits at its choice", |s| {
         s.contains("✓  1 Why tasks stopped") && s.contains("waits for you")
@@ -1197,6 +1208,13 @@ fn demo_the_3am_egress_lock_down_keep_the_evidence_and_the_timeline_tells_it() {
         "{form}"
     );
     tmux.keys(&["Enter"]);
+    // Its incident first: named after backend-api's trouble, SEV1 offered.
+    tmux.wait_for("the title asked", |s| {
+        s.contains("incident title") && s.contains("prod-web/backend-api: egress")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("SEV1 offered", |s| s.contains("│SEV1"));
+    tmux.keys(&["Enter"]);
     tmux.wait_for("the approval", |s| s.contains("A second person approves"));
     tmux.keys(&["Enter"]);
     tmux.keys(&["-l", "Sam"]);
@@ -1327,4 +1345,37 @@ fn slow_demo_a_log_line_on_the_service_screen_opens_its_requests_waterfall() {
     tmux.wait_for("the waterfall again", |s| s.contains("Waterfall › req-"));
     tmux.keys(&["q"]);
     wait_for_file(&done);
+}
+
+#[test]
+fn a_cli_run_at_a_terminal_asks_its_incident_s_title_and_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_triage");
+    let done = dir.path().join("done");
+    // No incident open: the run opens one, asking at the terminal; the
+    // run itself then stops at its choice (no --yes).
+    let script = format!(
+        "cd /; HOME={home} USER=alice RUST_BACKTRACE=0 TRIAGE_LOG_FILE={home}/triage.log {bin} --demo --data-dir {home}/data \
+         runbook run oom-restart-loop --service prod-web/chatbot-api; \
+         HOME={home} {bin} --data-dir {home}/data incident export > {home}/pm.md; touch {done}; sleep 60",
+        home = dir.path().display(),
+        done = done.display(),
+    );
+    let tmux = Tmux::start("cli-ask", 80, 24, &script);
+    tmux.wait_for("the title offered", |s| {
+        s.contains("incident title [prod-web/chatbot-api: ECS task OOM restart loop]:")
+    });
+    tmux.keys(&["-l", "chatbot-api OOM loop after :41"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the severity offered", |s| s.contains("[SEV3]:"));
+    tmux.keys(&["-l", "sev2"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the run at its choice", |s| s.contains("needs a choice"));
+    wait_for_file(&done);
+    let md = std::fs::read_to_string(dir.path().join("pm.md")).unwrap();
+    assert!(
+        md.starts_with("# Post-mortem: chatbot-api OOM loop after :41\n"),
+        "{md}"
+    );
+    assert!(md.contains("| Severity | SEV2 |"), "{md}");
 }

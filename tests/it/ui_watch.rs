@@ -392,6 +392,9 @@ async fn a_run_that_opens_its_own_incident_names_it_after_the_services_trouble()
     }
     update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
     update(&mut s, key('R'));
+    // The form sent: the title asked (Enter takes it), then the severity.
+    update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
+    update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
     let effects = update(&mut s, Msg::Key(KeyPress::plain(Key::Enter)));
     let (title, severity) = effects
         .iter()
@@ -400,9 +403,8 @@ async fn a_run_that_opens_its_own_incident_names_it_after_the_services_trouble()
             _ => None,
         })
         .unwrap_or_else(|| panic!("no incident opened: {effects:?}"));
-    // Suggested from its health (degraded: 1 of 2 running), changeable.
+    // Suggested from its health (degraded: 1 of 2 running).
     assert_eq!(severity, Some(triage::domain::timeline::Severity::Sev3));
-    assert!(s.message.as_ref().unwrap().text.contains(":severity"));
     // The service and what is wrong with it, not the runbook's name.
     assert!(title.starts_with("prod-web/chatbot-api: "), "{title}");
     assert!(title.contains("OOM"), "{title}");

@@ -165,10 +165,7 @@ pub(super) fn start_incident(state: &mut AppState, title: &str) -> Vec<Effect> {
         return Vec::new();
     }
     if title.trim().is_empty() {
-        let offered = crate::app::naming::offered(state, None, false)
-            .map(|(t, _)| t)
-            .unwrap_or_default();
-        ask(state, PromptPurpose::StartIncident, offered);
+        crate::app::naming::ask_title(state);
     } else {
         crate::app::naming::ask_severity(state, title.trim().to_string());
     }

@@ -184,17 +184,24 @@ impl Operator for FlagOperator {
 /// one named after its service and runbook (`prod-web/chatbot-api: ECS task
 /// OOM restart loop`), its severity suggested from the service's health (a
 /// security runbook's: SEV1). Said on stderr, with how to change both.
-/// What a run that opens its own incident names it after.
+/// What a run that opens its own incident names it after; `ask`: a person
+/// at a terminal who did not say `--yes` is asked (the offer on Enter).
 struct OpenedFor<'a> {
     rb: &'a Runbook,
     params: &'a crate::domain::runbook::values::Params,
     health: Option<crate::domain::Health>,
+    ask: bool,
 }
 
 fn incident_for(
     store: &IncidentStore,
     wanted: Option<&str>,
-    OpenedFor { rb, params, health }: OpenedFor<'_>,
+    OpenedFor {
+        rb,
+        params,
+        health,
+        ask,
+    }: OpenedFor<'_>,
     me: &Actor,
     redactor: &Redactor,
     clock: &dyn Clock,
@@ -209,12 +216,21 @@ fn incident_for(
                 _ => format!("Runbook: {}", rb.title),
             };
             let security = rb.tags.iter().any(|t| t == "security");
-            let severity = suggested_severity(health, security);
-            let id = store.start(&title, Some(severity), me.clone(), redactor, clock)?;
+            let mut severity = Some(suggested_severity(health, security));
+            let title = if ask {
+                crate::errln!("no incident is open: this run opens one");
+                let title = crate::cli::asking::title(&title);
+                severity = crate::cli::asking::severity(severity)?;
+                title
+            } else {
+                title
+            };
+            let id = store.start(&title, severity, me.clone(), redactor, clock)?;
+            let said = severity
+                .map(|s| format!("{} ({})", s.as_str(), severity_words(s)))
+                .unwrap_or_else(|| "severity to choose".into());
             crate::errln!(
-                "opened incident {id}: \"{title}\", {} ({}); change them: triage incident set {id} --title \"…\" --severity SEVn",
-                severity.as_str(),
-                severity_words(severity)
+                "opened incident {id}: \"{title}\", {said}; change them: triage incident set {id} --title \"…\" --severity SEVn"
             );
             Ok(id)
         }
@@ -571,6 +587,7 @@ pub async fn run(
                 rb: &rb,
                 params: &params,
                 health,
+                ask: !args.yes && args.output != Format::Json,
             },
             &me,
             &redactor,

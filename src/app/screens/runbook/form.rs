@@ -183,7 +183,6 @@ fn start(
     params: RunParams,
     pair: crate::domain::pair::WatchedPair,
 ) -> Vec<Effect> {
-    let title = file.runbook.title.clone();
     state.run = Some(RunView::new(file.clone(), params.clone(), pair.clone()));
     state.screen = Screen::Run;
     match &state.incident {
@@ -193,49 +192,11 @@ fn start(
             incident: view.incident.id.clone(),
             pair,
         }],
+        // Its incident first: title and severity asked, offered from the
+        // run's service; the run starts once the incident is open.
         None => {
-            let security = file.runbook.tags.iter().any(|t| t == "security");
-            let (title, severity) = implicit_title(state, &params, &title, security);
-            crate::app::navigation::flash(
-                state,
-                &format!(
-                    "opening incident \"{title}\" ({}): :title and :severity change them",
-                    severity.as_str()
-                ),
-                false,
-            );
-            vec![Effect::StartIncident {
-                title,
-                severity: Some(severity),
-            }]
+            crate::app::naming::ask_title(state);
+            Vec::new()
         }
-    }
-}
-
-/// The incident a run opens by itself is named after what is wrong with
-/// its service, as the services screen says it (`prod-web/chatbot-api:
-/// 16× OOM`), not after the runbook; the runbook's title when the run names
-/// no service triage knows. Its severity is suggested the same way.
-fn implicit_title(
-    state: &AppState,
-    params: &RunParams,
-    runbook: &str,
-    security: bool,
-) -> (String, crate::domain::timeline::Severity) {
-    let text = |name: &str| params.0.get(name).map(|v| v.render());
-    let (cluster, service) = (text("cluster"), text("service"));
-    let named = match (&cluster, &service) {
-        (Some(c), Some(s)) => Some((c.as_str(), s.as_str())),
-        _ => None,
-    };
-    match named.and_then(|n| crate::app::naming::offered(state, Some(n), security)) {
-        Some(offered) => offered,
-        None => (
-            match named {
-                Some((c, s)) => format!("{c}/{s}: {runbook}"),
-                None => format!("Runbook: {runbook}"),
-            },
-            crate::domain::timeline::naming::suggested_severity(None, security),
-        ),
     }
 }
