@@ -180,6 +180,19 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
                 }
             }
         }
+        Command::Wait(args) => {
+            let spec =
+                triage::cli::pairs::one_pair(&settings.pairs, args.pair.as_deref(), None, "wait")?;
+            let (watched, account) = triage::wiring::open_named(&settings, spec).await?;
+            triage::cli::wait::run(
+                args,
+                &account,
+                &watched.pair,
+                &settings.alarm_mappings,
+                clock.as_ref(),
+            )
+            .await
+        }
         Command::Exec(args) => {
             let region = triage::domain::service::arn_place(&args.task).map(|(r, _)| r);
             let spec = triage::cli::pairs::one_pair(

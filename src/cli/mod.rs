@@ -19,6 +19,7 @@ pub mod status;
 pub mod status_security;
 pub mod suggestion;
 pub mod task_id;
+pub mod wait;
 pub mod watch;
 
 use crate::settings::GlobalFlags;
@@ -61,6 +62,9 @@ pub enum Command {
     Runbook(runbook::RunbookArgs),
     /// A shell into a running container (ECS Exec, through session-manager-plugin)
     Exec(exec::ExecArgs),
+    /// Wait until a service is healthy, steady or its alarms OK: exit 0 when
+    /// it is, 1 at the timeout (for scripts: roll back, then wait)
+    Wait(wait::WaitArgs),
     /// A shell completion script: bash, zsh, fish, powershell or elvish
     Completions(completions::CompletionsArgs),
     /// The manual page (roff), or every page into --dir

@@ -38,6 +38,7 @@ pub mod suggestion;
 pub mod task;
 pub mod timeline;
 pub mod trace;
+pub mod until;
 pub mod waiting;
 
 pub use clock::Clock;

@@ -131,6 +131,12 @@ impl Service {
     }
 
     /// `family:revision` of the service's task definition.
+    /// One deployment, its counts met: what `ecs.wait_steady` and `triage
+    /// wait --until steady` wait for.
+    pub fn is_steady(&self) -> bool {
+        self.deployments.len() <= 1 && self.running == self.desired && self.pending == 0
+    }
+
     pub(crate) fn revision_label(&self) -> String {
         revision_label(&self.task_definition)
     }

@@ -202,6 +202,15 @@ fn demo_outputs(demo: &str) -> Vec<(&'static str, serde_json::Value)> {
     ];
     answered.extend(&pair);
     keep("runbook-run", run(&answered));
+    let mut wait = vec![
+        "wait",
+        "--service",
+        "prod-data/reindexer",
+        "--until",
+        "steady",
+    ];
+    wait.extend(&pair);
+    keep("wait", run(&wait));
     seen
 }
 

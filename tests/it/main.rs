@@ -28,6 +28,7 @@ mod cli_completions;
 mod cli_incident;
 mod cli_share;
 mod cli_trace;
+mod cli_wait;
 mod commands;
 mod console_loop;
 mod demo_pairs;

@@ -183,6 +183,12 @@ pub fn documents() -> Vec<Document> {
             schema: schema_of::<ExecEndedDoc>,
         },
         Document {
+            name: "wait",
+            command: "triage wait --service CLUSTER/SERVICE -o json",
+            lines: false,
+            schema: schema_of::<wait::WaitDoc>,
+        },
+        Document {
             name: "exec-check",
             command: "triage exec TASK --check -o json",
             lines: false,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 mod catalogue;
+mod opening;
 mod run;
 
 pub use catalogue::{check, list, show};

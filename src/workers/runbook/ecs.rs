@@ -370,10 +370,6 @@ pub async fn scale(ports: &StepPorts, inputs: &Value, plan: &Plan) -> Result<Exe
 }
 
 /// Steady: one deployment, as many running as desired, none pending.
-fn steady(s: &Service) -> bool {
-    s.deployments.len() <= 1 && s.running == s.desired && s.pending == 0
-}
-
 pub(crate) async fn wait_steady(
     ports: &StepPorts,
     step: &Step,
@@ -401,7 +397,7 @@ pub(crate) async fn wait_steady(
         let mut line = Vec::new();
         for name in &names {
             let s = ports.ecs.service(&cluster, name).await?;
-            all &= steady(&s);
+            all &= s.is_steady();
             running.push(s.running.to_string());
             desired.push(s.desired.to_string());
             line.push(format!(

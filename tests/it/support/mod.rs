@@ -230,6 +230,18 @@ impl Moto {
         assert!(answer.contains("\"ok\""), "stop-task: {answer}");
     }
 
+    /// Let a service's deployment finish (running = desired, COMPLETED), as
+    /// ECS does and moto does not.
+    pub fn settle(&self, region: &str, cluster: &str, service: &str) {
+        let body = serde_json::json!({"region": region, "cluster": cluster, "service": service});
+        let answer = http(
+            "POST",
+            &format!("{}/_triage/ecs/settle", self.endpoint),
+            Some(&body.to_string()),
+        );
+        assert!(answer.contains("\"ok\""), "settle: {answer}");
+    }
+
     /// The next `count` calls of `operation` in `region` fail with `code`.
     pub fn fail(&self, region: &str, operation: &str, code: &str, count: u32) {
         let body = serde_json::json!({

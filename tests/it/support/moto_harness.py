@@ -541,6 +541,9 @@ class Harness:
         if path == "/_triage/ecs/stop-task" and method == "POST":
             body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
             return stop_task(body, start_response)
+        if path == "/_triage/ecs/settle" and method == "POST":
+            body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+            return settle(body, start_response)
         return json_response(start_response, "404 Not Found", {"error": f"no route {method} {path}"})
 
 
@@ -578,6 +581,27 @@ def stop_task(body, start_response):
                     container.reason = spec["reason"]
             return json_response(start_response, "200 OK", {"ok": True, "task": task.task_arn})
     return json_response(start_response, "404 Not Found", {"error": f"no task {wanted}"})
+
+
+def settle(body, start_response):
+    """Let a service's deployment finish as ECS would: moto keeps the
+    deployment it made IN_PROGRESS with 0 running even once the service's
+    counts are met."""
+    from moto.ecs.models import ecs_backends
+
+    backend = ecs_backends[body.get("account", "123456789012")][body["region"]]
+    key = f"{body['cluster']}:{body['service']}"
+    service = backend.services.get(key)
+    if service is None:
+        return json_response(start_response, "404 Not Found", {"error": f"no service {key}"})
+    service.running_count = service.desired_count
+    service.pending_count = 0
+    for deployment in service.deployments:
+        deployment["runningCount"] = service.desired_count
+        deployment["pendingCount"] = 0
+        deployment["desiredCount"] = service.desired_count
+        deployment["rolloutState"] = "COMPLETED"
+    return json_response(start_response, "200 OK", {"ok": True})
 
 
 def short(name):

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod runbook;
 pub mod status;
 pub mod trace;
+pub mod wait;
 
 pub use alarms::{AlarmJson, AlarmsDoc};
 pub use changes::ChangesDoc;
