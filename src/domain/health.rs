@@ -16,6 +16,10 @@ pub enum Health {
     Failed,
     /// Running below desired outside a rollout, or tasks keep failing.
     Degraded,
+    /// Its own state is fine again (healthy, or rolling out the fix) but
+    /// its alarms still fire, after a change made since they fired: what
+    /// is still pending is its reason.
+    Recovering,
     /// A rollout is in progress and nothing else is wrong.
     Deploying,
     Healthy,
@@ -24,10 +28,11 @@ pub enum Health {
 }
 
 impl Health {
-    pub const ALL: [Health; 6] = [
+    pub const ALL: [Health; 7] = [
         Health::Down,
         Health::Failed,
         Health::Degraded,
+        Health::Recovering,
         Health::Deploying,
         Health::Healthy,
         Health::ScaledToZero,
@@ -38,6 +43,7 @@ impl Health {
             Health::Down => "down",
             Health::Failed => "failed",
             Health::Degraded => "degraded",
+            Health::Recovering => "recovering",
             Health::Deploying => "deploying",
             Health::Healthy => "healthy",
             Health::ScaledToZero => "scaled_to_zero",

@@ -27,6 +27,7 @@ pub mod pair;
 pub mod ports;
 pub mod quotas;
 pub mod ranking;
+pub mod recovery;
 pub mod runbook;
 pub mod sanitize;
 pub mod secrets;

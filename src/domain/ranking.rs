@@ -34,7 +34,9 @@ impl Signals<'_> {
     pub fn verdict(&self, service: &Service, now: DateTime<Utc>) -> HealthVerdict {
         let mut verdict = classify(service, now);
         if !self.alarms.is_empty() {
-            verdict = with_alarms(verdict, &of_service(self.alarms, &service.key()));
+            let alarms = of_service(self.alarms, &service.key());
+            verdict = super::recovery::recovering(&verdict, service, &alarms)
+                .unwrap_or_else(|| with_alarms(verdict, &alarms));
         }
         if !self.egress.is_empty() || !self.findings.is_empty() {
             let key = service.key();

@@ -114,6 +114,8 @@ impl<'a> Styles<'a> {
         match health {
             Health::Down | Health::Failed => self.critical(),
             Health::Degraded => self.degraded().add_modifier(Modifier::BOLD),
+            // On its way back: the healthy colour, not bold.
+            Health::Recovering => self.healthy(),
             Health::Deploying => self.fg("deploying"),
             Health::Healthy => self.healthy(),
             Health::ScaledToZero => self.muted(),
@@ -127,6 +129,7 @@ pub(crate) fn health_symbol(health: Health) -> &'static str {
         Health::Down => "✖",
         Health::Failed => "✖",
         Health::Degraded => "▲",
+        Health::Recovering => "↗",
         Health::Deploying => "↻",
         Health::Healthy => "●",
         Health::ScaledToZero => "○",

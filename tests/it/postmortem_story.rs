@@ -374,3 +374,69 @@ async fn the_compromised_host_story_s_post_mortem_is_its_golden_file() {
         "the security story's post-mortem is {lines} lines"
     );
 }
+
+/// chatbot-api's row as the console ranks it now: its health and reason.
+fn chatbot_row(story: &Story) -> (triage::domain::Health, String) {
+    story
+        .state
+        .status
+        .data
+        .iter()
+        .flatten()
+        .find(|r| r.service.name == "chatbot-api")
+        .map(|r| (r.verdict.health, r.verdict.reason.clone()))
+        .expect("chatbot-api is listed")
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_the_rollback_the_row_reads_recovering_with_what_is_pending_then_healthy() {
+    use triage::domain::Health;
+    let mut story = Story::new();
+    story.watch(60).await;
+    assert_eq!(chatbot_row(&story).0, Health::Degraded);
+    story.start_incident();
+    story
+        .run(
+            "oom-restart-loop",
+            &[("cluster", "prod-web"), ("service", "chatbot-api")],
+            |step, ask| as_alice(ask, &[("decide", "rollback")], step),
+        )
+        .await;
+    // Every ten seconds for eight minutes: what the row says.
+    let mut seen: Vec<(Health, String)> = Vec::new();
+    let mut screen_while_recovering = None;
+    for _ in 0..48 {
+        story.watch(10).await;
+        let row = chatbot_row(&story);
+        if row.0 == Health::Recovering && screen_while_recovering.is_none() {
+            screen_while_recovering = Some(crate::support::console::render(&story.state));
+        }
+        if seen.last() != Some(&row) {
+            seen.push(row);
+        }
+    }
+    let first_recovering = seen
+        .iter()
+        .position(|(h, _)| *h == Health::Recovering)
+        .unwrap_or_else(|| panic!("never recovering: {seen:#?}"));
+    let (_, pending) = &seen[first_recovering];
+    assert!(
+        pending.contains("chatbot-api:40")
+            && pending.contains("still in ALARM, re-evaluates within"),
+        "what is pending is said: {pending}"
+    );
+    // Once recovering it never reads degraded again, and ends healthy.
+    assert!(
+        seen[first_recovering..]
+            .iter()
+            .all(|(h, _)| matches!(h, Health::Recovering | Health::Healthy)),
+        "{seen:#?}"
+    );
+    assert_eq!(seen.last().unwrap().0, Health::Healthy, "{seen:#?}");
+    let screen = screen_while_recovering.unwrap();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("chatbot-api"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains("↗ recovering"), "{row}");
+}

@@ -180,6 +180,7 @@ fn health_names_are_the_stable_json_codes() {
             "down",
             "failed",
             "degraded",
+            "recovering",
             "deploying",
             "healthy",
             "scaled_to_zero"

@@ -40,7 +40,7 @@ pub struct ServiceStatus {
     pub place: Place,
     pub cluster: String,
     pub service: String,
-    /// healthy, deploying, degraded, down, failed, scaled_to_zero, unknown.
+    /// healthy, deploying, recovering, degraded, down, failed, scaled_to_zero, unknown.
     pub status: String,
     /// The verdict's reason (ECS's counts and deployments, alarms).
     pub reason: String,

@@ -28,7 +28,7 @@ pub struct WaitDoc {
 /// The last look at the service.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LookJson {
-    /// As `triage status` says it: healthy, deploying, degraded, down, failed, scaled_to_zero.
+    /// As `triage status` says it: healthy, deploying, recovering, degraded, down, failed, scaled_to_zero.
     pub health: String,
     pub reason: String,
     pub running: u32,
