@@ -232,7 +232,11 @@ mod tests {
     fn an_anomaly_is_far_above_usual_and_above_the_floor() {
         let limits = EgressLimits::default();
         let summary = |max: f64| MetricsSummary {
-            network_tx: Some(Spread { avg: max, max }),
+            network_tx: Some(Spread {
+                avg: max,
+                max,
+                last: None,
+            }),
             ..MetricsSummary::default()
         };
         let usual = |tx: f64| Baseline {

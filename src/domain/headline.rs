@@ -132,6 +132,20 @@ pub(crate) fn headline(e: &Evidence<'_>, action: Option<&str>) -> String {
     parts.join(" · ")
 }
 
+/// How far under its peak a metric must be now for the row to say both.
+const FALLEN_POINTS: f64 = 10.0;
+
+/// `memory 100 %`, or `memory 100 % → 40 %` once it has fallen: the row
+/// says "now" as the service screen does.
+fn peak_and_now(name: &str, s: super::metrics::Spread) -> String {
+    match s.last {
+        Some(now) if s.max - now >= FALLEN_POINTS => {
+            format!("{name} {:.0} % → {:.0} %", s.max, now)
+        }
+        _ => format!("{name} {:.0} %", s.max),
+    }
+}
+
 /// "OOM loop", "app_error loop".
 fn loop_words(p: &Pattern) -> String {
     match p.cause {
@@ -147,10 +161,10 @@ fn metric_words(metrics: Option<&MetricsSummary>, waiting: bool) -> Vec<String> 
     };
     let mut words = Vec::new();
     if let Some(mem) = m.memory_percent.filter(|s| s.max >= HOT_PERCENT) {
-        words.push(format!("memory {:.0} %", mem.max));
+        words.push(peak_and_now("memory", mem));
     }
     if let Some(cpu) = m.cpu_percent.filter(|s| s.max >= HOT_PERCENT) {
-        words.push(format!("CPU {:.0} %", cpu.max));
+        words.push(peak_and_now("CPU", cpu));
     }
     if let Some(errors) = m.http_5xx_percent.filter(|p| *p >= ERRORS_PERCENT) {
         words.push(format!("5XX {errors:.0} %"));

@@ -149,11 +149,15 @@ pub struct ServiceMetrics {
     pub series: BTreeMap<MetricKind, Vec<(DateTime<Utc>, f64)>>,
 }
 
-/// An average and a peak, over the same span.
+/// An average and a peak, over the same span, and the latest value (the
+/// newest datapoint of the peak's series: what the service screen calls
+/// "now").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
     pub avg: f64,
     pub max: f64,
+    #[serde(default)]
+    pub last: Option<f64>,
 }
 
 /// The numbers the services screen and `status` show; each absent without data.
@@ -316,7 +320,11 @@ impl ServiceMetrics {
                 .copied()
                 .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
             let avg = mean(&averages).unwrap_or(peak);
-            Some(Spread { avg, max: peak })
+            Some(Spread {
+                avg,
+                max: peak,
+                last: maxima.last().copied(),
+            })
         };
         let requests: f64 = self.since(MetricKind::Requests, from).iter().sum();
         let errors: f64 = self.since(MetricKind::Http5xx, from).iter().sum();

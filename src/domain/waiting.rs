@@ -216,7 +216,11 @@ mod tests {
     fn metrics(p95: f64, cpu: f64) -> MetricsSummary {
         MetricsSummary {
             p95_ms: Some(p95),
-            cpu_percent: Some(Spread { avg: cpu, max: cpu }),
+            cpu_percent: Some(Spread {
+                avg: cpu,
+                max: cpu,
+                last: None,
+            }),
             ..MetricsSummary::default()
         }
     }

@@ -405,11 +405,24 @@ async fn after_the_rollback_the_row_reads_recovering_with_what_is_pending_then_h
     // Every ten seconds for eight minutes: what the row says.
     let mut seen: Vec<(Health, String)> = Vec::new();
     let mut screen_while_recovering = None;
+    let mut fallen = None;
     for _ in 0..48 {
         story.watch(10).await;
         let row = chatbot_row(&story);
-        if row.0 == Health::Recovering && screen_while_recovering.is_none() {
-            screen_while_recovering = Some(crate::support::console::render(&story.state));
+        if row.0 == Health::Recovering {
+            let screen = crate::support::console::render(&story.state);
+            // The row's headline says memory now beside its peak, once it
+            // has fallen (the service screen's `now 39 % · peak 100 %`).
+            let ranked = story.state.status.data.iter().flatten();
+            let headline = ranked
+                .clone()
+                .find(|r| r.service.name == "chatbot-api")
+                .map(|r| story.state.suggestion(r).headline)
+                .unwrap_or_default();
+            if fallen.is_none() && headline.contains("memory 100 % → ") {
+                fallen = Some(headline);
+            }
+            screen_while_recovering.get_or_insert(screen);
         }
         if seen.last() != Some(&row) {
             seen.push(row);
@@ -439,4 +452,6 @@ async fn after_the_rollback_the_row_reads_recovering_with_what_is_pending_then_h
         .find(|l| l.contains("chatbot-api"))
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(row.contains("↗ recovering"), "{row}");
+    let fallen = fallen.expect("the row says memory's fall while recovering");
+    assert!(fallen.contains("memory 100 % → 39 %"), "{fallen}");
 }

@@ -161,6 +161,8 @@ pub struct MetricsJson {
 pub struct SpreadJson {
     pub avg: f64,
     pub max: f64,
+    /// The newest datapoint: what it is now (null without one).
+    pub now: Option<f64>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -240,6 +242,7 @@ impl SpreadJson {
         SpreadJson {
             avg: round(s.avg),
             max: round(s.max),
+            now: s.last.map(round),
         }
     }
 }
