@@ -12,7 +12,8 @@
 //! files after a deliberate change; review the diff.
 
 use crate::support::console::{demo_session, state_for, workers_over};
-use chrono::{DateTime, TimeZone, Utc};
+use crate::support::demo::TokioClock;
+use chrono::{TimeZone, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 use triage::app::effect::{Ask, RunEvent, RunParams};
@@ -30,22 +31,9 @@ use triage::workers::runbook::operator::{spawn, ConsoleRuns};
 use triage::workers::runbook::StepPorts;
 use triage::workers::Workers;
 
-/// The demo's clock: 03:12 when the story starts, moving with tokio's time.
-struct StoryClock {
-    base: DateTime<Utc>,
-    start: tokio::time::Instant,
-}
-
-impl Clock for StoryClock {
-    fn now(&self) -> DateTime<Utc> {
-        let passed = tokio::time::Instant::now() - self.start;
-        self.base + chrono::Duration::from_std(passed).unwrap_or_default()
-    }
-}
-
 /// One responder's console over the demo, writing to a real journal.
 struct Story {
-    clock: Arc<StoryClock>,
+    clock: Arc<TokioClock>,
     demo: Arc<DemoAccount>,
     state: AppState,
     workers: Workers,
@@ -57,10 +45,9 @@ struct Story {
 
 impl Story {
     fn new() -> Story {
-        let clock = Arc::new(StoryClock {
-            base: Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap(),
-            start: tokio::time::Instant::now(),
-        });
+        let clock = Arc::new(TokioClock::at(
+            Utc.with_ymd_and_hms(2026, 1, 28, 3, 12, 0).unwrap(),
+        ));
         let scenario = Scenario::load("saas").unwrap();
         let demo = Arc::new(DemoAccount::new(&scenario, clock.clone()).without_latency());
         let dir = tempfile::tempdir().unwrap();

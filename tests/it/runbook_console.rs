@@ -228,13 +228,18 @@ async fn console_run_rolls_back_the_oom_loop_and_drops_stale_answers() {
 
 /// The 3 AM incident of seeds/001 in the demo, from the console: approve,
 /// lock down egress, rotate, redeploy, wait, then the two manual steps.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltration() {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let started = clock.now();
-    let demo = fast_demo(clock.clone());
-    // Simulated time runs 60× from `started`.
-    let sim_now = |real: chrono::DateTime<chrono::Utc>| started + (real - started) * 60;
+    // The demo's clock moves with tokio's, paused: the flow logs' minutes
+    // and the lockdown fall the same way on every run, however loaded the
+    // machine (at 60× on the wall clock, a slow run could lock down before
+    // the first minute of flow records).
+    let clock: Arc<dyn Clock> = Arc::new(crate::support::demo::TokioClock::at(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 1, 28, 3, 12, 0).unwrap(),
+    ));
+    let scenario = Scenario::load("saas").unwrap();
+    let demo = Arc::new(DemoAccount::new(&scenario, clock.clone()).without_latency());
+    let sim_now = |t: chrono::DateTime<chrono::Utc>| t;
     let (_dir, _store, incident, runs) =
         console_runs(&demo, clock.clone(), "backend-api exfiltrating");
     let group = "sg-0b4c3a2d1e0f00001";
@@ -279,7 +284,7 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
     let mut contained_at = None;
     let mut evidence = None;
     let outcome = loop {
-        let result = tokio::time::timeout(Duration::from_secs(60), results.recv())
+        let result = tokio::time::timeout(Duration::from_secs(900), results.recv())
             .await
             .expect("the run goes on")
             .expect("the run reports its end");
@@ -305,10 +310,9 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
                     other => panic!("unexpected question at {id}: {other:?}"),
                 };
                 if id == "lockdown" {
-                    // A person reads the plan and types the group's name:
-                    // a second here is a minute of the demo's time, while the
-                    // flow logs already record the traffic.
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    // A person reads the plan and types the group's name: a
+                    // minute, while the flow logs already record the traffic.
+                    tokio::time::sleep(Duration::from_secs(60)).await;
                 }
                 decisions.send((q.ask, decision)).unwrap();
             }
@@ -390,7 +394,7 @@ async fn compromised_host_in_the_demo_contains_rotates_and_stops_the_exfiltratio
         before_lockdown > 0,
         "the scenario exfiltrates until contained (two minutes before it)"
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(150)).await;
     let end = sim_now(clock.now());
     assert!(end - contained_at >= window, "as long a window after it");
     let after = count(contained_at + chrono::Duration::seconds(1), end).await;
