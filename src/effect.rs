@@ -134,6 +134,9 @@ pub enum Effect {
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Tell the person at the terminal: the bell and a desktop notification
+    /// (OSC 9 and OSC 777, where the terminal shows them).
+    Notify(String),
     /// Append to the attached incident's journal (fsynced before the next message).
     Journal(Box<EntryDraft>),
     /// Open a new incident and attach to it.

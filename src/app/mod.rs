@@ -30,6 +30,7 @@ pub mod state;
 pub mod text_input;
 pub mod update;
 pub mod waiting;
+pub(crate) mod watches;
 
 /// The contract with the workers lives outside `app` (both sides import it).
 pub use crate::effect;

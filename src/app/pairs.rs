@@ -239,13 +239,15 @@ pub(crate) fn on_status(
         (Some(_), Some(old)) => observe::changes(Some(&old), &rows_of(state, &pair), several),
         _ => Vec::new(),
     };
-    drafts
+    let mut effects: Vec<Effect> = drafts
         .into_iter()
         .map(|mut draft| {
             with_suspect(state, &mut draft);
             Effect::Journal(Box::new(draft))
         })
-        .collect()
+        .collect();
+    effects.extend(super::watches::check(state));
+    effects
 }
 
 /// A service's health change journals its top suspect as evidence: the
@@ -337,13 +339,15 @@ pub(crate) fn rerank_pair(state: &mut AppState, pair: &Pair) -> Vec<Effect> {
         None => Vec::new(),
     };
     state.status.data = Some(merge(others, fresh));
-    drafts
+    let mut effects: Vec<Effect> = drafts
         .into_iter()
         .map(|mut draft| {
             with_suspect(state, &mut draft);
             Effect::Journal(Box::new(draft))
         })
-        .collect()
+        .collect();
+    effects.extend(super::watches::check(state));
+    effects
 }
 
 /// The view's age, error and schedule: for one pair, its own as they are;

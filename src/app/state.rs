@@ -188,6 +188,8 @@ pub struct AppState {
     pub status: Refreshing<Vec<RankedService>>,
     /// When the last refresh saw AWS throttling increase.
     pub throttled_at: Option<DateTime<Utc>>,
+    /// Armed watches (`w`): told when reached, or when it gets worse.
+    pub watches: Vec<super::watches::Watch>,
     pub screen: Screen,
     /// The screens to go back to (`go` pushes, `back` pops).
     pub back: Vec<Screen>,
@@ -264,6 +266,7 @@ impl AppState {
             pairs,
             status: Refreshing::new(now),
             throttled_at: None,
+            watches: Vec::new(),
             screen: Screen::Services,
             back: Vec::new(),
             overlay: Overlay::None,

@@ -188,6 +188,10 @@ impl event_loop::Carrier for ConsoleCarrier {
             terminal::copy_to_clipboard(text);
             return Carried::Started;
         }
+        if let Effect::Notify(text) = &effect {
+            terminal::notify(text);
+            return Carried::Started;
+        }
         match self.journal.handle(&effect) {
             Some(result) => Carried::Answered(Msg::Worker(result)),
             None => {

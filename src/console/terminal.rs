@@ -92,6 +92,25 @@ pub(crate) fn copy_to_clipboard(text: &str) {
     let _ = out.flush();
 }
 
+/// The bell, and a desktop notification where the terminal shows one
+/// (OSC 9: iTerm2, WezTerm, kitty, Windows Terminal; OSC 777: rxvt, foot,
+/// Konsole). `text` is one sanitized line; the sequences' own terminators
+/// are taken out of it.
+pub(crate) fn notify(text: &str) {
+    use std::io::Write;
+    let text: String = crate::domain::sanitize::one_line(text)
+        .chars()
+        .filter(|c| !matches!(c, '\u{7}' | '\u{1b}' | ';'))
+        .take(200)
+        .collect();
+    let mut out = stdout();
+    let _ = write!(
+        out,
+        "\u{7}\u{1b}]9;triage: {text}\u{7}\u{1b}]777;notify;triage;{text}\u{7}"
+    );
+    let _ = out.flush();
+}
+
 fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);

@@ -641,6 +641,7 @@ impl Workers {
             | Effect::ExportIncident
             | Effect::FollowJournal
             | Effect::Copy(_)
+            | Effect::Notify(_)
             | Effect::Quit => {}
         }
     }

@@ -848,3 +848,71 @@ fn title_and_severity_are_changed_by_a_journaled_decision() {
     assert!(journal_drafts(&enter(&mut s)).is_empty());
     assert!(s.message.as_ref().unwrap().text.contains("SEV1, SEV2"));
 }
+
+fn notified(effects: &[Effect]) -> Vec<String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Notify(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_watch_tells_once_when_reached_and_each_time_it_gets_worse() {
+    let mut s = state();
+    init(&mut s);
+    attach(&mut s);
+    // web is down (first, the worst): `w` watches it until healthy.
+    let mut down = services(&["api", "web"]);
+    down[1].running = 0;
+    status(&mut s, down.clone());
+    keys(&mut s, "w");
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("watching prod-web/web until healthy"),
+        "{:?}",
+        s.message
+    );
+    // Still down: nothing said.
+    assert!(notified(&status(&mut s, down.clone())).is_empty());
+    // Healthy: said once (bell and notification, flash, journal), then done.
+    let effects = status(&mut s, services(&["api", "web"]));
+    assert_eq!(notified(&effects), vec!["prod-web/web is healthy"]);
+    let journaled = journal_drafts(&effects);
+    assert!(
+        journaled
+            .iter()
+            .any(|d| d.summary == "Watch: prod-web/web is healthy"),
+        "{journaled:?}"
+    );
+    assert!(notified(&status(&mut s, services(&["api", "web"]))).is_empty());
+    assert!(s.watches.is_empty());
+
+    // Watched until steady while one of two runs; it drops to none: worse,
+    // said, and still watched.
+    let mut short = services(&["api", "web"]);
+    short[1].running = 1;
+    status(&mut s, short);
+    keys(&mut s, ":watch steady");
+    enter(&mut s);
+    assert_eq!(s.watches.len(), 1);
+    let effects = status(&mut s, down);
+    let said = notified(&effects);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].starts_with("prod-web/web got worse: "), "{said:?}");
+    assert_eq!(s.watches.len(), 1);
+    // A wrong UNTIL is said.
+    keys(&mut s, ":watch done");
+    enter(&mut s);
+    assert!(s
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("healthy, steady or alarm-ok"));
+}

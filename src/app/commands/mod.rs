@@ -79,6 +79,7 @@ commands!(
     Bottom,
     /// A service, a finding, metrics.
     OpenRunbook,
+    Watch,
     Exec,
     MetricsWindow,
     ServicePane,

@@ -172,6 +172,10 @@ pub(super) fn start_incident(state: &mut AppState, title: &str) -> Vec<Effect> {
     Vec::new()
 }
 
+pub(super) fn watch(state: &mut AppState, until: &str) -> Vec<Effect> {
+    crate::app::watches::arm(state, until)
+}
+
 pub(super) fn incident_title(state: &mut AppState, text: &str) -> Vec<Effect> {
     crate::app::naming::title(state, text)
 }

@@ -163,6 +163,9 @@ pub const COMMANDS: &[CommandSpec] = &[
     on_screen(C::OpenRunbook, "open_runbook", &[Suggests], "the suggested runbook, filled in with the service (and the task); why when none fits")
         .keys(&[k('R')])
         .hint("runbook"),
+    row(C::Watch, "watch", &[Services], "watch the selected service until it is healthy (or UNTIL: steady, alarm-ok): the bell when it is, and if it gets worse", r::watch)
+        .arg(Arg::Optional("UNTIL"))
+        .keys(&[k('w')]),
     row(C::Exec, "exec", &[Service], "a shell into one of the service's running containers (ECS Exec); exit it to come back", r::exec)
         .aliases(&["shell"])
         .keys(&[k('x')])
