@@ -187,8 +187,11 @@ async fn run(cli: Cli) -> Result<u8, CliError> {
             triage::cli::wait::run(
                 args,
                 &account,
-                &watched.pair,
-                &settings.alarm_mappings,
+                &triage::cli::wait::WaitScope {
+                    pair: &watched.pair,
+                    mappings: &settings.alarm_mappings,
+                    desktop: settings.notify_desktop,
+                },
                 clock.as_ref(),
             )
             .await

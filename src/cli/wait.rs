@@ -91,13 +91,18 @@ async fn look_at(
     Ok((look, arn))
 }
 
-/// The bell and an OSC 9 desktop notification, on a terminal only.
-fn notify(text: &str) {
+/// The bell and (unless `[notify] desktop = false`) an OSC 9 desktop
+/// notification, on a terminal only.
+fn notify(text: &str, desktop: bool) {
     use std::io::{IsTerminal, Write};
     let mut stderr = std::io::stderr();
     if stderr.is_terminal() {
         let text = one_line(text).replace(['\u{7}', '\u{1b}'], "");
-        let _ = write!(stderr, "\u{7}\u{1b}]9;triage: {text}\u{7}");
+        let _ = if desktop {
+            write!(stderr, "\u{7}\u{1b}]9;triage: {text}\u{7}")
+        } else {
+            write!(stderr, "\u{7}")
+        };
         let _ = stderr.flush();
     }
 }
@@ -116,13 +121,21 @@ fn said(look: &Look, service: &str, clock: &dyn Clock) -> String {
     line
 }
 
+/// Where and how `wait` reads and tells.
+pub struct WaitScope<'a> {
+    pub pair: &'a crate::domain::Pair,
+    pub mappings: &'a [AlarmMapping],
+    /// `[notify] desktop`.
+    pub desktop: bool,
+}
+
 pub async fn run(
     args: &WaitArgs,
     account: &Account,
-    pair: &crate::domain::Pair,
-    mappings: &[AlarmMapping],
+    scope: &WaitScope<'_>,
     clock: &dyn Clock,
 ) -> Result<u8, CliError> {
+    let (pair, mappings, desktop) = (scope.pair, scope.mappings, scope.desktop);
     let Some((cluster, name)) = args
         .service
         .split_once('/')
@@ -160,7 +173,7 @@ pub async fn run(
         if let Some(how) = last.as_ref().and_then(|before| got_worse(before, &look)) {
             crate::errln!("{service} got worse: {}", one_line(&how));
             if args.notify {
-                notify(&format!("{service} got worse: {how}"));
+                notify(&format!("{service} got worse: {how}"), desktop);
             }
             worse.push(one_line(&how));
         }
@@ -189,7 +202,7 @@ pub async fn run(
         )
     };
     if args.notify {
-        notify(&verdict);
+        notify(&verdict, desktop);
     }
     match args.output {
         Format::Json => crate::outln!(

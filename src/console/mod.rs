@@ -131,6 +131,7 @@ pub async fn run(
         journal,
         workers,
         wiring,
+        notify_desktop: settings.notify_desktop,
     };
     let mut surface = surface::ConsoleSurface::new(terminal, reader, inputs_tx);
     let result = event_loop::run_loop(
@@ -162,6 +163,8 @@ struct ConsoleCarrier {
     workers: Workers,
     /// How to open another account and rebuild the workers (`:ctx`).
     wiring: wire::Wiring,
+    /// `[notify] desktop`.
+    notify_desktop: bool,
 }
 
 impl event_loop::Carrier for ConsoleCarrier {
@@ -189,7 +192,7 @@ impl event_loop::Carrier for ConsoleCarrier {
             return Carried::Started;
         }
         if let Effect::Notify(text) = &effect {
-            terminal::notify(text);
+            terminal::notify(text, self.notify_desktop);
             return Carried::Started;
         }
         match self.journal.handle(&effect) {

@@ -96,7 +96,7 @@ pub(crate) fn copy_to_clipboard(text: &str) {
 /// (OSC 9: iTerm2, WezTerm, kitty, Windows Terminal; OSC 777: rxvt, foot,
 /// Konsole). `text` is one sanitized line; the sequences' own terminators
 /// are taken out of it.
-pub(crate) fn notify(text: &str) {
+pub(crate) fn notify(text: &str, desktop: bool) {
     use std::io::Write;
     let text: String = crate::domain::sanitize::one_line(text)
         .chars()
@@ -104,10 +104,14 @@ pub(crate) fn notify(text: &str) {
         .take(200)
         .collect();
     let mut out = stdout();
-    let _ = write!(
-        out,
-        "\u{7}\u{1b}]9;triage: {text}\u{7}\u{1b}]777;notify;triage;{text}\u{7}"
-    );
+    let _ = if desktop {
+        write!(
+            out,
+            "\u{7}\u{1b}]9;triage: {text}\u{7}\u{1b}]777;notify;triage;{text}\u{7}"
+        )
+    } else {
+        write!(out, "\u{7}")
+    };
     let _ = out.flush();
 }
 

@@ -36,6 +36,7 @@ pub struct ConfigFile {
     pub alarms: std::collections::BTreeMap<String, String>,
     /// `[exec]`: the shell ECS Exec opens.
     pub exec: ExecSection,
+    pub notify: NotifySection,
     /// `[[accounts]]`: every account watched, each in its Regions.
     pub accounts: Vec<AccountEntry>,
     /// `[security]`: when egress is an anomaly, the flow logs' delivery role.
@@ -63,6 +64,14 @@ pub struct AccountEntry {
     pub production: bool,
     /// The role VPC flow logs deliver to CloudWatch Logs with, in this account.
     pub flow_logs_role: Option<String>,
+}
+
+/// `[notify] desktop = false`: the bell only, no desktop notification
+/// (OSC 9 / OSC 777) when a watch or `triage wait --notify` tells.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct NotifySection {
+    pub desktop: Option<bool>,
 }
 
 /// `[exec] command = "/bin/bash"`: what `x` and `triage exec` run.
@@ -175,6 +184,8 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "alarms",
     "exec",
     "exec.command",
+    "notify",
+    "notify.desktop",
     "accounts",
     "security",
     "security.egress_ratio",

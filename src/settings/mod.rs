@@ -121,6 +121,9 @@ pub struct Settings {
     pub alarm_mappings: Vec<crate::domain::alarms::AlarmMapping>,
     /// What a shell into a container runs (`[exec] command`, default `/bin/sh`).
     pub exec_command: String,
+    /// `[notify] desktop`: a desktop notification (OSC 9 / OSC 777) beside
+    /// the bell when triage tells (default true).
+    pub notify_desktop: bool,
     /// Every (account, Region) pair watched (one unless several were asked
     /// for); for the demo, empty, or one per scenario of `--demo=a,b`.
     pub pairs: Vec<pairs::PairSpec>,
@@ -441,6 +444,7 @@ impl Settings {
             cache_dir,
             keys,
             alarm_mappings,
+            notify_desktop: file.notify.desktop.unwrap_or(true),
             exec_command: file
                 .exec
                 .command
@@ -613,6 +617,20 @@ mod resolve_tests {
         let s = resolve_with(&flags, &[("AWS_PROFILE", "from-env")]).unwrap();
         assert_eq!(s.profile(), Some("from-flag"));
         assert_eq!(s.clusters, vec!["b", "c"]);
+    }
+
+    #[test]
+    fn desktop_notifications_are_on_unless_the_config_says_no() {
+        let s = resolve_with(&GlobalFlags::default(), &[("HOME", "/home/me")]).unwrap();
+        assert!(s.notify_desktop);
+        let (_dir, path) = config("[notify]\ndesktop = false\n");
+        let flags = GlobalFlags {
+            config: Some(path),
+            ..Default::default()
+        };
+        let s = resolve_with(&flags, &[("HOME", "/home/me")]).unwrap();
+        assert!(!s.notify_desktop);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
     }
 
     #[test]
