@@ -147,7 +147,8 @@ pub async fn run(
         );
         return Ok(exit::USAGE);
     };
-    let service = format!("{cluster}/{name}");
+    // Said back in every line: cleaned of control and bidi characters once.
+    let service = one_line(&format!("{cluster}/{name}"));
     let every = args.every.max(Duration::from_secs(1));
     let started = Instant::now();
     let deadline = started + args.timeout;
